@@ -1,0 +1,78 @@
+/**
+ * The actor contract (DESIGN.md section 2): the effect vocabulary every Brook machine declares in
+ * `setup({ actions })` with empty bodies, and the completion events the runtime sends back.
+ * runtime/host.ts provides the bodies through `machine.provide`, so one machine runs unchanged on
+ * NATS, in memory and in the simulator.
+ *
+ * Rules: an effect starts work and returns; its completion is an event carrying the effect's
+ * `token`. A machine never assumes a write finished before its `stored` event arrives. Protocol
+ * timeouts are deadlines in context checked on `tick` events (the runtime sends one every
+ * `tickMs` of its kind, with the clock's `nowMs`).
+ */
+
+/** A message as the runtime hands it to a kind's validator (the envelope minus `to`). */
+export interface Inbound { type: string; from: string; corr?: number; replyTo?: string; body: unknown }
+
+/** A validator's answer: the typed event the machine accepts, or why the message is refused. */
+export type Parsed<E> =
+  | { ok: true; event: E }
+  | { ok: false; code: 'INVALID_REQUEST' | 'UNSUPPORTED_MESSAGE'; message: string };
+
+/**
+ * A log entry as actors see it. `value` is plain msgpack-able data (numbers, strings, arrays, maps,
+ * `Uint8Array`); the runtime encodes it for the store and decodes it on read, so actors never import
+ * a codec. Partition record batches are a `Uint8Array` and stay opaque.
+ */
+export interface LogEntryData { offset: number; value: unknown }
+
+// ---- effect params (declared as actions; provided by the runtime) ----
+
+/** `send`: one envelope through the transport. Replies set `to` = the request's `replyTo ?? from`. */
+export interface SendParams { to: string; type: string; body: unknown; corr?: number; replyTo?: string }
+/** `append`: one atomic batch write to a log → `stored`. */
+export interface AppendParams { token: number; log: string; entries: LogEntryData[]; sync: boolean }
+/** `truncateFrom`: delete entries with base offset ≥ offset → `stored`. */
+export interface TruncateParams { token: number; log: string; offset: number }
+/** `deleteBefore`: delete entries with base offset < offset → `stored`. */
+export interface DeleteBeforeParams { token: number; log: string; offset: number }
+/** `putMeta`: atomic multi-key write of msgpack-able values (undefined deletes) → `stored`. */
+export interface PutMetaParams { token: number; entries: Array<[string, unknown]>; sync: boolean }
+/** `read`: entries from the one containing `fromOffset` → `readDone`. */
+export interface ReadParams { token: number; log: string; fromOffset: number; bytesMax: number }
+/** `readBounds`: first base offset and last entry of a log → `boundsRead`. */
+export interface BoundsParams { token: number; log: string }
+/** `getMeta` → `metaRead`. */
+export interface GetMetaParams { token: number; key: string }
+/** `listen` / `unlisten`: start or stop receiving an extra address (e.g. `ctl/leader`). */
+export interface ListenParams { address: string }
+/** `log`: a structured log line. */
+export interface LogParams { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }
+/** `report`: a fact for observers (simulation checkers, metrics): never affects behaviour. */
+export interface ReportParams { kind: string; data: Record<string, unknown> }
+
+// ---- completion events (sent by the runtime) ----
+
+export type RuntimeEvent =
+  | { type: 'tick'; nowMs: number }
+  | { type: 'stored'; token: number; error?: string }
+  | { type: 'readDone'; token: number; entries: LogEntryData[]; error?: string }
+  | { type: 'boundsRead'; token: number; first: number | undefined; last: LogEntryData | undefined; error?: string }
+  | { type: 'metaRead'; token: number; value: unknown; error?: string };
+
+/** The declared (empty) effect actions, to spread into a machine's `setup({ actions })`. */
+export const effectActions = {
+  send: (_: unknown, _params: SendParams) => {},
+  append: (_: unknown, _params: AppendParams) => {},
+  truncateFrom: (_: unknown, _params: TruncateParams) => {},
+  deleteBefore: (_: unknown, _params: DeleteBeforeParams) => {},
+  putMeta: (_: unknown, _params: PutMetaParams) => {},
+  read: (_: unknown, _params: ReadParams) => {},
+  readBounds: (_: unknown, _params: BoundsParams) => {},
+  getMeta: (_: unknown, _params: GetMetaParams) => {},
+  listen: (_: unknown, _params: ListenParams) => {},
+  unlisten: (_: unknown, _params: ListenParams) => {},
+  log: (_: unknown, _params: LogParams) => {},
+  report: (_: unknown, _params: ReportParams) => {},
+};
+
+export type EffectName = keyof typeof effectActions;

@@ -1,0 +1,33 @@
+/**
+ * Metadata records: the entries of the controller's Raft log (DESIGN.md section 5, after KRaft's
+ * RegisterBrokerRecord, TopicRecord, PartitionRecord, PartitionChangeRecord, ConfigRecord,
+ * ProducerIdsRecord). Records are wire format and disk format: never rename a `type`.
+ * `replay` (actors/metadata/replay.ts) is the only code that applies them to the image.
+ */
+
+/** Topic configs by Kafka's names; values are kept as validated strings, parsed where used. */
+export type TopicConfigs = Record<string, string>;
+
+export type MetadataRecord =
+  /** A node joined (or rejoined with a new incarnation). `nodeEpoch` increases on every registration. */
+  | { type: 'nodeRegistered'; nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string }
+  /** The node missed its session timeout or shut down: it may not lead or be in an ISR. */
+  | { type: 'nodeFenced'; nodeId: number; nodeEpoch: number }
+  /** The node caught up with the metadata log after registering. */
+  | { type: 'nodeUnfenced'; nodeId: number; nodeEpoch: number }
+  /** The node asked to leave (controlled shutdown); it is fenced once its leaderships moved. */
+  | { type: 'nodeShuttingDown'; nodeId: number; nodeEpoch: number }
+  | { type: 'topicCreated'; name: string; topicId: string; configs: TopicConfigs }
+  | { type: 'topicDeleted'; name: string; topicId: string }
+  /** A partition's full initial state (topic creation and add-partitions). */
+  | { type: 'partitionAdded'; topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
+  /** Leader, ISR or replicas changed. `leaderEpoch` bumps on a leader change; `partitionEpoch` on every change. */
+  | { type: 'partitionChanged'; topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
+  | { type: 'configChanged'; topicId: string; configs: TopicConfigs }
+  /** Producer ids [firstProducerId, firstProducerId + count) belong to `nodeId`. */
+  | { type: 'producerIdsAllocated'; nodeId: number; firstProducerId: number; count: number }
+  /** A no-op the new Raft leader commits to learn its commit index (Raft §8). */
+  | { type: 'leaderChanged'; leaderId: number; term: number };
+
+/** `leader` value of a partition without a leader (Kafka uses -1 too). */
+export const NO_LEADER = -1;

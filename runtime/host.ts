@@ -1,0 +1,261 @@
+/**
+ * The actor host: runs xstate machines for one node (or one client) and wires their declared
+ * effects (actors/effects.ts) to the transport, the store and the clock. Every inbound envelope is
+ * validated by the actor kind's parser before the machine sees it; bad input gets a typed error
+ * reply (or a log line when there is no one to reply to) and never reaches the machine. Every actor
+ * has an error observer: an actor that throws is stopped, logged and reported, and no other actor
+ * is affected.
+ */
+import { createActor, type Actor, type AnyStateMachine } from 'xstate';
+import { Packr } from 'msgpackr';
+import type { Envelope } from '../transport/envelope.js';
+import type { Transport } from '../transport/transport.js';
+import type { Inbound, LogEntryData, Parsed, RuntimeEvent, SendParams } from '../actors/effects.js';
+import type { ErrorCode } from '../actors/errors.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './log.js';
+import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
+
+/** What the host needs to know about an actor kind besides its machine. */
+export interface ActorKind<TEvent extends { type: string } = { type: string }> {
+  name: string;
+  machine: AnyStateMachine;
+  parse(inbound: Inbound): Parsed<TEvent>;
+  /** Interval of `tick` events; 0 means the kind uses none. */
+  tickMs: number;
+  invariants?(context: never): void;
+}
+
+export interface HostOptions {
+  /** The host's own name in logs and traces (`n1`, `client-7`). */
+  name: string;
+  transport: Transport;
+  store: NodeStore | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** Called for every `report` effect (simulation checkers, metrics). */
+  onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
+  /** Called when an actor fails (throws, or breaks an invariant). */
+  onActorError?: (address: string, error: unknown) => void;
+  /** Run the kind's `invariants()` after every event (simulation and tests). */
+  checkInvariants?: boolean;
+  /** Trace hook: one call per event delivered to an actor. */
+  onTrace?: (address: string, eventType: string) => void;
+}
+
+interface Hosted {
+  address: string;
+  kind: ActorKind;
+  actor: Actor<AnyStateMachine>;
+  extraAddresses: Set<string>;
+  tick: unknown;
+  dead: boolean;
+}
+
+// Log entry values and meta values are plain data; the host is the one place that encodes them.
+const valueCodec = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
+
+export class ActorHost {
+  private readonly actors = new Map<string, Hosted>();
+  /** Extra address (e.g. `ctl/leader`) → the primary address of the actor that listens on it. */
+  private readonly aliases = new Map<string, string>();
+  private closed = false;
+
+  constructor(readonly options: HostOptions) {}
+
+  get addresses(): string[] { return [...this.actors.keys()].sort(); }
+
+  has(address: string): boolean { return this.actors.has(address); }
+
+  snapshot(address: string): ReturnType<Actor<AnyStateMachine>['getSnapshot']> | undefined {
+    return this.actors.get(address)?.actor.getSnapshot();
+  }
+
+  /** Starts an actor listening on `address`. Replaces nothing: the address must be free. */
+  spawn(kind: ActorKind, address: string, input: unknown): void {
+    if (this.closed) throw new Error('host is closed');
+    if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
+    const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, dead: false } as unknown as Hosted;
+    const machine = kind.machine.provide({ actions: this.effects(hosted) });
+    hosted.actor = createActor(machine, { input, clock: this.options.clock });
+    hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
+    this.actors.set(address, hosted);
+    this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+    hosted.actor.start();
+    this.checkAfter(hosted);
+    if (kind.tickMs > 0) this.armTick(hosted);
+  }
+
+  /** Sends a runtime event straight to an actor (metadata changes, storage completions). */
+  send(address: string, event: { type: string; [field: string]: unknown }): boolean {
+    const hosted = this.actors.get(address);
+    if (!hosted || hosted.dead) return false;
+    this.dispatch(hosted, event);
+    return true;
+  }
+
+  stop(address: string): void {
+    const hosted = this.actors.get(address);
+    if (!hosted) return;
+    this.actors.delete(address);
+    hosted.dead = true;
+    this.options.transport.unlisten(address);
+    for (const extra of hosted.extraAddresses) this.dropAlias(extra, address);
+    if (hosted.tick !== undefined) this.options.clock.clearTimeout(hosted.tick);
+    hosted.actor.stop();
+  }
+
+  stopAll(): void {
+    for (const address of this.addresses) this.stop(address);
+  }
+
+  close(): void {
+    this.stopAll();
+    this.closed = true;
+  }
+
+  private deliver(hosted: Hosted, envelope: Envelope): void {
+    if (hosted.dead) return this.refuse(envelope, 'UNKNOWN_ADDRESS', `no actor at ${envelope.to}`);
+    const inbound: Inbound = { type: envelope.type, from: envelope.from, body: envelope.body };
+    if (envelope.corr !== undefined) inbound.corr = envelope.corr;
+    if (envelope.replyTo !== undefined) inbound.replyTo = envelope.replyTo;
+    let parsed: Parsed<{ type: string }>;
+    try {
+      parsed = hosted.kind.parse(inbound);
+    } catch (error) {
+      // A validator that throws is a bug in the validator, but bad input must still not crash the host.
+      parsed = { ok: false, code: 'INVALID_REQUEST', message: `validator failed: ${(error as Error).message}` };
+    }
+    if (!parsed.ok) return this.refuse(envelope, parsed.code, parsed.message);
+    this.dispatch(hosted, parsed.event);
+  }
+
+  private dispatch(hosted: Hosted, event: { type: string; [field: string]: unknown }): void {
+    this.options.onTrace?.(hosted.address, event.type);
+    hosted.actor.send(event);
+    this.checkAfter(hosted);
+  }
+
+  /** Typed error reply to a bad request; a log line when there is no one to reply to. */
+  private refuse(envelope: Envelope, code: ErrorCode, message: string): void {
+    this.options.logger.log('warn', 'refused', { to: envelope.to, from: envelope.from, type: envelope.type, code, message });
+    if (envelope.corr === undefined && envelope.replyTo === undefined) return;
+    if (envelope.type.endsWith('Reply')) return; // never answer a reply: two refusing peers would loop
+    this.options.transport.send({
+      to: envelope.replyTo ?? envelope.from, from: envelope.to, type: `${envelope.type}Reply`,
+      ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body: { code, message },
+    });
+  }
+
+  private checkAfter(hosted: Hosted): void {
+    if (!this.options.checkInvariants || hosted.dead || !hosted.kind.invariants) return;
+    const snapshot = hosted.actor.getSnapshot();
+    if (snapshot.status !== 'active') return;
+    try {
+      hosted.kind.invariants(snapshot.context as never);
+    } catch (error) {
+      this.fail(hosted, error);
+    }
+  }
+
+  private fail(hosted: Hosted, error: unknown): void {
+    if (hosted.dead) return;
+    this.options.logger.log('error', 'actorFailed', { address: hosted.address, kind: hosted.kind.name, error: String((error as Error)?.stack ?? error) });
+    this.stop(hosted.address);
+    this.options.onActorError?.(hosted.address, error);
+  }
+
+  private armTick(hosted: Hosted): void {
+    const { clock } = this.options;
+    hosted.tick = clock.setTimeout(() => {
+      if (hosted.dead) return;
+      this.dispatch(hosted, { type: 'tick', nowMs: clock.nowMs() } satisfies RuntimeEvent);
+      if (!hosted.dead) this.armTick(hosted);
+    }, hosted.kind.tickMs);
+  }
+
+  private addAlias(address: string, primary: string): void {
+    const owner = this.aliases.get(address);
+    if (owner !== undefined && owner !== primary) throw new Error(`${address} is already an alias of ${owner}`);
+    this.aliases.set(address, primary);
+    const hosted = this.actors.get(primary);
+    if (hosted) this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+  }
+
+  private dropAlias(address: string, primary: string): void {
+    if (this.aliases.get(address) !== primary) return;
+    this.aliases.delete(address);
+    this.options.transport.unlisten(address);
+  }
+
+  /** The effect bodies for one actor. Completions come back as events through `complete`. */
+  // xstate types action params per machine; the host serves every machine, so params are checked by
+  // the effect contract (actors/effects.ts) rather than by this signature.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private effects(hosted: Hosted): Record<string, (args: unknown, params: any) => void> {
+    const { transport, logger, clock } = this.options;
+    const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
+    const store = (): NodeStore => {
+      if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
+      return this.options.store;
+    };
+    const stored = (token: number) => (error: StorageError | undefined) =>
+      complete(error ? { type: 'stored', token, error: error.code } : { type: 'stored', token });
+    return {
+      send: (_args, params: SendParams) => {
+        const envelope: Envelope = { to: params.to, from: hosted.address, type: params.type, body: params.body };
+        if (params.corr !== undefined) envelope.corr = params.corr;
+        if (params.replyTo !== undefined) envelope.replyTo = params.replyTo;
+        try {
+          transport.send(envelope);
+        } catch (error) {
+          logger.log('error', 'sendFailed', { from: hosted.address, to: params.to, type: params.type, error: String(error) });
+        }
+      },
+      append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
+        const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
+        store().append(params.log, entries, { sync: params.sync }, stored(params.token));
+      },
+      truncateFrom: (_args, params: { token: number; log: string; offset: number }) =>
+        store().truncateFrom(params.log, params.offset, stored(params.token)),
+      deleteBefore: (_args, params: { token: number; log: string; offset: number }) =>
+        store().deleteBefore(params.log, params.offset, stored(params.token)),
+      putMeta: (_args, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
+        const entries = params.entries.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
+        store().putMetas(entries, { sync: params.sync }, stored(params.token));
+      },
+      read: (_args, params: { token: number; log: string; fromOffset: number; bytesMax: number }) =>
+        store().read(params.log, params.fromOffset, params.bytesMax, (error, entries) => complete(error
+          ? { type: 'readDone', token: params.token, entries: [], error: error.code }
+          : { type: 'readDone', token: params.token, entries: entries.map(decodeEntry) })),
+      readBounds: (_args, params: { token: number; log: string }) =>
+        store().bounds(params.log, (error, bounds) => complete(error
+          ? { type: 'boundsRead', token: params.token, first: undefined, last: undefined, error: error.code }
+          : { type: 'boundsRead', token: params.token, first: bounds.first, last: bounds.last && decodeEntry(bounds.last) })),
+      getMeta: (_args, params: { token: number; key: string }) =>
+        store().getMeta(params.key, (error, value) => complete(error
+          ? { type: 'metaRead', token: params.token, value: undefined, error: error.code }
+          : { type: 'metaRead', token: params.token, value: value === undefined ? undefined : valueCodec.unpack(value) })),
+      listen: (_args, params: { address: string }) => {
+        hosted.extraAddresses.add(params.address);
+        this.addAlias(params.address, hosted.address);
+      },
+      unlisten: (_args, params: { address: string }) => {
+        hosted.extraAddresses.delete(params.address);
+        this.dropAlias(params.address, hosted.address);
+      },
+      log: (_args, params: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }) =>
+        logger.log(params.level, params.event, { actor: hosted.address, t: clock.nowMs(), ...params.detail }),
+      report: (_args, params: { kind: string; data: Record<string, unknown> }) =>
+        this.options.onReport?.(hosted.address, params.kind, params.data),
+    };
+  }
+}
+
+function decodeEntry(entry: LogEntry): LogEntryData {
+  return { offset: entry.offset, value: valueCodec.unpack(entry.value) };
+}
+
+/** Exposed for tools that read a node's store directly (debug dumps, simulation checkers). */
+export function decodeStoredValue(bytes: Uint8Array): unknown { return valueCodec.unpack(bytes); }
+export function encodeStoredValue(value: unknown): Uint8Array { return valueCodec.pack(value); }
