@@ -47,6 +47,8 @@ export interface GetMetaParams { token: number; key: string }
 export interface ListenParams { address: string }
 /** `log`: a structured log line. */
 export interface LogParams { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }
+/** `deliver`: hand a result to the local caller of a client-side actor (the SDK's promises). */
+export interface DeliverParams { requestId: number; result: unknown }
 /** `report`: a fact for observers (simulation checkers, metrics): never affects behaviour. */
 export interface ReportParams { kind: string; data: Record<string, unknown> }
 
@@ -73,6 +75,7 @@ export const effectActions = {
   unlisten: (_: unknown, _params: ListenParams) => {},
   log: (_: unknown, _params: LogParams) => {},
   report: (_: unknown, _params: ReportParams) => {},
+  deliver: (_: unknown, _params: DeliverParams) => {},
 };
 
 export type EffectName = keyof typeof effectActions;

@@ -36,6 +36,8 @@ export const ERRORS = {
   OFFSET_NOT_AVAILABLE: { retriable: true, refreshMetadata: false, text: 'the new leader has not yet reached the start offset of its epoch' },
   INVALID_PRODUCER_EPOCH: { retriable: false, refreshMetadata: false, text: 'the producer epoch is older than the one the partition knows' },
   REPLICA_BUSY: { retriable: true, refreshMetadata: false, text: 'the replica\'s bounded queues are full; retry after a backoff' },
+  BUFFER_FULL: { retriable: true, refreshMetadata: false, text: 'the client\'s buffer is full; wait for earlier sends to finish' },
+  CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

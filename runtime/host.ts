@@ -35,6 +35,8 @@ export interface HostOptions {
   logger: Logger;
   /** Called for every `report` effect (simulation checkers, metrics). */
   onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
+  /** Called for every `deliver` effect: results of client-side actors for their local callers. */
+  onDeliver?: (address: string, requestId: number, result: unknown) => void;
   /** Called when an actor fails (throws, or breaks an invariant). */
   onActorError?: (address: string, error: unknown) => void;
   /** Run the kind's `invariants()` after every event (simulation and tests). */
@@ -248,6 +250,8 @@ export class ActorHost {
         logger.log(params.level, params.event, { actor: hosted.address, t: clock.nowMs(), ...params.detail }),
       report: (_args, params: { kind: string; data: Record<string, unknown> }) =>
         this.options.onReport?.(hosted.address, params.kind, params.data),
+      deliver: (_args, params: { requestId: number; result: unknown }) =>
+        this.options.onDeliver?.(hosted.address, params.requestId, params.result),
     };
   }
 }

@@ -1,0 +1,112 @@
+/**
+ * Record batches as the partition log stores them. The broker never decodes `records` (an opaque
+ * blob encoded by the client SDK); it checks only the batch header fields that the protocol uses:
+ * offsets, epochs, timestamps and the idempotent-producer triple.
+ *
+ * Stored batch field layout (the log entry value, entry offset = baseOffset): baseOffset ·
+ * lastOffset · leaderEpoch (epoch of the leader that assigned the offsets) · recordCount ·
+ * firstTimestamp · maxTimestamp · producerId (-1 = not idempotent) · producerEpoch · baseSequence ·
+ * records (opaque) · bytes (size estimate used for fetch and retention limits).
+ */
+import { assert } from '../assert.js';
+
+export interface StoredBatch {
+  baseOffset: number;
+  lastOffset: number;
+  leaderEpoch: number;
+  recordCount: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  records: Uint8Array;
+  bytes: number;
+}
+
+/** The batch a producer sends: everything but the offsets and the leader epoch. */
+export interface BatchInput {
+  recordCount: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  records: Uint8Array;
+}
+
+/** Header bytes counted on top of the records (Kafka's v2 batch header is 61 bytes). */
+export const BATCH_OVERHEAD_BYTES = 61;
+export const INT32_MAX = 2_147_483_647;
+export const PRODUCER_EPOCH_MAX = 32_767;
+/** A batch holds at most this many records: far above any real batch, it keeps offsets sane. */
+export const RECORD_COUNT_MAX = 1_000_000;
+
+/** Why a well-typed batch is still inconsistent (CORRUPT_MESSAGE), or undefined when it is fine. */
+export function batchDefect(batch: BatchInput): string | undefined {
+  if (batch.recordCount < 1 || batch.recordCount > RECORD_COUNT_MAX) return `recordCount ${batch.recordCount} out of range`;
+  if (batch.records.byteLength === 0) return 'records are empty';
+  if (batch.firstTimestamp < 0 || batch.maxTimestamp < batch.firstTimestamp) return 'timestamps are inconsistent';
+  if (batch.producerId === -1) {
+    if (batch.producerEpoch !== -1 || batch.baseSequence !== -1) return 'a non-idempotent batch carries a producer epoch or sequence';
+    return undefined;
+  }
+  if (batch.producerId < 0) return `producerId ${batch.producerId} is negative`;
+  if (batch.producerEpoch < 0 || batch.producerEpoch > PRODUCER_EPOCH_MAX) return `producerEpoch ${batch.producerEpoch} out of range`;
+  if (batch.baseSequence < 0 || batch.baseSequence > INT32_MAX) return `baseSequence ${batch.baseSequence} out of range`;
+  return undefined;
+}
+
+/** The last sequence number of an idempotent batch; sequences wrap at INT32_MAX like Kafka's. */
+export function lastSequence(baseSequence: number, recordCount: number): number {
+  assert(baseSequence >= 0, 'lastSequence of an idempotent batch only');
+  assert(recordCount >= 1, 'recordCount >= 1');
+  const last = baseSequence + recordCount - 1;
+  return last > INT32_MAX ? last - INT32_MAX - 1 : last;
+}
+
+/** The leader stamps offsets and its epoch on an accepted batch. */
+export function toStoredBatch(batch: BatchInput, baseOffset: number, leaderEpoch: number): StoredBatch {
+  assert(batchDefect(batch) === undefined, 'toStoredBatch needs a validated batch');
+  assert(Number.isSafeInteger(baseOffset) && baseOffset >= 0, 'baseOffset >= 0');
+  return {
+    baseOffset, lastOffset: baseOffset + batch.recordCount - 1, leaderEpoch,
+    recordCount: batch.recordCount, firstTimestamp: batch.firstTimestamp, maxTimestamp: batch.maxTimestamp,
+    producerId: batch.producerId, producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence,
+    records: batch.records, bytes: batch.records.byteLength + BATCH_OVERHEAD_BYTES,
+  };
+}
+
+const INTEGER_FIELDS = ['baseOffset', 'lastOffset', 'leaderEpoch', 'recordCount', 'firstTimestamp', 'maxTimestamp',
+  'producerId', 'producerEpoch', 'baseSequence', 'bytes'] as const;
+
+/**
+ * Structural check for batches that arrive from a peer or from storage: every header field an
+ * integer, the records a byte array, the offsets consistent with the count.
+ */
+export function isStoredBatch(value: unknown): value is StoredBatch {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  for (const field of INTEGER_FIELDS) if (!Number.isSafeInteger(v[field])) return false;
+  if (!(v['records'] instanceof Uint8Array)) return false;
+  const b = v as unknown as StoredBatch;
+  if (b.baseOffset < 0 || b.leaderEpoch < 0 || b.lastOffset !== b.baseOffset + b.recordCount - 1) return false;
+  return batchDefect(b) === undefined;
+}
+
+/** Asserts that `batches` are contiguous and ascending (a fetch answer, a read, an append). */
+export function assertContiguous(batches: readonly StoredBatch[]): void {
+  for (let i = 1; i < batches.length; i++) {
+    const prev = batches[i - 1] as StoredBatch;
+    const next = batches[i] as StoredBatch;
+    assert(next.baseOffset === prev.lastOffset + 1, `batches not contiguous at ${next.baseOffset}`);
+  }
+}
+
+/** True when `batches` are contiguous and ascending; for input from peers. */
+export function areContiguous(batches: readonly StoredBatch[]): boolean {
+  for (let i = 1; i < batches.length; i++) {
+    if ((batches[i] as StoredBatch).baseOffset !== (batches[i - 1] as StoredBatch).lastOffset + 1) return false;
+  }
+  return true;
+}

@@ -1,0 +1,146 @@
+/**
+ * The follower's fetcher (Kafka's ReplicaFetcherThread, one partition): one fetch outstanding to
+ * the leader's replica address, carrying the stored LEO and the latest cached epoch. Answers:
+ * batches → one append, then the next fetch after it is stored (the leader must never count
+ * offsets we have not written); divergingEpoch → truncate (KIP-279), then fetch again; fenced or
+ * not-leader → back off until metadata changes; a lost answer → resent after maxWait + slack.
+ */
+import { areContiguous, type StoredBatch } from './batch.js';
+import { indexFind } from './batch-index.js';
+import { latestEpoch, truncationOffset, type EpochEnd } from './log-state.js';
+import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log-writes.js';
+import { nextInt } from '../prng.js';
+import { logLine, newCorr, newToken, report, type Fx } from './step.js';
+import { createTailCache } from './tail-cache.js';
+import { createBatchIndex } from './batch-index.js';
+import type { FetchReply, FollowerState, PartitionContext } from './types.js';
+
+export function replicaAddress(ctx: PartitionContext, nodeId: number): string {
+  return `part/${ctx.topic}/${ctx.partition}/${nodeId}`;
+}
+
+function followerOf(ctx: PartitionContext): FollowerState | undefined {
+  return ctx.role === 'follower' ? ctx.follower : undefined;
+}
+
+export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
+  const f = followerOf(ctx);
+  if (f === undefined || f.fetch !== undefined || ctx.logWrite !== undefined) return;
+  if (ctx.nowMs < f.backoffUntilMs || f.leaderId < 0 || f.leaderId === ctx.nodeId) return;
+  const corr = newCorr(ctx);
+  f.fetch = { corr, deadlineMs: ctx.nowMs + ctx.knobs.fetchMaxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
+  fx.push({ type: 'send', params: { to: replicaAddress(ctx, f.leaderId), type: 'fetch', corr, body: {
+    replicaId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, fetchOffset: ctx.leo, lastFetchedEpoch: latestEpoch(ctx.epochs),
+    leaderEpoch: ctx.state.leaderEpoch, maxWaitMs: ctx.knobs.fetchMaxWaitMs, minBytes: 1, bytesMax: ctx.knobs.fetchBytesMax,
+  } } });
+}
+
+function backOff(ctx: PartitionContext, f: FollowerState): void {
+  const [jitter, prng] = nextInt(ctx.prng, 0, ctx.knobs.fetchRetryBackoffMs);
+  ctx.prng = prng;
+  f.backoffUntilMs = ctx.nowMs + ctx.knobs.fetchRetryBackoffMs + jitter;
+}
+
+export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
+  const f = followerOf(ctx);
+  if (f === undefined || f.fetch === undefined || f.fetch.corr !== corr) return; // Late or duplicated answer.
+  f.fetch = undefined;
+  if (body.code !== 'OK') return onFetchError(ctx, fx, f, body);
+  f.leaderHw = body.hw;
+  f.leaderLogStart = body.logStartOffset;
+  if ('divergingEpoch' in body) return onDiverging(ctx, fx, f, body.divergingEpoch);
+  const batches = body.batches.filter((b) => b.lastOffset >= ctx.leo);
+  const first = batches[0];
+  if (first !== undefined && (first.baseOffset !== ctx.leo || !areContiguous(batches))) {
+    logLine(fx, 'warn', 'fetchReplyNotContiguous', { leo: ctx.leo, baseOffset: first.baseOffset });
+    backOff(ctx, f);
+    return;
+  }
+  if (batches.length > 0) return appendFetched(ctx, fx, batches);
+  followLeaderPositions(ctx, fx, f);
+  maybeSendFetch(ctx, fx);
+}
+
+function appendFetched(ctx: PartitionContext, fx: Fx, batches: StoredBatch[]): void {
+  let epochsChanged = false;
+  for (const batch of batches) epochsChanged = acceptBatch(ctx, batch) || epochsChanged;
+  issueAppend(ctx, fx, batches, false);
+  if (epochsChanged) persistEpochs(ctx, fx, undefined, false);
+}
+
+function onFetchError(ctx: PartitionContext, fx: Fx, f: FollowerState, body: FetchReply & { code: string }): void {
+  if (body.code === 'OFFSET_OUT_OF_RANGE' && 'logStartOffset' in body && body.logStartOffset !== undefined && ctx.leo < body.logStartOffset) {
+    return resetLog(ctx, fx, body.logStartOffset);
+  }
+  // NOT_LEADER, fenced epochs, a leader that lost our epoch's tail: wait for metadata, retry slowly.
+  logLine(fx, 'debug', 'fetchRefused', { code: body.code, leaderId: f.leaderId });
+  backOff(ctx, f);
+}
+
+function onDiverging(ctx: PartitionContext, fx: Fx, f: FollowerState, diverging: EpochEnd): void {
+  const offset = Math.max(truncationOffset(ctx.epochs, ctx.leo, ctx.hw, diverging), ctx.logStart);
+  if (offset < ctx.leoPending) {
+    truncateLog(ctx, fx, offset); // The next fetch goes out when the truncate is stored.
+    return;
+  }
+  // Nothing to cut from the log, but the cache may name epochs the leader never had.
+  const before = ctx.epochs.length;
+  ctx.epochs = ctx.epochs.filter((e) => e.epoch <= diverging.epoch || e.startOffset < offset);
+  if (ctx.epochs.length === before) {
+    logLine(fx, 'warn', 'divergenceWithoutProgress', { diverging, leo: ctx.leo });
+    backOff(ctx, f);
+    return;
+  }
+  persistEpochs(ctx, fx, undefined, false);
+  maybeSendFetch(ctx, fx);
+}
+
+/** After each answer: HW = min(leader HW, own stored LEO); log start follows the leader's. */
+export function followLeaderPositions(ctx: PartitionContext, fx: Fx, f: FollowerState): void {
+  setHw(ctx, fx, Math.min(f.leaderHw, ctx.leo));
+  const target = Math.min(f.leaderLogStart, ctx.hw);
+  if (target <= ctx.logStart || ctx.retention.inFlight) return;
+  const containing = indexFind(ctx.index, target);
+  const start = containing === undefined ? target : containing.baseOffset; // Whole batches only.
+  if (start > ctx.logStart) advanceLogStart(ctx, fx, start);
+}
+
+/** Our log ends before the leader's log start: drop it all and continue from there. */
+function resetLog(ctx: PartitionContext, fx: Fx, offset: number): void {
+  if (ctx.logWrite !== undefined) return;
+  logLine(fx, 'info', 'followerLogReset', { leo: ctx.leo, logStart: offset });
+  const from = ctx.logStart;
+  ctx.tail = createTailCache(ctx.knobs.tailCacheBytes);
+  ctx.index = createBatchIndex();
+  ctx.producers = new Map();
+  ctx.epochs = [];
+  ctx.logStart = offset;
+  ctx.leo = offset;
+  ctx.leoPending = offset;
+  const hwMoved = offset > ctx.hw;
+  ctx.hw = Math.max(ctx.hw, offset); // Everything below the leader's log start was committed.
+  const token = newToken(ctx, { kind: 'truncate', offset: from });
+  ctx.logWrite = token;
+  fx.push({ type: 'truncateFrom', params: { token, log: ctx.logName, offset: 0 } });
+  const meta = newToken(ctx, { kind: 'hw', hw: ctx.hw });
+  ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: true };
+  fx.push({ type: 'putMeta', params: { token: meta, sync: false, entries: [
+    [`${ctx.metaPrefix}logStart`, offset], [`${ctx.metaPrefix}hw`, ctx.hw], [`${ctx.metaPrefix}epochs`, []]] } });
+  if (hwMoved) report(fx, 'partitionHw', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, hw: ctx.hw, leaderEpoch: ctx.state.leaderEpoch });
+}
+
+/** Tick: resend an overdue fetch (the request or its answer was lost), or one whose backoff ended. */
+export function followerTick(ctx: PartitionContext, fx: Fx): void {
+  const f = followerOf(ctx);
+  if (f === undefined) return;
+  if (f.fetch !== undefined && ctx.nowMs >= f.fetch.deadlineMs) f.fetch = undefined;
+  maybeSendFetch(ctx, fx);
+}
+
+/** The follower's append or truncate was stored. */
+export function followerLogWritten(ctx: PartitionContext, fx: Fx): void {
+  const f = followerOf(ctx);
+  if (f === undefined) return;
+  followLeaderPositions(ctx, fx, f);
+  maybeSendFetch(ctx, fx);
+}

@@ -1,0 +1,65 @@
+/**
+ * The leader's ISR proposals to the controller (AlterPartition, KIP-497): at most one outstanding,
+ * sent again with the same corr until answered; OK adopts the committed state the controller
+ * returns, an error drops the proposal and waits (for metadata, or the retry backoff).
+ */
+import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState } from './isr.js';
+import { newCorr, type Fx } from './step.js';
+import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
+import { advanceLeaderHw, leaderOf } from './leader.js';
+
+export const CONTROLLER_ADDRESS = 'ctl/leader';
+
+/**
+ * Shrink when an ISR member lagged too long; expand only for the follower whose fetch we are
+ * handling (Kafka checks expansion on fetch, so a replica we have not heard from never joins).
+ */
+export function maybeProposeIsr(ctx: PartitionContext, fx: Fx, fetching?: number): void {
+  const l = leaderOf(ctx);
+  if (l.isr.kind !== 'committed' || !l.ready || ctx.nowMs < l.isrRetryAtMs) return;
+  const isr = ctx.state.isr;
+  const lagging = laggingFollowers(isr, ctx.nodeId, l.followers, ctx.nowMs, ctx.knobs.replicaLagTimeMaxMs);
+  let next: IsrState | undefined;
+  const deadlineMs = ctx.nowMs + ctx.knobs.isrProposalTimeoutMs;
+  if (lagging.length > 0) {
+    next = { kind: 'pendingShrink', isr, proposed: isrWithout(isr, lagging), corr: newCorr(ctx), deadlineMs };
+  } else if (fetching !== undefined && ctx.hw >= l.epochStartOffset) {
+    // Applied-HWM rule: only a leader whose HW reached its epoch start may let replicas join.
+    const joining = joiningFollower([fetching], isr, l.followers, ctx.hw, l.epochStartOffset);
+    if (joining !== undefined) next = { kind: 'pendingExpand', isr, proposed: isrWith(isr, joining), corr: newCorr(ctx), deadlineMs };
+  }
+  if (next === undefined) return;
+  l.isr = next;
+  if (next.kind !== 'committed') sendProposal(ctx, fx, next.proposed, next.corr);
+}
+
+function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number): void {
+  const body: AlterPartitionRequest = { topicId: ctx.topicId, partition: ctx.partition, leaderId: ctx.nodeId,
+    leaderEpoch: ctx.state.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr };
+  fx.push({ type: 'send', params: { to: CONTROLLER_ADDRESS, type: 'alterPartition', corr, body } });
+}
+
+/** Tick: resend a proposal whose answer is overdue, or look for a new one. */
+export function isrTick(ctx: PartitionContext, fx: Fx): void {
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return maybeProposeIsr(ctx, fx);
+  if (ctx.nowMs < l.isr.deadlineMs) return;
+  l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrProposalTimeoutMs };
+  sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
+}
+
+/**
+ * The controller's answer. Returns the state to adopt (OK) or undefined; the caller applies it
+ * like a metadata change, which also clears the proposal.
+ */
+export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
+  if (ctx.role !== 'leader' || ctx.leader === undefined) return undefined;
+  const l = ctx.leader;
+  if (l.isr.kind === 'committed' || l.isr.corr !== corr) return undefined;
+  if (body.code === 'OK') return body.partition;
+  fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, proposed: l.isr.proposed } } });
+  l.isr = { kind: 'committed', isr: ctx.state.isr };
+  l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
+  advanceLeaderHw(ctx, fx);
+  return undefined;
+}

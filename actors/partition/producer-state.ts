@@ -1,0 +1,108 @@
+/**
+ * Idempotent producer state (KIP-98 idempotence, without transactions): per producer id the
+ * current epoch and the last five batches, so that a retried batch is recognised and answered
+ * with its original offset, and a gap in the sequence is refused. The leader checks a batch
+ * before it assigns offsets; every replica applies every batch it appends, so that a follower
+ * that becomes leader already knows the sequences. Rebuilt on restart from the `producers`
+ * checkpoint plus the batches after it.
+ */
+import { assert } from '../assert.js';
+import { lastSequence, type BatchInput, type StoredBatch } from './batch.js';
+
+/** Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN. */
+export const PRODUCER_BATCHES_RETAINED = 5;
+
+export interface ProducerBatch { baseSequence: number; lastSequence: number; baseOffset: number; lastOffset: number }
+export interface ProducerEntry { producerEpoch: number; batches: ProducerBatch[] }
+export type ProducerTable = Map<number, ProducerEntry>;
+
+export type SequenceCheck =
+  | { kind: 'append' }
+  | { kind: 'duplicate'; baseOffset: number; lastOffset: number }
+  | { kind: 'refuse'; code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' | 'INVALID_PRODUCER_EPOCH'; message: string };
+
+/** Decides what to do with a producer's batch; never mutates the table. */
+export function checkSequence(table: ProducerTable, batch: BatchInput): SequenceCheck {
+  if (batch.producerId < 0) return { kind: 'append' };
+  const entry = table.get(batch.producerId);
+  if (entry === undefined) return { kind: 'append' }; // Unknown (new or expired): accept, like Kafka.
+  if (batch.producerEpoch < entry.producerEpoch) {
+    return { kind: 'refuse', code: 'INVALID_PRODUCER_EPOCH', message: `epoch ${batch.producerEpoch} < ${entry.producerEpoch}` };
+  }
+  if (batch.producerEpoch > entry.producerEpoch) {
+    return batch.baseSequence === 0 ? { kind: 'append' }
+      : { kind: 'refuse', code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `a new epoch must start at sequence 0, not ${batch.baseSequence}` };
+  }
+  const last = lastSequence(batch.baseSequence, batch.recordCount);
+  for (const kept of entry.batches) {
+    if (kept.baseSequence === batch.baseSequence && kept.lastSequence === last) {
+      return { kind: 'duplicate', baseOffset: kept.baseOffset, lastOffset: kept.lastOffset };
+    }
+  }
+  const newest = entry.batches[entry.batches.length - 1];
+  if (newest === undefined) return { kind: 'append' }; // History truncated away: accept.
+  const expected = newest.lastSequence === 2_147_483_647 ? 0 : newest.lastSequence + 1;
+  if (batch.baseSequence === expected) return { kind: 'append' };
+  return { kind: 'refuse', code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `expected sequence ${expected}, got ${batch.baseSequence}` };
+}
+
+/**
+ * Applies an appended batch (leader, follower and recovery replay alike). When the table is full,
+ * the producer whose newest batch is oldest is forgotten (Kafka expires idle producer ids).
+ */
+export function applyBatch(table: ProducerTable, batch: StoredBatch, producersMax: number): void {
+  if (batch.producerId < 0) return;
+  assert(batch.baseSequence >= 0, 'idempotent batch has a sequence');
+  let entry = table.get(batch.producerId);
+  if (entry === undefined || batch.producerEpoch > entry.producerEpoch) {
+    if (entry === undefined && table.size >= producersMax) evictOldest(table);
+    entry = { producerEpoch: batch.producerEpoch, batches: [] };
+    table.set(batch.producerId, entry);
+  }
+  assert(batch.producerEpoch === entry.producerEpoch, 'appended batch carries the current producer epoch');
+  entry.batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
+    baseOffset: batch.baseOffset, lastOffset: batch.lastOffset });
+  if (entry.batches.length > PRODUCER_BATCHES_RETAINED) entry.batches.shift();
+}
+
+function evictOldest(table: ProducerTable): void {
+  let victim: number | undefined;
+  let oldest = Infinity;
+  for (const [id, entry] of table) {
+    const newest = entry.batches[entry.batches.length - 1]?.lastOffset ?? -1;
+    if (newest < oldest) { oldest = newest; victim = id; }
+  }
+  if (victim !== undefined) table.delete(victim);
+}
+
+/** Forgets batches at or past a truncation point; entries keep their epoch. */
+export function truncateProducers(table: ProducerTable, offset: number): void {
+  for (const entry of table.values()) entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
+}
+
+/** Checkpoint value: `[coveredOffset, [[producerId, producerEpoch, [[baseSeq, lastSeq, baseOffset, lastOffset]...]]...]]`. */
+export function producersToMeta(table: ProducerTable, coveredOffset: number): unknown {
+  const ids = [...table.keys()].sort((a, b) => a - b);
+  return [coveredOffset, ids.map((id) => {
+    const entry = table.get(id) as ProducerEntry;
+    return [id, entry.producerEpoch, entry.batches.map((b) => [b.baseSequence, b.lastSequence, b.baseOffset, b.lastOffset])];
+  })];
+}
+
+/**
+ * Loads a checkpoint. A checkpoint that claims to cover batches the recovered log does not have
+ * (unsynced appends lost) is discarded whole: a stale duplicate answer would lose a write.
+ */
+export function producersFromMeta(value: unknown, leo: number): { table: ProducerTable; coveredOffset: number } {
+  const table: ProducerTable = new Map();
+  if (value === undefined) return { table, coveredOffset: 0 };
+  assert(Array.isArray(value) && value.length === 2, 'producers meta is [coveredOffset, entries]');
+  const [coveredOffset, entries] = value as [number, Array<[number, number, Array<[number, number, number, number]>]>];
+  assert(Number.isSafeInteger(coveredOffset) && Array.isArray(entries), 'producers meta fields');
+  if (coveredOffset > leo) return { table, coveredOffset: 0 };
+  for (const [id, producerEpoch, batches] of entries) {
+    table.set(id, { producerEpoch, batches: batches.map(([baseSequence, last, baseOffset, lastOffset]) =>
+      ({ baseSequence, lastSequence: last, baseOffset, lastOffset })) });
+  }
+  return { table, coveredOffset };
+}

@@ -1,0 +1,131 @@
+/**
+ * Rebuilding a replica from storage (DESIGN.md section 2: durable state lives in storage). Reads
+ * the meta keys (epochs, hw, logStart, producers) and the log bounds, then scans the log once from
+ * its start: the scan rebuilds the batch index, the tail cache, the epoch cache (from the batches'
+ * leader epochs, plus trailing epochs from the checkpoint that have no batches yet) and the
+ * producer state after the producers checkpoint. HW = min(checkpoint, LEO).
+ *
+ * TODO(partition-time-index): the scan reads the whole retained log; a persisted batch index would
+ * make restarts of large logs cheap.
+ */
+import { assert } from '../assert.js';
+import { isStoredBatch } from './batch.js';
+import { createBatchIndex, indexAdd } from './batch-index.js';
+import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log-state.js';
+import { applyBatch, producersFromMeta } from './producer-state.js';
+import { metaKey, newToken, type Fx } from './step.js';
+import { createTailCache, tailAdd } from './tail-cache.js';
+import type { PartitionContext, Recovery } from './types.js';
+import { decideRole } from './roles.js';
+
+const META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
+
+export function startRecovery(ctx: PartitionContext, fx: Fx): void {
+  ctx.role = 'recovering';
+  ctx.ops = new Map(); // Completions of the previous incarnation's operations are ignored from now on.
+  ctx.logWrite = undefined;
+  ctx.leader = undefined;
+  ctx.follower = undefined;
+  ctx.retention = { ...ctx.retention, inFlight: false };
+  ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: false };
+  ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: false };
+  ctx.recovery = { waiting: META_KEYS.length + 1, epochs: undefined, hw: undefined, logStart: undefined, producers: undefined,
+    bounds: undefined, scanFrom: 0, producersCoveredOffset: 0 };
+  for (const key of META_KEYS) {
+    const token = newToken(ctx, { kind: 'recoveryMeta', key });
+    fx.push({ type: 'getMeta', params: { token, key: metaKey(ctx, key) } });
+  }
+  const token = newToken(ctx, { kind: 'recoveryBounds' });
+  fx.push({ type: 'readBounds', params: { token, log: ctx.logName } });
+}
+
+function recoveryOf(ctx: PartitionContext): Recovery {
+  assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'recovery in progress');
+  return ctx.recovery;
+}
+
+export function recoveryMetaRead(ctx: PartitionContext, fx: Fx, key: (typeof META_KEYS)[number], value: unknown): void {
+  const r = recoveryOf(ctx);
+  r[key] = value;
+  if (--r.waiting === 0) beginScan(ctx, fx);
+}
+
+export function recoveryBoundsRead(ctx: PartitionContext, fx: Fx, first: number | undefined, last: unknown): void {
+  const r = recoveryOf(ctx);
+  if (last !== undefined) assert(isStoredBatch(last), 'the last log entry is a stored batch');
+  r.bounds = { first, lastOffset: last === undefined ? undefined : last.lastOffset };
+  if (--r.waiting === 0) beginScan(ctx, fx);
+}
+
+function asOffset(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  assert(Number.isSafeInteger(value) && (value as number) >= 0, 'offset meta is a non-negative integer');
+  return value as number;
+}
+
+function beginScan(ctx: PartitionContext, fx: Fx): void {
+  const r = recoveryOf(ctx);
+  assert(r.bounds !== undefined, 'bounds read before the scan');
+  const checkpointStart = asOffset(r.logStart) ?? 0;
+  const { first, lastOffset } = r.bounds;
+  ctx.leo = lastOffset === undefined ? checkpointStart : lastOffset + 1;
+  ctx.logStart = Math.min(Math.max(checkpointStart, first ?? 0), ctx.leo);
+  ctx.leoPending = ctx.leo;
+  ctx.epochs = [];
+  ctx.tail = createTailCache(ctx.knobs.tailCacheBytes);
+  ctx.index = createBatchIndex();
+  const loaded = producersFromMeta(r.producers, ctx.leo);
+  ctx.producers = loaded.table;
+  r.producersCoveredOffset = loaded.coveredOffset;
+  r.scanFrom = ctx.logStart;
+  if (r.scanFrom < ctx.leo) return scanNext(ctx, fx, r);
+  finishRecovery(ctx, fx, r);
+}
+
+function scanNext(ctx: PartitionContext, fx: Fx, r: Recovery): void {
+  const token = newToken(ctx, { kind: 'recoveryRead' });
+  fx.push({ type: 'read', params: { token, log: ctx.logName, fromOffset: r.scanFrom, bytesMax: ctx.knobs.recoveryReadBytes } });
+}
+
+export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: ReadonlyArray<{ offset: number; value: unknown }>): void {
+  const r = recoveryOf(ctx);
+  const before = r.scanFrom;
+  for (const entry of entries) {
+    assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
+    const batch = entry.value;
+    if (batch.lastOffset < r.scanFrom) continue;
+    assert(batch.baseOffset === r.scanFrom || ctx.index.entries.length === 0, 'the stored log is contiguous');
+    tailAdd(ctx.tail, batch);
+    indexAdd(ctx.index, batch);
+    if (batch.baseOffset >= r.producersCoveredOffset) applyBatch(ctx.producers, batch, ctx.knobs.producerIdsMax);
+    ctx.epochs = assignEpoch(ctx.epochs, batch.leaderEpoch, batch.baseOffset) ?? ctx.epochs;
+    r.scanFrom = batch.lastOffset + 1;
+  }
+  assert(r.scanFrom > before || entries.length === 0, 'the scan makes progress');
+  if (r.scanFrom < ctx.leo && entries.length > 0) return scanNext(ctx, fx, r);
+  assert(r.scanFrom >= ctx.leo, `the scan reached the log end ${ctx.leo}`);
+  finishRecovery(ctx, fx, r);
+}
+
+/** Trailing epochs from the checkpoint (a leader epoch that has not written yet) after the scanned ones. */
+function mergeEpochs(scanned: EpochEntry[], checkpoint: EpochEntry[]): EpochEntry[] {
+  let merged = scanned;
+  for (const entry of checkpoint) {
+    if (entry.epoch <= latestEpoch(merged)) continue;
+    const latestStart = merged[merged.length - 1]?.startOffset ?? -1;
+    if (entry.startOffset < latestStart) continue;
+    merged = assignEpoch(merged, entry.epoch, entry.startOffset) ?? merged;
+  }
+  return merged;
+}
+
+function finishRecovery(ctx: PartitionContext, fx: Fx, r: Recovery): void {
+  ctx.epochs = mergeEpochs(ctx.epochs, recoverEpochs(epochsFromMeta(r.epochs), ctx.logStart, ctx.leo));
+  const checkpointHw = asOffset(r.hw) ?? ctx.logStart;
+  ctx.hw = Math.max(ctx.logStart, Math.min(checkpointHw, ctx.leo));
+  ctx.hwCheckpoint = { hw: ctx.hw, inFlight: false, atMs: ctx.nowMs };
+  ctx.recovery = undefined;
+  fx.push({ type: 'log', params: { level: 'info', event: 'partitionRecovered',
+    detail: { logStart: ctx.logStart, hw: ctx.hw, leo: ctx.leo, epochs: ctx.epochs.length, producers: ctx.producers.size } } });
+  decideRole(ctx, fx);
+}

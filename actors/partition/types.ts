@@ -1,0 +1,203 @@
+/**
+ * The partition replica's messages, context and knobs. Re-exported by actors/partition.ts, which
+ * is the public surface; they live here so that the pure helpers can import them without a cycle.
+ */
+import type { RuntimeEvent } from '../effects.js';
+import type { ErrorReply } from '../errors.js';
+import type { BatchInput, StoredBatch } from './batch.js';
+import type { BatchIndex } from './batch-index.js';
+import type { FollowerProgress, IsrState } from './isr.js';
+import type { EpochEntry } from './log-state.js';
+import type { ProducerTable } from './producer-state.js';
+import type { ProduceWaiter } from './purgatory.js';
+import type { TailCache } from './tail-cache.js';
+
+/** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
+export interface PartitionState { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
+
+export interface PartitionConfigs {
+  minInsyncReplicas: number;
+  maxMessageBytes: number;
+  retentionMs: number;
+  /** -1 = unlimited. */
+  retentionBytes: number;
+  flush: 'default' | 'always';
+}
+
+export interface PartitionKnobs {
+  tickMs: number;
+  replicaLagTimeMaxMs: number;
+  /** Long-poll wait of follower fetches. */
+  fetchMaxWaitMs: number;
+  fetchBytesMax: number;
+  tailCacheBytes: number;
+  retentionCheckMs: number;
+  /** How often a moved HW is checkpointed (putMeta, no sync). */
+  hwCheckpointMs: number;
+  /** How often the producer state is checkpointed. */
+  producersCheckpointMs: number;
+  /** A follower fetch without reply after maxWait + this is sent again. */
+  fetchTimeoutSlackMs: number;
+  /** Follower pause after NOT_LEADER / fenced answers (plus jitter up to the same again). */
+  fetchRetryBackoffMs: number;
+  /** An alterPartition without reply after this is sent again. */
+  isrProposalTimeoutMs: number;
+  /** Pause before a new ISR proposal after the controller refused one. */
+  isrRetryBackoffMs: number;
+  /** Bounds: produces waiting for LEO/HW, coalescing queue bytes, parked fetches, fetch reads. */
+  producesPendingMax: number;
+  appendQueueBytesMax: number;
+  fetchesParkedMax: number;
+  readsInFlightMax: number;
+  producerIdsMax: number;
+  /** Read size of the recovery scan. */
+  recoveryReadBytes: number;
+}
+
+export interface PartitionInput {
+  nodeId: number;
+  nodeEpoch: number;
+  topic: string;
+  topicId: string;
+  partition: number;
+  seed: number;
+  nowMs: number;
+  wallMs: number;
+  state: PartitionState;
+  configs: Partial<PartitionConfigs>;
+  knobs: Partial<PartitionKnobs>;
+}
+
+interface Request { from: string; corr?: number; replyTo?: string }
+
+/** produce: acks · timeoutMs · leaderEpoch? (the client's view) · batch (header + opaque records). */
+export interface ProduceRequest extends Request {
+  type: 'produce'; acks: 0 | 1 | -1; timeoutMs: number; leaderEpoch?: number; batch: BatchInput;
+}
+/** fetch: replicaId (-1 = consumer) · nodeEpoch? · fetchOffset · lastFetchedEpoch · leaderEpoch? · maxWaitMs · minBytes · bytesMax. */
+export interface FetchRequest extends Request {
+  type: 'fetch'; replicaId: number; nodeEpoch?: number; fetchOffset: number; lastFetchedEpoch: number;
+  leaderEpoch?: number; maxWaitMs: number; minBytes: number; bytesMax: number;
+}
+/** listOffsets: timestamp (-2 earliest, -1 latest, t ≥ 0 by time) · leaderEpoch?. */
+export interface ListOffsetsRequest extends Request { type: 'listOffsets'; timestamp: number; leaderEpoch?: number }
+
+/** Error replies of this actor; OFFSET_OUT_OF_RANGE also carries the leader's `leo`. */
+export type PartitionErrorReply = ErrorReply & { leo?: number };
+
+export type ProduceReply = { code: 'OK'; baseOffset: number; logStartOffset: number; logAppendTime?: number } | PartitionErrorReply;
+export type FetchReply =
+  | { code: 'OK'; hw: number; logStartOffset: number; leo?: number; batches: StoredBatch[] }
+  | { code: 'OK'; divergingEpoch: { epoch: number; endOffset: number }; hw: number; logStartOffset: number }
+  | PartitionErrorReply;
+export type ListOffsetsReply = { code: 'OK'; offset: number; timestamp?: number } | PartitionErrorReply;
+export type AlterPartitionReply = { code: 'OK'; partition: PartitionState } | PartitionErrorReply;
+/** alterPartition (to ctl/leader): the leader's ISR proposal. */
+export interface AlterPartitionRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
+
+export type PartitionEvent =
+  | RuntimeEvent
+  | ProduceRequest
+  | FetchRequest
+  | ListOffsetsRequest
+  | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
+  | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
+  /** From the node runtime when it applies a new partition state. */
+  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> };
+
+export type Role = 'recovering' | 'leader' | 'follower';
+
+/** Storage and network operations in flight, keyed by effect token. */
+export type PendingOp =
+  | { kind: 'recoveryMeta'; key: 'epochs' | 'hw' | 'logStart' | 'producers' }
+  | { kind: 'recoveryBounds' }
+  | { kind: 'recoveryRead' }
+  | { kind: 'append'; baseOffset: number; lastOffset: number; asLeader: boolean }
+  | { kind: 'truncate'; offset: number }
+  | { kind: 'epochs'; leaderEpoch: number | undefined }
+  | { kind: 'hw'; hw: number }
+  | { kind: 'logStart'; offset: number }
+  | { kind: 'deleteBefore'; offset: number }
+  | { kind: 'producers' }
+  | { kind: 'fetchRead'; request: FetchRequest; deadlineMs: number };
+
+export interface Recovery {
+  waiting: number;
+  epochs: unknown;
+  hw: unknown;
+  logStart: unknown;
+  producers: unknown;
+  bounds: { first: number | undefined; lastOffset: number | undefined } | undefined;
+  /** Next offset the scan reads from. */
+  scanFrom: number;
+  producersCoveredOffset: number;
+}
+
+export interface ParkedFetch { request: FetchRequest; deadlineMs: number }
+
+export interface LeaderState {
+  leaderEpoch: number;
+  /** The epoch cache entry for this epoch is durable: produce is accepted. */
+  ready: boolean;
+  epochStartOffset: number;
+  /** Accepted batches waiting for the append in flight to finish (coalesced into one append). */
+  queue: StoredBatch[];
+  queueBytes: number;
+  waiters: ProduceWaiter[];
+  parked: ParkedFetch[];
+  readsInFlight: number;
+  followers: Map<number, FollowerProgress>;
+  isr: IsrState;
+  isrRetryAtMs: number;
+}
+
+export interface FollowerState {
+  leaderId: number;
+  leaderEpoch: number;
+  /** The one outstanding fetch; replies with another corr are ignored. */
+  fetch: { corr: number; deadlineMs: number } | undefined;
+  /** No fetch before this (NOT_LEADER, fenced, out of range). */
+  backoffUntilMs: number;
+  leaderHw: number;
+  leaderLogStart: number;
+}
+
+export interface PartitionContext {
+  nodeId: number;
+  nodeEpoch: number;
+  topic: string;
+  topicId: string;
+  partition: number;
+  logName: string;
+  metaPrefix: string;
+  leaderAddress: string;
+  configs: PartitionConfigs;
+  knobs: PartitionKnobs;
+  state: PartitionState;
+  role: Role;
+  nowMs: number;
+  /** wallMs = nowMs + wallOffsetMs (retention compares batch timestamps with wall time). */
+  wallOffsetMs: number;
+  prng: number;
+  logStart: number;
+  hw: number;
+  /** End of the stored log. */
+  leo: number;
+  /** End of the log including appends in flight: the next offset to assign. */
+  leoPending: number;
+  epochs: EpochEntry[];
+  tail: TailCache;
+  index: BatchIndex;
+  producers: ProducerTable;
+  nextToken: number;
+  nextCorr: number;
+  ops: Map<number, PendingOp>;
+  /** Token of the append or truncate in flight: log writes are issued one at a time. */
+  logWrite: number | undefined;
+  recovery: Recovery | undefined;
+  leader: LeaderState | undefined;
+  follower: FollowerState | undefined;
+  hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
+  producersCheckpoint: { inFlight: boolean; atMs: number };
+  retention: { nextCheckMs: number; inFlight: boolean };
+}

@@ -1,0 +1,131 @@
+/**
+ * The edge validator for messages to a partition replica (DESIGN.md section 12): shapes, integer
+ * ranges and sizes are checked here so that the machine can assert. A well-typed batch whose
+ * fields disagree (recordCount 0, timestamps reversed, half an idempotence triple) passes here and
+ * is refused by the machine with CORRUPT_MESSAGE, like Kafka's broker-side batch validation.
+ */
+import type { Inbound, Parsed } from '../effects.js';
+import { isErrorCode } from '../errors.js';
+import { isStoredBatch, type BatchInput, type StoredBatch } from './batch.js';
+import type { AlterPartitionReply, FetchReply, PartitionEvent, PartitionState } from './types.js';
+
+/** No single record blob may exceed this, whatever the topic config says (the envelope cap is 8 MiB). */
+export const RECORDS_BYTES_MAX = 8 * 1024 * 1024;
+export const TIMEOUT_MS_MAX = 15 * 60 * 1000;
+export const FETCH_BATCHES_MAX = 100_000;
+
+type Body = Record<string, unknown>;
+class Invalid extends Error {}
+
+function fail(message: string): never { throw new Invalid(message); }
+
+function int(body: Body, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = body[field];
+  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${field} must be an integer in [${min}, ${max}]`);
+  return v as number;
+}
+
+function optInt(body: Body, field: string, min: number): number | undefined {
+  return body[field] === undefined ? undefined : int(body, field, min);
+}
+
+function object(value: unknown, what: string): Body {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} must be a map`);
+  return value as Body;
+}
+
+function intArray(value: unknown, what: string): number[] {
+  if (!Array.isArray(value) || value.length > 1000 || !value.every((v) => Number.isSafeInteger(v) && v >= 0)) fail(`${what} must be node ids`);
+  return value as number[];
+}
+
+function batchInput(value: unknown): BatchInput {
+  const b = object(value, 'batch');
+  const records = b['records'];
+  if (!(records instanceof Uint8Array) || records.byteLength > RECORDS_BYTES_MAX) fail('batch.records must be bytes within the size cap');
+  return { recordCount: int(b, 'recordCount', -Number.MAX_SAFE_INTEGER), firstTimestamp: int(b, 'firstTimestamp', -Number.MAX_SAFE_INTEGER),
+    maxTimestamp: int(b, 'maxTimestamp', -Number.MAX_SAFE_INTEGER), producerId: int(b, 'producerId', -1),
+    producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
+}
+
+export function parsePartitionState(value: unknown): PartitionState {
+  const s = object(value, 'partition');
+  return { replicas: intArray(s['replicas'], 'replicas'), isr: intArray(s['isr'], 'isr'), leader: int(s, 'leader', -1),
+    leaderEpoch: int(s, 'leaderEpoch', 0), partitionEpoch: int(s, 'partitionEpoch', 0) };
+}
+
+function errorBody(b: Body): FetchReply & AlterPartitionReply {
+  const code = b['code'];
+  if (!isErrorCode(code)) fail('code must be OK or a known error code');
+  const out: Body = { code };
+  for (const field of ['leaderEpoch', 'leaderId', 'logStartOffset', 'leo']) if (b[field] !== undefined) out[field] = int(b, field, -1);
+  if (typeof b['message'] === 'string') out['message'] = b['message'];
+  return out as unknown as FetchReply & AlterPartitionReply;
+}
+
+function fetchReplyBody(value: unknown): FetchReply {
+  const b = object(value, 'body');
+  if (b['code'] !== 'OK') return errorBody(b);
+  const hw = int(b, 'hw', 0);
+  const logStartOffset = int(b, 'logStartOffset', 0);
+  if (b['divergingEpoch'] !== undefined) {
+    const d = object(b['divergingEpoch'], 'divergingEpoch');
+    return { code: 'OK', divergingEpoch: { epoch: int(d, 'epoch', -1), endOffset: int(d, 'endOffset', -1) }, hw, logStartOffset };
+  }
+  const batches = b['batches'];
+  if (!Array.isArray(batches) || batches.length > FETCH_BATCHES_MAX) fail('batches must be an array');
+  if (!batches.every(isStoredBatch)) fail('batches must be stored batches');
+  const leo = optInt(b, 'leo', 0);
+  return leo === undefined ? { code: 'OK', hw, logStartOffset, batches: batches as StoredBatch[] }
+    : { code: 'OK', hw, logStartOffset, leo, batches: batches as StoredBatch[] };
+}
+
+function parse(inbound: Inbound, body: Body): PartitionEvent {
+  const head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),
+    ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
+  switch (inbound.type) {
+    case 'produce': {
+      const acks = body['acks'];
+      if (acks !== 0 && acks !== 1 && acks !== -1) fail('acks must be 0, 1 or -1');
+      const leaderEpoch = optInt(body, 'leaderEpoch', 0);
+      return { type: 'produce', ...head, acks, timeoutMs: int(body, 'timeoutMs', 0, TIMEOUT_MS_MAX), batch: batchInput(body['batch']),
+        ...(leaderEpoch !== undefined ? { leaderEpoch } : {}) };
+    }
+    case 'fetch': {
+      const nodeEpoch = optInt(body, 'nodeEpoch', 0);
+      const leaderEpoch = optInt(body, 'leaderEpoch', 0);
+      return { type: 'fetch', ...head, replicaId: int(body, 'replicaId', -1), fetchOffset: int(body, 'fetchOffset', 0),
+        lastFetchedEpoch: int(body, 'lastFetchedEpoch', -1), maxWaitMs: int(body, 'maxWaitMs', 0, TIMEOUT_MS_MAX),
+        minBytes: int(body, 'minBytes', 0), bytesMax: int(body, 'bytesMax', 1),
+        ...(nodeEpoch !== undefined ? { nodeEpoch } : {}), ...(leaderEpoch !== undefined ? { leaderEpoch } : {}) };
+    }
+    case 'listOffsets': {
+      const leaderEpoch = optInt(body, 'leaderEpoch', 0);
+      return { type: 'listOffsets', ...head, timestamp: int(body, 'timestamp', -2), ...(leaderEpoch !== undefined ? { leaderEpoch } : {}) };
+    }
+    case 'fetchReply':
+      return { type: 'fetchReply', ...head, body: fetchReplyBody(body) };
+    case 'alterPartitionReply':
+      return { type: 'alterPartitionReply', ...head,
+        body: body['code'] === 'OK' ? { code: 'OK', partition: parsePartitionState(body['partition']) } : errorBody(body) };
+    default:
+      throw new Error('unreachable: types are filtered before parse');
+  }
+}
+
+const TYPES = new Set(['produce', 'fetch', 'listOffsets', 'fetchReply', 'alterPartitionReply']);
+const NEED_CORR = new Set(['fetch', 'listOffsets', 'fetchReply', 'alterPartitionReply']);
+
+/** Inbound envelope → a typed event, or why it is refused (the host answers INVALID_REQUEST / UNSUPPORTED_MESSAGE). */
+export function parsePartitionMessage(inbound: Inbound): Parsed<PartitionEvent> {
+  if (!TYPES.has(inbound.type)) return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a partition replica does not take ${inbound.type}` };
+  if (NEED_CORR.has(inbound.type) && !Number.isSafeInteger(inbound.corr)) {
+    return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type} needs a corr` };
+  }
+  try {
+    return { ok: true, event: parse(inbound, object(inbound.body, 'body')) };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
+    throw error;
+  }
+}

@@ -1,0 +1,190 @@
+// Goal: fetch-based replication follows Kafka's rules: fencing, divergence truncation (KIP-279),
+// ISR shrink with the HW over the maximal ISR, retention below the HW, ListOffsets, recovery.
+// Method: real replica actors in the in-test harness, a lossy network by isolating nodes.
+import test from 'ava';
+import { Cluster, MemoryStore, Replica, input, produceBody, state } from './harness.js';
+import type { StoredBatch } from '../../../actors/partition.js';
+
+test('fetches with a stale leader epoch are fenced; a fetch to a follower gets NOT_LEADER', (t) => {
+  const c = new Cluster(state({ leaderEpoch: 5 }));
+  c.settle();
+  const fetch = { replicaId: -1, fetchOffset: 0, lastFetchedEpoch: -1, maxWaitMs: 0, minBytes: 1, bytesMax: 1000 };
+  c.request(1, 'fetch', 1, { ...fetch, leaderEpoch: 4 });
+  c.request(2, 'fetch', 2, { ...fetch, leaderEpoch: 5 });
+  c.settle();
+  t.like(c.replies(1)[0], { type: 'fetchReply', body: { code: 'FENCED_LEADER_EPOCH', leaderEpoch: 5 } });
+  t.like(c.replies(2)[0], { body: { code: 'NOT_LEADER', leaderId: 1, leaderEpoch: 5 } });
+});
+
+test('consumers see only batches below the HW and long-poll until the HW passes them', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(2);
+  c.isolated.add(3);
+  c.request(1, 'produce', 1, produceBody(2, 1));
+  c.settle();
+  c.request(1, 'fetch', 2, { replicaId: -1, fetchOffset: 0, lastFetchedEpoch: -1, maxWaitMs: 5000, minBytes: 1, bytesMax: 1000 });
+  c.settle();
+  t.deepEqual(c.replies(2), [], 'parked: the batch is stored but not committed');
+  c.isolated.clear();
+  c.advance(1600); // the followers' lost fetches are resent; the HW moves and wakes the consumer
+  const body = c.replies(2)[0]?.body as { code: string; hw: number; batches: StoredBatch[] };
+  t.is(body.code, 'OK');
+  t.is(body.hw, 2);
+  t.deepEqual(body.batches.map((b) => [b.baseOffset, b.lastOffset]), [[0, 1]]);
+});
+
+test('a follower with a diverged tail truncates to the new leader\'s epoch end and copies its log', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.settle();
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+  // Node 1 is cut off and appends an uncommitted batch in epoch 1.
+  c.request(1, 'produce', 2, produceBody(3, -1, { timeoutMs: 60_000 }));
+  c.isolated.add(1);
+  c.settle();
+  t.is(c.get(1).ctx.leo, 5);
+  // The controller makes node 2 leader in epoch 2; it writes at offset 2.
+  const next = state({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, isr: [2, 3] });
+  for (const id of [2, 3]) c.get(id).send({ type: 'metadataChanged', state: next });
+  c.settle();
+  t.is(c.get(2).stateValue, 'leader');
+  c.request(2, 'produce', 3, produceBody(4, 1, { leaderEpoch: 2 }));
+  c.settle();
+  // Node 1 comes back as a follower of node 2.
+  c.isolated.clear();
+  c.get(1).send({ type: 'metadataChanged', state: next });
+  c.settle();
+  c.advance(100);
+  t.is(c.get(1).stateValue, 'follower');
+  t.false(c.get(1).listening.has('part/t/0/leader'), 'the old leader stopped listening on the leader address');
+  t.like(c.replies(2)[0], { body: { code: 'NOT_LEADER', leaderId: 2 } }, 'the stepping-down leader answered its waiter');
+  const truncations = c.get(1).reports.filter((r) => r.kind === 'partitionTruncate');
+  t.deepEqual(truncations.map((r) => r.data), [{ topic: 't', partition: 0, nodeId: 1, offset: 2 }]);
+  const log = c.stores.get(1)?.batches('p/tid/0') ?? [];
+  t.deepEqual(log.map((b) => [b.baseOffset, b.lastOffset, b.leaderEpoch]), [[0, 1, 1], [2, 5, 2]]);
+  t.deepEqual(c.get(1).ctx.epochs, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 2 }]);
+  t.is(c.get(1).ctx.leo, 6);
+});
+
+test('a lagging follower is proposed out of the ISR; while pending the HW waits for it', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(3);
+  c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 10_000 }));
+  c.advance(1100);
+  const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
+  t.like(proposal, { to: 'ctl/leader', body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 1, partitionEpoch: 1, isr: [1, 2] } });
+  const leader = c.get(1).ctx.leader;
+  t.is(leader?.isr.kind, 'pendingShrink');
+  t.is(c.get(1).ctx.hw, 0, 'HW over the maximal ISR still counts node 3');
+  t.deepEqual(c.replies(1), []);
+  c.advance(2100);
+  t.is(c.controllerInbox.filter((m) => m.type === 'alterPartition').length, 2, 'resent after the proposal timeout, once');
+  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
+    body: { code: 'OK', partition: state({ isr: [1, 2], partitionEpoch: 2 }) } });
+  c.settle();
+  t.is(c.get(1).ctx.leader?.isr.kind, 'committed');
+  t.is(c.get(1).ctx.hw, 1);
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+});
+
+test('a caught-up follower is proposed back into the ISR and counts in the HW while pending', (t) => {
+  const c = new Cluster(state({ isr: [1, 2] }));
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.advance(20);
+  const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
+  t.like(proposal, { body: { isr: [1, 2, 3] } });
+  t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand');
+  t.like(c.replies(1)[0], { body: { code: 'OK' } });
+  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'INVALID_REQUEST' } });
+  t.is(c.get(1).ctx.leader?.isr.kind, 'committed', 'a refused proposal is dropped');
+  t.deepEqual(c.get(1).ctx.state.isr, [1, 2]);
+});
+
+test('retention deletes old batches below the HW only; a fetch below the new log start is out of range', (t) => {
+  const c = new Cluster(state(), { configs: { minInsyncReplicas: 1, retentionMs: 10_000 } });
+  c.settle();
+  for (let i = 0; i < 3; i++) c.request(1, 'produce', i + 1, produceBody(2, -1));
+  c.settle();
+  c.isolated.add(2);
+  c.isolated.add(3);
+  c.request(1, 'produce', 9, produceBody(2, 1)); // old, but above the HW: kept
+  c.settle();
+  t.is(c.get(1).ctx.hw, 6);
+  c.advance(200);
+  t.is(c.get(1).ctx.logStart, 6);
+  t.deepEqual(c.stores.get(1)?.sortedOffsets('p/tid/0'), [6]);
+  t.is(c.stores.get(1)?.meta.get('p/tid/0/logStart'), 6);
+  c.request(1, 'fetch', 20, { replicaId: -1, fetchOffset: 2, lastFetchedEpoch: -1, maxWaitMs: 0, minBytes: 1, bytesMax: 1000 });
+  c.settle();
+  t.like(c.replies(20)[0], { body: { code: 'OFFSET_OUT_OF_RANGE', logStartOffset: 6, leo: 8 } });
+});
+
+test('listOffsets: earliest, latest (the HW) and by time', (t) => {
+  const c = new Cluster(state({ replicas: [1], isr: [1] }), { configs: { minInsyncReplicas: 1 } });
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, 1, {}, { firstTimestamp: 100, maxTimestamp: 100 }));
+  c.request(1, 'produce', 2, produceBody(3, 1, {}, { firstTimestamp: 150, maxTimestamp: 200 }));
+  c.request(1, 'produce', 3, produceBody(1, 1, {}, { firstTimestamp: 300, maxTimestamp: 300 }));
+  c.settle();
+  c.request(1, 'listOffsets', 10, { timestamp: -2 });
+  c.request(1, 'listOffsets', 11, { timestamp: -1 });
+  c.request(1, 'listOffsets', 12, { timestamp: 180 });
+  c.request(1, 'listOffsets', 13, { timestamp: 1000 });
+  c.settle();
+  t.like(c.replies(10)[0], { type: 'listOffsetsReply', body: { code: 'OK', offset: 0 } });
+  t.like(c.replies(11)[0], { body: { code: 'OK', offset: 6 } });
+  t.like(c.replies(12)[0], { body: { code: 'OK', offset: 2, timestamp: 200 } });
+  t.like(c.replies(13)[0], { body: { code: 'OK', offset: -1 } });
+});
+
+test('recovery rebuilds LEO, HW, epoch cache and producer state from storage', (t) => {
+  const c = new Cluster(state({ replicas: [1], isr: [1], leaderEpoch: 3 }), { configs: { minInsyncReplicas: 1 } });
+  c.settle();
+  const idem = { producerId: 7, producerEpoch: 0, recordCount: 2, records: new Uint8Array(20) };
+  c.request(1, 'produce', 1, produceBody(2, 1, {}, { ...idem, baseSequence: 0 }));
+  c.request(1, 'produce', 2, produceBody(2, 1, {}, { ...idem, baseSequence: 2 }));
+  c.settle();
+  c.advance(150); // the HW checkpoint is written
+  t.is(c.stores.get(1)?.meta.get('p/tid/0/hw'), 4);
+  c.get(1).actor.stop();
+  const store = c.stores.get(1) as MemoryStore;
+  // A restart as leader of epoch 4.
+  const again = new Replica(1, store, input(1, state({ replicas: [1], isr: [1], leaderEpoch: 4, partitionEpoch: 2 }),
+    { configs: { minInsyncReplicas: 1 }, nowMs: c.nowMs }));
+  t.is(again.stateValue, 'recovering');
+  again.flushStorage();
+  t.is(again.stateValue, 'leader');
+  t.is(again.ctx.leo, 4);
+  t.is(again.ctx.hw, 4);
+  t.deepEqual(again.ctx.epochs, [{ epoch: 3, startOffset: 0 }, { epoch: 4, startOffset: 4 }]);
+  t.deepEqual(store.meta.get('p/tid/0/epochs'), [[3, 0], [4, 4]], 'the new epoch is durable before produce opens');
+  again.send({ type: 'produce', from: 'client/c1', corr: 3, acks: 1, timeoutMs: 1000, batch: { ...idem, baseSequence: 2, firstTimestamp: 1, maxTimestamp: 1 } });
+  again.send({ type: 'produce', from: 'client/c1', corr: 4, acks: 1, timeoutMs: 1000, batch: { ...idem, baseSequence: 6, firstTimestamp: 1, maxTimestamp: 1 } });
+  again.flushStorage();
+  const replies = again.takeSent().filter((m) => m.type === 'produceReply');
+  t.like(replies[0], { corr: 3, body: { code: 'OK', baseOffset: 2 } }, 'the retry is recognised after the restart');
+  t.like(replies[1], { corr: 4, body: { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' } });
+  t.is(again.ctx.leo, 4);
+});
+
+test('recovery takes HW = min(checkpoint, LEO) when the log lost its unsynced tail', (t) => {
+  const store = new MemoryStore();
+  const b = (base: number, n: number, epoch: number): StoredBatch => ({ baseOffset: base, lastOffset: base + n - 1, leaderEpoch: epoch,
+    recordCount: n, firstTimestamp: 1, maxTimestamp: 1, producerId: -1, producerEpoch: -1, baseSequence: -1, records: new Uint8Array(4), bytes: 65 });
+  store.log('p/tid/0').set(0, b(0, 3, 1));
+  store.log('p/tid/0').set(3, b(3, 2, 2));
+  store.meta.set('p/tid/0/hw', 9);
+  store.meta.set('p/tid/0/epochs', [[1, 0], [2, 3], [3, 7]]);
+  const r = new Replica(2, store, input(2, state()));
+  r.flushStorage();
+  t.is(r.stateValue, 'follower');
+  t.is(r.ctx.leo, 5);
+  t.is(r.ctx.hw, 5);
+  t.deepEqual(r.ctx.epochs, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 3 }], 'epochs past the log end are dropped');
+  const fetch = r.takeSent().find((m) => m.type === 'fetch');
+  t.like(fetch, { to: 'part/t/0/1', body: { replicaId: 2, fetchOffset: 5, lastFetchedEpoch: 2, leaderEpoch: 1 } });
+});
