@@ -1,0 +1,64 @@
+// Ack latency at a fixed offered rate: one timer loop sends, every millisecond or so, the records
+// that are due by now, and each PubAck records (ack time - send time). A fixed rate, unlike a
+// closed loop, shows queueing delay instead of hiding it.
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { summarizeLatency } from '../lib/stats.js';
+import type { LatencySummary } from '../lib/stats.js';
+import { subjects } from './stream.js';
+
+export interface LatencyOptions {
+  payload: Uint8Array;
+  ratePerSec: number;
+  durationSec: number;
+  /** Per-publish timeout; a timed-out publish counts as failed, not as a sample. */
+  ackTimeoutMs: number;
+}
+
+export interface LatencyFigures extends LatencySummary {
+  recordBytes: number;
+  targetRatePerSec: number;
+  /** Records sent divided by the sending window; below target means the sender fell behind. */
+  offeredRatePerSec: number;
+  sent: number;
+  failed: number;
+}
+
+/** Workload d. The run is bounded: it sends ratePerSec × durationSec records, then drains. */
+export async function measureAckLatency(js: JetStreamClient, options: LatencyOptions): Promise<LatencyFigures> {
+  const { payload, ratePerSec, durationSec, ackTimeoutMs } = options;
+  if (!(ratePerSec > 0 && durationSec > 0)) throw new RangeError('rate and duration must be positive');
+  const total = Math.round(ratePerSec * durationSec);
+  const samplesMs = new Float64Array(total);
+  let sampled = 0;
+  let settled = 0;
+  let failed = 0;
+  let sent = 0;
+  let allSettled: () => void = () => {};
+  const drained = new Promise<void>((resolve) => { allSettled = resolve; });
+  const onSettled = (): void => { settled++; if (settled === total) allSettled(); };
+  const sendOne = (): void => {
+    const sentAt = process.hrtime.bigint();
+    js.publish(subjects[sent % subjects.length] ?? 'bench.p0', payload, { timeout: ackTimeoutMs }).then(() => {
+      samplesMs[sampled++] = Number(process.hrtime.bigint() - sentAt) / 1e6;
+      onSettled();
+    }, () => { failed++; onSettled(); });
+    sent++;
+  };
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
+      const due = Math.min(total, Math.floor(elapsedSec * ratePerSec));
+      while (sent < due) sendOne();
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  const sendingSec = Number(process.hrtime.bigint() - started) / 1e9;
+  await drained; // Bounded: every publish settles by ackTimeoutMs.
+  return {
+    ...summarizeLatency(samplesMs, sampled), recordBytes: payload.length, targetRatePerSec: ratePerSec,
+    offeredRatePerSec: total / sendingSec, sent, failed,
+  };
+}

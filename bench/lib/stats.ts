@@ -1,0 +1,58 @@
+// Latency summaries for bench/ figures. Samples are kept in a preallocated Float64Array by the
+// caller (no per-sample allocation on the hot path); this file only sorts and reads them.
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/** Nearest-rank percentile of an ascending array; `quantile` is in [0, 1]. */
+export function percentile(sortedAscending: Float64Array, quantile: number): number {
+  if (!(quantile >= 0 && quantile <= 1)) throw new RangeError(`quantile ${quantile} outside [0, 1]`);
+  if (sortedAscending.length === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil(quantile * sortedAscending.length));
+  return sortedAscending[rank - 1] ?? Number.NaN;
+}
+
+/** Summarises the first `count` samples (milliseconds). Sorts a copy, so the input is untouched. */
+export function summarizeLatency(samplesMs: Float64Array, count: number): LatencySummary {
+  if (!(count >= 0 && count <= samplesMs.length)) throw new RangeError(`count ${count} out of range`);
+  const sorted = samplesMs.slice(0, count).sort();
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i] ?? 0;
+  return {
+    count,
+    p50Ms: percentile(sorted, 0.5),
+    p90Ms: percentile(sorted, 0.9),
+    p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
+    maxMs: count === 0 ? Number.NaN : (sorted[count - 1] ?? Number.NaN),
+    meanMs: count === 0 ? Number.NaN : sum / count,
+  };
+}
+
+export interface Throughput {
+  records: number;
+  recordBytes: number;
+  seconds: number;
+  recordsPerSec: number;
+  /** Payload bytes only, in MB of 10^6 bytes (headers and protocol overhead are not counted). */
+  mbPerSec: number;
+}
+
+export function throughput(records: number, recordBytes: number, elapsedNs: bigint): Throughput {
+  if (elapsedNs <= 0n) throw new RangeError('elapsed time must be positive');
+  const seconds = Number(elapsedNs) / 1e9;
+  return {
+    records,
+    recordBytes,
+    seconds,
+    recordsPerSec: records / seconds,
+    mbPerSec: (records * recordBytes) / 1e6 / seconds,
+  };
+}
