@@ -1,0 +1,139 @@
+/**
+ * The client's metadata cache: which node leads each partition of the topics this client uses,
+ * refreshed by a `metadata` request to `meta` (every node answers; the first OK reply for the
+ * corr wins, later ones are ignored). A refresh happens when a needed topic is unknown, when a
+ * reply said the leader moved (`refreshMetadata` in the error table), or when the cache is older
+ * than metadataMaxAgeMs; failed or timed-out refreshes back off with jitter.
+ */
+import { assert } from '../assert.js';
+import { backoffMs, type BackoffPolicy } from './backoff.js';
+import { sendTo, type Fx } from './effects.js';
+import type { MetadataReply, PartitionInfo, TopicInfo } from './messages.js';
+
+export const METADATA_ADDRESS = 'meta';
+
+export interface MetadataCache {
+  topics: Map<string, TopicInfo>;
+  /** Topics this client needs (asked for in every refresh). */
+  wanted: Set<string>;
+  /** Topics the last reply did not have. */
+  missing: Set<string>;
+  fetchedAtMs: number;
+  /** A refresh is due as soon as the backoff allows. */
+  stale: boolean;
+  request: { corr: number; deadlineMs: number } | undefined;
+  retryAtMs: number;
+  failures: number;
+}
+
+export interface MetadataPolicy { maxAgeMs: number; requestTimeoutMs: number; backoff: BackoffPolicy }
+
+export function createMetadataCache(): MetadataCache {
+  return { topics: new Map(), wanted: new Set(), missing: new Set(), fetchedAtMs: -Infinity, stale: false,
+    request: undefined, retryAtMs: -Infinity, failures: 0 };
+}
+
+/** Notes that the client needs `topic`; an unknown topic makes the cache stale. */
+export function wantTopic(cache: MetadataCache, topic: string): void {
+  cache.wanted.add(topic);
+  if (!cache.topics.has(topic)) cache.stale = true;
+}
+
+/** Starts a refresh when one is due and none is in flight. Returns true when it sent one. */
+export function maybeRefresh(cache: MetadataCache, fx: Fx, nowMs: number, corr: () => number, policy: MetadataPolicy): boolean {
+  if (cache.request !== undefined || cache.wanted.size === 0) return false;
+  const due = cache.stale || nowMs - cache.fetchedAtMs >= policy.maxAgeMs;
+  if (!due || nowMs < cache.retryAtMs) return false;
+  const c = corr();
+  cache.request = { corr: c, deadlineMs: nowMs + policy.requestTimeoutMs };
+  sendTo(fx, METADATA_ADDRESS, 'metadata', c, { topics: [...cache.wanted].sort() });
+  return true;
+}
+
+/** A refresh failed (error reply or timeout): back off before the next one. Returns the next PRNG state. */
+export function refreshFailed(cache: MetadataCache, nowMs: number, policy: MetadataPolicy, prng: number): number {
+  cache.request = undefined;
+  cache.stale = true;
+  cache.failures++;
+  const [delayMs, next] = backoffMs(policy.backoff, cache.failures, prng);
+  cache.retryAtMs = nowMs + delayMs;
+  return next;
+}
+
+/** Expires a refresh without reply. Returns the next PRNG state. */
+export function checkRefreshDeadline(cache: MetadataCache, nowMs: number, policy: MetadataPolicy, prng: number): number {
+  if (cache.request === undefined || nowMs < cache.request.deadlineMs) return prng;
+  return refreshFailed(cache, nowMs, policy, prng);
+}
+
+/**
+ * Applies a reply. 'ignored': not the refresh in flight (a later node's answer, a stale corr) or an error.
+ * Topics absent from the reply stay wanted and go to `missing`; the cache stays stale while any
+ * wanted topic is missing or has a partition without a leader, so the refresh repeats with backoff.
+ */
+export function onMetadataReply(cache: MetadataCache, corr: number, body: MetadataReply, nowMs: number,
+    policy: MetadataPolicy, prng: number): { outcome: 'ignored' | 'applied'; prng: number } {
+  if (cache.request?.corr !== corr) return { outcome: 'ignored', prng };
+  // Every node answers `meta`; one node's error (still starting, fenced) must not hide another's
+  // answer, so errors are ignored and only the deadline fails a refresh.
+  if (body.code !== 'OK') return { outcome: 'ignored', prng };
+  cache.request = undefined;
+  cache.fetchedAtMs = nowMs;
+  cache.missing.clear();
+  for (const topic of body.topics) {
+    const known = cache.topics.get(topic.name);
+    // Partition counts only grow, and epochs only advance: an older node's answer never rolls back.
+    cache.topics.set(topic.name, known === undefined ? topic : mergeTopic(known, topic));
+  }
+  let incomplete = false;
+  for (const name of cache.wanted) {
+    const topic = cache.topics.get(name);
+    if (topic === undefined) { cache.missing.add(name); incomplete = true; }
+    else if (topic.partitions.some((p) => p.leader < 0)) incomplete = true;
+  }
+  if (incomplete) {
+    cache.failures++;
+    const [delayMs, next] = backoffMs(policy.backoff, cache.failures, prng);
+    cache.retryAtMs = nowMs + delayMs;
+    cache.stale = true;
+    return { outcome: 'applied', prng: next };
+  }
+  cache.stale = false;
+  cache.failures = 0;
+  return { outcome: 'applied', prng };
+}
+
+function mergeTopic(known: TopicInfo, fresh: TopicInfo): TopicInfo {
+  if (known.topicId !== fresh.topicId) return fresh; // Deleted and recreated: the new topic wins.
+  const partitions: PartitionInfo[] = [];
+  const count = Math.max(known.partitions.length, fresh.partitions.length);
+  for (let i = 0; i < count; i++) {
+    const a = known.partitions[i];
+    const b = fresh.partitions[i];
+    const pick = a === undefined ? b : b === undefined ? a : b.leaderEpoch >= a.leaderEpoch ? b : a;
+    assert(pick !== undefined, 'a partition from one side');
+    partitions.push(pick);
+  }
+  return { ...fresh, partitions };
+}
+
+export interface LeaderRoute { address: string; leaderId: number; leaderEpoch: number }
+
+/** Where to send a request for a partition, or undefined when its leader is unknown. */
+export function leaderRoute(cache: MetadataCache, topic: string, partition: number): LeaderRoute | undefined {
+  const p = cache.topics.get(topic)?.partitions[partition];
+  if (p === undefined || p.leader < 0) return undefined;
+  return { address: partitionAddress(topic, partition, p.leader), leaderId: p.leader, leaderEpoch: p.leaderEpoch };
+}
+
+export function partitionAddress(topic: string, partition: number, nodeId: number): string {
+  assert(partition >= 0 && nodeId >= 0, 'partition and node ids are non-negative');
+  return `part/${topic}/${partition}/${nodeId}`;
+}
+
+/** Partitions of `topic` that have a leader now (the sticky partitioner draws from these). */
+export function partitionsWithLeader(cache: MetadataCache, topic: string): number[] {
+  const out: number[] = [];
+  for (const p of cache.topics.get(topic)?.partitions ?? []) if (p.leader >= 0) out.push(p.partition);
+  return out;
+}

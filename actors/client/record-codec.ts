@@ -1,0 +1,221 @@
+/**
+ * The client's record codec: the opaque `records` blob of a batch, written by producers and read
+ * by consumers; brokers never look inside (DESIGN.md section 3).
+ *
+ * Layout: uvarint recordCount, then per record: zigzag varint timestampDelta (from the batch's
+ * firstTimestamp) · zigzag varint keyLength (-1 = null) · key bytes · zigzag varint valueLength
+ * (-1 = null) · value bytes · uvarint headerCount · per header: uvarint keyLength · UTF-8 key ·
+ * zigzag varint valueLength (-1 = null) · value bytes. Varints are little-endian base-128 and
+ * carry any safe integer (timestamps need more than 32 bits), so they use arithmetic, not shifts.
+ *
+ * Encoding sizes the output first and writes into one buffer; decoding returns views into the
+ * input (no copies) and answers malformed input with a typed error, never an exception.
+ */
+
+export interface RecordHeader { key: string; value: Uint8Array | null }
+
+/** A record as a producer hands it over (absent key = null, absent headers = none); `timestamp` is epoch ms. */
+export interface RecordInput {
+  key?: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: readonly RecordHeader[];
+  timestamp: number;
+}
+
+/** A decoded record with its offset. `key`/`value` are views into the fetched bytes. */
+export interface DecodedRecord {
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+}
+
+const NO_HEADERS: readonly RecordHeader[] = [];
+
+export type DecodeResult =
+  | { ok: true; records: DecodedRecord[] }
+  | { ok: false; code: 'CORRUPT_MESSAGE'; message: string };
+
+/** Far above any batch the partition accepts; bounds allocation on hostile input. */
+export const RECORDS_PER_BLOB_MAX = 1_000_000;
+const HEADERS_PER_RECORD_MAX = 10_000;
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+// ---- sizes ----
+
+function uvarintSize(n: number): number {
+  let size = 1;
+  while (n >= 128) { n = Math.floor(n / 128); size++; }
+  return size;
+}
+
+function zigzag(n: number): number { return n >= 0 ? n * 2 : -n * 2 - 1; }
+function unzigzag(z: number): number { return z % 2 === 0 ? z / 2 : -(z + 1) / 2; }
+
+/** UTF-8 length without encoding (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++; }
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+function bytesFieldSize(b: Uint8Array | null): number {
+  return b === null ? 1 : uvarintSize(zigzag(b.byteLength)) + b.byteLength;
+}
+
+/** The encoded size of one record. */
+export function recordSize(record: RecordInput, baseTimestamp: number): number {
+  return uvarintSize(zigzag(record.timestamp - baseTimestamp)) + recordBodySize(record);
+}
+
+/** The encoded size of a record without its timestamp delta (the producer's batch-size estimate). */
+export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
+  const headers = record.headers ?? NO_HEADERS;
+  let size = bytesFieldSize(record.key ?? null) + bytesFieldSize(record.value);
+  size += uvarintSize(headers.length);
+  for (const h of headers) {
+    const keyBytes = utf8Length(h.key);
+    size += uvarintSize(keyBytes) + keyBytes + bytesFieldSize(h.value);
+  }
+  return size;
+}
+
+// ---- encode ----
+
+function writeUvarint(out: Uint8Array, pos: number, n: number): number {
+  while (n >= 128) {
+    out[pos++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[pos++] = n;
+  return pos;
+}
+
+function writeBytes(out: Uint8Array, pos: number, b: Uint8Array | null): number {
+  if (b === null) return writeUvarint(out, pos, 1); // zigzag(-1)
+  pos = writeUvarint(out, pos, zigzag(b.byteLength));
+  out.set(b, pos);
+  return pos + b.byteLength;
+}
+
+function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number): number {
+  pos = writeUvarint(out, pos, zigzag(record.timestamp - baseTimestamp));
+  const headers = record.headers ?? NO_HEADERS;
+  pos = writeBytes(out, pos, record.key ?? null);
+  pos = writeBytes(out, pos, record.value);
+  pos = writeUvarint(out, pos, headers.length);
+  for (const h of headers) {
+    const keyBytes = utf8Length(h.key);
+    pos = writeUvarint(out, pos, keyBytes);
+    const { written } = utf8Encoder.encodeInto(h.key, out.subarray(pos, pos + keyBytes));
+    if (written !== keyBytes) throw new Error('record codec: utf8Length disagrees with TextEncoder');
+    pos += keyBytes;
+    pos = writeBytes(out, pos, h.value);
+  }
+  return pos;
+}
+
+/** Encodes records whose timestamps are relative to `baseTimestamp` (the batch's firstTimestamp). */
+export function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): Uint8Array {
+  if (records.length === 0 || records.length > RECORDS_PER_BLOB_MAX) throw new Error(`record codec: ${records.length} records`);
+  let size = uvarintSize(records.length);
+  for (const r of records) size += recordSize(r, baseTimestamp);
+  const out = new Uint8Array(size);
+  let pos = writeUvarint(out, 0, records.length);
+  for (const r of records) pos = writeRecord(out, pos, r, baseTimestamp);
+  if (pos !== size) throw new Error(`record codec: wrote ${pos} of ${size} bytes`);
+  return out;
+}
+
+// ---- decode ----
+
+class Malformed extends Error {}
+
+/** A read cursor over the blob; every read checks bounds and throws Malformed (caught below). */
+class Reader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  uvarint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.bytes.byteLength) throw new Malformed(`truncated varint at ${this.pos}`);
+      const b = this.bytes[this.pos++] as number;
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        if (!Number.isSafeInteger(result)) throw new Malformed(`varint too large at ${this.pos}`);
+        return result;
+      }
+      scale *= 128;
+    }
+    throw new Malformed(`varint too long at ${this.pos}`);
+  }
+
+  varint(): number { return unzigzag(this.uvarint()); }
+
+  nullableBytes(): Uint8Array | null {
+    const length = this.varint();
+    if (length === -1) return null;
+    return this.take(length);
+  }
+
+  take(length: number): Uint8Array {
+    if (length < 0 || length > this.bytes.byteLength - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
+    const view = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return view;
+  }
+}
+
+function readHeaders(reader: Reader): RecordHeader[] {
+  const count = reader.uvarint();
+  if (count > HEADERS_PER_RECORD_MAX) throw new Malformed(`${count} headers`);
+  const headers: RecordHeader[] = [];
+  for (let i = 0; i < count; i++) {
+    const keyBytes = reader.take(reader.uvarint());
+    let key: string;
+    try {
+      key = utf8Decoder.decode(keyBytes);
+    } catch {
+      throw new Malformed('header key is not UTF-8');
+    }
+    headers.push({ key, value: reader.nullableBytes() });
+  }
+  return headers;
+}
+
+function readAll(reader: Reader, baseOffset: number, firstTimestamp: number): DecodedRecord[] {
+  const count = reader.uvarint();
+  if (count === 0 || count > RECORDS_PER_BLOB_MAX) throw new Malformed(`record count ${count}`);
+  // Each record takes at least 4 bytes, so a huge count in a short blob is refused before allocating.
+  if (count * 4 > reader.bytes.byteLength) throw new Malformed(`record count ${count} exceeds the blob`);
+  const records: DecodedRecord[] = new Array<DecodedRecord>(count);
+  for (let i = 0; i < count; i++) {
+    const timestamp = firstTimestamp + reader.varint();
+    const key = reader.nullableBytes();
+    const value = reader.nullableBytes();
+    records[i] = { offset: baseOffset + i, timestamp, key, value, headers: readHeaders(reader) };
+  }
+  if (reader.pos !== reader.bytes.byteLength) throw new Malformed(`${reader.bytes.byteLength - reader.pos} trailing bytes`);
+  return records;
+}
+
+/** Decodes a blob; record i gets offset `baseOffset + i`. Malformed input → CORRUPT_MESSAGE. */
+export function decodeRecords(bytes: Uint8Array, baseOffset: number, firstTimestamp: number): DecodeResult {
+  try {
+    return { ok: true, records: readAll(new Reader(bytes), baseOffset, firstTimestamp) };
+  } catch (error) {
+    if (error instanceof Malformed) return { ok: false, code: 'CORRUPT_MESSAGE', message: `records: ${error.message}` };
+    throw error;
+  }
+}

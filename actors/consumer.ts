@@ -1,0 +1,117 @@
+/**
+ * Consumer actor: the SDK's consumer as a client-side machine (DESIGN.md section 8), without
+ * groups yet: the application assigns partitions and positions. Per partition one outstanding
+ * request to the leader — listOffsets to resolve 'earliest'/'latest' (KIP-79), then long-poll
+ * fetches (fetch.max.wait.ms, fetch.min.bytes) — with leader epochs on every request (KIP-320) so
+ * a stale leader refuses and the consumer refreshes metadata. Records are buffered per partition
+ * in offset order and handed out by `poll`; fetching stops while buffers are full.
+ *
+ * Invariants (invariants() below): buffered bytes = the sum over partitions; a request in flight
+ * has a corr mapping back to its partition, and no partition has two; a partition has either a
+ * position or a pending resolve; buffered offsets ascend below the position.
+ *
+ * In: from the SDK (host.send) assign, seek, pause, resume, poll, close; replies (validated by
+ * parseConsumerMessage) metadataReply, fetchReply, listOffsetsReply; from the runtime tick. Out:
+ * metadata (to `meta`), listOffsets and fetch (to `part/<topic>/<p>/<leaderId>`); effect `deliver`
+ * — PollResult per poll, CommandResult per other command.
+ */
+import { enqueueActions, setup } from 'xstate';
+import { assert, unreachable } from './assert.js';
+import { effectActions } from './effects.js';
+import type { Effect, Fx } from './client/effects.js';
+import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
+import { replyParser, type FetchReplyEvent, type ListOffsetsReplyEvent, type MetadataReplyEvent } from './client/messages.js';
+import { answerPoll, onCommand, onPoll, partitionKey } from './consumer/commands.js';
+import { expireRequests, onFetchReply, onListOffsetsReply, pump } from './consumer/fetcher.js';
+import type { ConsumerConfig, ConsumerContext, ConsumerEvent, ConsumerInput } from './consumer/types.js';
+
+export type * from './consumer/types.js';
+
+export const CONSUMER_DEFAULTS: Omit<ConsumerConfig, 'clientId'> = {
+  maxWaitMs: 500, minBytes: 1, fetchBytesMax: 52_428_800, partitionBytesMax: 1_048_576, autoOffsetReset: 'latest',
+  bufferBytesMax: 64 * 1_048_576, requestTimeoutMs: 30_000, metadataMaxAgeMs: 300_000, retryBackoffMs: 100, retryBackoffMaxMs: 1000,
+};
+
+/** The consumer's tick interval: the resolution of poll timeouts and request deadlines. */
+export const CONSUMER_TICK_MS = 10;
+
+export const parseConsumerMessage = replyParser<MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent>(
+  ['metadataReply', 'fetchReply', 'listOffsetsReply']);
+
+function initialContext(input: ConsumerInput): ConsumerContext {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<ConsumerConfig>;
+  const config: ConsumerConfig = { ...CONSUMER_DEFAULTS, ...defined, clientId: input.clientId };
+  assert(['earliest', 'latest', 'none'].includes(config.autoOffsetReset), 'autoOffsetReset');
+  assert(config.partitionBytesMax > 0 && config.bufferBytesMax > 0 && config.fetchBytesMax > 0, 'byte limits are positive');
+  assert(config.maxWaitMs >= 0 && config.requestTimeoutMs > 0, 'timeouts');
+  return {
+    config, nowMs: input.nowMs ?? 0, prng: input.seed >>> 0, nextCorr: 1, metadata: createMetadataCache(),
+    metadataPolicy: { maxAgeMs: config.metadataMaxAgeMs, requestTimeoutMs: config.requestTimeoutMs,
+      backoff: { baseMs: config.retryBackoffMs, maxMs: config.retryBackoffMaxMs } },
+    partitions: new Map(), corrs: new Map(), bufferedBytes: 0, poll: undefined, cursor: 0, closed: false,
+  };
+}
+
+export function invariants(ctx: ConsumerContext): void {
+  let bytes = 0;
+  let requests = 0;
+  for (const [key, p] of ctx.partitions) {
+    assert(key === partitionKey(p.topic, p.partition), 'partition keyed by topic/partition');
+    bytes += p.bufferedBytes;
+    assert((p.position === undefined) !== (p.resolve === undefined), `${key}: a position or a pending resolve`);
+    assert(p.head <= p.buffer.length, 'buffer head within the buffer');
+    if (p.request !== undefined) {
+      requests++;
+      assert(ctx.corrs.get(p.request.corr) === key, `${key}: its request corr maps back`);
+    }
+    const last = p.buffer[p.buffer.length - 1];
+    if (last !== undefined && p.position !== undefined) assert(last.offset < p.position, `${key}: buffered below the position`);
+  }
+  assert(bytes === ctx.bufferedBytes, `buffered bytes ${ctx.bufferedBytes} = ${bytes}`);
+  assert(requests === ctx.corrs.size, 'every corr belongs to one outstanding request');
+}
+
+function dispatch(ctx: ConsumerContext, fx: Fx, event: ConsumerEvent): void {
+  switch (event.type) {
+    case 'tick':
+      ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      return expireRequests(ctx);
+    case 'poll': return onPoll(ctx, fx, event);
+    case 'assign': case 'seek': case 'pause': case 'resume': case 'close': return onCommand(ctx, fx, event);
+    case 'metadataReply': {
+      const { prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      ctx.prng = prng;
+      return;
+    }
+    case 'fetchReply': return onFetchReply(ctx, event);
+    case 'listOffsetsReply': return onListOffsetsReply(ctx, event);
+    case 'stored': case 'readDone': case 'boundsRead': case 'metaRead':
+      return assert(false, `a consumer has no store: ${event.type}`);
+    default: return unreachable(event);
+  }
+}
+
+export const consumerMachine = setup({
+  types: { context: {} as ConsumerContext, events: {} as ConsumerEvent, input: {} as ConsumerInput },
+  actions: {
+    ...effectActions,
+    // Runs a handler on a shallow copy of the context, assigns it and enqueues the handler's effects.
+    handle: enqueueActions(({ context, event, enqueue }) => {
+      const ctx = { ...context };
+      const fx: Effect[] = [];
+      if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
+      dispatch(ctx, fx, event);
+      if (!ctx.closed) {
+        answerPoll(ctx, fx);
+        maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => ctx.nextCorr++, ctx.metadataPolicy);
+        pump(ctx, fx);
+      }
+      enqueue.assign(() => ctx);
+      for (const effect of fx) enqueue(effect as never);
+    }),
+  },
+}).createMachine({
+  id: 'consumer',
+  context: ({ input }) => initialContext(input),
+  on: { '*': { actions: 'handle' } },
+});

@@ -1,0 +1,156 @@
+/**
+ * The SDK's commands: assign (replaces the assignment, like Kafka's `assign`), seek, pause,
+ * resume, poll and close. A poll is answered as soon as records or an error are buffered,
+ * round-robin over partitions so one busy partition cannot starve the others; otherwise it is
+ * held until data arrives or its timeout passes (checked on ticks).
+ */
+import { assert } from '../assert.js';
+import { deliver, type Fx } from '../client/effects.js';
+import { wantTopic } from '../client/metadata.js';
+import { recordBytes } from './fetcher.js';
+import type { CommandResult, ConsumerCommand, ConsumerContext, ConsumerRecord, OffsetSpec, PartitionFetch, PollResult, TopicPartition } from './types.js';
+
+export function partitionKey(topic: string, partition: number): string { return `${topic}/${partition}`; }
+
+function newFetch(topic: string, partition: number): PartitionFetch {
+  return { topic, partition, position: undefined, resolve: undefined, paused: false, halted: false, error: undefined, request: undefined,
+    retryAtMs: -Infinity, failures: 0, buffer: [], head: 0, bufferedBytes: 0 };
+}
+
+/** Drops buffered records and any answer in flight, then starts from `offset`. */
+function reposition(ctx: ConsumerContext, p: PartitionFetch, offset: OffsetSpec): void {
+  ctx.bufferedBytes -= p.bufferedBytes;
+  p.buffer = [];
+  p.head = 0;
+  p.bufferedBytes = 0;
+  p.halted = false;
+  p.error = undefined;
+  p.failures = 0;
+  p.retryAtMs = -Infinity;
+  if (p.request !== undefined) p.request.discard = true; // Still the one outstanding request; its answer is dropped.
+  p.position = typeof offset === 'number' ? offset : undefined;
+  p.resolve = typeof offset === 'number' ? undefined : offset;
+}
+
+function validOffset(offset: unknown): offset is OffsetSpec {
+  return offset === 'earliest' || offset === 'latest' || (Number.isSafeInteger(offset) && (offset as number) >= 0);
+}
+
+function onAssign(ctx: ConsumerContext, command: ConsumerCommand & { type: 'assign' }): CommandResult {
+  const reset = ctx.config.autoOffsetReset;
+  for (const tp of command.partitions) {
+    const offset = tp.offset ?? (reset === 'none' ? undefined : reset);
+    if (offset === undefined) return { ok: false, code: 'INVALID_REQUEST', message: `${tp.topic}/${tp.partition}: no offset and autoOffsetReset is none` };
+    if (!validOffset(offset) || !Number.isSafeInteger(tp.partition) || tp.partition < 0 || tp.topic.length === 0) {
+      return { ok: false, code: 'INVALID_REQUEST', message: `bad assignment ${tp.topic}/${tp.partition}@${String(offset)}` };
+    }
+  }
+  const next = new Map<string, PartitionFetch>();
+  for (const tp of command.partitions) {
+    const key = partitionKey(tp.topic, tp.partition);
+    const p = ctx.partitions.get(key) ?? newFetch(tp.topic, tp.partition);
+    reposition(ctx, p, tp.offset ?? (reset as 'earliest' | 'latest'));
+    next.set(key, p);
+    wantTopic(ctx.metadata, tp.topic);
+  }
+  for (const [key, p] of ctx.partitions) {
+    if (next.has(key)) continue;
+    reposition(ctx, p, 0);
+    if (p.request !== undefined) ctx.corrs.delete(p.request.corr);
+  }
+  ctx.partitions = next;
+  return { ok: true };
+}
+
+function lookup(ctx: ConsumerContext, tp: TopicPartition): PartitionFetch | CommandResult {
+  return ctx.partitions.get(partitionKey(tp.topic, tp.partition))
+    ?? { ok: false, code: 'INVALID_REQUEST', message: `${tp.topic}/${tp.partition} is not assigned` };
+}
+
+function setPaused(ctx: ConsumerContext, partitions: TopicPartition[], paused: boolean): CommandResult {
+  for (const tp of partitions) {
+    const p = lookup(ctx, tp);
+    if ('ok' in p) return p;
+  }
+  for (const tp of partitions) (ctx.partitions.get(partitionKey(tp.topic, tp.partition)) as PartitionFetch).paused = paused;
+  return { ok: true };
+}
+
+export function onCommand(ctx: ConsumerContext, fx: Fx, command: Exclude<ConsumerCommand, { type: 'poll' }>): void {
+  if (ctx.closed) return deliver(fx, command.requestId, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' } satisfies CommandResult);
+  let result: CommandResult;
+  switch (command.type) {
+    case 'assign': result = onAssign(ctx, command); break;
+    case 'seek': {
+      const p = lookup(ctx, command);
+      if ('ok' in p) result = p;
+      else if (!validOffset(command.offset)) result = { ok: false, code: 'INVALID_REQUEST', message: `bad offset ${String(command.offset)}` };
+      else { reposition(ctx, p, command.offset); result = { ok: true }; }
+      break;
+    }
+    case 'pause': result = setPaused(ctx, command.partitions, true); break;
+    case 'resume': result = setPaused(ctx, command.partitions, false); break;
+    case 'close': result = close(ctx, fx); break;
+  }
+  deliver(fx, command.requestId, result);
+}
+
+function close(ctx: ConsumerContext, fx: Fx): CommandResult {
+  if (ctx.poll !== undefined) deliver(fx, ctx.poll.requestId, { ok: true, records: [] } satisfies PollResult);
+  ctx.poll = undefined;
+  ctx.corrs.clear();
+  for (const p of ctx.partitions.values()) p.request = undefined;
+  ctx.closed = true;
+  return { ok: true };
+}
+
+export function onPoll(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & { type: 'poll' }): void {
+  if (ctx.closed) return deliver(fx, command.requestId, { ok: true, records: [] } satisfies PollResult);
+  assert(Number.isSafeInteger(command.maxRecords) && command.maxRecords > 0, 'maxRecords > 0');
+  // One poll at a time: a newer poll replaces a held one, which returns empty-handed.
+  if (ctx.poll !== undefined) deliver(fx, ctx.poll.requestId, { ok: true, records: [] } satisfies PollResult);
+  ctx.poll = { requestId: command.requestId, maxRecords: command.maxRecords, deadlineMs: ctx.nowMs + (command.timeoutMs ?? Infinity) };
+}
+
+/** Answers the held poll when there is something to give, or when its timeout passed. */
+export function answerPoll(ctx: ConsumerContext, fx: Fx): void {
+  const poll = ctx.poll;
+  if (poll === undefined) return;
+  for (const p of ctx.partitions.values()) {
+    if (p.error === undefined) continue;
+    ctx.poll = undefined;
+    deliver(fx, poll.requestId, { ok: false, ...p.error, topic: p.topic, partition: p.partition } satisfies PollResult);
+    p.error = undefined;
+    return;
+  }
+  const records = collect(ctx, poll.maxRecords);
+  if (records.length === 0 && ctx.nowMs < poll.deadlineMs) return;
+  ctx.poll = undefined;
+  deliver(fx, poll.requestId, { ok: true, records } satisfies PollResult);
+}
+
+function collect(ctx: ConsumerContext, maxRecords: number): ConsumerRecord[] {
+  const out: ConsumerRecord[] = [];
+  const list = [...ctx.partitions.values()];
+  for (let i = 0; i < list.length && out.length < maxRecords; i++) {
+    const p = list[(ctx.cursor + i) % list.length] as PartitionFetch;
+    if (p.paused) continue;
+    take(ctx, p, maxRecords - out.length, out);
+  }
+  ctx.cursor = list.length === 0 ? 0 : (ctx.cursor + 1) % list.length;
+  return out;
+}
+
+function take(ctx: ConsumerContext, p: PartitionFetch, n: number, out: ConsumerRecord[]): void {
+  const end = Math.min(p.buffer.length, p.head + n);
+  for (let i = p.head; i < end; i++) {
+    const r = p.buffer[i] as ConsumerRecord;
+    out.push(r);
+    const bytes = recordBytes(r.key, r.value);
+    p.bufferedBytes -= bytes;
+    ctx.bufferedBytes -= bytes;
+  }
+  p.head = end;
+  if (p.head === p.buffer.length) { p.buffer = []; p.head = 0; }
+  else if (p.head > 1024 && p.head * 2 > p.buffer.length) { p.buffer = p.buffer.slice(p.head); p.head = 0; }
+}

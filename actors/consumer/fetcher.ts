@@ -1,0 +1,142 @@
+/**
+ * The fetch loop: per assigned partition one outstanding request to its leader — listOffsets
+ * while the start is 'earliest'/'latest', then long-poll fetches from the position. Replies are
+ * decoded into the partition's buffer in offset order (records below the position, from a batch
+ * that starts earlier, are skipped). Leader moves refresh metadata and retry after a backoff;
+ * OFFSET_OUT_OF_RANGE follows autoOffsetReset; anything else is handed to the next poll and the
+ * partition stops until the application seeks. Fetching pauses while buffers are full.
+ */
+import { assert } from '../assert.js';
+import { ERRORS } from '../errors.js';
+import { backoffMs } from '../client/backoff.js';
+import { sendTo, type Fx } from '../client/effects.js';
+import { leaderRoute } from '../client/metadata.js';
+import { decodeRecords } from '../client/record-codec.js';
+import type { FetchedBatch, FetchReplyEvent, ListOffsetsReplyEvent } from '../client/messages.js';
+import type { ConsumerContext, ErrorInfo, PartitionFetch } from './types.js';
+
+const EARLIEST = -2;
+const LATEST = -1;
+/** Buffer accounting per record on top of key and value bytes. */
+export const RECORD_OVERHEAD_BYTES = 48;
+
+function newCorr(ctx: ConsumerContext): number { return ctx.nextCorr++; }
+
+function canFetch(ctx: ConsumerContext, p: PartitionFetch): boolean {
+  return p.resolve !== undefined
+    || (p.bufferedBytes < ctx.config.partitionBytesMax && ctx.bufferedBytes < ctx.config.bufferBytesMax);
+}
+
+/** Starts a request on every partition that may have one now. */
+export function pump(ctx: ConsumerContext, fx: Fx): void {
+  if (ctx.closed) return;
+  for (const [key, p] of ctx.partitions) {
+    if (p.request !== undefined || p.paused || p.halted || ctx.nowMs < p.retryAtMs || !canFetch(ctx, p)) continue;
+    const route = leaderRoute(ctx.metadata, p.topic, p.partition);
+    if (route === undefined) {
+      ctx.metadata.stale = true;
+      continue;
+    }
+    const corr = newCorr(ctx);
+    ctx.corrs.set(corr, key);
+    if (p.resolve !== undefined) {
+      p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false };
+      sendTo(fx, route.address, 'listOffsets', corr, { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch });
+      continue;
+    }
+    assert(p.position !== undefined, 'a resolved partition has a position');
+    p.request = { corr, kind: 'fetch', deadlineMs: ctx.nowMs + ctx.config.maxWaitMs + ctx.config.requestTimeoutMs, discard: false };
+    sendTo(fx, route.address, 'fetch', corr, { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
+      maxWaitMs: ctx.config.maxWaitMs, minBytes: ctx.config.minBytes, bytesMax: Math.min(ctx.config.partitionBytesMax, ctx.config.fetchBytesMax) });
+  }
+}
+
+/** The partition whose request `corr` is, with the request cleared; undefined for stale answers. */
+function answered(ctx: ConsumerContext, corr: number, kind: 'fetch' | 'listOffsets'): PartitionFetch | undefined {
+  const key = ctx.corrs.get(corr);
+  if (key === undefined) return undefined;
+  ctx.corrs.delete(corr);
+  const p = ctx.partitions.get(key);
+  assert(p !== undefined && p.request?.corr === corr && p.request.kind === kind, 'a live corr maps to its partition request');
+  const discard = p.request.discard;
+  p.request = undefined;
+  return discard ? undefined : p;
+}
+
+export function onFetchReply(ctx: ConsumerContext, event: FetchReplyEvent): void {
+  const p = answered(ctx, event.corr, 'fetch');
+  if (p === undefined) return;
+  if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+  p.failures = 0;
+  for (const batch of event.body.batches) {
+    const error = appendBatch(ctx, p, batch);
+    if (error !== undefined) return halt(p, error);
+  }
+}
+
+function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatch): ErrorInfo | undefined {
+  const position = p.position;
+  assert(position !== undefined, 'fetching from a position');
+  if (batch.lastOffset < position) return undefined;
+  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp);
+  if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
+  if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
+  for (const r of decoded.records) {
+    if (r.offset < position) continue; // The batch starts before the fetch offset.
+    p.buffer.push({ topic: p.topic, partition: p.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+    const bytes = recordBytes(r.key, r.value);
+    p.bufferedBytes += bytes;
+    ctx.bufferedBytes += bytes;
+  }
+  p.position = batch.lastOffset + 1;
+  return undefined;
+}
+
+export function recordBytes(key: Uint8Array | null, value: Uint8Array | null): number {
+  return (key?.byteLength ?? 0) + (value?.byteLength ?? 0) + RECORD_OVERHEAD_BYTES;
+}
+
+export function onListOffsetsReply(ctx: ConsumerContext, event: ListOffsetsReplyEvent): void {
+  const p = answered(ctx, event.corr, 'listOffsets');
+  if (p === undefined) return;
+  if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+  assert(event.body.offset >= 0, 'earliest and latest always have an offset');
+  p.failures = 0;
+  p.position = event.body.offset;
+  p.resolve = undefined;
+}
+
+function onError(ctx: ConsumerContext, p: PartitionFetch, error: ErrorInfo): void {
+  if (error.code === 'OFFSET_OUT_OF_RANGE' && ctx.config.autoOffsetReset !== 'none') {
+    p.resolve = ctx.config.autoOffsetReset;
+    p.position = undefined;
+    return;
+  }
+  const entry = ERRORS[error.code];
+  if (error.code === 'OFFSET_OUT_OF_RANGE' || !entry.retriable) return halt(p, error);
+  if (entry.refreshMetadata) ctx.metadata.stale = true;
+  backOff(ctx, p);
+}
+
+function backOff(ctx: ConsumerContext, p: PartitionFetch): void {
+  p.failures++;
+  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, p.failures, ctx.prng);
+  ctx.prng = prng;
+  p.retryAtMs = ctx.nowMs + delayMs;
+}
+
+function halt(p: PartitionFetch, error: ErrorInfo): void {
+  p.halted = true;
+  p.error = error;
+}
+
+/** Requests without an answer in time are retried (the leader may have moved: refresh too). */
+export function expireRequests(ctx: ConsumerContext): void {
+  for (const p of ctx.partitions.values()) {
+    if (p.request === undefined || ctx.nowMs < p.request.deadlineMs) continue;
+    ctx.corrs.delete(p.request.corr);
+    p.request = undefined;
+    ctx.metadata.stale = true;
+    backOff(ctx, p);
+  }
+}

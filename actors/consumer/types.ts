@@ -1,0 +1,104 @@
+/**
+ * The consumer actor's messages, context and knobs. Re-exported by actors/consumer.ts (the public
+ * surface); they live here so the pure helpers can import them without a cycle.
+ */
+import type { RuntimeEvent } from '../effects.js';
+import type { ErrorCode } from '../errors.js';
+import type { MetadataCache, MetadataPolicy } from '../client/metadata.js';
+import type { FetchReplyEvent, ListOffsetsReplyEvent, MetadataReplyEvent } from '../client/messages.js';
+import type { RecordHeader } from '../client/record-codec.js';
+
+export type OffsetReset = 'earliest' | 'latest' | 'none';
+
+export interface ConsumerConfig {
+  clientId: string;
+  /** Long-poll wait the leader may hold a fetch for. */
+  maxWaitMs: number;
+  minBytes: number;
+  /** Cap on one fetch response. */
+  fetchBytesMax: number;
+  /** Per partition: fetch size, and no new fetch while this much is buffered. */
+  partitionBytesMax: number;
+  autoOffsetReset: OffsetReset;
+  /** No fetch on any partition while this much is buffered in total. */
+  bufferBytesMax: number;
+  /** Slack beyond maxWaitMs before a fetch (or listOffsets) without reply is retried. */
+  requestTimeoutMs: number;
+  metadataMaxAgeMs: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+}
+
+export type ConsumerInput = Partial<ConsumerConfig> & { clientId: string; seed: number; nowMs?: number };
+
+/** Where to start: an offset, or the log start / the high watermark, resolved by listOffsets. */
+export type OffsetSpec = number | 'earliest' | 'latest';
+export interface TopicPartition { topic: string; partition: number }
+
+export type ConsumerCommand =
+  | { type: 'assign'; requestId: number; partitions: Array<TopicPartition & { offset?: OffsetSpec }>; nowMs?: number }
+  | { type: 'seek'; requestId: number; topic: string; partition: number; offset: OffsetSpec; nowMs?: number }
+  | { type: 'pause'; requestId: number; partitions: TopicPartition[]; nowMs?: number }
+  | { type: 'resume'; requestId: number; partitions: TopicPartition[]; nowMs?: number }
+  | { type: 'poll'; requestId: number; maxRecords: number; timeoutMs?: number; nowMs?: number }
+  | { type: 'close'; requestId: number; nowMs?: number };
+
+export type ConsumerEvent = RuntimeEvent | ConsumerCommand | MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent;
+
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+}
+
+export interface ErrorInfo { code: ErrorCode; message: string }
+
+/** poll → records (possibly none when its timeout passed), or the error of one partition. */
+export type PollResult =
+  | { ok: true; records: ConsumerRecord[] }
+  | { ok: false; code: ErrorCode; message: string; topic: string; partition: number };
+/** assign, seek, pause, resume, close. */
+export type CommandResult = { ok: true } | { ok: false; code: ErrorCode; message: string };
+
+export interface PartitionFetch {
+  topic: string;
+  partition: number;
+  /** The next offset to fetch; undefined while `resolve` is pending. */
+  position: number | undefined;
+  resolve: 'earliest' | 'latest' | undefined;
+  paused: boolean;
+  /** Stopped by an error until the application seeks. */
+  halted: boolean;
+  /** An error not yet handed to a poll. */
+  error: ErrorInfo | undefined;
+  /** The one outstanding request; `discard` when a seek made its answer useless. */
+  request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean } | undefined;
+  retryAtMs: number;
+  failures: number;
+  /** Fetched records not yet polled: buffer[head..]. */
+  buffer: ConsumerRecord[];
+  head: number;
+  bufferedBytes: number;
+}
+
+export interface ConsumerContext {
+  config: ConsumerConfig;
+  metadataPolicy: MetadataPolicy;
+  nowMs: number;
+  prng: number;
+  nextCorr: number;
+  metadata: MetadataCache;
+  /** `topic/partition` → fetch state, in assignment order. */
+  partitions: Map<string, PartitionFetch>;
+  /** Fetch / listOffsets corr → partition key. */
+  corrs: Map<number, string>;
+  bufferedBytes: number;
+  poll: { requestId: number; maxRecords: number; deadlineMs: number } | undefined;
+  /** Round-robin start for polls, so one busy partition cannot starve the others. */
+  cursor: number;
+  closed: boolean;
+}

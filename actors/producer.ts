@@ -1,0 +1,159 @@
+/**
+ * Producer actor: the SDK's producer as a client-side machine (DESIGN.md section 8). It batches
+ * records per partition (Kafka's RecordAccumulator: batchBytes, lingerMs), partitions them like
+ * Kafka (explicit, murmur2 of the key, sticky for unkeyed — KIP-480), sends batches to partition
+ * leaders with bounded pipelining, retries retriable errors with jittered backoff and metadata
+ * refresh, and with idempotence (KIP-98) stamps (producerId, epoch, sequence) so retries never
+ * duplicate. Time comes from `tick` events and the SDK's `nowMs`; randomness from the context PRNG.
+ *
+ * Invariants (invariants() below): buffered bytes = waiting sends + every batch; a batch in flight
+ * has a corr that maps back to its queue; in flight ≤ maxInFlight per partition; every unsettled
+ * record of a send sits in exactly one batch (counted by slices); the closed flag only when idle.
+ *
+ * In: from the SDK (host.send) send, flush, close; replies (validated by parseProducerMessage)
+ * metadataReply, produceReply, initProducerIdReply; from the runtime tick. Out: metadata (to
+ * `meta`), produce (to `part/<topic>/<p>/<leaderId>`), initProducerId (to `ctl/leader`); effect
+ * `deliver` — SendResult per send, FlushResult per flush/close.
+ */
+import { enqueueActions, setup } from 'xstate';
+import { assert, unreachable } from './assert.js';
+import { effectActions } from './effects.js';
+import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
+import { replyParser } from './client/messages.js';
+import { deliver, type Effect, type Fx } from './client/effects.js';
+import { createSticky } from './client/sticky.js';
+import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/accumulate.js';
+import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';
+import { expireInFlight, expireReady, onProduceReply } from './producer/retry.js';
+import { settleFlushes } from './producer/settle.js';
+import type { ProducerConfig, ProducerContext, ProducerEvent, ProducerInput } from './producer/types.js';
+import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from './client/messages.js';
+
+export type * from './producer/types.js';
+
+export const PRODUCER_DEFAULTS: Omit<ProducerConfig, 'clientId'> = {
+  acks: -1, lingerMs: 5, batchBytes: 16_384, idempotent: true, maxInFlight: 5, requestTimeoutMs: 30_000,
+  retries: 2_147_483_647, deliveryTimeoutMs: 120_000, metadataMaxAgeMs: 300_000, bufferBytesMax: 32 * 1024 * 1024,
+  retryBackoffMs: 100, retryBackoffMaxMs: 1000,
+};
+
+/** The producer's tick interval: the resolution of lingerMs and of every deadline. */
+export const PRODUCER_TICK_MS = 5;
+
+export const parseProducerMessage = replyParser<MetadataReplyEvent | ProduceReplyEvent | InitProducerIdReplyEvent>(
+  ['metadataReply', 'produceReply', 'initProducerIdReply']);
+
+export function producerConfig(input: ProducerInput): ProducerConfig {
+  const config: ProducerConfig = { ...PRODUCER_DEFAULTS, ...definedOnly(input), clientId: input.clientId };
+  // Like Kafka: idempotence is the default only with acks=all; asking for both explicitly is an error.
+  if (input.idempotent === undefined && config.acks !== -1) config.idempotent = false;
+  assert(config.acks === 0 || config.acks === 1 || config.acks === -1, 'acks is 0, 1 or -1');
+  assert(config.maxInFlight >= 1, 'maxInFlight >= 1');
+  assert(!config.idempotent || config.maxInFlight <= 5, 'idempotence allows at most 5 in flight (the leader remembers 5 batches)');
+  assert(!config.idempotent || config.acks === -1, 'idempotence needs acks=all');
+  assert(config.batchBytes > 0 && config.bufferBytesMax >= config.batchBytes, 'batchBytes within bufferBytesMax');
+  assert(config.lingerMs >= 0 && config.requestTimeoutMs > 0 && config.deliveryTimeoutMs > 0, 'timeouts are positive');
+  return config;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function initialContext(input: ProducerInput): ProducerContext {
+  const config = producerConfig(input);
+  const nowMs = input.nowMs ?? 0;
+  return {
+    config, nowMs, wallOffsetMs: (input.wallMs ?? nowMs) - nowMs, prng: input.seed >>> 0, nextCorr: 1, nextBatchId: 1, arrivals: 0,
+    metadataPolicy: { maxAgeMs: config.metadataMaxAgeMs, requestTimeoutMs: config.requestTimeoutMs,
+      backoff: { baseMs: config.retryBackoffMs, maxMs: config.retryBackoffMaxMs } },
+    metadata: createMetadataCache(), sticky: createSticky(),
+    pid: { status: 'none', producerId: -1, producerEpoch: -1, corr: undefined, deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 },
+    sends: new Map(), queues: new Map(), corrs: new Map(), bufferedBytes: 0, flushes: [], closing: undefined, closed: false,
+  };
+}
+
+export function invariants(ctx: ProducerContext): void {
+  let bytes = 0;
+  const unsettled = new Map<number, number>();
+  for (const send of ctx.sends.values()) if (send.waiting) bytes += send.bytes;
+  for (const [key, q] of ctx.queues) {
+    assert(q.inFlight.length <= ctx.config.maxInFlight, `in flight bounded on ${key}`);
+    const all = q.open === undefined ? q.ready.concat(q.inFlight) : q.ready.concat(q.inFlight, [q.open]);
+    for (const b of all) {
+      bytes += b.bytes;
+      for (const s of b.slices) unsettled.set(s.requestId, (unsettled.get(s.requestId) ?? 0) + s.count);
+    }
+    for (const b of q.inFlight) assert(b.corr !== undefined && ctx.corrs.get(b.corr) === key, 'an in-flight batch has a live corr');
+    for (const b of q.ready) assert(b.corr === undefined && b.encoded !== undefined, 'a ready batch is encoded and idle');
+  }
+  assert(bytes === ctx.bufferedBytes, `buffered bytes ${ctx.bufferedBytes} = ${bytes} in sends and batches`);
+  for (const send of ctx.sends.values()) {
+    if (!send.waiting) assert((unsettled.get(send.requestId) ?? 0) === send.unsettled, `send ${send.requestId} records all in batches`);
+  }
+  if (ctx.closed) assert(ctx.sends.size === 0, 'closed only when idle');
+}
+
+/** Work every event ends with: close lingering batches, refresh metadata, send, settle flushes. */
+function advance(ctx: ProducerContext, fx: Fx): void {
+  closeDue(ctx, ctx.flushes.length > 0 || ctx.closing !== undefined);
+  maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
+  drain(ctx, fx);
+  settleFlushes(ctx, fx);
+}
+
+function onTick(ctx: ProducerContext, fx: Fx): void {
+  ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+  checkInitDeadline(ctx);
+  expireInFlight(ctx, fx);
+  expireReady(ctx, fx);
+  expireWaiting(ctx, fx);
+}
+
+function dispatch(ctx: ProducerContext, fx: Fx, event: ProducerEvent): void {
+  switch (event.type) {
+    case 'tick': ctx.nowMs = Math.max(ctx.nowMs, event.nowMs); return onTick(ctx, fx);
+    case 'send': return onSend(ctx, fx, event);
+    case 'flush':
+      ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
+      return;
+    case 'close':
+      // A second close waits like a flush; the first one's delivery marks the producer closed.
+      if (ctx.closed) return deliver(fx, event.requestId, { ok: true });
+      if (ctx.closing !== undefined) ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
+      else ctx.closing = { requestId: event.requestId };
+      return;
+    case 'metadataReply': {
+      const { outcome, prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      ctx.prng = prng;
+      if (outcome === 'applied') accumulateWaiting(ctx, fx);
+      return;
+    }
+    case 'produceReply': return onProduceReply(ctx, fx, event);
+    case 'initProducerIdReply': return onInitProducerIdReply(ctx, event);
+    case 'stored': case 'readDone': case 'boundsRead': case 'metaRead':
+      return assert(false, `a producer has no store: ${event.type}`);
+    default: return unreachable(event);
+  }
+}
+
+export const producerMachine = setup({
+  types: { context: {} as ProducerContext, events: {} as ProducerEvent, input: {} as ProducerInput },
+  actions: {
+    ...effectActions,
+    // Runs a handler on a shallow copy of the context, assigns it and enqueues the handler's effects.
+    handle: enqueueActions(({ context, event, enqueue }) => {
+      const ctx = { ...context };
+      const fx: Effect[] = [];
+      if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
+      dispatch(ctx, fx, event);
+      advance(ctx, fx);
+      enqueue.assign(() => ctx);
+      for (const effect of fx) enqueue(effect as never);
+    }),
+  },
+}).createMachine({
+  id: 'producer',
+  context: ({ input }) => initialContext(input),
+  on: { '*': { actions: 'handle' } },
+});

@@ -1,0 +1,152 @@
+/**
+ * The record accumulator: an SDK `send` is checked, partitioned record by record (explicit
+ * partition, murmur2 of the key, or sticky) and appended to per-partition open batches; a batch
+ * closes when the next record would pass batchBytes, when it is lingerMs old, or on flush/close.
+ * Closing encodes it once (the bytes are resent unchanged on retries).
+ */
+import { assert } from '../assert.js';
+import { deliver, type Fx } from '../client/effects.js';
+import { partitionsWithLeader, wantTopic } from '../client/metadata.js';
+import { keyPartition } from '../client/murmur2.js';
+import { encodeRecords, recordBodySize, type RecordInput } from '../client/record-codec.js';
+import { onBatchClosed, stickyPartition } from '../client/sticky.js';
+import type { Batch, ErrorInfo, PartitionQueue, PendingSend, ProducerCommand, ProducerContext, ProducerRecord, SendResult } from './types.js';
+
+/** Per-record overhead on top of the encoded size: room for the timestamp delta and batch framing. */
+const RECORD_SLACK_BYTES = 8;
+
+export function queueKey(topic: string, partition: number): string { return `${topic}/${partition}`; }
+
+export function estimateBytes(record: ProducerRecord): number {
+  return recordBodySize(record) + RECORD_SLACK_BYTES;
+}
+
+function refusal(ctx: ProducerContext, command: ProducerCommand & { type: 'send' }, bytes: number): SendResult | undefined {
+  if (ctx.closed || ctx.closing !== undefined) return { ok: false, code: 'CLIENT_CLOSED', message: 'the producer is closing' };
+  if (command.records.length === 0) return { ok: false, code: 'INVALID_REQUEST', message: 'no records' };
+  if (command.topic.length === 0) return { ok: false, code: 'INVALID_TOPIC', message: 'empty topic name' };
+  for (const r of command.records) {
+    if (r.timestamp !== undefined && !(Number.isSafeInteger(r.timestamp) && r.timestamp >= 0)) {
+      return { ok: false, code: 'INVALID_REQUEST', message: `timestamp ${r.timestamp} is not a non-negative integer` };
+    }
+  }
+  if (ctx.bufferedBytes + bytes > ctx.config.bufferBytesMax) {
+    return { ok: false, code: 'BUFFER_FULL', message: `${ctx.bufferedBytes} + ${bytes} > ${ctx.config.bufferBytesMax} bytes buffered` };
+  }
+  return undefined;
+}
+
+/** A `send` from the SDK: refused at once, or buffered until its topic's metadata is known. */
+export function onSend(ctx: ProducerContext, fx: Fx, command: ProducerCommand & { type: 'send' }): void {
+  let bytes = 0;
+  for (const r of command.records) bytes += estimateBytes(r);
+  const refused = refusal(ctx, command, bytes);
+  if (refused) return deliver(fx, command.requestId, refused);
+  assert(!ctx.sends.has(command.requestId), 'SDK request ids are unique');
+  const n = command.records.length;
+  const send: PendingSend = { requestId: command.requestId, arrival: ++ctx.arrivals, topic: command.topic, partition: command.partition,
+    records: command.records, bytes, sinceMs: ctx.nowMs, waiting: true, partitions: new Array<number>(n).fill(-1),
+    offsets: new Array<number>(n).fill(-1), unsettled: n, error: undefined };
+  ctx.sends.set(send.requestId, send);
+  ctx.bufferedBytes += bytes;
+  wantTopic(ctx.metadata, command.topic);
+  if (ctx.metadata.topics.has(command.topic)) accumulate(ctx, fx, send);
+}
+
+/** Moves every waiting send whose topic is now known into batches. */
+export function accumulateWaiting(ctx: ProducerContext, fx: Fx): void {
+  for (const send of ctx.sends.values()) {
+    if (send.waiting && ctx.metadata.topics.has(send.topic)) accumulate(ctx, fx, send);
+  }
+}
+
+function accumulate(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
+  const topic = ctx.metadata.topics.get(send.topic);
+  assert(topic !== undefined && send.waiting, 'accumulate a waiting send of a known topic');
+  const count = topic.partitions.length;
+  if (count === 0 || (send.partition !== undefined && (send.partition < 0 || send.partition >= count))) {
+    return failWaiting(ctx, fx, send, { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${send.topic} has ${count} partitions, not ${String(send.partition)}` });
+  }
+  send.waiting = false;
+  const wallMs = ctx.nowMs + ctx.wallOffsetMs;
+  for (let i = 0; i < send.records.length; i++) {
+    const r = send.records[i] as ProducerRecord;
+    const record: RecordInput = r.timestamp === undefined ? { ...r, timestamp: wallMs } : r as RecordInput;
+    const partition = choosePartition(ctx, send, record, count);
+    send.partitions[i] = partition;
+    append(ctx, queueFor(ctx, send.topic, partition), send.requestId, i, record, estimateBytes(r));
+  }
+}
+
+function choosePartition(ctx: ProducerContext, send: PendingSend, record: RecordInput, count: number): number {
+  if (send.partition !== undefined) return send.partition;
+  if (record.key !== undefined && record.key !== null) return keyPartition(record.key, count);
+  const choice = stickyPartition(ctx.sticky, send.topic, count, partitionsWithLeader(ctx.metadata, send.topic), ctx.prng);
+  ctx.prng = choice.prng;
+  return choice.partition;
+}
+
+export function queueFor(ctx: ProducerContext, topic: string, partition: number): PartitionQueue {
+  const key = queueKey(topic, partition);
+  let q = ctx.queues.get(key);
+  if (q === undefined) {
+    q = { topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, retryAtMs: -Infinity, failures: 0 };
+    ctx.queues.set(key, q);
+  }
+  return q;
+}
+
+function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, index: number, record: RecordInput, bytes: number): void {
+  if (q.open !== undefined && q.open.bytes + bytes > ctx.config.batchBytes) closeBatch(ctx, q);
+  if (q.open === undefined) q.open = newBatch(ctx, q);
+  const b = q.open;
+  b.records.push(record);
+  b.bytes += bytes;
+  const last = b.slices[b.slices.length - 1];
+  if (last !== undefined && last.requestId === requestId && last.first + last.count === index) last.count++;
+  else b.slices.push({ requestId, first: index, count: 1 });
+}
+
+function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
+  return { id: ctx.nextBatchId++, topic: q.topic, partition: q.partition, records: [], slices: [], bytes: 0, createdMs: ctx.nowMs,
+    deliveryDeadlineMs: ctx.nowMs + ctx.config.deliveryTimeoutMs, encoded: undefined, producerId: -1, producerEpoch: -1,
+    baseSequence: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, lastError: undefined };
+}
+
+/** Closes the open batch of `q`: encoded and queued to send; unkeyed records move to another partition. */
+export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
+  const b = q.open;
+  assert(b !== undefined && b.records.length > 0, 'close a non-empty open batch');
+  const firstTimestamp = (b.records[0] as RecordInput).timestamp;
+  let maxTimestamp = firstTimestamp;
+  for (const r of b.records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+  b.encoded = { records: encodeRecords(b.records, firstTimestamp), firstTimestamp, maxTimestamp };
+  q.open = undefined;
+  q.ready.push(b);
+  onBatchClosed(ctx.sticky, q.topic, q.partition);
+}
+
+/** Closes open batches that lingered long enough (all of them when `all`: flush and close). */
+export function closeDue(ctx: ProducerContext, all: boolean): void {
+  for (const q of ctx.queues.values()) {
+    if (q.open !== undefined && (all || ctx.nowMs - q.open.createdMs >= ctx.config.lingerMs)) closeBatch(ctx, q);
+  }
+}
+
+function failWaiting(ctx: ProducerContext, fx: Fx, send: PendingSend, error: ErrorInfo): void {
+  assert(send.waiting, 'only a waiting send fails whole');
+  ctx.sends.delete(send.requestId);
+  ctx.bufferedBytes -= send.bytes;
+  deliver(fx, send.requestId, { ok: false, code: error.code, message: error.message } satisfies SendResult);
+}
+
+/** Sends that waited for metadata longer than deliveryTimeoutMs fail. */
+export function expireWaiting(ctx: ProducerContext, fx: Fx): void {
+  for (const send of ctx.sends.values()) {
+    if (!send.waiting || ctx.nowMs - send.sinceMs < ctx.config.deliveryTimeoutMs) continue;
+    const missing = ctx.metadata.missing.has(send.topic) || ctx.metadata.fetchedAtMs > -Infinity;
+    failWaiting(ctx, fx, send, missing
+      ? { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `topic ${send.topic} not in metadata after ${ctx.config.deliveryTimeoutMs} ms` }
+      : { code: 'REQUEST_TIMED_OUT', message: `no metadata after ${ctx.config.deliveryTimeoutMs} ms` });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Produce replies, timeouts and retries. The error table decides (never the message): a retriable
+ * code is retried after a jittered backoff (refreshing metadata first when the code says the
+ * leader moved) until `retries` or deliveryTimeoutMs runs out; anything else fails the batch.
+ *
+ * Idempotent ordering: when a batch must be retried, every batch in flight behind it goes back
+ * too, in sequence order, and all are resent with their original triples — the leader appends the
+ * missing ones and answers the rest as duplicates with their original offsets. A batch refused as
+ * OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch is still unanswered is behind a gap that the
+ * retry will fill, so it counts as retriable. A batch that fails for good leaves a gap its
+ * producer id can never fill, so the producer asks for a new producer id (sequences restart at 0).
+ */
+import { assert } from '../assert.js';
+import { ERRORS } from '../errors.js';
+import { backoffMs } from '../client/backoff.js';
+import type { Fx } from '../client/effects.js';
+import type { ProduceReplyEvent } from '../client/messages.js';
+import { settleFailed, settleOk } from './settle.js';
+import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';
+
+export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReplyEvent): void {
+  const key = ctx.corrs.get(event.corr);
+  if (key === undefined) return; // An abandoned attempt (retried since) or a duplicate reply.
+  ctx.corrs.delete(event.corr);
+  const q = ctx.queues.get(key);
+  assert(q !== undefined, 'a corr maps to a queue');
+  const b = q.inFlight.find((x) => x.corr === event.corr);
+  assert(b !== undefined, 'a live corr maps to a batch in flight');
+  if (event.body.code === 'OK') {
+    removeInFlight(q, b);
+    q.failures = 0;
+    return settleOk(ctx, fx, b, event.body.baseOffset);
+  }
+  onBatchError(ctx, fx, q, b, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+}
+
+function removeInFlight(q: PartitionQueue, b: Batch): void {
+  const i = q.inFlight.indexOf(b);
+  assert(i >= 0, 'batch is in flight');
+  q.inFlight.splice(i, 1);
+  b.corr = undefined;
+}
+
+export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
+  b.lastError = error;
+  const entry = ERRORS[error.code];
+  if (entry.refreshMetadata) ctx.metadata.stale = true;
+  const behindGap = b.producerId >= 0 && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && q.inFlight[0] !== b;
+  const exhausted = b.attempts > ctx.config.retries || ctx.nowMs >= b.deliveryDeadlineMs;
+  if ((entry.retriable || behindGap) && !exhausted) return requeue(ctx, q, b);
+  failBatch(ctx, fx, q, b, error);
+}
+
+function requeue(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
+  if (b.producerId >= 0) {
+    for (const f of q.inFlight) {
+      if (f.corr !== undefined) ctx.corrs.delete(f.corr);
+      f.corr = undefined;
+    }
+    q.ready = q.inFlight.concat(q.ready);
+    q.inFlight = [];
+  } else {
+    if (b.corr !== undefined) ctx.corrs.delete(b.corr);
+    removeInFlight(q, b);
+    q.ready.unshift(b);
+  }
+  q.failures++;
+  const [delayMs, prng] = backoffMs({ baseMs: ctx.config.retryBackoffMs, maxMs: ctx.config.retryBackoffMaxMs }, q.failures, ctx.prng);
+  ctx.prng = prng;
+  q.retryAtMs = ctx.nowMs + delayMs;
+}
+
+/** Fails a batch for good, wherever it waits. */
+function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
+  if (b.corr !== undefined) {
+    ctx.corrs.delete(b.corr);
+    removeInFlight(q, b);
+  } else {
+    const i = q.ready.indexOf(b);
+    assert(i >= 0, 'a batch not in flight is ready');
+    q.ready.splice(i, 1);
+  }
+  if (b.producerId >= 0 && b.attempts > 0 && b.producerId === ctx.pid.producerId && ctx.pid.status === 'ready') {
+    ctx.pid.status = 'none';
+    ctx.pid.retryAtMs = -Infinity;
+  }
+  settleFailed(ctx, fx, b, error);
+}
+
+/** Requests without a reply within requestTimeoutMs count as REQUEST_TIMED_OUT (retriable). */
+export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
+  for (const q of ctx.queues.values()) {
+    // Each pass handles one expired batch; an idempotent retry empties inFlight, so this is bounded.
+    for (let guard = q.inFlight.length; guard > 0; guard--) {
+      const b = q.inFlight.find((x) => x.deadlineMs <= ctx.nowMs);
+      if (b === undefined) break;
+      onBatchError(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `no produce reply in ${ctx.config.requestTimeoutMs} ms` });
+    }
+  }
+}
+
+/** Closed batches still unsent when deliveryTimeoutMs runs out fail with their last error. */
+export function expireReady(ctx: ProducerContext, fx: Fx): void {
+  for (const q of ctx.queues.values()) {
+    const expired = q.ready.filter((b) => b.deliveryDeadlineMs <= ctx.nowMs);
+    for (const b of expired) {
+      failBatch(ctx, fx, q, b, b.lastError ?? { code: 'REQUEST_TIMED_OUT', message: `not sent within ${ctx.config.deliveryTimeoutMs} ms (no leader)` });
+    }
+  }
+}

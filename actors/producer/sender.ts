@@ -1,0 +1,96 @@
+/**
+ * The sender: sends closed batches to partition leaders (bounded in flight per partition, so
+ * requests pipeline), gets a producer id first when idempotent, and assigns each batch its
+ * idempotence triple at its first send — retries resend the same triple, so the leader answers a
+ * duplicate with the original offset instead of writing it twice.
+ */
+import { assert } from '../assert.js';
+import { backoffMs } from '../client/backoff.js';
+import { sendTo, type Fx } from '../client/effects.js';
+import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
+import type { InitProducerIdReplyEvent } from '../client/messages.js';
+import { settleOk } from './settle.js';
+import type { Batch, PartitionQueue, ProducerContext } from './types.js';
+
+export const CONTROLLER_ADDRESS = 'ctl/leader';
+const INT32_MAX = 2_147_483_647;
+
+export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
+
+/** Sends what may go now: every partition with closed batches, a known leader and room in flight. */
+export function drain(ctx: ProducerContext, fx: Fx): void {
+  if (ctx.config.idempotent && ctx.pid.status !== 'ready') return maybeInitProducerId(ctx, fx);
+  for (const [key, q] of ctx.queues) {
+    if (q.ready.length === 0 || ctx.nowMs < q.retryAtMs) continue;
+    const route = leaderRoute(ctx.metadata, q.topic, q.partition);
+    if (route === undefined) {
+      ctx.metadata.stale = true;
+      continue;
+    }
+    while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight) sendBatch(ctx, fx, key, q, route);
+  }
+}
+
+function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
+  assert(ctx.pid.status === 'ready', 'sequences need a producer id');
+  b.producerId = ctx.pid.producerId;
+  b.producerEpoch = ctx.pid.producerEpoch;
+  b.baseSequence = q.nextSequence;
+  const next = q.nextSequence + b.records.length;
+  q.nextSequence = next > INT32_MAX ? next - INT32_MAX - 1 : next; // Sequences wrap like Kafka's.
+}
+
+function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue, route: LeaderRoute): void {
+  const b = q.ready.shift();
+  assert(b !== undefined && b.encoded !== undefined, 'a ready batch is encoded');
+  assert(b.corr === undefined, 'a ready batch is not in flight');
+  if (ctx.config.idempotent && b.baseSequence < 0) assignSequence(ctx, q, b);
+  b.attempts++;
+  b.corr = newCorr(ctx);
+  b.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
+  const { records, firstTimestamp, maxTimestamp } = b.encoded;
+  sendTo(fx, route.address, 'produce', b.corr, {
+    acks: ctx.config.acks, timeoutMs: ctx.config.requestTimeoutMs, leaderEpoch: route.leaderEpoch,
+    batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
+      producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records },
+  });
+  if (ctx.config.acks === 0) {
+    b.corr = undefined;
+    return settleOk(ctx, fx, b, -1); // No reply will come: the batch is done once sent.
+  }
+  q.inFlight.push(b);
+  ctx.corrs.set(b.corr, key);
+}
+
+function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
+  const pid = ctx.pid;
+  if (pid.status !== 'none' || ctx.nowMs < pid.retryAtMs || ctx.sends.size === 0) return;
+  pid.status = 'pending';
+  pid.corr = newCorr(ctx);
+  pid.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
+  sendTo(fx, CONTROLLER_ADDRESS, 'initProducerId', pid.corr, {});
+}
+
+function initFailed(ctx: ProducerContext): void {
+  const pid = ctx.pid;
+  pid.status = 'none';
+  pid.corr = undefined;
+  pid.failures++;
+  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, pid.failures, ctx.prng);
+  ctx.prng = prng;
+  pid.retryAtMs = ctx.nowMs + delayMs;
+}
+
+export function onInitProducerIdReply(ctx: ProducerContext, event: InitProducerIdReplyEvent): void {
+  const pid = ctx.pid;
+  if (pid.status !== 'pending' || pid.corr !== event.corr) return;
+  if (event.body.code !== 'OK') return initFailed(ctx);
+  ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
+    deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
+  // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
+  for (const q of ctx.queues.values()) q.nextSequence = 0;
+}
+
+export function checkInitDeadline(ctx: ProducerContext): void {
+  if (ctx.pid.status === 'pending' && ctx.nowMs >= ctx.pid.deadlineMs) initFailed(ctx);
+}

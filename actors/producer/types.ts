@@ -1,0 +1,144 @@
+/**
+ * The producer actor's messages, context and knobs. Re-exported by actors/producer.ts (the public
+ * surface); they live here so the pure helpers can import them without a cycle.
+ */
+import type { RuntimeEvent } from '../effects.js';
+import type { ErrorCode } from '../errors.js';
+import type { MetadataCache, MetadataPolicy } from '../client/metadata.js';
+import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from '../client/messages.js';
+import type { RecordInput } from '../client/record-codec.js';
+import type { StickyState } from '../client/sticky.js';
+
+export interface ProducerConfig {
+  clientId: string;
+  /** 0 = no reply, 1 = the leader's write, -1 = all in-sync replicas. */
+  acks: 0 | 1 | -1;
+  lingerMs: number;
+  /** A batch is closed once adding a record would pass this estimate (one record may exceed it). */
+  batchBytes: number;
+  idempotent: boolean;
+  /** Produce requests in flight per partition (≤ 5 with idempotence: the broker remembers 5 batches). */
+  maxInFlight: number;
+  requestTimeoutMs: number;
+  /** Attempts per batch beyond the first. */
+  retries: number;
+  /** A record not acknowledged this long after `send` fails with its last error. */
+  deliveryTimeoutMs: number;
+  metadataMaxAgeMs: number;
+  /** Bytes of records accepted and not yet settled; a send past it gets BUFFER_FULL. */
+  bufferBytesMax: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+}
+
+export type ProducerInput = Partial<ProducerConfig> & { clientId: string; seed: number; nowMs?: number; wallMs?: number };
+
+/** A record in a `send` event; `timestamp` defaults to the actor's estimate of wall time. */
+export type ProducerRecord = Omit<RecordInput, 'timestamp'> & { timestamp?: number };
+
+/** Events from the local SDK (trusted: they never cross the network). `nowMs` keeps the actor's clock fresh. */
+export type ProducerCommand =
+  | { type: 'send'; requestId: number; topic: string; partition?: number; records: ProducerRecord[]; nowMs?: number }
+  | { type: 'flush'; requestId: number; nowMs?: number }
+  | { type: 'close'; requestId: number; nowMs?: number };
+
+export type ProducerEvent = RuntimeEvent | ProducerCommand | MetadataReplyEvent | ProduceReplyEvent | InitProducerIdReplyEvent;
+
+/** Delivered once per `send`: record i went to partitions[i] at offsets[i] (-1 with acks=0). */
+export type SendResult =
+  | { ok: true; partitions: number[]; offsets: number[] }
+  | { ok: false; code: ErrorCode; message: string };
+/** Delivered for `flush` and `close` once every earlier send is settled. */
+export interface FlushResult { ok: true }
+
+export interface ErrorInfo { code: ErrorCode; message: string }
+
+/** One SDK `send` until every record is settled. */
+export interface PendingSend {
+  requestId: number;
+  /** Arrival order: flush waits for every send that arrived before it. */
+  arrival: number;
+  topic: string;
+  partition: number | undefined;
+  records: ProducerRecord[];
+  bytes: number;
+  sinceMs: number;
+  /** Still waiting for the topic's metadata (records not yet in batches). */
+  waiting: boolean;
+  partitions: number[];
+  offsets: number[];
+  unsettled: number;
+  error: ErrorInfo | undefined;
+}
+
+/** A run of consecutive records of one send inside a batch. */
+export interface Slice { requestId: number; first: number; count: number }
+
+export interface Batch {
+  id: number;
+  topic: string;
+  partition: number;
+  records: RecordInput[];
+  slices: Slice[];
+  bytes: number;
+  createdMs: number;
+  deliveryDeadlineMs: number;
+  /** Set when the batch is closed (encoded once, resent unchanged on retries). */
+  encoded: { records: Uint8Array; firstTimestamp: number; maxTimestamp: number } | undefined;
+  /** Idempotence triple, assigned at the first send (-1 when not idempotent or not yet sent). */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  attempts: number;
+  corr: number | undefined;
+  deadlineMs: number;
+  lastError: ErrorInfo | undefined;
+}
+
+/** Per topic-partition: the open batch, closed batches waiting to go, and the ones in flight. */
+export interface PartitionQueue {
+  topic: string;
+  partition: number;
+  open: Batch | undefined;
+  /** In sequence order; retried batches go back to the front. */
+  ready: Batch[];
+  /** In send order. */
+  inFlight: Batch[];
+  nextSequence: number;
+  retryAtMs: number;
+  failures: number;
+}
+
+export interface ProducerIdState {
+  status: 'none' | 'pending' | 'ready';
+  producerId: number;
+  producerEpoch: number;
+  corr: number | undefined;
+  deadlineMs: number;
+  retryAtMs: number;
+  failures: number;
+}
+
+export interface ProducerContext {
+  config: ProducerConfig;
+  metadataPolicy: MetadataPolicy;
+  nowMs: number;
+  wallOffsetMs: number;
+  prng: number;
+  nextCorr: number;
+  nextBatchId: number;
+  arrivals: number;
+  metadata: MetadataCache;
+  sticky: StickyState;
+  pid: ProducerIdState;
+  /** SDK sends in arrival order (Map keeps insertion order). */
+  sends: Map<number, PendingSend>;
+  /** `topic/partition` → queue. */
+  queues: Map<string, PartitionQueue>;
+  /** Produce corr → queue key. */
+  corrs: Map<number, string>;
+  bufferedBytes: number;
+  flushes: Array<{ requestId: number; arrival: number }>;
+  closing: { requestId: number } | undefined;
+  closed: boolean;
+}

@@ -1,0 +1,217 @@
+/**
+ * Goal: the producer actor batches, partitions, retries and reports like Kafka's producer.
+ * Method: the real machine with captured effects; the test plays every node (metadata answers,
+ * partition leaders) and moves time with ticks.
+ */
+import test from 'ava';
+import type { SendParams } from '../../../actors/effects.js';
+import { invariants, parseProducerMessage, producerMachine, type ProducerContext, type ProducerInput, type SendResult } from '../../../actors/producer.js';
+import { decodeRecords } from '../../../actors/client/record-codec.js';
+import { keyPartition } from '../../../actors/client/murmur2.js';
+import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
+
+type Body = { acks: number; leaderEpoch: number; batch: { recordCount: number; producerId: number; producerEpoch: number;
+  baseSequence: number; firstTimestamp: number; records: Uint8Array } };
+
+function producer(input: Partial<ProducerInput> = {}): ClientHarness<ProducerContext> {
+  return new ClientHarness<ProducerContext>(producerMachine,
+    { clientId: 'p1', seed: 7, acks: 1, idempotent: false, lingerMs: 0, ...input }, parseProducerMessage, invariants);
+}
+
+/** Sends one request and answers the metadata request it triggers. */
+function sendWithMetadata(h: ClientHarness<ProducerContext>, requestId: number, values: string[], leaders = [1], partition?: number): void {
+  h.send({ type: 'send', requestId, topic: 't', ...(partition !== undefined ? { partition } : {}),
+    records: values.map((v) => ({ value: bytes(v), timestamp: 1000 })) });
+  const meta = h.take('metadata');
+  if (meta.length > 0) h.reply(meta[0] as SendParams, metadataBody('t', leaders));
+}
+
+const body = (m: SendParams): Body => m.body as Body;
+const ok = (baseOffset: number) => ({ code: 'OK', baseOffset, logStartOffset: 0 });
+
+test('records sent within lingerMs go out as one produce, and each send gets its own offsets', (t) => {
+  const h = producer({ lingerMs: 10 });
+  sendWithMetadata(h, 1, ['a']);
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1001 }, { value: bytes('c'), timestamp: 1002 }] });
+  h.tick(5);
+  t.is(h.take('produce').length, 0, 'still lingering');
+  h.tick(5);
+  const produce = h.takeOne('produce');
+  t.is(produce.to, 'part/t/0/1');
+  t.is(body(produce).batch.recordCount, 3);
+  const decoded = decodeRecords(body(produce).batch.records, 0, body(produce).batch.firstTimestamp);
+  t.true(decoded.ok);
+  if (decoded.ok) t.deepEqual(decoded.records.map((r) => [text(r.value), r.timestamp]), [['a', 1000], ['b', 1001], ['c', 1002]]);
+  h.reply(produce, ok(100));
+  t.deepEqual(h.takeDelivered(), [
+    { requestId: 1, result: { ok: true, partitions: [0], offsets: [100] } },
+    { requestId: 2, result: { ok: true, partitions: [0, 0], offsets: [101, 102] } },
+  ]);
+});
+
+test('batchBytes closes a batch: many records make few produces, not one per record', (t) => {
+  const h = producer({ batchBytes: 200, lingerMs: 1000 });
+  sendWithMetadata(h, 1, Array.from({ length: 20 }, (_, i) => `value-${i}-${'x'.repeat(20)}`));
+  const produces = h.take('produce');
+  t.true(produces.length >= 2 && produces.length < 20, `${produces.length} produces`);
+  const sentCount = produces.reduce((n, p) => n + body(p).batch.recordCount, 0);
+  t.true(sentCount < 20, 'full batches went out; the last one lingers');
+  for (const p of produces) t.true(body(p).batch.recordCount > 1 && body(p).batch.records.byteLength <= 200);
+  h.tick(1000);
+  const last = h.takeOne('produce');
+  t.is(body(last).batch.recordCount, 20 - sentCount);
+  let offset = 0;
+  for (const p of [...produces, last]) { h.reply(p, ok(offset)); offset += body(p).batch.recordCount; }
+  const [delivery] = h.takeDelivered();
+  t.deepEqual((delivery?.result as SendResult & { ok: true }).offsets, Array.from({ length: 20 }, (_, i) => i));
+});
+
+test('acks=0 is delivered once sent, with unknown offsets; acks travel in the request', (t) => {
+  const h0 = producer({ acks: 0 });
+  sendWithMetadata(h0, 1, ['a']);
+  t.is(body(h0.takeOne('produce')).acks, 0);
+  t.deepEqual(h0.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [-1] } }]);
+  const hAll = producer({ acks: -1 });
+  sendWithMetadata(hAll, 1, ['a']);
+  t.is(body(hAll.takeOne('produce')).acks, -1);
+  t.deepEqual(hAll.takeDelivered(), [], 'acks=all waits for the reply');
+});
+
+test('NOT_LEADER refreshes metadata and retries at the new leader after a backoff', (t) => {
+  const h = producer();
+  sendWithMetadata(h, 1, ['a']);
+  const first = h.takeOne('produce');
+  h.reply(first, { code: 'NOT_LEADER', leaderId: 2, leaderEpoch: 2 });
+  const meta = h.takeOne('metadata');
+  h.reply(meta, metadataBody('t', [2], 2));
+  t.is(h.take('produce').length, 0, 'backing off');
+  h.tick(1000);
+  const retry = h.takeOne('produce');
+  t.is(retry.to, 'part/t/0/2');
+  t.is(body(retry).leaderEpoch, 2);
+  t.deepEqual(body(retry).batch.records, body(first).batch.records, 'the same encoded batch');
+  h.reply(retry, ok(5));
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [5] } }]);
+});
+
+test('idempotent: producer id first, then retries after a timeout keep producer id, epoch and sequences', (t) => {
+  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 100 });
+  sendWithMetadata(h, 1, ['a', 'b']);
+  t.is(h.take('produce').length, 0, 'no produce before a producer id');
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 42, producerEpoch: 3 }, 'ctl/1');
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
+  const sent = h.take('produce').map((p) => body(p).batch);
+  t.deepEqual(sent.map((b) => [b.producerId, b.producerEpoch, b.baseSequence, b.recordCount]), [[42, 3, 0, 2], [42, 3, 2, 1]]);
+  h.tick(100); // Both time out: both go back, in order.
+  h.reply(h.takeOne('metadata'), metadataBody('t', [1]));
+  h.tick(1000);
+  const resent = h.take('produce');
+  t.deepEqual(resent.map((p) => [body(p).batch.producerId, body(p).batch.baseSequence]), [[42, 0], [42, 2]]);
+  h.reply(resent[0] as SendParams, ok(7)); // A duplicate answered with its original offset.
+  h.reply(resent[1] as SendParams, ok(9));
+  t.deepEqual(h.takeDelivered().map((d) => d.result), [{ ok: true, partitions: [0, 0], offsets: [7, 8] }, { ok: true, partitions: [0], offsets: [9] }]);
+});
+
+test('idempotent: a batch behind a gap is retried, not failed', (t) => {
+  const h = producer({ acks: -1, idempotent: true });
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [, second] = h.take('produce');
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected 0' });
+  t.deepEqual(h.takeDelivered(), []);
+  h.tick(1000);
+  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [0, 1]);
+});
+
+test('a non-retriable error is delivered with its code', (t) => {
+  const h = producer();
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('produce'), { code: 'MESSAGE_TOO_LARGE', message: 'too big' });
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'MESSAGE_TOO_LARGE', message: 'too big' } }]);
+  t.is(h.take('produce').length, 0);
+  t.is(h.ctx.bufferedBytes, 0);
+});
+
+test('no reply within requestTimeoutMs: retried as REQUEST_TIMED_OUT, a late reply to the old attempt is ignored', (t) => {
+  const h = producer({ requestTimeoutMs: 50 });
+  sendWithMetadata(h, 1, ['a']);
+  const first = h.takeOne('produce');
+  h.tick(50);
+  h.reply(h.takeOne('metadata'), metadataBody('t', [1]));
+  h.tick(1000);
+  const retry = h.takeOne('produce');
+  t.not(retry.corr, first.corr);
+  h.reply(first, ok(1));
+  t.deepEqual(h.takeDelivered(), [], 'the abandoned attempt does not settle');
+  h.reply(retry, ok(1));
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [1] } }]);
+});
+
+test('retries run out at deliveryTimeoutMs with the last error', (t) => {
+  const h = producer({ deliveryTimeoutMs: 500 });
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('produce'), { code: 'NOT_ENOUGH_REPLICAS' });
+  h.tick(600);
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'NOT_ENOUGH_REPLICAS', message: 'fewer in-sync replicas than min.insync.replicas' } }]);
+});
+
+test('flush waits for every earlier send, and sends what lingers at once', (t) => {
+  const h = producer({ lingerMs: 10_000 });
+  sendWithMetadata(h, 1, ['a']);
+  h.send({ type: 'flush', requestId: 2 });
+  const produce = h.takeOne('produce');
+  t.deepEqual(h.takeDelivered(), [], 'flush pending');
+  h.reply(produce, ok(0));
+  t.deepEqual(h.takeDelivered().map((d) => d.requestId), [1, 2]);
+  h.send({ type: 'flush', requestId: 3 });
+  t.deepEqual(h.takeDelivered(), [{ requestId: 3, result: { ok: true } }], 'nothing pending: at once');
+});
+
+test('close flushes, then refuses sends', (t) => {
+  const h = producer({ lingerMs: 10_000 });
+  sendWithMetadata(h, 1, ['a']);
+  h.send({ type: 'close', requestId: 2 });
+  h.reply(h.takeOne('produce'), ok(0));
+  t.deepEqual(h.takeDelivered().map((d) => d.requestId), [1, 2]);
+  h.send({ type: 'send', requestId: 3, topic: 't', records: [{ value: null, timestamp: 1 }] });
+  t.like(h.takeDelivered()[0]?.result, { ok: false, code: 'CLIENT_CLOSED' });
+});
+
+test('keyed records go where murmur2 puts them; an explicit partition wins', (t) => {
+  const h = producer();
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ key: bytes('user-1'), value: null, timestamp: 1 }, { key: bytes('a'), value: null, timestamp: 1 }] });
+  h.reply(h.takeOne('metadata'), metadataBody('t', [1, 1, 2, 2, 3, 3]));
+  const targets = h.take('produce').map((p) => p.to).sort();
+  t.deepEqual(targets, [`part/t/${keyPartition(bytes('a'), 6)}/${[1, 1, 2, 2, 3, 3][keyPartition(bytes('a'), 6)]}`, 'part/t/2/2'].sort());
+  sendWithMetadata(h, 2, ['x'], [1, 1, 2, 2, 3, 3], 5);
+  t.is(h.takeOne('produce').to, 'part/t/5/3');
+});
+
+test('an unknown topic fails with UNKNOWN_TOPIC_OR_PARTITION after deliveryTimeoutMs; refreshes back off meanwhile', (t) => {
+  const h = producer({ deliveryTimeoutMs: 2000 });
+  h.send({ type: 'send', requestId: 1, topic: 'nope', records: [{ value: null, timestamp: 1 }] });
+  h.reply(h.takeOne('metadata'), { ...metadataBody('t', [1]) });
+  h.tick(10);
+  t.is(h.take('metadata').length, 0, 'backing off');
+  h.tick(1000);
+  t.is(h.take('metadata').length, 1, 'asked again');
+  h.tick(1000);
+  t.deepEqual(h.takeDelivered().map((d) => (d.result as { code: string }).code), ['UNKNOWN_TOPIC_OR_PARTITION']);
+});
+
+test('a send past bufferBytesMax is refused with BUFFER_FULL', (t) => {
+  const h = producer({ bufferBytesMax: 100, batchBytes: 100 });
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: new Uint8Array(60), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: new Uint8Array(60), timestamp: 1 }] });
+  t.like(h.takeDelivered()[0], { requestId: 2, result: { ok: false, code: 'BUFFER_FULL' } });
+});
+
+test('partitions without a leader wait; unkeyed records stick to a partition with a leader', (t) => {
+  const h = producer({ lingerMs: 100 });
+  sendWithMetadata(h, 1, ['a', 'b', 'c'], [-1, 2]);
+  h.tick(100);
+  const produce = h.takeOne('produce');
+  t.is(produce.to, 'part/t/1/2');
+  t.is(body(produce).batch.recordCount, 3, 'one sticky batch');
+});
