@@ -1,0 +1,93 @@
+/**
+ * Starts a real `nats-server` for a test file (or a bench) on a port the server picks itself
+ * (`-p -1`; the port is read back from its log, so there is no race for a pre-picked port), with
+ * `max_payload` raised to 8 MB so that Brook's largest envelopes fit. A missing binary is an
+ * error, never a silent skip: CI installs the Debian package.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
+const STARTUP_TIMEOUT_MS = 15_000;
+
+export function findNatsServer(): string {
+  for (const candidate of CANDIDATES) if (fs.existsSync(candidate)) return candidate;
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (dir !== '' && fs.existsSync(path.join(dir, 'nats-server'))) return path.join(dir, 'nats-server');
+  }
+  throw new Error('nats-server not found (looked in /usr/sbin and on PATH): install it with `apt-get install -y nats-server`');
+}
+
+export async function startNatsServer(options: { maxPayload?: string } = {}): Promise<NatsServer> {
+  const binary = findNatsServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-nats-'));
+  const config = path.join(dir, 'nats.conf');
+  fs.writeFileSync(config, `max_payload: ${options.maxPayload ?? '8MB'}\n`);
+  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const cleanup = (): void => { fs.rmSync(dir, { recursive: true, force: true }); };
+  // If the test process dies without calling stop(), the server must not outlive it.
+  const killOnExit = (): void => { child.kill('SIGKILL'); };
+  process.once('exit', killOnExit);
+  let port: number;
+  try {
+    port = await readPort(child);
+    await waitAccepting(port);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    process.removeListener('exit', killOnExit);
+    cleanup();
+    throw error;
+  }
+  child.stderr?.resume(); // keep draining the log so the server never blocks on a full pipe
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      process.removeListener('exit', killOnExit);
+      cleanup();
+    },
+  };
+}
+
+function readPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => finish(new Error(`nats-server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${log}`)), STARTUP_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      log += chunk.toString('utf8');
+      const port = /Listening for client connections on [^\s:]+:(\d+)/.exec(log)?.[1];
+      if (port !== undefined && log.includes('Server is ready')) finish(undefined, Number(port));
+    };
+    const onExit = (code: number | null): void => finish(new Error(`nats-server exited (code ${code}) before it was ready:\n${log}`));
+    const finish = (error: Error | undefined, port?: number): void => {
+      clearTimeout(timer);
+      child.stderr?.removeListener('data', onData);
+      child.removeListener('exit', onExit);
+      if (error !== undefined) reject(error); else resolve(port as number);
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', (error) => finish(error));
+  });
+}
+
+/** "Server is ready" is logged once the listener is open; one TCP connect confirms it. */
+function waitAccepting(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(); });
+    socket.once('error', reject);
+  });
+}

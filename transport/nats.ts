@@ -1,0 +1,163 @@
+/**
+ * The transport of real deployments: one NATS connection per node or client, one subject per
+ * address (`subjectFor`, transport/subject.ts). Core NATS is at-most-once and keeps order per
+ * publisher only, which is exactly the `Transport` contract.
+ *
+ * Subscriptions use callbacks, not one async iterator loop per address: a callback runs straight
+ * from the client's parser, without a promise per message. Publishes are never flushed one by
+ * one; the client coalesces them per microtask. Auth (user/pass, token, authenticator or creds)
+ * and TLS options go to the client unchanged.
+ */
+import {
+  connect, credsAuthenticator,
+  type Authenticator, type Msg, type NatsConnection, type NodeConnectionOptions, type Subscription,
+} from '@nats-io/transport-node';
+import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
+import type { Envelope } from './envelope.js';
+import { subjectFor } from './subject.js';
+import { silentLog, type EnvelopeHandler, type Transport, type TransportLog } from './transport.js';
+
+export interface NatsTransportOptions {
+  servers: string | string[];
+  /** Brook cluster name: the second token of every subject. */
+  cluster: string;
+  /** Connection name shown by the server (`brook-node-1`, `brook-client-…`). */
+  name?: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  authenticator?: Authenticator | Authenticator[];
+  /** Contents of a `.creds` file (JWT + nkey seed); turned into a creds authenticator. */
+  creds?: Uint8Array;
+  tls?: NodeConnectionOptions['tls'];
+  reconnectTimeWaitMs?: number;
+  log?: TransportLog;
+}
+
+/** Used until the server's INFO arrives; the server's own default. */
+const MAX_PAYLOAD_DEFAULT = 1024 * 1024;
+const CLOSE_FLUSH_WAIT_MS = 2_000;
+
+export class NatsTransport implements Transport {
+  private readonly subscriptions = new Map<string, { handler: EnvelopeHandler; subscription: Subscription }>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    readonly cluster: string,
+    private readonly log: TransportLog,
+  ) {
+    this.watchStatus().catch((error: unknown) => log('natsStatusFailed', { message: String(error) }));
+  }
+
+  static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
+    const log = options.log ?? silentLog;
+    const connection = await connect(connectionOptions(options));
+    log('natsConnected', { server: connection.getServer(), maxPayload: connection.info?.max_payload });
+    return new NatsTransport(connection, options.cluster, log);
+  }
+
+  /** Never throws for a delivery problem: an envelope the server would refuse is dropped and logged. */
+  send(envelope: Envelope): void {
+    const bytes = encodeEnvelope(envelope);
+    const maxPayload = this.connection.info?.max_payload ?? MAX_PAYLOAD_DEFAULT;
+    if (bytes.length > maxPayload) {
+      this.log('envelopeTooLargeForServer', {
+        to: envelope.to, type: envelope.type, bytes: bytes.length, maxPayload,
+        hint: 'raise max_payload in the nats-server config',
+      });
+      return;
+    }
+    try {
+      this.connection.publish(subjectFor(this.cluster, envelope.to), bytes);
+    } catch (error) {
+      // A closed or draining connection: at-most-once means the envelope is simply lost.
+      this.log('publishFailed', { to: envelope.to, type: envelope.type, message: (error as Error).message });
+    }
+  }
+
+  listen(address: string, handler: EnvelopeHandler): void {
+    const existing = this.subscriptions.get(address);
+    if (existing !== undefined) { existing.handler = handler; return; }
+    const entry = { handler, subscription: undefined as unknown as Subscription };
+    entry.subscription = this.connection.subscribe(subjectFor(this.cluster, address), {
+      callback: (error, msg) => this.receive(address, entry, error, msg),
+    });
+    this.subscriptions.set(address, entry);
+  }
+
+  unlisten(address: string): void {
+    const entry = this.subscriptions.get(address);
+    if (entry === undefined) return;
+    this.subscriptions.delete(address);
+    entry.subscription.unsubscribe();
+  }
+
+  /** Waits until the server has processed everything published so far (tests, shutdown). */
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  /** Flushes what is still buffered (bounded: a disconnected client may never flush), then closes; safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.subscriptions.clear();
+      if (this.connection.isClosed()) return;
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_FLUSH_WAIT_MS); });
+      await Promise.race([this.connection.flush().catch(() => {}), giveUp]);
+      clearTimeout(timer);
+      await this.connection.close();
+    })();
+    return this.closing;
+  }
+
+  private receive(address: string, entry: { handler: EnvelopeHandler }, error: Error | null, msg: Msg): void {
+    if (error !== null) { this.log('subscriptionError', { to: address, message: error.message }); return; }
+    if (this.subscriptions.get(address) !== entry) return; // unlistened while the message was queued
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(msg.data);
+    } catch (cause) {
+      if (!(cause instanceof CodecError)) throw cause;
+      this.log('undecodableEnvelope', { to: address, bytes: msg.data.length, code: cause.code, message: cause.message });
+      return;
+    }
+    try {
+      entry.handler(envelope);
+    } catch (cause) {
+      // An exception here would unwind into the client's parser and wedge the connection.
+      this.log('handlerFailed', { to: address, type: envelope.type, message: (cause as Error)?.stack ?? String(cause) });
+    }
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      const { type, ...rest } = status;
+      const detail: Record<string, unknown> = { type };
+      if ('server' in rest) detail['server'] = rest.server;
+      if ('error' in rest) detail['message'] = rest.error.message;
+      this.log('natsStatus', detail);
+    }
+  }
+}
+
+function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions {
+  if (options.cluster.length === 0) throw new Error('NatsTransport needs a cluster name');
+  const authenticator = options.creds !== undefined ? credsAuthenticator(options.creds) : options.authenticator;
+  const result: NodeConnectionOptions = {
+    servers: options.servers,
+    // A node rides out a server restart or failover instead of dying with its connection.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
+  };
+  // Only keys that were given: the client merges options over its defaults, and an explicit
+  // `undefined` would override a default.
+  if (options.name !== undefined) result.name = options.name;
+  if (options.user !== undefined) result.user = options.user;
+  if (options.pass !== undefined) result.pass = options.pass;
+  if (options.token !== undefined) result.token = options.token;
+  if (authenticator !== undefined) result.authenticator = authenticator;
+  if (options.tls !== undefined) result.tls = options.tls;
+  return result;
+}
