@@ -1,0 +1,257 @@
+/**
+ * Controller replica: one per voter node, together a Raft quorum over the metadata log (KRaft,
+ * DESIGN.md section 5). Raft as in the paper (§5 election and log matching, §5.4.2 commit only
+ * current-term entries by counting, §7 snapshots) plus pre-vote, check-quorum and leader stickiness
+ * (Ongaro's thesis §9.6). The log is the metadata log `__metadata`: entry offset = Raft index from
+ * 1, value = `{ term, record }`. The leader decides commands against its working image
+ * (actors/metadata/decide*.ts), appends and replays the records, and answers once they commit.
+ *
+ * States (mirroring `context.role`): recovering (reads ctl/state, ctl/snapshot and the log) →
+ * follower ⇄ preCandidate → candidate → leader. Time comes only from `tick` events; randomness only
+ * from actors/prng.ts with its state in context.
+ *
+ * Durability: term and vote go to `ctl/state` (putMeta, sync) and any Raft message sent while such
+ * a write is in flight is held until it is stored, so no vote or candidacy is visible before it is
+ * durable. A follower acks entries only once its append is stored; the leader counts itself only up
+ * to its stored index. Snapshots go to `ctl/snapshot` and then the log is trimmed.
+ *
+ * Invariants (invariants() below): commitIndex ≤ lastIndex; lastApplied = commitIndex (replay is
+ * synchronous); snapshotIndex ≤ commitIndex; durableIndex ≤ lastIndex; term ≥ the stored term;
+ * pending state writes have increasing terms and at most one vote per term; the leader has a
+ * working image, progress for every other voter, and its purgatory is offset-ordered; only the
+ * leader listens on `ctl/leader`.
+ *
+ * In: client requests on `ctl/leader` (registerNode, nodeHeartbeat, createTopic, deleteTopic,
+ * createPartitions, alterConfigs, alterPartition, allocateProducerIds), describeQuorum on any
+ * address, Raft RPCs on `ctl/<id>` (preVote, requestVote, appendEntries, installSnapshot and their
+ * `…Reply`s); from the runtime tick, stored, readDone, metaRead. Out: `<type>Reply` to the
+ * requester, Raft RPCs to `ctl/<id>`; effects putMeta, getMeta, append, truncateFrom, deleteBefore,
+ * read, listen/unlisten `ctl/leader`, log, report (raftLeader, raftTerm, raftCommit, raftSnapshot).
+ */
+import { enqueueActions, setup } from 'xstate';
+import { assert } from './assert.js';
+import { effectActions, type RuntimeEvent, type SendParams } from './effects.js';
+import type { MetadataImage } from './metadata/image.js';
+import type { MetadataRecord, TopicConfigs } from './metadata/records.js';
+import { dispatch } from './controller/dispatch.js';
+import { startRecovery } from './controller/recovery.js';
+import type { Effect } from './controller/step.js';
+import { lastIndex } from './controller/log.js';
+
+export { parseControllerMessage } from './metadata/validate.js';
+
+// ---- messages ----
+
+/** Routing fields every inbound message carries after validation. */
+export interface From { from: string; corr?: number; replyTo?: string }
+
+/** One log entry on the wire and on disk (its index is implied by its position). */
+export interface RaftEntry { term: number; record: MetadataRecord }
+
+/** Client requests (to `ctl/leader`; describeQuorum anywhere). Reply: `<type>Reply`. */
+export type ControllerRequest =
+  | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string }
+  | { type: 'nodeHeartbeat'; nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
+  | { type: 'createTopic'; name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean }
+  | { type: 'deleteTopic'; name: string }
+  | { type: 'createPartitions'; name: string; totalCount: number }
+  | { type: 'alterConfigs'; name: string; configs: TopicConfigs }
+  | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
+  | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }
+  | { type: 'describeQuorum' };
+
+/** Raft RPCs between `ctl/<id>` addresses. Every one carries the sender's term. */
+export type RaftMessage =
+  /** `term` is the term the pre-candidate would campaign in (its term + 1); nobody adopts it. */
+  | { type: 'preVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
+  /** `term` is the voter's current term; `voteTerm` echoes the pre-vote's term. */
+  | { type: 'preVoteReply'; term: number; voteTerm: number; voterId: number; granted: boolean }
+  | { type: 'requestVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
+  | { type: 'requestVoteReply'; term: number; voterId: number; granted: boolean }
+  | { type: 'appendEntries'; term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: RaftEntry[]; leaderCommit: number }
+  /** success: `matchIndex` is stored on the follower; failure: retry from `nextIndexHint`. */
+  | { type: 'appendEntriesReply'; term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint: number }
+  | { type: 'installSnapshot'; term: number; leaderId: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
+  | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number };
+
+export type ControllerEvent = ((ControllerRequest | RaftMessage) & From) | RuntimeEvent;
+
+// ---- context ----
+
+export interface ControllerKnobs {
+  tickMs: number;
+  /** Base election timeout; each timeout is drawn uniformly from [base, 2·base). */
+  electionTimeoutMs: number;
+  /** How often the leader sends appendEntries to every follower. */
+  heartbeatIntervalMs: number;
+  /** A node whose heartbeats stop for this long is fenced. */
+  nodeSessionTimeoutMs: number;
+  snapshotEveryRecords: number;
+  heartbeatRecordsMax: number;
+  appendEntriesMax: number;
+}
+
+export const CONTROLLER_DEFAULTS: ControllerKnobs = {
+  tickMs: 10, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500,
+  snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500,
+};
+
+export interface ControllerInput { nodeId: number; voters: number[]; clusterId: string; seed: number; knobs?: Partial<ControllerKnobs>; nowMs: number }
+
+export type Role = 'recovering' | 'follower' | 'preCandidate' | 'candidate' | 'leader';
+const ROLES: Role[] = ['recovering', 'follower', 'preCandidate', 'candidate', 'leader'];
+
+/** The in-memory log: entries after the snapshot; entries[i] has index snapshotIndex + 1 + i. */
+export interface RaftLog { snapshotIndex: number; snapshotTerm: number; entries: RaftEntry[] }
+
+export interface Snapshot { index: number; term: number; image: MetadataImage }
+
+export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; lastContactMs: number }
+
+/** A reply parked until `index` commits. */
+export interface Waiter { index: number; send: SendParams }
+
+/** A follower's ack that waits for its append to be stored. */
+export interface PendingAck { to: string; term: number; type: 'appendEntriesReply' | 'installSnapshotReply'; matchIndex: number }
+
+export type StorageOp =
+  | { kind: 'state'; term: number; votedFor: number | undefined; candidacy: boolean }
+  | { kind: 'append'; lastIndex: number; lastTerm: number }
+  | { kind: 'truncate' }
+  | { kind: 'snapshot'; snapshot: Snapshot; installed: boolean }
+  | { kind: 'trim' }
+  | { kind: 'readState' }
+  | { kind: 'readSnapshot' }
+  | { kind: 'readLog' };
+
+export interface Recovery { stateRead: boolean; snapshotRead: boolean; retryAtMs: number | undefined }
+
+export interface ControllerContext {
+  nodeId: number;
+  voters: number[];
+  clusterId: string;
+  knobs: ControllerKnobs;
+  nowMs: number;
+  prng: number;
+  role: Role;
+  term: number;
+  votedFor: number | undefined;
+  /** The term and vote last stored in ctl/state. */
+  durableTerm: number;
+  leaderId: number | undefined;
+  log: RaftLog;
+  /** Entries up to here are stored locally. */
+  durableIndex: number;
+  commitIndex: number;
+  lastApplied: number;
+  /** The committed image (at lastApplied). */
+  image: MetadataImage;
+  /** The leader's image: committed plus its uncommitted entries; decisions read it. */
+  working: MetadataImage | undefined;
+  snapshot: Snapshot | undefined;
+  snapshotWriting: boolean;
+  electionDeadlineMs: number;
+  lastLeaderContactMs: number;
+  /** Voters that granted the pre-vote or vote in progress. */
+  votes: number[];
+  followers: Record<string, FollowerProgress>;
+  heartbeatDueMs: number;
+  /** Node session deadlines (leader only; a new leader starts everyone afresh, like KRaft). */
+  sessions: Record<string, number>;
+  purgatory: Waiter[];
+  pendingAcks: PendingAck[];
+  /** Raft messages held until every ctl/state write in flight is stored. */
+  held: SendParams[];
+  ops: Map<number, StorageOp>;
+  nextToken: number;
+  recovery: Recovery | undefined;
+}
+
+export function majority(voters: number[]): number { return Math.floor(voters.length / 2) + 1; }
+
+export function invariants(ctx: ControllerContext): void {
+  const last = lastIndex(ctx.log);
+  assert(ctx.commitIndex <= last, `commitIndex ${ctx.commitIndex} <= lastIndex ${last}`);
+  assert(ctx.lastApplied <= ctx.commitIndex, 'lastApplied <= commitIndex');
+  assert(ctx.role === 'recovering' || ctx.lastApplied === ctx.commitIndex, 'committed entries are applied at once');
+  assert(ctx.image.offset === ctx.lastApplied, 'the committed image is at lastApplied');
+  assert(ctx.log.snapshotIndex <= ctx.commitIndex, 'the snapshot covers only committed entries');
+  assert(ctx.durableIndex <= last, 'durableIndex <= lastIndex');
+  assert(ctx.term >= ctx.durableTerm, 'term never below the stored term');
+  assert(ctx.voters.includes(ctx.nodeId), 'a controller replica is a voter');
+  checkStateWrites(ctx);
+  assert((ctx.role === 'leader') === (ctx.working !== undefined), 'a working image iff leading');
+  if (ctx.role === 'leader') {
+    assert(ctx.leaderId === ctx.nodeId && ctx.votedFor === ctx.nodeId, 'the leader voted for itself');
+    assert((ctx.working as MetadataImage).offset === last, 'the working image is at lastIndex');
+    for (const id of ctx.voters) if (id !== ctx.nodeId) assert(ctx.followers[String(id)] !== undefined, `progress for voter ${id}`);
+  } else {
+    assert(ctx.purgatory.length === 0, 'only the leader parks replies');
+  }
+  for (let i = 1; i < ctx.purgatory.length; i++) {
+    assert((ctx.purgatory[i - 1] as Waiter).index <= (ctx.purgatory[i] as Waiter).index, 'purgatory is offset-ordered');
+  }
+}
+
+function checkStateWrites(ctx: ControllerContext): void {
+  let previous: { term: number; voted: boolean } | undefined;
+  for (const op of ctx.ops.values()) {
+    if (op.kind !== 'state') continue;
+    assert(op.term <= ctx.term, 'no state write ahead of the term');
+    if (previous !== undefined) {
+      assert(op.term >= previous.term, 'state writes in term order');
+      assert(!(op.term === previous.term && previous.voted && op.votedFor !== undefined), 'at most one pending vote per term');
+    }
+    previous = { term: op.term, voted: op.votedFor !== undefined };
+  }
+}
+
+export const controllerInvariants = invariants;
+
+function initialContext(input: ControllerInput): ControllerContext {
+  assert(input.voters.includes(input.nodeId), 'controller replicas run on voters');
+  assert(new Set(input.voters).size === input.voters.length, 'voters are distinct');
+  const knobs = { ...CONTROLLER_DEFAULTS, ...input.knobs };
+  return {
+    nodeId: input.nodeId, voters: [...input.voters].sort((a, b) => a - b), clusterId: input.clusterId, knobs, nowMs: input.nowMs,
+    prng: input.seed >>> 0, role: 'recovering', term: 0, votedFor: undefined, durableTerm: 0, leaderId: undefined,
+    log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
+    image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
+    snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
+    heartbeatDueMs: input.nowMs, sessions: {}, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+  };
+}
+
+export const controllerMachine = setup({
+  types: { context: {} as ControllerContext, events: {} as ControllerEvent, input: {} as ControllerInput },
+  actions: {
+    ...effectActions,
+    // One dispatcher on a shallow copy of the context; its effects run in order as declared actions.
+    handle: enqueueActions(({ context, event, enqueue }) => {
+      const ctx = { ...context };
+      const fx: Effect[] = [];
+      dispatch(ctx, fx, event);
+      enqueue.assign(() => ctx);
+      for (const effect of fx) enqueue(effect as never);
+    }),
+    recover: enqueueActions(({ context, enqueue }) => {
+      const ctx = { ...context };
+      const fx: Effect[] = [];
+      startRecovery(ctx, fx);
+      enqueue.assign(() => ctx);
+      for (const effect of fx) enqueue(effect as never);
+    }),
+  },
+  guards: {
+    is: ({ context }, role: Role) => context.role === role,
+  },
+}).createMachine({
+  id: 'controller',
+  context: ({ input }) => initialContext(input),
+  initial: 'recovering',
+  entry: 'recover',
+  on: { '*': { actions: 'handle' } },
+  // The state nodes mirror `context.role`, which the handlers set, so snapshots show the role.
+  states: Object.fromEntries(ROLES.map((role) => [role, { always: ROLES.filter((r) => r !== role)
+    .map((r) => ({ guard: { type: 'is' as const, params: r }, target: r })) }])),
+});

@@ -1,0 +1,124 @@
+/**
+ * Leader election: Raft §5.2 with pre-vote and check-quorum (Ongaro's thesis §9.6). A follower whose
+ * election deadline passes becomes a pre-candidate and asks for votes in term + 1 without changing
+ * its term; only a majority of pre-votes lets it bump its term, vote for itself durably and send
+ * requestVote. Voters that heard from a leader within the minimum election timeout refuse pre-votes
+ * (leader stickiness), so a node rejoining after a partition cannot disrupt a healthy leader.
+ */
+import { assert } from '../assert.js';
+import { nextInt } from '../prng.js';
+import { majority, type ControllerContext, type From, type RaftMessage } from '../controller.js';
+import { lastIndex, lastTerm, upToDate } from './log.js';
+import { becomeLeader, stepDown } from './leadership.js';
+import { logLine, newToken, raftSend, STATE_KEY, type Fx } from './step.js';
+
+export function resetElectionDeadline(ctx: ControllerContext): void {
+  const base = ctx.knobs.electionTimeoutMs;
+  const [timeoutMs, prng] = nextInt(ctx.prng, base, 2 * base - 1);
+  ctx.prng = prng;
+  ctx.electionDeadlineMs = ctx.nowMs + timeoutMs;
+}
+
+/** Store term and vote (sync); Raft messages wait for it (step.ts raftSend). */
+export function persistState(ctx: ControllerContext, fx: Fx, candidacy = false): void {
+  const token = newToken(ctx, { kind: 'state', term: ctx.term, votedFor: ctx.votedFor, candidacy });
+  fx.push({ type: 'putMeta', params: { token, entries: [[STATE_KEY, { term: ctx.term, votedFor: ctx.votedFor ?? null }]], sync: true } });
+}
+
+/** A higher term seen in any message: follow it (Raft §5.1). */
+export function adoptTerm(ctx: ControllerContext, fx: Fx, term: number, leaderId?: number): void {
+  assert(term > ctx.term, 'adopt only higher terms');
+  if (ctx.role === 'leader') stepDown(ctx, fx, `term ${term} seen`);
+  ctx.term = term;
+  ctx.votedFor = undefined;
+  ctx.role = 'follower';
+  ctx.leaderId = leaderId;
+  ctx.votes = [];
+  ctx.pendingAcks = [];
+  persistState(ctx, fx);
+  resetElectionDeadline(ctx);
+}
+
+/** Same term, a leader exists: a (pre-)candidate gives up. */
+export function followLeader(ctx: ControllerContext, leaderId: number): void {
+  assert(ctx.role !== 'leader' || leaderId === ctx.nodeId, 'two leaders in one term');
+  if (ctx.role !== 'follower') ctx.role = 'follower';
+  ctx.leaderId = leaderId;
+  ctx.votes = [];
+  ctx.lastLeaderContactMs = ctx.nowMs;
+  resetElectionDeadline(ctx);
+}
+
+function othersOf(ctx: ControllerContext): number[] { return ctx.voters.filter((id) => id !== ctx.nodeId); }
+
+export function startPreVote(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role !== 'leader' && ctx.role !== 'recovering', 'only followers and candidates campaign');
+  ctx.role = 'preCandidate';
+  ctx.leaderId = undefined;
+  ctx.votes = [ctx.nodeId];
+  resetElectionDeadline(ctx);
+  logLine(fx, 'debug', 'raftPreVote', { nodeId: ctx.nodeId, term: ctx.term + 1 });
+  if (ctx.votes.length >= majority(ctx.voters)) return startElection(ctx, fx);
+  const body = { term: ctx.term + 1, candidateId: ctx.nodeId, lastLogIndex: lastIndex(ctx.log), lastLogTerm: lastTerm(ctx.log) };
+  for (const id of othersOf(ctx)) raftSend(ctx, fx, id, 'preVote', body);
+}
+
+function startElection(ctx: ControllerContext, fx: Fx): void {
+  ctx.role = 'candidate';
+  ctx.term += 1;
+  ctx.votedFor = ctx.nodeId;
+  ctx.votes = []; // Our own vote counts once it is stored (onCandidacyStored).
+  ctx.pendingAcks = [];
+  persistState(ctx, fx, true);
+  resetElectionDeadline(ctx);
+  logLine(fx, 'info', 'raftCandidate', { nodeId: ctx.nodeId, term: ctx.term });
+  const body = { term: ctx.term, candidateId: ctx.nodeId, lastLogIndex: lastIndex(ctx.log), lastLogTerm: lastTerm(ctx.log) };
+  for (const id of othersOf(ctx)) raftSend(ctx, fx, id, 'requestVote', body);
+}
+
+/** Our candidacy is durable: count our own vote. */
+export function onCandidacyStored(ctx: ControllerContext, fx: Fx, term: number): void {
+  if (ctx.role !== 'candidate' || ctx.term !== term) return;
+  countVote(ctx, fx, ctx.nodeId);
+}
+
+function countVote(ctx: ControllerContext, fx: Fx, voterId: number): void {
+  if (!ctx.votes.includes(voterId)) ctx.votes = [...ctx.votes, voterId];
+  if (ctx.votes.length < majority(ctx.voters)) return;
+  if (ctx.role === 'preCandidate') startElection(ctx, fx);
+  else if (ctx.role === 'candidate' && ctx.votes.includes(ctx.nodeId)) becomeLeader(ctx, fx);
+}
+
+function inLeaderLease(ctx: ControllerContext): boolean {
+  if (ctx.role === 'leader') return true;
+  return ctx.leaderId !== undefined && ctx.nowMs - ctx.lastLeaderContactMs < ctx.knobs.electionTimeoutMs;
+}
+
+export function onPreVote(ctx: ControllerContext, fx: Fx, m: RaftMessage & From & { type: 'preVote' }): void {
+  const granted = m.term > ctx.term && !inLeaderLease(ctx) && upToDate(ctx.log, m.lastLogIndex, m.lastLogTerm);
+  raftSend(ctx, fx, m.candidateId, 'preVoteReply', { term: ctx.term, voteTerm: m.term, voterId: ctx.nodeId, granted });
+}
+
+export function onPreVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'preVoteReply' }): void {
+  if (m.term > ctx.term && !m.granted) return adoptTerm(ctx, fx, m.term);
+  if (ctx.role !== 'preCandidate' || m.voteTerm !== ctx.term + 1 || !m.granted) return;
+  countVote(ctx, fx, m.voterId);
+}
+
+export function onRequestVote(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'requestVote' }): void {
+  if (m.term > ctx.term) adoptTerm(ctx, fx, m.term);
+  const free = ctx.votedFor === undefined || ctx.votedFor === m.candidateId;
+  const granted = m.term === ctx.term && free && upToDate(ctx.log, m.lastLogIndex, m.lastLogTerm);
+  if (granted && ctx.votedFor === undefined) {
+    ctx.votedFor = m.candidateId;
+    persistState(ctx, fx);
+    resetElectionDeadline(ctx);
+  }
+  raftSend(ctx, fx, m.candidateId, 'requestVoteReply', { term: ctx.term, voterId: ctx.nodeId, granted });
+}
+
+export function onRequestVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'requestVoteReply' }): void {
+  if (m.term > ctx.term) return adoptTerm(ctx, fx, m.term);
+  if (ctx.role !== 'candidate' || m.term !== ctx.term || !m.granted) return;
+  countVote(ctx, fx, m.voterId);
+}

@@ -1,0 +1,62 @@
+/**
+ * Becoming and ceasing to be the leader. A new leader rebuilds its working image (the committed
+ * image plus the uncommitted tail of its log), gives every registered node a fresh session, listens
+ * on `ctl/leader` and appends a `leaderChanged` no-op so that entries of earlier terms commit
+ * (Raft §5.4.2, §8). A leader steps down on a higher term, on a storage failure or when check-quorum
+ * finds it has not heard from a majority within an election timeout.
+ */
+import { assert } from '../assert.js';
+import { cloneImage } from '../metadata/image.js';
+import { replay } from '../metadata/replay.js';
+import { majority, type ControllerContext } from '../controller.js';
+import { entryAt, lastIndex } from './log.js';
+import { failAll } from './purgatory.js';
+import { propose } from './replication.js';
+import { LEADER_ADDRESS, logLine, notController, report, type Fx } from './step.js';
+
+export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role === 'candidate' && ctx.votedFor === ctx.nodeId, 'only a candidate that voted for itself wins');
+  ctx.role = 'leader';
+  ctx.leaderId = ctx.nodeId;
+  ctx.votes = [];
+  const working = cloneImage(ctx.image);
+  const last = lastIndex(ctx.log);
+  for (let i = ctx.commitIndex + 1; i <= last; i++) replay(working, entryAt(ctx.log, i).record, i);
+  ctx.working = working;
+  ctx.followers = {};
+  for (const id of ctx.voters) {
+    if (id !== ctx.nodeId) ctx.followers[String(id)] = { nextIndex: last + 1, matchIndex: 0, inFlight: false, lastContactMs: ctx.nowMs };
+  }
+  ctx.sessions = {};
+  for (const key of Object.keys(working.nodes)) ctx.sessions[key] = ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs;
+  ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
+  fx.push({ type: 'listen', params: { address: LEADER_ADDRESS } });
+  report(fx, 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term });
+  logLine(fx, 'info', 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term, lastIndex: last, commitIndex: ctx.commitIndex });
+  propose(ctx, fx, [{ type: 'leaderChanged', leaderId: ctx.nodeId, term: ctx.term }], undefined);
+}
+
+/** Leave leadership (same term unless the caller changes it): parked replies fail with NOT_CONTROLLER. */
+export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
+  assert(ctx.role === 'leader', 'only a leader steps down');
+  ctx.role = 'follower';
+  ctx.leaderId = undefined;
+  ctx.working = undefined;
+  ctx.followers = {};
+  ctx.sessions = {};
+  failAll(ctx, fx, notController(ctx));
+  fx.push({ type: 'unlisten', params: { address: LEADER_ADDRESS } });
+  logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });
+}
+
+/** Check-quorum: a leader that has not heard from a majority within an election timeout steps down. */
+export function checkQuorum(ctx: ControllerContext, fx: Fx): boolean {
+  assert(ctx.role === 'leader', 'check-quorum runs on the leader');
+  const sinceMs = ctx.nowMs - ctx.knobs.electionTimeoutMs;
+  let heard = 1;
+  for (const p of Object.values(ctx.followers)) if (p.lastContactMs >= sinceMs) heard++;
+  if (heard >= majority(ctx.voters)) return true;
+  stepDown(ctx, fx, 'check-quorum: no majority heard within an election timeout');
+  ctx.lastLeaderContactMs = -Infinity;
+  return false;
+}

@@ -1,0 +1,154 @@
+/**
+ * Log replication (Raft §5.3): the leader appends proposals locally, replays them into its working
+ * image and sends appendEntries (at most one in flight per follower, resent every heartbeat
+ * interval); followers check log matching, truncate conflicts, append, and ack only after their
+ * append is stored. Entries of the current term commit on a majority of stored copies (§5.4.2);
+ * committed entries are replayed into the committed image at once.
+ */
+import { assert } from '../assert.js';
+import type { SendParams } from '../effects.js';
+import { replay } from '../metadata/replay.js';
+import type { MetadataRecord } from '../metadata/records.js';
+import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from '../controller.js';
+import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncatedFrom } from './log.js';
+import { adoptTerm, followLeader } from './election.js';
+import { completeUpTo, park } from './purgatory.js';
+import { maybeSnapshot, sendInstallSnapshot } from './snapshot.js';
+import { METADATA_LOG, newToken, raftSend, report, type Fx } from './step.js';
+
+/** Leader: append records as one batch, replay them into the working image, park the reply. */
+export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {
+  assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
+  const first = lastIndex(ctx.log) + 1;
+  const entries: RaftEntry[] = records.map((record) => ({ term: ctx.term, record }));
+  records.forEach((record, i) => replay(ctx.working as NonNullable<typeof ctx.working>, record, first + i));
+  if (entries.length > 0) {
+    ctx.log = appended(ctx.log, entries);
+    writeEntries(ctx, fx, first, entries);
+    for (const id of Object.keys(ctx.followers)) if (!ctx.followers[id]?.inFlight) sendAppend(ctx, fx, Number(id));
+  }
+  if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), replyTo);
+}
+
+function writeEntries(ctx: ControllerContext, fx: Fx, first: number, entries: RaftEntry[]): void {
+  const last = first + entries.length - 1;
+  const token = newToken(ctx, { kind: 'append', lastIndex: last, lastTerm: (entries[entries.length - 1] as RaftEntry).term });
+  fx.push({ type: 'append', params: { token, log: METADATA_LOG, sync: true,
+    entries: entries.map((e, i) => ({ offset: first + i, value: { term: e.term, record: e.record } })) } });
+}
+
+/** Leader: the next appendEntries (or installSnapshot) for one follower. */
+export function sendAppend(ctx: ControllerContext, fx: Fx, id: number): void {
+  const p = ctx.followers[String(id)];
+  assert(p !== undefined, `progress for ${id}`);
+  ctx.followers = { ...ctx.followers, [String(id)]: { ...p, inFlight: true } };
+  if (p.nextIndex <= ctx.log.snapshotIndex) return sendInstallSnapshot(ctx, fx, id);
+  const prevLogIndex = p.nextIndex - 1;
+  const prevLogTerm = termAt(ctx.log, prevLogIndex);
+  assert(prevLogTerm !== undefined, 'the entry before nextIndex is known');
+  const entries = slice(ctx.log, p.nextIndex, ctx.knobs.appendEntriesMax);
+  raftSend(ctx, fx, id, 'appendEntries', { term: ctx.term, leaderId: ctx.nodeId, prevLogIndex, prevLogTerm, entries, leaderCommit: ctx.commitIndex });
+}
+
+export function broadcastAppend(ctx: ControllerContext, fx: Fx): void {
+  for (const id of Object.keys(ctx.followers)) sendAppend(ctx, fx, Number(id));
+}
+
+/** Leader: success or failure of appendEntries / installSnapshot from one follower. */
+export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint?: number }): void {
+  if (m.term > ctx.term) return adoptTerm(ctx, fx, m.term);
+  const p = ctx.followers[String(m.followerId)];
+  if (ctx.role !== 'leader' || m.term !== ctx.term || p === undefined) return;
+  const last = lastIndex(ctx.log);
+  let next = { ...p, inFlight: false, lastContactMs: ctx.nowMs };
+  if (m.success) {
+    assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
+    const matchIndex = Math.max(p.matchIndex, m.matchIndex);
+    next = { ...next, matchIndex, nextIndex: Math.max(p.nextIndex, matchIndex + 1) };
+  } else {
+    next = { ...next, nextIndex: Math.max(p.matchIndex + 1, Math.min(m.nextIndexHint ?? p.nextIndex - 1, last + 1)) };
+  }
+  ctx.followers = { ...ctx.followers, [String(m.followerId)]: next };
+  if (m.success) advanceCommit(ctx, fx);
+  if (ctx.role === 'leader' && (next.nextIndex <= last || !m.success)) sendAppend(ctx, fx, m.followerId);
+}
+
+/** Leader: the highest index stored on a majority, if it is of our term (§5.4.2). */
+export function advanceCommit(ctx: ControllerContext, fx: Fx): void {
+  const matches = ctx.voters.map((id) => (id === ctx.nodeId ? ctx.durableIndex : ctx.followers[String(id)]?.matchIndex ?? 0)).sort((a, b) => b - a);
+  const n = matches[majority(ctx.voters) - 1] as number;
+  if (n > ctx.commitIndex && termAt(ctx.log, n) === ctx.term) commitTo(ctx, fx, n);
+}
+
+/** Commit and apply up to `index`; complete the replies it releases; maybe snapshot. */
+export function commitTo(ctx: ControllerContext, fx: Fx, index: number): void {
+  assert(index > ctx.commitIndex && index <= lastIndex(ctx.log), 'commit moves forward within the log');
+  ctx.commitIndex = index;
+  for (let i = ctx.lastApplied + 1; i <= index; i++) replay(ctx.image, entryAt(ctx.log, i).record, i);
+  ctx.lastApplied = index;
+  report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term });
+  if (ctx.role === 'leader') completeUpTo(ctx, fx, index);
+  maybeSnapshot(ctx, fx);
+}
+
+/** An append is stored: raise durableIndex if those entries are still ours, then ack or commit. */
+export function onAppendStored(ctx: ControllerContext, fx: Fx, op: { lastIndex: number; lastTerm: number }): void {
+  if (termAt(ctx.log, op.lastIndex) === op.lastTerm && op.lastIndex > ctx.durableIndex) ctx.durableIndex = op.lastIndex;
+  if (ctx.role === 'leader') advanceCommit(ctx, fx);
+  else flushAcks(ctx, fx);
+}
+
+export function flushAcks(ctx: ControllerContext, fx: Fx): void {
+  const keep = [];
+  for (const ack of ctx.pendingAcks) {
+    if (ack.term !== ctx.term) continue;
+    if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
+    const leader = Number(ack.to.slice('ctl/'.length));
+    raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
+  }
+  ctx.pendingAcks = keep;
+}
+
+type AppendEntries = RaftMessage & From & { type: 'appendEntries' };
+
+/** Follower: Raft's AppendEntries receiver (§5.3), with the fast-backup hint on a mismatch. */
+export function onAppendEntries(ctx: ControllerContext, fx: Fx, m: AppendEntries): void {
+  const refuse = (nextIndexHint: number): void => raftSend(ctx, fx, m.leaderId, 'appendEntriesReply',
+    { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0, nextIndexHint });
+  if (m.term < ctx.term) return refuse(lastIndex(ctx.log) + 1);
+  if (m.term > ctx.term) adoptTerm(ctx, fx, m.term, m.leaderId);
+  followLeader(ctx, m.leaderId);
+  let prev = m.prevLogIndex;
+  let entries = m.entries;
+  if (prev < ctx.log.snapshotIndex) { // Entries our snapshot covers are committed and identical.
+    entries = entries.slice(ctx.log.snapshotIndex - prev);
+    prev = ctx.log.snapshotIndex;
+  } else if (prev > lastIndex(ctx.log)) {
+    return refuse(lastIndex(ctx.log) + 1);
+  } else if (termAt(ctx.log, prev) !== m.prevLogTerm) {
+    return refuse(firstIndexOfTerm(ctx.log, prev));
+  }
+  mergeEntries(ctx, fx, prev, entries);
+  const matchIndex = Math.max(prev, prev + entries.length);
+  ctx.pendingAcks = [...ctx.pendingAcks, { to: m.from, term: ctx.term, type: 'appendEntriesReply', matchIndex }];
+  flushAcks(ctx, fx);
+  const commit = Math.min(m.leaderCommit, matchIndex);
+  if (commit > ctx.commitIndex) commitTo(ctx, fx, commit);
+}
+
+/** Append what we do not have; a conflicting suffix is truncated first (never a committed one). */
+function mergeEntries(ctx: ControllerContext, fx: Fx, prev: number, entries: RaftEntry[]): void {
+  let i = 0;
+  while (i < entries.length && termAt(ctx.log, prev + 1 + i) === (entries[i] as RaftEntry).term) i++;
+  if (i === entries.length) return;
+  const from = prev + 1 + i;
+  if (from <= lastIndex(ctx.log)) {
+    assert(from > ctx.commitIndex, `a leader never asks to truncate committed entry ${from}`);
+    ctx.log = truncatedFrom(ctx.log, from);
+    ctx.durableIndex = Math.min(ctx.durableIndex, from - 1);
+    fx.push({ type: 'truncateFrom', params: { token: newToken(ctx, { kind: 'truncate' }), log: METADATA_LOG, offset: from } });
+  }
+  const rest = entries.slice(i);
+  ctx.log = appended(ctx.log, rest);
+  writeEntries(ctx, fx, from, rest);
+}

@@ -1,0 +1,95 @@
+/**
+ * Client requests to the controller leader: each is decided against the working image
+ * (actors/metadata/decide*.ts), its records proposed, and its reply parked until they commit. A
+ * heartbeat is the exception: it is answered at once from the committed state (the records since
+ * the node's applied offset, or a snapshot when it is below the log start) while the records it
+ * triggers (unfence, controlled shutdown) commit in the background.
+ */
+import { assert, unreachable } from '../assert.js';
+import type { ErrorReply } from '../errors.js';
+import { nextRandom } from '../prng.js';
+import {
+  decideAllocateProducerIds, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
+  decideDeleteTopic, decideHeartbeat, decideRegisterNode, type DecideEnv, type Decision,
+} from '../metadata/decide.js';
+import { getNode, type MetadataImage } from '../metadata/image.js';
+import type { ControllerContext, ControllerRequest, From } from '../controller.js';
+import { entryAt, lastIndex } from './log.js';
+import { propose } from './replication.js';
+import { notController, reply, replyParams, type Fx } from './step.js';
+
+type Request = ControllerRequest & From;
+
+export function decideEnv(ctx: ControllerContext): DecideEnv {
+  const sessions = ctx.sessions;
+  const nowMs = ctx.nowMs;
+  return { clusterId: ctx.clusterId, nextOffset: lastIndex(ctx.log) + 1, sessionAlive: (id) => (sessions[String(id)] ?? -Infinity) > nowMs };
+}
+
+/** 16 random bytes as 32 hex characters, from the PRNG in context. */
+export function newTopicId(ctx: ControllerContext): string {
+  let id = '';
+  for (let i = 0; i < 4; i++) {
+    const [f, prng] = nextRandom(ctx.prng);
+    ctx.prng = prng;
+    id += Math.floor(f * 2 ** 32).toString(16).padStart(8, '0');
+  }
+  return id;
+}
+
+export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
+  if (m.type === 'describeQuorum') {
+    return reply(fx, m, { code: 'OK', leaderId: ctx.leaderId ?? -1, term: ctx.term, voters: ctx.voters, commitIndex: ctx.commitIndex });
+  }
+  if (ctx.role !== 'leader' || ctx.working === undefined) return reply(fx, m, notController(ctx));
+  if (m.type === 'nodeHeartbeat') return onHeartbeat(ctx, fx, m);
+  const decision = decideRequest(ctx, ctx.working, m);
+  if (decision.reply.code === 'OK' && m.type === 'registerNode') {
+    ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
+  }
+  propose(ctx, fx, decision.records, replyParams(m, decision.reply));
+}
+
+function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {
+  switch (m.type) {
+    case 'registerNode': return decideRegisterNode(working, m, decideEnv(ctx));
+    case 'createTopic': return decideCreateTopic(working, { ...m, topicId: newTopicId(ctx) });
+    case 'deleteTopic': return decideDeleteTopic(working, m);
+    case 'createPartitions': return decideCreatePartitions(working, m);
+    case 'alterConfigs': return decideAlterConfigs(working, m);
+    case 'alterPartition': return decideAlterPartition(working, m);
+    case 'allocateProducerIds': return decideAllocateProducerIds(working, m);
+    default: return unreachable(m);
+  }
+}
+
+type Heartbeat = Request & { type: 'nodeHeartbeat' };
+
+function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
+  const working = ctx.working;
+  assert(working !== undefined, 'heartbeats are served by the leader');
+  const decision = decideHeartbeat(working, m, decideEnv(ctx));
+  if (decision.reply.code !== 'OK') return reply(fx, m, decision.reply as ErrorReply);
+  ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
+  reply(fx, m, heartbeatReply(ctx, m.nodeId, m.appliedOffset));
+  if (decision.records.length > 0) propose(ctx, fx, decision.records, undefined);
+}
+
+/** What a heartbeat reply carries, all from committed state. */
+export function heartbeatReply(ctx: ControllerContext, nodeId: number, appliedOffset: number): Record<string, unknown> {
+  const node = getNode(ctx.image, nodeId);
+  const out: Record<string, unknown> = {
+    code: 'OK', leaderId: ctx.nodeId, term: ctx.term, fenced: node === undefined || node.state === 'fenced',
+    shutdownReady: node?.state === 'shuttingDown', committedOffset: ctx.commitIndex,
+  };
+  let from = appliedOffset + 1;
+  if (appliedOffset < ctx.log.snapshotIndex && ctx.snapshot !== undefined) {
+    out['snapshot'] = { offset: ctx.snapshot.index, image: ctx.snapshot.image };
+    from = ctx.snapshot.index + 1;
+  }
+  const records: Array<{ offset: number; record: unknown }> = [];
+  const to = Math.min(ctx.commitIndex, from + ctx.knobs.heartbeatRecordsMax - 1);
+  for (let i = Math.max(from, ctx.log.snapshotIndex + 1); i <= to; i++) records.push({ offset: i, record: entryAt(ctx.log, i).record });
+  out['records'] = records;
+  return out;
+}

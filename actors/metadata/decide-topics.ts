@@ -1,0 +1,90 @@
+/**
+ * Topic decisions (KRaft's ReplicationControlManager / ConfigurationControlManager, simplified):
+ * create, delete, add partitions, alter configs. Pure: the image is read, never changed.
+ */
+import { assert } from '../assert.js';
+import type { ErrorReply } from '../errors.js';
+import { unfencedNodeIds, type MetadataImage, type TopicImage } from './image.js';
+import { placeReplicas } from './placement.js';
+import type { MetadataRecord, TopicConfigs } from './records.js';
+import {
+  checkConfigs, checkPartitionCount, checkReplicationFactor, checkTopicName, effectiveConfigs, isInternalTopic, PARTITIONS_MAX,
+} from './topic-rules.js';
+import type { Decision } from './decide.js';
+
+export interface CreateTopic { name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean; topicId: string }
+export type CreateTopicReply = { code: 'OK'; topicId: string } | ErrorReply;
+export interface DeleteTopic { name: string }
+export interface CreatePartitions { name: string; totalCount: number }
+export interface AlterConfigs { name: string; configs: TopicConfigs }
+export type TopicReply = { code: 'OK' } | ErrorReply;
+
+const refuse = <R>(reply: ErrorReply): Decision<R | ErrorReply> => ({ records: [], reply });
+
+function unknownTopic(name: string): ErrorReply {
+  return { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `topic '${name}' does not exist` };
+}
+
+function partitionRecords(topicId: string, first: number, placements: number[][]): MetadataRecord[] {
+  return placements.map((replicas, i) => {
+    assert(replicas.length > 0, 'placement gives every partition replicas');
+    return { type: 'partitionAdded', topicId, partition: first + i, replicas, isr: [...replicas], leader: replicas[0] as number,
+      leaderEpoch: 0, partitionEpoch: 0 };
+  });
+}
+
+export function decideCreateTopic(image: MetadataImage, command: CreateTopic): Decision<CreateTopicReply> {
+  assert(/^[0-9a-f]{32}$/.test(command.topicId), 'topic ids are 32 hex characters');
+  const bad = checkTopicName(command.name, command.internal === true)
+    ?? (image.topics[command.name] !== undefined ? { code: 'TOPIC_ALREADY_EXISTS', message: `topic '${command.name}' exists` } : undefined)
+    ?? checkPartitionCount(command.partitions)
+    ?? checkReplicationFactor(command.replicationFactor, unfencedNodeIds(image).length)
+    ?? checkConfigs(command.configs, command.replicationFactor);
+  if (bad !== undefined) return refuse(bad as ErrorReply);
+  if (image.topicNames[command.topicId] !== undefined) return refuse({ code: 'INVALID_REQUEST', message: 'topic id collision; retry' });
+  const configs = effectiveConfigs(command.configs, command.replicationFactor);
+  const placements = placeReplicas(image, command.partitions, command.replicationFactor);
+  return {
+    records: [{ type: 'topicCreated', name: command.name, topicId: command.topicId, configs }, ...partitionRecords(command.topicId, 0, placements)],
+    reply: { code: 'OK', topicId: command.topicId },
+  };
+}
+
+export function decideDeleteTopic(image: MetadataImage, command: DeleteTopic): Decision<TopicReply> {
+  const topic = image.topics[command.name];
+  if (topic === undefined) return refuse(unknownTopic(command.name));
+  if (isInternalTopic(command.name)) return refuse({ code: 'POLICY_VIOLATION', message: `internal topic '${command.name}' cannot be deleted` });
+  return { records: [{ type: 'topicDeleted', name: topic.name, topicId: topic.topicId }], reply: { code: 'OK' } };
+}
+
+function replicationFactorOf(topic: TopicImage): number {
+  const first = topic.partitions[0];
+  assert(first !== undefined, 'a topic has at least one partition');
+  return first.replicas.length;
+}
+
+export function decideCreatePartitions(image: MetadataImage, command: CreatePartitions): Decision<TopicReply> {
+  const topic = image.topics[command.name];
+  if (topic === undefined) return refuse(unknownTopic(command.name));
+  const current = topic.partitions.length;
+  if (!Number.isSafeInteger(command.totalCount) || command.totalCount <= current || command.totalCount > PARTITIONS_MAX) {
+    return refuse({ code: 'INVALID_PARTITIONS', message: `total count ${command.totalCount} must be in [${current + 1}, ${PARTITIONS_MAX}]` });
+  }
+  const replicationFactor = replicationFactorOf(topic);
+  const bad = checkReplicationFactor(replicationFactor, unfencedNodeIds(image).length);
+  if (bad !== undefined) return refuse(bad);
+  const placements = placeReplicas(image, command.totalCount - current, replicationFactor);
+  return { records: partitionRecords(topic.topicId, current, placements), reply: { code: 'OK' } };
+}
+
+export function decideAlterConfigs(image: MetadataImage, command: AlterConfigs): Decision<TopicReply> {
+  const topic = image.topics[command.name];
+  if (topic === undefined) return refuse(unknownTopic(command.name));
+  const replicationFactor = replicationFactorOf(topic);
+  const bad = checkConfigs(command.configs, replicationFactor);
+  if (bad !== undefined) return refuse(bad);
+  const configs = { ...topic.configs, ...command.configs };
+  const merged = checkConfigs(configs, replicationFactor);
+  if (merged !== undefined) return refuse(merged);
+  return { records: [{ type: 'configChanged', topicId: topic.topicId, configs }], reply: { code: 'OK' } };
+}

@@ -1,0 +1,79 @@
+/**
+ * Decide (STYLE.md section 2, after KRaft's `ControllerResult`): every controller command is
+ * `decide*(image, command, env) → { records, reply }`. Decisions read the image and never mutate it;
+ * the controller appends the records, replays them into its working image and replies once they
+ * commit. Topic and node decisions live in decide-topics.ts and decide-nodes.ts; this file holds
+ * the shared types, AlterPartition and producer-id allocation.
+ */
+import type { ErrorReply } from '../errors.js';
+import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
+import type { MetadataRecord } from './records.js';
+import { changed } from './decide-partitions.js';
+import { checkNodeEpoch } from './decide-nodes.js';
+
+export * from './decide-nodes.js';
+export * from './decide-topics.js';
+export { decideFenceNode as decideSessionExpiry } from './decide-nodes.js';
+
+export interface Decision<R> { records: MetadataRecord[]; reply: R }
+
+/** What a decision may know beyond the image: the controller's facts that are not in the log. */
+export interface DecideEnv {
+  clusterId: string;
+  /** The offset the first record of this decision will get (node epochs are record offsets). */
+  nextOffset: number;
+  /** Whether the node's heartbeat session is alive (the leader tracks sessions in memory). */
+  sessionAlive(nodeId: number): boolean;
+}
+
+export interface AlterPartition { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
+export type AlterPartitionReply = { code: 'OK'; partition: PartitionImage } | ErrorReply;
+
+export interface AllocateProducerIds { nodeId: number; nodeEpoch: number }
+export type AllocateProducerIdsReply = { code: 'OK'; firstProducerId: number; count: number } | ErrorReply;
+
+/** Kafka hands out producer ids in blocks of 1000. */
+export const PRODUCER_ID_BLOCK = 1000;
+
+function checkProposedIsr(image: MetadataImage, current: PartitionImage, command: AlterPartition): ErrorReply | undefined {
+  const isr = command.isr;
+  if (new Set(isr).size !== isr.length) return { code: 'INVALID_REQUEST', message: 'the ISR repeats a node' };
+  if (!isr.includes(command.leaderId)) return { code: 'INVALID_REQUEST', message: 'the ISR must contain the leader' };
+  if (!isr.every((id) => current.replicas.includes(id))) return { code: 'INVALID_REQUEST', message: 'the ISR must be a subset of the replicas' };
+  const joining = isr.filter((id) => !current.isr.includes(id));
+  const ineligible = joining.filter((id) => getNode(image, id)?.state !== 'unfenced');
+  if (ineligible.length > 0) return { code: 'INVALID_REQUEST', message: `nodes ${ineligible.join(',')} are fenced and may not join the ISR` };
+  return undefined;
+}
+
+/** AlterPartition (KIP-497): an ISR change proposed by the partition leader. */
+export function decideAlterPartition(image: MetadataImage, command: AlterPartition): Decision<AlterPartitionReply> {
+  const topic = getTopicById(image, command.topicId);
+  const current = topic?.partitions[command.partition];
+  if (topic === undefined || current === undefined) {
+    return { records: [], reply: { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `no partition ${command.topicId}/${command.partition}` } };
+  }
+  if (command.leaderId !== current.leader || command.leaderEpoch !== current.leaderEpoch) {
+    return { records: [], reply: { code: 'FENCED_LEADER_EPOCH', leaderId: current.leader, leaderEpoch: current.leaderEpoch,
+      message: `leader ${command.leaderId} epoch ${command.leaderEpoch} is not the current leader ${current.leader} epoch ${current.leaderEpoch}` } };
+  }
+  if (command.partitionEpoch !== current.partitionEpoch) {
+    return { records: [], reply: { code: 'INVALID_REQUEST', leaderEpoch: current.leaderEpoch,
+      message: `partition epoch ${command.partitionEpoch} is not the current ${current.partitionEpoch}` } };
+  }
+  const bad = checkProposedIsr(image, current, command);
+  if (bad !== undefined) return { records: [], reply: bad };
+  const same = command.isr.length === current.isr.length && command.isr.every((id) => current.isr.includes(id));
+  if (same) return { records: [], reply: { code: 'OK', partition: structuredClone(current) } };
+  const record = changed(topic, command.partition, current, [...command.isr], current.leader);
+  const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
+  return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
+}
+
+export function decideAllocateProducerIds(image: MetadataImage, command: AllocateProducerIds): Decision<AllocateProducerIdsReply> {
+  const refused = checkNodeEpoch(image, command.nodeId, command.nodeEpoch);
+  if (refused !== undefined) return { records: [], reply: refused };
+  const firstProducerId = image.nextProducerId;
+  return { records: [{ type: 'producerIdsAllocated', nodeId: command.nodeId, firstProducerId, count: PRODUCER_ID_BLOCK }],
+    reply: { code: 'OK', firstProducerId, count: PRODUCER_ID_BLOCK } };
+}

@@ -1,0 +1,96 @@
+/**
+ * Replay: the only code that changes a metadata image (STYLE.md section 2, after KRaft's
+ * `QuorumController.replay`). The controller leader replays into its working image before it
+ * replicates, every controller replays committed records into its committed image, and nodes replay
+ * the records their heartbeats bring. A record that cannot follow from the image (duplicate topic,
+ * leader outside the ISR, an epoch going back) is a bug upstream: replay asserts and the actor dies.
+ */
+import { assert, unreachable } from '../assert.js';
+import { NO_LEADER, type MetadataRecord } from './records.js';
+import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
+
+export function replay(image: MetadataImage, record: MetadataRecord, offset: number): void {
+  assert(Number.isSafeInteger(offset) && offset > image.offset, `replay offset ${offset} after ${image.offset}`);
+  applyRecord(image, record, offset);
+  image.offset = offset;
+}
+
+function applyRecord(image: MetadataImage, record: MetadataRecord, offset: number): void {
+  switch (record.type) {
+    case 'nodeRegistered': return registerNode(image, record, offset);
+    case 'nodeFenced': return setNodeState(image, record.nodeId, record.nodeEpoch, 'fenced', offset);
+    case 'nodeUnfenced': return setNodeState(image, record.nodeId, record.nodeEpoch, 'unfenced', offset);
+    case 'nodeShuttingDown': return setNodeState(image, record.nodeId, record.nodeEpoch, 'shuttingDown', offset);
+    case 'topicCreated': {
+      assert(image.topics[record.name] === undefined, `duplicate topicCreated ${record.name} at ${offset}`);
+      assert(image.topicNames[record.topicId] === undefined, `duplicate topic id ${record.topicId} at ${offset}`);
+      image.topics[record.name] = { name: record.name, topicId: record.topicId, configs: { ...record.configs }, partitions: [] };
+      image.topicNames[record.topicId] = record.name;
+      return;
+    }
+    case 'topicDeleted': {
+      const topic = image.topics[record.name];
+      assert(topic !== undefined && topic.topicId === record.topicId, `topicDeleted of unknown ${record.name} at ${offset}`);
+      delete image.topics[record.name];
+      delete image.topicNames[record.topicId];
+      return;
+    }
+    case 'partitionAdded': {
+      const topic = getTopicById(image, record.topicId);
+      assert(topic !== undefined, `partitionAdded to unknown topic ${record.topicId} at ${offset}`);
+      assert(record.partition === topic.partitions.length, `partitionAdded out of order at ${offset}`);
+      topic.partitions.push(checkedPartition(record, offset));
+      return;
+    }
+    case 'partitionChanged': return changePartition(image, record, offset);
+    case 'configChanged': {
+      const topic = getTopicById(image, record.topicId);
+      assert(topic !== undefined, `configChanged of unknown topic ${record.topicId} at ${offset}`);
+      topic.configs = { ...record.configs };
+      return;
+    }
+    case 'producerIdsAllocated':
+      assert(record.firstProducerId === image.nextProducerId, `producer ids must be handed out in order at ${offset}`);
+      assert(record.count > 0, `empty producer id block at ${offset}`);
+      image.nextProducerId = record.firstProducerId + record.count;
+      return;
+    case 'leaderChanged': return;
+    default: return unreachable(record);
+  }
+}
+
+function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'nodeRegistered' }, offset: number): void {
+  const before = getNode(image, record.nodeId);
+  assert(record.nodeEpoch === offset, `nodeEpoch ${record.nodeEpoch} is the record offset ${offset}`);
+  if (before !== undefined) assert(record.nodeEpoch > before.nodeEpoch, `node epoch went back at ${offset}`);
+  image.nodes[String(record.nodeId)] = { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
+    address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}) };
+}
+
+function setNodeState(image: MetadataImage, nodeId: number, nodeEpoch: number, state: 'fenced' | 'unfenced' | 'shuttingDown', offset: number): void {
+  const node = getNode(image, nodeId);
+  assert(node !== undefined, `state change of unregistered node ${nodeId} at ${offset}`);
+  assert(node.nodeEpoch === nodeEpoch, `state change for node epoch ${nodeEpoch} but ${node.nodeEpoch} is registered, at ${offset}`);
+  node.state = state;
+}
+
+function checkedPartition(p: PartitionImage, offset: number): PartitionImage {
+  assert(p.replicas.length > 0, `partition without replicas at ${offset}`);
+  assert(new Set(p.replicas).size === p.replicas.length, `duplicate replicas at ${offset}`);
+  assert(p.isr.every((n) => p.replicas.includes(n)), `ISR outside the replicas at ${offset}`);
+  assert(new Set(p.isr).size === p.isr.length, `duplicate ISR members at ${offset}`);
+  if (p.leader !== NO_LEADER) assert(p.isr.includes(p.leader), `leader ${p.leader} outside ISR at ${offset}`);
+  return { replicas: [...p.replicas], isr: [...p.isr], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch };
+}
+
+function changePartition(image: MetadataImage, record: MetadataRecord & { type: 'partitionChanged' }, offset: number): void {
+  const topic = getTopicById(image, record.topicId);
+  assert(topic !== undefined, `partitionChanged of unknown topic ${record.topicId} at ${offset}`);
+  const before = topic.partitions[record.partition];
+  assert(before !== undefined, `partitionChanged of unknown partition ${record.partition} at ${offset}`);
+  const after = checkedPartition(record, offset);
+  assert(after.partitionEpoch > before.partitionEpoch, `partition epoch went back at ${offset}`);
+  assert(after.leaderEpoch >= before.leaderEpoch, `leader epoch went back at ${offset}`);
+  if (after.leader !== before.leader) assert(after.leaderEpoch > before.leaderEpoch, `leader change without a new leader epoch at ${offset}`);
+  topic.partitions[record.partition] = after;
+}

@@ -1,0 +1,175 @@
+/**
+ * The edge validator for messages to a controller replica (DESIGN.md section 12): shapes, integer
+ * ranges, sizes and names are checked here so that the machine can assert. Also `parseRecord`,
+ * which checks a metadata record read from storage or received in appendEntries.
+ */
+import type { Inbound, Parsed } from '../effects.js';
+import type { ControllerEvent, RaftEntry } from '../controller.js';
+import { isImage } from './image.js';
+import type { MetadataRecord, TopicConfigs } from './records.js';
+
+export const ENTRIES_MAX = 10_000;
+const IDS_MAX = 10_000;
+const STRING_MAX = 1024;
+const CONFIGS_MAX = 100;
+
+type Body = Record<string, unknown>;
+class Invalid extends Error {}
+function fail(message: string): never { throw new Invalid(message); }
+
+function object(value: unknown, what: string): Body {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) fail(`${what} must be a map`);
+  return value as Body;
+}
+
+function int(b: Body, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = b[field];
+  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${field} must be an integer in [${min}, ${max}]`);
+  return v as number;
+}
+
+function str(b: Body, field: string, maxLength = STRING_MAX): string {
+  const v = b[field];
+  if (typeof v !== 'string' || v.length > maxLength) fail(`${field} must be a string of at most ${maxLength} characters`);
+  return v;
+}
+
+function optStr(b: Body, field: string): string | undefined { return b[field] === undefined ? undefined : str(b, field); }
+
+function bool(b: Body, field: string): boolean {
+  if (typeof b[field] !== 'boolean') fail(`${field} must be a boolean`);
+  return b[field] as boolean;
+}
+
+function ids(b: Body, field: string, min = 0): number[] {
+  const v = b[field];
+  if (!Array.isArray(v) || v.length > IDS_MAX || !v.every((x) => Number.isSafeInteger(x) && x >= min)) fail(`${field} must be a list of node ids`);
+  return [...v] as number[];
+}
+
+function configs(b: Body, field: string): TopicConfigs {
+  const v = b[field] === undefined ? {} : object(b[field], field);
+  const keys = Object.keys(v);
+  if (keys.length > CONFIGS_MAX) fail(`${field} has too many entries`);
+  const out: TopicConfigs = {};
+  for (const k of keys) {
+    if (k.length > 255 || typeof v[k] !== 'string' || (v[k] as string).length > STRING_MAX) fail(`${field}.${k} must be a string`);
+    out[k] = v[k] as string;
+  }
+  return out;
+}
+
+const nodeId = (b: Body, f = 'nodeId'): number => int(b, f, 0, 2 ** 31 - 1);
+const epoch = (b: Body, f: string): number => int(b, f, 0);
+const withRack = (b: Body): { rack?: string } => { const rack = optStr(b, 'rack'); return rack === undefined ? {} : { rack }; };
+
+/** A metadata record, or undefined when the value is not one. */
+export function parseRecord(value: unknown): MetadataRecord | undefined {
+  try {
+    return record(object(value, 'record'));
+  } catch (error) {
+    if (error instanceof Invalid) return undefined;
+    throw error;
+  }
+}
+
+function partitionFields(b: Body): { topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number } {
+  return { topicId: str(b, 'topicId'), partition: int(b, 'partition', 0), replicas: ids(b, 'replicas'), isr: ids(b, 'isr'),
+    leader: int(b, 'leader', -1), leaderEpoch: epoch(b, 'leaderEpoch'), partitionEpoch: epoch(b, 'partitionEpoch') };
+}
+
+function record(b: Body): MetadataRecord {
+  const type = b['type'];
+  switch (type) {
+    case 'nodeRegistered': return { type, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch'), incarnationId: str(b, 'incarnationId'),
+      address: str(b, 'address'), ...withRack(b) };
+    case 'nodeFenced': case 'nodeUnfenced': case 'nodeShuttingDown': return { type, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
+    case 'topicCreated': return { type, name: str(b, 'name'), topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
+    case 'topicDeleted': return { type, name: str(b, 'name'), topicId: str(b, 'topicId') };
+    case 'partitionAdded': case 'partitionChanged': return { type, ...partitionFields(b) };
+    case 'configChanged': return { type, topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
+    case 'producerIdsAllocated': return { type, nodeId: nodeId(b), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };
+    case 'leaderChanged': return { type, leaderId: nodeId(b, 'leaderId'), term: epoch(b, 'term') };
+    default: return fail(`unknown record type ${String(type)}`);
+  }
+}
+
+function entries(b: Body): RaftEntry[] {
+  const v = b['entries'];
+  if (!Array.isArray(v) || v.length > ENTRIES_MAX) fail(`entries must be a list of at most ${ENTRIES_MAX}`);
+  return v.map((e, i) => {
+    const entry = object(e, `entries[${i}]`);
+    const rec = parseRecord(entry['record']);
+    if (rec === undefined) fail(`entries[${i}].record is not a metadata record`);
+    return { term: epoch(entry, 'term'), record: rec };
+  });
+}
+
+type Head = { from: string; corr?: number; replyTo?: string };
+
+function request(type: string, head: Head, b: Body): ControllerEvent {
+  switch (type) {
+    case 'registerNode': return { type, ...head, nodeId: nodeId(b), incarnationId: str(b, 'incarnationId', 64), clusterId: str(b, 'clusterId', 255),
+      address: str(b, 'address'), ...withRack(b) };
+    case 'nodeHeartbeat': {
+      const want = b['wantShutdown'] === undefined ? {} : { wantShutdown: bool(b, 'wantShutdown') };
+      return { type, ...head, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch'), appliedOffset: epoch(b, 'appliedOffset'), ...want };
+    }
+    case 'createTopic': {
+      const internal = b['internal'] === undefined ? {} : { internal: bool(b, 'internal') };
+      return { type, ...head, name: str(b, 'name', 300), partitions: int(b, 'partitions', -(2 ** 31)), replicationFactor: int(b, 'replicationFactor', -(2 ** 15)),
+        configs: configs(b, 'configs'), ...internal };
+    }
+    case 'deleteTopic': return { type, ...head, name: str(b, 'name', 300) };
+    case 'createPartitions': return { type, ...head, name: str(b, 'name', 300), totalCount: int(b, 'totalCount', -(2 ** 31)) };
+    case 'alterConfigs': return { type, ...head, name: str(b, 'name', 300), configs: configs(b, 'configs') };
+    case 'alterPartition': return { type, ...head, topicId: str(b, 'topicId'), partition: int(b, 'partition', 0), leaderId: nodeId(b, 'leaderId'),
+      leaderEpoch: epoch(b, 'leaderEpoch'), partitionEpoch: epoch(b, 'partitionEpoch'), isr: ids(b, 'isr') };
+    case 'allocateProducerIds': return { type, ...head, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
+    case 'describeQuorum': return { type, ...head };
+    default: return raft(type, head, b);
+  }
+}
+
+function raft(type: string, head: Head, b: Body): ControllerEvent {
+  const term = epoch(b, 'term');
+  switch (type) {
+    case 'preVote': case 'requestVote': return { type, ...head, term, candidateId: nodeId(b, 'candidateId'),
+      lastLogIndex: epoch(b, 'lastLogIndex'), lastLogTerm: epoch(b, 'lastLogTerm') };
+    case 'preVoteReply': return { type, ...head, term, voteTerm: epoch(b, 'voteTerm'), voterId: nodeId(b, 'voterId'), granted: bool(b, 'granted') };
+    case 'requestVoteReply': return { type, ...head, term, voterId: nodeId(b, 'voterId'), granted: bool(b, 'granted') };
+    case 'appendEntries': return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), prevLogIndex: epoch(b, 'prevLogIndex'),
+      prevLogTerm: epoch(b, 'prevLogTerm'), entries: entries(b), leaderCommit: epoch(b, 'leaderCommit') };
+    case 'appendEntriesReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), success: bool(b, 'success'),
+      matchIndex: epoch(b, 'matchIndex'), nextIndexHint: int(b, 'nextIndexHint', 1) };
+    case 'installSnapshot': {
+      if (!isImage(b['image'])) fail('image must be a metadata image');
+      return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), snapshotIndex: int(b, 'snapshotIndex', 1),
+        snapshotTerm: epoch(b, 'snapshotTerm'), image: b['image'] };
+    }
+    case 'installSnapshotReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), success: bool(b, 'success'),
+      matchIndex: epoch(b, 'matchIndex') };
+    default: throw new Error('unreachable: types are filtered before parse');
+  }
+}
+
+const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
+  'alterPartition', 'allocateProducerIds', 'describeQuorum']);
+const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
+  'installSnapshot', 'installSnapshotReply']);
+
+/** Inbound envelope → a typed controller event, or why it is refused. */
+export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent> {
+  if (!REQUESTS.has(inbound.type) && !RAFT.has(inbound.type)) {
+    return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a controller does not take ${inbound.type}` };
+  }
+  const head: Head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),
+    ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
+  try {
+    if (RAFT.has(inbound.type) && !/^ctl\/\d+$/.test(inbound.from)) fail('Raft messages come from controller replicas');
+    return { ok: true, event: request(inbound.type, head, object(inbound.body, 'body')) };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+/** `brook cluster status [--json]`: nodes, the controller leader and term, partition health. */
+import type { Admin, ClusterMetadata } from '../sdk/admin.js';
+import { commonFlags, parse } from './args.js';
+import { connectFromFlags } from './client.js';
+import { printJson, table } from './output.js';
+
+export interface ClusterStatus {
+  cluster: string;
+  controller: { leaderId: number; term: number };
+  nodes: Array<{ nodeId: number; state: string; nodeEpoch: number; rack: string | null }>;
+  partitions: { total: number; online: number; offline: number; underReplicated: number };
+}
+
+export function summarize(metadata: ClusterMetadata, term: number, leaderId: number): ClusterStatus {
+  const partitions = metadata.topics.flatMap((t) => t.partitions);
+  return {
+    cluster: metadata.clusterId,
+    controller: { leaderId, term },
+    nodes: [...metadata.nodes].sort((a, b) => a.nodeId - b.nodeId).map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, rack: n.rack ?? null })),
+    partitions: {
+      total: partitions.length,
+      online: partitions.filter((p) => p.leader >= 0).length,
+      offline: partitions.filter((p) => p.leader < 0).length,
+      underReplicated: partitions.filter((p) => p.isr.length < p.replicas.length).length,
+    },
+  };
+}
+
+export async function clusterStatus(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values } = parse(action === 'status' ? rest : argv, {});
+  const flags = commonFlags(values);
+  const client = await connectFromFlags(flags);
+  const admin = client.admin() as Admin;
+  try {
+    const quorum = await admin.describeQuorum();
+    const status = summarize(await admin.metadata(), quorum.term, quorum.leaderId);
+    if (flags.json) { printJson(status); return 0; }
+    process.stdout.write(`cluster ${status.cluster}  controller leader ${status.controller.leaderId}  term ${status.controller.term}\n`);
+    process.stdout.write(table(['NODE', 'STATE', 'EPOCH', 'RACK'], status.nodes.map((n) => [n.nodeId, n.state, n.nodeEpoch, n.rack ?? '-'])) + '\n');
+    const p = status.partitions;
+    process.stdout.write(`partitions: ${p.total} total, ${p.online} online, ${p.offline} offline, ${p.underReplicated} under-replicated\n`);
+    return 0;
+  } finally {
+    admin.close();
+    await client.close();
+  }
+}

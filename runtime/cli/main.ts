@@ -1,0 +1,49 @@
+/**
+ * The `brook` command line. Each subcommand lives in its own file; errors end as one line on
+ * stderr (`brook: error: CODE: message`) and a non-zero exit code: 2 for bad usage, 1 otherwise.
+ */
+import { BrookError } from '../sdk/errors.js';
+import { UsageError } from './args.js';
+
+const USAGE = `usage: brook <command> [flags]
+
+  node join --id N --data DIR --controllers 1,2,3 [--rack R]   run a node until SIGINT/SIGTERM
+  dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
+  cluster status [--json]                                        nodes, controller, partition health
+  topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
+  topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
+  produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
+  consume TOPIC [--partition P] [--from-beginning] [--max-messages N] [--json]
+
+common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  node: async () => async (argv) => {
+    if (argv[0] !== 'join') throw new UsageError(`brook node: unknown action '${argv[0] ?? ''}' (join)`);
+    return (await import('./node-join.js')).nodeJoin(argv.slice(1));
+  },
+  dev: async () => (await import('./dev.js')).dev,
+  cluster: async () => (await import('./cluster-status.js')).clusterStatus,
+  topics: async () => (await import('./topics.js')).topics,
+  produce: async () => (await import('./produce.js')).produce,
+  consume: async () => (await import('./consume.js')).consume,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') { process.stdout.write(USAGE); return name ? 0 : 2; }
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command '${name}'\n${USAGE}`);
+  return await (await load())(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) { process.stderr.write(`brook: error: ${error.message}\n`); process.exitCode = 2; }
+  else if (error instanceof BrookError) { process.stderr.write(`brook: error: ${error.code}: ${error.message}\n`); process.exitCode = 1; }
+  else { process.stderr.write(`brook: error: ${(error as Error)?.message ?? String(error)}\n`); process.exitCode = 1; }
+}

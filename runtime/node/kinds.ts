@@ -1,0 +1,28 @@
+/** The actor kinds a node hosts, and how their inputs are built from the node's config. */
+import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage, type ControllerKnobs } from '../../actors/controller.js';
+import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, type PartitionKnobs } from '../../actors/partition.js';
+import type { ActorKind } from '../host.js';
+import type { NodeConfig, NodeEnv } from './node.js';
+
+export type ControllerKnobOverrides = Partial<ControllerKnobs>;
+
+export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
+  return {
+    name: 'controller', machine: controllerMachine, parse: parseControllerMessage as ActorKind['parse'],
+    tickMs: knobs.tickMs ?? CONTROLLER_DEFAULTS.tickMs, invariants: controllerInvariants as ActorKind['invariants'],
+  };
+}
+
+export function controllerInput(config: NodeConfig, env: NodeEnv) {
+  return {
+    nodeId: config.nodeId, voters: config.voters, clusterId: config.cluster, seed: env.random.u32(),
+    knobs: { ...CONTROLLER_DEFAULTS, ...config.controller }, nowMs: env.clock.nowMs(),
+  };
+}
+
+export function partitionKind(knobs: Partial<PartitionKnobs> = {}): ActorKind {
+  return {
+    name: 'partition', machine: partitionMachine, parse: parsePartitionMessage as ActorKind['parse'],
+    tickMs: knobs.tickMs ?? PARTITION_DEFAULTS.knobs.tickMs, invariants: partitionInvariants as ActorKind['invariants'],
+  };
+}

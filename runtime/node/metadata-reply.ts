@@ -1,0 +1,30 @@
+/** The `metadata` request every node answers on `meta` (and `node/<id>`), from its own image. */
+import { sortedTopics, type MetadataImage } from '../../actors/metadata/image.js';
+
+export function parseMetadataRequest(body: unknown): { ok: true; topics: string[] | undefined } | { ok: false; message: string } {
+  if (body === undefined || body === null) return { ok: true, topics: undefined };
+  if (typeof body !== 'object' || Array.isArray(body)) return { ok: false, message: 'metadata body must be a map' };
+  const topics = (body as Record<string, unknown>)['topics'];
+  if (topics === undefined) return { ok: true, topics: undefined };
+  if (!Array.isArray(topics) || topics.length > 10_000 || !topics.every((t) => typeof t === 'string' && t.length <= 255)) {
+    return { ok: false, message: 'metadata.topics must be a list of topic names' };
+  }
+  return { ok: true, topics: topics as string[] };
+}
+
+export function metadataReply(image: MetadataImage, cluster: string, controllerId: number, controllerTerm: number, topics: string[] | undefined) {
+  const wanted = topics === undefined ? undefined : new Set(topics);
+  return {
+    code: 'OK',
+    clusterId: cluster,
+    controllerId,
+    controllerTerm,
+    metadataOffset: image.offset,
+    nodes: Object.values(image.nodes).sort((a, b) => a.nodeId - b.nodeId)
+      .map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, ...(n.rack !== undefined ? { rack: n.rack } : {}) })),
+    topics: sortedTopics(image).filter((t) => wanted === undefined || wanted.has(t.name)).map((t) => ({
+      name: t.name, topicId: t.topicId, configs: t.configs,
+      partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr })),
+    })),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * A Brook node: the runtime of one process (or one simulated node). It checks that its data
+ * directory belongs to it, hosts a controller replica when it is a voter, registers with the
+ * controller leader, heartbeats (the reply carries the committed metadata records since its applied
+ * offset), applies them to its metadata image and reconciles the partition replicas it should host.
+ * It answers client `metadata` requests from its image on the shared address `meta`.
+ *
+ * The node is runtime code, not an actor: it owns no protocol state that must survive a crash
+ * (the controller and partition actors own that), so it is plain callbacks over the Clock seam and
+ * runs unchanged in production and in simulation.
+ */
+import type { Envelope } from '../../transport/envelope.js';
+import type { Transport } from '../../transport/transport.js';
+import { ActorHost } from '../host.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Random } from '../random.js';
+import { Rpc } from '../rpc.js';
+import type { NodeStore } from '../storage/store.js';
+import { checkIdentity } from './identity.js';
+import { MetadataFollower } from './metadata-follower.js';
+import { controllerKind, controllerInput, type ControllerKnobOverrides } from './kinds.js';
+import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
+import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
+
+export interface NodeKnobs {
+  heartbeatIntervalMs: number;
+  requestTimeoutMs: number;
+  /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
+  registrationGiveUpMs: number;
+}
+
+export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000 };
+
+export interface NodeConfig {
+  nodeId: number;
+  cluster: string;
+  voters: number[];
+  rack?: string;
+  knobs?: Partial<NodeKnobs>;
+  controller?: ControllerKnobOverrides;
+  partition?: PartitionKnobOverrides;
+}
+
+export interface NodeEnv {
+  transport: Transport;
+  store: NodeStore;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  checkInvariants?: boolean;
+  onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
+  onActorError?: (address: string, error: unknown) => void;
+  onTrace?: (address: string, eventType: string) => void;
+  /** The node cannot go on (foreign data directory, node id taken): the process should exit. */
+  onFatal: (code: string, message: string) => void;
+}
+
+export type NodePhase = 'starting' | 'registering' | 'running' | 'shuttingDown' | 'stopped';
+
+export class BrookNode {
+  readonly host: ActorHost;
+  readonly rpc: Rpc;
+  readonly metadata = new MetadataFollower();
+  readonly knobs: NodeKnobs;
+  phase: NodePhase = 'starting';
+  nodeEpoch: number | undefined;
+  controllerId = -1;
+  controllerTerm = 0;
+  private readonly incarnationId: string;
+  private readonly reconciler: PartitionReconciler;
+  private heartbeatTimer: unknown;
+  private inFlight = false;
+  private registerRefusedSinceMs: number | undefined;
+  private shutdownDone: (() => void) | undefined;
+
+  constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
+    this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
+    this.incarnationId = env.random.u32().toString(16).padStart(8, '0') + env.random.u32().toString(16).padStart(8, '0');
+    this.host = new ActorHost({
+      name: `node-${config.nodeId}`, transport: env.transport, store: env.store, clock: env.clock, logger: env.logger,
+      checkInvariants: env.checkInvariants ?? false, onReport: env.onReport, onActorError: env.onActorError, onTrace: env.onTrace,
+    });
+    // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
+    this.rpc = new Rpc(env.transport, env.clock, `node/${config.nodeId}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
+    this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
+  }
+
+  get address(): string { return `node/${this.config.nodeId}`; }
+
+  start(): void {
+    const { nodeId, cluster } = this.config;
+    checkIdentity(this.env.store, { cluster, nodeId }, (result) => {
+      if (this.phase === 'stopped') return;
+      if (!result.ok) return this.fatal(result.code, result.message);
+      this.env.logger.log('info', 'nodeStarting', { nodeId, cluster, voters: this.config.voters, createdDataDir: result.created });
+      if (this.config.voters.includes(nodeId)) {
+        this.host.spawn(controllerKind(this.config.controller), `ctl/${nodeId}`, controllerInput(this.config, this.env));
+      }
+      this.env.transport.listen(this.address, (envelope) => this.serve(envelope));
+      this.env.transport.listen('meta', (envelope) => this.serve(envelope));
+      this.phase = 'registering';
+      this.beat();
+    });
+  }
+
+  /** Controlled shutdown: ask the controller to move leadership away, then stop. */
+  shutdown(done: () => void): void {
+    if (this.phase === 'stopped') return done();
+    if (this.phase !== 'running') { this.stop(); return done(); }
+    this.phase = 'shuttingDown';
+    this.shutdownDone = done;
+    this.env.logger.log('info', 'controlledShutdown', { nodeId: this.config.nodeId });
+  }
+
+  stop(): void {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
+    if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
+    this.env.transport.unlisten(this.address);
+    this.env.transport.unlisten('meta');
+    this.rpc.close();
+    this.host.close();
+  }
+
+  private fatal(code: string, message: string): void {
+    this.env.logger.log('error', 'nodeFatal', { code, message });
+    this.stop();
+    this.env.onFatal(code, message);
+  }
+
+  private schedule(): void {
+    if (this.phase === 'stopped') return;
+    this.heartbeatTimer = this.env.clock.setTimeout(() => this.beat(), this.knobs.heartbeatIntervalMs);
+  }
+
+  private beat(): void {
+    if (this.phase === 'stopped') return;
+    if (this.inFlight) return this.schedule();
+    this.inFlight = true;
+    if (this.nodeEpoch === undefined) this.register();
+    else this.heartbeat(this.nodeEpoch);
+    this.schedule();
+  }
+
+  private register(): void {
+    const { nodeId, cluster, rack } = this.config;
+    const body = { nodeId, incarnationId: this.incarnationId, clusterId: cluster, address: this.address, ...(rack ? { rack } : {}) };
+    this.rpc.call('ctl/leader', 'registerNode', body, {}, (result) => {
+      this.inFlight = false;
+      if (this.phase === 'stopped' || !result.ok) return;
+      const reply = result.envelope.body as { code: string; nodeEpoch?: number; message?: string };
+      if (reply.code === 'OK' && typeof reply.nodeEpoch === 'number') {
+        this.nodeEpoch = reply.nodeEpoch;
+        this.registerRefusedSinceMs = undefined;
+        this.env.logger.log('info', 'nodeRegistered', { nodeId, nodeEpoch: reply.nodeEpoch });
+        return;
+      }
+      if (reply.code === 'INCONSISTENT_CLUSTER_ID') return this.fatal(reply.code, reply.message ?? 'cluster id mismatch');
+      if (reply.code === 'NODE_ID_IN_USE') {
+        // A restarted process races its own expiring session; a second live process never wins.
+        const now = this.env.clock.nowMs();
+        this.registerRefusedSinceMs ??= now;
+        if (now - this.registerRefusedSinceMs > this.knobs.registrationGiveUpMs) {
+          this.fatal(reply.code, `node id ${nodeId} is in use by a live node`);
+        }
+      }
+    });
+  }
+
+  private heartbeat(nodeEpoch: number): void {
+    const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
+    this.rpc.call('ctl/leader', 'nodeHeartbeat', body, {}, (result) => {
+      this.inFlight = false;
+      if (this.phase === 'stopped' || !result.ok) return;
+      const reply = result.envelope.body as HeartbeatReply;
+      if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
+      if (reply.code !== 'OK') return;
+      this.controllerId = reply.leaderId ?? this.controllerId;
+      this.controllerTerm = reply.term ?? this.controllerTerm;
+      const changed = this.metadata.apply(reply);
+      if (this.phase === 'registering') this.phase = 'running';
+      if (changed) this.reconciler.reconcile(this.metadata.image);
+      if (this.phase === 'shuttingDown' && reply.shutdownReady) {
+        this.stop();
+        this.shutdownDone?.();
+      }
+    });
+  }
+
+  /** Client-facing requests on `node/<id>` and `meta`. */
+  private serve(envelope: Envelope): void {
+    const replyTo = envelope.replyTo ?? envelope.from;
+    const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
+    if (envelope.type !== 'metadata') {
+      this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
+      if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });
+      return;
+    }
+    const parsed = parseMetadataRequest(envelope.body);
+    if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
+    if (this.phase !== 'running') return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
+    answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+  }
+}
+
+export interface HeartbeatReply {
+  code: string;
+  leaderId?: number;
+  term?: number;
+  fenced?: boolean;
+  shutdownReady?: boolean;
+  committedOffset?: number;
+  records?: Array<{ offset: number; record: unknown }>;
+  snapshot?: { offset: number; image: unknown };
+}

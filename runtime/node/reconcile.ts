@@ -1,0 +1,77 @@
+/**
+ * Reconciliation: after each metadata change, make the node host exactly the partition replicas
+ * the image assigns to it. A new assignment spawns a replica (which recovers from storage), a
+ * changed partition state or config is sent to the replica as `metadataChanged`, and a replica that
+ * is no longer assigned (reassigned away, topic deleted) is stopped. Deleting the data of deleted
+ * topics is left to retention of the log names (TODO(#4): delete logs of deleted topics).
+ */
+import { PARTITION_DEFAULTS, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
+import type { ActorHost } from '../host.js';
+import type { NodeConfig, NodeEnv } from './node.js';
+import { partitionKind } from './kinds.js';
+import { topicsOf, type TopicView } from './image-view.js';
+
+export type PartitionKnobOverrides = Partial<PartitionKnobs>;
+
+interface Hosted { address: string; partitionEpoch: number; configsKey: string }
+
+export class PartitionReconciler {
+  private readonly hosted = new Map<string, Hosted>();
+
+  constructor(
+    private readonly host: ActorHost,
+    private readonly config: NodeConfig,
+    private readonly env: NodeEnv,
+    private readonly nodeEpoch: () => number,
+    private readonly knobs: PartitionKnobOverrides,
+  ) {}
+
+  get count(): number { return this.hosted.size; }
+
+  reconcile(image: unknown): void {
+    const nodeId = this.config.nodeId;
+    const wanted = new Set<string>();
+    for (const topic of topicsOf(image)) {
+      const configs = partitionConfigs(topic);
+      const configsKey = JSON.stringify(configs);
+      for (const state of topic.partitions) {
+        if (!state.replicas.includes(nodeId)) continue;
+        const address = `part/${topic.name}/${state.partition}/${nodeId}`;
+        wanted.add(address);
+        const current = this.hosted.get(address);
+        const partitionState: PartitionState = { replicas: state.replicas, isr: state.isr, leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch };
+        if (!current || !this.host.has(address)) {
+          this.host.spawn(partitionKind(this.knobs), address, {
+            nodeId, nodeEpoch: this.nodeEpoch(), topic: topic.name, topicId: topic.topicId, partition: state.partition,
+            seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
+            state: partitionState, configs, knobs: this.knobs,
+          });
+          this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey });
+        } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
+          this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });
+          current.partitionEpoch = state.partitionEpoch;
+          current.configsKey = configsKey;
+        }
+      }
+    }
+    for (const address of [...this.hosted.keys()]) {
+      if (wanted.has(address)) continue;
+      this.host.stop(address);
+      this.hosted.delete(address);
+    }
+  }
+}
+
+/** Kafka config names → the replica's typed configs; values were validated by the controller. */
+export function partitionConfigs(topic: TopicView): PartitionConfigs {
+  const c = topic.configs;
+  const number = (name: string, fallback: number): number => (c[name] === undefined ? fallback : Number(c[name]));
+  return {
+    minInsyncReplicas: number('min.insync.replicas', PARTITION_DEFAULTS.configs.minInsyncReplicas),
+    maxMessageBytes: number('max.message.bytes', PARTITION_DEFAULTS.configs.maxMessageBytes),
+    retentionMs: number('retention.ms', PARTITION_DEFAULTS.configs.retentionMs),
+    retentionBytes: number('retention.bytes', PARTITION_DEFAULTS.configs.retentionBytes),
+    // Kafka's flush.messages=1 (fsync every append) is Brook's 'always'; any other value leaves flushing to the OS.
+    flush: c['flush.messages'] === '1' ? 'always' : 'default',
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * A whole Brook cluster in one simulated world: every node is the real `BrookNode` (controller
+ * replica, metadata follower, partition replicas) over the simulated clock, network and store.
+ * Faults come from a plan generated up front as data (runtime/sim/faults.ts), so a failing run can
+ * be replayed and shrunk; checkers subscribe to the actors' `report` effects.
+ */
+import { BrookNode, type NodeConfig } from '../node/node.js';
+import { SimWorld, type SimNode, type SimWorldOptions } from './world.js';
+import type { FaultOp } from './faults.js';
+
+export interface ClusterSimOptions extends SimWorldOptions {
+  nodeCount: number;
+  voters: number[];
+  cluster?: string;
+  node?: Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>;
+}
+
+export interface SimBrookNode { id: number; sim: SimNode; brook: BrookNode | undefined }
+
+export class ClusterSim {
+  readonly world: SimWorld;
+  readonly nodes = new Map<number, SimBrookNode>();
+  readonly cluster: string;
+  faultsApplied = 0;
+
+  constructor(readonly options: ClusterSimOptions) {
+    this.world = new SimWorld(options);
+    this.cluster = options.cluster ?? 'sim';
+    for (let id = 1; id <= options.nodeCount; id++) {
+      const entry: SimBrookNode = { id, sim: undefined as never, brook: undefined };
+      entry.sim = this.world.addNode(`n${id}`, (sim) => {
+        const brook = new BrookNode({ ...options.node, nodeId: id, cluster: this.cluster, voters: options.voters }, {
+          transport: sim.transport, store: sim.store, clock: sim.clock, random: sim.random.fork(`incarnation/${sim.incarnation}`), logger: sim.logger,
+          checkInvariants: options.checkInvariants ?? true,
+          onReport: (address, kind, data) => this.world.report(sim, address, kind, data),
+          onActorError: (address, error) => this.world.fail(`n${id} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
+          onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
+          onFatal: (code, message) => this.world.fail(`n${id} fatal ${code}: ${message}`),
+        });
+        entry.brook = brook;
+        brook.start();
+      });
+      this.nodes.set(id, entry);
+    }
+  }
+
+  get names(): string[] { return [...this.nodes.values()].map((n) => n.sim.name); }
+
+  start(): void { this.world.within(() => { for (const node of this.nodes.values()) node.sim.start(); }); }
+
+  /** Applies one fault-plan step; called inside the world's run loop by the scheduled plan. */
+  apply(op: FaultOp): void {
+    this.faultsApplied++;
+    this.world.trace.add(this.world.scheduler.nowMs, 'fault', op.op, op.nodes.join(','));
+    const named = op.nodes.map((id) => this.nodes.get(id)).filter((n): n is SimBrookNode => n !== undefined);
+    switch (op.op) {
+      case 'crash': for (const n of named) { n.brook?.stop(); n.sim.crash('process'); } return;
+      case 'powerLoss': for (const n of named) { n.brook?.stop(); n.sim.crash('power'); } return;
+      case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
+      case 'restart': for (const n of named) n.sim.restart(); return;
+      case 'isolate': this.world.network.partition([named.map((n) => n.sim.name), this.names.filter((x) => !named.some((n) => n.sim.name === x))]); return;
+      case 'partition': {
+        const side = named.map((n) => n.sim.name);
+        this.world.network.partition([side, this.names.filter((x) => !side.includes(x))]);
+        return;
+      }
+      case 'heal': this.world.network.heal(); return;
+      case 'pause': for (const n of named) n.sim.clock.paused = true; return;
+      case 'resume': for (const n of named) n.sim.clock.paused = false; return;
+      case 'slowDisk': for (const n of named) n.sim.store.knobs.slowFactor = 20; return;
+      case 'fastDisk': for (const n of named) n.sim.store.knobs.slowFactor = 1; return;
+      case 'clockSkew': for (const n of named) n.sim.clock.skewMs += 5_000; return;
+      default: { const never: never = op.op; throw new Error(`unknown fault ${String(never)}`); }
+    }
+  }
+
+  /** Schedules every step of a plan at its time. */
+  schedule(plan: readonly FaultOp[]): void {
+    for (const op of plan) this.world.scheduler.at(op.atMs - this.world.scheduler.nowMs, () => this.apply(op));
+  }
+
+  /** Ends the safety phase: heal the network, restart crashed nodes, undo pauses and slow disks. */
+  healAll(): void {
+    this.world.within(() => {
+      this.world.network.heal();
+      for (const n of this.nodes.values()) {
+        n.sim.clock.paused = false;
+        n.sim.store.knobs.slowFactor = 1;
+        if (!n.sim.up) n.sim.restart();
+      }
+    });
+  }
+
+  up(): SimBrookNode[] { return [...this.nodes.values()].filter((n) => n.sim.up && n.brook !== undefined); }
+}

@@ -1,0 +1,67 @@
+// Goal: registration, heartbeats, session-expiry fencing and unfencing move partition leadership.
+// Method: three controllers in harness.ts; nodes are simulated by sending requests to ctl/leader.
+import test from 'ava';
+import { Cluster } from './harness.js';
+
+function register(c: Cluster, id: number, incarnation = `inc-${id}`): Record<string, unknown> | undefined {
+  const corr = c.request('ctl/leader', 'registerNode', { nodeId: id, incarnationId: incarnation, clusterId: 'c1', address: `node/${id}` });
+  c.advance(30);
+  return c.reply(corr);
+}
+
+function beat(c: Cluster, id: number, nodeEpoch: number, appliedOffset = 1_000_000): Record<string, unknown> | undefined {
+  return c.reply(c.request('ctl/leader', 'nodeHeartbeat', { nodeId: id, nodeEpoch, appliedOffset }));
+}
+
+test('fencing on session expiry moves leadership with a new leader epoch; unfencing restores', (t) => {
+  const c = new Cluster([1, 2, 3], 31);
+  c.elect();
+  const epochs = new Map<number, number>();
+  for (const id of [1, 2, 3]) epochs.set(id, register(c, id)?.['nodeEpoch'] as number);
+  t.true(c.leader().ctx.image.nodes['1']?.state === 'fenced', 'a new registration starts fenced');
+  for (const id of [1, 2, 3]) beat(c, id, epochs.get(id) as number);
+  c.advance(30);
+  t.is(c.leader().ctx.image.nodes['1']?.state, 'unfenced');
+  const created = c.request('ctl/leader', 'createTopic', { name: 'p', partitions: 3, replicationFactor: 2, configs: {} });
+  c.advance(30);
+  t.is(c.reply(created)?.['code'], 'OK');
+  const before = c.leader().ctx.image.topics['p']?.partitions ?? [];
+  const victim = before[0]?.leader as number;
+  // Everyone but the victim keeps heartbeating past the session timeout.
+  for (let i = 0; i < 20; i++) {
+    for (const id of [1, 2, 3]) if (id !== victim) beat(c, id, epochs.get(id) as number);
+    c.advance(100);
+  }
+  const image = c.leader().ctx.image;
+  t.is(image.nodes[String(victim)]?.state, 'fenced');
+  const after = image.topics['p']?.partitions ?? [];
+  before.forEach((p, i) => {
+    const q = after[i];
+    if (p.leader === victim) { t.not(q?.leader, victim); t.is(q?.leaderEpoch, p.leaderEpoch + 1); }
+    t.false(q?.isr.includes(victim) ?? true, 'the fenced node left every ISR');
+  });
+  const hb = beat(c, victim, epochs.get(victim) as number);
+  t.like(hb, { code: 'OK', fenced: true });
+  c.advance(30);
+  t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'unfenced', 'a caught-up heartbeat unfences');
+  t.like(beat(c, victim, 0), { code: 'STALE_NODE_EPOCH' });
+  t.like(beat(c, 99, 1), { code: 'NODE_NOT_REGISTERED' });
+});
+
+test('registration errors: foreign cluster, live node id in use; heartbeats carry committed records', (t) => {
+  const c = new Cluster([1, 2, 3], 37);
+  c.elect();
+  const epoch = register(c, 1)?.['nodeEpoch'] as number;
+  t.true(epoch > 0);
+  const foreign = c.reply(c.request('ctl/leader', 'registerNode', { nodeId: 2, incarnationId: 'x', clusterId: 'other', address: 'node/2' }));
+  t.like(foreign, { code: 'INCONSISTENT_CLUSTER_ID' });
+  const hb = beat(c, 1, epoch, 0);
+  t.like(hb, { code: 'OK', fenced: true });
+  const records = hb?.['records'] as Array<{ offset: number; record: { type: string } }>;
+  t.is(records[0]?.offset, 1);
+  t.true(records.some((r) => r.record.type === 'nodeRegistered'));
+  beat(c, 1, epoch);
+  c.advance(30);
+  t.like(register(c, 1, 'another'), { code: 'NODE_ID_IN_USE' });
+  t.like(register(c, 1), { code: 'OK', nodeEpoch: epoch }, 'a retried registration is idempotent');
+});

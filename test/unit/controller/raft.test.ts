@@ -1,0 +1,152 @@
+// Goal: the Raft quorum elects one leader, commits metadata on a majority, survives leader loss,
+// resists disruption by a rejoining node (pre-vote), snapshots and recovers from storage.
+// Method: three real controller actors in the seeded in-test world of harness.ts; no real time.
+import test from 'ava';
+import { Cluster } from './harness.js';
+
+function registerAll(c: Cluster, ids: number[]): void {
+  for (const id of ids) c.request('ctl/leader', 'registerNode', { nodeId: id, incarnationId: `inc-${id}`, clusterId: 'c1', address: `node/${id}` });
+  c.advance(50);
+  for (const id of ids) {
+    const epoch = c.leader().ctx.image.nodes[String(id)]?.nodeEpoch ?? -1;
+    c.request('ctl/leader', 'nodeHeartbeat', { nodeId: id, nodeEpoch: epoch, appliedOffset: 1_000_000 });
+  }
+  c.advance(50);
+}
+
+test('a single leader is elected and every replica learns the term', (t) => {
+  const c = new Cluster([1, 2, 3], 11);
+  const leader = c.elect();
+  c.advance(200);
+  t.is(c.leaders().length, 1);
+  t.true(leader.reports.some((r) => r.kind === 'raftLeader'));
+  for (const r of c.replicas.values()) t.is(r.ctx.term, leader.ctx.term);
+  for (const r of c.replicas.values()) t.is(r.ctx.commitIndex, leader.ctx.commitIndex);
+  t.is(c.get(2).ctx.leaderId, leader.nodeId);
+});
+
+test('createTopic commits and all three images agree', (t) => {
+  const c = new Cluster([1, 2, 3], 3);
+  c.elect();
+  registerAll(c, [1, 2, 3]);
+  const corr = c.request('ctl/leader', 'createTopic', { name: 'orders', partitions: 3, replicationFactor: 3, configs: {} });
+  c.advance(100);
+  const reply = c.reply(corr);
+  t.is(reply?.['code'], 'OK');
+  const topic = c.leader().ctx.image.topics['orders'];
+  t.is(topic?.topicId, reply?.['topicId'] as string);
+  t.is(topic?.partitions.length, 3);
+  const images = [...c.replicas.values()].map((r) => JSON.stringify(r.ctx.image));
+  t.is(new Set(images).size, 1);
+  const dup = c.request('ctl/leader', 'createTopic', { name: 'orders', partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(50);
+  t.is(c.reply(dup)?.['code'], 'TOPIC_ALREADY_EXISTS');
+});
+
+test('a non-leader answers NOT_CONTROLLER naming the leader; describeQuorum works anywhere', (t) => {
+  const c = new Cluster([1, 2, 3], 5);
+  const leader = c.elect();
+  c.advance(100);
+  const other = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
+  const corr = c.request(`ctl/${other}`, 'createTopic', { name: 'x', partitions: 1, replicationFactor: 1, configs: {} });
+  t.like(c.reply(corr), { code: 'NOT_CONTROLLER', leaderId: leader.nodeId });
+  const q = c.request(`ctl/${other}`, 'describeQuorum', {});
+  t.like(c.reply(q), { code: 'OK', leaderId: leader.nodeId, term: leader.ctx.term, voters: [1, 2, 3] });
+});
+
+test('a killed leader is replaced in a higher term and committed records survive', (t) => {
+  const c = new Cluster([1, 2, 3], 7);
+  const first = c.elect();
+  registerAll(c, [1, 2, 3]);
+  const corr = c.request('ctl/leader', 'createTopic', { name: 'a', partitions: 2, replicationFactor: 2, configs: {} });
+  c.advance(100);
+  t.is(c.reply(corr)?.['code'], 'OK');
+  const term = first.ctx.term;
+  c.kill(first.nodeId);
+  const second = c.elect();
+  t.not(second.nodeId, first.nodeId);
+  t.true(second.ctx.term > term);
+  t.truthy(second.ctx.image.topics['a'], 'the committed topic survived');
+  // The old leader restarts from its storage and catches up as a follower.
+  const back = c.start(first.nodeId);
+  c.advance(500);
+  t.is(back.role, 'follower');
+  t.is(back.ctx.term, second.ctx.term);
+  t.is(JSON.stringify(back.ctx.image), JSON.stringify(c.leader().ctx.image));
+});
+
+test('pre-vote: a partitioned node does not raise its term nor disrupt the leader when it rejoins', (t) => {
+  const c = new Cluster([1, 2, 3], 9);
+  const leader = c.elect();
+  c.advance(100);
+  const term = leader.ctx.term;
+  const loner = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
+  c.isolated.add(loner);
+  c.advance(3000);
+  t.is(c.get(loner).ctx.term, term, 'pre-votes never bumped the isolated term');
+  t.not(c.get(loner).role, 'leader');
+  c.isolated.delete(loner);
+  c.advance(500);
+  t.is(c.leader().nodeId, leader.nodeId);
+  for (const r of c.replicas.values()) t.is(r.ctx.term, term);
+});
+
+test('check-quorum: an isolated leader steps down and the majority elects another', (t) => {
+  const c = new Cluster([1, 2, 3], 13);
+  const leader = c.elect();
+  c.advance(100);
+  c.isolated.add(leader.nodeId);
+  c.advance(2000);
+  t.not(leader.role, 'leader');
+  t.false(leader.listening.has('ctl/leader'));
+  const others = [...c.replicas.values()].filter((r) => r.nodeId !== leader.nodeId && r.role === 'leader');
+  t.is(others.length, 1);
+});
+
+test('elections survive message loss', (t) => {
+  const c = new Cluster([1, 2, 3], 21);
+  c.lossRate = 0.2;
+  c.elect(20_000);
+  c.lossRate = 0;
+  const corr = c.request('ctl/leader', 'describeQuorum', {});
+  t.is(c.reply(corr)?.['code'], 'OK');
+  t.true(c.leaders().length <= 1);
+});
+
+test('snapshot, log trim and installSnapshot bring a lagging follower up to date', (t) => {
+  const c = new Cluster([1, 2, 3], 17, { snapshotEveryRecords: 20 });
+  const leader = c.elect();
+  registerAll(c, [1, 2, 3]);
+  const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
+  c.isolated.add(lagging);
+  for (let i = 0; i < 30; i++) c.request('ctl/leader', 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(200);
+  const l = c.leader();
+  t.true(l.ctx.log.snapshotIndex > 0, 'the leader took a snapshot');
+  const stored = c.stores.get(l.nodeId)?.sorted() ?? [];
+  t.true(stored.every((o) => o > l.ctx.log.snapshotIndex), 'the log before the snapshot was deleted');
+  c.isolated.delete(lagging);
+  c.advance(500);
+  const f = c.get(lagging);
+  t.true(f.reports.some((r) => r.kind === 'raftSnapshot' && r.data['installed'] === true));
+  t.is(Object.keys(f.ctx.image.topics).length, 30);
+  t.is(JSON.stringify(f.ctx.image), JSON.stringify(c.leader().ctx.image));
+});
+
+test('a full restart recovers term, snapshot and log from storage', (t) => {
+  const c = new Cluster([1, 2, 3], 23, { snapshotEveryRecords: 10 });
+  c.elect();
+  registerAll(c, [1, 2, 3]);
+  for (let i = 0; i < 15; i++) c.request('ctl/leader', 'createTopic', { name: `r${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(200);
+  const before = JSON.stringify(c.leader().ctx.image.topics);
+  const term = c.leader().ctx.term;
+  for (const id of [1, 2, 3]) c.kill(id);
+  for (const id of [1, 2, 3]) c.start(id);
+  c.settle();
+  for (const id of [1, 2, 3]) { t.is(c.get(id).role, 'follower'); t.is(c.get(id).ctx.term, term); }
+  const leader = c.elect();
+  c.advance(100);
+  t.true(leader.ctx.term > term);
+  t.is(JSON.stringify(leader.ctx.image.topics), before);
+});
