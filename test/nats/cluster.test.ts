@@ -80,7 +80,7 @@ test.serial('bad input gets a clear error and changes nothing', async (t) => {
     [['topics', 'create', '..'], /INVALID_TOPIC/],
     [['topics', 'create', 'wide', '--replication-factor', '4'], /INVALID_REPLICATION_FACTOR/],
     [['topics', 'create', 'none', '--partitions', '0'], /INVALID_PARTITIONS/],
-    [['topics', 'create', 'negative', '--partitions', '-3'], /INVALID_PARTITIONS/],
+    [['topics', 'create', 'negative', '--partitions=-3'], /INVALID_PARTITIONS/],
     [['topics', 'describe', 'missing'], /UNKNOWN_TOPIC_OR_PARTITION/],
     [['topics', 'delete', 'missing'], /UNKNOWN_TOPIC_OR_PARTITION/],
     [['topics', 'create', 'orders'], /TOPIC_ALREADY_EXISTS/],
