@@ -58,6 +58,7 @@ export type ControllerRequest =
   | { type: 'alterConfigs'; name: string; configs: TopicConfigs }
   | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
   | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }
+  | { type: 'initProducerId' }
   | { type: 'describeQuorum' };
 
 /** Raft RPCs between `ctl/<id>` addresses. Every one carries the sender's term. */

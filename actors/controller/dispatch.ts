@@ -25,7 +25,7 @@ export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent)
       if (ctx.role === 'recovering') return;
       return onRaft(ctx, fx, event);
     case 'registerNode': case 'nodeHeartbeat': case 'createTopic': case 'deleteTopic': case 'createPartitions':
-    case 'alterConfigs': case 'alterPartition': case 'allocateProducerIds': case 'describeQuorum':
+    case 'alterConfigs': case 'alterPartition': case 'allocateProducerIds': case 'initProducerId': case 'describeQuorum':
       return onRequest(ctx, fx, event);
     default: return unreachable(event);
   }

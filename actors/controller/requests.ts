@@ -9,7 +9,7 @@ import { assert, unreachable } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import { nextRandom } from '../prng.js';
 import {
-  decideAllocateProducerIds, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
+  decideAllocateProducerIds, decideInitProducerId, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
   decideDeleteTopic, decideHeartbeat, decideRegisterNode, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { getNode, type MetadataImage } from '../metadata/image.js';
@@ -59,6 +59,7 @@ function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclud
     case 'alterConfigs': return decideAlterConfigs(working, m);
     case 'alterPartition': return decideAlterPartition(working, m);
     case 'allocateProducerIds': return decideAllocateProducerIds(working, m);
+    case 'initProducerId': return decideInitProducerId(working);
     default: return unreachable(m);
   }
 }

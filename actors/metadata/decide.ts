@@ -30,6 +30,7 @@ export interface AlterPartition { topicId: string; partition: number; leaderId: 
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionImage } | ErrorReply;
 
 export interface AllocateProducerIds { nodeId: number; nodeEpoch: number }
+export type InitProducerIdReply = { code: 'OK'; producerId: number; producerEpoch: number } | ErrorReply;
 export type AllocateProducerIdsReply = { code: 'OK'; firstProducerId: number; count: number } | ErrorReply;
 
 /** Kafka hands out producer ids in blocks of 1000. */
@@ -68,6 +69,16 @@ export function decideAlterPartition(image: MetadataImage, command: AlterPartiti
   const record = changed(topic, command.partition, current, [...command.isr], current.leader);
   const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
   return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
+}
+
+/**
+ * InitProducerId for an idempotent client: one fresh producer id, epoch 0. The id is committed
+ * (a one-id block owned by no node, nodeId -1) before the reply, so no two producers ever share it.
+ */
+export function decideInitProducerId(image: MetadataImage): Decision<InitProducerIdReply> {
+  const producerId = image.nextProducerId;
+  return { records: [{ type: 'producerIdsAllocated', nodeId: -1, firstProducerId: producerId, count: 1 }],
+    reply: { code: 'OK', producerId, producerEpoch: 0 } };
 }
 
 export function decideAllocateProducerIds(image: MetadataImage, command: AllocateProducerIds): Decision<AllocateProducerIdsReply> {

@@ -88,7 +88,8 @@ function record(b: Body): MetadataRecord {
     case 'topicDeleted': return { type, name: str(b, 'name'), topicId: str(b, 'topicId') };
     case 'partitionAdded': case 'partitionChanged': return { type, ...partitionFields(b) };
     case 'configChanged': return { type, topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
-    case 'producerIdsAllocated': return { type, nodeId: nodeId(b), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };
+    // nodeId -1: a single id handed to an idempotent client by initProducerId, owned by no node.
+    case 'producerIdsAllocated': return { type, nodeId: int(b, 'nodeId', -1, 2 ** 31 - 1), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };
     case 'leaderChanged': return { type, leaderId: nodeId(b, 'leaderId'), term: epoch(b, 'term') };
     default: return fail(`unknown record type ${String(type)}`);
   }
@@ -127,6 +128,7 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
       leaderEpoch: epoch(b, 'leaderEpoch'), partitionEpoch: epoch(b, 'partitionEpoch'), isr: ids(b, 'isr') };
     case 'allocateProducerIds': return { type, ...head, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
     case 'describeQuorum': return { type, ...head };
+    case 'initProducerId': return { type, ...head };
     default: return raft(type, head, b);
   }
 }
@@ -154,7 +156,7 @@ function raft(type: string, head: Head, b: Body): ControllerEvent {
 }
 
 const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
-  'alterPartition', 'allocateProducerIds', 'describeQuorum']);
+  'alterPartition', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
 const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
   'installSnapshot', 'installSnapshotReply']);
 
