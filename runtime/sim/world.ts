@@ -41,6 +41,8 @@ export class SimNode {
   logger!: Logger;
   up = false;
   incarnation = 0;
+  /** Results of client-side actors hosted on this node (`deliver` effects). */
+  onDeliver: ((address: string, requestId: number, result: unknown) => void) | undefined;
 
   constructor(readonly world: SimWorld, readonly name: string, private readonly boot: Boot) {
     this.clock = new SimClock(world.scheduler);
@@ -59,6 +61,7 @@ export class SimNode {
       name: this.name, transport: this.transport, store: this.store, clock: this.clock, logger: this.logger,
       checkInvariants: this.world.options.checkInvariants ?? true,
       onReport: (address, kind, data) => this.world.report(this, address, kind, data),
+      onDeliver: (address, requestId, result) => this.onDeliver?.(address, requestId, result),
       onActorError: (address, error) => this.world.fail(`${this.name} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
       onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
     });

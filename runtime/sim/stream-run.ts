@@ -1,0 +1,193 @@
+/**
+ * A seeded whole-cluster run with data: the cluster, topic shape, network and fault plan are drawn
+ * from the seed; producers (idempotent and not, acks all and 1) and a consumer run through the
+ * faults; then the liveness phase heals everything and a fresh consumer reads every partition back.
+ * Checked: the Raft and partition online invariants, and the Jepsen-style history.
+ */
+import { SeededRandom } from '../random.js';
+import { Rpc } from '../rpc.js';
+import type { Clock } from '../clock.js';
+import { ClusterSim } from './cluster.js';
+import { RaftChecker } from './checks/raft.js';
+import { PartitionChecker } from './checks/partitions.js';
+import { checkHistory, violations as historyViolations, type Anomaly } from './checks/history.js';
+import { metadataConverged } from './checks/convergence.js';
+import { describePlan, generatePlan, type FaultOp, type FaultPlanOptions } from './faults.js';
+import { Workload, type ProducerSpec } from './workload.js';
+import { sometimes } from './sometimes.js';
+import type { MetadataImage } from '../../actors/metadata/image.js';
+
+export const SIM_TOPIC = 'events';
+
+export interface StreamRunOptions {
+  seed: number;
+  durationMs?: number;
+  livenessMs?: number;
+  plan?: FaultOp[];
+  faults?: FaultPlanOptions['kinds'];
+  nodes?: number;
+}
+
+export interface StreamRunResult {
+  seed: number;
+  config: StreamConfig;
+  plan: FaultOp[];
+  violations: string[];
+  anomalies: Anomaly[];
+  converged: boolean;
+  livenessReason: string;
+  digest: string;
+  acked: number;
+  sendsInvoked: number;
+  finalRecords: number;
+  simulatedMs: number;
+  steps: number;
+  faultsApplied: number;
+  logTail: string[];
+}
+
+export interface StreamConfig {
+  nodeCount: number;
+  voters: number[];
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  producers: ProducerSpec[];
+  network: { lossProbability: number; duplicateProbability: number; fifo: boolean; delayMeanMs: number };
+}
+
+export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
+  const random = new SeededRandom(seed).fork('config');
+  const nodeCount = nodes ?? random.pick([3, 3, 3, 4, 5]);
+  const replicationFactor = Math.min(3, nodeCount);
+  return {
+    nodeCount,
+    voters: [1, 2, 3],
+    partitions: random.int(1, 6),
+    replicationFactor,
+    minInsyncReplicas: random.pick([1, 2, 2]),
+    producers: Array.from({ length: random.int(1, 3) }, (_, i) => ({
+      idempotent: i === 0 || random.chance(0.5), acks: i === 0 || random.chance(0.7) ? 'all' as const : '1' as const,
+      intervalMs: random.pick([10, 20, 50]), recordsMax: random.pick([1, 3, 10]),
+    })).map((p) => (p.acks === '1' ? { ...p, idempotent: false } : p)),
+    network: {
+      lossProbability: random.pick([0, 0, 0.01, 0.05]),
+      duplicateProbability: random.pick([0, 0, 0.02, 0.05]),
+      fifo: random.chance(0.5),
+      delayMeanMs: random.pick([1, 2, 5]),
+    },
+  };
+}
+
+function schedulerClock(sim: ClusterSim): Clock {
+  const s = sim.world.scheduler;
+  return { nowMs: () => s.nowMs, wallMs: () => s.nowMs, setTimeout: (fn, ms) => s.at(ms, fn), clearTimeout: (h) => s.cancel(h as never) };
+}
+
+export function runStreamSim(options: StreamRunOptions): StreamRunResult {
+  const durationMs = options.durationMs ?? 10_000;
+  const config = drawStreamConfig(options.seed, options.nodes);
+  const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network });
+  const raft = new RaftChecker(sim);
+  const image = (): MetadataImage | undefined => sim.up()[0]?.brook?.metadata.image;
+  const parts = new PartitionChecker(sim.world, (topic) => image()?.topics[topic]?.topicId);
+  const workload = new Workload(sim.world, new SeededRandom(options.seed).fork('workload'), SIM_TOPIC);
+  const nodeIds = [...sim.nodes.keys()];
+  const plan = options.plan ?? generatePlan(new SeededRandom(options.seed).fork('faults'), {
+    nodeIds, durationMs: durationMs - 1000, meanGapMs: 1200, downMax: 1,
+    kinds: options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk'],
+  });
+  sim.start();
+  const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), 'client/admin', { timeoutMsDefault: 500 });
+  let created = false;
+  const create = (): void => {
+    if (created) return;
+    rpc.call('ctl/leader', 'createTopic', { name: SIM_TOPIC, partitions: config.partitions, replicationFactor: config.replicationFactor,
+      configs: { 'min.insync.replicas': String(config.minInsyncReplicas) } }, {}, (result) => {
+      const code = result.ok ? (result.envelope.body as { code?: string }).code : undefined;
+      if (code === 'OK' || code === 'TOPIC_ALREADY_EXISTS') created = true; else sim.world.scheduler.at(200, create);
+    });
+  };
+  sim.world.scheduler.at(300, create);
+  sim.world.runUntil(5_000, () => created);
+  config.producers.forEach((spec, i) => workload.addProducer(i, spec));
+  workload.addConsumer(0, config.partitions);
+  workload.startClients();
+  const start = sim.world.scheduler.nowMs;
+  sim.schedule(plan.map((op) => ({ ...op, atMs: op.atMs + start })));
+  for (let t = start + 250; t <= start + durationMs; t += 250) {
+    sim.world.run(t);
+    if (sim.world.failures.length > 0) break;
+    raft.sweep();
+    parts.sweep();
+  }
+  workload.stopped = true;
+  sim.healAll();
+  const liveness = finalRead(sim, workload, config, raft.commitIndexMax, options.livenessMs ?? 15_000);
+  parts.sweep();
+  const anomalies = checkHistory(workload.recorder.history(), liveness.finalReads, { logStartOffsets: new Map() });
+  for (const a of anomalies) sometimes(`anomaly-${a.name}`);
+  const bad = historyViolations(anomalies);
+  const violations = [...sim.world.failures, ...bad.map((a) => `${a.name}: ${a.topic}/${a.partition} ${a.detail}`)];
+  return {
+    seed: options.seed, config, plan, violations, anomalies, converged: liveness.ok, livenessReason: liveness.reason,
+    digest: sim.world.digest(), acked: workload.acked, sendsInvoked: workload.sendsInvoked, finalRecords: liveness.records,
+    simulatedMs: sim.world.scheduler.nowMs, steps: sim.world.scheduler.steps, faultsApplied: sim.faultsApplied,
+    logTail: sim.world.logs.lines.slice(-40).map((l) => JSON.stringify(l)),
+  };
+}
+
+interface FinalRead { ok: boolean; reason: string; finalReads: Map<string, Array<{ offset: number; value: string }>>; records: number }
+
+/** Liveness: metadata converges, every partition has a leader, and a fresh consumer reads up to each leader's HW. */
+function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, commitIndexMin: number, livenessMs: number): FinalRead {
+  const finalReads = new Map<string, Array<{ offset: number; value: string }>>();
+  const deadline = sim.world.scheduler.nowMs + livenessMs;
+  let reason = 'metadata did not converge';
+  const settled = sim.world.runUntil(deadline, () => {
+    const c = metadataConverged(sim, commitIndexMin);
+    if (!c.ok) { reason = c.reason; return false; }
+    const hws = leaderHws(sim, config.partitions);
+    if (hws === undefined) { reason = 'a partition has no caught-up leader'; return false; }
+    return true;
+  });
+  if (!settled) return { ok: false, reason, finalReads, records: 0 };
+  const targets = leaderHws(sim, config.partitions) as number[];
+  let records = 0;
+  const reader = workload.addConsumer(99, config.partitions, (polled) => {
+    for (const r of polled) {
+      const key = `${r.topic}/${r.partition}`;
+      const list = finalReads.get(key) ?? [];
+      list.push({ offset: r.offset, value: r.value });
+      finalReads.set(key, list);
+      records++;
+    }
+  });
+  sim.world.within(() => reader.start());
+  const done = sim.world.runUntil(deadline + livenessMs, () => targets.every((hw, p) => {
+    const list = finalReads.get(`${SIM_TOPIC}/${p}`);
+    return hw === 0 || (list !== undefined && (list[list.length - 1]?.offset ?? -1) >= hw - 1);
+  }));
+  return { ok: done, reason: done ? 'converged' : `final read stopped short of ${targets.join(',')}`, finalReads, records };
+}
+
+/** Each partition's HW at its leader, once every partition's leader is up and leading; else undefined. */
+function leaderHws(sim: ClusterSim, partitions: number): number[] | undefined {
+  const image = sim.up()[0]?.brook?.metadata.image;
+  const topic = image?.topics[SIM_TOPIC];
+  if (!topic) return undefined;
+  const hws: number[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const state = topic.partitions[p];
+    if (!state || state.leader < 0) return undefined;
+    const snapshot = sim.nodes.get(state.leader)?.brook?.host.snapshot(`part/${SIM_TOPIC}/${p}/${state.leader}`);
+    const context = snapshot?.context as { role?: string; hw?: number; leo?: number } | undefined;
+    if (context?.role !== 'leader' || context.hw === undefined || context.hw !== context.leo) return undefined;
+    hws.push(context.hw);
+  }
+  return hws;
+}
+
+export function streamReplayHint(result: StreamRunResult): string {
+  return `replay: npx brook sim --seed ${result.seed}   test: SEED=${result.seed} npx ava test/simulation/stream.test.ts   plan: ${describePlan(result.plan)}`;
+}
