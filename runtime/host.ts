@@ -15,6 +15,7 @@ import type { ErrorCode } from '../actors/errors.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
+import { anyBugPlanted, bugPlanted, garbleInbound } from './sim/bugs.js';
 
 /** What the host needs to know about an actor kind besides its machine. */
 export interface ActorKind<TEvent extends { type: string } = { type: string }> {
@@ -116,7 +117,8 @@ export class ActorHost {
     this.closed = true;
   }
 
-  private deliver(hosted: Hosted, envelope: Envelope): void {
+  private deliver(hosted: Hosted, received: Envelope): void {
+    const envelope = anyBugPlanted() ? garbleInbound(received) : received;
     if (hosted.dead) return this.refuse(envelope, 'UNKNOWN_ADDRESS', `no actor at ${envelope.to}`);
     const inbound: Inbound = { type: envelope.type, from: envelope.from, body: envelope.body };
     if (envelope.corr !== undefined) inbound.corr = envelope.corr;
@@ -218,12 +220,16 @@ export class ActorHost {
         const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
         store().append(params.log, entries, { sync: params.sync }, stored(params.token));
       },
-      truncateFrom: (_args, params: { token: number; log: string; offset: number }) =>
-        store().truncateFrom(params.log, params.offset, stored(params.token)),
+      truncateFrom: (_args, params: { token: number; log: string; offset: number }) => {
+        if (bugPlanted('skipTruncation')) return store().bounds(params.log, () => stored(params.token)(undefined));
+        store().truncateFrom(params.log, params.offset, stored(params.token));
+      },
       deleteBefore: (_args, params: { token: number; log: string; offset: number }) =>
         store().deleteBefore(params.log, params.offset, stored(params.token)),
       putMeta: (_args, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
-        const entries = params.entries.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
+        const kept = bugPlanted('forgetRaftState') ? params.entries.filter(([k]) => k !== 'ctl/state') : params.entries;
+        if (kept.length === 0) return store().bounds('ctl', () => stored(params.token)(undefined));
+        const entries = kept.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
         store().putMetas(entries, { sync: params.sync }, stored(params.token));
       },
       read: (_args, params: { token: number; log: string; fromOffset: number; bytesMax: number }) =>

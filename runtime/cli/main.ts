@@ -15,6 +15,8 @@ const USAGE = `usage: brook <command> [flags]
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
   consume TOPIC [--partition P] [--from-beginning] [--max-messages N] [--json]
 
+  sim [--seed S | --seeds N] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
+
 common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
 `;
 
@@ -30,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   topics: async () => (await import('./topics.js')).topics,
   produce: async () => (await import('./produce.js')).produce,
   consume: async () => (await import('./consume.js')).consume,
+  sim: async () => (await import('./sim.js')).sim,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -25,6 +25,7 @@ export interface StreamRunOptions {
   livenessMs?: number;
   plan?: FaultOp[];
   faults?: FaultPlanOptions['kinds'];
+  /** Overrides the drawn node count (`brook sim --nodes`). */
   nodes?: number;
 }
 
@@ -44,6 +45,8 @@ export interface StreamRunResult {
   steps: number;
   faultsApplied: number;
   logTail: string[];
+  /** Trace digests every 1000 lines, to locate the first divergence between two runs. */
+  checkpoints: Array<{ line: number; digest: string }>;
 }
 
 export interface StreamConfig {
@@ -134,6 +137,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
     digest: sim.world.digest(), acked: workload.acked, sendsInvoked: workload.sendsInvoked, finalRecords: liveness.records,
     simulatedMs: sim.world.scheduler.nowMs, steps: sim.world.scheduler.steps, faultsApplied: sim.faultsApplied,
     logTail: sim.world.logs.lines.slice(-40).map((l) => JSON.stringify(l)),
+    checkpoints: [...sim.world.trace.checkpoints],
   };
 }
 

@@ -17,6 +17,7 @@ import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { Trace } from './trace.js';
 import { withSimGlobals } from './tripwire.js';
+import { sometimes } from './sometimes.js';
 
 export type CrashKind = 'process' | 'power' | 'wipe';
 
@@ -122,6 +123,7 @@ export class SimWorld {
 
   report(node: SimNode, address: string, kind: string, data: Record<string, unknown>): void {
     this.trace.add(this.scheduler.nowMs, 'report', address, kind, stableJson(data));
+    coverReport(kind, data);
     for (const listener of this.reportListeners) listener(node, address, kind, data);
   }
 
@@ -162,3 +164,16 @@ export function stableJson(value: unknown): string {
     return v;
   });
 }
+
+/** Coverage marks for interesting situations the actors report (listed by `brook sim` sweeps). */
+function coverReport(kind: string, data: Record<string, unknown>): void {
+  sometimes(`report:${kind}`);
+  if (kind === 'raftLeader') sometimes('controller-failover', Number(data['term']) > 1);
+  if (kind === 'partitionLeader') sometimes('partition-leader-change', Number(data['leaderEpoch']) > 0);
+  if (kind === 'partitionTruncate') sometimes('follower-truncated-on-divergence');
+  if (kind === 'raftSnapshot') sometimes('raft-snapshot-installed', data['installed'] === true);
+}
+
+/** The situations a healthy sweep is expected to reach at least once. */
+export const EXPECTED_COVERAGE = ['report:raftLeader', 'report:raftCommit', 'report:partitionAppend', 'report:partitionHw', 'report:partitionLeader',
+  'controller-failover', 'partition-leader-change', 'follower-truncated-on-divergence'];

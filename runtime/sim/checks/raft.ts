@@ -24,6 +24,7 @@ export class RaftChecker {
   /** Index → hash of the first committed entry seen there. */
   private readonly committed = new Map<number, string>();
   private readonly nodeEpochs = new Map<number, number>();
+  private readonly durableTermByNode = new Map<number, number>();
   commitIndexMax = 0;
   leadersElected = 0;
 
@@ -71,8 +72,22 @@ export class RaftChecker {
     }
   }
 
+  /** The term a voter would recover with (what its disk says) never goes below a term it reached. */
+  private checkDurableTerms(): void {
+    for (const voter of this.sim.options.voters) {
+      const node = this.sim.nodes.get(voter);
+      if (!node || node.sim.store.isClosed) continue;
+      const term = durableTerm(node.sim.store.snapshotForChecks().meta);
+      // Compare with every term this voter reported as stored (synced) and every term its disk showed before.
+      const previous = Math.max(this.durableTermByNode.get(voter) ?? 0, this.termByNode.get(voter) ?? 0);
+      if (term < previous) this.violate('term-regressed', `node ${voter}'s stored term went ${previous} → ${term}`);
+      this.durableTermByNode.set(voter, Math.max(previous, term));
+    }
+  }
+
   /** Periodic whole-cluster checks: log matching across voters, node epochs in every image. */
   sweep(): void {
+    this.checkDurableTerms();
     const byIndexTerm = new Map<string, { hash: string; nodeId: number }>();
     for (const voter of this.sim.options.voters) {
       const entries = this.sim.nodes.get(voter)?.sim.store.snapshotForChecks().logs.get(METADATA_LOG) ?? [];
@@ -97,6 +112,13 @@ export class RaftChecker {
       }
     }
   }
+}
+
+function durableTerm(meta: ReadonlyMap<string, Uint8Array>): number {
+  const bytes = meta.get('ctl/state');
+  if (bytes === undefined) return 0;
+  const value = decodeValue(bytes) as { term?: unknown } | undefined;
+  return typeof value?.term === 'number' ? value.term : 0;
 }
 
 function digest(bytes: Uint8Array): string { return createHash('sha1').update(bytes).digest('hex').slice(0, 16); }

@@ -1,0 +1,54 @@
+// Goal: every simulation check can fail. Method: plant one bug at a time behind the runtime's
+// test-only switch (runtime/sim/bugs.ts), sweep a bounded number of seeds until the check made to
+// catch it reports a violation, then shrink that seed's fault plan and show the bug still fails
+// with a short plan.
+import test from 'ava';
+import { BUGS, clearBugs, plantBug, type BugName } from '../../runtime/sim/bugs.js';
+import { runMetadataSim } from '../../runtime/sim/metadata-run.js';
+import { runStreamSim } from '../../runtime/sim/stream-run.js';
+import { shrinkPlan } from '../../runtime/sim/shrink.js';
+import type { FaultOp } from '../../runtime/sim/faults.js';
+
+const SEEDS_MAX = 12;
+
+type Runner = (seed: number, plan?: FaultOp[]) => { violations: string[]; plan: FaultOp[] };
+const metadata: Runner = (seed, plan) => runMetadataSim({ seed, ...(plan ? { plan } : {}) });
+const stream: Runner = (seed, plan) => runStreamSim({ seed, durationMs: 6000, ...(plan ? { plan } : {}) });
+
+const cases: Array<[BugName, Runner, RegExp]> = [
+  ['grantEveryVote', metadata, /^t=\d+ one-raft-leader-per-term:/],
+  ['forgetRaftState', metadata, /term-regressed:/],
+  ['skipTruncation', metadata, /(committed-changed|log-matching):/],
+  ['acksAllAsOne', stream, /^lost-write:/],
+  ['dropProducerId', stream, /^duplicate:/],
+  ['dropFirstFetchedBatch', stream, /^poll-skip:/],
+];
+
+for (const [bug, run, expected] of cases) {
+  test.serial(`planted bug ${bug} is caught by ${BUGS[bug]} and shrinks to a short plan`, (t) => {
+    plantBug(bug);
+    try {
+      let found: { seed: number; plan: FaultOp[] } | undefined;
+      for (let seed = 1; seed <= SEEDS_MAX && !found; seed++) {
+        const result = run(seed);
+        if (result.violations.some((v) => expected.test(v))) found = { seed, plan: result.plan };
+      }
+      t.truthy(found, `${bug} not caught within ${SEEDS_MAX} seeds`);
+      if (!found) return;
+      const { seed } = found;
+      const fails = (plan: FaultOp[]): boolean => run(seed, plan).violations.some((v) => expected.test(v));
+      const shrunk = shrinkPlan(found.plan, fails, { maxRuns: 12 });
+      t.true(shrunk.plan.length <= Math.max(4, Math.floor(found.plan.length / 2)), `plan of ${found.plan.length} steps shrank only to ${shrunk.plan.length}`);
+      t.true(fails(shrunk.plan), 'the shrunk plan still fails');
+      t.log(`${bug}: seed ${seed}, plan ${found.plan.length} → ${shrunk.plan.length} steps in ${shrunk.runs} runs`);
+    } finally {
+      clearBugs();
+    }
+  });
+}
+
+test.serial('without a planted bug the same seeds are clean', (t) => {
+  clearBugs();
+  const result = runMetadataSim({ seed: 1 });
+  t.deepEqual(result.violations, []);
+});
