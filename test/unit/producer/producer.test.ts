@@ -124,6 +124,37 @@ test('idempotent: a batch behind a gap is retried, not failed', (t) => {
   t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [0, 1]);
 });
 
+test('idempotent: a new producer id waits until the old one has no batch in flight, so order holds', (t) => {
+  const h = producer({ acks: -1, idempotent: true });
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [first, second] = h.take('produce');
+  // The oldest batch fails for good: its gap can never be filled, so the producer takes a new id.
+  h.reply(first as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected 7' });
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 2, producerEpoch: 0 });
+  h.send({ type: 'send', requestId: 3, topic: 't', records: [{ value: bytes('c'), timestamp: 2 }] });
+  t.deepEqual(h.take('produce'), [], 'sequence 0 of the new id would be written before the old id\'s batch');
+  h.reply(second as SendParams, ok(10));
+  const next = h.take('produce').map((p) => body(p).batch);
+  t.deepEqual(next.map((b) => [b.producerId, b.baseSequence]), [[2, 0]]);
+});
+
+test('idempotent: while the oldest batch is unanswered, at most maxInFlight batches are sent past it', (t) => {
+  const h = producer({ acks: -1, idempotent: true, maxInFlight: 3 });
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 3, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
+  const [oldest, ...later] = h.take('produce');
+  // Replies can overtake each other: the later batches are answered, the oldest is not (yet).
+  for (const [i, p] of later.entries()) h.reply(p, ok(11 + i));
+  h.send({ type: 'send', requestId: 4, topic: 't', records: [{ value: bytes('d'), timestamp: 1 }] });
+  t.deepEqual(h.take('produce'), [], 'a retry of the oldest must stay within what the leader remembers');
+  h.reply(oldest as SendParams, ok(10));
+  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [3]);
+});
+
 test('a non-retriable error is delivered with its code', (t) => {
   const h = producer();
   sendWithMetadata(h, 1, ['a']);
