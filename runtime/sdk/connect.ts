@@ -3,9 +3,6 @@
  * given one such as an in-memory endpoint), builds a client ActorHost with the real clock and no
  * store, and hands out producers and consumers — each an actor at `client/<clientId>-<n>`
  * whose results come back through one Deliveries dispatcher.
- *
- * transport/nats.ts and runtime/sdk/admin.ts are written by other engineers; they are loaded on
- * demand so that this file compiles and runs (with a given transport) before they land.
  */
 import { realClock, type Clock } from '../clock.js';
 import { ActorHost } from '../host.js';
@@ -16,6 +13,8 @@ import { BrookError } from './errors.js';
 import { consumerKind, producerKind } from './kinds.js';
 import { Consumer, type ConsumerOptions } from './consumer.js';
 import { Producer, toActorInput, type ProducerOptions } from './producer.js';
+import { Admin } from './admin.js';
+import { NatsTransport } from '../../transport/nats.js';
 
 export interface NatsOptions { servers: string | string[]; [option: string]: unknown }
 
@@ -35,32 +34,18 @@ export interface BrookClient {
   readonly host: ActorHost;
   producer(options?: ProducerOptions): Producer;
   consumer(options?: ConsumerOptions): Consumer;
-  admin(): unknown;
+  admin(): Admin;
   close(): Promise<void>;
 }
 
-interface NatsModule { NatsTransport: { connect(options: Record<string, unknown>): Promise<Transport> } }
-interface AdminModule { createAdmin(client: BrookClient): unknown }
-
-// Variable specifiers keep the type checker from resolving modules that may not exist yet.
-const NATS_MODULE = '../../transport/nats.js';
-const ADMIN_MODULE = './admin.js';
 
 async function openTransport(options: ConnectOptions): Promise<Transport> {
   if (options.transport !== undefined) return options.transport;
   if (options.nats === undefined) throw new BrookError('INVALID_REQUEST', 'connect needs `nats` or `transport`');
   const nats = typeof options.nats === 'string' ? { servers: options.nats } : options.nats;
-  const { NatsTransport } = await import(NATS_MODULE) as NatsModule;
-  return NatsTransport.connect({ ...nats, cluster: options.cluster ?? 'default' });
+  return NatsTransport.connect({ ...nats, cluster: options.cluster ?? 'dev' });
 }
 
-async function loadAdmin(): Promise<AdminModule | undefined> {
-  try {
-    return await import(ADMIN_MODULE) as AdminModule;
-  } catch {
-    return undefined;
-  }
-}
 
 function randomClientId(): string { return `c${Math.floor(Math.random() * 2 ** 32).toString(36)}`; }
 
@@ -72,7 +57,6 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
   const deliveries = new Deliveries();
   const host = new ActorHost({ name: clientId, transport, store: undefined, clock, logger, onDeliver: deliveries.onDeliver,
     onActorError: (address) => deliveries.settleAll(address, { ok: false, code: 'CLIENT_CLOSED', message: `actor ${address} failed` }) });
-  const adminModule = await loadAdmin();
   let seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   let actors = 0;
   const nextAddress = (): string => `client/${clientId}-${++actors}`;
@@ -88,10 +72,7 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
       host.spawn(consumerKind, address, { ...consumerOptions, clientId: `${clientId}-${actors}`, seed: seed++, nowMs: clock.nowMs() });
       return new Consumer(host, address, deliveries, clock);
     },
-    admin() {
-      if (adminModule === undefined) throw new BrookError('UNSUPPORTED_MESSAGE', 'the admin client is not available in this build');
-      return adminModule.createAdmin(client);
-    },
+    admin() { return new Admin(client); },
     async close() {
       for (const address of host.addresses) deliveries.settleAll(address, { ok: false, code: 'CLIENT_CLOSED', message: 'the client is closed' });
       host.close();
