@@ -13,7 +13,12 @@ import { lastSequence, type BatchInput, type StoredBatch } from './batch.js';
 export const PRODUCER_BATCHES_RETAINED = 5;
 
 export interface ProducerBatch { baseSequence: number; lastSequence: number; baseOffset: number; lastOffset: number }
-export interface ProducerEntry { producerEpoch: number; batches: ProducerBatch[] }
+/**
+ * `truncatedAt`: the base sequence of the oldest batch a truncation removed while no batch of the
+ * producer was left — the sequence the log now continues with. Without it the entry would accept
+ * any sequence (a gap, or a batch ahead of its predecessor) until a batch is applied again.
+ */
+export interface ProducerEntry { producerEpoch: number; batches: ProducerBatch[]; truncatedAt: number | undefined }
 export type ProducerTable = Map<number, ProducerEntry>;
 
 export type SequenceCheck =
@@ -40,8 +45,9 @@ export function checkSequence(table: ProducerTable, batch: BatchInput): Sequence
     }
   }
   const newest = entry.batches[entry.batches.length - 1];
-  if (newest === undefined) return { kind: 'append' }; // History truncated away: accept.
-  const expected = newest.lastSequence === 2_147_483_647 ? 0 : newest.lastSequence + 1;
+  if (newest === undefined && entry.truncatedAt === undefined) return { kind: 'append' }; // Loaded without history: accept.
+  const expected = newest === undefined ? entry.truncatedAt as number
+    : newest.lastSequence === 2_147_483_647 ? 0 : newest.lastSequence + 1;
   if (batch.baseSequence === expected) return { kind: 'append' };
   return { kind: 'refuse', code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `expected sequence ${expected}, got ${batch.baseSequence}` };
 }
@@ -56,9 +62,10 @@ export function applyBatch(table: ProducerTable, batch: StoredBatch, producersMa
   let entry = table.get(batch.producerId);
   if (entry === undefined || batch.producerEpoch > entry.producerEpoch) {
     if (entry === undefined && table.size >= producersMax) evictOldest(table);
-    entry = { producerEpoch: batch.producerEpoch, batches: [] };
+    entry = { producerEpoch: batch.producerEpoch, batches: [], truncatedAt: undefined };
     table.set(batch.producerId, entry);
   }
+  entry.truncatedAt = undefined;
   assert(batch.producerEpoch === entry.producerEpoch, 'appended batch carries the current producer epoch');
   entry.batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
     baseOffset: batch.baseOffset, lastOffset: batch.lastOffset });
@@ -75,17 +82,28 @@ function evictOldest(table: ProducerTable): void {
   if (victim !== undefined) table.delete(victim);
 }
 
-/** Forgets batches at or past a truncation point; entries keep their epoch. */
+/**
+ * Forgets batches at or past a truncation point; entries keep their epoch. Batches of one producer
+ * are applied in sequence order, so the oldest removed one names the sequence that comes next.
+ */
 export function truncateProducers(table: ProducerTable, offset: number): void {
-  for (const entry of table.values()) entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
+  for (const entry of table.values()) {
+    const removed = entry.batches.find((b) => b.lastOffset >= offset);
+    entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
+    if (entry.batches.length === 0 && removed !== undefined) entry.truncatedAt = removed.baseSequence;
+  }
 }
 
-/** Checkpoint value: `[coveredOffset, [[producerId, producerEpoch, [[baseSeq, lastSeq, baseOffset, lastOffset]...]]...]]`. */
+/**
+ * Checkpoint value: `[coveredOffset, [[producerId, producerEpoch, [[baseSeq, lastSeq, baseOffset, lastOffset]...], truncatedAt?]...]]`
+ * (truncatedAt only when set: older checkpoints without it still load).
+ */
 export function producersToMeta(table: ProducerTable, coveredOffset: number): unknown {
   const ids = [...table.keys()].sort((a, b) => a - b);
   return [coveredOffset, ids.map((id) => {
     const entry = table.get(id) as ProducerEntry;
-    return [id, entry.producerEpoch, entry.batches.map((b) => [b.baseSequence, b.lastSequence, b.baseOffset, b.lastOffset])];
+    const batches = entry.batches.map((b) => [b.baseSequence, b.lastSequence, b.baseOffset, b.lastOffset]);
+    return entry.truncatedAt === undefined ? [id, entry.producerEpoch, batches] : [id, entry.producerEpoch, batches, entry.truncatedAt];
   })];
 }
 
@@ -97,11 +115,11 @@ export function producersFromMeta(value: unknown, leo: number): { table: Produce
   const table: ProducerTable = new Map();
   if (value === undefined) return { table, coveredOffset: 0 };
   assert(Array.isArray(value) && value.length === 2, 'producers meta is [coveredOffset, entries]');
-  const [coveredOffset, entries] = value as [number, Array<[number, number, Array<[number, number, number, number]>]>];
+  const [coveredOffset, entries] = value as [number, Array<[number, number, Array<[number, number, number, number]>, number?]>];
   assert(Number.isSafeInteger(coveredOffset) && Array.isArray(entries), 'producers meta fields');
   if (coveredOffset > leo) return { table, coveredOffset: 0 };
-  for (const [id, producerEpoch, batches] of entries) {
-    table.set(id, { producerEpoch, batches: batches.map(([baseSequence, last, baseOffset, lastOffset]) =>
+  for (const [id, producerEpoch, batches, truncatedAt] of entries) {
+    table.set(id, { producerEpoch, truncatedAt, batches: batches.map(([baseSequence, last, baseOffset, lastOffset]) =>
       ({ baseSequence, lastSequence: last, baseOffset, lastOffset })) });
   }
   return { table, coveredOffset };

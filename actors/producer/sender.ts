@@ -27,8 +27,28 @@ export function drain(ctx: ProducerContext, fx: Fx): void {
       ctx.metadata.stale = true;
       continue;
     }
-    while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight) sendBatch(ctx, fx, key, q, route);
+    while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight && mayGo(ctx, q)) sendBatch(ctx, fx, key, q, route);
   }
+}
+
+/**
+ * Idempotent order rules for the next ready batch, beyond the in-flight count:
+ * - A batch of a new producer id waits until no batch of an older one is in flight: the leader
+ *   accepts sequence 0 of a producer id it has not seen at once, so it would land before them.
+ * - The batch must lie within maxInFlight batches of the oldest unanswered one. Replies here may
+ *   be lost or reordered, so later batches can be answered while an earlier one is not; the
+ *   leader remembers only the last five batches of a producer, and a retry of a batch it has
+ *   forgotten is refused as out of order although it was written.
+ */
+function mayGo(ctx: ProducerContext, q: PartitionQueue): boolean {
+  const next = q.ready[0];
+  if (!ctx.config.idempotent || next === undefined) return true;
+  const producerId = next.baseSequence >= 0 ? next.producerId : ctx.pid.producerId;
+  const ordinal = next.baseSequence >= 0 ? next.ordinal : q.nextOrdinal;
+  for (const f of q.inFlight) {
+    if (f.producerId !== producerId || ordinal - f.ordinal >= ctx.config.maxInFlight) return false;
+  }
+  return true;
 }
 
 function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
@@ -36,6 +56,7 @@ function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void
   b.producerId = ctx.pid.producerId;
   b.producerEpoch = ctx.pid.producerEpoch;
   b.baseSequence = q.nextSequence;
+  b.ordinal = q.nextOrdinal++;
   const next = q.nextSequence + b.records.length;
   q.nextSequence = next > INT32_MAX ? next - INT32_MAX - 1 : next; // Sequences wrap like Kafka's.
 }

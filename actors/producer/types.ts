@@ -89,6 +89,8 @@ export interface Batch {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** The batch's place among its queue's sequenced batches (-1 until sequenced): bounds the send window. */
+  ordinal: number;
   attempts: number;
   corr: number | undefined;
   deadlineMs: number;
@@ -105,6 +107,8 @@ export interface PartitionQueue {
   /** In send order. */
   inFlight: Batch[];
   nextSequence: number;
+  /** The ordinal the next sequenced batch gets; never reset. */
+  nextOrdinal: number;
   retryAtMs: number;
   failures: number;
 }
