@@ -1,0 +1,80 @@
+// Brook vs NATS JetStream in one run: the Brook workloads (bench/brook) and the JetStream R3
+// workloads (bench/jetstream) with the same N and record sizes, then Brook / JetStream ratios
+// against the targets from the issue. Prints markdown ready for RESULTS.md; no figure is asserted.
+//   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--json out.json]
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runJetStreamBench } from './jetstream/main.js';
+import type { JetStreamFigures } from './jetstream/main.js';
+import { figuresTable } from './jetstream/report.js';
+import { parseBrookArgs, printBrook, runBrookBench } from './brook/main.js';
+import type { BrookFigures } from './brook/main.js';
+import { markdownTable } from './lib/table.js';
+import type { Cell } from './lib/table.js';
+import { percentile } from './lib/stats.js';
+
+const produceTarget: Record<number, number> = { 100: 5, 1024: 3 };
+
+function verdict(ok: boolean | undefined): string { return ok === undefined ? 'n/a' : ok ? 'meets' : 'BELOW target'; }
+
+export function ratioTable(brook: BrookFigures, js: JetStreamFigures): string {
+  const rows: Cell[][] = [];
+  for (const b of brook.sizes) {
+    const j = js.sizes.find((s) => s.recordBytes === b.recordBytes);
+    if (!j) continue;
+    const size = b.recordBytes;
+    const target = produceTarget[size];
+    const produce = b.produce?.recordsPerSec;
+    const ratio = (x: number | undefined, y: number): string => (x === undefined ? 'n/a' : (x / y).toFixed(2));
+    rows.push([size, 'produce vs js.publish', produce ?? 'n/a', j.produceJsClient.recordsPerSec, ratio(produce, j.produceJsClient.recordsPerSec),
+      target === undefined ? '' : `>= ${target}x`, verdict(produce === undefined || target === undefined ? undefined : produce / j.produceJsClient.recordsPerSec >= target)]);
+    rows.push([size, 'produce vs core publish + PubAck', produce ?? 'n/a', j.produceCorePublish.recordsPerSec, ratio(produce, j.produceCorePublish.recordsPerSec),
+      target === undefined ? '' : `>= ${target}x`, verdict(produce === undefined || target === undefined ? undefined : produce / j.produceCorePublish.recordsPerSec >= target)]);
+    const consume = b.consume?.recordsPerSec;
+    rows.push([size, 'consume', consume ?? 'n/a', j.consumeOrdered.recordsPerSec, ratio(consume, j.consumeOrdered.recordsPerSec), '', '']);
+    const p99 = b.latency?.p99Ms;
+    rows.push([size, 'ack p99 at 10,000/s (ms; lower is better)', p99 === undefined ? 'n/a' : p99.toFixed(2), j.ackLatency.p99Ms.toFixed(2),
+      ratio(p99, j.ackLatency.p99Ms), '< 10 ms', verdict(p99 === undefined ? undefined : p99 < 10)]);
+  }
+  return markdownTable(['Record size (B)', 'Figure', 'Brook', 'JetStream', 'Brook / JetStream', 'Target', 'Verdict'], rows);
+}
+
+export function targetLines(brook: BrookFigures): string[] {
+  const lines: string[] = [];
+  if (brook.failover && brook.failover.length > 0) {
+    const gaps = Float64Array.from(brook.failover.map((r) => r.gapMs)).sort();
+    const max = gaps[gaps.length - 1] ?? Number.NaN;
+    lines.push(`Failover gap (partition 0, ${gaps.length} rounds): p50 ${percentile(gaps, 0.5).toFixed(0)} ms, max ${max.toFixed(0)} ms; target p99 < 1 s: ${verdict(max < 1000)} (with ${gaps.length} rounds, p99 = max)`);
+  } else {
+    lines.push(`Failover gap: n/a (${brook.failoverError ?? 'skipped'})`);
+  }
+  const idle = brook.idleMemory;
+  if (idle) {
+    lines.push(`Idle replica memory: ${idle.kibPerReplica.toFixed(1)} KiB per replica over ${idle.replicas} replicas (RSS ${idle.rssBeforeKiB} -> ${idle.rssAfterKiB} KiB); target <= 50 KiB: ${verdict(idle.kibPerReplica <= 50)}`);
+  } else {
+    lines.push(`Idle replica memory: n/a (${brook.idleMemoryError ?? 'skipped'})`);
+  }
+  return lines;
+}
+
+async function cli(): Promise<void> {
+  const { options, json } = parseBrookArgs(process.argv.slice(2));
+  const log = (line: string): void => console.error(line);
+  const brook = await runBrookBench({ ...options, log });
+  log('jetstream:');
+  const jsOptions: Parameters<typeof runJetStreamBench>[0] = { log };
+  if (options.records !== undefined) jsOptions.records = options.records;
+  if (options.sizes !== undefined) jsOptions.sizes = options.sizes;
+  const js = await runJetStreamBench(jsOptions);
+  printBrook(brook);
+  console.log(`\nNATS JetStream R3, same run (load average at end ${js.loadAverage1mAtEnd})\n`);
+  console.log(figuresTable(js.sizes));
+  console.log(`\nRatios\n\n${ratioTable(brook, js)}\n`);
+  for (const line of targetLines(brook)) console.log(`- ${line}`);
+  if (json !== undefined) await fs.writeFile(json, `${JSON.stringify({ brook, jetstream: js }, null, 2)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  cli().then(() => process.exit(process.exitCode ?? 0), (error: unknown) => { console.error(error); process.exit(1); });
+}
