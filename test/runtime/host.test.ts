@@ -1,0 +1,62 @@
+// Goal: the actor host turns bad input into typed errors or log lines and never lets one actor's
+// failure reach another. Method: two gossip actors on one host over the in-memory transport; raw
+// envelopes sent at them from a second endpoint.
+import test from 'ava';
+import { MemoryNetwork } from '../../transport/memory.js';
+import type { Envelope } from '../../transport/envelope.js';
+import { ActorHost } from '../../runtime/host.js';
+import { realClock } from '../../runtime/clock.js';
+import { createLogger, RingSink } from '../../runtime/log.js';
+import { gossipKind } from '../fixtures/gossip.js';
+
+function setup() {
+  const network = new MemoryNetwork();
+  const logs = new RingSink();
+  const failed: string[] = [];
+  const host = new ActorHost({ name: 'h', transport: network.endpoint(), store: undefined, clock: realClock,
+    logger: createLogger(logs.sink, { level: 'debug' }), onActorError: (address) => failed.push(address) });
+  host.spawn({ ...gossipKind, tickMs: 0 }, 'gossip/a', { self: 'gossip/a', peers: [], seed: 1 });
+  host.spawn({ ...gossipKind, tickMs: 0 }, 'gossip/b', { self: 'gossip/b', peers: [], seed: 2 });
+  const client = network.endpoint();
+  const replies: Envelope[] = [];
+  client.listen('client/t', (e) => replies.push(e));
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  return { host, client, replies, logs, failed, settle };
+}
+
+test('wrong field types and unknown message types get typed error replies', async (t) => {
+  const { client, replies, settle, host } = setup();
+  client.send({ to: 'gossip/a', from: 'client/t', type: 'ping', corr: 1, body: { n: 'not a number' } });
+  client.send({ to: 'gossip/a', from: 'client/t', type: 'launchMissiles', corr: 2, body: {} });
+  client.send({ to: 'gossip/a', from: 'client/t', type: 'ping', corr: 3, body: { n: 5 } });
+  await settle();
+  const byCorr = new Map(replies.map((r) => [r.corr, r]));
+  t.is((byCorr.get(1)?.body as { code: string }).code, 'INVALID_REQUEST');
+  t.is(byCorr.get(2)?.type, 'launchMissilesReply');
+  t.is((byCorr.get(2)?.body as { code: string }).code, 'UNSUPPORTED_MESSAGE');
+  t.is(byCorr.get(3)?.type, 'pingReply', 'a good request after bad ones is still served');
+  host.close();
+});
+
+test('an unknown address is dropped and logged; a request without a reply address is only logged', async (t) => {
+  const { client, replies, settle, logs, host } = setup();
+  client.send({ to: 'gossip/nobody', from: 'client/t', type: 'ping', corr: 1, body: { n: 1 } });
+  client.send({ to: 'gossip/a', from: 'client/t', type: 'nonsense', body: {} });
+  await settle();
+  t.is(replies.length, 0, 'nothing answers: no actor at the address, and no reply address on the second');
+  t.true(logs.lines.some((l) => l['event'] === 'refused' && l['type'] === 'nonsense'));
+  host.close();
+});
+
+test('an actor that throws is stopped alone; its neighbour keeps working', async (t) => {
+  const { client, replies, settle, failed, host, logs } = setup();
+  client.send({ to: 'gossip/a', from: 'client/t', type: 'explode', body: {} });
+  await settle();
+  t.deepEqual(failed, ['gossip/a']);
+  t.false(host.has('gossip/a'));
+  t.true(logs.lines.some((l) => l['event'] === 'actorFailed'));
+  client.send({ to: 'gossip/b', from: 'client/t', type: 'ping', corr: 9, body: { n: 1 } });
+  await settle();
+  t.is(replies.find((r) => r.corr === 9)?.type, 'pingReply');
+  host.close();
+});
