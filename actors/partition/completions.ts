@@ -27,7 +27,7 @@ export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { 
   switch (op.kind) {
     case 'append':
       assert(ctx.logWrite === event.token, 'the append was the log write in flight');
-      appended(ctx, fx, op.baseOffset, op.lastOffset, op.asLeader);
+      appended(ctx, fx, op.baseOffset, op.lastOffset, op.asLeader, op.leaderEpoch);
       if (ctx.role === 'leader') leaderAppended(ctx, fx); else followerLogWritten(ctx, fx);
       return;
     case 'truncate':

@@ -34,20 +34,20 @@ export function issueAppend(ctx: PartitionContext, fx: Fx, batches: readonly Sto
   const last = batches[batches.length - 1];
   assert(first !== undefined && last !== undefined, 'issueAppend needs batches');
   assert(first.baseOffset === ctx.leo, `append starts at the stored leo ${ctx.leo}, not ${first.baseOffset}`);
-  const token = newToken(ctx, { kind: 'append', baseOffset: first.baseOffset, lastOffset: last.lastOffset, asLeader });
+  const token = newToken(ctx, { kind: 'append', baseOffset: first.baseOffset, lastOffset: last.lastOffset, asLeader, leaderEpoch: ctx.state.leaderEpoch });
   ctx.logWrite = token;
   fx.push({ type: 'append', params: { token, log: ctx.logName, sync: ctx.configs.flush === 'always',
     entries: batches.map((b) => ({ offset: b.baseOffset, value: b })) } });
 }
 
 /** The append completed: the stored log now ends after it. */
-export function appended(ctx: PartitionContext, fx: Fx, baseOffset: number, lastOffset: number, asLeader: boolean): void {
+export function appended(ctx: PartitionContext, fx: Fx, baseOffset: number, lastOffset: number, asLeader: boolean, leaderEpoch: number): void {
   assert(baseOffset === ctx.leo, 'appends complete in order');
   assert(lastOffset < ctx.leoPending, 'an append never passes leoPending');
   ctx.leo = lastOffset + 1;
   ctx.logWrite = undefined;
   report(fx, 'partitionAppend', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId,
-    leaderEpoch: ctx.state.leaderEpoch, baseOffset, lastOffset, asLeader });
+    leaderEpoch, baseOffset, lastOffset, asLeader });
 }
 
 /**

@@ -112,7 +112,8 @@ export type PendingOp =
   | { kind: 'recoveryMeta'; key: 'epochs' | 'hw' | 'logStart' | 'producers' }
   | { kind: 'recoveryBounds' }
   | { kind: 'recoveryRead' }
-  | { kind: 'append'; baseOffset: number; lastOffset: number; asLeader: boolean }
+  /** `leaderEpoch` is the epoch the append was issued in: it may complete after the replica learned a newer one. */
+  | { kind: 'append'; baseOffset: number; lastOffset: number; asLeader: boolean; leaderEpoch: number }
   | { kind: 'truncate'; offset: number }
   | { kind: 'epochs'; leaderEpoch: number | undefined }
   | { kind: 'hw'; hw: number }
