@@ -19,6 +19,10 @@ export const BUGS = {
   dropProducerId: 'duplicate',
   /** The workload consumer's (client/c0) fetch replies lose their first batch: it skips offsets. → poll-skip */
   dropFirstFetchedBatch: 'poll-skip',
+  /** Acknowledged produces reach producers as definite failures. → G1a (a failed write is read) */
+  failAcknowledgedProduce: 'G1a',
+  /** The workload consumer's fetched batches arrive two offsets too high. → nonmonotonic-poll */
+  shiftFetchedOffsets: 'nonmonotonic-poll',
 } as const;
 
 export type BugName = keyof typeof BUGS;
@@ -42,6 +46,14 @@ export function garbleInbound(envelope: Envelope): Envelope {
   }
   if (planted.has('dropFirstFetchedBatch') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches']) && body['batches'].length > 1) {
     return { ...envelope, body: { ...body, batches: body['batches'].slice(1) } };
+  }
+  if (planted.has('failAcknowledgedProduce') && envelope.type === 'produceReply' && envelope.to.startsWith('client/p') && body['code'] === 'OK') {
+    return { ...envelope, body: { code: 'CORRUPT_MESSAGE', message: 'planted bug' } };
+  }
+  if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches'])) {
+    const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
+      baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
+    return { ...envelope, body: { ...body, batches } };
   }
   return envelope;
 }

@@ -3,7 +3,7 @@
 // catch it reports a violation, then shrink that seed's fault plan and show the bug still fails
 // with a short plan.
 import test from 'ava';
-import { BUGS, clearBugs, plantBug, type BugName } from '../../runtime/sim/bugs.js';
+import { clearBugs, plantBug, type BugName } from '../../runtime/sim/bugs.js';
 import { runMetadataSim } from '../../runtime/sim/metadata-run.js';
 import { runStreamSim } from '../../runtime/sim/stream-run.js';
 import { shrinkPlan } from '../../runtime/sim/shrink.js';
@@ -22,10 +22,15 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['acksAllAsOne', stream, /^lost-write:/],
   ['dropProducerId', stream, /^duplicate:/],
   ['dropFirstFetchedBatch', stream, /^poll-skip:/],
+  ['acksAllAsOne', stream, /^unseen:/],
+  ['dropProducerId', stream, /^nonmonotonic-send:/],
+  ['skipTruncation', stream, /replicas-diverge-below-hw:/],
+  ['failAcknowledgedProduce', stream, /^G1a:/],
+  ['shiftFetchedOffsets', stream, /^nonmonotonic-poll:/],
 ];
 
 for (const [bug, run, expected] of cases) {
-  test.serial(`planted bug ${bug} is caught by ${BUGS[bug]} and shrinks to a short plan`, (t) => {
+  test.serial(`planted bug ${bug} is caught by ${expected.source} and shrinks to a short plan`, (t) => {
     plantBug(bug);
     try {
       let found: { seed: number; plan: FaultOp[] } | undefined;
