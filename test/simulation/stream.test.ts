@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { runStreamSim, streamReplayHint } from '../../runtime/sim/stream-run.js';
 
 /** Seeds that once failed: they run on every commit. */
-const REGRESSIONS = [5, 6, 9, 42, 52];
+const REGRESSIONS = [5, 6, 9, 42, 52, 131, 148];
 
-/** Fresh seeds each commit, derived from its hash, so CI keeps exploring while staying replayable. */
+/** Fresh seeds derived from the commit hash (SIM_FROM_COMMIT=1), to keep exploring while staying replayable. */
 function commitSeeds(count: number): number[] {
   let head = 'no-git';
   try { head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
@@ -19,10 +19,10 @@ function commitSeeds(count: number): number[] {
   return Array.from({ length: count }, (_, i) => ((base + i * 7919) % 1_000_000) + 100);
 }
 
-const count = Number(process.env['SIM_SEEDS'] ?? '12');
-const seeds = process.env['SEED'] ? [Number(process.env['SEED'])]
-  : process.env['SIM_BASE'] ? Array.from({ length: count }, (_, i) => Number(process.env['SIM_BASE']) + i)
-    : [...REGRESSIONS, ...commitSeeds(count)];
+const count = Number(process.env['SIM_SEEDS'] ?? '16');
+const fresh = process.env['SIM_FROM_COMMIT'] === '1' ? commitSeeds(count)
+  : Array.from({ length: count }, (_, i) => Number(process.env['SIM_BASE'] ?? '1') + i);
+const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : [...REGRESSIONS, ...fresh];
 test.before((t) => { t.log(`stream simulation seeds: ${seeds.join(', ')}`); });
 
 for (const seed of seeds) {
