@@ -22,7 +22,7 @@ function commitSeeds(count: number): number[] {
 const count = Number(process.env['SIM_SEEDS'] ?? '16');
 const fresh = process.env['SIM_FROM_COMMIT'] === '1' ? commitSeeds(count)
   : Array.from({ length: count }, (_, i) => Number(process.env['SIM_BASE'] ?? '1') + i);
-const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : [...REGRESSIONS, ...fresh];
+const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : [...new Set([...REGRESSIONS, ...fresh])];
 test.before((t) => { t.log(`stream simulation seeds: ${seeds.join(', ')}`); });
 
 for (const seed of seeds) {
