@@ -57,7 +57,7 @@ export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: numbe
   const l = ctx.leader;
   if (l.isr.kind === 'committed' || l.isr.corr !== corr) return undefined;
   if (body.code === 'OK') return body.partition;
-  fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, proposed: l.isr.proposed } } });
+  fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
   l.isr = { kind: 'committed', isr: ctx.state.isr };
   l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
   advanceLeaderHw(ctx, fx);
