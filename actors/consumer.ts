@@ -15,7 +15,8 @@
  * metadata (to `meta`), listOffsets and fetch (to `part/<topic>/<p>/<leaderId>`); effect `deliver`
  * — PollResult per poll, CommandResult per other command.
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import type { Effect, Fx } from './client/effects.js';
@@ -95,10 +96,9 @@ export const consumerMachine = setup({
   types: { context: {} as ConsumerContext, events: {} as ConsumerEvent, input: {} as ConsumerInput },
   actions: {
     ...effectActions,
-    // Runs a handler on a shallow copy of the context, assigns it and enqueues the handler's effects.
-    handle: enqueueActions(({ context, event, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
+    // Runs a handler on a shallow copy of the context (actors/step-action.ts), then answers polls and fetches.
+    handle: stepAction<ConsumerContext, ConsumerEvent>((ctx, effects, event) => {
+      const fx = effects as Effect[];
       if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
       dispatch(ctx, fx, event);
       if (!ctx.closed) {
@@ -106,8 +106,6 @@ export const consumerMachine = setup({
         maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => ctx.nextCorr++, ctx.metadataPolicy);
         pump(ctx, fx);
       }
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
     }),
   },
 }).createMachine({

@@ -28,7 +28,8 @@
  * requester, Raft RPCs to `ctl/<id>`; effects putMeta, getMeta, append, truncateFrom, deleteBefore,
  * read, listen/unlisten `ctl/leader`, log, report (raftLeader, raftTerm, raftCommit, raftSnapshot).
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
 import { effectActions, type RuntimeEvent, type SendParams } from './effects.js';
 import type { MetadataImage } from './metadata/image.js';
@@ -227,21 +228,9 @@ export const controllerMachine = setup({
   types: { context: {} as ControllerContext, events: {} as ControllerEvent, input: {} as ControllerInput },
   actions: {
     ...effectActions,
-    // One dispatcher on a shallow copy of the context; its effects run in order as declared actions.
-    handle: enqueueActions(({ context, event, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
-      dispatch(ctx, fx, event);
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
-    }),
-    recover: enqueueActions(({ context, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
-      startRecovery(ctx, fx);
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
-    }),
+    // Handlers run on a shallow copy of the context; their effects run in order as declared actions.
+    handle: stepAction<ControllerContext, ControllerEvent>((ctx, fx, event) => dispatch(ctx, fx as Effect[], event)),
+    recover: stepAction<ControllerContext, ControllerEvent>((ctx, fx) => startRecovery(ctx, fx as Effect[])),
   },
   guards: {
     is: ({ context }, role: Role) => context.role === role,

@@ -20,7 +20,8 @@
  * putMeta, read, readBounds, getMeta, listen/unlisten (`part/<topic>/<p>/leader`), log, report
  * (partitionAppend, partitionHw, partitionTruncate, partitionLeader).
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkEpochs } from './partition/log-state.js';
@@ -129,21 +130,9 @@ export const partitionMachine = setup({
   types: { context: {} as PartitionContext, events: {} as PartitionEvent, input: {} as PartitionInput },
   actions: {
     ...effectActions,
-    // Runs a handler on a shallow copy of the context, assigns it and enqueues the handler's effects.
-    handle: enqueueActions(({ context, event, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
-      dispatch(ctx, fx, event);
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
-    }),
-    recover: enqueueActions(({ context, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
-      startRecovery(ctx, fx);
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
-    }),
+    // Handlers run on a shallow copy of the context; their effects run in order as declared actions.
+    handle: stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => dispatch(ctx, fx as Effect[], event)),
+    recover: stepAction<PartitionContext, PartitionEvent>((ctx, fx) => startRecovery(ctx, fx as Effect[])),
   },
   guards: {
     leading: ({ context }) => context.role === 'leader',

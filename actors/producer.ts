@@ -15,7 +15,8 @@
  * `meta`), produce (to `part/<topic>/<p>/<leaderId>`), initProducerId (to `ctl/leader`); effect
  * `deliver` — SendResult per send, FlushResult per flush/close.
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
@@ -141,15 +142,12 @@ export const producerMachine = setup({
   types: { context: {} as ProducerContext, events: {} as ProducerEvent, input: {} as ProducerInput },
   actions: {
     ...effectActions,
-    // Runs a handler on a shallow copy of the context, assigns it and enqueues the handler's effects.
-    handle: enqueueActions(({ context, event, enqueue }) => {
-      const ctx = { ...context };
-      const fx: Effect[] = [];
+    // Runs a handler on a shallow copy of the context (actors/step-action.ts), then moves batches along.
+    handle: stepAction<ProducerContext, ProducerEvent>((ctx, effects, event) => {
+      const fx = effects as Effect[];
       if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
       dispatch(ctx, fx, event);
       advance(ctx, fx);
-      enqueue.assign(() => ctx);
-      for (const effect of fx) enqueue(effect as never);
     }),
   },
 }).createMachine({
