@@ -36,15 +36,21 @@ export type AllocateProducerIdsReply = { code: 'OK'; firstProducerId: number; co
 /** Kafka hands out producer ids in blocks of 1000. */
 export const PRODUCER_ID_BLOCK = 1000;
 
-function checkProposedIsr(image: MetadataImage, current: PartitionImage, command: AlterPartition): ErrorReply | undefined {
+function checkProposedIsr(current: PartitionImage, command: AlterPartition): ErrorReply | undefined {
   const isr = command.isr;
   if (new Set(isr).size !== isr.length) return { code: 'INVALID_REQUEST', message: 'the ISR repeats a node' };
   if (!isr.includes(command.leaderId)) return { code: 'INVALID_REQUEST', message: 'the ISR must contain the leader' };
   if (!isr.every((id) => current.replicas.includes(id))) return { code: 'INVALID_REQUEST', message: 'the ISR must be a subset of the replicas' };
-  const joining = isr.filter((id) => !current.isr.includes(id));
-  const ineligible = joining.filter((id) => getNode(image, id)?.state !== 'unfenced');
-  if (ineligible.length > 0) return { code: 'INVALID_REQUEST', message: `nodes ${ineligible.join(',')} are fenced and may not join the ISR` };
   return undefined;
+}
+
+/**
+ * Only unfenced nodes may join an ISR. A proposal that also names a fenced joiner keeps its other
+ * changes: refusing it whole would keep an eligible follower out until the fenced one catches up,
+ * which under a run of faults can leave the ISR at the leader alone for seconds.
+ */
+function eligibleIsr(image: MetadataImage, current: PartitionImage, isr: readonly number[]): number[] {
+  return isr.filter((id) => current.isr.includes(id) || getNode(image, id)?.state === 'unfenced');
 }
 
 /** AlterPartition (KIP-497): an ISR change proposed by the partition leader. */
@@ -62,11 +68,12 @@ export function decideAlterPartition(image: MetadataImage, command: AlterPartiti
     return { records: [], reply: { code: 'INVALID_REQUEST', leaderEpoch: current.leaderEpoch,
       message: `partition epoch ${command.partitionEpoch} is not the current ${current.partitionEpoch}` } };
   }
-  const bad = checkProposedIsr(image, current, command);
+  const bad = checkProposedIsr(current, command);
   if (bad !== undefined) return { records: [], reply: bad };
-  const same = command.isr.length === current.isr.length && command.isr.every((id) => current.isr.includes(id));
+  const proposed = eligibleIsr(image, current, command.isr);
+  const same = proposed.length === current.isr.length && proposed.every((id) => current.isr.includes(id));
   if (same) return { records: [], reply: { code: 'OK', partition: structuredClone(current) } };
-  const record = changed(topic, command.partition, current, [...command.isr], current.leader);
+  const record = changed(topic, command.partition, current, proposed, current.leader);
   const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
   return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
 }

@@ -127,3 +127,22 @@ test('the validator refuses malformed controller messages', (t) => {
   t.like(parseControllerMessage({ type: 'appendEntries', from: 'client/x', body: {} }), { ok: false, code: 'INVALID_REQUEST' });
   t.like(parseControllerMessage({ type: 'deleteTopic', from: 'x', corr: 1, body: { name: 'a' } }), { ok: true, event: { type: 'deleteTopic', name: 'a', corr: 1 } });
 });
+
+test('an ISR expansion naming a fenced joiner keeps its eligible joiners; a fenced joiner alone changes nothing', (t) => {
+  const image = cluster(3);
+  apply(image, decideCreateTopic(image, { name: 'a', partitions: 1, replicationFactor: 3, configs: {}, topicId: TID }).records);
+  const p = image.topics['a']?.partitions[0];
+  if (!p) return t.fail('no partition');
+  const [leader, x, y] = p.replicas as [number, number, number];
+  // Shrink to the leader alone, then fence y.
+  apply(image, decideAlterPartition(image, { topicId: TID, partition: 0, leaderId: leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, isr: [leader] }).records);
+  const node = image.nodes[String(y)];
+  if (!node) return t.fail('no node');
+  node.state = 'fenced';
+  const now = image.topics['a']?.partitions[0] as typeof p;
+  const both = decideAlterPartition(image, { topicId: TID, partition: 0, leaderId: leader, leaderEpoch: now.leaderEpoch, partitionEpoch: now.partitionEpoch, isr: [leader, x, y] });
+  t.like(both.reply, { code: 'OK', partition: { isr: [leader, x] } });
+  const fencedOnly = decideAlterPartition(image, { topicId: TID, partition: 0, leaderId: leader, leaderEpoch: now.leaderEpoch, partitionEpoch: now.partitionEpoch, isr: [leader, y] });
+  t.like(fencedOnly.reply, { code: 'OK', partition: { isr: [leader] } });
+  t.deepEqual(fencedOnly.records, [], 'no record when nothing eligible changes');
+});
