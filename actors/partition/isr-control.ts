@@ -1,14 +1,12 @@
 /**
  * The leader's ISR proposals to the controller (AlterPartition, KIP-497): at most one outstanding,
  * sent again with the same corr until answered; OK adopts the committed state the controller
- * returns; an error leaves the outcome unknown, so the proposal stays pending (its maximal ISR
- * keeps counting for the HW) until metadata brings a newer partition state, and is resent after
- * the retry backoff.
+ * returns, an error drops the proposal and waits (for metadata, or the retry backoff).
  */
 import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState } from './isr.js';
 import { newCorr, type Fx } from './step.js';
 import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
-import { leaderOf } from './leader.js';
+import { advanceLeaderHw, leaderOf } from './leader.js';
 
 export const CONTROLLER_ADDRESS = 'ctl/leader';
 
@@ -60,13 +58,8 @@ export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: numbe
   if (l.isr.kind === 'committed' || l.isr.corr !== corr) return undefined;
   if (body.code === 'OK') return body.partition;
   fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
-  // A refusal does not say the proposal was not applied: it may answer a resend whose first copy
-  // was committed (that OK lost, so now the partition epoch is stale), or come from a controller
-  // that lost leadership while its successor still commits the change. Falling back to the old
-  // ISR would drop a joiner the controller may have added, and this leader would then commit
-  // offsets that a leader elected from the controller's ISR lacks. So the maximal ISR stays in
-  // force until a newer partition state arrives (metadata, or an OK), and the proposal is resent
-  // after the backoff.
-  l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrRetryBackoffMs };
+  l.isr = { kind: 'committed', isr: ctx.state.isr };
+  l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
+  advanceLeaderHw(ctx, fx);
   return undefined;
 }
