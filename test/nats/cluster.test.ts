@@ -64,8 +64,13 @@ test.serial('the cluster forms, a 6×3 topic spreads its leaders, and the contro
 
   const more = await cluster.cli(['topics', 'create', 'payments', '--partitions', '2', '--replication-factor', '2']);
   t.is(more.code, 0, more.stderr);
-  const list = await cluster.cli(['topics', 'list', '--json']);
-  t.deepEqual(JSON.parse(list.stdout), ['orders', 'payments']);
+  // Metadata is read from any node's image, which may trail the controller by a heartbeat.
+  const listed = await eventually(async () => {
+    const list = await cluster.cli(['topics', 'list', '--json']);
+    const names = JSON.parse(list.stdout) as string[];
+    return names.includes('payments') ? names : undefined;
+  }, 10_000, 'the new topic in the metadata');
+  t.deepEqual(listed, ['orders', 'payments']);
 
   cluster.startNode(killed);
   const rejoined = await healthy(3, (s) => (s.nodes.find((n) => n.nodeId === killed)?.nodeEpoch ?? -1) > epochBefore);
