@@ -10,20 +10,6 @@
  */
 import { assert } from '../assert.js';
 
-export interface StoredBatch {
-  baseOffset: number;
-  lastOffset: number;
-  leaderEpoch: number;
-  recordCount: number;
-  firstTimestamp: number;
-  maxTimestamp: number;
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-  records: Uint8Array;
-  bytes: number;
-}
-
 /** The batch a producer sends: everything but the offsets and the leader epoch. */
 export interface BatchInput {
   recordCount: number;
@@ -33,6 +19,14 @@ export interface BatchInput {
   producerEpoch: number;
   baseSequence: number;
   records: Uint8Array;
+}
+
+/** A batch as stored: what the producer sent plus the offsets and epoch the leader assigned. */
+export interface StoredBatch extends BatchInput {
+  baseOffset: number;
+  lastOffset: number;
+  leaderEpoch: number;
+  bytes: number;
 }
 
 /** Header bytes counted on top of the records (Kafka's v2 batch header is 61 bytes). */
