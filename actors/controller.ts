@@ -160,6 +160,13 @@ export interface ControllerContext {
   heartbeatDueMs: number;
   /** Node session deadlines (leader only; a new leader starts everyone afresh, like KRaft). */
   sessions: Record<string, number>;
+  /**
+   * Nodes that heartbeated (or registered) since this leader took over. A session granted only at
+   * election may belong to a process that died during the failover; a new incarnation of that node
+   * may take over such a session instead of being refused as NODE_ID_IN_USE until it runs out,
+   * which a run of controller failovers could otherwise put off for ever.
+   */
+  sessionsHeard: Record<string, true>;
   purgatory: Waiter[];
   pendingAcks: PendingAck[];
   /** Raft messages held until every ctl/state write in flight is stored. */
@@ -220,7 +227,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
-    heartbeatDueMs: input.nowMs, sessions: {}, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
   };
 }
 

@@ -19,6 +19,7 @@ export const ERRORS = {
   INVALID_PARTITIONS: { retriable: false, refreshMetadata: false, text: 'the partition count is not legal' },
   INVALID_REPLICATION_FACTOR: { retriable: false, refreshMetadata: false, text: 'the replication factor is not legal' },
   INVALID_CONFIG: { retriable: false, refreshMetadata: false, text: 'a topic config name or value is not legal' },
+  INVALID_UPDATE_VERSION: { retriable: false, refreshMetadata: true, text: 'the change names a partition epoch that is not the current one' },
   INVALID_REQUEST: { retriable: false, refreshMetadata: false, text: 'the request is malformed' },
   UNSUPPORTED_MESSAGE: { retriable: false, refreshMetadata: false, text: 'the receiver does not accept this message type' },
   UNKNOWN_ADDRESS: { retriable: true, refreshMetadata: true, text: 'nothing listens on this address here' },

@@ -15,7 +15,7 @@ import type { ErrorCode } from '../actors/errors.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
-import { anyBugPlanted, bugPlanted, garbleInbound } from './sim/bugs.js';
+import { anyBugPlanted, bugPlanted, dropAppend, garbleInbound, garbleLocal } from './sim/bugs.js';
 
 /** What the host needs to know about an actor kind besides its machine. */
 export interface ActorKind<TEvent extends { type: string } = { type: string }> {
@@ -93,7 +93,7 @@ export class ActorHost {
   send(address: string, event: { type: string; [field: string]: unknown }): boolean {
     const hosted = this.actors.get(address);
     if (!hosted || hosted.dead) return false;
-    this.dispatch(hosted, event);
+    this.dispatch(hosted, anyBugPlanted() ? garbleLocal(address, event) : event);
     return true;
   }
 
@@ -217,6 +217,7 @@ export class ActorHost {
         }
       },
       append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
+        if (anyBugPlanted() && dropAppend(this.options.name, params.log)) return store().bounds(params.log, () => stored(params.token)(undefined));
         const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
         store().append(params.log, entries, { sync: params.sync }, stored(params.token));
       },

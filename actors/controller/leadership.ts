@@ -28,6 +28,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
     if (id !== ctx.nodeId) ctx.followers[String(id)] = { nextIndex: last + 1, matchIndex: 0, inFlight: false, lastContactMs: ctx.nowMs };
   }
   ctx.sessions = {};
+  ctx.sessionsHeard = {};
   for (const key of Object.keys(working.nodes)) ctx.sessions[key] = ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs;
   ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
   fx.push({ type: 'listen', params: { address: LEADER_ADDRESS } });
@@ -44,6 +45,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   ctx.working = undefined;
   ctx.followers = {};
   ctx.sessions = {};
+  ctx.sessionsHeard = {};
   failAll(ctx, fx, notController(ctx));
   fx.push({ type: 'unlisten', params: { address: LEADER_ADDRESS } });
   logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });

@@ -23,7 +23,9 @@ type Request = ControllerRequest & From;
 export function decideEnv(ctx: ControllerContext): DecideEnv {
   const sessions = ctx.sessions;
   const nowMs = ctx.nowMs;
-  return { clusterId: ctx.clusterId, nextOffset: lastIndex(ctx.log) + 1, sessionAlive: (id) => (sessions[String(id)] ?? -Infinity) > nowMs };
+  const heard = ctx.sessionsHeard;
+  return { clusterId: ctx.clusterId, nextOffset: lastIndex(ctx.log) + 1, sessionAlive: (id) => (sessions[String(id)] ?? -Infinity) > nowMs,
+    sessionHeard: (id) => heard[String(id)] === true };
 }
 
 /** 16 random bytes as 32 hex characters, from the PRNG in context. */
@@ -46,6 +48,7 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   const decision = decideRequest(ctx, ctx.working, m);
   if (decision.reply.code === 'OK' && m.type === 'registerNode') {
     ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
+    ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
   }
   propose(ctx, fx, decision.records, replyParams(m, decision.reply));
 }
@@ -72,6 +75,7 @@ function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
   const decision = decideHeartbeat(working, m, decideEnv(ctx));
   if (decision.reply.code !== 'OK') return reply(fx, m, decision.reply as ErrorReply);
   ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
+  ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
   reply(fx, m, heartbeatReply(ctx, m.nodeId, m.appliedOffset));
   if (decision.records.length > 0) propose(ctx, fx, decision.records, undefined);
 }

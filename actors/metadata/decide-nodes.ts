@@ -28,7 +28,8 @@ export function decideRegisterNode(image: MetadataImage, command: RegisterNode, 
   if (existing !== undefined && existing.incarnationId === command.incarnationId) {
     return { records: [], reply: { code: 'OK', nodeEpoch: existing.nodeEpoch } }; // A retried registration.
   }
-  if (existing !== undefined && existing.state !== 'fenced' && env.sessionAlive(command.nodeId)) {
+  // A live session refuses a new incarnation only once that session was heard under this leader.
+  if (existing !== undefined && existing.state !== 'fenced' && env.sessionAlive(command.nodeId) && env.sessionHeard(command.nodeId)) {
     return { records: [], reply: { code: 'NODE_ID_IN_USE', message: `node ${command.nodeId} is registered by a live incarnation` } };
   }
   // The old incarnation is gone: move its leaderships first, then register the new one fenced.

@@ -24,6 +24,8 @@ export interface DecideEnv {
   nextOffset: number;
   /** Whether the node's heartbeat session is alive (the leader tracks sessions in memory). */
   sessionAlive(nodeId: number): boolean;
+  /** Whether the node heartbeated since this leader took over (not only granted a session then). */
+  sessionHeard(nodeId: number): boolean;
 }
 
 export interface AlterPartition { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
@@ -65,7 +67,7 @@ export function decideAlterPartition(image: MetadataImage, command: AlterPartiti
       message: `leader ${command.leaderId} epoch ${command.leaderEpoch} is not the current leader ${current.leader} epoch ${current.leaderEpoch}` } };
   }
   if (command.partitionEpoch !== current.partitionEpoch) {
-    return { records: [], reply: { code: 'INVALID_REQUEST', leaderEpoch: current.leaderEpoch,
+    return { records: [], reply: { code: 'INVALID_UPDATE_VERSION', leaderEpoch: current.leaderEpoch,
       message: `partition epoch ${command.partitionEpoch} is not the current ${current.partitionEpoch}` } };
   }
   const bad = checkProposedIsr(current, command);

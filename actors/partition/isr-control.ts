@@ -1,7 +1,9 @@
 /**
  * The leader's ISR proposals to the controller (AlterPartition, KIP-497): at most one outstanding,
  * sent again with the same corr until answered; OK adopts the committed state the controller
- * returns, an error drops the proposal and waits (for metadata, or the retry backoff).
+ * returns; INVALID_REQUEST (checked and not applied) drops the proposal; any other refusal leaves
+ * the outcome unknown, so the proposal stays pending (its maximal ISR keeps counting for the HW)
+ * until newer partition state arrives, and is resent after the retry backoff.
  */
 import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState } from './isr.js';
 import { newCorr, type Fx } from './step.js';
@@ -58,8 +60,20 @@ export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: numbe
   if (l.isr.kind === 'committed' || l.isr.corr !== corr) return undefined;
   if (body.code === 'OK') return body.partition;
   fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
-  l.isr = { kind: 'committed', isr: ctx.state.isr };
-  l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
-  advanceLeaderHw(ctx, fx);
+  if (body.code === 'INVALID_REQUEST') {
+    // The controller checked the proposal against the current partition epoch and applied
+    // nothing; no controller, past or future, can apply it, so the committed ISR is the truth.
+    l.isr = { kind: 'committed', isr: ctx.state.isr };
+    l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
+    advanceLeaderHw(ctx, fx);
+    return undefined;
+  }
+  // Any other refusal leaves the outcome unknown: a stale partition epoch may answer a resend
+  // whose first copy was committed (its OK lost), and a deposed controller's successor may still
+  // commit it. Falling back to the old ISR would drop a joiner the controller may have added, and
+  // this leader would then commit offsets that a leader elected from that ISR lacks. So the
+  // maximal ISR stays in force until a newer partition state arrives (metadata or an OK); the
+  // proposal is resent after the backoff in case the refusal was transient.
+  l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrRetryBackoffMs };
   return undefined;
 }

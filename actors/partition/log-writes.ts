@@ -69,8 +69,11 @@ export function dropFrom(ctx: PartitionContext, offset: number): void {
 export function truncateLog(ctx: PartitionContext, fx: Fx, offset: number): void {
   assert(ctx.logWrite === undefined, 'truncate waits for the append in flight');
   assert(offset <= ctx.leoPending, 'truncate within the log');
-  if (ctx.hw > offset) logLine(fx, 'warn', 'truncateBelowHw', { hw: ctx.hw, offset });
+  const belowHw = ctx.hw > offset;
+  if (belowHw) logLine(fx, 'warn', 'truncateBelowHw', { hw: ctx.hw, offset });
   dropFrom(ctx, offset);
+  // A committed offset dropped is an HW regression; say so, so that a checker can see it.
+  if (belowHw) report(fx, 'partitionHw', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, hw: ctx.hw, leaderEpoch: ctx.state.leaderEpoch });
   const token = newToken(ctx, { kind: 'truncate', offset });
   ctx.logWrite = token;
   fx.push({ type: 'truncateFrom', params: { token, log: ctx.logName, offset } });

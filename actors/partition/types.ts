@@ -26,6 +26,11 @@ export interface PartitionConfigs {
 
 export interface PartitionKnobs {
   tickMs: number;
+  /**
+   * A follower not caught up for this long leaves the ISR. Several long-poll rounds, so that one
+   * lost fetch (retried after fetchMaxWaitMs + fetchTimeoutSlackMs) does not shrink the ISR; a
+   * dead follower leaves sooner anyway, when the controller fences its node.
+   */
   replicaLagTimeMaxMs: number;
   /** Long-poll wait of follower fetches. */
   fetchMaxWaitMs: number;

@@ -68,10 +68,13 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   if (ctx.config.idempotent && b.baseSequence < 0) assignSequence(ctx, q, b);
   b.attempts++;
   b.corr = newCorr(ctx);
-  b.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
+  // deliveryTimeoutMs bounds the whole send, so an attempt never outlives it (Kafka expires
+  // in-flight batches at the delivery timeout too): the caller hears within the bound it set.
+  const timeoutMs = Math.max(1, Math.ceil(Math.min(ctx.config.requestTimeoutMs, b.deliveryDeadlineMs - ctx.nowMs)));
+  b.deadlineMs = ctx.nowMs + timeoutMs;
   const { records, firstTimestamp, maxTimestamp } = b.encoded;
   sendTo(fx, route.address, 'produce', b.corr, {
-    acks: ctx.config.acks, timeoutMs: ctx.config.requestTimeoutMs, leaderEpoch: route.leaderEpoch,
+    acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
       producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records },
   });

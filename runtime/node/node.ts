@@ -25,12 +25,18 @@ import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
 
 export interface NodeKnobs {
   heartbeatIntervalMs: number;
+  /**
+   * A heartbeat without reply after this is abandoned and the next one sent. Far below the
+   * controller's session timeout (1500 ms): on a lossy network one lost heartbeat must cost a few
+   * intervals, not most of the session, or the node is fenced and every ISR it is in churns.
+   */
+  heartbeatTimeoutMs: number;
   requestTimeoutMs: number;
   /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
   registrationGiveUpMs: number;
 }
 
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000 };
+export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000 };
 
 export interface NodeConfig {
   nodeId: number;
@@ -170,7 +176,7 @@ export class BrookNode {
 
   private heartbeat(nodeEpoch: number): void {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
-    this.rpc.call('ctl/leader', 'nodeHeartbeat', body, {}, (result) => {
+    this.rpc.call('ctl/leader', 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped' || !result.ok) return;
       const reply = result.envelope.body as HeartbeatReply;

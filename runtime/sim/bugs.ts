@@ -23,14 +23,28 @@ export const BUGS = {
   failAcknowledgedProduce: 'G1a',
   /** The workload consumer's fetched batches arrive two offsets too high. → nonmonotonic-poll */
   shiftFetchedOffsets: 'nonmonotonic-poll',
+  /** The workload consumer's fetched batches carry the records of the wrong batch. → inconsistent-offsets */
+  swapFetchedRecords: 'inconsistent-offsets',
+  /**
+   * A newly elected leader is told its predecessor's epoch, and produces carry no leader epoch (as
+   * Kafka's do not), so nothing fences the two. → one-writer-per-epoch
+   */
+  electionKeepsEpoch: 'one-writer-per-epoch',
+  /** A leader answers each follower's first data fetch with a divergence at offset 0. → hw-regressed */
+  divergeToStart: 'hw-regressed',
+  /** node-2's disk acknowledges partition appends it never makes. → exposed-hw-regressed */
+  lyingDiskOnNode2: 'exposed-hw-regressed',
 } as const;
 
 export type BugName = keyof typeof BUGS;
 
 const planted = new Set<BugName>();
+/** Replica addresses a once-per-run bug already hit; a new simulated world starts it afresh. */
+const hitOnce = new Set<string>();
 
-export function plantBug(bug: BugName): void { planted.add(bug); }
-export function clearBugs(): void { planted.clear(); }
+export function plantBug(bug: BugName): void { planted.add(bug); hitOnce.clear(); }
+export function clearBugs(): void { planted.clear(); hitOnce.clear(); }
+export function resetBugRun(): void { hitOnce.clear(); }
 export function bugPlanted(bug: BugName): boolean { return planted.size > 0 && planted.has(bug); }
 export function anyBugPlanted(): boolean { return planted.size > 0; }
 
@@ -40,6 +54,10 @@ export function garbleInbound(envelope: Envelope): Envelope {
   if (typeof body !== 'object' || body === null) return envelope;
   if (planted.has('grantEveryVote') && envelope.type === 'requestVoteReply') return { ...envelope, body: { ...body, granted: true } };
   if (planted.has('acksAllAsOne') && envelope.type === 'produce' && body['acks'] === -1) return { ...envelope, body: { ...body, acks: 1 } };
+  if (planted.has('electionKeepsEpoch') && envelope.type === 'produce' && body['leaderEpoch'] !== undefined) {
+    const { leaderEpoch: _stripped, ...rest } = body;
+    return { ...envelope, body: rest };
+  }
   if (planted.has('dropProducerId') && envelope.type === 'produce' && typeof body['batch'] === 'object' && body['batch'] !== null) {
     const batch = body['batch'] as Record<string, unknown>;
     if (batch['producerId'] !== -1) return { ...envelope, body: { ...body, batch: { ...batch, producerId: -1, producerEpoch: -1, baseSequence: -1 } } };
@@ -50,10 +68,40 @@ export function garbleInbound(envelope: Envelope): Envelope {
   if (planted.has('failAcknowledgedProduce') && envelope.type === 'produceReply' && envelope.to.startsWith('client/p') && body['code'] === 'OK') {
     return { ...envelope, body: { code: 'CORRUPT_MESSAGE', message: 'planted bug' } };
   }
+  if (planted.has('swapFetchedRecords') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches']) && body['batches'].length > 1) {
+    const [first, second, ...rest] = body['batches'] as Array<Record<string, unknown>>;
+    if (first?.['recordCount'] === second?.['recordCount'] && first?.['records'] !== undefined) {
+      return { ...envelope, body: { ...body, batches: [{ ...first, records: second?.['records'] }, { ...second, records: first['records'] }, ...rest] } };
+    }
+  }
+  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith('part/') && body['code'] === 'OK'
+      && Array.isArray(body['batches']) && body['batches'].length > 0 && Number(body['hw']) > 0 && !hitOnce.has(envelope.to)) {
+    hitOnce.add(envelope.to);
+    const { batches: _dropped, ...rest } = body;
+    return { ...envelope, body: { ...rest, divergingEpoch: { epoch: 0, endOffset: 0 } } };
+  }
   if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches'])) {
     const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
       baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
     return { ...envelope, body: { ...body, batches } };
   }
   return envelope;
+}
+
+/**
+ * A runtime event as a planted bug garbles it on its way from the node to an actor (the original
+ * when no bug applies). `address` is the actor's; a partition replica's ends with its node id.
+ */
+export function garbleLocal<E extends { type: string; [field: string]: unknown }>(address: string, event: E): E {
+  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith('part/')) {
+    const state = event['state'] as { leader: number; leaderEpoch: number } | undefined;
+    const self = Number(address.slice(address.lastIndexOf('/') + 1));
+    if (state !== undefined && state.leader === self && state.leaderEpoch > 0) return { ...event, state: { ...state, leaderEpoch: state.leaderEpoch - 1 } };
+  }
+  return event;
+}
+
+/** Whether a planted bug makes this host's disk drop an append while acknowledging it. */
+export function dropAppend(hostName: string, log: string): boolean {
+  return planted.has('lyingDiskOnNode2') && hostName === 'node-2' && log.startsWith('p/');
 }

@@ -18,6 +18,7 @@ import { SimClock } from './sim-clock.js';
 import { Trace } from './trace.js';
 import { withSimGlobals } from './tripwire.js';
 import { sometimes } from './sometimes.js';
+import { resetBugRun } from './bugs.js';
 
 export type CrashKind = 'process' | 'power' | 'wipe';
 
@@ -102,6 +103,7 @@ export class SimWorld {
   private readonly globalsRandom: Random;
 
   constructor(readonly options: SimWorldOptions) {
+    resetBugRun();
     this.random = new SeededRandom(options.seed);
     this.globalsRandom = this.random.fork('globals');
     const scheduler = this.scheduler;

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { runStreamSim, streamReplayHint } from '../../runtime/sim/stream-run.js';
 
 /** Seeds that once failed: they run on every commit. */
-const REGRESSIONS = [5, 6, 9, 42, 52, 131, 148, 186];
+const REGRESSIONS = [5, 6, 9, 42, 52, 83, 129, 131, 148, 174, 186, 188];
 
 /** Fresh seeds derived from the commit hash (SIM_FROM_COMMIT=1), to keep exploring while staying replayable. */
 function commitSeeds(count: number): number[] {

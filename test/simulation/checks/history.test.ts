@@ -173,6 +173,14 @@ test('nonmonotonic-send: sequential sends acknowledged out of order', (t) => {
   t.regex(anomalies[0]?.detail ?? '', /p1 sent p1:0@1 then p1:1@0/);
 });
 
+test('nonmonotonic-send: an acks=1 write lost to a failover may see its offset reused', (t) => {
+  const h = recorder();
+  send(h, 'p1', 'p1:0', 5, { acks: '1' });
+  send(h, 'p1', 'p1:1', 0, { acks: '1' });
+  // The lost write is only `unseen` (acks=1, not a violation); no order was promised.
+  t.deepEqual(names(checkHistory(h.history(), finals([[0, 'p1:1']]))), ['unseen']);
+});
+
 /** Two sends of p1 in flight together, acknowledged in reverse offset order. */
 function concurrentSends(idempotent: boolean): HistoryRecorder {
   const h = recorder();

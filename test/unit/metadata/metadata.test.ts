@@ -13,7 +13,7 @@ import {
 import { parseControllerMessage } from '../../../actors/metadata/validate.js';
 
 const TID = 'a'.repeat(32);
-const env = (nextOffset: number, alive = true): DecideEnv => ({ clusterId: 'c1', nextOffset, sessionAlive: () => alive });
+const env = (nextOffset: number, alive = true, heard = alive): DecideEnv => ({ clusterId: 'c1', nextOffset, sessionAlive: () => alive, sessionHeard: () => heard });
 
 function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) replay(image, r, image.offset + 1); }
 
@@ -97,10 +97,12 @@ test('decide refuses with each error code and never mutates the image', (t) => {
   t.is(decideCreatePartitions(image, { name: 'a', totalCount: 1 }).reply.code, 'INVALID_PARTITIONS');
   const alter = { topicId: TID, partition: 0, leaderId: 1, leaderEpoch: 0, partitionEpoch: 0, isr: [1] };
   t.is(decideAlterPartition(image, { ...alter, leaderEpoch: 1 }).reply.code, 'FENCED_LEADER_EPOCH');
-  t.is(decideAlterPartition(image, { ...alter, partitionEpoch: 3 }).reply.code, 'INVALID_REQUEST');
+  t.is(decideAlterPartition(image, { ...alter, partitionEpoch: 3 }).reply.code, 'INVALID_UPDATE_VERSION');
   t.is(decideAlterPartition(image, { ...alter, isr: [2] }).reply.code, 'INVALID_REQUEST');
   t.is(decideAlterPartition(image, { ...alter, partition: 9 }).reply.code, 'UNKNOWN_TOPIC_OR_PARTITION');
   t.is(decideRegisterNode(image, { nodeId: 1, incarnationId: 'new', clusterId: 'c1', address: 'x' }, env(100)).reply.code, 'NODE_ID_IN_USE');
+  // A session only granted by a new controller leader, never heard from, gives way to a new incarnation.
+  t.is(decideRegisterNode(image, { nodeId: 1, incarnationId: 'new', clusterId: 'c1', address: 'x' }, env(100, true, false)).reply.code, 'OK');
   t.is(decideRegisterNode(image, { nodeId: 5, incarnationId: 'new', clusterId: 'zz', address: 'x' }, env(100)).reply.code, 'INCONSISTENT_CLUSTER_ID');
   t.is(decideHeartbeat(image, { nodeId: 1, nodeEpoch: 0, appliedOffset: 0 }, env(100)).reply.code, 'STALE_NODE_EPOCH');
   t.is(decideHeartbeat(image, { nodeId: 9, nodeEpoch: 1, appliedOffset: 0 }, env(100)).reply.code, 'NODE_NOT_REGISTERED');

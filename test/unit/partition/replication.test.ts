@@ -3,7 +3,7 @@
 // Method: real replica actors in the in-test harness, a lossy network by isolating nodes.
 import test from 'ava';
 import { Cluster, MemoryStore, Replica, input, produceBody, state } from './harness.js';
-import type { StoredBatch } from '../../../actors/partition.js';
+import { PARTITION_DEFAULTS, type StoredBatch } from '../../../actors/partition.js';
 
 test('fetches with a stale leader epoch are fenced; a fetch to a follower gets NOT_LEADER', (t) => {
   const c = new Cluster(state({ leaderEpoch: 5 }));
@@ -73,7 +73,7 @@ test('a lagging follower is proposed out of the ISR; while pending the HW waits 
   c.settle();
   c.isolated.add(3);
   c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 10_000 }));
-  c.advance(1100);
+  c.advance(PARTITION_DEFAULTS.knobs.replicaLagTimeMaxMs + 100);
   const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
   t.like(proposal, { to: 'ctl/leader', body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 1, partitionEpoch: 1, isr: [1, 2] } });
   const leader = c.get(1).ctx.leader;
@@ -99,9 +99,53 @@ test('a caught-up follower is proposed back into the ISR and counts in the HW wh
   t.like(proposal, { body: { isr: [1, 2, 3] } });
   t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand');
   t.like(c.replies(1)[0], { body: { code: 'OK' } });
-  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'INVALID_REQUEST' } });
-  t.is(c.get(1).ctx.leader?.isr.kind, 'committed', 'a refused proposal is dropped');
+  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'NOT_CONTROLLER' } });
+  t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand', 'a refusal leaves the outcome unknown: still pending');
   t.deepEqual(c.get(1).ctx.state.isr, [1, 2]);
+  c.get(1).send({ type: 'metadataChanged', state: state({ isr: [1, 2, 3], partitionEpoch: 2 }) });
+  c.settle();
+  t.is(c.get(1).ctx.leader?.isr.kind, 'committed', 'a newer partition state ends the proposal');
+  t.deepEqual(c.get(1).ctx.state.isr, [1, 2, 3]);
+});
+
+test('a proposal refused as malformed (checked, not applied) falls back to the committed ISR', (t) => {
+  const c = new Cluster(state({ isr: [1, 2] }));
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.advance(20);
+  const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
+  t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand');
+  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'INVALID_REQUEST' } });
+  t.deepEqual(c.get(1).ctx.leader?.isr, { kind: 'committed', isr: [1, 2] });
+});
+
+// Seed 129: the controller committed an expand, its OK was lost, the resend was refused with a stale
+// partition epoch; the leader fell back to the old ISR and acknowledged a write the joiner lacked,
+// and the joiner, in the controller's ISR, was then elected leader without it.
+test('after a refused expand the joiner keeps counting in the HW until a newer partition state arrives', (t) => {
+  const c = new Cluster(state({ isr: [1, 2] }));
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.advance(20);
+  const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
+  t.like(proposal, { body: { isr: [1, 2, 3], partitionEpoch: 1 } });
+  // The controller applied it (partition epoch 2); this answers a resend of the same proposal.
+  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
+    body: { code: 'INVALID_UPDATE_VERSION', leaderEpoch: 1, message: 'partition epoch 1 is not the current 2' } });
+  c.isolated.add(3);
+  c.request(1, 'produce', 2, produceBody(1, -1, { timeoutMs: 10_000 }));
+  c.advance(300);
+  t.is(c.get(2).ctx.leo, 3, 'node 2 stored the second batch');
+  t.is(c.get(1).ctx.hw, 2, 'the HW waits for node 3, which may be in the ISR');
+  t.deepEqual(c.replies(2), [], 'not acknowledged while node 3 lacks it');
+  c.advance(300);
+  t.is(c.get(1).ctx.hw, 2);
+  t.is(c.controllerInbox.filter((m) => m.type === 'alterPartition').length, 2, 'the proposal is resent after the backoff');
+  // Metadata brings the controller's newer state: node 3 is out again, so the write commits.
+  c.get(1).send({ type: 'metadataChanged', state: state({ isr: [1, 2], partitionEpoch: 3 }) });
+  c.settle();
+  t.is(c.get(1).ctx.hw, 3);
+  t.like(c.replies(2)[0], { body: { code: 'OK', baseOffset: 2 } });
 });
 
 test('retention deletes old batches below the HW only; a fetch below the new log start is out of range', (t) => {
