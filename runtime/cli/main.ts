@@ -15,10 +15,16 @@ const USAGE = `usage: brook <command> [flags]
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
   consume TOPIC [--partition P] [--from-beginning] [--max-messages N] [--json]
 
-  sim [--seed S | --seeds N] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
+  sim [--seed S | --seeds N [--first-seed F]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
 common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
 `;
+
+/** The usage lines of one command. */
+function usageOf(name: string): string {
+  const own = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `)).map((line) => `  brook ${line.trim()}`);
+  return `usage:\n${own.join('\n')}\n\ncommon flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)\n`;
+}
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -40,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === 'help' || name === '--help' || name === '-h') { process.stdout.write(USAGE); return name ? 0 : 2; }
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command '${name}'\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(usageOf(name)); return 0; }
   return await (await load())(rest);
 }
 
