@@ -76,7 +76,13 @@ export type RaftMessage =
   | { type: 'installSnapshot'; term: number; leaderId: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
   | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number };
 
-export type ControllerEvent = ((ControllerRequest | RaftMessage) & From) | RuntimeEvent;
+/**
+ * The leader's liveness probe of a node whose heartbeats stopped (`probe` to `node/<id>`, sent
+ * fail-fast): the node answers OK; UNKNOWN_ADDRESS means nothing listens there any more.
+ */
+export type ProbeReply = { type: 'probeReply'; code: string };
+
+export type ControllerEvent = ((ControllerRequest | RaftMessage | ProbeReply) & From) | RuntimeEvent;
 
 // ---- context ----
 
@@ -88,13 +94,20 @@ export interface ControllerKnobs {
   heartbeatIntervalMs: number;
   /** A node whose heartbeats stop for this long is fenced. */
   nodeSessionTimeoutMs: number;
+  /**
+   * A node silent for this long is probed, and fenced at once if the transport says nothing
+   * listens at its address any more (its process is gone): failover need not wait for the session.
+   */
+  nodeProbeAfterMs: number;
+  /** At most one probe per node in this long. */
+  nodeProbeEveryMs: number;
   snapshotEveryRecords: number;
   heartbeatRecordsMax: number;
   appendEntriesMax: number;
 }
 
 export const CONTROLLER_DEFAULTS: ControllerKnobs = {
-  tickMs: 10, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500,
+  tickMs: 10, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500, nodeProbeAfterMs: 300, nodeProbeEveryMs: 200,
   snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500,
 };
 
@@ -109,6 +122,9 @@ export interface RaftLog { snapshotIndex: number; snapshotTerm: number; entries:
 export interface Snapshot { index: number; term: number; image: MetadataImage }
 
 export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; lastContactMs: number }
+
+/** A probe of a silent node: sent at `atMs` to the incarnation with `nodeEpoch`. */
+export interface NodeProbe { corr: number; atMs: number; nodeEpoch: number }
 
 /** A reply parked until `index` commits. */
 export interface Waiter { index: number; send: SendParams }
@@ -167,6 +183,9 @@ export interface ControllerContext {
    * which a run of controller failovers could otherwise put off for ever.
    */
   sessionsHeard: Record<string, true>;
+  /** Liveness probes in flight (leader only), by node id. */
+  probes: Record<string, NodeProbe>;
+  nextProbeCorr: number;
   purgatory: Waiter[];
   pendingAcks: PendingAck[];
   /** Raft messages held until every ctl/state write in flight is stored. */
@@ -227,7 +246,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
-    heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
   };
 }
 

@@ -28,7 +28,11 @@ export interface LogEntryData { offset: number; value: unknown }
 // ---- effect params (declared as actions; provided by the runtime) ----
 
 /** `send`: one envelope through the transport. Replies set `to` = the request's `replyTo ?? from`. */
-export interface SendParams { to: string; type: string; body: unknown; corr?: number; replyTo?: string }
+export interface SendParams {
+  to: string; type: string; body: unknown; corr?: number; replyTo?: string;
+  /** Ask the transport for a `<type>Reply` with UNKNOWN_ADDRESS when nothing listens at `to` (transport/transport.ts). */
+  failFast?: boolean;
+}
 /** `append`: one atomic batch write to a log → `stored`. */
 export interface AppendParams { token: number; log: string; entries: LogEntryData[]; sync: boolean }
 /** `truncateFrom`: delete entries with base offset ≥ offset → `stored`. */

@@ -26,6 +26,7 @@ import { createSticky } from './client/sticky.js';
 import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/accumulate.js';
 import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';
 import { expireInFlight, expireReady, onProduceReply } from './producer/retry.js';
+import { abandonMovedAttempts, checkOverdueAttempts } from './producer/leader-watch.js';
 import { settleFlushes } from './producer/settle.js';
 import type { ProducerConfig, ProducerContext, ProducerEvent, ProducerInput } from './producer/types.js';
 import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from './client/messages.js';
@@ -71,6 +72,7 @@ function initialContext(input: ProducerInput): ProducerContext {
     metadata: createMetadataCache(), sticky: createSticky(),
     pid: { status: 'none', producerId: -1, producerEpoch: -1, corr: undefined, deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 },
     sends: new Map(), queues: new Map(), corrs: new Map(), bufferedBytes: 0, flushes: [], closing: undefined, closed: false,
+    leaderCheckAtMs: -Infinity,
   };
 }
 
@@ -107,6 +109,7 @@ function onTick(ctx: ProducerContext, fx: Fx): void {
   ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
   checkInitDeadline(ctx);
   expireInFlight(ctx, fx);
+  checkOverdueAttempts(ctx);
   expireReady(ctx, fx);
   expireWaiting(ctx, fx);
 }
@@ -127,7 +130,10 @@ function dispatch(ctx: ProducerContext, fx: Fx, event: ProducerEvent): void {
     case 'metadataReply': {
       const { outcome, prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
       ctx.prng = prng;
-      if (outcome === 'applied') accumulateWaiting(ctx, fx);
+      if (outcome === 'applied') {
+        abandonMovedAttempts(ctx, fx);
+        accumulateWaiting(ctx, fx);
+      }
       return;
     }
     case 'produceReply': return onProduceReply(ctx, fx, event);

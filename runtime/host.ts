@@ -211,7 +211,7 @@ export class ActorHost {
         if (params.corr !== undefined) envelope.corr = params.corr;
         if (params.replyTo !== undefined) envelope.replyTo = params.replyTo;
         try {
-          transport.send(envelope);
+          transport.send(envelope, params.failFast === true ? { failFast: true } : undefined);
         } catch (error) {
           logger.log('error', 'sendFailed', { from: hosted.address, to: params.to, type: params.type, error: String(error) });
         }

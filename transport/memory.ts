@@ -10,7 +10,7 @@
  */
 import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
 import type { Envelope } from './envelope.js';
-import { silentLog, type EnvelopeHandler, type Transport, type TransportLog } from './transport.js';
+import { noListenerReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
 
 export interface MemoryNetworkOptions {
   log?: TransportLog;
@@ -49,11 +49,16 @@ export class MemoryNetwork {
   }
 
   /** @internal Encodes once; every receiver after the first gets its own copy of the bytes. */
-  publish(envelope: Envelope): void {
+  publish(envelope: Envelope, options?: SendOptions, sender?: MemoryEndpoint): void {
     const bytes = encodeEnvelope(envelope);
     const set = this.listeners.get(envelope.to);
     if (set === undefined) {
       this.log('noListener', { to: envelope.to, type: envelope.type });
+      if (options?.failFast === true && sender !== undefined) {
+        const reply = noListenerReply(envelope);
+        this.queue.push({ receiver: sender, address: reply.to, bytes: encodeEnvelope(reply) });
+        this.scheduleDrain();
+      }
       return;
     }
     let first = true;
@@ -92,9 +97,9 @@ class MemoryEndpoint implements Transport {
 
   constructor(private readonly network: MemoryNetwork) {}
 
-  send(envelope: Envelope): void {
+  send(envelope: Envelope, options?: SendOptions): void {
     if (this.closed) return; // A closed endpoint is a crashed process: its sends go nowhere.
-    this.network.publish(envelope);
+    this.network.publish(envelope, options, this);
   }
 
   listen(address: string, handler: EnvelopeHandler): void {

@@ -9,13 +9,13 @@
  * and TLS options go to the client unchanged.
  */
 import {
-  connect, credsAuthenticator,
+  connect, credsAuthenticator, RequestError,
   type Authenticator, type Msg, type NatsConnection, type NodeConnectionOptions, type Subscription,
 } from '@nats-io/transport-node';
 import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
 import type { Envelope } from './envelope.js';
 import { subjectFor } from './subject.js';
-import { silentLog, type EnvelopeHandler, type Transport, type TransportLog } from './transport.js';
+import { noListenerReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
 
 export interface NatsTransportOptions {
   servers: string | string[];
@@ -37,6 +37,8 @@ export interface NatsTransportOptions {
 /** Used until the server's INFO arrives; the server's own default. */
 const MAX_PAYLOAD_DEFAULT = 1024 * 1024;
 const CLOSE_FLUSH_WAIT_MS = 2_000;
+/** How long a fail-fast send waits for the server's "no responders" (the real answer comes to `replyTo`). */
+const NO_RESPONDERS_WAIT_MS = 2_000;
 
 export class NatsTransport implements Transport {
   private readonly subscriptions = new Map<string, { handler: EnvelopeHandler; subscription: Subscription }>();
@@ -58,7 +60,7 @@ export class NatsTransport implements Transport {
   }
 
   /** Never throws for a delivery problem: an envelope the server would refuse is dropped and logged. */
-  send(envelope: Envelope): void {
+  send(envelope: Envelope, options?: SendOptions): void {
     const bytes = encodeEnvelope(envelope);
     const maxPayload = this.connection.info?.max_payload ?? MAX_PAYLOAD_DEFAULT;
     if (bytes.length > maxPayload) {
@@ -69,11 +71,31 @@ export class NatsTransport implements Transport {
       return;
     }
     try {
-      this.connection.publish(subjectFor(this.cluster, envelope.to), bytes);
+      if (options?.failFast === true) this.publishFailFast(envelope, bytes);
+      else this.connection.publish(subjectFor(this.cluster, envelope.to), bytes);
     } catch (error) {
       // A closed or draining connection: at-most-once means the envelope is simply lost.
       this.log('publishFailed', { to: envelope.to, type: envelope.type, message: (error as Error).message });
     }
+  }
+
+  /**
+   * Published as a NATS request, so that the server answers "no responders" at once when no
+   * subscription matches; anything else (the peer's answer goes to `replyTo`, or nothing) ends in a
+   * timeout that means nothing.
+   */
+  private publishFailFast(envelope: Envelope, bytes: Uint8Array): void {
+    this.connection.request(subjectFor(this.cluster, envelope.to), bytes, { timeout: NO_RESPONDERS_WAIT_MS }).then(() => {}, (error: unknown) => {
+      if (!(error instanceof RequestError) || !error.isNoResponders()) return;
+      const reply = noListenerReply(envelope);
+      const entry = this.subscriptions.get(reply.to);
+      if (entry === undefined) return;
+      try {
+        entry.handler(reply);
+      } catch (cause) {
+        this.log('handlerFailed', { to: reply.to, type: reply.type, message: (cause as Error)?.stack ?? String(cause) });
+      }
+    });
   }
 
   listen(address: string, handler: EnvelopeHandler): void {

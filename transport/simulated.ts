@@ -15,7 +15,7 @@
  */
 import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
 import type { Envelope } from './envelope.js';
-import { silentLog, type EnvelopeHandler, type Transport, type TransportLog } from './transport.js';
+import { noListenerReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
 
 export interface SimNetworkRandom { float(): number; int(minInclusive: number, maxInclusive: number): number; chance(p: number): boolean }
 
@@ -151,8 +151,23 @@ export class SimNetwork {
   }
 
   /** @internal Called by endpoints only. */
-  send(from: string, envelope: Envelope): void {
-    this.route(from, envelope.to, encodeEnvelope(envelope), envelope.type);
+  send(from: string, envelope: Envelope, options?: SendOptions): void {
+    const bytes = encodeEnvelope(envelope);
+    if (options?.failFast === true && !this.listeners.has(envelope.to)) return this.refuseFromServer(from, envelope);
+    this.route(from, envelope.to, bytes, envelope.type);
+  }
+
+  /**
+   * Like NATS's "no responders": the refusal comes from the messaging layer, not from a peer, so
+   * it reaches a sender that is not cut off from it, after one link delay.
+   */
+  private refuseFromServer(from: string, envelope: Envelope): void {
+    this.stats.sent++;
+    const sender = this.endpoints.get(from);
+    if (sender === undefined || this.isolated.has(from)) { this.drop('noListener', { from, to: envelope.to, type: envelope.type }); return; }
+    const reply = noListenerReply(envelope);
+    const pending: Pending = { from: envelope.to, receiver: sender, address: reply.to, bytes: encodeEnvelope(reply) };
+    this.env.schedule(this.delayMs(), () => this.deliver(pending));
   }
 
   /** @internal */
@@ -259,9 +274,9 @@ class SimEndpoint implements Transport {
 
   constructor(private readonly network: SimNetwork, readonly name: string) {}
 
-  send(envelope: Envelope): void {
+  send(envelope: Envelope, options?: SendOptions): void {
     if (this.closed) return; // A crashed process sends nothing.
-    this.network.send(this.name, envelope);
+    this.network.send(this.name, envelope, options);
   }
 
   listen(address: string, handler: EnvelopeHandler): void {

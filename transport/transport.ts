@@ -2,6 +2,24 @@ import type { Envelope } from './envelope.js';
 
 export type EnvelopeHandler = (envelope: Envelope) => void;
 
+export interface SendOptions {
+  /**
+   * Ask the transport to say so when nothing listens at `to`: if it can tell (NATS answers "no
+   * responders" for a subject without subscribers; the in-process transports see their listener
+   * tables), the sender's own listener at `replyTo` (or `from`) gets `noListenerReply(envelope)`.
+   * Silence proves nothing (the envelope or the answer may be lost): only a refusal is a fact.
+   */
+  failFast?: boolean;
+}
+
+/** What a fail-fast send gets back when nothing listens at its address. */
+export function noListenerReply(envelope: Envelope): Envelope {
+  const reply: Envelope = { to: envelope.replyTo ?? envelope.from, from: envelope.to, type: `${envelope.type}Reply`,
+    body: { code: 'UNKNOWN_ADDRESS', message: `nothing listens at ${envelope.to}` } };
+  if (envelope.corr !== undefined) reply.corr = envelope.corr;
+  return reply;
+}
+
 /**
  * Fire-and-forget, at-most-once delivery, like core NATS: a message may be lost, duplicated (in
  * simulation) or delayed, and every listener of an address gets its own copy. Request/reply,
@@ -9,7 +27,7 @@ export type EnvelopeHandler = (envelope: Envelope) => void;
  */
 export interface Transport {
   /** Never throws for a delivery problem; an envelope that cannot be encoded throws `CodecError`. */
-  send(envelope: Envelope): void;
+  send(envelope: Envelope, options?: SendOptions): void;
   /** One handler per address per transport; listening again replaces it. */
   listen(address: string, handler: EnvelopeHandler): void;
   unlisten(address: string): void;

@@ -11,6 +11,7 @@ import { onInstallSnapshot } from './snapshot.js';
 import { onRequest } from './requests.js';
 import { onMetaRead, onReadDone, onStored } from './completions.js';
 import { onTick } from './tick.js';
+import { onProbeReply } from './probe.js';
 import type { Fx } from './step.js';
 
 export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent): void {
@@ -27,6 +28,7 @@ export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent)
     case 'registerNode': case 'nodeHeartbeat': case 'createTopic': case 'deleteTopic': case 'createPartitions':
     case 'alterConfigs': case 'alterPartition': case 'allocateProducerIds': case 'initProducerId': case 'describeQuorum':
       return onRequest(ctx, fx, event);
+    case 'probeReply': return onProbeReply(ctx, fx, event);
     default: return unreachable(event);
   }
 }

@@ -29,6 +29,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   }
   ctx.sessions = {};
   ctx.sessionsHeard = {};
+  ctx.probes = {};
   for (const key of Object.keys(working.nodes)) ctx.sessions[key] = ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs;
   ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
   fx.push({ type: 'listen', params: { address: LEADER_ADDRESS } });
@@ -46,6 +47,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   ctx.followers = {};
   ctx.sessions = {};
   ctx.sessionsHeard = {};
+  ctx.probes = {};
   failAll(ctx, fx, notController(ctx));
   fx.push({ type: 'unlisten', params: { address: LEADER_ADDRESS } });
   logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });

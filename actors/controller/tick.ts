@@ -11,6 +11,7 @@ import { broadcastAppend, propose } from './replication.js';
 import { decideEnv } from './requests.js';
 import { startRecovery } from './recovery.js';
 import { logLine, type Fx } from './step.js';
+import { probeSilentNodes } from './probe.js';
 
 export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
@@ -27,12 +28,13 @@ export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
         ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
         broadcastAppend(ctx, fx);
       }
+      probeSilentNodes(ctx, fx);
       return expireSessions(ctx, fx);
   }
 }
 
 /** Fence every node whose session ran out (one decision per node, in node id order). */
-function expireSessions(ctx: ControllerContext, fx: Fx): void {
+export function expireSessions(ctx: ControllerContext, fx: Fx): void {
   const working = ctx.working;
   if (working === undefined) return;
   const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);

@@ -72,6 +72,8 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   // in-flight batches at the delivery timeout too): the caller hears within the bound it set.
   const timeoutMs = Math.max(1, Math.ceil(Math.min(ctx.config.requestTimeoutMs, b.deliveryDeadlineMs - ctx.nowMs)));
   b.deadlineMs = ctx.nowMs + timeoutMs;
+  b.sentAtMs = ctx.nowMs;
+  b.sentLeaderEpoch = route.leaderEpoch;
   const { records, firstTimestamp, maxTimestamp } = b.encoded;
   sendTo(fx, route.address, 'produce', b.corr, {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,

@@ -94,6 +94,9 @@ export interface Batch {
   attempts: number;
   corr: number | undefined;
   deadlineMs: number;
+  /** When the attempt in flight left, and the leader epoch it was addressed to. */
+  sentAtMs: number;
+  sentLeaderEpoch: number;
   lastError: ErrorInfo | undefined;
 }
 
@@ -145,4 +148,6 @@ export interface ProducerContext {
   flushes: Array<{ requestId: number; arrival: number }>;
   closing: { requestId: number } | undefined;
   closed: boolean;
+  /** No overdue-attempt metadata check before this (actors/producer/leader-watch.ts). */
+  leaderCheckAtMs: number;
 }

@@ -194,10 +194,11 @@ export class BrookNode {
     });
   }
 
-  /** Client-facing requests on `node/<id>` and `meta`. */
+  /** Client-facing requests on `node/<id>` and `meta`, and the controller's probes. */
   private serve(envelope: Envelope): void {
     const replyTo = envelope.replyTo ?? envelope.from;
     const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
+    if (envelope.type === 'probe') return answer({ code: 'OK' }); // The controller's liveness probe (actors/controller/probe.ts).
     if (envelope.type !== 'metadata') {
       this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
       if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });

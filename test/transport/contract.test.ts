@@ -46,6 +46,25 @@ for (const kind of ['memory', 'simulated', 'nats'] as const) {
     t.deepEqual(box.got[0], { to: 'node/2/ctl', from: 'node/1/ctl', type: 'ping', corr: 5, replyTo: 'node/1/ctl', body: { n: 1, s: 'x' } });
   });
 
+  test(`${kind}: a fail-fast send to an address nobody listens on comes back as UNKNOWN_ADDRESS`, async (t) => {
+    const net = await open(kind, t);
+    const [a, b] = net.endpoints;
+    const replies = inbox();
+    const served = inbox();
+    a.listen('node/1/inbox', replies.handler);
+    b.listen('node/2', served.handler);
+    await net.settle();
+    a.send({ to: 'node/3', from: 'node/1/ctl', type: 'probe', corr: 9, replyTo: 'node/1/inbox', body: null }, { failFast: true });
+    await net.waitFor(() => replies.got.length === 1, 'the refusal');
+    t.like(replies.got[0], { to: 'node/1/inbox', from: 'node/3', type: 'probeReply', corr: 9, body: { code: 'UNKNOWN_ADDRESS' } });
+    // A listener present: the envelope is delivered and no refusal comes (a later marker proves it).
+    a.send({ to: 'node/2', from: 'node/1/ctl', type: 'probe', corr: 10, replyTo: 'node/1/inbox', body: null }, { failFast: true });
+    a.send({ to: 'node/2', from: 'node/1/ctl', type: 'marker', body: null });
+    await net.waitFor(() => served.count('marker') === 1, 'marker');
+    t.is(served.count('probe'), 1);
+    t.is(replies.got.length, 1);
+  });
+
   test(`${kind}: unlisten stops delivery; listening again resumes it`, async (t) => {
     const net = await open(kind, t);
     const [a, b] = net.endpoints;

@@ -84,6 +84,8 @@ export class Cluster {
   replicas = new Map<number, Replica>();
   stores = new Map<number, MemoryStore>();
   inbox: ClientReply[] = [];
+  /** What controllers sent to nodes (`node/<id>`: liveness probes). */
+  toNodes: SendParams[] = [];
   /** Node ids cut off from everyone. */
   isolated = new Set<number>();
   lossRate = 0;
@@ -125,6 +127,7 @@ export class Cluster {
 
   deliver(from: string, m: SendParams): void {
     if (m.to.startsWith('client/')) { this.inbox.push({ to: m.to, type: m.type, corr: m.corr, body: m.body as Record<string, unknown> }); return; }
+    if (m.to.startsWith('node/')) { this.toNodes.push(structuredClone(m)); return; }
     const fromId = /^ctl\/(\d+)$/.exec(from);
     if (fromId && this.isolated.has(Number(fromId[1]))) return;
     const targets = m.to === 'ctl/leader' ? [...this.replicas.values()].filter((r) => r.listening.has('ctl/leader'))

@@ -65,3 +65,34 @@ test('registration errors: foreign cluster, live node id in use; heartbeats carr
   t.like(register(c, 1, 'another'), { code: 'NODE_ID_IN_USE' });
   t.like(register(c, 1), { code: 'OK', nodeEpoch: epoch }, 'a retried registration is idempotent');
 });
+
+test('a silent node is probed; "nothing listens" fences it long before its session would run out', (t) => {
+  const c = new Cluster([1, 2, 3], 41);
+  c.elect();
+  const epochs = new Map<number, number>();
+  for (const id of [1, 2, 3]) epochs.set(id, register(c, id)?.['nodeEpoch'] as number);
+  for (const id of [1, 2, 3]) beat(c, id, epochs.get(id) as number);
+  c.advance(30);
+  const leaderId = c.leader().nodeId;
+  const victim = [1, 2, 3].find((id) => id !== leaderId) as number;
+  const other = [1, 2, 3].find((id) => id !== leaderId && id !== victim) as number;
+  const keepAlive = (ms: number): void => {
+    for (let t = 0; t < ms; t += 100) { for (const id of [leaderId, other]) beat(c, id, epochs.get(id) as number); c.advance(100); }
+  };
+  keepAlive(200);
+  t.deepEqual(c.toNodes, [], 'no probe while heartbeats are recent');
+  keepAlive(300);
+  const probes = c.toNodes.filter((m) => m.type === 'probe');
+  t.true(probes.length >= 1 && probes.every((m) => m.to === `node/${victim}` && m.failFast === true), JSON.stringify(c.toNodes));
+  const probe = probes[probes.length - 1] as (typeof probes)[number];
+  // A live node's OK changes nothing; an answer to an older probe is ignored too.
+  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: probe.corr as number, body: { code: 'OK' } });
+  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: (probe.corr as number) - 1000, body: { code: 'UNKNOWN_ADDRESS' } });
+  c.advance(10);
+  t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'unfenced');
+  // The transport says nothing listens there: fenced now, about 600 ms into a 1500 ms session.
+  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: probe.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
+  c.advance(20);
+  t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'fenced');
+  t.is(c.leader().ctx.image.nodes[String(other)]?.state, 'unfenced');
+});

@@ -246,3 +246,27 @@ test('partitions without a leader wait; unkeyed records stick to a partition wit
   t.is(produce.to, 'part/t/1/2');
   t.is(body(produce).batch.recordCount, 3, 'one sticky batch');
 });
+
+test('an attempt unanswered for 200 ms re-reads metadata; a moved leader epoch sends it to the new leader at once', (t) => {
+  const h = producer({ acks: -1, requestTimeoutMs: 30_000, retryBackoffMs: 10 });
+  sendWithMetadata(h, 1, ['a'], [1]);
+  const first = h.takeOne('produce');
+  t.is(first.to, 'part/t/0/1');
+  h.tick(100);
+  t.is(h.take('metadata').length, 0, 'not overdue yet');
+  h.tick(120);
+  const meta = h.takeOne('metadata');
+  h.reply(meta, metadataBody('t', [1], 1)); // Same leader, same epoch: the attempt keeps waiting.
+  h.tick(20);
+  t.is(h.take('produce').length, 0);
+  h.tick(200);
+  h.reply(h.takeOne('metadata'), metadataBody('t', [2], 2)); // The controller elected node 2 in epoch 2.
+  h.tick(50);
+  const retry = h.takeOne('produce');
+  t.is(retry.to, 'part/t/0/2');
+  t.is(body(retry).leaderEpoch, 2);
+  h.reply(first, ok(3)); // The old leader's late answer is ignored: the attempt was abandoned.
+  t.deepEqual(h.takeDelivered(), []);
+  h.reply(retry, ok(4));
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [4] } }]);
+});

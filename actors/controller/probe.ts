@@ -1,0 +1,45 @@
+/**
+ * Fast fencing of dead nodes. A node's session runs out only `nodeSessionTimeoutMs` after its
+ * last heartbeat, and every partition it leads is unavailable until then. So the leader probes a
+ * node that has been silent for `nodeProbeAfterMs`, fail-fast: when the transport answers that
+ * nothing listens at the node's address (NATS "no responders": the process and its connection
+ * are gone), the session ends now. Silence or a lost probe proves nothing and changes nothing; a
+ * live node answers OK. Fencing early is safe — leader epochs, not sessions, fence old leaders —
+ * it only moves leadership sooner.
+ */
+import type { ControllerContext, ProbeReply, From } from '../controller.js';
+import { expireSessions } from './tick.js';
+import { logLine, type Fx } from './step.js';
+
+/** Tick (leader): one probe per silent unfenced node, at most every `nodeProbeEveryMs`. */
+export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
+  const working = ctx.working;
+  if (working === undefined) return;
+  const { nodeSessionTimeoutMs, nodeProbeAfterMs, nodeProbeEveryMs } = ctx.knobs;
+  for (const id of Object.keys(working.nodes).map(Number).sort((a, b) => a - b)) {
+    const node = working.nodes[String(id)];
+    if (node === undefined || node.state === 'fenced' || id === ctx.nodeId) continue;
+    const lastHeardMs = (ctx.sessions[String(id)] ?? -Infinity) - nodeSessionTimeoutMs;
+    if (ctx.nowMs - lastHeardMs < nodeProbeAfterMs) continue;
+    const previous = ctx.probes[String(id)];
+    if (previous !== undefined && ctx.nowMs - previous.atMs < nodeProbeEveryMs) continue;
+    const corr = ctx.nextProbeCorr++;
+    ctx.probes = { ...ctx.probes, [String(id)]: { corr, atMs: ctx.nowMs, nodeEpoch: node.nodeEpoch } };
+    fx.push({ type: 'send', params: { to: `node/${id}`, type: 'probe', corr, replyTo: `ctl/${ctx.nodeId}`, body: { nodeEpoch: node.nodeEpoch }, failFast: true } });
+  }
+}
+
+/** UNKNOWN_ADDRESS for the latest probe of a node still silent and unfenced in the same incarnation ends its session. */
+export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply & From): void {
+  if (ctx.role !== 'leader' || ctx.working === undefined || reply.code !== 'UNKNOWN_ADDRESS') return;
+  const id = Number(/^node\/(\d+)$/.exec(reply.from)?.[1] ?? NaN);
+  const probe = ctx.probes[String(id)];
+  if (probe === undefined || probe.corr !== reply.corr) return;
+  const node = ctx.working.nodes[String(id)];
+  if (node === undefined || node.state === 'fenced' || node.nodeEpoch !== probe.nodeEpoch) return;
+  const lastHeardMs = (ctx.sessions[String(id)] ?? -Infinity) - ctx.knobs.nodeSessionTimeoutMs;
+  if (lastHeardMs > probe.atMs) return; // It spoke after the probe left: the answer is out of date.
+  logLine(fx, 'info', 'nodeGone', { nodeId: id, silentMs: ctx.nowMs - lastHeardMs });
+  ctx.sessions = { ...ctx.sessions, [String(id)]: ctx.nowMs };
+  expireSessions(ctx, fx);
+}

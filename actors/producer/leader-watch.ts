@@ -1,0 +1,41 @@
+/**
+ * Noticing a dead leader. A leader that dies cannot say so, and its unanswered produce requests
+ * would wait out requestTimeoutMs while the controller has already elected another. So an attempt
+ * unanswered for LEADER_CHECK_AFTER_MS makes the producer re-read metadata (at most that often);
+ * when the partition's leader epoch has moved past the one an attempt was addressed to, the
+ * attempt is abandoned as NOT_LEADER and retried at the new leader like any retriable error (an
+ * idempotent producer's retry is deduplicated by its sequence; otherwise it may duplicate, as a
+ * retry after a timeout may).
+ */
+import { leaderRoute } from '../client/metadata.js';
+import type { Fx } from '../client/effects.js';
+import { onBatchError } from './retry.js';
+import type { ProducerContext } from './types.js';
+
+/** Well above a healthy acks=all round trip, well below a session timeout. */
+export const LEADER_CHECK_AFTER_MS = 200;
+
+/** Tick: an overdue attempt marks metadata stale (the refresh itself backs off as usual). */
+export function checkOverdueAttempts(ctx: ProducerContext): void {
+  if (ctx.nowMs < ctx.leaderCheckAtMs) return;
+  for (const q of ctx.queues.values()) {
+    if (!q.inFlight.some((b) => ctx.nowMs - b.sentAtMs >= LEADER_CHECK_AFTER_MS)) continue;
+    ctx.metadata.stale = true;
+    ctx.leaderCheckAtMs = ctx.nowMs + LEADER_CHECK_AFTER_MS;
+    return;
+  }
+}
+
+/** After a metadata refresh: attempts addressed to an older leader epoch go back to be retried. */
+export function abandonMovedAttempts(ctx: ProducerContext, fx: Fx): void {
+  for (const q of ctx.queues.values()) {
+    const route = leaderRoute(ctx.metadata, q.topic, q.partition);
+    if (route === undefined) continue;
+    // One batch per pass: an idempotent retry sends every batch in flight back at once.
+    for (let guard = q.inFlight.length; guard > 0; guard--) {
+      const b = q.inFlight.find((x) => x.sentLeaderEpoch < route.leaderEpoch);
+      if (b === undefined) break;
+      onBatchError(ctx, fx, q, b, { code: 'NOT_LEADER', message: `leader epoch moved from ${b.sentLeaderEpoch} to ${route.leaderEpoch}` });
+    }
+  }
+}
