@@ -1,7 +1,8 @@
 /**
  * Noticing a dead leader. A leader that dies cannot say so, and its unanswered produce requests
  * would wait out requestTimeoutMs while the controller has already elected another. So an attempt
- * unanswered for LEADER_CHECK_AFTER_MS makes the producer re-read metadata (at most that often);
+ * unanswered for LEADER_CHECK_AFTER_MS makes the producer re-read metadata (every
+ * LEADER_CHECK_EVERY_MS while it stays unanswered);
  * when the partition's leader epoch has moved past the one an attempt was addressed to, the
  * attempt is abandoned as NOT_LEADER and retried at the new leader like any retriable error (an
  * idempotent producer's retry is deduplicated by its sequence; otherwise it may duplicate, as a
@@ -14,6 +15,8 @@ import type { ProducerContext } from './types.js';
 
 /** Well above a healthy acks=all round trip, well below a session timeout. */
 export const LEADER_CHECK_AFTER_MS = 200;
+/** While attempts stay overdue, metadata is re-read this often (a failover shows up there within a heartbeat). */
+export const LEADER_CHECK_EVERY_MS = 100;
 
 /** Tick: an overdue attempt marks metadata stale (the refresh itself backs off as usual). */
 export function checkOverdueAttempts(ctx: ProducerContext): void {
@@ -21,7 +24,7 @@ export function checkOverdueAttempts(ctx: ProducerContext): void {
   for (const q of ctx.queues.values()) {
     if (!q.inFlight.some((b) => ctx.nowMs - b.sentAtMs >= LEADER_CHECK_AFTER_MS)) continue;
     ctx.metadata.stale = true;
-    ctx.leaderCheckAtMs = ctx.nowMs + LEADER_CHECK_AFTER_MS;
+    ctx.leaderCheckAtMs = ctx.nowMs + LEADER_CHECK_EVERY_MS;
     return;
   }
 }

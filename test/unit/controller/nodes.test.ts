@@ -79,7 +79,7 @@ test('a silent node is probed; "nothing listens" fences it long before its sessi
   const keepAlive = (ms: number): void => {
     for (let t = 0; t < ms; t += 100) { for (const id of [leaderId, other]) beat(c, id, epochs.get(id) as number); c.advance(100); }
   };
-  keepAlive(200);
+  keepAlive(100);
   t.deepEqual(c.toNodes, [], 'no probe while heartbeats are recent');
   keepAlive(300);
   const probes = c.toNodes.filter((m) => m.type === 'probe');
@@ -90,7 +90,7 @@ test('a silent node is probed; "nothing listens" fences it long before its sessi
   c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: (probe.corr as number) - 1000, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(10);
   t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'unfenced');
-  // The transport says nothing listens there: fenced now, about 600 ms into a 1500 ms session.
+  // The transport says nothing listens there: fenced now, about 500 ms into a 1500 ms session.
   c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: probe.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(20);
   t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'fenced');
