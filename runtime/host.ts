@@ -10,7 +10,7 @@ import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { Packr } from 'msgpackr';
 import type { Envelope } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
-import type { Inbound, LogEntryData, Parsed, RuntimeEvent, SendParams } from '../actors/effects.js';
+import { effectActions, type Inbound, type LogEntryData, type Parsed, type RuntimeEvent, type SendParams } from '../actors/effects.js';
 import type { ErrorCode } from '../actors/errors.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
@@ -23,7 +23,10 @@ export interface ActorKind<TEvent extends { type: string } = { type: string }> {
   machine: AnyStateMachine;
   parse(inbound: Inbound): Parsed<TEvent>;
   /** Interval of `tick` events; 0 means the kind uses none. */
+  /** Ticks at least this often (0: never), and earlier when `nextTickAt` says so. */
   tickMs: number;
+  /** The earliest clock time at which the actor's next tick has work (pure, from its context). */
+  nextTickAt?: (context: never) => number;
   invariants?(context: never): void;
 }
 
@@ -52,8 +55,17 @@ interface Hosted {
   actor: Actor<AnyStateMachine>;
   extraAddresses: Set<string>;
   tick: unknown;
+  /** When the armed tick fires (Infinity when none is armed). */
+  tickAtMs: number;
   dead: boolean;
+  /** This actor's effect bodies (the machine's shared actions find them by the actor's session id). */
+  effects: Record<string, EffectBody>;
 }
+
+// xstate types action params per machine; the host serves every machine, so params are checked by
+// the effect contract (actors/effects.ts) rather than by this signature.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EffectBody = (args: unknown, params: any) => void;
 
 // Log entry values and meta values are plain data; the host is the one place that encodes them.
 const valueCodec = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -62,6 +74,13 @@ export class ActorHost {
   private readonly actors = new Map<string, Hosted>();
   /** Extra address (e.g. `ctl/leader`) → the primary address of the actor that listens on it. */
   private readonly aliases = new Map<string, string>();
+  /** xstate session id → the hosted actor, for the shared effect actions. */
+  private readonly bySession = new Map<string, Hosted>();
+  /**
+   * One provided machine per machine, not per actor: `provide` builds a whole new state-node tree,
+   * which at thousands of partition replicas per node was most of an idle replica's memory.
+   */
+  private readonly provided = new Map<AnyStateMachine, AnyStateMachine>();
   private closed = false;
 
   constructor(readonly options: HostOptions) {}
@@ -78,9 +97,10 @@ export class ActorHost {
   spawn(kind: ActorKind, address: string, input: unknown): void {
     if (this.closed) throw new Error('host is closed');
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
-    const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, dead: false } as unknown as Hosted;
-    const machine = kind.machine.provide({ actions: this.effects(hosted) });
-    hosted.actor = createActor(machine, { input, clock: this.options.clock });
+    const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, dead: false } as unknown as Hosted;
+    hosted.effects = this.effects(hosted);
+    hosted.actor = createActor(this.providedMachine(kind.machine), { input, clock: this.options.clock });
+    this.bySession.set(hosted.actor.sessionId, hosted);
     hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
     this.actors.set(address, hosted);
     this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
@@ -102,6 +122,7 @@ export class ActorHost {
     if (!hosted) return;
     this.actors.delete(address);
     hosted.dead = true;
+    this.bySession.delete(hosted.actor.sessionId);
     this.options.transport.unlisten(address);
     for (const extra of hosted.extraAddresses) this.dropAlias(extra, address);
     if (hosted.tick !== undefined) this.options.clock.clearTimeout(hosted.tick);
@@ -138,6 +159,7 @@ export class ActorHost {
     this.options.onTrace?.(hosted.address, event.type);
     hosted.actor.send(event);
     this.checkAfter(hosted);
+    if (event.type !== 'tick') this.rearmIfSooner(hosted); // a tick re-arms itself
   }
 
   /** Typed error reply to a bad request; a log line when there is no one to reply to. */
@@ -169,13 +191,35 @@ export class ActorHost {
     this.options.onActorError?.(hosted.address, error);
   }
 
+  /** Arms the next tick: after tickMs, or at the actor's next deadline when that is sooner. */
   private armTick(hosted: Hosted): void {
     const { clock } = this.options;
+    const nowMs = clock.nowMs();
+    let atMs = nowMs + hosted.kind.tickMs;
+    const next = this.nextTickAt(hosted);
+    if (next !== undefined && next < atMs) atMs = Math.max(next, nowMs);
+    if (hosted.tick !== undefined) clock.clearTimeout(hosted.tick);
+    hosted.tickAtMs = atMs;
     hosted.tick = clock.setTimeout(() => {
+      hosted.tick = undefined;
+      hosted.tickAtMs = Infinity;
       if (hosted.dead) return;
       this.dispatch(hosted, { type: 'tick', nowMs: clock.nowMs() } satisfies RuntimeEvent);
       if (!hosted.dead) this.armTick(hosted);
-    }, hosted.kind.tickMs);
+    }, atMs - nowMs);
+  }
+
+  private nextTickAt(hosted: Hosted): number | undefined {
+    if (hosted.kind.nextTickAt === undefined) return undefined;
+    const snapshot = hosted.actor.getSnapshot();
+    return snapshot.status === 'active' ? hosted.kind.nextTickAt(snapshot.context as never) : undefined;
+  }
+
+  /** After an event: a deadline sooner than the armed tick brings the tick forward. */
+  private rearmIfSooner(hosted: Hosted): void {
+    if (hosted.dead || hosted.kind.tickMs <= 0 || hosted.kind.nextTickAt === undefined) return;
+    const next = this.nextTickAt(hosted);
+    if (next !== undefined && next < hosted.tickAtMs) this.armTick(hosted);
   }
 
   private addAlias(address: string, primary: string): void {
@@ -192,11 +236,24 @@ export class ActorHost {
     this.options.transport.unlisten(address);
   }
 
+  private providedMachine(machine: AnyStateMachine): AnyStateMachine {
+    let provided = this.provided.get(machine);
+    if (provided === undefined) {
+      const actions: Record<string, EffectBody> = {};
+      for (const name of Object.keys(effectActions)) {
+        actions[name] = (args, params) => {
+          const hosted = this.bySession.get((args as { self: { sessionId: string } }).self.sessionId);
+          hosted?.effects[name]?.(args, params);
+        };
+      }
+      provided = machine.provide({ actions });
+      this.provided.set(machine, provided);
+    }
+    return provided;
+  }
+
   /** The effect bodies for one actor. Completions come back as events through `complete`. */
-  // xstate types action params per machine; the host serves every machine, so params are checked by
-  // the effect contract (actors/effects.ts) rather than by this signature.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private effects(hosted: Hosted): Record<string, (args: unknown, params: any) => void> {
+  private effects(hosted: Hosted): Record<string, EffectBody> {
     const { transport, logger, clock } = this.options;
     const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
     const store = (): NodeStore => {

@@ -55,3 +55,39 @@ function checkpointProducers(ctx: PartitionContext, fx: Fx): void {
   ctx.producersCheckpoint = { ...c, inFlight: true };
   fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'producers'), producersToMeta(ctx.producers, ctx.leo)]], sync: false } });
 }
+
+/** Waiting lists longer than this are not scanned for their earliest deadline: the replica is busy, it ticks every tickMs. */
+const SCAN_MAX = 16;
+
+/**
+ * The earliest time a tick has work to do, from the deadlines in context: the host ticks the
+ * replica then (and at least every idleTickMs), so thousands of idle replicas cost next to nothing
+ * instead of a tick every tickMs each. A deadline missed here is only late, by at most
+ * idleTickMs: every tick handler still compares the time itself.
+ */
+export function nextTickAt(ctx: PartitionContext): number {
+  let at = ctx.retention.nextCheckMs;
+  const consider = (ms: number): void => { if (ms < at) at = ms; };
+  const busy = ctx.nowMs + ctx.knobs.tickMs;
+  const l = ctx.role === 'leader' ? ctx.leader : undefined;
+  if (l !== undefined) {
+    if (l.waiters.length > SCAN_MAX || l.parked.length > SCAN_MAX) consider(busy);
+    for (const w of l.waiters) consider(w.deadlineMs);
+    for (const p of l.parked) consider(p.deadlineMs);
+    if (l.isr.kind !== 'committed') consider(l.isr.deadlineMs);
+    else {
+      if (l.isrRetryAtMs > ctx.nowMs) consider(l.isrRetryAtMs);
+      for (const id of ctx.state.isr) {
+        const progress = l.followers.get(id);
+        if (id !== ctx.nodeId && progress !== undefined) consider(progress.lastCaughtUpMs + ctx.knobs.replicaLagTimeMaxMs + 1);
+      }
+    }
+  }
+  const f = ctx.role === 'follower' ? ctx.follower : undefined;
+  if (f !== undefined) consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, busy));
+  const hw = ctx.hwCheckpoint;
+  if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
+  const producers = ctx.producersCheckpoint;
+  if (!producers.inFlight && ctx.producers.size > 0) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
+  return Math.max(at, ctx.nowMs + 1);
+}

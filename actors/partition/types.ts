@@ -25,7 +25,10 @@ export interface PartitionConfigs {
 }
 
 export interface PartitionKnobs {
+  /** Tick granularity while the replica is busy (long waiting lists, a follower between fetches). */
   tickMs: number;
+  /** The longest gap between ticks; otherwise a replica is ticked at its next deadline (tick.ts nextTickAt). */
+  idleTickMs: number;
   /**
    * A follower not caught up for this long leaves the ISR. Several long-poll rounds, so that one
    * lost fetch (retried after fetchMaxWaitMs + fetchTimeoutSlackMs) does not shrink the ISR; a

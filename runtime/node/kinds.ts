@@ -1,6 +1,6 @@
 /** The actor kinds a node hosts, and how their inputs are built from the node's config. */
 import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage, type ControllerKnobs } from '../../actors/controller.js';
-import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, type PartitionKnobs } from '../../actors/partition.js';
+import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
 import type { ActorKind } from '../host.js';
 import type { NodeConfig, NodeEnv } from './node.js';
 
@@ -23,6 +23,8 @@ export function controllerInput(config: NodeConfig, env: NodeEnv) {
 export function partitionKind(knobs: Partial<PartitionKnobs> = {}): ActorKind {
   return {
     name: 'partition', machine: partitionMachine, parse: parsePartitionMessage as ActorKind['parse'],
-    tickMs: knobs.tickMs ?? PARTITION_DEFAULTS.knobs.tickMs, invariants: partitionInvariants as ActorKind['invariants'],
+    // Ticked at its next deadline, and at least every idleTickMs (actors/partition/tick.ts).
+    tickMs: knobs.idleTickMs ?? PARTITION_DEFAULTS.knobs.idleTickMs, nextTickAt: partitionNextTickAt as ActorKind['nextTickAt'],
+    invariants: partitionInvariants as ActorKind['invariants'],
   };
 }
