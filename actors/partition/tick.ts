@@ -66,7 +66,8 @@ const SCAN_MAX = 16;
  * idleTickMs: every tick handler still compares the time itself.
  */
 export function nextTickAt(ctx: PartitionContext): number {
-  let at = ctx.retention.nextCheckMs;
+  // Retention has nothing to delete in an empty log.
+  let at = ctx.leo > ctx.logStart ? ctx.retention.nextCheckMs : Infinity;
   const consider = (ms: number): void => { if (ms < at) at = ms; };
   const busy = ctx.nowMs + ctx.knobs.tickMs;
   const l = ctx.role === 'leader' ? ctx.leader : undefined;

@@ -56,8 +56,15 @@ export async function measureIdleMemory(options: IdleMemoryOptions): Promise<Idl
       options.log(`  e. ${replicas} replicas, ${((performance.now() - started) / 1000).toFixed(1)} s, RSS ${vmRssKiB(pid)} KiB`);
     }
     const creationSeconds = (performance.now() - started) / 1000;
-    await sleep(options.settleMs);
-    const rssAfterKiB = vmRssKiB(pid);
+    // RSS is sampled every second of the settle pause: V8 gives heap back only some seconds after
+    // the burst of creation garbage, so the trend is logged and the last sample is the figure.
+    const samples: number[] = [];
+    for (let waited = 0; waited < options.settleMs; waited += 1000) {
+      await sleep(Math.min(1000, options.settleMs - waited));
+      samples.push(vmRssKiB(pid));
+    }
+    options.log(`  e. RSS while idle, once a second: ${samples.join(', ')} KiB`);
+    const rssAfterKiB = samples[samples.length - 1] as number;
     const figures: IdleMemoryFigures = { replicas, requestedReplicas: options.topics * options.partitionsPerTopic, rssBeforeKiB, rssAfterKiB,
       kibPerReplica: replicas === 0 ? Number.NaN : (rssAfterKiB - rssBeforeKiB) / replicas, creationSeconds, retriedCreates };
     if (note !== undefined) figures.note = note;

@@ -2,7 +2,7 @@
 // loopback, topic per record size (6 partitions, RF 3, min.insync.replicas 2), workloads a-c per
 // size, the failover rounds (d) and the idle-replica memory run (e, its own single-node cluster).
 //   npx tsx bench/brook/main.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10]
-//     [--idle-partitions 1000] [--latency-linger-ms 5] [--latency-records-per-send 10]
+//     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-records-per-send 10]
 //     [--latency-batch-bytes B] [--skip a,b,c,d,e] [--profile-dir DIR] [--json out.json]
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -31,6 +31,8 @@ export interface BrookBenchOptions {
   rounds: number;
   idleTopics: number;
   idlePartitions: number;
+  /** How long the idle node settles before its RSS is read. */
+  idleSettleMs: number;
   skip: string[];
   chunk: number;
   inFlightChunks: number;
@@ -62,7 +64,7 @@ export interface BrookFigures {
 }
 
 export const brookDefaults: Omit<BrookBenchOptions, 'log'> = {
-  records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, skip: [],
+  records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
   chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyRecordsPerSend: 10,
 };
 
@@ -153,7 +155,7 @@ export async function runBrookBench(partial: Partial<BrookBenchOptions> = {}): P
   if (!options.skip.includes('e')) {
     log(`  e. idle memory: ${options.idleTopics} topics x ${options.idlePartitions} partitions, RF 1, one node`);
     try {
-      result.idleMemory = await measureIdleMemory({ topics: options.idleTopics, partitionsPerTopic: options.idlePartitions, creationBudgetMs: 240_000, settleMs: 5_000, log });
+      result.idleMemory = await measureIdleMemory({ topics: options.idleTopics, partitionsPerTopic: options.idlePartitions, creationBudgetMs: 240_000, settleMs: options.idleSettleMs, log });
     } catch (error) {
       result.idleMemoryError = error instanceof Error ? error.message : String(error);
       log(`  e. FAILED: ${result.idleMemoryError}`);
@@ -177,7 +179,7 @@ export function printBrook(figures: BrookFigures): void {
 export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOptions>; json?: string } {
   const { values } = parseArgs({ args: argv, options: {
     records: { type: 'string' }, sizes: { type: 'string' }, rounds: { type: 'string' }, 'idle-topics': { type: 'string' },
-    'idle-partitions': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
+    'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
   } });
   const options: Partial<BrookBenchOptions> = {};
   const int = (v: string | undefined, name: string): number | undefined => {
@@ -191,6 +193,7 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   set('rounds', int(values.rounds, 'rounds'));
   set('idleTopics', int(values['idle-topics'], 'idle-topics'));
   set('idlePartitions', int(values['idle-partitions'], 'idle-partitions'));
+  set('idleSettleMs', int(values['idle-settle-ms'], 'idle-settle-ms'));
   set('latencyLingerMs', values['latency-linger-ms'] === undefined ? undefined : Number(values['latency-linger-ms']));
   set('latencyRecordsPerSend', int(values['latency-records-per-send'], 'latency-records-per-send'));
   set('latencyBatchBytes', int(values['latency-batch-bytes'], 'latency-batch-bytes'));
