@@ -51,6 +51,10 @@ test('acks=all records survive kill -9 of a partition leader and are read back e
   await Promise.all(inFlight);
   t.log(`acknowledged ${acked.size} of ${RECORDS}, failed ${failed}; killed node ${victim}`);
   t.true(acked.size > RECORDS * 0.9, 'most records were acknowledged despite the failover');
+  // The dead node was fenced by a probe answered "no responders", not by its session running out.
+  const fencedByProbe = [...cluster.nodes.values()].filter((n) => n.id !== victim).some((n) => n.stderr.join('').split('\n')
+    .some((line) => line.includes('"nodeGone"') && (JSON.parse(line) as { nodeId?: number }).nodeId === victim));
+  t.true(fencedByProbe, `a survivor logged nodeGone for node ${victim}`);
 
   const ends = await admin.listOffsets('orders', 'latest');
   const consumer = client.consumer({});
