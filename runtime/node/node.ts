@@ -76,6 +76,8 @@ export class BrookNode {
   private readonly incarnationId: string;
   private readonly reconciler: PartitionReconciler;
   private heartbeatTimer: unknown;
+  /** The image changed since the replicas were last reconciled with it. */
+  private imageChanged = false;
   private inFlight = false;
   private registerRefusedSinceMs: number | undefined;
   private shutdownDone: (() => void) | undefined;
@@ -184,9 +186,18 @@ export class BrookNode {
       if (reply.code !== 'OK') return;
       this.controllerId = reply.leaderId ?? this.controllerId;
       this.controllerTerm = reply.term ?? this.controllerTerm;
-      const changed = this.metadata.apply(reply);
+      this.imageChanged = this.metadata.apply(reply) || this.imageChanged;
+      // Act on the image only once it holds everything committed when the controller answered. A
+      // node catching up (after a restart, or records capped per reply) replays history: acting on
+      // an intermediate image would start replicas in roles long over, e.g. lead an epoch that
+      // ended while this node was down. Until then, ask again at once.
+      if (reply.committedOffset !== undefined && this.metadata.appliedOffset < reply.committedOffset) {
+        this.env.clock.setTimeout(() => this.beat(), 0);
+        return;
+      }
       if (this.phase === 'registering') this.phase = 'running';
-      if (changed) this.reconciler.reconcile(this.metadata.image);
+      if (this.imageChanged) this.reconciler.reconcile(this.metadata.image);
+      this.imageChanged = false;
       if (this.phase === 'shuttingDown' && reply.shutdownReady) {
         this.stop();
         this.shutdownDone?.();

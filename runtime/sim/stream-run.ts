@@ -15,6 +15,7 @@ import { metadataConverged } from './checks/convergence.js';
 import { describePlan, generatePlan, type FaultOp, type FaultPlanOptions } from './faults.js';
 import { Workload, type ProducerSpec } from './workload.js';
 import { sometimes } from './sometimes.js';
+import { drawKnobs, type NodeKnobConfig } from './knobs.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
 
 export const SIM_TOPIC = 'events';
@@ -61,6 +62,8 @@ export interface StreamConfig {
   minInsyncReplicas: number;
   producers: ProducerSpec[];
   network: { lossProbability: number; duplicateProbability: number; fifo: boolean; delayMeanMs: number };
+  /** Node, controller and partition knobs pushed to extremes (empty in most runs; runtime/sim/knobs.ts). */
+  knobs: NodeKnobConfig;
 }
 
 export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
@@ -83,6 +86,7 @@ export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
       fifo: random.chance(0.5),
       delayMeanMs: random.pick([1, 2, 5]),
     },
+    knobs: drawKnobs(new SeededRandom(seed).fork('knobs')),
   };
 }
 
@@ -103,7 +107,8 @@ function schedulerClock(sim: ClusterSim): Clock {
 export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const durationMs = options.durationMs ?? 10_000;
   const config = drawStreamConfig(options.seed, options.nodes);
-  const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
+  const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
   const raft = new RaftChecker(sim);
   const image = (): MetadataImage | undefined => sim.up()[0]?.brook?.metadata.image;
   const parts = new PartitionChecker(sim.world, (topic) => image()?.topics[topic]?.topicId);

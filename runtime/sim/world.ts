@@ -178,4 +178,4 @@ function coverReport(kind: string, data: Record<string, unknown>): void {
 
 /** The situations a healthy sweep is expected to reach at least once. */
 export const EXPECTED_COVERAGE = ['report:raftLeader', 'report:raftCommit', 'report:partitionAppend', 'report:partitionHw', 'report:partitionLeader',
-  'controller-failover', 'partition-leader-change', 'follower-truncated-on-divergence'];
+  'controller-failover', 'partition-leader-change', 'follower-truncated-on-divergence', 'knobs-extreme'];
