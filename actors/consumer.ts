@@ -23,7 +23,7 @@ import type { Effect, Fx } from './client/effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
 import { replyParser, type FetchReplyEvent, type ListOffsetsReplyEvent, type MetadataReplyEvent } from './client/messages.js';
 import { answerPoll, onCommand, onPoll, partitionKey } from './consumer/commands.js';
-import { expireRequests, onFetchReply, onListOffsetsReply, pump } from './consumer/fetcher.js';
+import { abandonMovedRequests, checkOverdueRequests, expireRequests, onFetchReply, onListOffsetsReply, pump } from './consumer/fetcher.js';
 import type { ConsumerConfig, ConsumerContext, ConsumerEvent, ConsumerInput } from './consumer/types.js';
 
 export type * from './consumer/types.js';
@@ -49,7 +49,7 @@ function initialContext(input: ConsumerInput): ConsumerContext {
     config, nowMs: input.nowMs ?? 0, prng: input.seed >>> 0, nextCorr: 1, metadata: createMetadataCache(),
     metadataPolicy: { maxAgeMs: config.metadataMaxAgeMs, requestTimeoutMs: config.requestTimeoutMs,
       backoff: { baseMs: config.retryBackoffMs, maxMs: config.retryBackoffMaxMs } },
-    partitions: new Map(), corrs: new Map(), bufferedBytes: 0, poll: undefined, cursor: 0, closed: false,
+    partitions: new Map(), corrs: new Map(), bufferedBytes: 0, poll: undefined, cursor: 0, closed: false, leaderCheckAtMs: -Infinity,
   };
 }
 
@@ -76,12 +76,14 @@ function dispatch(ctx: ConsumerContext, fx: Fx, event: ConsumerEvent): void {
   switch (event.type) {
     case 'tick':
       ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      checkOverdueRequests(ctx);
       return expireRequests(ctx);
     case 'poll': return onPoll(ctx, fx, event);
     case 'assign': case 'seek': case 'pause': case 'resume': case 'close': return onCommand(ctx, fx, event);
     case 'metadataReply': {
-      const { prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      const { outcome, prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
       ctx.prng = prng;
+      if (outcome === 'applied') abandonMovedRequests(ctx);
       return;
     }
     case 'fetchReply': return onFetchReply(ctx, event);

@@ -11,6 +11,7 @@ import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
 import { sendTo, type Fx } from '../client/effects.js';
 import { leaderRoute } from '../client/metadata.js';
+import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import { decodeRecords } from '../client/record-codec.js';
 import type { FetchedBatch, FetchReplyEvent, ListOffsetsReplyEvent } from '../client/messages.js';
 import type { ConsumerContext, ErrorInfo, PartitionFetch } from './types.js';
@@ -40,12 +41,14 @@ export function pump(ctx: ConsumerContext, fx: Fx): void {
     const corr = newCorr(ctx);
     ctx.corrs.set(corr, key);
     if (p.resolve !== undefined) {
-      p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false };
+      p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false,
+        leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + LEADER_CHECK_AFTER_MS };
       sendTo(fx, route.address, 'listOffsets', corr, { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch });
       continue;
     }
     assert(p.position !== undefined, 'a resolved partition has a position');
-    p.request = { corr, kind: 'fetch', deadlineMs: ctx.nowMs + ctx.config.maxWaitMs + ctx.config.requestTimeoutMs, discard: false };
+    p.request = { corr, kind: 'fetch', deadlineMs: ctx.nowMs + ctx.config.maxWaitMs + ctx.config.requestTimeoutMs, discard: false,
+      leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + ctx.config.maxWaitMs + LEADER_CHECK_AFTER_MS };
     sendTo(fx, route.address, 'fetch', corr, { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
       maxWaitMs: ctx.config.maxWaitMs, minBytes: ctx.config.minBytes, bytesMax: Math.min(ctx.config.partitionBytesMax, ctx.config.fetchBytesMax) });
   }
@@ -128,6 +131,28 @@ function backOff(ctx: ConsumerContext, p: PartitionFetch): void {
 function halt(p: PartitionFetch, error: ErrorInfo): void {
   p.halted = true;
   p.error = error;
+}
+
+/** Tick: a request held longer than its leader may hold it makes metadata stale (actors/client/leader-watch.ts). */
+export function checkOverdueRequests(ctx: ConsumerContext): void {
+  if (ctx.nowMs < ctx.leaderCheckAtMs) return;
+  for (const p of ctx.partitions.values()) {
+    if (p.request === undefined || ctx.nowMs < p.request.overdueAtMs) continue;
+    ctx.metadata.stale = true;
+    ctx.leaderCheckAtMs = ctx.nowMs + LEADER_CHECK_EVERY_MS;
+    return;
+  }
+}
+
+/** After a metadata refresh: a request addressed to an older leader epoch is dropped; pump sends it again. */
+export function abandonMovedRequests(ctx: ConsumerContext): void {
+  for (const p of ctx.partitions.values()) {
+    if (p.request === undefined) continue;
+    const route = leaderRoute(ctx.metadata, p.topic, p.partition);
+    if (route === undefined || route.leaderEpoch <= p.request.leaderEpoch) continue;
+    ctx.corrs.delete(p.request.corr);
+    p.request = undefined;
+  }
 }
 
 /** Requests without an answer in time are retried (the leader may have moved: refresh too). */

@@ -76,7 +76,8 @@ export interface PartitionFetch {
   /** An error not yet handed to a poll. */
   error: ErrorInfo | undefined;
   /** The one outstanding request; `discard` when a seek made its answer useless. */
-  request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean } | undefined;
+  /** `overdueAtMs`: when the request has waited longer than the leader may hold it (actors/client/leader-watch.ts). */
+  request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean; leaderEpoch: number; overdueAtMs: number } | undefined;
   retryAtMs: number;
   failures: number;
   /** Fetched records not yet polled: buffer[head..]. */
@@ -101,4 +102,6 @@ export interface ConsumerContext {
   /** Round-robin start for polls, so one busy partition cannot starve the others. */
   cursor: number;
   closed: boolean;
+  /** No overdue-request metadata check before this. */
+  leaderCheckAtMs: number;
 }

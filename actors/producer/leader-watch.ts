@@ -9,14 +9,11 @@
  * retry after a timeout may).
  */
 import { leaderRoute } from '../client/metadata.js';
+import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import type { Fx } from '../client/effects.js';
 import { onBatchError } from './retry.js';
 import type { ProducerContext } from './types.js';
 
-/** Well above a healthy acks=all round trip, well below a session timeout. */
-export const LEADER_CHECK_AFTER_MS = 200;
-/** While attempts stay overdue, metadata is re-read this often (a failover shows up there within a heartbeat). */
-export const LEADER_CHECK_EVERY_MS = 100;
 
 /** Tick: an overdue attempt marks metadata stale (the refresh itself backs off as usual). */
 export function checkOverdueAttempts(ctx: ProducerContext): void {

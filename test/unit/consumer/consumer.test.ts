@@ -155,3 +155,22 @@ test('a corrupt batch is a typed error for the poll, not a crash', (t) => {
   h.send({ type: 'poll', requestId: 2, maxRecords: 10 });
   t.like(h.takeDelivered()[0]?.result, { ok: false, code: 'CORRUPT_MESSAGE', topic: 't', partition: 0 });
 });
+
+test('a fetch held past maxWaitMs + 200 ms re-reads metadata; a moved leader epoch fetches from the new leader at once', (t) => {
+  const h = consumer({ maxWaitMs: 100, requestTimeoutMs: 30_000 });
+  assigned(h, 5);
+  const first = h.takeOne('fetch');
+  t.is(first.to, 'part/t/0/1');
+  h.tick(250);
+  t.is(h.take('metadata').length, 0, 'not overdue yet');
+  h.tick(60);
+  h.reply(h.takeOne('metadata'), metadataBody('t', [2], 2));
+  h.tick(10);
+  const again = h.takeOne('fetch');
+  t.is(again.to, 'part/t/0/2');
+  t.like(again.body, { fetchOffset: 5, leaderEpoch: 2 });
+  h.reply(first, fetchOk([batch(5, ['stale'])])); // The old leader's late answer is ignored.
+  h.reply(again, fetchOk([batch(5, ['a', 'b'])]));
+  h.send({ type: 'poll', requestId: 2, maxRecords: 10, timeoutMs: 0 });
+  t.deepEqual(values(h.takeDelivered()[0]), [[5, 'a'], [6, 'b']]);
+});
