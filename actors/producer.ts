@@ -34,7 +34,7 @@ import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } 
 export type * from './producer/types.js';
 
 export const PRODUCER_DEFAULTS: Omit<ProducerConfig, 'clientId'> = {
-  acks: -1, lingerMs: 5, batchBytes: 16_384, idempotent: true, maxInFlight: 5, requestTimeoutMs: 30_000,
+  acks: -1, lingerMs: 5, adaptiveLinger: false, batchBytes: 16_384, idempotent: true, maxInFlight: 5, requestTimeoutMs: 30_000,
   retries: 2_147_483_647, deliveryTimeoutMs: 120_000, metadataMaxAgeMs: 300_000, bufferBytesMax: 32 * 1024 * 1024,
   retryBackoffMs: 100, retryBackoffMaxMs: 1000,
 };

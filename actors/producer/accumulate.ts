@@ -129,7 +129,9 @@ export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
 /** Closes open batches that lingered long enough (all of them when `all`: flush and close). */
 export function closeDue(ctx: ProducerContext, all: boolean): void {
   for (const q of ctx.queues.values()) {
-    if (q.open !== undefined && (all || ctx.nowMs - q.open.createdMs >= ctx.config.lingerMs)) closeBatch(ctx, q);
+    if (q.open === undefined) continue;
+    const idlePipe = ctx.config.adaptiveLinger && q.inFlight.length === 0 && q.ready.length === 0;
+    if (all || idlePipe || ctx.nowMs - q.open.createdMs >= ctx.config.lingerMs) closeBatch(ctx, q);
   }
 }
 

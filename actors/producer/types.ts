@@ -14,6 +14,12 @@ export interface ProducerConfig {
   /** 0 = no reply, 1 = the leader's write, -1 = all in-sync replicas. */
   acks: 0 | 1 | -1;
   lingerMs: number;
+  /**
+   * Linger only while the partition has a request outstanding: a batch whose partition has nothing
+   * in flight or ready goes at once, so an idle producer pays one round trip, not lingerMs, and
+   * batches still grow under load (while a request is out). Off by default, as in Kafka.
+   */
+  adaptiveLinger: boolean;
   /** A batch is closed once adding a record would pass this estimate (one record may exceed it). */
   batchBytes: number;
   idempotent: boolean;

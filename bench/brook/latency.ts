@@ -5,7 +5,7 @@ import type { BrookClient, ProducerRecordInput } from '../../runtime/sdk/index.j
 import { summarizeLatency } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
 
-export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number }
+export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean }
 
 export interface LatencyFigures extends LatencySummary {
   recordBytes: number;
@@ -19,7 +19,7 @@ export interface LatencyFigures extends LatencySummary {
 
 export async function measureAckLatency(client: BrookClient, options: LatencyOptions): Promise<LatencyFigures> {
   const { topic, payload, ratePerSec, durationSec, recordsPerSend } = options;
-  const producer = client.producer({ acks: 'all', lingerMs: options.lingerMs, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000,
+  const producer = client.producer({ acks: 'all', lingerMs: options.lingerMs, adaptiveLinger: options.adaptiveLinger ?? false, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000,
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }) });
   const batch: ProducerRecordInput[] = Array.from({ length: recordsPerSend }, () => ({ value: payload }));
   const totalSends = Math.round((ratePerSec * durationSec) / recordsPerSend);

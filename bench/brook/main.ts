@@ -2,7 +2,7 @@
 // loopback, topic per record size (6 partitions, RF 3, min.insync.replicas 2), workloads a-c per
 // size, the failover rounds (d) and the idle-replica memory run (e, its own single-node cluster).
 //   npx tsx bench/brook/main.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10]
-//     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-records-per-send 10]
+//     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-adaptive] [--latency-records-per-send 10]
 //     [--latency-batch-bytes B] [--skip a,b,c,d,e] [--profile-dir DIR] [--json out.json]
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -40,6 +40,8 @@ export interface BrookBenchOptions {
   batchBytes: number;
   /** Workload c: producer lingerMs and records per paced send. */
   latencyLingerMs: number;
+  /** The latency producer lingers only while a request is outstanding (ProducerConfig.adaptiveLinger). */
+  latencyAdaptive: boolean;
   latencyRecordsPerSend: number;
   /** Workload c: producer batchBytes; undefined = the producer default (16 KiB). */
   latencyBatchBytes?: number;
@@ -65,7 +67,7 @@ export interface BrookFigures {
 
 export const brookDefaults: Omit<BrookBenchOptions, 'log'> = {
   records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
-  chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyRecordsPerSend: 10,
+  chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyAdaptive: false, latencyRecordsPerSend: 10,
 };
 
 const shape = { partitions: 6, replicationFactor: 3, minInsync: 2 };
@@ -87,8 +89,8 @@ async function runSize(cluster: BrookCluster, recordBytes: number, options: Broo
   if (!skip.includes('c')) {
     await createTopicReady(cluster, `lat-${recordBytes}`, shape);
     await sleep(2_000);
-    log(`  [${recordBytes} B] c. ack latency at 10000/s for 10 s, ${options.latencyRecordsPerSend} records per send, lingerMs ${options.latencyLingerMs}`);
-    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payload, ratePerSec: 10_000, durationSec: 10, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs,
+    log(`  [${recordBytes} B] c. ack latency at 10000/s for 10 s, ${options.latencyRecordsPerSend} records per send, lingerMs ${options.latencyLingerMs}${options.latencyAdaptive ? ' (adaptive)' : ''}`);
+    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payload, ratePerSec: 10_000, durationSec: 10, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs, adaptiveLinger: options.latencyAdaptive,
       ...(options.latencyBatchBytes === undefined ? {} : { batchBytes: options.latencyBatchBytes }) }));
     if (latency) figures.latency = latency;
   }
@@ -179,7 +181,7 @@ export function printBrook(figures: BrookFigures): void {
 export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOptions>; json?: string } {
   const { values } = parseArgs({ args: argv, options: {
     records: { type: 'string' }, sizes: { type: 'string' }, rounds: { type: 'string' }, 'idle-topics': { type: 'string' },
-    'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
+    'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-adaptive': { type: 'boolean' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
   } });
   const options: Partial<BrookBenchOptions> = {};
   const int = (v: string | undefined, name: string): number | undefined => {
@@ -194,6 +196,7 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   set('idleTopics', int(values['idle-topics'], 'idle-topics'));
   set('idlePartitions', int(values['idle-partitions'], 'idle-partitions'));
   set('idleSettleMs', int(values['idle-settle-ms'], 'idle-settle-ms'));
+  set('latencyAdaptive', values['latency-adaptive'] === true ? true : undefined);
   set('latencyLingerMs', values['latency-linger-ms'] === undefined ? undefined : Number(values['latency-linger-ms']));
   set('latencyRecordsPerSend', int(values['latency-records-per-send'], 'latency-records-per-send'));
   set('latencyBatchBytes', int(values['latency-batch-bytes'], 'latency-batch-bytes'));

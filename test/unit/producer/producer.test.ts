@@ -270,3 +270,19 @@ test('an attempt unanswered for 200 ms re-reads metadata; a moved leader epoch s
   h.reply(retry, ok(4));
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [4] } }]);
 });
+
+test('adaptiveLinger: a batch goes at once when its partition has nothing in flight, and lingers only behind a request', (t) => {
+  const h = producer({ acks: -1, lingerMs: 100, adaptiveLinger: true });
+  sendWithMetadata(h, 1, ['a'], [1], 0);
+  const first = h.takeOne('produce');
+  t.is(body(first).batch.recordCount, 1, 'no lingering on an idle partition');
+  h.send({ type: 'send', requestId: 2, topic: 't', partition: 0, records: [{ value: bytes('b'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 3, topic: 't', partition: 0, records: [{ value: bytes('c'), timestamp: 1 }] });
+  h.tick(10);
+  t.is(h.take('produce').length, 0, 'behind a request in flight, records accumulate');
+  h.reply(first, ok(0));
+  const second = h.takeOne('produce');
+  t.is(body(second).batch.recordCount, 2, 'the accumulated batch goes when the pipe is idle again');
+  h.reply(second, ok(1));
+  t.deepEqual(h.takeDelivered().map((d) => d.requestId), [1, 2, 3]);
+});
