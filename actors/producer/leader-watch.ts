@@ -1,19 +1,16 @@
 /**
- * Noticing a dead leader. A leader that dies cannot say so, and its unanswered produce requests
- * would wait out requestTimeoutMs while the controller has already elected another. So an attempt
- * unanswered for LEADER_CHECK_AFTER_MS makes the producer re-read metadata (every
- * LEADER_CHECK_EVERY_MS while it stays unanswered);
- * when the partition's leader epoch has moved past the one an attempt was addressed to, the
- * attempt is abandoned as NOT_LEADER and retried at the new leader like any retriable error (an
- * idempotent producer's retry is deduplicated by its sequence; otherwise it may duplicate, as a
- * retry after a timeout may).
+ * The producer's side of noticing a dead leader (actors/client/leader-watch.ts): its unanswered
+ * produce requests would otherwise wait out requestTimeoutMs while the controller has already
+ * elected another. When the partition's leader epoch has moved past the one an attempt was
+ * addressed to, the attempt is abandoned as NOT_LEADER and retried at the new leader like any
+ * retriable error (an idempotent producer's retry is deduplicated by its sequence; otherwise it
+ * may duplicate, as a retry after a timeout may).
  */
 import { leaderRoute } from '../client/metadata.js';
 import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import type { Fx } from '../client/effects.js';
 import { onBatchError } from './retry.js';
 import type { ProducerContext } from './types.js';
-
 
 /** Tick: an overdue attempt marks metadata stale (the refresh itself backs off as usual). */
 export function checkOverdueAttempts(ctx: ProducerContext): void {
