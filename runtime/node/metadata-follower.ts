@@ -7,11 +7,15 @@
 import { emptyImage, fromPlain, isImage, type MetadataImage } from '../../actors/metadata/image.js';
 import type { MetadataRecord } from '../../actors/metadata/records.js';
 import { replay } from '../../actors/metadata/replay.js';
+import { anyBugPlanted, skipMetadataRecord } from '../sim/bugs.js';
 
 export interface MetadataDelta { records?: Array<{ offset: number; record: unknown }>; snapshot?: { offset: number; image: unknown } }
 
 export class MetadataFollower {
   image: MetadataImage = emptyImage();
+
+  /** `selfId`: the node this follows for (only a planted simulation bug looks at it). */
+  constructor(private readonly selfId = -1) {}
 
   get appliedOffset(): number { return this.image.offset; }
 
@@ -26,7 +30,8 @@ export class MetadataFollower {
       if (offset <= this.image.offset) continue;
       // Offsets are Raft indexes; consecutive records are consecutive indexes.
       if (offset !== this.image.offset + 1) break;
-      replay(this.image, record as MetadataRecord, offset);
+      if (anyBugPlanted() && skipMetadataRecord(this.selfId, record, (id) => this.image.nodes[String(id)]?.nodeEpoch)) this.image.offset = offset; // a planted bug, never in production
+      else replay(this.image, record as MetadataRecord, offset);
       changed = true;
     }
     return changed;

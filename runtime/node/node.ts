@@ -67,7 +67,7 @@ export type NodePhase = 'starting' | 'registering' | 'running' | 'shuttingDown' 
 export class BrookNode {
   readonly host: ActorHost;
   readonly rpc: Rpc;
-  readonly metadata = new MetadataFollower();
+  readonly metadata: MetadataFollower;
   readonly knobs: NodeKnobs;
   phase: NodePhase = 'starting';
   nodeEpoch: number | undefined;
@@ -83,6 +83,7 @@ export class BrookNode {
   private shutdownDone: (() => void) | undefined;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
+    this.metadata = new MetadataFollower(config.nodeId);
     this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
     this.incarnationId = env.random.u32().toString(16).padStart(8, '0') + env.random.u32().toString(16).padStart(8, '0');
     this.host = new ActorHost({

@@ -34,6 +34,8 @@ export const BUGS = {
   divergeToStart: 'hw-regressed',
   /** node-2's disk acknowledges partition appends it never makes. → exposed-hw-regressed */
   lyingDiskOnNode2: 'exposed-hw-regressed',
+  /** Node 1's metadata follower skips other nodes' re-registrations (but counts them as applied). → node-epoch-regressed */
+  node1IgnoresNodeRecords: 'node-epoch-regressed',
 } as const;
 
 export type BugName = keyof typeof BUGS;
@@ -104,4 +106,16 @@ export function garbleLocal<E extends { type: string; [field: string]: unknown }
 /** Whether a planted bug makes this host's disk drop an append while acknowledging it. */
 export function dropAppend(hostName: string, log: string): boolean {
   return planted.has('lyingDiskOnNode2') && hostName === 'node-2' && log.startsWith('p/');
+}
+
+/**
+ * Whether a planted bug makes node `selfId`'s metadata follower skip this record (it still counts
+ * as applied): another node's re-registration, and the state changes of that new incarnation.
+ */
+export function skipMetadataRecord(selfId: number, record: unknown, knownEpoch: (nodeId: number) => number | undefined): boolean {
+  if (!planted.has('node1IgnoresNodeRecords') || selfId !== 1) return false;
+  const r = record as { type?: string; nodeId?: number; nodeEpoch?: number };
+  if (typeof r.type !== 'string' || !r.type.startsWith('node') || r.nodeId === undefined || r.nodeId === selfId) return false;
+  const known = knownEpoch(r.nodeId);
+  return known !== undefined && r.nodeEpoch !== known;
 }

@@ -31,6 +31,7 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['electionKeepsEpoch', stream, /one-writer-per-epoch:/],
   ['divergeToStart', stream, /hw-regressed:/],
   ['lyingDiskOnNode2', stream, /exposed-hw-regressed:/],
+  ['node1IgnoresNodeRecords', stream, /node-epoch-regressed:/],
 ];
 
 const only = process.env['PLANTED'];
