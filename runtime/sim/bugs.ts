@@ -1,8 +1,9 @@
 /**
  * Planted bugs: test-only switches that break the system on purpose so that tests can show each
  * simulation check fails when it should. They live at the runtime's seams (what a message says on
- * the way in, what a storage effect does) and are consulted only while a test has planted one;
- * production never sets them. Each names the check expected to catch it.
+ * the way in, what a node tells its actors, what a storage effect does, which metadata records a
+ * node applies) and are consulted only while a test has planted one; production never sets them.
+ * Each names the check expected to catch it.
  */
 import type { Envelope } from '../../transport/envelope.js';
 
