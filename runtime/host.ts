@@ -22,7 +22,6 @@ export interface ActorKind<TEvent extends { type: string } = { type: string }> {
   name: string;
   machine: AnyStateMachine;
   parse(inbound: Inbound): Parsed<TEvent>;
-  /** Interval of `tick` events; 0 means the kind uses none. */
   /** Ticks at least this often (0: never), and earlier when `nextTickAt` says so. */
   tickMs: number;
   /** The earliest clock time at which the actor's next tick has work (pure, from its context). */

@@ -129,6 +129,7 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
     case 'allocateProducerIds': return { type, ...head, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
     case 'describeQuorum': return { type, ...head };
     case 'initProducerId': return { type, ...head };
+    case 'probeReply': return { type, ...head, code: str(b, 'code', 64) };
     default: return raft(type, head, b);
   }
 }
@@ -162,13 +163,7 @@ const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteRepl
 
 /** Inbound envelope → a typed controller event, or why it is refused. */
 export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent> {
-  if (inbound.type === 'probeReply') {
-    const body = inbound.body as Record<string, unknown> | null;
-    const code = typeof body === 'object' && body !== null && typeof body['code'] === 'string' ? body['code'] : undefined;
-    if (code === undefined || inbound.corr === undefined) return { ok: false, code: 'INVALID_REQUEST', message: 'probeReply: needs a corr and a code' };
-    return { ok: true, event: { type: 'probeReply', from: inbound.from, corr: inbound.corr, code: code.slice(0, 64) } };
-  }
-  if (!REQUESTS.has(inbound.type) && !RAFT.has(inbound.type)) {
+  if (!REQUESTS.has(inbound.type) && !RAFT.has(inbound.type) && inbound.type !== 'probeReply') {
     return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a controller does not take ${inbound.type}` };
   }
   const head: Head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),

@@ -138,8 +138,10 @@ export class BrookNode {
     this.env.onFatal(code, message);
   }
 
+  /** One heartbeat timer at a time: an early beat (catching up on metadata) replaces the pending one. */
   private schedule(): void {
     if (this.phase === 'stopped') return;
+    if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = this.env.clock.setTimeout(() => this.beat(), this.knobs.heartbeatIntervalMs);
   }
 

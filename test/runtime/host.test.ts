@@ -60,3 +60,35 @@ test('an actor that throws is stopped alone; its neighbour keeps working', async
   t.is(replies.find((r) => r.corr === 9)?.type, 'pingReply');
   host.close();
 });
+
+/** A clock whose timers only record what was armed; the test fires them. */
+function recordingClock() {
+  const timers = new Map<number, { fn: () => void; delayMs: number }>();
+  let nextId = 1;
+  const clock = {
+    now: 0,
+    nowMs: () => clock.now, wallMs: () => clock.now,
+    setTimeout: (fn: () => void, delayMs: number) => { const id = nextId++; timers.set(id, { fn, delayMs }); return id; },
+    clearTimeout: (id: unknown) => { timers.delete(id as number); },
+  };
+  return { clock, timers };
+}
+
+test('ticks come at the kind\'s nextTickAt when it is sooner than tickMs, and a sooner deadline re-arms', (t) => {
+  const { clock, timers } = recordingClock();
+  let deadline = 30;
+  const host = new ActorHost({ name: 'h', transport: new MemoryNetwork().endpoint(), store: undefined, clock,
+    logger: createLogger(() => {}, { level: 'error' }) });
+  host.spawn({ ...gossipKind, tickMs: 1000, nextTickAt: () => deadline }, 'gossip/a', { self: 'gossip/a', peers: [], seed: 1 });
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [30], 'armed for the deadline, not tickMs');
+  deadline = 5000;
+  const [firstId, first] = [...timers.entries()][0] as [number, { fn: () => void }];
+  timers.delete(firstId); // fired
+  clock.now = 30;
+  first.fn();
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [1000], 'a deadline past tickMs is capped at tickMs');
+  deadline = 40;
+  host.send('gossip/a', { type: 'stored', token: 0 }); // any event: the new, sooner deadline re-arms
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [10], 'the later timer was replaced by one for the sooner deadline');
+  host.close();
+});
