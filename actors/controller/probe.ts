@@ -11,7 +11,7 @@ import type { ControllerContext, ProbeReply, From } from '../controller.js';
 import { expireSessions } from './tick.js';
 import { logLine, type Fx } from './step.js';
 
-/** Tick (leader): one probe per silent unfenced node, at most every `nodeProbeEveryMs`. */
+/** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
 export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
   const working = ctx.working;
   if (working === undefined) return;
@@ -19,8 +19,10 @@ export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
   for (const id of Object.keys(working.nodes).map(Number).sort((a, b) => a - b)) {
     const node = working.nodes[String(id)];
     if (node === undefined || node.state === 'fenced' || id === ctx.nodeId) continue;
+    // A node not heard since this leader took over is probed at once: after a failover of the
+    // controller itself, the node that died with the old leader is found without more waiting.
     const lastHeardMs = (ctx.sessions[String(id)] ?? -Infinity) - nodeSessionTimeoutMs;
-    if (ctx.nowMs - lastHeardMs < nodeProbeAfterMs) continue;
+    if (ctx.sessionsHeard[String(id)] === true && ctx.nowMs - lastHeardMs < nodeProbeAfterMs) continue;
     const previous = ctx.probes[String(id)];
     if (previous !== undefined && ctx.nowMs - previous.atMs < nodeProbeEveryMs) continue;
     const corr = ctx.nextProbeCorr++;

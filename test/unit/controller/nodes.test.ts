@@ -96,3 +96,22 @@ test('a silent node is probed; "nothing listens" fences it long before its sessi
   t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'fenced');
   t.is(c.leader().ctx.image.nodes[String(other)]?.state, 'unfenced');
 });
+
+test('a new controller leader probes at once the nodes it has not heard from, and fences the dead one', (t) => {
+  const c = new Cluster([1, 2, 3], 43);
+  const first = c.elect();
+  const epochs = new Map<number, number>();
+  for (const id of [1, 2, 3]) epochs.set(id, register(c, id)?.['nodeEpoch'] as number);
+  for (const id of [1, 2, 3]) beat(c, id, epochs.get(id) as number);
+  c.advance(30);
+  c.kill(first.nodeId); // the controller leader's node dies, and with it that node
+  const second = c.elect();
+  c.toNodes = [];
+  c.advance(20);
+  const probed = c.toNodes.filter((m) => m.type === 'probe' && m.failFast === true).map((m) => m.to);
+  t.true(probed.includes(`node/${first.nodeId}`), `probed ${probed.join(', ')} before any silence had passed`);
+  const probe = c.toNodes.find((m) => m.to === `node/${first.nodeId}`);
+  c.deliver(`node/${first.nodeId}`, { to: `ctl/${second.nodeId}`, type: 'probeReply', corr: probe?.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
+  c.advance(20);
+  t.is(c.leader().ctx.image.nodes[String(first.nodeId)]?.state, 'fenced');
+});
