@@ -86,13 +86,23 @@ function storedEntry(value: unknown): RaftEntry {
 export function onLogRead(ctx: ControllerContext, fx: Fx, entries: LogEntryData[]): void {
   const before = lastIndex(ctx.log);
   const fresh: RaftEntry[] = [];
+  let staleFrom: number | undefined;
   for (const e of [...entries].sort((a, b) => a.offset - b.offset)) {
     if (e.offset <= before + fresh.length) continue; // Below the snapshot: its deleteBefore had not run yet.
     assert(e.offset === before + fresh.length + 1, `the metadata log has a gap at ${e.offset}`);
-    fresh.push(storedEntry(e.value));
+    const entry = storedEntry(e.value);
+    const previousTerm = fresh.length === 0 ? lastTerm(ctx.log) : (fresh[fresh.length - 1] as RaftEntry).term;
+    if (entry.term < previousTerm) { staleFrom = e.offset; break; }
+    fresh.push(entry);
   }
-  if (fresh.length > 0) {
-    ctx.log = appended(ctx.log, fresh);
+  if (fresh.length > 0) ctx.log = appended(ctx.log, fresh);
+  if (staleFrom !== undefined) {
+    // Terms never go down along a log. A lower one after an installed snapshot is the rest of a
+    // branch that snapshot replaced, left when the process died between storing the snapshot and
+    // deleting that branch; counting it as our log would understate our last term in elections.
+    logLine(fx, 'warn', 'controllerStaleLogDropped', { nodeId: ctx.nodeId, fromIndex: staleFrom, snapshotIndex: ctx.log.snapshotIndex });
+    fx.push({ type: 'truncateFrom', params: { token: newToken(ctx, { kind: 'truncate' }), log: METADATA_LOG, offset: staleFrom } });
+  } else if (fresh.length > 0) {
     return readFrom(ctx, fx, lastIndex(ctx.log) + 1);
   }
   ctx.durableIndex = lastIndex(ctx.log);

@@ -86,7 +86,7 @@ export function commitTo(ctx: ControllerContext, fx: Fx, index: number): void {
   ctx.commitIndex = index;
   for (let i = ctx.lastApplied + 1; i <= index; i++) replay(ctx.image, entryAt(ctx.log, i).record, i);
   ctx.lastApplied = index;
-  report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term });
+  report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term, logStart: ctx.log.snapshotIndex });
   if (ctx.role === 'leader') completeUpTo(ctx, fx, index);
   maybeSnapshot(ctx, fx);
 }

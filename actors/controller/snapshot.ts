@@ -67,7 +67,7 @@ export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnap
   ctx.image = cloneImage(snapshot.image);
   ctx.commitIndex = snapshot.index;
   ctx.lastApplied = snapshot.index;
-  report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: ctx.commitIndex, term: ctx.term });
+  report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: ctx.commitIndex, term: ctx.term, logStart: ctx.log.snapshotIndex });
   writeSnapshot(ctx, fx, snapshot, true);
   // After the snapshot is stored (the store applies writes in order): drop the log it replaces.
   if (!keepsTail) fx.push({ type: 'truncateFrom', params: { token: newToken(ctx, { kind: 'truncate' }), log: METADATA_LOG, offset: 0 } });

@@ -2,19 +2,24 @@
  * Online checks of the controller quorum (DESIGN.md section 10, simulation.md I6 and I10):
  *   one-raft-leader-per-term   two replicas reported leadership of the same term;
  *   committed-changed          an index a replica committed holds a different entry than the one
- *                              committed there first (committed metadata lost or changed);
+ *                              committed there first, or two snapshots at one index hold different
+ *                              images (committed metadata lost or changed);
  *   log-matching               two voters hold different entries with the same index and term;
  *   term-regressed             a replica's durable term went down (also across restarts);
  *   node-epoch-regressed       a node's registered epoch went down in some node's image.
  * Entries are read from the simulated stores (what the replica actually persisted), and compared
- * by their encoded bytes.
+ * by their encoded bytes. Entries at or below a replica's log start (its snapshot index, reported
+ * with each commit) are no longer its log: an installed snapshot replaces them, and its deletion of
+ * them may still be on its way to the disk. What replaces them is checked instead: every snapshot
+ * taken or installed at an index must hold the same image.
  */
 import { createHash } from 'node:crypto';
 import type { MetadataImage } from '../../../actors/metadata/image.js';
 import { decodeStoredValue as decodeValue } from '../../host.js';
 import type { ClusterSim } from '../cluster.js';
+import { METADATA_LOG, SNAPSHOT_KEY } from '../../../actors/controller/step.js';
 
-export const METADATA_LOG = '__metadata';
+export { METADATA_LOG };
 
 export class RaftChecker {
   readonly violations: string[] = [];
@@ -23,6 +28,8 @@ export class RaftChecker {
   private readonly commitIndexByNode = new Map<number, number>();
   /** Index → hash of the first committed entry seen there. */
   private readonly committed = new Map<number, string>();
+  /** Snapshot index → hash of the first snapshot image stored there (keys sorted, so order does not count). */
+  private readonly snapshots = new Map<number, { hash: string; nodeId: number }>();
   private readonly nodeEpochs = new Map<number, number>();
   private readonly durableTermByNode = new Map<number, number>();
   commitIndexMax = 0;
@@ -54,16 +61,31 @@ export class RaftChecker {
       const commitIndex = Number(data['commitIndex']);
       this.commitIndexByNode.set(nodeId, commitIndex);
       this.commitIndexMax = Math.max(this.commitIndexMax, commitIndex);
-      this.checkCommitted(nodeId, commitIndex);
+      this.checkCommitted(nodeId, commitIndex, Number(data['logStart'] ?? 0));
+    } else if (kind === 'raftSnapshot') {
+      this.checkSnapshot(nodeId, Number(data['index']));
     }
   }
 
-  /** Every entry this voter holds at or below its commit index must be the one committed there first. */
-  private checkCommitted(nodeId: number, commitIndex: number): void {
+  /** The snapshot a replica just stored must hold the image every other snapshot at that index holds. */
+  private checkSnapshot(nodeId: number, index: number): void {
+    const bytes = this.sim.nodes.get(nodeId)?.sim.store.snapshotForChecks().meta.get(SNAPSHOT_KEY);
+    if (bytes === undefined) return;
+    const stored = decodeValue(bytes) as { index?: unknown; image?: unknown } | undefined;
+    if (stored?.index !== index) return; // A newer snapshot is already there: checked when it is reported.
+    const hash = digest(Buffer.from(canonicalJson(stored.image)));
+    const first = this.snapshots.get(index);
+    if (first === undefined) this.snapshots.set(index, { hash, nodeId });
+    else if (first.hash !== hash) this.violate('committed-changed', `node ${nodeId}'s snapshot at index ${index} differs from node ${first.nodeId}'s`);
+  }
+
+  /** Every entry of this voter's log (after its log start) at or below its commit index must be the one committed there first. */
+  private checkCommitted(nodeId: number, commitIndex: number, logStart: number): void {
     const entries = this.sim.nodes.get(nodeId)?.sim.store.snapshotForChecks().logs.get(METADATA_LOG) ?? [];
     for (let i = entries.length - 1; i >= 0; i--) {
       const entry = entries[i];
       if (entry === undefined || entry.offset > commitIndex) continue;
+      if (entry.offset <= logStart) return; // Replaced by the replica's snapshot (checked in checkSnapshot).
       const hash = digest(entry.value);
       const first = this.committed.get(entry.offset);
       if (first === undefined) this.committed.set(entry.offset, hash);
@@ -119,6 +141,18 @@ function durableTerm(meta: ReadonlyMap<string, Uint8Array>): number {
   if (bytes === undefined) return 0;
   const value = decodeValue(bytes) as { term?: unknown } | undefined;
   return typeof value?.term === 'number' ? value.term : 0;
+}
+
+/** JSON with object keys sorted (Maps and byte arrays as their entries), so equal images hash equally. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Map) return Object.fromEntries([...v.entries()].sort(([a], [b]) => String(a).localeCompare(String(b))));
+    if (v instanceof Uint8Array) return [...v];
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return v;
+  });
 }
 
 function digest(bytes: Uint8Array): string { return createHash('sha1').update(bytes).digest('hex').slice(0, 16); }

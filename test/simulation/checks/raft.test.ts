@@ -13,9 +13,10 @@ function fakeCluster() {
   const failures: string[] = [];
   const logs = new Map<number, LogEntry[]>();
   const images = new Map<number, { offset: number; nodes: Record<string, { nodeId: number; nodeEpoch: number }> }>();
+  const metas = new Map<number, Map<string, Uint8Array>>();
   const nodes = new Map([1, 2, 3].map((id) => [id, {
     id,
-    sim: { store: { isClosed: false, snapshotForChecks: () => ({ logs: new Map([['__metadata', logs.get(id) ?? []]]), meta: new Map() }) } },
+    sim: { store: { isClosed: false, snapshotForChecks: () => ({ logs: new Map([['__metadata', logs.get(id) ?? []]]), meta: metas.get(id) ?? new Map() }) } },
     brook: { get metadata() { return { image: images.get(id) }; } },
   }]));
   const sim = {
@@ -24,7 +25,9 @@ function fakeCluster() {
   } as unknown as ClusterSim;
   const report = (kind: string, data: Record<string, unknown>) => listeners.forEach((l) => l(undefined, 'ctl/x', kind, data));
   const entry = (offset: number, term: number, name: string): LogEntry => ({ offset, value: encodeStoredValue({ term, record: { type: 'topicDeleted', name, topicId: name } }) });
-  return { sim, failures, logs, images, report, entry };
+  const storeSnapshot = (id: number, index: number, topics: Record<string, unknown>) => metas.set(id, new Map([['ctl/snapshot',
+    encodeStoredValue({ index, term: 1, image: { offset: index, nodes: {}, topics } })]]));
+  return { sim, failures, logs, images, report, entry, storeSnapshot };
 }
 
 test('two leaders in one term are reported; one leader per term is not', (t) => {
@@ -74,4 +77,26 @@ test('a node epoch going back in an up-to-date image is reported', (t) => {
   f.images.set(3, { offset: 9, nodes: { '2': { nodeId: 2, nodeEpoch: 4 } } });
   checker.sweep();
   t.regex(checker.violations[0] ?? '', /^node-epoch-regressed/);
+});
+
+test('entries a snapshot replaced are not read as the log; two snapshots at one index must agree', (t) => {
+  const f = fakeCluster();
+  const checker = new RaftChecker(f.sim);
+  f.logs.set(1, [f.entry(1, 1, 'a'), f.entry(2, 1, 'b')]);
+  f.report('raftCommit', { nodeId: 1, commitIndex: 2, term: 1 });
+  // Node 2 installed a snapshot at 2; its old branch (term 1, 'x') is still on its way out of the store.
+  f.logs.set(2, [f.entry(1, 1, 'a'), f.entry(2, 1, 'x')]);
+  f.report('raftCommit', { nodeId: 2, commitIndex: 2, term: 2, logStart: 2 });
+  t.deepEqual(checker.violations, []);
+  f.storeSnapshot(1, 2, { a: { id: 'a' }, b: { id: 'b' } });
+  f.report('raftSnapshot', { nodeId: 1, index: 2, term: 1, installed: false });
+  f.storeSnapshot(2, 2, { b: { id: 'b' }, a: { id: 'a' } }); // the same image, keys in another order
+  f.report('raftSnapshot', { nodeId: 2, index: 2, term: 1, installed: true });
+  t.deepEqual(checker.violations, []);
+  f.storeSnapshot(3, 2, { a: { id: 'a' } });
+  f.report('raftSnapshot', { nodeId: 3, index: 2, term: 1, installed: true });
+  t.regex(checker.violations[0] ?? '', /^committed-changed: node 3's snapshot at index 2/);
+  // Without the log start, the replaced entry would count.
+  f.report('raftCommit', { nodeId: 2, commitIndex: 2, term: 2 });
+  t.regex(checker.violations[1] ?? '', /^committed-changed: node 2 index 2/);
 });

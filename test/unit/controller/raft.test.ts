@@ -150,3 +150,28 @@ test('a full restart recovers term, snapshot and log from storage', (t) => {
   t.true(leader.ctx.term > term);
   t.is(JSON.stringify(leader.ctx.image.topics), before);
 });
+
+test('a restart drops a stored tail whose terms go below its snapshot (a branch the snapshot replaced)', (t) => {
+  const c = new Cluster([1, 2, 3], 29, { snapshotEveryRecords: 10 });
+  c.elect();
+  registerAll(c, [1, 2, 3]);
+  for (let i = 0; i < 15; i++) c.request('ctl/leader', 'createTopic', { name: `s${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(200);
+  const follower = [1, 2, 3].find((id) => c.get(id).role !== 'leader') as number;
+  c.kill(follower);
+  // What a crash between storing an installed snapshot and deleting the old branch leaves behind.
+  const store = c.stores.get(follower)!;
+  const snapshot = store.meta.get('ctl/snapshot') as { index: number; term: number };
+  t.true(snapshot.term > 0 && snapshot.index > 0);
+  for (const o of store.sorted()) if (o > snapshot.index) store.log.delete(o);
+  store.log.set(snapshot.index + 1, { term: snapshot.term - 1, record: { type: 'topicDeleted', name: 'stale', topicId: 'stale' } });
+  store.log.set(snapshot.index + 2, { term: snapshot.term - 1, record: { type: 'topicDeleted', name: 'stale2', topicId: 'stale2' } });
+  const restarted = c.start(follower);
+  c.settle();
+  t.is(restarted.role, 'follower');
+  t.is(restarted.ctx.log.snapshotIndex, snapshot.index);
+  t.is(restarted.ctx.log.entries.length, 0, 'the stale branch is not part of the recovered log');
+  t.deepEqual(store.sorted().filter((o) => o > snapshot.index), [], 'and it is deleted from storage');
+  c.advance(300);
+  t.is(JSON.stringify(c.get(follower).ctx.image.topics), JSON.stringify(c.leader().ctx.image.topics));
+});
