@@ -15,7 +15,7 @@ const USAGE = `usage: brook <command> [flags]
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
   consume TOPIC [--partition P] [--from-beginning] [--max-messages N] [--json]
 
-  sim [--seed S | --seeds N [--first-seed F]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
+  sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
 common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
 `;

@@ -1,9 +1,10 @@
 /**
- * `brook sim [--seed S | --seeds N] [--duration 10s] [--nodes K] [--faults LIST] [--shrink]
+ * `brook sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink]
  * [--check-determinism] [--json]`: whole-cluster deterministic simulation runs of the real node
  * runtime and actors. A sweep shows progress on stderr and ends with a summary table and the
  * coverage of interesting situations; a failing seed prints the command that replays it.
  */
+import { execFileSync } from 'node:child_process';
 import { describePlan, type FaultPlanOptions } from '../sim/faults.js';
 import { shrinkPlan } from '../sim/shrink.js';
 import { mergeCoverage, neverReached, resetSometimes, sometimesCounts, type Coverage } from '../sim/sometimes.js';
@@ -35,14 +36,18 @@ export async function sim(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     seed: { type: 'string' }, seeds: { type: 'string' }, 'first-seed': { type: 'string' }, duration: { type: 'string' }, nodes: { type: 'string' },
     faults: { type: 'string' }, shrink: { type: 'boolean', default: false }, 'check-determinism': { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
   });
   const json = values['json'] === true;
   const durationMs = parseDuration(values['duration'] as string | undefined, 10_000);
   const faults = parseFaults(values['faults'] as string | undefined);
   const nodes = values['nodes'] === undefined ? undefined : intFlag(values, 'nodes');
   if (nodes !== undefined && (nodes < 3 || nodes > 9)) throw new UsageError('--nodes must be between 3 and 9');
+  if (values['fresh'] === true && values['first-seed'] !== undefined) throw new UsageError('--fresh picks the first seed itself; drop --first-seed');
+  const firstSeed = values['fresh'] === true ? freshFirstSeed() : intFlag(values, 'first-seed', 1);
+  if (values['fresh'] === true && !json) process.stderr.write(`fresh seeds from ${firstSeed} (replay: --seeds N --first-seed ${firstSeed})\n`);
   const seeds = values['seed'] !== undefined ? [intFlag(values, 'seed')]
-    : Array.from({ length: intFlag(values, 'seeds', 20) }, (_, i) => intFlag(values, 'first-seed', 1) + i);
+    : Array.from({ length: intFlag(values, 'seeds', 20) }, (_, i) => firstSeed + i);
   const run = (seed: number, plan?: StreamRunResult['plan']): StreamRunResult =>
     runStreamSim({ seed, durationMs, ...(faults ? { faults } : {}), ...(nodes ? { nodes } : {}), ...(plan ? { plan } : {}) });
 
@@ -69,6 +74,21 @@ export async function sim(argv: string[]): Promise<number> {
   else printSummary(summary, failing);
   if (values['shrink'] === true) for (const result of failing) shrink(result, run, json);
   return failing.length === 0 ? 0 : 1;
+}
+
+/**
+ * A first seed nobody has swept: drawn from the date and the checked-out commit, so every day and
+ * every commit samples new ground (the CI's regression list guards what was found; it finds nothing new).
+ */
+export function freshFirstSeed(date = new Date(), commit = headCommit()): number {
+  const text = `${date.toISOString().slice(0, 10)} ${commit}`;
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return 1_000_000 + (h % 900_000_000);
+}
+
+function headCommit(): string {
+  try { return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'no-git'; }
 }
 
 function checkDeterminism(first: StreamRunResult, second: StreamRunResult): void {
