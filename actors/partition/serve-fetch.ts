@@ -13,7 +13,7 @@ import { epochMismatch, newToken, notLeader, reply, type Fx } from './step.js';
 import { tailCollect } from './tail-cache.js';
 import type { FetchReply, FetchRequest, LeaderState, PartitionContext } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
-import { maybeProposeIsr } from './isr-control.js';
+import { maybeProposeIsr, parkedFollowersCaughtUp } from './isr-control.js';
 
 function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): FetchReply | undefined {
   const replica = request.replicaId >= 0;
@@ -89,6 +89,8 @@ function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadl
 export function wakeParkedFetches(ctx: PartitionContext, fx: Fx, reason: 'leo' | 'hw'): void {
   const l = leaderOf(ctx);
   if (l.parked.length === 0) return;
+  // A woken follower fetch was at our LEO until this append.
+  if (reason === 'leo') parkedFollowersCaughtUp(ctx);
   const parked = takeAll(l.parked);
   for (const p of parked) {
     const interested = (p.request.replicaId >= 0) === (reason === 'leo');
@@ -99,6 +101,7 @@ export function wakeParkedFetches(ctx: PartitionContext, fx: Fx, reason: 'leo' |
 
 export function expireParkedFetches(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
+  parkedFollowersCaughtUp(ctx);
   for (const p of takeExpired(l.parked, ctx.nowMs)) serveOrPark(ctx, fx, p.request, p.deadlineMs, true);
 }
 

@@ -79,6 +79,12 @@ export class BrookNode {
   /** The image changed since the replicas were last reconciled with it. */
   private imageChanged = false;
   private inFlight = false;
+  /**
+   * While this node catches up on metadata: the committed offset the controller reported when the
+   * catch-up began. The image is acted on once it reaches this, not the latest committed offset,
+   * which a busy metadata log keeps moving ahead of a node that gets a few records per reply.
+   */
+  private catchUpTarget: number | undefined;
   private registerRefusedSinceMs: number | undefined;
   private shutdownDone: (() => void) | undefined;
 
@@ -138,11 +144,11 @@ export class BrookNode {
     this.env.onFatal(code, message);
   }
 
-  /** One heartbeat timer at a time: an early beat (catching up on metadata) replaces the pending one. */
-  private schedule(): void {
+  /** One heartbeat timer at a time: an early beat (catching up on metadata, after a timeout) replaces the pending one. */
+  private schedule(delayMs = this.knobs.heartbeatIntervalMs): void {
     if (this.phase === 'stopped') return;
     if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = this.env.clock.setTimeout(() => this.beat(), this.knobs.heartbeatIntervalMs);
+    this.heartbeatTimer = this.env.clock.setTimeout(() => this.beat(), delayMs);
   }
 
   private beat(): void {
@@ -183,24 +189,40 @@ export class BrookNode {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
     this.rpc.call('ctl/leader', 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
       this.inFlight = false;
-      if (this.phase === 'stopped' || !result.ok) return;
+      if (this.phase === 'stopped') return;
+      // The heartbeat or its reply was lost: send the next one now rather than at the next interval,
+      // which the timeout may just have missed (a node catching up would lose most of an interval).
+      if (!result.ok) { if (result.code === 'REQUEST_TIMED_OUT') this.schedule(0); return; }
       const reply = result.envelope.body as HeartbeatReply;
       if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
       if (reply.code !== 'OK') return;
       this.controllerId = reply.leaderId ?? this.controllerId;
       this.controllerTerm = reply.term ?? this.controllerTerm;
       this.imageChanged = this.metadata.apply(reply) || this.imageChanged;
-      // Act on the image only once it holds everything committed when the controller answered. A
-      // node catching up (after a restart, or records capped per reply) replays history: acting on
-      // an intermediate image would start replicas in roles long over, e.g. lead an epoch that
-      // ended while this node was down. Until then, ask again at once.
-      if (reply.committedOffset !== undefined && this.metadata.appliedOffset < reply.committedOffset) {
-        this.env.clock.setTimeout(() => this.beat(), 0);
+      const applied = this.metadata.appliedOffset;
+      const behind = reply.committedOffset !== undefined && applied < reply.committedOffset;
+      if (behind) this.catchUpTarget ??= reply.committedOffset;
+      // Act on the image only once it holds everything that was committed when this catch-up
+      // began. A node catching up (after a restart, or records capped per reply) replays history:
+      // acting on an intermediate image would start replicas in roles long over, e.g. lead an
+      // epoch that ended while this node was down. Until then, ask again at once. The target stays
+      // fixed: chasing the latest committed offset instead, a node that applies fewer records per
+      // second than the controller commits would never act on its image at all (its replicas
+      // would keep proposing ISR changes against partition state long replaced). A new controller
+      // leader may report less committed than its predecessor did for a moment: then wait a beat.
+      if (this.catchUpTarget !== undefined && applied < this.catchUpTarget) {
+        if (behind) this.schedule(0);
         return;
       }
+      this.catchUpTarget = undefined;
       if (this.phase === 'registering') this.phase = 'running';
-      if (this.imageChanged) this.reconciler.reconcile(this.metadata.image);
+      if (this.imageChanged) {
+        this.env.logger.log('debug', 'metadataApplied', { offset: applied, committedOffset: reply.committedOffset });
+        this.reconciler.reconcile(this.metadata.image);
+      }
       this.imageChanged = false;
+      // Still behind (the log moved on while this node caught up): the next round starts at once.
+      if (behind) this.schedule(0);
       if (this.phase === 'shuttingDown' && reply.shutdownReady) {
         this.stop();
         this.shutdownDone?.();

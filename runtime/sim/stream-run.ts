@@ -108,7 +108,10 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const durationMs = options.durationMs ?? 10_000;
   const config = drawStreamConfig(options.seed, options.nodes);
   if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
-  const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    // The world's ring buffer bounds what logTail can return: keep as many lines as were asked for.
+    ...(options.logTailLines !== undefined && options.logTailLines > 2000 ? { logLines: options.logTailLines } : {}) });
   const raft = new RaftChecker(sim);
   const image = (): MetadataImage | undefined => sim.up()[0]?.brook?.metadata.image;
   const parts = new PartitionChecker(sim.world, (topic) => image()?.topics[topic]?.topicId);

@@ -29,6 +29,8 @@ export interface SimWorldOptions {
   /** Check every actor's invariants after every event (default true). */
   checkInvariants?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How many of the newest log lines the world keeps (2000 unless told; a debugging run asks for more). */
+  logLines?: number;
 }
 
 export type Boot = (node: SimNode) => void;
@@ -96,7 +98,7 @@ export class SimWorld {
   readonly trace = new Trace(200, 1000);
   readonly network: SimNetwork;
   readonly nodes = new Map<string, SimNode>();
-  readonly logs = new RingSink(2000);
+  readonly logs: RingSink;
   readonly failures: string[] = [];
   private readonly reportListeners: ReportListener[] = [];
   /** xstate's own `Math.random` draws (ids of delayed sends) come from this stream. */
@@ -104,6 +106,7 @@ export class SimWorld {
 
   constructor(readonly options: SimWorldOptions) {
     resetBugRun();
+    this.logs = new RingSink(options.logLines ?? 2000);
     this.random = new SeededRandom(options.seed);
     this.globalsRandom = this.random.fork('globals');
     const scheduler = this.scheduler;

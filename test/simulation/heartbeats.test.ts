@@ -1,11 +1,14 @@
 // Goal: a node that catches up on metadata by heartbeating early (records capped per reply) goes
-// back to one heartbeat per interval afterwards, rather than keeping a timer chain per early beat.
+// back to one heartbeat per interval afterwards, rather than keeping a timer chain per early beat;
+// and it acts on its image even when the metadata log grows faster than it can follow.
 // Method: a simulated cluster whose controller sends one record per heartbeat reply; node 3
 // restarts and replays the log; heartbeats delivered to the controller are counted over two
-// simulated seconds once it has caught up.
+// simulated seconds once it has caught up. Then the same with an admin client committing records
+// faster than node 3 applies them.
 import test from 'ava';
 import { ClusterSim } from '../../runtime/sim/cluster.js';
 import { NODE_DEFAULTS } from '../../runtime/node/node.js';
+import { Rpc } from '../../runtime/rpc.js';
 
 test('after catching up on metadata a node heartbeats once per interval', (t) => {
   const sim = new ClusterSim({ seed: 5, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
@@ -26,4 +29,38 @@ test('after catching up on metadata a node heartbeats once per interval', (t) =>
   const expected = 1000 / NODE_DEFAULTS.heartbeatIntervalMs;
   t.true(perNodePerSecond <= expected * 1.2, `${perNodePerSecond} heartbeats per node per simulated second, expected about ${expected}`);
   t.true(perNodePerSecond >= expected * 0.5, `${perNodePerSecond} heartbeats per node per simulated second`);
+});
+
+// Seed 81262: a node that gets one metadata record per heartbeat reply acted on its image only
+// once it held everything committed when the controller answered. While the controller committed
+// faster than the node applied, that never happened: the node's replicas kept proposing ISR changes
+// against partition state long replaced, and the images of the nodes never converged.
+test('a node catching up on a metadata log that grows faster than it applies still acts on its image', (t) => {
+  const sim = new ClusterSim({ seed: 7, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
+  sim.start();
+  sim.world.run(1000);
+  // An admin client keeps the controller committing (one record per initProducerId) several times
+  // faster than one record per heartbeat round trip.
+  const s = sim.world.scheduler;
+  const clock = { nowMs: () => s.nowMs, wallMs: () => s.nowMs, setTimeout: (fn: () => void, ms: number) => s.at(ms, fn), clearTimeout: (h: unknown) => s.cancel(h as never) };
+  const rpc = new Rpc(sim.world.network.endpoint('admin'), clock, 'client/admin', { timeoutMsDefault: 500 });
+  let busy = true;
+  const hammer = (): void => {
+    if (!busy) return;
+    rpc.call('ctl/leader', 'initProducerId', {}, {}, () => {});
+    s.at(2, hammer);
+  };
+  sim.world.within(hammer);
+  sim.world.within(() => sim.apply({ atMs: 0, op: 'crash', nodes: [3] }));
+  sim.world.run(1200);
+  sim.world.within(() => sim.apply({ atMs: 0, op: 'restart', nodes: [3] }));
+  sim.world.run(3500);
+  const node = sim.nodes.get(3)?.brook;
+  const committed = (): number => Math.max(...[1, 2, 3].map((id) => (sim.nodes.get(id)?.brook?.host.snapshot(`ctl/${id}`)?.context as { commitIndex?: number } | undefined)?.commitIndex ?? 0));
+  t.true(committed() > (node?.metadata.appliedOffset ?? 0) + 100, `the log (${committed()}) grows faster than node 3 follows (${node?.metadata.appliedOffset})`);
+  t.is(node?.phase, 'running', 'node 3 acted on its image while the log kept growing');
+  busy = false;
+  sim.world.run(14_000);
+  t.is(node?.metadata.appliedOffset, committed(), 'and catches up once the log is quiet');
+  t.deepEqual(sim.world.failures, []);
 });

@@ -90,6 +90,33 @@ test('a lagging follower is proposed out of the ISR; while pending the HW waits 
   t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
 });
 
+// Seed 81262: with a long poll (500 ms) longer than replicaLagTimeMaxMs (400 ms), the leader of an
+// idle partition dated a follower's caught-up time from its parked fetch's arrival, shrank it out
+// of the ISR while the fetch still waited at the LEO, and took it back on its next fetch: two
+// metadata records per follower per long poll, so the metadata log never stopped growing.
+test('a follower whose fetch waits parked at the LEO stays in the ISR however long the long poll; a silent one leaves', (t) => {
+  const knobs = { tickMs: 10, retentionCheckMs: 100, hwCheckpointMs: 100, replicaLagTimeMaxMs: 400, fetchMaxWaitMs: 500 };
+  const c = new Cluster(state(), { knobs });
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(1, -1));
+  c.advance(50);
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+  c.advance(3000);
+  t.deepEqual(c.controllerInbox.filter((m) => m.type === 'alterPartition'), [], 'idle followers parked at the LEO are in sync');
+  t.true((c.get(1).ctx.leader?.parked.length ?? 0) > 0, 'the followers long-poll the leader');
+  // New data wakes the parked fetches: the followers were caught up until that moment.
+  c.request(1, 'produce', 2, produceBody(1, -1));
+  c.advance(50);
+  t.like(c.replies(2)[0], { body: { code: 'OK', baseOffset: 1 } });
+  t.deepEqual(c.controllerInbox.filter((m) => m.type === 'alterPartition'), []);
+  // A follower that stops fetching leaves once its last parked fetch expired and the lag passed.
+  c.isolated.add(3);
+  c.advance(500 + 400 + 200);
+  const proposals = c.controllerInbox.filter((m) => m.type === 'alterPartition');
+  t.is(proposals.length, 1);
+  t.like(proposals[0], { body: { isr: [1, 2], partitionEpoch: 1 } });
+});
+
 test('a caught-up follower is proposed back into the ISR and counts in the HW while pending', (t) => {
   const c = new Cluster(state({ isr: [1, 2] }));
   c.settle();
