@@ -5,38 +5,22 @@
  * held until data arrives or its timeout passes (checked on ticks).
  */
 import { assert } from '../assert.js';
-import { deliver, type Fx } from '../client/effects.js';
+import { deliver, type Fx } from '../kit/fx.js';
 import { wantTopic } from '../client/metadata.js';
 import { recordBytes } from './fetcher.js';
+import { closeGroup, onCommit, onCommitted, onSubscribe, takeGroupNews } from './group.js';
+import { newFetch, partitionKey, removePartition, reposition } from './partitions.js';
+import { onAckRevoked } from './reconcile.js';
 import type { CommandResult, ConsumerCommand, ConsumerContext, ConsumerRecord, OffsetSpec, PartitionFetch, PollResult, TopicPartition } from './types.js';
 
-export function partitionKey(topic: string, partition: number): string { return `${topic}/${partition}`; }
-
-function newFetch(topic: string, partition: number): PartitionFetch {
-  return { topic, partition, position: undefined, resolve: undefined, paused: false, halted: false, error: undefined, request: undefined,
-    retryAtMs: -Infinity, failures: 0, buffer: [], head: 0, bufferedBytes: 0 };
-}
-
-/** Drops buffered records and any answer in flight, then starts from `offset`. */
-function reposition(ctx: ConsumerContext, p: PartitionFetch, offset: OffsetSpec): void {
-  ctx.bufferedBytes -= p.bufferedBytes;
-  p.buffer = [];
-  p.head = 0;
-  p.bufferedBytes = 0;
-  p.halted = false;
-  p.error = undefined;
-  p.failures = 0;
-  p.retryAtMs = -Infinity;
-  if (p.request !== undefined) p.request.discard = true; // Still the one outstanding request; its answer is dropped.
-  p.position = typeof offset === 'number' ? offset : undefined;
-  p.resolve = typeof offset === 'number' ? undefined : offset;
-}
+export { partitionKey };
 
 function validOffset(offset: unknown): offset is OffsetSpec {
   return offset === 'earliest' || offset === 'latest' || (Number.isSafeInteger(offset) && (offset as number) >= 0);
 }
 
-function onAssign(ctx: ConsumerContext, command: ConsumerCommand & { type: 'assign' }): CommandResult {
+function onAssign(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & { type: 'assign' }): CommandResult {
+  if (ctx.group?.subscription !== undefined) return { ok: false, code: 'INVALID_REQUEST', message: 'assign and subscribe are exclusive: the consumer is subscribed' };
   const reset = ctx.config.autoOffsetReset;
   for (const tp of command.partitions) {
     const offset = tp.offset ?? (reset === 'none' ? undefined : reset);
@@ -53,11 +37,7 @@ function onAssign(ctx: ConsumerContext, command: ConsumerCommand & { type: 'assi
     next.set(key, p);
     wantTopic(ctx.metadata, tp.topic);
   }
-  for (const [key, p] of ctx.partitions) {
-    if (next.has(key)) continue;
-    reposition(ctx, p, 0);
-    if (p.request !== undefined) ctx.corrs.delete(p.request.corr);
-  }
+  for (const key of [...ctx.partitions.keys()]) if (!next.has(key)) removePartition(ctx, fx, key);
   ctx.partitions = next;
   return { ok: true };
 }
@@ -72,15 +52,22 @@ function setPaused(ctx: ConsumerContext, partitions: TopicPartition[], paused: b
     const p = lookup(ctx, tp);
     if ('ok' in p) return p;
   }
-  for (const tp of partitions) (ctx.partitions.get(partitionKey(tp.topic, tp.partition)) as PartitionFetch).paused = paused;
+  for (const tp of partitions) {
+    const key = partitionKey(tp.topic, tp.partition);
+    ctx.partitions.set(key, { ...(ctx.partitions.get(key) as PartitionFetch), paused });
+  }
   return { ok: true };
 }
 
 export function onCommand(ctx: ConsumerContext, fx: Fx, command: Exclude<ConsumerCommand, { type: 'poll' }>): void {
-  if (ctx.closed) return deliver(fx, command.requestId, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' } satisfies CommandResult);
+  if (ctx.closed || ctx.group?.closing !== undefined) return deliver(fx, command.requestId, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' } satisfies CommandResult);
   let result: CommandResult;
   switch (command.type) {
-    case 'assign': result = onAssign(ctx, command); break;
+    case 'assign': result = onAssign(ctx, fx, command); break;
+    case 'subscribe': result = onSubscribe(ctx, command); break;
+    case 'commit': return onCommit(ctx, fx, command);
+    case 'committed': return onCommitted(ctx, fx, command);
+    case 'ackRevoked': result = onAckRevoked(ctx, command.noticeId); break;
     case 'seek': {
       const p = lookup(ctx, command);
       if ('ok' in p) result = p;
@@ -90,22 +77,25 @@ export function onCommand(ctx: ConsumerContext, fx: Fx, command: Exclude<Consume
     }
     case 'pause': result = setPaused(ctx, command.partitions, true); break;
     case 'resume': result = setPaused(ctx, command.partitions, false); break;
-    case 'close': result = close(ctx, fx); break;
+    case 'close':
+      if (ctx.poll !== undefined) deliver(fx, ctx.poll.requestId, { ok: true, records: [] } satisfies PollResult);
+      ctx.poll = undefined;
+      if (ctx.group !== undefined) return closeGroup(ctx, fx, command.requestId); // Answered once it has committed and left.
+      result = close(ctx);
+      break;
   }
   deliver(fx, command.requestId, result);
 }
 
-function close(ctx: ConsumerContext, fx: Fx): CommandResult {
-  if (ctx.poll !== undefined) deliver(fx, ctx.poll.requestId, { ok: true, records: [] } satisfies PollResult);
-  ctx.poll = undefined;
+function close(ctx: ConsumerContext): CommandResult {
   ctx.corrs.clear();
-  for (const p of ctx.partitions.values()) p.request = undefined;
+  for (const [key, p] of ctx.partitions) ctx.partitions.set(key, { ...p, request: undefined });
   ctx.closed = true;
   return { ok: true };
 }
 
 export function onPoll(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & { type: 'poll' }): void {
-  if (ctx.closed) return deliver(fx, command.requestId, { ok: true, records: [] } satisfies PollResult);
+  if (ctx.closed || ctx.group?.closing !== undefined) return deliver(fx, command.requestId, { ok: true, records: [] } satisfies PollResult);
   assert(Number.isSafeInteger(command.maxRecords) && command.maxRecords > 0, 'maxRecords > 0');
   // One poll at a time: a newer poll replaces a held one, which returns empty-handed.
   if (ctx.poll !== undefined) deliver(fx, ctx.poll.requestId, { ok: true, records: [] } satisfies PollResult);
@@ -116,6 +106,12 @@ export function onPoll(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & 
 export function answerPoll(ctx: ConsumerContext, fx: Fx): void {
   const poll = ctx.poll;
   if (poll === undefined) return;
+  const news = takeGroupNews(ctx);
+  if (news !== undefined) {
+    ctx.poll = undefined;
+    if ('error' in news) return deliver(fx, poll.requestId, { ok: false, ...news.error } satisfies PollResult);
+    return deliver(fx, poll.requestId, { ok: true, records: [], notice: news.notice } satisfies PollResult);
+  }
   for (const p of ctx.partitions.values()) {
     if (p.error === undefined) continue;
     ctx.poll = undefined;
@@ -142,6 +138,7 @@ function collect(ctx: ConsumerContext, maxRecords: number): ConsumerRecord[] {
 }
 
 function take(ctx: ConsumerContext, p: PartitionFetch, n: number, out: ConsumerRecord[]): void {
+  const start = p.head;
   const end = Math.min(p.buffer.length, p.head + n);
   for (let i = p.head; i < end; i++) {
     const r = p.buffer[i] as ConsumerRecord;
@@ -151,6 +148,7 @@ function take(ctx: ConsumerContext, p: PartitionFetch, n: number, out: ConsumerR
     ctx.bufferedBytes -= bytes;
   }
   p.head = end;
+  if (end > start) p.consumed = (p.buffer[end - 1] as ConsumerRecord).offset + 1;
   if (p.head === p.buffer.length) { p.buffer = []; p.head = 0; }
   else if (p.head > 1024 && p.head * 2 > p.buffer.length) { p.buffer = p.buffer.slice(p.head); p.head = 0; }
 }

@@ -9,19 +9,19 @@
 import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
-import { sendTo, type Fx } from '../client/effects.js';
+import { send, type Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
 import { leaderRoute } from '../client/metadata.js';
 import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import { decodeRecords } from '../client/record-codec.js';
 import type { FetchedBatch, FetchReplyEvent, ListOffsetsReplyEvent } from '../client/messages.js';
-import type { ConsumerContext, ErrorInfo, PartitionFetch } from './types.js';
+import { reportOwned } from './partitions.js';
+import type { ConsumerContext, ConsumerRecord, ErrorInfo, PartitionFetch } from './types.js';
 
 const EARLIEST = -2;
 const LATEST = -1;
 /** Buffer accounting per record on top of key and value bytes. */
 export const RECORD_OVERHEAD_BYTES = 48;
-
-function newCorr(ctx: ConsumerContext): number { return ctx.nextCorr++; }
 
 function canFetch(ctx: ConsumerContext, p: PartitionFetch): boolean {
   return p.resolve !== undefined
@@ -43,14 +43,14 @@ export function pump(ctx: ConsumerContext, fx: Fx): void {
     if (p.resolve !== undefined) {
       p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false,
         leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + LEADER_CHECK_AFTER_MS };
-      sendTo(fx, route.address, 'listOffsets', corr, { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch });
+      send(fx, route.address, 'listOffsets', { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch }, corr);
       continue;
     }
     assert(p.position !== undefined, 'a resolved partition has a position');
     p.request = { corr, kind: 'fetch', deadlineMs: ctx.nowMs + ctx.config.maxWaitMs + ctx.config.requestTimeoutMs, discard: false,
       leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + ctx.config.maxWaitMs + LEADER_CHECK_AFTER_MS };
-    sendTo(fx, route.address, 'fetch', corr, { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
-      maxWaitMs: ctx.config.maxWaitMs, minBytes: ctx.config.minBytes, bytesMax: Math.min(ctx.config.partitionBytesMax, ctx.config.fetchBytesMax) });
+    send(fx, route.address, 'fetch', { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
+      maxWaitMs: ctx.config.maxWaitMs, minBytes: ctx.config.minBytes, bytesMax: Math.min(ctx.config.partitionBytesMax, ctx.config.fetchBytesMax) }, corr);
   }
 }
 
@@ -84,13 +84,16 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
   const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp);
   if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
   if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
+  const added: ConsumerRecord[] = [];
   for (const r of decoded.records) {
     if (r.offset < position) continue; // The batch starts before the fetch offset.
-    p.buffer.push({ topic: p.topic, partition: p.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+    added.push({ topic: p.topic, partition: p.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
     const bytes = recordBytes(r.key, r.value);
     p.bufferedBytes += bytes;
     ctx.bufferedBytes += bytes;
   }
+  // A new array: the buffer may be shared with the snapshot this event started from.
+  p.buffer = p.buffer.concat(added);
   p.position = batch.lastOffset + 1;
   return undefined;
 }
@@ -99,7 +102,7 @@ export function recordBytes(key: Uint8Array | null, value: Uint8Array | null): n
   return (key?.byteLength ?? 0) + (value?.byteLength ?? 0) + RECORD_OVERHEAD_BYTES;
 }
 
-export function onListOffsetsReply(ctx: ConsumerContext, event: ListOffsetsReplyEvent): void {
+export function onListOffsetsReply(ctx: ConsumerContext, fx: Fx, event: ListOffsetsReplyEvent): void {
   const p = answered(ctx, event.corr, 'listOffsets');
   if (p === undefined) return;
   if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
@@ -107,6 +110,7 @@ export function onListOffsetsReply(ctx: ConsumerContext, event: ListOffsetsReply
   p.failures = 0;
   p.position = event.body.offset;
   p.resolve = undefined;
+  if (ctx.group !== undefined && !p.ownedReported) reportOwned(ctx, fx, p, true, p.position);
 }
 
 function onError(ctx: ConsumerContext, p: PartitionFetch, error: ErrorInfo): void {

@@ -7,6 +7,8 @@ import type { ErrorCode } from '../errors.js';
 import type { MetadataCache, MetadataPolicy } from '../client/metadata.js';
 import type { FetchReplyEvent, ListOffsetsReplyEvent, MetadataReplyEvent } from '../client/messages.js';
 import type { RecordHeader } from '../client/record-codec.js';
+import type { GroupReplyEvent } from './group-messages.js';
+import type { GroupMember } from './group-types.js';
 
 export type OffsetReset = 'earliest' | 'latest' | 'none';
 
@@ -27,6 +29,18 @@ export interface ConsumerConfig {
   metadataMaxAgeMs: number;
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
+  /** Set: the consumer may `subscribe` as a member of this group and commit offsets to it. */
+  groupId?: string;
+  /** A static member's id (KIP-345): it keeps its place across restarts within the session timeout. */
+  groupInstanceId?: string;
+  /** Commit the positions of delivered records every autoCommitIntervalMs, on revocation and on close. */
+  autoCommit: boolean;
+  autoCommitIntervalMs: number;
+  assignor: 'uniform' | 'range';
+  /** Assumed until the coordinator's first heartbeat reply says its own. */
+  sessionTimeoutMs: number;
+  /** How long the member may take to revoke partitions (Kafka's max.poll.interval.ms). */
+  rebalanceTimeoutMs: number;
 }
 
 export type ConsumerInput = Partial<ConsumerConfig> & { clientId: string; seed: number; nowMs?: number };
@@ -41,9 +55,18 @@ export type ConsumerCommand =
   | { type: 'pause'; requestId: number; partitions: TopicPartition[]; nowMs?: number }
   | { type: 'resume'; requestId: number; partitions: TopicPartition[]; nowMs?: number }
   | { type: 'poll'; requestId: number; maxRecords: number; timeoutMs?: number; nowMs?: number }
-  | { type: 'close'; requestId: number; nowMs?: number };
+  | { type: 'close'; requestId: number; nowMs?: number }
+  /** Group mode: a topic list or a regular expression's source (matched by the coordinator). */
+  | { type: 'subscribe'; requestId: number; topics?: string[]; regex?: string; nowMs?: number }
+  /** Without offsets: the positions of the records already delivered, for every owned partition. */
+  | { type: 'commit'; requestId: number; offsets?: CommitOffset[]; nowMs?: number }
+  | { type: 'committed'; requestId: number; partitions: TopicPartition[]; nowMs?: number }
+  /** The application has run its revocation callback for notice `noticeId`. */
+  | { type: 'ackRevoked'; requestId: number; noticeId: number; nowMs?: number };
 
-export type ConsumerEvent = RuntimeEvent | ConsumerCommand | MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent;
+export interface CommitOffset extends TopicPartition { offset: number; metadata?: string }
+
+export type ConsumerEvent = RuntimeEvent | ConsumerCommand | MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent | GroupReplyEvent;
 
 export interface ConsumerRecord {
   topic: string;
@@ -57,10 +80,18 @@ export interface ConsumerRecord {
 
 export interface ErrorInfo { code: ErrorCode; message: string }
 
-/** poll → records (possibly none when its timeout passed), or the error of one partition. */
+/**
+ * A rebalance step for the application: `revoked` waits for an `ackRevoked` with its id (unless
+ * `lost`: the partitions are already gone, the notice is only news); `assigned` needs no answer.
+ */
+export interface GroupNotice { id: number; kind: 'assigned' | 'revoked'; partitions: TopicPartition[]; lost: boolean }
+
+/** poll → records (possibly none when its timeout passed) or a rebalance notice, or an error of one partition or of the group. */
 export type PollResult =
-  | { ok: true; records: ConsumerRecord[] }
-  | { ok: false; code: ErrorCode; message: string; topic: string; partition: number };
+  | { ok: true; records: ConsumerRecord[]; notice?: GroupNotice }
+  | { ok: false; code: ErrorCode; message: string; topic?: string; partition?: number };
+/** committed → the group's committed offset per partition (null: none). */
+export type CommittedResult = { ok: true; offsets: Array<TopicPartition & { offset: number | null; metadata?: string }> } | { ok: false; code: ErrorCode; message: string };
 /** assign, seek, pause, resume, close. */
 export type CommandResult = { ok: true } | { ok: false; code: ErrorCode; message: string };
 
@@ -80,6 +111,10 @@ export interface PartitionFetch {
   request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean; leaderEpoch: number; overdueAtMs: number } | undefined;
   retryAtMs: number;
   failures: number;
+  /** The offset after the last record delivered to the application (what a commit records); undefined before any. */
+  consumed: number | undefined;
+  /** Group mode: `groupOwned` is reported once the start offset is known. */
+  ownedReported: boolean;
   /** Fetched records not yet polled: buffer[head..]. */
   buffer: ConsumerRecord[];
   head: number;
@@ -104,4 +139,6 @@ export interface ConsumerContext {
   closed: boolean;
   /** No overdue-request metadata check before this. */
   leaderCheckAtMs: number;
+  /** Set when the consumer was created with a groupId. */
+  group: GroupMember | undefined;
 }

@@ -13,7 +13,9 @@ const USAGE = `usage: brook <command> [flags]
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
   topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
-  consume TOPIC [--partition P] [--from-beginning] [--max-messages N] [--json]
+  consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json]
+  groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
+  groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 
   sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
@@ -38,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   topics: async () => (await import('./topics.js')).topics,
   produce: async () => (await import('./produce.js')).produce,
   consume: async () => (await import('./consume.js')).consume,
+  groups: async () => (await import('./groups.js')).groups,
   sim: async () => (await import('./sim.js')).sim,
 };
 

@@ -1,13 +1,19 @@
 /**
  * The admin client: topic operations go to the controller leader (`ctl/leader`), metadata comes
- * from any node (`meta`), offsets from partition leaders. Retriable errors (no controller yet, a
+ * from any node (`meta`), offsets from partition leaders, group operations from the group's
+ * coordinator (runtime/sdk/group-admin.ts). Retriable errors (no controller yet, a
  * controller that just lost leadership, a timeout) are retried with capped exponential backoff
  * until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
+import { METADATA_ADDRESS } from '../../actors/client/metadata.js';
 import { Rpc } from '../rpc.js';
 import type { BrookClient } from './connect.js';
 import { BrookError } from './errors.js';
+import { applyOffsetReset, describeGroup, fetchOffsets, groupCall, listGroups, planOffsetReset, type CommittedOffset, type GroupAdminDeps,
+  type GroupDescription, type GroupListing, type ResetPlanEntry, type ResetSpec } from './group-admin.js';
+
+export type { CommittedOffset, GroupDescription, GroupListing, GroupPartitionDescription, ResetPlanEntry, ResetSpec } from './group-admin.js';
 
 export interface TopicSpec { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }
 
@@ -45,7 +51,7 @@ export class Admin {
   async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call('ctl/leader', 'alterConfigs', { name, configs }); }
 
   async metadata(topics?: string[]): Promise<ClusterMetadata> {
-    return await this.call('meta', 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
+    return await this.call(METADATA_ADDRESS, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
   }
 
   async listTopics(): Promise<string[]> {
@@ -73,10 +79,47 @@ export class Admin {
     }));
   }
 
+  // ---- consumer groups ----
+
+  /** Every group of every coordinator, sorted by id. */
+  async listGroups(): Promise<GroupListing[]> { return await listGroups(this.groupDeps()); }
+
+  /** State, epochs, members and per partition the owner, committed offset, log end offset and lag; GROUP_ID_NOT_FOUND for an unknown group. */
+  async describeGroup(groupId: string): Promise<GroupDescription> { return await describeGroup(this.groupDeps(), groupId); }
+
+  /** The group's committed offsets (of one topic when given). */
+  async fetchOffsets(groupId: string, topic?: string): Promise<CommittedOffset[]> { return await fetchOffsets(this.groupDeps(), groupId, topic); }
+
+  /** Where `resetOffsets` would move each partition of `topic`, without writing anything. */
+  async planOffsetReset(groupId: string, topic: string, spec: ResetSpec): Promise<ResetPlanEntry[]> {
+    return await planOffsetReset(this.groupDeps(), groupId, topic, spec);
+  }
+
+  /** Moves the group's offsets on `topic`; refused with NON_EMPTY_GROUP while the group has members. Returns what it wrote. */
+  async resetOffsets(groupId: string, topic: string, spec: ResetSpec): Promise<ResetPlanEntry[]> {
+    const plan = await planOffsetReset(this.groupDeps(), groupId, topic, spec);
+    await applyOffsetReset(this.groupDeps(), groupId, plan);
+    return plan;
+  }
+
+  /** Deletes an empty group and its offsets (NON_EMPTY_GROUP while it has members). */
+  async deleteGroup(groupId: string): Promise<void> { await groupCall(this.groupDeps(), groupId, 'deleteGroup', { groupId }); }
+
+  /** Deletes the group's committed offsets of one topic. */
+  async deleteGroupOffsets(groupId: string, topic: string): Promise<void> {
+    await groupCall(this.groupDeps(), groupId, 'deleteGroupOffsets', { groupId, topic });
+  }
+
   close(): void { this.rpc.close(); }
 
-  /** One request with retries of retriable errors until the admin timeout. */
-  private async call(to: string, type: string, body: unknown): Promise<Record<string, unknown>> {
+  private groupDeps(): GroupAdminDeps {
+    return { call: (to, type, body, retry) => this.call(to, type, body, retry), metadata: (topics) => this.metadata(topics),
+      describeTopic: (name) => this.describeTopic(name), listOffsets: (topic, spec, partitions) => this.listOffsets(topic, spec, partitions),
+      nowMs: () => this.client.host.options.clock.nowMs(), timeoutMs: this.timeoutMs };
+  }
+
+  /** One request with retries of retriable errors until the admin timeout (`retry` false: the first failure throws). */
+  private async call(to: string, type: string, body: unknown, retry = true): Promise<Record<string, unknown>> {
     const deadline = this.client.host.options.clock.nowMs() + this.timeoutMs;
     let lastError: BrookError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -90,7 +133,7 @@ export class Admin {
         const code = (error as { code?: unknown }).code;
         lastError = new BrookError('REQUEST_TIMED_OUT', `no answer from ${to} (${String(code)})`);
       }
-      if (!lastError.retriable || this.client.host.options.clock.nowMs() >= deadline) throw lastError;
+      if (!retry || !lastError.retriable || this.client.host.options.clock.nowMs() >= deadline) throw lastError;
       await sleep(Math.min(1000, 50 * 2 ** attempt));
     }
   }

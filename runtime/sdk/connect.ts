@@ -11,7 +11,7 @@ import type { Transport } from '../../transport/transport.js';
 import { Deliveries } from './deliveries.js';
 import { BrookError } from './errors.js';
 import { consumerKind, producerKind } from './kinds.js';
-import { Consumer, type ConsumerOptions } from './consumer.js';
+import { Consumer, consumerInput, type ConsumerOptions } from './consumer.js';
 import { Producer, toActorInput, type ProducerOptions } from './producer.js';
 import { Admin } from './admin.js';
 import { NatsTransport } from '../../transport/nats.js';
@@ -68,9 +68,10 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
       return new Producer(host, address, deliveries, clock);
     },
     consumer(consumerOptions = {}) {
+      const { input, callbacks } = consumerInput(consumerOptions);
       const address = nextAddress();
-      host.spawn(consumerKind, address, { ...consumerOptions, clientId: `${clientId}-${actors}`, seed: seed++, nowMs: clock.nowMs() });
-      return new Consumer(host, address, deliveries, clock);
+      host.spawn(consumerKind, address, { ...input, clientId: `${clientId}-${actors}`, seed: seed++, nowMs: clock.nowMs() });
+      return new Consumer(host, address, deliveries, clock, callbacks);
     },
     admin() { return new Admin(client); },
     async close() {

@@ -12,6 +12,8 @@ export class ClientHarness<Ctx> {
   actor: AnyActor;
   sent: SendParams[] = [];
   delivered: Delivery[] = [];
+  /** `report` effects: facts for the simulator's checker. */
+  reports: Array<{ kind: string; data: Record<string, unknown> }> = [];
   errors: unknown[] = [];
   nowMs = 0;
 
@@ -20,6 +22,7 @@ export class ClientHarness<Ctx> {
     const provided = machine.provide({ actions: {
       send: (_: unknown, params: SendParams) => { this.sent.push(params); },
       deliver: (_: unknown, params: Delivery) => { this.delivered.push(params); },
+      report: (_: unknown, params: { kind: string; data: Record<string, unknown> }) => { this.reports.push(params); },
     } as never });
     this.actor = createActor(provided, { input });
     this.actor.subscribe({ error: (error: unknown) => { this.errors.push(error); } });

@@ -1,0 +1,125 @@
+/**
+ * Reconciling the member's partitions with the coordinator's assignment (KIP-848's client side),
+ * one step at a time. Revocation first: partitions no longer assigned stop fetching and lose their
+ * buffered records at once; with autoCommit the positions already delivered are committed; then
+ * the application gets a `revoked` notice and the member keeps reporting the partitions owned
+ * until the application acknowledges it (its callback may commit), so the coordinator hands them
+ * on only after that. Then assignment: the committed offsets of new partitions are fetched, each
+ * starts at its committed offset or by autoOffsetReset, and the application gets an `assigned`
+ * notice.
+ */
+import { assert } from '../assert.js';
+import { logLine, type Fx } from '../kit/fx.js';
+import { wantTopic } from '../client/metadata.js';
+import { member, queueOp } from './offsets.js';
+import { addGroupPartition, partitionKey, removePartition } from './partitions.js';
+import type { GroupOp } from './group-types.js';
+import type { CommandResult, ConsumerContext, TopicPartition } from './types.js';
+
+export interface OwnedPartition extends TopicPartition { consumed: number | undefined; revoking: boolean }
+
+/** What the member owns: partitions it fetches, and revoked ones the application has not yet acknowledged. */
+export function ownedPartitions(ctx: ConsumerContext): OwnedPartition[] {
+  const out: OwnedPartition[] = [...ctx.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition, consumed: p.consumed, revoking: false }));
+  for (const p of ctx.group?.revoking?.partitions ?? []) out.push({ ...p, revoking: true });
+  return out;
+}
+
+/** Starts the next reconciliation step when none is under way. */
+export function reconcile(ctx: ConsumerContext, fx: Fx): void {
+  const g = member(ctx);
+  const target = g.target;
+  if (target === undefined || g.memberEpoch <= 0 || g.revoking !== undefined) return;
+  const revoked = [...ctx.partitions.keys()].filter((key) => !target.has(key));
+  if (revoked.length > 0) return startRevocation(ctx, fx, revoked);
+  const stillWanted = [...g.assigning].filter((key) => target.has(key));
+  if (stillWanted.length !== g.assigning.size) g.assigning = new Set(stillWanted);
+  const added = [...target].filter(([key]) => !ctx.partitions.has(key) && !g.assigning.has(key)).map(([, tp]) => tp);
+  if (added.length === 0) return;
+  g.assigning = new Set([...g.assigning, ...added.map((tp) => partitionKey(tp.topic, tp.partition))]);
+  for (const tp of added) wantTopic(ctx.metadata, tp.topic);
+  queueOp(ctx, { kind: 'fetchAssigned', partitions: added, deadlineMs: Infinity });
+}
+
+function startRevocation(ctx: ConsumerContext, fx: Fx, keys: string[]): void {
+  const g = member(ctx);
+  const partitions = keys.map((key) => {
+    const p = removePartition(ctx, fx, key);
+    assert(p !== undefined, 'a revoked partition was fetched');
+    return { topic: p.topic, partition: p.partition, consumed: p.consumed };
+  });
+  const noticeId = g.nextNoticeId++;
+  const offsets = ctx.config.autoCommit
+    ? partitions.filter((p) => p.consumed !== undefined && p.consumed !== g.committed.get(partitionKey(p.topic, p.partition)))
+      .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.consumed as number }))
+    : [];
+  logLine(fx, 'info', 'groupRevoking', { groupId: g.groupId, memberEpoch: g.memberEpoch, partitions: keys });
+  g.revoking = { noticeId, partitions, stage: 'committing' };
+  if (offsets.length > 0) {
+    return queueOp(ctx, { kind: 'commit', purpose: 'revoke', requestId: noticeId, offsets, deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs });
+  }
+  notifyRevoked(ctx);
+}
+
+function notifyRevoked(ctx: ConsumerContext): void {
+  const g = member(ctx);
+  const revoking = g.revoking;
+  assert(revoking !== undefined && revoking.stage === 'committing', 'a revocation notifies once');
+  g.revoking = { ...revoking, stage: 'notified' };
+  g.notices = [...g.notices, { id: revoking.noticeId, kind: 'revoked', lost: false,
+    partitions: revoking.partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }];
+}
+
+/** The commit before a revocation settled (either way): the application hears of it now. */
+export function revokingNoticeDone(ctx: ConsumerContext, op: GroupOp & { kind: 'commit' }): void {
+  const revoking = member(ctx).revoking;
+  if (revoking === undefined || revoking.noticeId !== op.requestId || revoking.stage !== 'committing') return;
+  notifyRevoked(ctx);
+}
+
+/** The application ran its revocation callback: the partitions are no longer owned, and the next heartbeat says so at once. */
+export function onAckRevoked(ctx: ConsumerContext, noticeId: number): CommandResult {
+  const g = ctx.group;
+  if (g === undefined) return { ok: true };
+  if (g.revoking?.noticeId === noticeId && g.revoking.stage === 'notified') {
+    g.revoking = undefined;
+    g.ownedChanged = true;
+  }
+  return { ok: true };
+}
+
+/** Committed offsets of newly assigned partitions arrived: start those still assigned and tell the application. */
+export function assignedOffsets(ctx: ConsumerContext, fx: Fx, partitions: TopicPartition[], committed: ReadonlyMap<string, { offset: number }>): void {
+  const g = member(ctx);
+  const started: TopicPartition[] = [];
+  const assigning = new Set(g.assigning);
+  for (const tp of partitions) {
+    const key = partitionKey(tp.topic, tp.partition);
+    if (!assigning.has(key) || g.target?.has(key) !== true || ctx.partitions.has(key)) continue;
+    assigning.delete(key);
+    const offset = committed.get(key)?.offset;
+    const reset = ctx.config.autoOffsetReset;
+    const p = addGroupPartition(ctx, fx, tp.topic, tp.partition, offset ?? (reset === 'none' ? 0 : reset));
+    if (offset === undefined && reset === 'none') {
+      p.halted = true;
+      p.error = { code: 'OFFSET_OUT_OF_RANGE', message: `${key}: no committed offset and autoOffsetReset is none` };
+    }
+    started.push({ topic: tp.topic, partition: tp.partition });
+  }
+  g.assigning = assigning;
+  if (started.length === 0) return;
+  g.ownedChanged = true;
+  logLine(fx, 'info', 'groupAssigned', { groupId: g.groupId, memberEpoch: g.memberEpoch, partitions: started.map((tp) => partitionKey(tp.topic, tp.partition)) });
+  g.notices = [...g.notices, { id: g.nextNoticeId++, kind: 'assigned', lost: false, partitions: started }];
+}
+
+/** Fenced or lapsed: every partition goes at once, without a commit; the application hears they were lost. */
+export function dropAllOwned(ctx: ConsumerContext, fx: Fx, lost: boolean): void {
+  const g = member(ctx);
+  const owned = ownedPartitions(ctx);
+  for (const key of [...ctx.partitions.keys()]) removePartition(ctx, fx, key);
+  g.revoking = undefined;
+  g.queued = g.queued.filter((e) => e.op.kind !== 'fetchAssigned' && !(e.op.kind === 'commit' && e.op.purpose !== 'explicit'));
+  if (owned.length === 0) return;
+  g.notices = [...g.notices, { id: g.nextNoticeId++, kind: 'revoked', lost, partitions: owned.map((o) => ({ topic: o.topic, partition: o.partition })) }];
+}
