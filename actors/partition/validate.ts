@@ -63,7 +63,8 @@ function errorBody(b: Body): FetchReply & AlterPartitionReply {
   return out as unknown as FetchReply & AlterPartitionReply;
 }
 
-function fetchReplyBody(value: unknown): FetchReply {
+/** A fetch reply's body (also read by the group coordinator, which loads its groups by fetching). */
+export function fetchReplyBody(value: unknown): FetchReply {
   const b = object(value, 'body');
   if (b['code'] !== 'OK') return errorBody(b);
   const hw = int(b, 'hw', 0);
