@@ -57,7 +57,8 @@ function newMemberId(ctx: CoordinatorContext): string {
   const [a, s1] = nextRandom(ctx.prng);
   const [b, s2] = nextRandom(s1);
   ctx.prng = s2;
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  const hex = (f: number): string => Math.floor(f * 2 ** 32).toString(16).padStart(8, '0');
+  return hex(a) + hex(b);
 }
 
 function leave(ctx: CoordinatorContext, fx: Fx, group: Group, member: Member, hb: Heartbeat): void {
