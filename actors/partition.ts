@@ -13,7 +13,7 @@
  * increases in epoch and start offset and never starts past leoPending; at most one log write in
  * flight; every queue is bounded by its knob; a leader has a leader state and a follower none.
  *
- * In (validated by parsePartitionMessage): produce, fetch, listOffsets, fetchReply,
+ * In (validated by parsePartitionMessage): produce, fetch, listOffsets, deleteRecords, fetchReply,
  * alterPartitionReply; from the runtime: tick, stored, readDone, metaRead, boundsRead,
  * metadataChanged. Out: produceReply, fetchReply, listOffsetsReply, fetch (to the leader's
  * replica address), alterPartition (to ctl/leader); effects append, truncateFrom, deleteBefore,
@@ -31,6 +31,7 @@ import type { Effect, Fx } from './partition/step.js';
 import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
 import { onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
+import { onDeleteRecords } from './partition/delete-records.js';
 import { onFetchReply } from './partition/follower.js';
 import { onAlterPartitionReply } from './partition/isr-control.js';
 import { applyState, onMetadataChanged } from './partition/roles.js';
@@ -115,12 +116,13 @@ function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
     case 'produce': return ctx.role === 'leader' ? onProduce(ctx, fx, event) : refuse(ctx, fx, event);
     case 'fetch': return ctx.role === 'leader' ? onFetch(ctx, fx, event) : refuse(ctx, fx, event);
     case 'listOffsets': return ctx.role === 'leader' ? onListOffsets(ctx, fx, event) : refuse(ctx, fx, event);
+    case 'deleteRecords': return ctx.role === 'leader' ? onDeleteRecords(ctx, fx, event) : refuse(ctx, fx, event);
     default: return unreachable(event);
   }
 }
 
 /** Requests to a replica that does not lead: NOT_LEADER naming the leader (acks=0 gets nothing). */
-function refuse(ctx: PartitionContext, fx: Fx, event: PartitionEvent & { type: 'produce' | 'fetch' | 'listOffsets' }): void {
+function refuse(ctx: PartitionContext, fx: Fx, event: PartitionEvent & { type: 'produce' | 'fetch' | 'listOffsets' | 'deleteRecords' }): void {
   if (event.type === 'produce' && event.acks === 0) return;
   reply(fx, event, ctx.role === 'recovering'
     ? { code: 'LEADER_NOT_AVAILABLE', leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, message: 'replica recovering' }

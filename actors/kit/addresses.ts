@@ -26,9 +26,9 @@ export const CONTROLLER_FOR_ADMIN = 'c/admin/leader';
 /** The controller leader, for producer ids (idempotent producers). */
 export const CONTROLLER_FOR_PRODUCERS = 'c/pid/leader';
 /** Produce to one replica (its leader accepts). */
-export function produceAddress(topic: string, partition: number, nodeId: number): string { return `c/produce/${topic}/${partition}/${nodeId}`; }
+export function produceAddress(topic: string, partition: number, nodeId: number): string { return `part/${topic}/${partition}/${nodeId}`; } // TEMP until the wire split
 /** Fetch and list offsets from one replica. */
-export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `c/fetch/${topic}/${partition}/${nodeId}`; }
+export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `part/${topic}/${partition}/${nodeId}`; } // TEMP until the wire split
 /** The group coordinator of `__consumer_offsets` partition `partition`, hosted on `nodeId`. */
 export function coordinatorAddress(partition: number, nodeId: number): string { return `c/group/${partition}/${nodeId}`; }
 /** A client's inbox (producer, consumer, admin). */

@@ -90,6 +90,9 @@ export interface FetchRequest extends Request {
 /** listOffsets: timestamp (-2 earliest, -1 latest, t ≥ 0 by time) · leaderEpoch?. */
 export interface ListOffsetsRequest extends Request { type: 'listOffsets'; timestamp: number; leaderEpoch?: number }
 
+/** deleteRecords: move the log start to `offset` (leader only, offset ≤ HW). Reply `{ code, logStartOffset }`. */
+export interface DeleteRecordsRequest extends Request { type: 'deleteRecords'; offset: number; leaderEpoch?: number }
+
 /** Error replies of this actor; OFFSET_OUT_OF_RANGE also carries the leader's `leo`. */
 export type PartitionErrorReply = ErrorReply & { leo?: number };
 
@@ -108,6 +111,7 @@ export type PartitionEvent =
   | ProduceRequest
   | FetchRequest
   | ListOffsetsRequest
+  | DeleteRecordsRequest
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
   /** From the node runtime when it applies a new partition state. */

@@ -63,7 +63,8 @@ function errorBody(b: Body): FetchReply & AlterPartitionReply {
   return out as unknown as FetchReply & AlterPartitionReply;
 }
 
-function fetchReplyBody(value: unknown): FetchReply {
+/** A fetch reply's body (also read by the group coordinator, which loads its groups by fetching). */
+export function fetchReplyBody(value: unknown): FetchReply {
   const b = object(value, 'body');
   if (b['code'] !== 'OK') return errorBody(b);
   const hw = int(b, 'hw', 0);
@@ -103,6 +104,10 @@ function parse(inbound: Inbound, body: Body): PartitionEvent {
       const leaderEpoch = optInt(body, 'leaderEpoch', 0);
       return { type: 'listOffsets', ...head, timestamp: int(body, 'timestamp', -2), ...(leaderEpoch !== undefined ? { leaderEpoch } : {}) };
     }
+    case 'deleteRecords': {
+      const leaderEpoch = optInt(body, 'leaderEpoch', 0);
+      return { type: 'deleteRecords', ...head, offset: int(body, 'offset', 0), ...(leaderEpoch !== undefined ? { leaderEpoch } : {}) };
+    }
     case 'fetchReply':
       return { type: 'fetchReply', ...head, body: fetchReplyBody(body) };
     case 'alterPartitionReply':
@@ -113,8 +118,8 @@ function parse(inbound: Inbound, body: Body): PartitionEvent {
   }
 }
 
-const TYPES = new Set(['produce', 'fetch', 'listOffsets', 'fetchReply', 'alterPartitionReply']);
-const NEED_CORR = new Set(['fetch', 'listOffsets', 'fetchReply', 'alterPartitionReply']);
+const TYPES = new Set(['produce', 'fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply']);
+const NEED_CORR = new Set(['fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply']);
 
 /** Inbound envelope → a typed event, or why it is refused (the host answers INVALID_REQUEST / UNSUPPORTED_MESSAGE). */
 export function parsePartitionMessage(inbound: Inbound): Parsed<PartitionEvent> {

@@ -1,6 +1,7 @@
 /** The actor kinds a node hosts, and how their inputs are built from the node's config. */
 import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage, type ControllerKnobs } from '../../actors/controller.js';
 import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
+import { COORDINATOR_DEFAULTS, coordinatorMachine, invariants as coordinatorInvariants, parseCoordinatorMessage, type CoordinatorKnobs } from '../../actors/coordinator.js';
 import type { ActorKind } from '../host.js';
 import type { NodeConfig, NodeEnv } from './node.js';
 
@@ -26,5 +27,12 @@ export function partitionKind(knobs: Partial<PartitionKnobs> = {}): ActorKind {
     // Ticked at its next deadline, and at least every idleTickMs (actors/partition/tick.ts).
     tickMs: knobs.idleTickMs ?? PARTITION_DEFAULTS.knobs.idleTickMs, nextTickAt: partitionNextTickAt as ActorKind['nextTickAt'],
     invariants: partitionInvariants as ActorKind['invariants'],
+  };
+}
+
+export function coordinatorKind(knobs: Partial<CoordinatorKnobs> = {}): ActorKind {
+  return {
+    name: 'coordinator', machine: coordinatorMachine, parse: parseCoordinatorMessage as ActorKind['parse'],
+    tickMs: knobs.tickMs ?? COORDINATOR_DEFAULTS.tickMs, invariants: coordinatorInvariants as ActorKind['invariants'],
   };
 }

@@ -22,6 +22,10 @@ import { MetadataFollower } from './metadata-follower.js';
 import { controllerKind, controllerInput, type ControllerKnobOverrides } from './kinds.js';
 import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
+import { CoordinatorReconciler } from './coordinators.js';
+import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
+import { OFFSETS_TOPIC_PARTITIONS_DEFAULT } from '../../actors/coordinator/protocol.js';
+import type { CoordinatorKnobs } from '../../actors/coordinator.js';
 
 export interface NodeKnobs {
   heartbeatIntervalMs: number;
@@ -34,9 +38,11 @@ export interface NodeKnobs {
   requestTimeoutMs: number;
   /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
   registrationGiveUpMs: number;
+  /** Partitions of `__consumer_offsets` when this node creates it (Kafka's offsets.topic.num.partitions). */
+  offsetsTopicPartitions: number;
 }
 
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000 };
+export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000, offsetsTopicPartitions: OFFSETS_TOPIC_PARTITIONS_DEFAULT };
 
 export interface NodeConfig {
   nodeId: number;
@@ -46,6 +52,7 @@ export interface NodeConfig {
   knobs?: Partial<NodeKnobs>;
   controller?: ControllerKnobOverrides;
   partition?: PartitionKnobOverrides;
+  coordinator?: Partial<CoordinatorKnobs>;
 }
 
 export interface NodeEnv {
@@ -75,6 +82,9 @@ export class BrookNode {
   controllerTerm = 0;
   private readonly incarnationId: string;
   private readonly reconciler: PartitionReconciler;
+  private readonly coordinators: CoordinatorReconciler;
+  /** A createTopic for `__consumer_offsets` is on its way. */
+  private creatingOffsetsTopic = false;
   private heartbeatTimer: unknown;
   /** The image changed since the replicas were last reconciled with it. */
   private imageChanged = false;
@@ -99,6 +109,7 @@ export class BrookNode {
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
     this.rpc = new Rpc(env.transport, env.clock, `node/${config.nodeId}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
+    this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
   }
 
   get address(): string { return `node/${this.config.nodeId}`; }
@@ -219,6 +230,7 @@ export class BrookNode {
       if (this.imageChanged) {
         this.env.logger.log('debug', 'metadataApplied', { offset: applied, committedOffset: reply.committedOffset });
         this.reconciler.reconcile(this.metadata.image);
+        this.coordinators.reconcile(this.metadata.image);
       }
       this.imageChanged = false;
       // Still behind (the log moved on while this node caught up): the next round starts at once.
@@ -235,6 +247,7 @@ export class BrookNode {
     const replyTo = envelope.replyTo ?? envelope.from;
     const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
     if (envelope.type === 'probe') return answer({ code: 'OK' }); // The controller's liveness probe (actors/controller/probe.ts).
+    if (envelope.type === 'findCoordinator') return this.findCoordinator(envelope.body, answer);
     if (envelope.type !== 'metadata') {
       this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
       if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });
@@ -244,6 +257,19 @@ export class BrookNode {
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (this.phase !== 'running') return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
     answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+  }
+
+  /** `findCoordinator`: from the image; creates `__consumer_offsets` on first use (one request at a time). */
+  private findCoordinator(body: unknown, answer: (body: unknown) => void): void {
+    const parsed = parseFindCoordinator(body);
+    if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
+    if (this.phase !== 'running') return answer({ code: 'COORDINATOR_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
+    const found = findCoordinator(this.metadata.image, parsed.groupId, this.knobs.offsetsTopicPartitions);
+    answer(found.reply);
+    if (found.create === undefined || this.creatingOffsetsTopic) return;
+    this.creatingOffsetsTopic = true;
+    this.env.logger.log('info', 'creatingOffsetsTopic', { partitions: found.create.partitions, replicationFactor: found.create.replicationFactor });
+    this.rpc.call('ctl/leader', 'createTopic', found.create, {}, () => { this.creatingOffsetsTopic = false; });
   }
 }
 

@@ -29,7 +29,9 @@ export class ClusterSim {
     for (let id = 1; id <= options.nodeCount; id++) {
       const entry: SimBrookNode = { id, sim: undefined as never, brook: undefined };
       entry.sim = this.world.addNode(`n${id}`, (sim) => {
-        const brook = new BrookNode({ ...options.node, nodeId: id, cluster: this.cluster, voters: options.voters }, {
+        // A few `__consumer_offsets` partitions: simulated clusters are small.
+        const knobs = { offsetsTopicPartitions: 3, ...options.node?.knobs };
+        const brook = new BrookNode({ ...options.node, knobs, nodeId: id, cluster: this.cluster, voters: options.voters }, {
           transport: sim.transport, store: sim.store, clock: sim.clock, random: sim.random.fork(`incarnation/${sim.incarnation}`), logger: sim.logger,
           checkInvariants: options.checkInvariants ?? true,
           onReport: (address, kind, data) => this.world.report(sim, address, kind, data),

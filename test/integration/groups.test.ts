@@ -23,7 +23,7 @@ async function drain(consumers: Consumer[], seen: ConsumerRecord[], done: () => 
   }
 }
 
-test.skip('two members share a topic, commits survive close, a new member resumes from them', async (t) => {
+test('two members share a topic, commits survive close, a new member resumes from them', async (t) => {
   const { client, admin } = await cluster.client();
   await until(async () => (await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === 3 || undefined, 20_000, 'nodes');
   await admin.createTopic(TOPIC, { partitions: 6, replicationFactor: 3 });

@@ -1,0 +1,55 @@
+/** Rebuilding the groups from the log: each record read replaces its key's value (tombstones delete). */
+import { newGroup } from './group.js';
+import type { CoordRecord } from './records.js';
+import { tpKey } from './tp.js';
+import type { CoordinatorContext, Group, Member } from './types.js';
+
+function group(ctx: CoordinatorContext, groupId: string): Group { return ctx.groups[groupId] ?? newGroup(groupId); }
+
+function put(ctx: CoordinatorContext, g: Group): void { ctx.groups = { ...ctx.groups, [g.groupId]: g }; }
+
+export function applyRecord(ctx: CoordinatorContext, r: CoordRecord): void {
+  switch (r.kind) {
+    case 'barrier': return;
+    case 'offset': {
+      const offsets = { ...ctx.offsets[r.groupId] };
+      if (r.value === null) delete offsets[tpKey(r.topic, r.partition)];
+      else offsets[tpKey(r.topic, r.partition)] = r.value;
+      const all = { ...ctx.offsets };
+      if (Object.keys(offsets).length === 0) delete all[r.groupId]; else all[r.groupId] = offsets;
+      ctx.offsets = all;
+      return;
+    }
+    case 'group': {
+      if (r.value === null) {
+        const groups = { ...ctx.groups };
+        delete groups[r.groupId];
+        ctx.groups = groups;
+        return;
+      }
+      return put(ctx, { ...group(ctx, r.groupId), groupEpoch: r.value.groupEpoch, assignor: r.value.assignor });
+    }
+    case 'target': {
+      if (r.value === null) return;
+      return put(ctx, { ...group(ctx, r.groupId), assignmentEpoch: r.value.epoch, target: r.value.members });
+    }
+    case 'member': {
+      const g = group(ctx, r.groupId);
+      const members = { ...g.members };
+      if (r.value === null) delete members[r.memberId];
+      else members[r.memberId] = memberFrom(r.memberId, r.value, ctx.nowMs);
+      return put(ctx, { ...g, members });
+    }
+  }
+}
+
+/** A loaded member: heard now (its session starts again), no inbox known until it heartbeats. */
+function memberFrom(memberId: string, v: NonNullable<Extract<CoordRecord, { kind: 'member' }>['value']>, nowMs: number): Member {
+  return {
+    memberId, clientId: v.clientId, memberEpoch: v.memberEpoch, previousEpoch: v.previousEpoch, rebalanceTimeoutMs: v.rebalanceTimeoutMs,
+    assigned: v.assigned, address: '', lastHeardMs: nowMs,
+    ...(v.instanceId !== undefined ? { instanceId: v.instanceId } : {}),
+    ...(v.subscribedTopics !== undefined ? { subscribedTopics: v.subscribedTopics } : {}),
+    ...(v.subscribedRegex !== undefined ? { subscribedRegex: v.subscribedRegex } : {}),
+  };
+}

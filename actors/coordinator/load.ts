@@ -1,0 +1,97 @@
+/**
+ * Loading (Kafka's coordinator load): first a barrier record is produced with acks=all in the
+ * coordinator's leader epoch. Its acknowledgement proves the epoch is current and that everything
+ * before its offset is committed (or gone for good, including writes of an earlier life that timed
+ * out), so fetching from the log start up to it reads the final state. Any refusal other than a
+ * newer epoch retries after a backoff; a newer epoch fences.
+ */
+import { logLine, report, send, type Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
+import type { FetchReply, ProduceReply } from '../partition/types.js';
+import { applyRecord } from './apply.js';
+import { fromBatch, toBatch } from './records.js';
+import type { CoordinatorContext } from './types.js';
+import { isFencing, wallMs } from './writes.js';
+
+export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
+  ctx.phase = 'loading';
+  ctx.groups = {};
+  ctx.offsets = {};
+  ctx.writes = { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined };
+  const corr = newCorr(ctx);
+  send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
+    batch: toBatch([{ kind: 'barrier', value: null }], wallMs(ctx)) }, corr);
+  ctx.load = { step: 'barrier', corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, endOffset: 0, nextOffset: 0, recordsRead: 0 };
+}
+
+function retryLater(ctx: CoordinatorContext, fx: Fx, why: string): void {
+  logLine(fx, 'info', 'groupLoadRetry', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, why });
+  ctx.load = ctx.load === undefined ? undefined : { ...ctx.load, step: 'wait', corr: -1 };
+  ctx.retryAtMs = ctx.nowMs + ctx.knobs.retryBackoffMs;
+}
+
+export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: ProduceReply): void {
+  const load = ctx.load;
+  if (load === undefined || load.step !== 'barrier' || load.corr !== corr) return;
+  if (body.code !== 'OK') {
+    if (isFencing(body, ctx.leaderEpoch)) { ctx.phase = 'fenced'; return; }
+    return retryLater(ctx, fx, body.code);
+  }
+  ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: body.logStartOffset };
+  readNext(ctx, fx);
+}
+
+function readNext(ctx: CoordinatorContext, fx: Fx): void {
+  const load = ctx.load;
+  if (load === undefined) return;
+  if (load.nextOffset >= load.endOffset) return finish(ctx, fx);
+  const corr = newCorr(ctx);
+  send(fx, ctx.fetchFrom, 'fetch', { replicaId: -1, fetchOffset: load.nextOffset, lastFetchedEpoch: -1, leaderEpoch: ctx.leaderEpoch,
+    maxWaitMs: 0, minBytes: 0, bytesMax: ctx.knobs.fetchBytesMax }, corr);
+  ctx.load = { ...load, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2 };
+}
+
+export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
+  const load = ctx.load;
+  if (load === undefined || load.step !== 'read' || load.corr !== corr) return;
+  if (body.code !== 'OK') {
+    if (isFencing(body, ctx.leaderEpoch)) { ctx.phase = 'fenced'; return; }
+    // The log start moved past what was read (a checkpoint's trim): start over from the new start.
+    if (body.code === 'OFFSET_OUT_OF_RANGE') return startLoad(ctx, fx);
+    return retryLater(ctx, fx, body.code);
+  }
+  if (!('batches' in body) || body.batches.length === 0) return retryLater(ctx, fx, 'no batches below the barrier');
+  let next = load.nextOffset;
+  let skipped = 0;
+  let read = 0;
+  for (const batch of body.batches) {
+    if (batch.lastOffset < next) continue;
+    if (batch.baseOffset >= load.endOffset) { next = load.endOffset; break; }
+    const decoded = fromBatch(batch);
+    skipped += decoded.skipped;
+    for (const r of decoded.records) applyRecord(ctx, r);
+    read += decoded.records.length;
+    next = batch.lastOffset + 1;
+  }
+  if (skipped > 0) logLine(fx, 'warn', 'groupRecordsSkipped', { partition: ctx.partition, skipped });
+  ctx.load = { ...load, nextOffset: next, recordsRead: load.recordsRead + read };
+  readNext(ctx, fx);
+}
+
+function finish(ctx: CoordinatorContext, fx: Fx): void {
+  const groups = Object.keys(ctx.groups).length;
+  // A long log counts towards the next checkpoint, so the next load is short again.
+  ctx.writes = { ...ctx.writes, recordsSinceCheckpoint: ctx.load?.recordsRead ?? 0 };
+  ctx.load = undefined;
+  ctx.phase = 'serving';
+  logLine(fx, 'info', 'groupsLoaded', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, groups });
+  report(fx, 'groupLoaded', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, groups });
+}
+
+/** Tick while loading: a lost read or barrier is retried; after a backoff the load starts over. */
+export function loadTick(ctx: CoordinatorContext, fx: Fx): void {
+  const load = ctx.load;
+  if (load === undefined) return startLoad(ctx, fx);
+  if (load.step === 'wait') { if (ctx.nowMs >= ctx.retryAtMs) startLoad(ctx, fx); return; }
+  if (ctx.nowMs >= load.deadlineMs) retryLater(ctx, fx, 'no reply');
+}

@@ -1,0 +1,22 @@
+/**
+ * Topic metadata changes (partitions added, topics deleted, new topics matching a regex): every
+ * group whose target assignment would change gets a new group epoch and target, written at once.
+ */
+import type { Fx } from '../kit/fx.js';
+import { bumpEpoch, computeTarget, memberCount, putGroup, sameTarget } from './group.js';
+import type { CoordRecord } from './records.js';
+import type { CoordinatorContext, Outbox } from './types.js';
+import { write } from './writes.js';
+
+export function setTopics(ctx: CoordinatorContext, topics: Readonly<Record<string, number>>): void { ctx.topics = topics; }
+
+export function onTopicsChanged(ctx: CoordinatorContext, fx: Fx, topics: Readonly<Record<string, number>>): void {
+  setTopics(ctx, topics);
+  const records: CoordRecord[] = [];
+  const outbox: Outbox = { replies: [], effects: [] };
+  for (const group of Object.values(ctx.groups)) {
+    if (memberCount(group) === 0 || sameTarget(computeTarget(group, topics), group.target)) continue;
+    putGroup(ctx, bumpEpoch(group, topics, records, outbox.effects));
+  }
+  if (records.length > 0) write(ctx, fx, records, outbox);
+}

@@ -1,0 +1,154 @@
+/**
+ * The group coordinator's messages, context and knobs (one discriminated union of everything it
+ * takes: member and admin requests from protocol.ts, events from the node runtime, replies from
+ * its `__consumer_offsets` replica). Re-exported by actors/coordinator.ts, the public surface.
+ */
+import type { RuntimeEvent } from '../effects.js';
+import type { Effect } from '../kit/fx.js';
+import type { FetchReply, ProduceReply } from '../partition/types.js';
+import type { CoordinatorRequests } from './protocol.js';
+import type { CoordRecord } from './records.js';
+
+export interface CoordinatorKnobs {
+  tickMs: number;
+  heartbeatIntervalMs: number;
+  /** A member not heard from for this long is removed (and a static member that left, this long after it left). */
+  sessionTimeoutMs: number;
+  /** After this many appended records, the coordinator writes a checkpoint and trims the log before it. */
+  checkpointEveryRecords: number;
+  /** The produce timeout; a write or a load read without reply after it (plus slack) counts as failed. */
+  writeTimeoutMs: number;
+  retryBackoffMs: number;
+  groupMaxSize: number;
+  /** Records are grouped into produce batches of at most this many (estimated) bytes. */
+  batchBytesMax: number;
+  fetchBytesMax: number;
+}
+
+export interface CoordinatorInput {
+  /** The `__consumer_offsets` partition this coordinator serves. */
+  partition: number;
+  nodeId: number;
+  /** The leader epoch of that partition this node leads in: every write carries it. */
+  leaderEpoch: number;
+  seed: number;
+  nowMs: number;
+  /** Wall-clock ms at spawn: batch timestamps (retention compares them with wall time). */
+  wallMs?: number;
+  /** Topic name → partition count, from the node's metadata image. */
+  topics?: Record<string, number>;
+  knobs?: Partial<CoordinatorKnobs>;
+}
+
+/** Routing fields every inbound message carries after validation. */
+export interface Head { from: string; corr?: number; replyTo?: string }
+
+/**
+ * A request as the machine sees it. `refusal` is set by the validator for content the protocol
+ * answers with a typed group error (an empty group id, a bad regex, an unknown assignor).
+ */
+export type CoordinatorRequest = {
+  [K in keyof CoordinatorRequests]: { type: K; refusal?: { code: string; message: string } } & Head & CoordinatorRequests[K]
+}[keyof CoordinatorRequests];
+export type RequestOf<K extends keyof CoordinatorRequests> = Extract<CoordinatorRequest, { type: K }>;
+
+export type DeleteRecordsReply = { code: string; logStartOffset?: number; message?: string };
+
+export type CoordinatorEvent =
+  | CoordinatorRequest
+  | RuntimeEvent
+  /** From the node runtime: the topics of its metadata image changed. */
+  | { type: 'topicsChanged'; topics: Record<string, number> }
+  /** From the node runtime: this node no longer leads the partition (in this epoch). */
+  | { type: 'leadershipLost' }
+  | ({ type: 'produceReply'; body: ProduceReply } & Head)
+  | ({ type: 'fetchReply'; body: FetchReply } & Head)
+  | ({ type: 'deleteRecordsReply'; body: DeleteRecordsReply } & Head)
+  /** The transport's answer to a fail-fast liveness probe of a member's inbox. */
+  | ({ type: 'memberProbeReply'; code: string } & Head);
+
+export type EventOf<K extends CoordinatorEvent['type']> = Extract<CoordinatorEvent, { type: K }>;
+
+/** A partition as a set key: `topic:partition` (topic names never hold ':'). */
+export type TpKey = string;
+
+export interface Member {
+  memberId: string;
+  instanceId?: string;
+  clientId: string;
+  memberEpoch: number;
+  /** The epoch before the last bump: a heartbeat still carrying it is accepted (its reply was lost). */
+  previousEpoch: number;
+  subscribedTopics?: string[];
+  subscribedRegex?: string;
+  rebalanceTimeoutMs: number;
+  /** What the coordinator has told the member it may own, sorted; revoked partitions stay until it stops owning them. */
+  assigned: TpKey[];
+  // ---- not written: rebuilt on load ----
+  /** Its client inbox (`from` of its heartbeats): where it is probed. '' until it heartbeats to this coordinator. */
+  address: string;
+  lastHeardMs: number;
+  /** A static member that left with epoch -2: its place is kept until the session runs out. */
+  staticLeftAtMs?: number;
+  probe?: { corr: number; atMs: number };
+}
+
+export interface Group {
+  groupId: string;
+  groupEpoch: number;
+  assignor: string;
+  /** The group epoch the target assignment was computed for. */
+  assignmentEpoch: number;
+  target: Readonly<Record<string, readonly TpKey[]>>;
+  members: Readonly<Record<string, Member>>;
+  /** Recently removed member ids (not written): their commits get FENCED_MEMBER_EPOCH rather than UNKNOWN_MEMBER_ID. */
+  removed: readonly string[];
+}
+
+export interface CommittedOffset { offset: number; metadata: string; commitMs: number }
+
+/** What to do once a batch is acknowledged: the replies and reports it announces. */
+export interface Outbox { replies: Array<{ head: Head & { type: string }; body: unknown }>; effects: Effect[] }
+
+export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Outbox; checkpoint?: 'first' | 'last' | 'only' | 'middle' }
+
+export interface Writes {
+  inFlight: { corr: number; deadlineMs: number; batch: WriteBatch } | undefined;
+  queue: readonly WriteBatch[];
+  recordsSinceCheckpoint: number;
+  /** First offset of the checkpoint being written. */
+  checkpointStart: number | undefined;
+}
+
+export interface Load {
+  step: 'barrier' | 'read' | 'wait';
+  corr: number;
+  deadlineMs: number;
+  /** The barrier's offset: everything before it is committed or gone. */
+  endOffset: number;
+  nextOffset: number;
+  recordsRead: number;
+}
+
+export type Phase = 'loading' | 'serving' | 'fenced';
+
+export interface CoordinatorContext {
+  partition: number;
+  nodeId: number;
+  leaderEpoch: number;
+  knobs: CoordinatorKnobs;
+  phase: Phase;
+  nowMs: number;
+  wallOffsetMs: number;
+  prng: number;
+  nextCorr: number;
+  produceTo: string;
+  fetchFrom: string;
+  topics: Readonly<Record<string, number>>;
+  groups: Readonly<Record<string, Group>>;
+  offsets: Readonly<Record<string, Readonly<Record<TpKey, CommittedOffset>>>>;
+  writes: Writes;
+  load: Load | undefined;
+  /** A backoff before the next load attempt. */
+  retryAtMs: number;
+}
