@@ -12,7 +12,7 @@
 import type { Inbound, Parsed } from '../effects.js';
 import { isErrorCode, type ErrorCode } from '../errors.js';
 import { fail, int, list, intList, object, optStr, parsed, str, type Body } from '../kit/validate.js';
-import type { TopicPartitions } from '../coordinator/protocol.js';
+import { STATIC_LEAVE_EPOCH, type TopicPartitions } from '../coordinator/protocol.js';
 
 export interface GroupErrorBody { code: ErrorCode; message?: string }
 export type FindCoordinatorReplyBody = { code: 'OK'; partition: number; nodeId: number; leaderEpoch: number; address: string } | GroupErrorBody;
@@ -55,7 +55,7 @@ function topicPartitions(value: unknown): TopicPartitions {
 }
 
 function heartbeat(b: Body): GroupHeartbeatReplyBody {
-  const out: GroupHeartbeatReplyBody = { code: 'OK', memberId: str(b, 'memberId', 1024, 1), memberEpoch: int(b, 'memberEpoch', 0),
+  const out: GroupHeartbeatReplyBody = { code: 'OK', memberId: str(b, 'memberId', 1024, 1), memberEpoch: int(b, 'memberEpoch', STATIC_LEAVE_EPOCH),
     heartbeatIntervalMs: int(b, 'heartbeatIntervalMs', 1, 3_600_000), sessionTimeoutMs: int(b, 'sessionTimeoutMs', 1, 3_600_000) };
   if (b['assignment'] !== undefined && b['assignment'] !== null) out.assignment = list(b['assignment'], 'assignment', TOPICS_MAX).map(topicPartitions);
   return out;
