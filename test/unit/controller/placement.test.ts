@@ -79,7 +79,7 @@ test('a reassignment [1,2,3] → [2,3,4] survives a controller failover and fini
   t.deepEqual(done.replicas, target);
   t.is(done.addingReplicas, undefined);
   t.false(done.isr.includes(leaving));
-  t.is(done.leader, target[0], 'the leaving leader handed over');
+  t.is(done.leader, target[0] as number, 'the leaving leader handed over');
   t.is(done.leaderEpoch, original.leaderEpoch + 1);
   t.deepEqual(n.ask('listPartitionReassignments', {})?.['reassignments'], []);
   t.like(n.ask('alterPartitionReassignments', { topic: 'r', partition: 0, replicas: null }), { code: 'NO_REASSIGNMENT_IN_PROGRESS' });
@@ -97,7 +97,7 @@ test('preferred leaders: electLeaders on request, and the imbalance check after 
   n.run(200);
   for (let p = 0; p < 3; p++) if (n.partition('e', p).replicas.includes(preferred)) n.joinIsr('e', p, [preferred]);
   n.run(1200);
-  for (let p = 0; p < 3; p++) t.is(n.partition('e', p).leader, n.partition('e', p).replicas[0], `partition ${p} is led by its preferred replica`);
+  for (let p = 0; p < 3; p++) t.is(n.partition('e', p).leader, n.partition('e', p).replicas[0] as number, `partition ${p} is led by its preferred replica`);
   t.like(n.ask('electLeaders', {}), { code: 'OK' });
 });
 
