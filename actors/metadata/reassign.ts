@@ -107,14 +107,11 @@ export function completeReassignment(topic: TopicImage, partition: number, p: Pa
   if (!reassigning(p)) return undefined;
   const target = targetReplicas(p);
   if (!dropEarly && !target.every((id) => p.isr.includes(id))) return undefined;
-  let isr = p.isr.filter((id) => target.includes(id));
+  // The planted bug takes the targets as in sync, so an empty new replica may lead.
+  const isr = dropEarly ? [...target] : p.isr.filter((id) => target.includes(id));
   let leader = p.leader;
-  if (leader === NO_LEADER || !target.includes(leader)) leader = target.find((id) => isr.includes(id) && alive(id)) ?? NO_LEADER;
-  if (leader === NO_LEADER) {
-    if (!dropEarly) return undefined;
-    leader = target[0] as number;
-    isr = [leader];
-  }
+  if (leader === NO_LEADER || !target.includes(leader)) leader = dropEarly ? target[0] as number : target.find((id) => isr.includes(id) && alive(id)) ?? NO_LEADER;
+  if (leader === NO_LEADER) return undefined;
   return record(topic, partition, p, { replicas: target, isr, leader, adding: [], removing: [] });
 }
 
