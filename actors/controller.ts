@@ -38,6 +38,7 @@ import { dispatch } from './controller/dispatch.js';
 import { startRecovery } from './controller/recovery.js';
 import type { Effect } from './controller/step.js';
 import { lastIndex } from './controller/log.js';
+import { initialPlacement, type PlacementRequest, type PlacementState } from './controller/placement-requests.js';
 
 export { parseControllerMessage } from './metadata/validate.js';
 
@@ -60,7 +61,8 @@ export type ControllerRequest =
   | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
   | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }
   | { type: 'initProducerId' }
-  | { type: 'describeQuorum' };
+  | { type: 'describeQuorum' }
+  | PlacementRequest;
 
 /** Raft RPCs between `ctl/<id>` addresses. Every one carries the sender's term. */
 export type RaftMessage =
@@ -104,11 +106,16 @@ export interface ControllerKnobs {
   snapshotEveryRecords: number;
   heartbeatRecordsMax: number;
   appendEntriesMax: number;
+  /**
+   * Planted bug for the simulator and tests only: finish reassignments without waiting for the new
+   * replicas to join the ISR (a move onto empty replicas then loses acknowledged writes).
+   */
+  dropRemovingReplicasEarly: boolean;
 }
 
 export const CONTROLLER_DEFAULTS: ControllerKnobs = {
   tickMs: 10, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500, nodeProbeAfterMs: 200, nodeProbeEveryMs: 100,
-  snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500,
+  snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500, dropRemovingReplicasEarly: false,
 };
 
 export interface ControllerInput { nodeId: number; voters: number[]; clusterId: string; seed: number; knobs?: Partial<ControllerKnobs>; nowMs: number }
@@ -193,6 +200,8 @@ export interface ControllerContext {
   ops: Map<number, StorageOp>;
   nextToken: number;
   recovery: Recovery | undefined;
+  /** Leader only: the placement plans it is running (actors/controller/placement-tick.ts). */
+  placement: PlacementState;
 }
 
 export function majority(voters: number[]): number { return Math.floor(voters.length / 2) + 1; }
@@ -247,6 +256,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
     heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    placement: initialPlacement(),
   };
 }
 

@@ -51,6 +51,11 @@ export const ERRORS = {
   UNSUPPORTED_ASSIGNOR: { retriable: false, refreshMetadata: false, text: 'the coordinator has no such assignor' },
   INVALID_REGULAR_EXPRESSION: { retriable: false, refreshMetadata: false, text: 'the subscription regular expression is not valid' },
   INVALID_COMMIT_OFFSET: { retriable: false, refreshMetadata: false, text: 'the committed offset is not legal' },
+  INVALID_REPLICA_ASSIGNMENT: { retriable: false, refreshMetadata: false, text: 'the replica assignment names an unknown, unavailable or repeated node' },
+  NO_REASSIGNMENT_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the partition is not being reassigned' },
+  REASSIGNMENT_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the partition is being reassigned; wait or cancel it first' },
+  ELECTION_NOT_NEEDED: { retriable: false, refreshMetadata: false, text: 'the preferred replica already leads' },
+  PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
 } as const;
 

@@ -12,6 +12,7 @@ import { onRequest } from './requests.js';
 import { onMetaRead, onReadDone, onStored } from './completions.js';
 import { onTick } from './tick.js';
 import { onProbeReply } from './probe.js';
+import { onPlacementRequest } from './placement-requests.js';
 import type { Fx } from './step.js';
 
 export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent): void {
@@ -29,6 +30,9 @@ export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent)
     case 'alterConfigs': case 'alterPartition': case 'allocateProducerIds': case 'initProducerId': case 'describeQuorum':
       return onRequest(ctx, fx, event);
     case 'probeReply': return onProbeReply(ctx, fx, event);
+    case 'alterPartitionReassignments': case 'listPartitionReassignments': case 'electLeaders': case 'decommissionNode':
+    case 'balanceCluster': case 'alterClusterConfigs':
+      return onPlacementRequest(ctx, fx, event);
     default: return unreachable(event);
   }
 }

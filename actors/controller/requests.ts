@@ -15,10 +15,11 @@ import {
 import { getNode, type MetadataImage } from '../metadata/image.js';
 import type { ControllerContext, ControllerRequest, From } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
+import type { PlacementRequest } from './placement-requests.js';
 import { propose } from './replication.js';
 import { notController, reply, replyParams, type Fx } from './step.js';
 
-type Request = ControllerRequest & From;
+type Request = Exclude<ControllerRequest, PlacementRequest> & From;
 
 export function decideEnv(ctx: ControllerContext): DecideEnv {
   const sessions = ctx.sessions;
@@ -46,6 +47,9 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   if (ctx.role !== 'leader' || ctx.working === undefined) return reply(fx, m, notController(ctx));
   if (m.type === 'nodeHeartbeat') return onHeartbeat(ctx, fx, m);
   const decision = decideRequest(ctx, ctx.working, m);
+  if (decision.reply.code === 'OK' && m.type === 'registerNode' && getNode(ctx.working, m.nodeId) === undefined) {
+    ctx.placement = { ...ctx.placement, joined: [...ctx.placement.joined, m.nodeId] };
+  }
   if (decision.reply.code === 'OK' && m.type === 'registerNode') {
     ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
     ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };

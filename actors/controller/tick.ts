@@ -12,6 +12,7 @@ import { decideEnv } from './requests.js';
 import { startRecovery } from './recovery.js';
 import { logLine, type Fx } from './step.js';
 import { probeSilentNodes } from './probe.js';
+import { placementTick } from './placement-tick.js';
 
 export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
@@ -29,7 +30,8 @@ export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
         broadcastAppend(ctx, fx);
       }
       probeSilentNodes(ctx, fx);
-      return expireSessions(ctx, fx);
+      expireSessions(ctx, fx);
+      return placementTick(ctx, fx);
   }
 }
 

@@ -15,10 +15,13 @@ export type PartitionChange = MetadataRecord & { type: 'partitionChanged' };
 /** A node may lead or join an ISR: unfenced in the image and its session is alive. */
 export type Alive = (nodeId: number) => boolean;
 
+/** A leader or ISR change; the replicas and any reassignment in progress carry over. */
 export function changed(topic: TopicImage, partition: number, before: PartitionImage, isr: number[], leader: number): PartitionChange {
   const leaderEpoch = leader === before.leader ? before.leaderEpoch : before.leaderEpoch + 1;
+  const moving = before.addingReplicas !== undefined || before.removingReplicas !== undefined
+    ? { addingReplicas: [...before.addingReplicas ?? []], removingReplicas: [...before.removingReplicas ?? []] } : {};
   return { type: 'partitionChanged', topicId: topic.topicId, partition, replicas: [...before.replicas], isr, leader,
-    leaderEpoch, partitionEpoch: before.partitionEpoch + 1 };
+    leaderEpoch, partitionEpoch: before.partitionEpoch + 1, ...moving };
 }
 
 function firstAlive(candidates: number[], order: number[], alive: Alive, excluded: number): number {

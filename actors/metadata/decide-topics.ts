@@ -4,7 +4,7 @@
  */
 import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
-import { unfencedNodeIds, type MetadataImage, type TopicImage } from './image.js';
+import { placeableNodeIds, type MetadataImage, type TopicImage } from './image.js';
 import { placeReplicas } from './placement.js';
 import type { MetadataRecord, TopicConfigs } from './records.js';
 import {
@@ -38,7 +38,7 @@ export function decideCreateTopic(image: MetadataImage, command: CreateTopic): D
   const bad = checkTopicName(command.name, command.internal === true)
     ?? (image.topics[command.name] !== undefined ? { code: 'TOPIC_ALREADY_EXISTS', message: `topic '${command.name}' exists` } : undefined)
     ?? checkPartitionCount(command.partitions)
-    ?? checkReplicationFactor(command.replicationFactor, unfencedNodeIds(image).length)
+    ?? checkReplicationFactor(command.replicationFactor, placeableNodeIds(image).length)
     ?? checkConfigs(command.configs, command.replicationFactor);
   if (bad !== undefined) return refuse(bad as ErrorReply);
   if (image.topicNames[command.topicId] !== undefined) return refuse({ code: 'INVALID_REQUEST', message: 'topic id collision; retry' });
@@ -71,7 +71,7 @@ export function decideCreatePartitions(image: MetadataImage, command: CreatePart
     return refuse({ code: 'INVALID_PARTITIONS', message: `total count ${command.totalCount} must be in [${current + 1}, ${PARTITIONS_MAX}]` });
   }
   const replicationFactor = replicationFactorOf(topic);
-  const bad = checkReplicationFactor(replicationFactor, unfencedNodeIds(image).length);
+  const bad = checkReplicationFactor(replicationFactor, placeableNodeIds(image).length);
   if (bad !== undefined) return refuse(bad);
   const placements = placeReplicas(image, command.totalCount - current, replicationFactor);
   return { records: partitionRecords(topic.topicId, current, placements), reply: { code: 'OK' } };

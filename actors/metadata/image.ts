@@ -13,9 +13,14 @@ import type { TopicConfigs } from './records.js';
 
 export type NodeState = 'fenced' | 'unfenced' | 'shuttingDown';
 
-export interface NodeImage { nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string; state: NodeState }
+/** Decommissioning is separate from the session state: a drained node keeps heartbeating and registering. */
+export type Decommission = 'draining' | 'decommissioned';
 
-export interface PartitionImage { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
+export interface NodeImage { nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string; state: NodeState; decommission?: Decommission }
+
+/** `addingReplicas`/`removingReplicas`: a reassignment in progress (records.ts, partitionChanged); absent otherwise. */
+export interface PartitionImage { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number;
+  addingReplicas?: number[]; removingReplicas?: number[] }
 
 export interface TopicImage { name: string; topicId: string; configs: TopicConfigs; partitions: PartitionImage[] }
 
@@ -30,6 +35,8 @@ export interface MetadataImage {
   nextProducerId: number;
   /** The offset (Raft index) of the last record replayed into this image. */
   offset: number;
+  /** Cluster settings that differ from their defaults (actors/metadata/cluster-configs.ts); absent in older snapshots. */
+  clusterConfigs?: Record<string, string>;
 }
 
 export function emptyImage(): MetadataImage {
@@ -68,6 +75,16 @@ export function unfencedNodeIds(image: MetadataImage): number[] {
   return Object.values(image.nodes).filter((n) => n.state === 'unfenced').map((n) => n.nodeId).sort((a, b) => a - b);
 }
 
+/** Unfenced nodes that may receive new replicas: neither draining nor decommissioned. */
+export function placeableNodeIds(image: MetadataImage): number[] {
+  return unfencedNodeIds(image).filter((id) => getNode(image, id)?.decommission === undefined);
+}
+
+/** Whether a reassignment is in progress on the partition. */
+export function reassigning(p: PartitionImage): boolean {
+  return (p.addingReplicas?.length ?? 0) > 0 || (p.removingReplicas?.length ?? 0) > 0;
+}
+
 /** Topics in name order (plain objects iterate in insertion order; callers want a stable order). */
 export function sortedTopics(image: MetadataImage): TopicImage[] {
   return Object.keys(image.topics).sort().map((name) => image.topics[name] as TopicImage);
@@ -81,8 +98,10 @@ const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x
 
 function isPartition(value: unknown): boolean {
   if (!isObject(value)) return false;
+  const optIds = (v: unknown): boolean => v === undefined || isIntArray(v);
   return isIntArray(value['replicas']) && isIntArray(value['isr']) && Number.isSafeInteger(value['leader'])
-    && Number.isSafeInteger(value['leaderEpoch']) && Number.isSafeInteger(value['partitionEpoch']);
+    && Number.isSafeInteger(value['leaderEpoch']) && Number.isSafeInteger(value['partitionEpoch'])
+    && optIds(value['addingReplicas']) && optIds(value['removingReplicas']);
 }
 
 function isTopic(value: unknown): boolean {
@@ -96,7 +115,8 @@ function isNode(value: unknown): boolean {
   if (!isObject(value)) return false;
   return Number.isSafeInteger(value['nodeId']) && Number.isSafeInteger(value['nodeEpoch']) && typeof value['incarnationId'] === 'string'
     && typeof value['address'] === 'string' && (value['rack'] === undefined || typeof value['rack'] === 'string')
-    && (value['state'] === 'fenced' || value['state'] === 'unfenced' || value['state'] === 'shuttingDown');
+    && (value['state'] === 'fenced' || value['state'] === 'unfenced' || value['state'] === 'shuttingDown')
+    && (value['decommission'] === undefined || value['decommission'] === 'draining' || value['decommission'] === 'decommissioned');
 }
 
 /** Shape check for an image that came from storage or the network. */
@@ -105,6 +125,8 @@ export function isImage(value: unknown): value is MetadataImage {
   const { nodes, topics, topicNames } = value;
   if (!isObject(nodes) || !isObject(topics) || !isObject(topicNames)) return false;
   if (!Number.isSafeInteger(value['nextProducerId']) || !Number.isSafeInteger(value['offset'])) return false;
+  const cluster = value['clusterConfigs'];
+  if (cluster !== undefined && !(isObject(cluster) && Object.values(cluster).every((v) => typeof v === 'string'))) return false;
   return Object.values(nodes).every(isNode) && Object.values(topics).every(isTopic)
     && Object.values(topicNames).every((n) => typeof n === 'string');
 }

@@ -6,7 +6,7 @@
  */
 import { assert } from '../assert.js';
 import { NO_LEADER } from './records.js';
-import { sortedTopics, unfencedNodeIds, type MetadataImage } from './image.js';
+import { sortedTopics, placeableNodeIds, type MetadataImage } from './image.js';
 
 interface Load { replicas: number; leaders: number; rack: string | undefined }
 
@@ -46,7 +46,7 @@ function lexLess(a: number[], b: number[]): boolean {
 
 /** Replica lists for `count` new partitions; each list's first node is the preferred leader. */
 export function placeReplicas(image: MetadataImage, count: number, replicationFactor: number): number[][] {
-  const nodeIds = unfencedNodeIds(image);
+  const nodeIds = placeableNodeIds(image);
   assert(replicationFactor >= 1 && replicationFactor <= nodeIds.length, 'replication factor checked before placement');
   assert(Number.isSafeInteger(count) && count >= 0, 'partition count checked before placement');
   const load = loads(image, nodeIds);

@@ -21,11 +21,23 @@ export type MetadataRecord =
   | { type: 'topicDeleted'; name: string; topicId: string }
   /** A partition's full initial state (topic creation and add-partitions). */
   | { type: 'partitionAdded'; topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
-  /** Leader, ISR or replicas changed. `leaderEpoch` bumps on a leader change; `partitionEpoch` on every change. */
-  | { type: 'partitionChanged'; topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
+  /**
+   * Leader, ISR or replicas changed. `leaderEpoch` bumps on a leader change; `partitionEpoch` on every change.
+   * During a reassignment (KIP-455) `replicas` is the union of the target and the original replicas,
+   * `addingReplicas` the targets not yet in the original and `removingReplicas` the originals that leave;
+   * both absent (or empty) when no reassignment is in progress.
+   */
+  | { type: 'partitionChanged'; topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number;
+      addingReplicas?: number[]; removingReplicas?: number[] }
   | { type: 'configChanged'; topicId: string; configs: TopicConfigs }
   /** Producer ids [firstProducerId, firstProducerId + count) belong to `nodeId`. */
   | { type: 'producerIdsAllocated'; nodeId: number; firstProducerId: number; count: number }
+  /** The node is being drained: it gets no new replicas and the controller moves its replicas away. */
+  | { type: 'nodeDecommissioning'; nodeId: number }
+  /** Every replica has left the node: it stays registered but never gets replicas again. */
+  | { type: 'nodeDecommissioned'; nodeId: number }
+  /** Cluster-wide settings (Kafka's dynamic broker configs for the default resource), the whole map after the change. */
+  | { type: 'clusterConfigChanged'; configs: TopicConfigs }
   /** A no-op the new Raft leader commits to learn its commit index (Raft §8). */
   | { type: 'leaderChanged'; leaderId: number; term: number };
 

@@ -54,6 +54,15 @@ function applyRecord(image: MetadataImage, record: MetadataRecord, offset: numbe
       assert(record.count > 0, `empty producer id block at ${offset}`);
       image.nextProducerId = record.firstProducerId + record.count;
       return;
+    case 'nodeDecommissioning': case 'nodeDecommissioned': {
+      const node = getNode(image, record.nodeId);
+      assert(node !== undefined, `${record.type} of unregistered node ${record.nodeId} at ${offset}`);
+      node.decommission = record.type === 'nodeDecommissioning' ? 'draining' : 'decommissioned';
+      return;
+    }
+    case 'clusterConfigChanged':
+      image.clusterConfigs = { ...record.configs };
+      return;
     case 'leaderChanged': return;
     default: return unreachable(record);
   }
@@ -63,8 +72,10 @@ function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'no
   const before = getNode(image, record.nodeId);
   assert(record.nodeEpoch === offset, `nodeEpoch ${record.nodeEpoch} is the record offset ${offset}`);
   if (before !== undefined) assert(record.nodeEpoch > before.nodeEpoch, `node epoch went back at ${offset}`);
+  // A new incarnation of a drained node stays drained: decommissioning outlives restarts.
   image.nodes[String(record.nodeId)] = { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
-    address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}) };
+    address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}),
+    ...(before?.decommission !== undefined ? { decommission: before.decommission } : {}) };
 }
 
 function setNodeState(image: MetadataImage, nodeId: number, nodeEpoch: number, state: 'fenced' | 'unfenced' | 'shuttingDown', offset: number): void {
@@ -80,7 +91,14 @@ function checkedPartition(p: PartitionImage, offset: number): PartitionImage {
   assert(p.isr.every((n) => p.replicas.includes(n)), `ISR outside the replicas at ${offset}`);
   assert(new Set(p.isr).size === p.isr.length, `duplicate ISR members at ${offset}`);
   if (p.leader !== NO_LEADER) assert(p.isr.includes(p.leader), `leader ${p.leader} outside ISR at ${offset}`);
-  return { replicas: [...p.replicas], isr: [...p.isr], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch };
+  const adding = p.addingReplicas ?? [];
+  const removing = p.removingReplicas ?? [];
+  assert(adding.every((n) => p.replicas.includes(n)) && removing.every((n) => p.replicas.includes(n)), `moving replicas outside the replicas at ${offset}`);
+  assert(!adding.some((n) => removing.includes(n)), `a replica both added and removed at ${offset}`);
+  assert(removing.length < p.replicas.length, `a reassignment keeps a target replica at ${offset}`);
+  const out: PartitionImage = { replicas: [...p.replicas], isr: [...p.isr], leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch };
+  if (adding.length > 0 || removing.length > 0) { out.addingReplicas = [...adding]; out.removingReplicas = [...removing]; }
+  return out;
 }
 
 function changePartition(image: MetadataImage, record: MetadataRecord & { type: 'partitionChanged' }, offset: number): void {

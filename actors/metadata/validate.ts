@@ -7,6 +7,8 @@ import type { Inbound, Parsed } from '../effects.js';
 import type { ControllerEvent, RaftEntry } from '../controller.js';
 import { isImage } from './image.js';
 import type { MetadataRecord, TopicConfigs } from './records.js';
+import { Invalid as KitInvalid } from '../kit/validate.js';
+import { parsePlacementRequest, PLACEMENT_REQUESTS } from './validate-placement.js';
 
 export const ENTRIES_MAX = 10_000;
 const IDS_MAX = 10_000;
@@ -78,6 +80,13 @@ function partitionFields(b: Body): { topicId: string; partition: number; replica
     leader: int(b, 'leader', -1), leaderEpoch: epoch(b, 'leaderEpoch'), partitionEpoch: epoch(b, 'partitionEpoch') };
 }
 
+/** A reassignment in progress (absent fields: none). */
+function movingFields(b: Body): { addingReplicas?: number[]; removingReplicas?: number[] } {
+  if (b['addingReplicas'] === undefined && b['removingReplicas'] === undefined) return {};
+  return { addingReplicas: b['addingReplicas'] === undefined ? [] : ids(b, 'addingReplicas'),
+    removingReplicas: b['removingReplicas'] === undefined ? [] : ids(b, 'removingReplicas') };
+}
+
 function record(b: Body): MetadataRecord {
   const type = b['type'];
   switch (type) {
@@ -86,7 +95,10 @@ function record(b: Body): MetadataRecord {
     case 'nodeFenced': case 'nodeUnfenced': case 'nodeShuttingDown': return { type, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
     case 'topicCreated': return { type, name: str(b, 'name'), topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
     case 'topicDeleted': return { type, name: str(b, 'name'), topicId: str(b, 'topicId') };
-    case 'partitionAdded': case 'partitionChanged': return { type, ...partitionFields(b) };
+    case 'partitionAdded': return { type, ...partitionFields(b) };
+    case 'partitionChanged': return { type, ...partitionFields(b), ...movingFields(b) };
+    case 'nodeDecommissioning': case 'nodeDecommissioned': return { type, nodeId: nodeId(b) };
+    case 'clusterConfigChanged': return { type, configs: configs(b, 'configs') };
     case 'configChanged': return { type, topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
     // nodeId -1: a single id handed to an idempotent client by initProducerId, owned by no node.
     case 'producerIdsAllocated': return { type, nodeId: int(b, 'nodeId', -1, 2 ** 31 - 1), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };
@@ -130,7 +142,18 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
     case 'describeQuorum': return { type, ...head };
     case 'initProducerId': return { type, ...head };
     case 'probeReply': return { type, ...head, code: str(b, 'code', 64) };
-    default: return raft(type, head, b);
+    default:
+      if (PLACEMENT_REQUESTS.has(type)) return placement(type, head, b);
+      return raft(type, head, b);
+  }
+}
+
+function placement(type: string, head: Head, b: Body): ControllerEvent {
+  try {
+    return { ...parsePlacementRequest(type, b), ...head };
+  } catch (error) {
+    if (error instanceof KitInvalid) fail(error.message);
+    throw error;
   }
 }
 
@@ -163,7 +186,7 @@ const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteRepl
 
 /** Inbound envelope → a typed controller event, or why it is refused. */
 export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent> {
-  if (!REQUESTS.has(inbound.type) && !RAFT.has(inbound.type) && inbound.type !== 'probeReply') {
+  if (!REQUESTS.has(inbound.type) && !RAFT.has(inbound.type) && !PLACEMENT_REQUESTS.has(inbound.type) && inbound.type !== 'probeReply') {
     return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a controller does not take ${inbound.type}` };
   }
   const head: Head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),

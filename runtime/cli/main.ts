@@ -8,10 +8,13 @@ import { UsageError } from './args.js';
 const USAGE = `usage: brook <command> [flags]
 
   node join --id N --data DIR --controllers 1,2,3 [--rack R]   run a node until SIGINT/SIGTERM
+  node decommission N [--wait]                                   move every replica off node N, then retire it
   dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
-  cluster status [--json]                                        nodes, controller, partition health
+  cluster status [--json]                                        nodes, controller, partition health, reassignments
+  cluster balance [--dry-run]                                    even out replicas and leaders over the nodes
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
   topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
+  topics reassign NAME --partition P (--replicas 1,4,5 | --cancel) | elect-leaders [NAME]
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
   consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json]
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
@@ -32,7 +35,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   node: async () => async (argv) => {
-    if (argv[0] !== 'join') throw new UsageError(`brook node: unknown action '${argv[0] ?? ''}' (join)`);
+    if (argv[0] === 'decommission') return (await import('./placement.js')).decommission(argv.slice(1));
+    if (argv[0] !== 'join') throw new UsageError(`brook node: unknown action '${argv[0] ?? ''}' (join, decommission)`);
     return (await import('./node-join.js')).nodeJoin(argv.slice(1));
   },
   dev: async () => (await import('./dev.js')).dev,

@@ -10,6 +10,8 @@ const options = {
 
 export async function topics(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
+  if (action === 'reassign') return (await import('./placement.js')).reassign(rest);
+  if (action === 'elect-leaders') return (await import('./placement.js')).electLeaders(rest);
   const { values, positionals } = parse(rest, options);
   const flags = commonFlags(values);
   const name = positionals[0];
@@ -50,7 +52,7 @@ export async function topics(argv: string[]): Promise<number> {
         process.stdout.write(`altered configs of ${name}\n`);
         return 0;
       }
-      default: throw new UsageError(`brook topics: unknown action '${action ?? ''}' (create, list, describe, delete, add-partitions, alter-configs)`);
+      default: throw new UsageError(`brook topics: unknown action '${action ?? ''}' (create, list, describe, delete, add-partitions, alter-configs, reassign, elect-leaders)`);
     }
   } finally {
     admin.close();

@@ -4,6 +4,7 @@ import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMe
 import { COORDINATOR_DEFAULTS, coordinatorMachine, invariants as coordinatorInvariants, parseCoordinatorMessage, type CoordinatorKnobs } from '../../actors/coordinator.js';
 import type { ActorKind } from '../host.js';
 import type { NodeConfig, NodeEnv } from './node.js';
+import { bugPlanted } from '../sim/bugs.js';
 
 export type ControllerKnobOverrides = Partial<ControllerKnobs>;
 
@@ -17,7 +18,8 @@ export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
 export function controllerInput(config: NodeConfig, env: NodeEnv) {
   return {
     nodeId: config.nodeId, voters: config.voters, clusterId: config.cluster, seed: env.random.u32(),
-    knobs: { ...CONTROLLER_DEFAULTS, ...config.controller }, nowMs: env.clock.nowMs(),
+    knobs: { ...CONTROLLER_DEFAULTS, ...config.controller, ...(bugPlanted('dropRemovingEarly') ? { dropRemovingReplicasEarly: true } : {}) },
+    nowMs: env.clock.nowMs(),
   };
 }
 

@@ -21,10 +21,12 @@ export function metadataReply(image: MetadataImage, cluster: string, controllerI
     controllerTerm,
     metadataOffset: image.offset,
     nodes: Object.values(image.nodes).sort((a, b) => a.nodeId - b.nodeId)
-      .map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, ...(n.rack !== undefined ? { rack: n.rack } : {}) })),
+      .map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, ...(n.rack !== undefined ? { rack: n.rack } : {}),
+        ...(n.decommission !== undefined ? { decommission: n.decommission } : {}) })),
     topics: sortedTopics(image).filter((t) => wanted === undefined || wanted.has(t.name)).map((t) => ({
       name: t.name, topicId: t.topicId, configs: t.configs,
-      partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr })),
+      partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr,
+        ...(p.addingReplicas !== undefined ? { addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas ?? [] } : {}) })),
     })),
   };
 }

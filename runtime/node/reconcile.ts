@@ -2,10 +2,12 @@
  * Reconciliation: after each metadata change, make the node host exactly the partition replicas
  * the image assigns to it. A new assignment spawns a replica (which recovers from storage), a
  * changed partition state or config is sent to the replica as `metadataChanged`, and a replica that
- * is no longer assigned (reassigned away, topic deleted) is stopped. Deleting the data of deleted
- * topics is left to retention of the log names (TODO(#4): delete logs of deleted topics).
+ * is no longer assigned (reassigned away, decommissioned, topic deleted) is stopped and its log and
+ * checkpoints are deleted: the controller only drops a replica once the rest of the ISR holds every
+ * committed record, so its copy is no longer needed. A replica dropped while this node was down
+ * leaves its data behind until the topic is deleted (not swept at start-up yet).
  */
-import { PARTITION_DEFAULTS, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
+import { PARTITION_DEFAULTS, partitionLogName, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
 import type { ActorHost } from '../host.js';
 import type { NodeConfig, NodeEnv } from './node.js';
 import { partitionKind } from './kinds.js';
@@ -13,7 +15,10 @@ import { topicsOf, type TopicView } from './image-view.js';
 
 export type PartitionKnobOverrides = Partial<PartitionKnobs>;
 
-interface Hosted { address: string; partitionEpoch: number; configsKey: string }
+interface Hosted { address: string; partitionEpoch: number; configsKey: string; logName: string }
+
+/** The meta keys a partition replica keeps next to its log (actors/partition/step.ts, metaKey). */
+const REPLICA_META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
 
 export class PartitionReconciler {
   private readonly hosted = new Map<string, Hosted>();
@@ -46,7 +51,7 @@ export class PartitionReconciler {
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
             state: partitionState, configs, knobs: this.knobs,
           });
-          this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey });
+          this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey, logName: partitionLogName(topic.topicId, state.partition) });
         } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
           this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });
           current.partitionEpoch = state.partitionEpoch;
@@ -54,11 +59,26 @@ export class PartitionReconciler {
         }
       }
     }
-    for (const address of [...this.hosted.keys()]) {
+    for (const [address, hosted] of [...this.hosted.entries()]) {
       if (wanted.has(address)) continue;
       this.host.stop(address);
       this.hosted.delete(address);
+      this.deleteReplicaData(hosted.logName);
     }
+  }
+
+  /**
+   * Deletes a dropped replica's log and checkpoints. The store runs operations in issue order, so a
+   * replica assigned here again later recovers from an empty log and fetches from the leader.
+   */
+  private deleteReplicaData(logName: string): void {
+    const log = this.env.logger;
+    const done = (what: string) => (error: unknown): void => {
+      if (error !== undefined) log.log('warn', 'replicaDataDeleteFailed', { log: logName, what, error: String(error) });
+    };
+    this.env.store.truncateFrom(logName, 0, done('log'));
+    this.env.store.putMetas(REPLICA_META_KEYS.map((k) => [`${logName}/${k}`, undefined] as const), { sync: false }, done('meta'));
+    log.log('info', 'replicaDataDeleted', { log: logName });
   }
 }
 

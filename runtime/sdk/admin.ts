@@ -17,9 +17,14 @@ export type { CommittedOffset, GroupDescription, GroupListing, GroupPartitionDes
 
 export interface TopicSpec { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }
 
-export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[] }
+/** `addingReplicas`/`removingReplicas`: present while the partition is being reassigned. */
+export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[];
+  addingReplicas?: number[]; removingReplicas?: number[] }
 export interface TopicInfo { name: string; topicId: string; configs: Record<string, string>; partitions: PartitionInfo[] }
-export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number }
+export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number; decommission?: 'draining' | 'decommissioned' }
+export interface Reassignment { topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[]; isr: number[]; leader: number }
+export interface ElectionResult { topic: string; partition: number; code: string; message?: string }
+export interface BalanceMove { topic: string; partition: number; replicas: number[]; target: number[] }
 export interface ClusterMetadata { clusterId: string; controllerId: number; controllerTerm?: number; metadataOffset: number; nodes: NodeInfo[]; topics: TopicInfo[] }
 export interface QuorumInfo { leaderId: number; term: number; voters: number[]; commitIndex: number }
 
@@ -109,6 +114,34 @@ export class Admin {
   async deleteGroupOffsets(groupId: string, topic: string): Promise<void> {
     await groupCall(this.groupDeps(), groupId, 'deleteGroupOffsets', { groupId, topic });
   }
+
+  // ---- placement ----
+
+  /** Moves a partition to `replicas` (KIP-455); `null` cancels the reassignment in progress. */
+  async alterPartitionReassignment(topic: string, partition: number, replicas: number[] | null): Promise<void> {
+    await this.call('ctl/leader', 'alterPartitionReassignments', { topic, partition, replicas });
+  }
+
+  async listPartitionReassignments(topics?: string[]): Promise<Reassignment[]> {
+    return (await this.call('ctl/leader', 'listPartitionReassignments', topics ? { topics } : {}))['reassignments'] as Reassignment[];
+  }
+
+  /** Preferred leader election for every partition, a topic's, or some partitions of a topic. */
+  async electLeaders(topic?: string, partitions?: number[]): Promise<ElectionResult[]> {
+    const body = { ...(topic !== undefined ? { topic } : {}), ...(partitions !== undefined ? { partitions } : {}) };
+    return (await this.call('ctl/leader', 'electLeaders', body))['results'] as ElectionResult[];
+  }
+
+  /** Starts draining a node; it is decommissioned once its replicas have moved (see `metadata()`). */
+  async decommissionNode(nodeId: number): Promise<void> { await this.call('ctl/leader', 'decommissionNode', { nodeId }); }
+
+  /** The balance plan; unless `dryRun`, the controller starts running it. */
+  async balanceCluster(dryRun: boolean): Promise<BalanceMove[]> {
+    return (await this.call('ctl/leader', 'balanceCluster', { dryRun }))['moves'] as BalanceMove[];
+  }
+
+  /** Cluster settings (an empty value restores the default). */
+  async alterClusterConfigs(configs: Record<string, string>): Promise<void> { await this.call('ctl/leader', 'alterClusterConfigs', { configs }); }
 
   close(): void { this.rpc.close(); }
 

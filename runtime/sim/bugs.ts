@@ -37,6 +37,11 @@ export const BUGS = {
   lyingDiskOnNode2: 'exposed-hw-regressed',
   /** Node 1's metadata follower skips other nodes' re-registrations (but counts them as applied). → node-epoch-regressed */
   node1IgnoresNodeRecords: 'node-epoch-regressed',
+  /**
+   * The controller finishes reassignments without waiting for the new replicas to join the ISR: a
+   * move onto empty replicas elects one of them. → lost-write
+   */
+  dropRemovingEarly: 'lost-write',
 } as const;
 
 export type BugName = keyof typeof BUGS;

@@ -4,6 +4,7 @@
  * faults; then the liveness phase heals everything and a fresh consumer reads every partition back.
  * Checked: the Raft and partition online invariants, and the Jepsen-style history.
  */
+import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests } from './placement-moves.js';
 import { SeededRandom } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
@@ -139,6 +140,8 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   workload.startClients();
   const start = sim.world.scheduler.nowMs;
   sim.schedule(plan.map((op) => ({ ...op, atMs: op.atMs + start })));
+  schedulePlacementRequests(sim, rpc, SIM_TOPIC, drawPlacementRequests(new SeededRandom(options.seed).fork('placement'),
+    { nodeIds, partitions: config.partitions, replicationFactor: config.replicationFactor }, start + 500, start + durationMs - 2000));
   for (let t = start + 250; t <= start + durationMs; t += 250) {
     sim.world.run(t);
     if (sim.world.failures.length > 0) break;
@@ -180,6 +183,8 @@ function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, co
     if (!c.ok) { reason = c.reason; return false; }
     const hws = leaderHws(sim, config.partitions);
     if (hws === undefined) { reason = 'a partition has no caught-up leader'; return false; }
+    const moving = reassignmentPending(sim.up()[0]?.brook?.metadata.image);
+    if (moving !== undefined) { reason = moving; return false; }
     return true;
   });
   if (!settled) return { ok: false, reason, finalReads, records: 0 };

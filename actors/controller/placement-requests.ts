@@ -1,0 +1,78 @@
+/**
+ * Placement requests to the controller leader: reassignment (KIP-455), preferred leader election,
+ * decommission, balancing and cluster settings. Each is decided against the working image; records
+ * are proposed and the reply waits for them to commit, like every other request. Listing and dry
+ * runs answer at once.
+ */
+import { unreachable } from '../assert.js';
+import type { ControllerContext, From } from '../controller.js';
+import { aliveIn } from '../metadata/decide-nodes.js';
+import type { Decision } from '../metadata/decide.js';
+import { decideAlterReassignment, listReassignments } from '../metadata/reassign.js';
+import { decideElectLeaders } from '../metadata/elect-leaders.js';
+import { planBalance } from '../metadata/balance.js';
+import { decideDecommission } from '../metadata/decommission.js';
+import { checkClusterConfigs, mergedClusterConfigs } from '../metadata/cluster-configs.js';
+import { propose } from './replication.js';
+import { decideEnv } from './requests.js';
+import { notController, reply, replyParams, type Fx } from './step.js';
+
+export type PlacementRequest =
+  /** `replicas: null` cancels the reassignment in progress. */
+  | { type: 'alterPartitionReassignments'; topic: string; partition: number; replicas: number[] | null }
+  | { type: 'listPartitionReassignments'; topics?: string[] }
+  | { type: 'electLeaders'; topic?: string; partitions?: number[] }
+  | { type: 'decommissionNode'; nodeId: number }
+  /** Reply: the plan (`moves`); unless `dryRun`, the controller starts running it. */
+  | { type: 'balanceCluster'; dryRun: boolean }
+  /** Changed settings; an empty value restores the default. */
+  | { type: 'alterClusterConfigs'; configs: Record<string, string> };
+
+/** What the leader keeps in memory to run placement plans (a new leader starts afresh from the image). */
+export interface PlacementState {
+  /** A balance plan is being run: re-planned as reassignments finish, until the plan is empty. */
+  balancing: boolean;
+  /** Nodes registered for the first time, balanced onto once they are unfenced. */
+  joined: number[];
+  imbalanceCheckDueMs: number | undefined;
+  stepDueMs: number;
+}
+
+export function initialPlacement(): PlacementState {
+  return { balancing: false, joined: [], imbalanceCheckDueMs: undefined, stepDueMs: 0 };
+}
+
+type Request = PlacementRequest & From;
+
+export function onPlacementRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
+  const working = ctx.working;
+  if (ctx.role !== 'leader' || working === undefined) return reply(fx, m, notController(ctx));
+  const alive = aliveIn(working, decideEnv(ctx));
+  switch (m.type) {
+    case 'listPartitionReassignments':
+      return reply(fx, m, { code: 'OK', reassignments: listReassignments(ctx.image, m.topics) });
+    case 'balanceCluster': {
+      const moves = planBalance(working);
+      if (!m.dryRun && moves.length > 0) ctx.placement = { ...ctx.placement, balancing: true, stepDueMs: ctx.nowMs };
+      return reply(fx, m, { code: 'OK', moves });
+    }
+    case 'alterPartitionReassignments': return decided(ctx, fx, m, decideAlterReassignment(working, m, alive));
+    case 'electLeaders': return decided(ctx, fx, m, decideElectLeaders(working, m, alive));
+    case 'decommissionNode': {
+      const decision = decideDecommission(working, m.nodeId);
+      if (decision.records.length > 0) ctx.placement = { ...ctx.placement, stepDueMs: ctx.nowMs };
+      return decided(ctx, fx, m, decision);
+    }
+    case 'alterClusterConfigs': {
+      const bad = checkClusterConfigs(m.configs);
+      if (bad !== undefined) return reply(fx, m, bad);
+      return decided(ctx, fx, m, { records: [{ type: 'clusterConfigChanged', configs: mergedClusterConfigs(working, m.configs) }], reply: { code: 'OK' } });
+    }
+    default: return unreachable(m);
+  }
+}
+
+function decided(ctx: ControllerContext, fx: Fx, m: Request, decision: Decision<{ code: string }>): void {
+  if (decision.records.length === 0) return reply(fx, m, decision.reply);
+  propose(ctx, fx, decision.records, replyParams(m, decision.reply));
+}
