@@ -12,7 +12,7 @@
  *
  * In: from the SDK (host.send) send, flush, close; replies (validated by parseProducerMessage)
  * metadataReply, produceReply, initProducerIdReply; from the runtime tick. Out: metadata (to
- * `meta`), produce (to `part/<topic>/<p>/<leaderId>`), initProducerId (to `ctl/leader`); effect
+ * `c/meta`), produce (to the leader's produce address), initProducerId (to `c/pid/leader`); effect
  * `deliver` — SendResult per send, FlushResult per flush/close.
  */
 import { setup } from 'xstate';

@@ -1,8 +1,8 @@
 /**
  * The actor host: runs xstate machines for one node (or one client) and wires their declared
  * effects (actors/effects.ts) to the transport, the store and the clock. Every inbound envelope is
- * validated by the actor kind's parser before the machine sees it; bad input gets a typed error
- * reply (or a log line when there is no one to reply to) and never reaches the machine. Every actor
+ * validated by the actor kind's parser before the machine sees it; bad input gets a typed error reply (or a log line when there is no one to reply to) and
+ * never reaches the machine. Every actor
  * has an error observer: an actor that throws is stopped, logged and reported, and no other actor
  * is affected.
  */
@@ -48,6 +48,11 @@ export interface HostOptions {
   onTrace?: (address: string, eventType: string) => void;
 }
 
+export interface SpawnOptions {
+  /** More addresses the actor receives on for its whole life. */
+  listen?: readonly string[];
+}
+
 interface Hosted {
   address: string;
   kind: ActorKind;
@@ -71,7 +76,7 @@ const valueCodec = new Packr({ useRecords: false, moreTypes: false, bundleString
 
 export class ActorHost {
   private readonly actors = new Map<string, Hosted>();
-  /** Extra address (e.g. `ctl/leader`) → the primary address of the actor that listens on it. */
+  /** Extra address (e.g. the controller leader's) → the primary address of the actor that listens on it. */
   private readonly aliases = new Map<string, string>();
   /** xstate session id → the hosted actor, for the shared effect actions. */
   private readonly bySession = new Map<string, Hosted>();
@@ -92,8 +97,12 @@ export class ActorHost {
     return this.actors.get(address)?.actor.getSnapshot();
   }
 
-  /** Starts an actor listening on `address`. Replaces nothing: the address must be free. */
-  spawn(kind: ActorKind, address: string, input: unknown): void {
+  /**
+   * Starts an actor listening on `address` and on every address in `options.listen` (as if it had
+   * pushed `listen` for each: a partition replica's client-facing produce and fetch addresses).
+   * Replaces nothing: the address must be free.
+   */
+  spawn(kind: ActorKind, address: string, input: unknown, options: SpawnOptions = {}): void {
     if (this.closed) throw new Error('host is closed');
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
     const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, dead: false } as unknown as Hosted;
@@ -103,6 +112,10 @@ export class ActorHost {
     hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
     this.actors.set(address, hosted);
     this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+    for (const extra of options.listen ?? []) {
+      hosted.extraAddresses.add(extra);
+      this.addAlias(extra, address);
+    }
     hosted.actor.start();
     this.checkAfter(hosted);
     if (kind.tickMs > 0) this.armTick(hosted);

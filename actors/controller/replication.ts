@@ -6,6 +6,7 @@
  * committed entries are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
+import { voterIdOf } from '../kit/addresses.js';
 import type { SendParams } from '../effects.js';
 import { replay } from '../metadata/replay.js';
 import type { MetadataRecord } from '../metadata/records.js';
@@ -103,7 +104,8 @@ export function flushAcks(ctx: ControllerContext, fx: Fx): void {
   for (const ack of ctx.pendingAcks) {
     if (ack.term !== ctx.term) continue;
     if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
-    const leader = Number(ack.to.slice('ctl/'.length));
+    const leader = voterIdOf(ack.to);
+    if (leader === undefined) continue; // The validator admits Raft messages only from voter addresses.
     raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
   }
   ctx.pendingAcks = keep;

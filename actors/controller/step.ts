@@ -5,6 +5,7 @@
  * is in flight, so nothing we send depends on a vote or candidacy that is not yet durable.
  */
 import { assert } from '../assert.js';
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter } from '../kit/addresses.js';
 import type { effectActions, EffectName, SendParams } from '../effects.js';
 import type { ControllerContext, From, StorageOp } from '../controller.js';
 
@@ -14,9 +15,8 @@ export type Fx = Effect[];
 export const METADATA_LOG = '__metadata';
 export const STATE_KEY = 'ctl/state';
 export const SNAPSHOT_KEY = 'ctl/snapshot';
-export const LEADER_ADDRESS = 'ctl/leader';
-
-export function addressOf(nodeId: number): string { return `ctl/${nodeId}`; }
+/** The addresses the controller leader listens on: node traffic, administration, producer ids. */
+export const LEADER_ADDRESSES = [CONTROLLER_FOR_NODES, CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_PRODUCERS];
 
 export function newToken(ctx: ControllerContext, op: StorageOp): number {
   const token = ctx.nextToken;
@@ -43,7 +43,7 @@ export function stateWritesInFlight(ctx: ControllerContext): number {
 /** A Raft message; held while a ctl/state write is in flight. */
 export function raftSend(ctx: ControllerContext, fx: Fx, to: number, type: string, body: Record<string, unknown>): void {
   assert(to !== ctx.nodeId, 'no Raft messages to ourselves');
-  const send: SendParams = { to: addressOf(to), type, body };
+  const send: SendParams = { to: controllerVoter(to), type, body };
   if (stateWritesInFlight(ctx) > 0) ctx.held = [...ctx.held, send];
   else fx.push({ type: 'send', params: send });
 }

@@ -36,3 +36,15 @@ export function clientAddress(clientId: string): string { return `client/${clien
 
 /** Who may send to an address: a node refuses client envelopes on node-only addresses. */
 export function isNodeOnly(address: string): boolean { return address.startsWith('n/'); }
+
+/** The node id of a controller voter address, or undefined when `address` is not one. */
+export function voterIdOf(address: string): number | undefined { return idAfter(address, 'n/ctl/'); }
+
+/** The node id of a node runtime address, or undefined when `address` is not one. */
+export function nodeIdOf(address: string): number | undefined { return idAfter(address, 'n/node/'); }
+
+function idAfter(address: string, prefix: string): number | undefined {
+  if (!address.startsWith(prefix)) return undefined;
+  const rest = address.slice(prefix.length);
+  return /^\d{1,10}$/.test(rest) ? Number(rest) : undefined;
+}

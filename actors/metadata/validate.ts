@@ -5,6 +5,7 @@
  */
 import type { Inbound, Parsed } from '../effects.js';
 import type { ControllerEvent, RaftEntry } from '../controller.js';
+import { controllerVoter } from '../kit/addresses.js';
 import { isImage } from './image.js';
 import type { MetadataRecord, TopicConfigs } from './records.js';
 
@@ -156,6 +157,17 @@ function raft(type: string, head: Head, b: Body): ControllerEvent {
   }
 }
 
+/** The node a Raft message claims to come from. */
+function raftSenderId(event: ControllerEvent): number {
+  switch (event.type) {
+    case 'preVote': case 'requestVote': return event.candidateId;
+    case 'preVoteReply': case 'requestVoteReply': return event.voterId;
+    case 'appendEntries': case 'installSnapshot': return event.leaderId;
+    case 'appendEntriesReply': case 'installSnapshotReply': return event.followerId;
+    default: throw new Error(`unreachable: ${event.type} is not a Raft message`);
+  }
+}
+
 const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
   'alterPartition', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
 const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
@@ -169,8 +181,9 @@ export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent
   const head: Head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),
     ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
   try {
-    if (RAFT.has(inbound.type) && !/^ctl\/\d+$/.test(inbound.from)) fail('Raft messages come from controller replicas');
-    return { ok: true, event: request(inbound.type, head, object(inbound.body, 'body')) };
+    const event = request(inbound.type, head, object(inbound.body, 'body'));
+    if (RAFT.has(inbound.type) && inbound.from !== controllerVoter(raftSenderId(event))) fail('a Raft message comes from the voter address of the node it names');
+    return { ok: true, event };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
     throw error;

@@ -65,7 +65,6 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   ctx.role = 'leader';
   ctx.leader = l;
   ctx.follower = undefined;
-  fx.push({ type: 'listen', params: { address: ctx.leaderAddress } });
   report(fx, 'partitionLeader', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, leaderEpoch });
   startLeaderEpoch(ctx, fx, l, epochs !== undefined);
   if (l.ready) advanceLeaderHw(ctx, fx);
@@ -75,7 +74,6 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
 export function stepDown(ctx: PartitionContext, fx: Fx): void {
   const l = ctx.leader;
   assert(ctx.role === 'leader' && l !== undefined, 'stepDown from leader only');
-  fx.push({ type: 'unlisten', params: { address: ctx.leaderAddress } });
   const answer = notLeader(ctx);
   for (const w of takeAll(l.waiters)) replyTo(fx, w.to, w.corr, 'produceReply', answer);
   failParkedFetches(ctx, fx, l);

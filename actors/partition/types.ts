@@ -100,7 +100,7 @@ export type FetchReply =
   | PartitionErrorReply;
 export type ListOffsetsReply = { code: 'OK'; offset: number; timestamp?: number } | PartitionErrorReply;
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionState } | PartitionErrorReply;
-/** alterPartition (to ctl/leader): the leader's ISR proposal. */
+/** alterPartition (to the controller leader's node address): the leader's ISR proposal. */
 export interface AlterPartitionRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
 
 export type PartitionEvent =
@@ -179,7 +179,6 @@ export interface PartitionContext {
   partition: number;
   logName: string;
   metaPrefix: string;
-  leaderAddress: string;
   configs: PartitionConfigs;
   knobs: PartitionKnobs;
   state: PartitionState;

@@ -3,7 +3,8 @@
  * directory belongs to it, hosts a controller replica when it is a voter, registers with the
  * controller leader, heartbeats (the reply carries the committed metadata records since its applied
  * offset), applies them to its metadata image and reconciles the partition replicas it should host.
- * It answers client `metadata` requests from its image on the shared address `meta`.
+ * It answers client `metadata` requests from its image on the shared metadata address, and the
+ * controller's liveness probes on its node address.
  *
  * The node is runtime code, not an actor: it owns no protocol state that must survive a crash
  * (the controller and partition actors own that), so it is plain callbacks over the Clock seam and
@@ -22,6 +23,7 @@ import { MetadataFollower } from './metadata-follower.js';
 import { controllerKind, controllerInput, type ControllerKnobOverrides } from './kinds.js';
 import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
+import { CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
 
 export interface NodeKnobs {
   heartbeatIntervalMs: number;
@@ -91,11 +93,11 @@ export class BrookNode {
       checkInvariants: env.checkInvariants ?? false, onReport: env.onReport, onActorError: env.onActorError, onTrace: env.onTrace,
     });
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
-    this.rpc = new Rpc(env.transport, env.clock, `node/${config.nodeId}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
+    this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
   }
 
-  get address(): string { return `node/${this.config.nodeId}`; }
+  get address(): string { return nodeAddress(this.config.nodeId); }
 
   start(): void {
     const { nodeId, cluster } = this.config;
@@ -104,10 +106,10 @@ export class BrookNode {
       if (!result.ok) return this.fatal(result.code, result.message);
       this.env.logger.log('info', 'nodeStarting', { nodeId, cluster, voters: this.config.voters, createdDataDir: result.created });
       if (this.config.voters.includes(nodeId)) {
-        this.host.spawn(controllerKind(this.config.controller), `ctl/${nodeId}`, controllerInput(this.config, this.env));
+        this.host.spawn(controllerKind(this.config.controller), controllerVoter(nodeId), controllerInput(this.config, this.env));
       }
       this.env.transport.listen(this.address, (envelope) => this.serve(envelope));
-      this.env.transport.listen('meta', (envelope) => this.serve(envelope));
+      this.env.transport.listen(METADATA, (envelope) => this.serve(envelope));
       this.phase = 'registering';
       this.beat();
     });
@@ -127,7 +129,7 @@ export class BrookNode {
     this.phase = 'stopped';
     if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
     this.env.transport.unlisten(this.address);
-    this.env.transport.unlisten('meta');
+    this.env.transport.unlisten(METADATA);
     this.rpc.close();
     this.host.close();
   }
@@ -157,7 +159,7 @@ export class BrookNode {
   private register(): void {
     const { nodeId, cluster, rack } = this.config;
     const body = { nodeId, incarnationId: this.incarnationId, clusterId: cluster, address: this.address, ...(rack ? { rack } : {}) };
-    this.rpc.call('ctl/leader', 'registerNode', body, {}, (result) => {
+    this.rpc.call(CONTROLLER_FOR_NODES, 'registerNode', body, {}, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped' || !result.ok) return;
       const reply = result.envelope.body as { code: string; nodeEpoch?: number; message?: string };
@@ -181,7 +183,7 @@ export class BrookNode {
 
   private heartbeat(nodeEpoch: number): void {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
-    this.rpc.call('ctl/leader', 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
+    this.rpc.call(CONTROLLER_FOR_NODES, 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped' || !result.ok) return;
       const reply = result.envelope.body as HeartbeatReply;
@@ -208,12 +210,13 @@ export class BrookNode {
     });
   }
 
-  /** Client-facing requests on `node/<id>` and `meta`, and the controller's probes. */
+  /** The controller's probes on the node address; client `metadata` requests on the metadata address. */
   private serve(envelope: Envelope): void {
     const replyTo = envelope.replyTo ?? envelope.from;
     const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
-    if (envelope.type === 'probe') return answer({ code: 'OK' }); // The controller's liveness probe (actors/controller/probe.ts).
-    if (envelope.type !== 'metadata') {
+    // The controller's liveness probe (actors/controller/probe.ts).
+    if (envelope.type === 'probe' && envelope.to === this.address) return answer({ code: 'OK' });
+    if (envelope.type !== 'metadata' || envelope.to !== METADATA) {
       this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
       if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });
       return;

@@ -6,6 +6,7 @@
  * topics is left to retention of the log names (TODO(#4): delete logs of deleted topics).
  */
 import { PARTITION_DEFAULTS, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
+import { fetchAddress, produceAddress, replicaAddress } from '../../actors/kit/addresses.js';
 import type { ActorHost } from '../host.js';
 import type { NodeConfig, NodeEnv } from './node.js';
 import { partitionKind } from './kinds.js';
@@ -36,7 +37,7 @@ export class PartitionReconciler {
       const configsKey = JSON.stringify(configs);
       for (const state of topic.partitions) {
         if (!state.replicas.includes(nodeId)) continue;
-        const address = `part/${topic.name}/${state.partition}/${nodeId}`;
+        const address = replicaAddress(topic.name, state.partition, nodeId);
         wanted.add(address);
         const current = this.hosted.get(address);
         const partitionState: PartitionState = { replicas: state.replicas, isr: state.isr, leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch };
@@ -45,7 +46,7 @@ export class PartitionReconciler {
             nodeId, nodeEpoch: this.nodeEpoch(), topic: topic.name, topicId: topic.topicId, partition: state.partition,
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
             state: partitionState, configs, knobs: this.knobs,
-          });
+          }, { listen: [produceAddress(topic.name, state.partition, nodeId), fetchAddress(topic.name, state.partition, nodeId)] });
           this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey });
         } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
           this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });

@@ -1,10 +1,11 @@
 /**
- * The admin client: topic operations go to the controller leader (`ctl/leader`), metadata comes
- * from any node (`meta`), offsets from partition leaders. Retriable errors (no controller yet, a
+ * The admin client: topic operations go to the controller leader (`c/admin/leader`), metadata
+ * comes from any node (`c/meta`), offsets from partition leaders' fetch addresses. Retriable errors (no controller yet, a
  * controller that just lost leadership, a timeout) are retried with capped exponential backoff
  * until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
+import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
 import type { BrookClient } from './connect.js';
 import { BrookError } from './errors.js';
@@ -27,25 +28,25 @@ export class Admin {
 
   constructor(private readonly client: BrookClient, options: AdminOptions = {}) {
     const { transport, clock } = client.host.options;
-    this.rpc = new Rpc(transport, clock, `client/${client.clientId}-admin`, { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
   async createTopic(name: string, spec: TopicSpec = {}): Promise<{ topicId: string }> {
     const body = { name, partitions: spec.partitions ?? 1, replicationFactor: spec.replicationFactor ?? 1, configs: spec.configs ?? {} };
-    const reply = await this.call('ctl/leader', 'createTopic', body);
+    const reply = await this.call(CONTROLLER_FOR_ADMIN, 'createTopic', body);
     return { topicId: String(reply['topicId']) };
   }
 
-  async deleteTopic(name: string): Promise<void> { await this.call('ctl/leader', 'deleteTopic', { name }); }
+  async deleteTopic(name: string): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'deleteTopic', { name }); }
 
   /** Grows a topic to `totalCount` partitions (Kafka's CreatePartitions). */
-  async createPartitions(name: string, totalCount: number): Promise<void> { await this.call('ctl/leader', 'createPartitions', { name, totalCount }); }
+  async createPartitions(name: string, totalCount: number): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'createPartitions', { name, totalCount }); }
 
-  async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call('ctl/leader', 'alterConfigs', { name, configs }); }
+  async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterConfigs', { name, configs }); }
 
   async metadata(topics?: string[]): Promise<ClusterMetadata> {
-    return await this.call('meta', 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
+    return await this.call(METADATA, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
   }
 
   async listTopics(): Promise<string[]> {
@@ -59,7 +60,7 @@ export class Admin {
   }
 
   async describeQuorum(): Promise<QuorumInfo> {
-    return await this.call('ctl/leader', 'describeQuorum', {}) as unknown as QuorumInfo;
+    return await this.call(CONTROLLER_FOR_ADMIN, 'describeQuorum', {}) as unknown as QuorumInfo;
   }
 
   /** One offset per partition of `topic` (all partitions unless given). */
@@ -68,7 +69,7 @@ export class Admin {
     const timestamp = spec === 'earliest' ? -2 : spec === 'latest' ? -1 : spec.timestamp;
     const wanted = info.partitions.filter((p) => partitions === undefined || partitions.includes(p.partition));
     return await Promise.all(wanted.map(async (p) => {
-      const reply = await this.call(`part/${topic}/${p.partition}/leader`, 'listOffsets', { timestamp });
+      const reply = await this.call(fetchAddress(topic, p.partition, p.leader), 'listOffsets', { timestamp });
       return { partition: p.partition, offset: Number(reply['offset']) };
     }));
   }
