@@ -1,7 +1,9 @@
 /**
  * The actor host: runs xstate machines for one node (or one client) and wires their declared
  * effects (actors/effects.ts) to the transport, the store and the clock. Every inbound envelope is
- * validated by the actor kind's parser before the machine sees it; bad input gets a typed error reply (or a log line when there is no one to reply to) and
+ * checked against the address it arrived at (node traffic only on node-only addresses, client
+ * traffic only on client-facing ones) and validated by the actor kind's parser before the machine
+ * sees it; bad input gets a typed error reply (or a log line when there is no one to reply to) and
  * never reaches the machine. Every actor
  * has an error observer: an actor that throws is stopped, logged and reported, and no other actor
  * is affected.
@@ -12,6 +14,7 @@ import type { Envelope } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
 import { effectActions, type Inbound, type LogEntryData, type Parsed, type RuntimeEvent, type SendParams } from '../actors/effects.js';
 import type { ErrorCode } from '../actors/errors.js';
+import { refusal } from '../actors/kit/admission.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
@@ -153,6 +156,9 @@ export class ActorHost {
   private deliver(hosted: Hosted, received: Envelope): void {
     const envelope = anyBugPlanted() ? garbleInbound(received) : received;
     if (hosted.dead) return this.refuse(envelope, 'UNKNOWN_ADDRESS', `no actor at ${envelope.to}`);
+    // Node traffic only on node-only addresses, client traffic only on client-facing ones (actors/kit/admission.ts).
+    const misplaced = refusal(envelope);
+    if (misplaced !== undefined) return this.refuse(envelope, 'UNSUPPORTED_MESSAGE', misplaced);
     const inbound: Inbound = { type: envelope.type, from: envelope.from, body: envelope.body };
     if (envelope.corr !== undefined) inbound.corr = envelope.corr;
     if (envelope.replyTo !== undefined) inbound.replyTo = envelope.replyTo;

@@ -24,6 +24,7 @@ import { controllerKind, controllerInput, type ControllerKnobOverrides } from '.
 import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
 import { CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
+import { refusal } from '../../actors/kit/admission.js';
 
 export interface NodeKnobs {
   heartbeatIntervalMs: number;
@@ -214,13 +215,15 @@ export class BrookNode {
   private serve(envelope: Envelope): void {
     const replyTo = envelope.replyTo ?? envelope.from;
     const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
-    // The controller's liveness probe (actors/controller/probe.ts).
-    if (envelope.type === 'probe' && envelope.to === this.address) return answer({ code: 'OK' });
-    if (envelope.type !== 'metadata' || envelope.to !== METADATA) {
-      this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
-      if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });
+    const taken = envelope.to === this.address ? envelope.type === 'probe' : envelope.type === 'metadata';
+    const misplaced = refusal(envelope) ?? (taken ? undefined : `${envelope.to} does not take ${envelope.type}`);
+    if (misplaced !== undefined) {
+      this.env.logger.log('warn', 'refused', { to: envelope.to, from: envelope.from, type: envelope.type, code: 'UNSUPPORTED_MESSAGE', message: misplaced });
+      if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: misplaced });
       return;
     }
+    // The controller's liveness probe (actors/controller/probe.ts).
+    if (envelope.type === 'probe') return answer({ code: 'OK' });
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (this.phase !== 'running') return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
