@@ -39,7 +39,7 @@ import type { MetadataImage } from './metadata/image.js';
 import type { MetadataRecord, TopicConfigs } from './metadata/records.js';
 import { dispatch } from './controller/dispatch.js';
 import { startRecovery } from './controller/recovery.js';
-import type { Effect } from './controller/step.js';
+import type { Effect } from './kit/fx.js';
 import { lastIndex } from './controller/log.js';
 
 export { parseControllerMessage } from './metadata/validate.js';
@@ -193,7 +193,7 @@ export interface ControllerContext {
   pendingAcks: PendingAck[];
   /** Raft messages held until every ctl/state write in flight is stored. */
   held: SendParams[];
-  ops: Map<number, StorageOp>;
+  ops: ReadonlyMap<number, StorageOp>;
   nextToken: number;
   recovery: Recovery | undefined;
 }

@@ -32,7 +32,7 @@ import { effectActions } from './effects.js';
 import { checkEpochs } from './partition/log-state.js';
 import { createBatchIndex } from './partition/batch-index.js';
 import { createTailCache, tailSize } from './partition/tail-cache.js';
-import type { Effect, Fx } from './partition/step.js';
+import { reply, type Effect, type Fx } from './kit/fx.js';
 import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
 import { onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
@@ -42,7 +42,7 @@ import { applyState, onMetadataChanged } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
 import { onTick } from './partition/tick.js';
-import { notLeader, reply } from './partition/step.js';
+import { notLeader } from './partition/step.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';

@@ -21,7 +21,7 @@ import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
 import { replyParser } from './client/messages.js';
-import { deliver, type Effect, type Fx } from './client/effects.js';
+import { deliver, type Effect, type Fx } from './kit/fx.js';
 import { createSticky } from './client/sticky.js';
 import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/accumulate.js';
 import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';

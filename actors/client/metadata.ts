@@ -7,7 +7,7 @@
  */
 import { assert } from '../assert.js';
 import { fetchAddress, METADATA } from '../kit/addresses.js';
-import { backoffMs, type BackoffPolicy } from './backoff.js';
+import { backoffMs, type BackoffPolicy } from '../kit/backoff.js';
 import { sendTo, type Fx } from './effects.js';
 import type { MetadataReply, PartitionInfo, TopicInfo } from './messages.js';
 

@@ -12,7 +12,7 @@ import { onRequest } from './requests.js';
 import { onMetaRead, onReadDone, onStored } from './completions.js';
 import { onTick } from './tick.js';
 import { onProbeReply } from './probe.js';
-import type { Fx } from './step.js';
+import type { Fx } from '../kit/fx.js';
 
 export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent): void {
   switch (event.type) {

@@ -12,7 +12,8 @@ import { majority, type ControllerContext } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
 import { failAll } from './purgatory.js';
 import { propose } from './replication.js';
-import { LEADER_ADDRESSES, logLine, notController, report, type Fx } from './step.js';
+import { LEADER_ADDRESSES, notController } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   assert(ctx.role === 'candidate' && ctx.votedFor === ctx.nodeId, 'only a candidate that voted for itself wins');

@@ -10,7 +10,7 @@
 import type { ControllerContext, ProbeReply, From } from '../controller.js';
 import { controllerVoter, nodeAddress, nodeIdOf } from '../kit/addresses.js';
 import { expireSessions } from './tick.js';
-import { logLine, type Fx } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
 
 /** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
 export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {

@@ -15,7 +15,9 @@ import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncate
 import { adoptTerm, followLeader } from './election.js';
 import { completeUpTo, park } from './purgatory.js';
 import { maybeSnapshot, sendInstallSnapshot } from './snapshot.js';
-import { METADATA_LOG, newToken, raftSend, report, type Fx } from './step.js';
+import { METADATA_LOG, raftSend } from './step.js';
+import { report, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 
 /** Leader: append records as one batch, replay them into the working image, park the reply. */
 export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {

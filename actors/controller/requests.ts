@@ -16,7 +16,8 @@ import { getNode, type MetadataImage } from '../metadata/image.js';
 import type { ControllerContext, ControllerRequest, From } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
 import { propose } from './replication.js';
-import { notController, reply, replyParams, type Fx } from './step.js';
+import { notController } from './step.js';
+import { reply, replyParams, type Fx } from '../kit/fx.js';
 
 type Request = ControllerRequest & From;
 

@@ -7,7 +7,8 @@
  */
 import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState } from './isr.js';
 import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
-import { newCorr, type Fx } from './step.js';
+import type { Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
 import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
 

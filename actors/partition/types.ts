@@ -199,7 +199,8 @@ export interface PartitionContext {
   producers: ProducerTable;
   nextToken: number;
   nextCorr: number;
-  ops: Map<number, PendingOp>;
+  /** Storage operations in flight by token; replaced, never changed in place (actors/kit/ops.ts). */
+  ops: ReadonlyMap<number, PendingOp>;
   /** Token of the append or truncate in flight: log writes are issued one at a time. */
   logWrite: number | undefined;
   recovery: Recovery | undefined;

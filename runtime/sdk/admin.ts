@@ -5,6 +5,7 @@
  * until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
+import type { NodeInfo, TopicInfo } from '../../actors/client/messages.js';
 import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
 import type { BrookClient } from './connect.js';
@@ -12,9 +13,7 @@ import { BrookError } from './errors.js';
 
 export interface TopicSpec { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }
 
-export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[] }
-export interface TopicInfo { name: string; topicId: string; configs: Record<string, string>; partitions: PartitionInfo[] }
-export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number }
+export type { NodeInfo, PartitionInfo, TopicInfo } from '../../actors/client/messages.js';
 export interface ClusterMetadata { clusterId: string; controllerId: number; controllerTerm?: number; metadataOffset: number; nodes: NodeInfo[]; topics: TopicInfo[] }
 export interface QuorumInfo { leaderId: number; term: number; voters: number[]; commitIndex: number }
 
