@@ -18,7 +18,7 @@ import { refusal } from '../actors/kit/admission.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
-import { anyBugPlanted, bugPlanted, dropAppend, garbleInbound, garbleLocal } from './sim/bugs.js';
+import type { BugHooks } from './bug-hooks.js';
 
 /** What the host needs to know about an actor kind besides its machine. */
 export interface ActorKind<TEvent extends { type: string } = { type: string }> {
@@ -49,6 +49,8 @@ export interface HostOptions {
   checkInvariants?: boolean;
   /** Trace hook: one call per event delivered to an actor. */
   onTrace?: (address: string, eventType: string) => void;
+  /** Bugs a test plants at the host's seams (runtime/bug-hooks.ts); never in production. */
+  bugs?: BugHooks;
 }
 
 export interface SpawnOptions {
@@ -128,7 +130,7 @@ export class ActorHost {
   send(address: string, event: { type: string; [field: string]: unknown }): boolean {
     const hosted = this.actors.get(address);
     if (!hosted || hosted.dead) return false;
-    this.dispatch(hosted, anyBugPlanted() ? garbleLocal(address, event) : event);
+    this.dispatch(hosted, this.options.bugs ? this.options.bugs.local(address, event) : event);
     return true;
   }
 
@@ -154,7 +156,7 @@ export class ActorHost {
   }
 
   private deliver(hosted: Hosted, received: Envelope): void {
-    const envelope = anyBugPlanted() ? garbleInbound(received) : received;
+    const envelope = this.options.bugs ? this.options.bugs.inbound(received) : received;
     if (hosted.dead) return this.refuse(envelope, 'UNKNOWN_ADDRESS', `no actor at ${envelope.to}`);
     // Node traffic only on node-only addresses, client traffic only on client-facing ones (actors/kit/admission.ts).
     const misplaced = refusal(envelope);
@@ -272,7 +274,7 @@ export class ActorHost {
 
   /** The effect bodies for one actor. Completions come back as events through `complete`. */
   private effects(hosted: Hosted): Record<string, EffectBody> {
-    const { transport, logger, clock } = this.options;
+    const { transport, logger, clock, bugs } = this.options;
     const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
     const store = (): NodeStore => {
       if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
@@ -292,18 +294,18 @@ export class ActorHost {
         }
       },
       append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
-        if (anyBugPlanted() && dropAppend(this.options.name, params.log)) return store().bounds(params.log, () => stored(params.token)(undefined));
+        if (bugs?.dropAppend(this.options.name, params.log) === true) return store().bounds(params.log, () => stored(params.token)(undefined));
         const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
         store().append(params.log, entries, { sync: params.sync }, stored(params.token));
       },
       truncateFrom: (_args, params: { token: number; log: string; offset: number }) => {
-        if (bugPlanted('skipTruncation')) return store().bounds(params.log, () => stored(params.token)(undefined));
+        if (bugs?.skipTruncation() === true) return store().bounds(params.log, () => stored(params.token)(undefined));
         store().truncateFrom(params.log, params.offset, stored(params.token));
       },
       deleteBefore: (_args, params: { token: number; log: string; offset: number }) =>
         store().deleteBefore(params.log, params.offset, stored(params.token)),
       putMeta: (_args, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
-        const kept = bugPlanted('forgetRaftState') ? params.entries.filter(([k]) => k !== 'ctl/state') : params.entries;
+        const kept = bugs ? params.entries.filter(([k]) => !bugs.forgetMeta(k)) : params.entries;
         if (kept.length === 0) return store().bounds('ctl', () => stored(params.token)(undefined));
         const entries = kept.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
         store().putMetas(entries, { sync: params.sync }, stored(params.token));

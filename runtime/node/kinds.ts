@@ -1,10 +1,10 @@
 /** The actor kinds a node hosts, and how their inputs are built from the node's config. */
-import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage, type ControllerKnobs } from '../../actors/controller.js';
+import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage } from '../../actors/controller.js';
 import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
 import type { ActorKind } from '../host.js';
-import type { NodeConfig, NodeEnv } from './node.js';
+import type { ControllerKnobOverrides, NodeConfig, NodeEnv } from './config.js';
 
-export type ControllerKnobOverrides = Partial<ControllerKnobs>;
+export type { ControllerKnobOverrides } from './config.js';
 
 export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
   return {

@@ -11,59 +11,18 @@
  * runs unchanged in production and in simulation.
  */
 import type { Envelope } from '../../transport/envelope.js';
-import type { Transport } from '../../transport/transport.js';
 import { ActorHost } from '../host.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
-import type { Random } from '../random.js';
 import { Rpc } from '../rpc.js';
-import type { NodeStore } from '../storage/store.js';
 import { checkIdentity } from './identity.js';
 import { MetadataFollower } from './metadata-follower.js';
-import { controllerKind, controllerInput, type ControllerKnobOverrides } from './kinds.js';
-import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
+import { controllerKind, controllerInput } from './kinds.js';
+import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
+import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
 import { CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
 import { refusal } from '../../actors/kit/admission.js';
 
-export interface NodeKnobs {
-  heartbeatIntervalMs: number;
-  /**
-   * A heartbeat without reply after this is abandoned and the next one sent. Far below the
-   * controller's session timeout (1500 ms): on a lossy network one lost heartbeat must cost a few
-   * intervals, not most of the session, or the node is fenced and every ISR it is in churns.
-   */
-  heartbeatTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
-  registrationGiveUpMs: number;
-}
-
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000 };
-
-export interface NodeConfig {
-  nodeId: number;
-  cluster: string;
-  voters: number[];
-  rack?: string;
-  knobs?: Partial<NodeKnobs>;
-  controller?: ControllerKnobOverrides;
-  partition?: PartitionKnobOverrides;
-}
-
-export interface NodeEnv {
-  transport: Transport;
-  store: NodeStore;
-  clock: Clock;
-  random: Random;
-  logger: Logger;
-  checkInvariants?: boolean;
-  onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
-  onActorError?: (address: string, error: unknown) => void;
-  onTrace?: (address: string, eventType: string) => void;
-  /** The node cannot go on (foreign data directory, node id taken): the process should exit. */
-  onFatal: (code: string, message: string) => void;
-}
+export { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 
 export type NodePhase = 'starting' | 'registering' | 'running' | 'shuttingDown' | 'stopped';
 
@@ -86,12 +45,13 @@ export class BrookNode {
   private shutdownDone: (() => void) | undefined;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
-    this.metadata = new MetadataFollower(config.nodeId);
+    this.metadata = new MetadataFollower(config.nodeId, env.bugs);
     this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
     this.incarnationId = env.random.u32().toString(16).padStart(8, '0') + env.random.u32().toString(16).padStart(8, '0');
     this.host = new ActorHost({
       name: `node-${config.nodeId}`, transport: env.transport, store: env.store, clock: env.clock, logger: env.logger,
       checkInvariants: env.checkInvariants ?? false, onReport: env.onReport, onActorError: env.onActorError, onTrace: env.onTrace,
+      ...(env.bugs ? { bugs: env.bugs } : {}),
     });
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
     this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });

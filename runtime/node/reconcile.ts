@@ -5,14 +5,14 @@
  * is no longer assigned (reassigned away, topic deleted) is stopped. Deleting the data of deleted
  * topics is left to retention of the log names (TODO(#4): delete logs of deleted topics).
  */
-import { PARTITION_DEFAULTS, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
+import { PARTITION_DEFAULTS, type PartitionConfigs, type PartitionState } from '../../actors/partition.js';
 import { fetchAddress, produceAddress, replicaAddress } from '../../actors/kit/addresses.js';
 import type { ActorHost } from '../host.js';
-import type { NodeConfig, NodeEnv } from './node.js';
+import type { NodeConfig, NodeEnv, PartitionKnobOverrides } from './config.js';
 import { partitionKind } from './kinds.js';
 import { topicsOf, type TopicView } from './image-view.js';
 
-export type PartitionKnobOverrides = Partial<PartitionKnobs>;
+export type { PartitionKnobOverrides } from './config.js';
 
 interface Hosted { address: string; partitionEpoch: number; configsKey: string }
 

@@ -6,6 +6,7 @@
  * Each names the check expected to catch it.
  */
 import type { Envelope } from '../../transport/envelope.js';
+import type { BugHooks } from '../bug-hooks.js';
 import { clientAddress } from '../../actors/kit/addresses.js';
 
 export const BUGS = {
@@ -124,3 +125,13 @@ export function skipMetadataRecord(selfId: number, record: unknown, knownEpoch: 
   const known = knownEpoch(r.nodeId);
   return known !== undefined && r.nodeEpoch !== known;
 }
+
+/** The planted bugs as the runtime's seams (runtime/bug-hooks.ts): the simulator hands these to every host and node. */
+export const plantedBugs: BugHooks = {
+  inbound: (envelope) => (planted.size > 0 ? garbleInbound(envelope) : envelope),
+  local: (address, event) => (planted.size > 0 ? garbleLocal(address, event) : event),
+  dropAppend: (hostName, log) => planted.size > 0 && dropAppend(hostName, log),
+  skipTruncation: () => bugPlanted('skipTruncation'),
+  forgetMeta: (key) => key === 'ctl/state' && bugPlanted('forgetRaftState'),
+  skipMetadataRecord: (selfId, record, knownEpoch) => planted.size > 0 && skipMetadataRecord(selfId, record, knownEpoch),
+};

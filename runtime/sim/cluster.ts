@@ -7,6 +7,7 @@
 import { BrookNode, type NodeConfig } from '../node/node.js';
 import { SimWorld, type SimNode, type SimWorldOptions } from './world.js';
 import type { FaultOp } from './faults.js';
+import { plantedBugs } from './bugs.js';
 
 export interface ClusterSimOptions extends SimWorldOptions {
   nodeCount: number;
@@ -36,6 +37,7 @@ export class ClusterSim {
           onActorError: (address, error) => this.world.fail(`n${id} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
           onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
           onFatal: (code, message) => this.world.fail(`n${id} fatal ${code}: ${message}`),
+          bugs: plantedBugs,
         });
         entry.brook = brook;
         brook.start();
