@@ -1,5 +1,6 @@
 // Lint rules that keep the actor layer pure (STYLE.md section 1): nothing under actors/ may read
-// the clock, draw randomness, arm timers, touch the process or reach into runtime/ or transport/.
+// the clock, draw randomness, arm timers, touch the process or reach into runtime/ or transport/;
+// and nothing but the simulator, `brook sim` and tests imports runtime/sim/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -16,6 +17,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The simulator (and its planted bugs) is for tests: production code takes bugs only through
+    // the host's options (runtime/bug-hooks.ts). Blocks below that restrict imports further win.
+    files: ['**/*.ts'],
+    ignores: ['runtime/sim/**', 'runtime/cli/sim.ts', 'test/**', 'bench/sim-speed.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/runtime/sim/**', './sim/*', '../sim/*', '../../sim/*', '**/sim/bugs.js'], message: 'only the simulator, `brook sim` and tests import runtime/sim/.' }] }],
     },
   },
   {

@@ -19,14 +19,17 @@
  * synchronous); snapshotIndex ≤ commitIndex; durableIndex ≤ lastIndex; term ≥ the stored term;
  * pending state writes have increasing terms and at most one vote per term; the leader has a
  * working image, progress for every other voter, and its purgatory is offset-ordered; only the
- * leader listens on `ctl/leader`.
+ * leader listens on the controller leader addresses.
  *
- * In: client requests on `ctl/leader` (registerNode, nodeHeartbeat, createTopic, deleteTopic,
- * createPartitions, alterConfigs, alterPartition, allocateProducerIds), describeQuorum on any
- * address, Raft RPCs on `ctl/<id>` (preVote, requestVote, appendEntries, installSnapshot and their
- * `…Reply`s); from the runtime tick, stored, readDone, metaRead. Out: `<type>Reply` to the
- * requester, Raft RPCs to `ctl/<id>`; effects putMeta, getMeta, append, truncateFrom, deleteBefore,
- * read, listen/unlisten `ctl/leader`, log, report (raftLeader, raftTerm, raftCommit, raftSnapshot).
+ * Addresses (actors/kit/addresses.ts): a replica lives at its voter address `n/ctl/<id>`; the
+ * leader also listens on `n/ctl/leader` (node traffic: registerNode, nodeHeartbeat, alterPartition,
+ * allocateProducerIds), `c/admin/leader` (createTopic, deleteTopic, createPartitions,
+ * alterConfigs, describeQuorum) and `c/pid/leader` (initProducerId). describeQuorum is also
+ * answered on a voter address. Raft RPCs (preVote, requestVote, appendEntries, installSnapshot and
+ * their `…Reply`s) travel between voter addresses; from the runtime tick, stored, readDone,
+ * metaRead. Out: `<type>Reply` to the requester, Raft RPCs to voter addresses, probes to node
+ * addresses; effects putMeta, getMeta, append, truncateFrom, deleteBefore, read, listen/unlisten of
+ * the leader addresses, log, report (raftLeader, raftTerm, raftCommit, raftSnapshot).
  */
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
@@ -36,7 +39,7 @@ import type { MetadataImage } from './metadata/image.js';
 import type { MetadataRecord, TopicConfigs } from './metadata/records.js';
 import { dispatch } from './controller/dispatch.js';
 import { startRecovery } from './controller/recovery.js';
-import type { Effect } from './controller/step.js';
+import type { Effect } from './kit/fx.js';
 import { lastIndex } from './controller/log.js';
 import { initialPlacement, type PlacementRequest, type PlacementState } from './controller/placement-requests.js';
 
@@ -50,7 +53,7 @@ export interface From { from: string; corr?: number; replyTo?: string }
 /** One log entry on the wire and on disk (its index is implied by its position). */
 export interface RaftEntry { term: number; record: MetadataRecord }
 
-/** Client requests (to `ctl/leader`; describeQuorum anywhere). Reply: `<type>Reply`. */
+/** Requests to the controller leader (describeQuorum to any voter as well). Reply: `<type>Reply`. */
 export type ControllerRequest =
   | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string }
   | { type: 'nodeHeartbeat'; nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
@@ -64,7 +67,7 @@ export type ControllerRequest =
   | { type: 'describeQuorum' }
   | PlacementRequest;
 
-/** Raft RPCs between `ctl/<id>` addresses. Every one carries the sender's term. */
+/** Raft RPCs between voter addresses. Every one carries the sender's term. */
 export type RaftMessage =
   /** `term` is the term the pre-candidate would campaign in (its term + 1); nobody adopts it. */
   | { type: 'preVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
@@ -79,7 +82,7 @@ export type RaftMessage =
   | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number };
 
 /**
- * The leader's liveness probe of a node whose heartbeats stopped (`probe` to `node/<id>`, sent
+ * The leader's liveness probe of a node whose heartbeats stopped (`probe` to its node address, sent
  * fail-fast): the node answers OK; UNKNOWN_ADDRESS means nothing listens there any more.
  */
 export type ProbeReply = { type: 'probeReply'; code: string };
@@ -197,7 +200,7 @@ export interface ControllerContext {
   pendingAcks: PendingAck[];
   /** Raft messages held until every ctl/state write in flight is stored. */
   held: SendParams[];
-  ops: Map<number, StorageOp>;
+  ops: ReadonlyMap<number, StorageOp>;
   nextToken: number;
   recovery: Recovery | undefined;
   /** Leader only: the placement plans it is running (actors/controller/placement-tick.ts). */

@@ -47,7 +47,7 @@ export interface ReadParams { token: number; log: string; fromOffset: number; by
 export interface BoundsParams { token: number; log: string }
 /** `getMeta` → `metaRead`. */
 export interface GetMetaParams { token: number; key: string }
-/** `listen` / `unlisten`: start or stop receiving an extra address (e.g. `ctl/leader`). */
+/** `listen` / `unlisten`: start or stop receiving an extra address (e.g. the controller leader addresses). */
 export interface ListenParams { address: string }
 /** `log`: a structured log line. */
 export interface LogParams { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }

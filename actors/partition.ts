@@ -16,9 +16,14 @@
  * In (validated by parsePartitionMessage): produce, fetch, listOffsets, deleteRecords, fetchReply,
  * alterPartitionReply; from the runtime: tick, stored, readDone, metaRead, boundsRead,
  * metadataChanged. Out: produceReply, fetchReply, listOffsetsReply, fetch (to the leader's
- * replica address), alterPartition (to ctl/leader); effects append, truncateFrom, deleteBefore,
- * putMeta, read, readBounds, getMeta, listen/unlisten (`part/<topic>/<p>/leader`), log, report
- * (partitionAppend, partitionHw, partitionTruncate, partitionLeader).
+ * replica address), alterPartition (to the controller leader's node address); effects append,
+ * truncateFrom, deleteBefore, putMeta, read, readBounds, getMeta, log, report (partitionAppend,
+ * partitionHw, partitionTruncate, partitionLeader).
+ *
+ * Addresses (actors/kit/addresses.ts): a replica lives at its replica address `n/repl/<topic>/<p>/<node>`,
+ * where followers fetch (with their replicaId) and the controller answers ISR proposals; the host
+ * also delivers its client-facing produce address (produce) and fetch address (fetch, listOffsets).
+ * A replica that does not lead answers client requests NOT_LEADER.
  */
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
@@ -27,7 +32,7 @@ import { effectActions } from './effects.js';
 import { checkEpochs } from './partition/log-state.js';
 import { createBatchIndex } from './partition/batch-index.js';
 import { createTailCache, tailSize } from './partition/tail-cache.js';
-import type { Effect, Fx } from './partition/step.js';
+import { reply, type Effect, type Fx } from './kit/fx.js';
 import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
 import { onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
@@ -38,7 +43,7 @@ import { applyState, onMetadataChanged } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
 import { onTick } from './partition/tick.js';
-import { notLeader, reply } from './partition/step.js';
+import { notLeader } from './partition/step.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';
@@ -86,7 +91,7 @@ function initialContext(input: PartitionInput): PartitionContext {
   const logName = partitionLogName(input.topicId, input.partition);
   return {
     nodeId: input.nodeId, nodeEpoch: input.nodeEpoch, topic: input.topic, topicId: input.topicId, partition: input.partition,
-    logName, metaPrefix: `${logName}/`, leaderAddress: `part/${input.topic}/${input.partition}/leader`,
+    logName, metaPrefix: `${logName}/`,
     configs, knobs, state: input.state, role: 'recovering', nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),

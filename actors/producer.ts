@@ -12,7 +12,7 @@
  *
  * In: from the SDK (host.send) send, flush, close; replies (validated by parseProducerMessage)
  * metadataReply, produceReply, initProducerIdReply; from the runtime tick. Out: metadata (to
- * `meta`), produce (to `part/<topic>/<p>/<leaderId>`), initProducerId (to `ctl/leader`); effect
+ * `c/meta`), produce (to the leader's produce address), initProducerId (to `c/pid/leader`); effect
  * `deliver` — SendResult per send, FlushResult per flush/close.
  */
 import { setup } from 'xstate';
@@ -21,7 +21,7 @@ import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
 import { replyParser } from './client/messages.js';
-import { deliver, type Effect, type Fx } from './client/effects.js';
+import { deliver, type Effect, type Fx } from './kit/fx.js';
 import { createSticky } from './client/sticky.js';
 import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/accumulate.js';
 import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';

@@ -3,7 +3,7 @@
  *  1. topic-creation latency — sequential `createTopic` round trips (1 and 6 partitions, RF 3)
  *     and 16-way concurrent throughput, through one admin client;
  *  2. controller failover — `--rounds` times: kill -9 the Raft leader, measure until a survivor
- *     names a new leader (T1) and until a createTopic through `ctl/leader` commits (T2), then
+ *     names a new leader (T1) and until a createTopic through `c/admin/leader` commits (T2), then
  *     restart the killed node from its data directory and wait until it is back and unfenced.
  * Prints markdown tables and appends a section to bench/RESULTS.md. Never asserts on timings.
  *
@@ -86,8 +86,8 @@ async function main(): Promise<void> {
       + 'default controller knobs (election timeout uniform in [300, 600) ms, Raft heartbeat 50 ms, 10 ms ticks, node heartbeat 100 ms, session timeout 1500 ms). '
       + `Topic creation: one SDK admin client, ${args.topics} sequential creates (every 4th 6 partitions, the rest 1, all RF 3), then ${args.concurrentTopics} creates `
       + `(1 partition RF 3) from ${args.workers} concurrent loops; latency = Admin.createTopic round trip to the committed reply. The bench topics are deleted before failover. `
-      + 'Failover: T0 = just before SIGKILL of the leader\'s process; every 5 ms the bench sends describeQuorum to each survivor\'s `ctl/<id>` and one createTopic '
-      + '(1 partition RF 1) to `ctl/leader`; T1 = first reply naming a surviving leader in a higher term, T2 = first committed createTopic reply. '
+      + 'Failover: T0 = just before SIGKILL of the leader\'s process; every 5 ms the bench sends describeQuorum to each survivor\'s `n/ctl/<id>` and one createTopic '
+      + '(1 partition RF 1) to `c/admin/leader`; T1 = first reply naming a surviving leader in a higher term, T2 = first committed createTopic reply. '
       + 'The killed node is restarted from its data directory and the bench waits until it is unfenced with a higher node epoch and caught up, plus 1 s, before the next round.',
     tables,
     interpretation: interpretation(rounds, phases),

@@ -7,6 +7,7 @@
  *   npx tsx bench/transport.ts
  */
 import { realClock } from '../runtime/clock.js';
+import { clientAddress, produceAddress } from '../actors/kit/addresses.js';
 import { Rpc } from '../runtime/rpc.js';
 import { startNatsServer } from '../test/helpers/nats-server.js';
 import { decodeEnvelope, encodeEnvelope } from '../transport/codec.js';
@@ -23,7 +24,7 @@ const ROUND_TRIP_SECONDS = 3;
 function envelopeWithBody(bodyBytes: number): Envelope {
   const batch = new Uint8Array(bodyBytes);
   for (let i = 0; i < batch.length; i++) batch[i] = i & 0xff;
-  return { to: 'part/orders/3/leader', from: 'client/42', type: 'produce', corr: 123456, replyTo: 'client/42',
+  return { to: produceAddress('orders', 3, 1), from: clientAddress('42'), type: 'produce', corr: 123456, replyTo: clientAddress('42'),
     body: { leaderEpoch: 7, producerId: 99, baseSequence: 1000, recordCount: 10, batch } };
 }
 
@@ -56,7 +57,7 @@ async function roundTrips(server: Transport, client: Transport, inFlight: number
   server.listen('svc/echo', (request) => {
     server.send({ to: request.replyTo as string, from: 'svc/echo', type: 'echoed', corr: request.corr, body: request.body });
   });
-  const rpc = new Rpc(client, realClock, `client/bench-${inFlight}`, { timeoutMsDefault: 10_000 });
+  const rpc = new Rpc(client, realClock, clientAddress(`bench-${inFlight}`), { timeoutMsDefault: 10_000 });
   await settle();
   const body = { n: 1, payload: new Uint8Array(100) };
   const loop = async (untilMs: number): Promise<number> => {

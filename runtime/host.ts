@@ -1,8 +1,10 @@
 /**
  * The actor host: runs xstate machines for one node (or one client) and wires their declared
  * effects (actors/effects.ts) to the transport, the store and the clock. Every inbound envelope is
- * validated by the actor kind's parser before the machine sees it; bad input gets a typed error
- * reply (or a log line when there is no one to reply to) and never reaches the machine. Every actor
+ * checked against the address it arrived at (node traffic only on node-only addresses, client
+ * traffic only on client-facing ones) and validated by the actor kind's parser before the machine
+ * sees it; bad input gets a typed error reply (or a log line when there is no one to reply to) and
+ * never reaches the machine. Every actor
  * has an error observer: an actor that throws is stopped, logged and reported, and no other actor
  * is affected.
  */
@@ -12,10 +14,11 @@ import type { Envelope } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
 import { effectActions, type Inbound, type LogEntryData, type Parsed, type RuntimeEvent, type SendParams } from '../actors/effects.js';
 import type { ErrorCode } from '../actors/errors.js';
+import { refusal } from '../actors/kit/admission.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { LogEntry, NodeStore, StorageError } from './storage/store.js';
-import { anyBugPlanted, bugPlanted, dropAppend, garbleInbound, garbleLocal } from './sim/bugs.js';
+import type { BugHooks } from './bug-hooks.js';
 
 /** What the host needs to know about an actor kind besides its machine. */
 export interface ActorKind<TEvent extends { type: string } = { type: string }> {
@@ -46,6 +49,13 @@ export interface HostOptions {
   checkInvariants?: boolean;
   /** Trace hook: one call per event delivered to an actor. */
   onTrace?: (address: string, eventType: string) => void;
+  /** Bugs a test plants at the host's seams (runtime/bug-hooks.ts); never in production. */
+  bugs?: BugHooks;
+}
+
+export interface SpawnOptions {
+  /** More addresses the actor receives on for its whole life. */
+  listen?: readonly string[];
 }
 
 interface Hosted {
@@ -71,7 +81,7 @@ const valueCodec = new Packr({ useRecords: false, moreTypes: false, bundleString
 
 export class ActorHost {
   private readonly actors = new Map<string, Hosted>();
-  /** Extra address (e.g. `ctl/leader`) → the primary address of the actor that listens on it. */
+  /** Extra address (e.g. the controller leader's) → the primary address of the actor that listens on it. */
   private readonly aliases = new Map<string, string>();
   /** xstate session id → the hosted actor, for the shared effect actions. */
   private readonly bySession = new Map<string, Hosted>();
@@ -92,8 +102,12 @@ export class ActorHost {
     return this.actors.get(address)?.actor.getSnapshot();
   }
 
-  /** Starts an actor listening on `address`. Replaces nothing: the address must be free. */
-  spawn(kind: ActorKind, address: string, input: unknown): void {
+  /**
+   * Starts an actor listening on `address` and on every address in `options.listen` (as if it had
+   * pushed `listen` for each: a partition replica's client-facing produce and fetch addresses).
+   * Replaces nothing: the address must be free.
+   */
+  spawn(kind: ActorKind, address: string, input: unknown, options: SpawnOptions = {}): void {
     if (this.closed) throw new Error('host is closed');
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
     const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, dead: false } as unknown as Hosted;
@@ -103,6 +117,10 @@ export class ActorHost {
     hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
     this.actors.set(address, hosted);
     this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+    for (const extra of options.listen ?? []) {
+      hosted.extraAddresses.add(extra);
+      this.addAlias(extra, address);
+    }
     hosted.actor.start();
     this.checkAfter(hosted);
     if (kind.tickMs > 0) this.armTick(hosted);
@@ -112,7 +130,7 @@ export class ActorHost {
   send(address: string, event: { type: string; [field: string]: unknown }): boolean {
     const hosted = this.actors.get(address);
     if (!hosted || hosted.dead) return false;
-    this.dispatch(hosted, anyBugPlanted() ? garbleLocal(address, event) : event);
+    this.dispatch(hosted, this.options.bugs ? this.options.bugs.local(address, event) : event);
     return true;
   }
 
@@ -138,8 +156,11 @@ export class ActorHost {
   }
 
   private deliver(hosted: Hosted, received: Envelope): void {
-    const envelope = anyBugPlanted() ? garbleInbound(received) : received;
+    const envelope = this.options.bugs ? this.options.bugs.inbound(received) : received;
     if (hosted.dead) return this.refuse(envelope, 'UNKNOWN_ADDRESS', `no actor at ${envelope.to}`);
+    // Node traffic only on node-only addresses, client traffic only on client-facing ones (actors/kit/admission.ts).
+    const misplaced = refusal(envelope);
+    if (misplaced !== undefined) return this.refuse(envelope, 'UNSUPPORTED_MESSAGE', misplaced);
     const inbound: Inbound = { type: envelope.type, from: envelope.from, body: envelope.body };
     if (envelope.corr !== undefined) inbound.corr = envelope.corr;
     if (envelope.replyTo !== undefined) inbound.replyTo = envelope.replyTo;
@@ -253,7 +274,7 @@ export class ActorHost {
 
   /** The effect bodies for one actor. Completions come back as events through `complete`. */
   private effects(hosted: Hosted): Record<string, EffectBody> {
-    const { transport, logger, clock } = this.options;
+    const { transport, logger, clock, bugs } = this.options;
     const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
     const store = (): NodeStore => {
       if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
@@ -273,18 +294,18 @@ export class ActorHost {
         }
       },
       append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
-        if (anyBugPlanted() && dropAppend(this.options.name, params.log)) return store().bounds(params.log, () => stored(params.token)(undefined));
+        if (bugs?.dropAppend(this.options.name, params.log) === true) return store().bounds(params.log, () => stored(params.token)(undefined));
         const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
         store().append(params.log, entries, { sync: params.sync }, stored(params.token));
       },
       truncateFrom: (_args, params: { token: number; log: string; offset: number }) => {
-        if (bugPlanted('skipTruncation')) return store().bounds(params.log, () => stored(params.token)(undefined));
+        if (bugs?.skipTruncation() === true) return store().bounds(params.log, () => stored(params.token)(undefined));
         store().truncateFrom(params.log, params.offset, stored(params.token));
       },
       deleteBefore: (_args, params: { token: number; log: string; offset: number }) =>
         store().deleteBefore(params.log, params.offset, stored(params.token)),
       putMeta: (_args, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
-        const kept = bugPlanted('forgetRaftState') ? params.entries.filter(([k]) => k !== 'ctl/state') : params.entries;
+        const kept = bugs ? params.entries.filter(([k]) => !bugs.forgetMeta(k)) : params.entries;
         if (kept.length === 0) return store().bounds('ctl', () => stored(params.token)(undefined));
         const entries = kept.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
         store().putMetas(entries, { sync: params.sync }, stored(params.token));

@@ -1,6 +1,6 @@
 /**
- * Address ↔ NATS subject. `part/orders.v2/3/leader` in cluster `dev` becomes
- * `brook.dev.part.orders~2ev2.3.leader`: each address segment is one subject token, so NATS
+ * Address ↔ NATS subject. `c/produce/orders.v2/3/1` in cluster `dev` becomes
+ * `brook.dev.c.produce.orders~2ev2.3.1`: each address segment is one subject token, so NATS
  * permissions can confine a client to client-facing prefixes (DESIGN.md section 12). Inside a
  * token, `.`, `*`, `>`, `~` and anything outside printable ASCII are written `~XX` (hex), which
  * keeps every legal topic name (Kafka allows `[a-zA-Z0-9._-]`) a valid single token.

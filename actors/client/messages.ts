@@ -15,10 +15,14 @@
  * Every failed reply is an ErrorReply: code · message? · leaderEpoch? · leaderId? · logStartOffset?
  */
 import type { Inbound, Parsed } from '../effects.js';
+import { fail, int, intList, list, object, parsed, str, type Body } from '../kit/validate.js';
 import { isErrorCode, type ErrorReply } from '../errors.js';
 
-export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number }
-export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[] }
+/** `decommission`: set while the node is drained or once it has been. */
+export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number; decommission?: 'draining' | 'decommissioned' }
+/** `addingReplicas`/`removingReplicas`: present while the partition is being reassigned. */
+export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[];
+  addingReplicas?: number[]; removingReplicas?: number[] }
 export interface TopicInfo { name: string; topicId: string; configs: Record<string, string>; partitions: PartitionInfo[] }
 
 export type MetadataReply =
@@ -46,38 +50,6 @@ export const REPLY_TOPICS_MAX = 100_000;
 export const REPLY_PARTITIONS_MAX = 100_000;
 export const REPLY_BATCHES_MAX = 100_000;
 
-type Body = Record<string, unknown>;
-class Invalid extends Error {}
-function fail(message: string): never { throw new Invalid(message); }
-
-function object(value: unknown, what: string): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) fail(`${what} must be a map`);
-  return value as Body;
-}
-
-function int(b: Body, field: string, min: number): number {
-  const v = b[field];
-  if (!Number.isSafeInteger(v) || (v as number) < min) fail(`${field} must be an integer >= ${min}`);
-  return v as number;
-}
-
-function str(b: Body, field: string): string {
-  const v = b[field];
-  if (typeof v !== 'string') fail(`${field} must be a string`);
-  return v;
-}
-
-function array(value: unknown, what: string, max: number): unknown[] {
-  if (!Array.isArray(value) || value.length > max) fail(`${what} must be an array of at most ${max}`);
-  return value;
-}
-
-function ids(value: unknown, what: string): number[] {
-  const a = array(value, what, 10_000);
-  if (!a.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) fail(`${what} must be node ids`);
-  return a as number[];
-}
-
 function errorReply(b: Body): ErrorReply {
   const code = b['code'];
   if (!isErrorCode(code)) fail('code must be OK or a known error code');
@@ -99,14 +71,14 @@ function nodeInfo(value: unknown): NodeInfo {
 function partitionInfo(value: unknown): PartitionInfo {
   const b = object(value, 'partition');
   return { partition: int(b, 'partition', 0), leader: int(b, 'leader', -1), leaderEpoch: int(b, 'leaderEpoch', -1),
-    partitionEpoch: int(b, 'partitionEpoch', -1), replicas: ids(b['replicas'], 'replicas'), isr: ids(b['isr'], 'isr') };
+    partitionEpoch: int(b, 'partitionEpoch', -1), replicas: intList(b['replicas'], 'replicas', 0, 10_000), isr: intList(b['isr'], 'isr', 0, 10_000) };
 }
 
 function topicInfo(value: unknown): TopicInfo {
   const b = object(value, 'topic');
   const configs = object(b['configs'] ?? {}, 'configs');
   if (!Object.values(configs).every((v) => typeof v === 'string')) fail('configs must map to strings');
-  const partitions = array(b['partitions'], 'partitions', REPLY_PARTITIONS_MAX).map(partitionInfo);
+  const partitions = list(b['partitions'], 'partitions', REPLY_PARTITIONS_MAX).map(partitionInfo);
   partitions.sort((x, y) => x.partition - y.partition);
   if (!partitions.every((p, i) => p.partition === i)) fail('partitions must be numbered 0..n-1');
   return { name: str(b, 'name'), topicId: str(b, 'topicId'), configs: configs as Record<string, string>, partitions };
@@ -115,7 +87,7 @@ function topicInfo(value: unknown): TopicInfo {
 function metadataReply(b: Body): MetadataReply {
   if (b['code'] !== 'OK') return errorReply(b);
   return { code: 'OK', clusterId: str(b, 'clusterId'), controllerId: int(b, 'controllerId', -1), metadataOffset: int(b, 'metadataOffset', -1),
-    nodes: array(b['nodes'], 'nodes', 100_000).map(nodeInfo), topics: array(b['topics'], 'topics', REPLY_TOPICS_MAX).map(topicInfo) };
+    nodes: list(b['nodes'], 'nodes', 100_000).map(nodeInfo), topics: list(b['topics'], 'topics', REPLY_TOPICS_MAX).map(topicInfo) };
 }
 
 function fetchedBatch(value: unknown): FetchedBatch {
@@ -131,7 +103,7 @@ function fetchedBatch(value: unknown): FetchedBatch {
 
 function fetchReply(b: Body): FetchReply {
   if (b['code'] !== 'OK') return errorReply(b);
-  const batches = array(b['batches'], 'batches', REPLY_BATCHES_MAX).map(fetchedBatch);
+  const batches = list(b['batches'], 'batches', REPLY_BATCHES_MAX).map(fetchedBatch);
   for (let i = 1; i < batches.length; i++) {
     if ((batches[i] as FetchedBatch).baseOffset <= (batches[i - 1] as FetchedBatch).lastOffset) fail('batches must ascend');
   }
@@ -155,12 +127,7 @@ export function replyParser<E extends ClientReplyEvent>(types: ReadonlyArray<E['
   return (inbound) => {
     if (!accepted.has(inbound.type)) return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a client does not take ${inbound.type}` };
     if (!Number.isSafeInteger(inbound.corr)) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type} needs a corr` };
-    try {
-      const event = { type: inbound.type, from: inbound.from, corr: inbound.corr as number, body: body(inbound.type, object(inbound.body, 'body')) };
-      return { ok: true, event: event as E };
-    } catch (error) {
-      if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
-      throw error;
-    }
+    return parsed(() => ({ type: inbound.type, from: inbound.from, corr: inbound.corr as number, body: body(inbound.type, object(inbound.body, 'body')) }) as E,
+      inbound.type);
   };
 }

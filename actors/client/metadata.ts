@@ -1,16 +1,16 @@
 /**
  * The client's metadata cache: which node leads each partition of the topics this client uses,
- * refreshed by a `metadata` request to `meta` (every node answers; the first OK reply for the
+ * refreshed by a `metadata` request to the metadata address (every node answers; the first OK reply for the
  * corr wins, later ones are ignored). A refresh happens when a needed topic is unknown, when a
  * reply said the leader moved (`refreshMetadata` in the error table), or when the cache is older
  * than metadataMaxAgeMs; failed or timed-out refreshes back off with jitter.
  */
 import { assert } from '../assert.js';
-import { backoffMs, type BackoffPolicy } from './backoff.js';
+import { fetchAddress, METADATA } from '../kit/addresses.js';
+import { backoffMs, type BackoffPolicy } from '../kit/backoff.js';
 import { sendTo, type Fx } from './effects.js';
 import type { MetadataReply, PartitionInfo, TopicInfo } from './messages.js';
 
-export const METADATA_ADDRESS = 'meta';
 
 export interface MetadataCache {
   topics: Map<string, TopicInfo>;
@@ -46,7 +46,7 @@ export function maybeRefresh(cache: MetadataCache, fx: Fx, nowMs: number, corr: 
   if (!due || nowMs < cache.retryAtMs) return false;
   const c = corr();
   cache.request = { corr: c, deadlineMs: nowMs + policy.requestTimeoutMs };
-  sendTo(fx, METADATA_ADDRESS, 'metadata', c, { topics: [...cache.wanted].sort() });
+  sendTo(fx, METADATA, 'metadata', c, { topics: [...cache.wanted].sort() });
   return true;
 }
 
@@ -117,18 +117,18 @@ function mergeTopic(known: TopicInfo, fresh: TopicInfo): TopicInfo {
   return { ...fresh, partitions };
 }
 
+/**
+ * A partition's leader as the cache knows it. `address` is the leader's fetch address (fetch and
+ * listOffsets); produce goes to `produceAddress(topic, partition, leaderId)`.
+ */
 export interface LeaderRoute { address: string; leaderId: number; leaderEpoch: number }
 
 /** Where to send a request for a partition, or undefined when its leader is unknown. */
 export function leaderRoute(cache: MetadataCache, topic: string, partition: number): LeaderRoute | undefined {
   const p = cache.topics.get(topic)?.partitions[partition];
   if (p === undefined || p.leader < 0) return undefined;
-  return { address: partitionAddress(topic, partition, p.leader), leaderId: p.leader, leaderEpoch: p.leaderEpoch };
-}
-
-export function partitionAddress(topic: string, partition: number, nodeId: number): string {
-  assert(partition >= 0 && nodeId >= 0, 'partition and node ids are non-negative');
-  return `part/${topic}/${partition}/${nodeId}`;
+  assert(partition >= 0, 'partition ids are non-negative');
+  return { address: fetchAddress(topic, partition, p.leader), leaderId: p.leader, leaderEpoch: p.leaderEpoch };
 }
 
 /** Partitions of `topic` that have a leader now (the sticky partitioner draws from these). */

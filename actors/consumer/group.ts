@@ -12,7 +12,7 @@
  */
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
-import { METADATA_ADDRESS } from '../client/metadata.js';
+import { METADATA } from '../kit/addresses.js';
 import { deliver, logLine, send, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
@@ -108,7 +108,7 @@ function findCoordinator(ctx: ConsumerContext, fx: Fx): void {
   if (g.coordinator !== undefined || g.find !== undefined || !needsCoordinator(g) || ctx.nowMs < g.findRetryAtMs) return;
   const corr = newCorr(ctx);
   g.find = { corr, deadlineMs: ctx.nowMs + groupRequestTimeoutMs(ctx) };
-  send(fx, METADATA_ADDRESS, 'findCoordinator', { groupId: g.groupId } satisfies FindCoordinator, corr);
+  send(fx, METADATA, 'findCoordinator', { groupId: g.groupId } satisfies FindCoordinator, corr);
 }
 
 function findFailed(ctx: ConsumerContext): void {

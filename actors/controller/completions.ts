@@ -11,7 +11,9 @@ import { stepDown } from './leadership.js';
 import { onAppendStored } from './replication.js';
 import { onLogRead, onSnapshotRead, onStateRead, recoveryFailed, startRecovery } from './recovery.js';
 import { onSnapshotStored } from './snapshot.js';
-import { logLine, releaseHeld, report, takeOp, type Fx } from './step.js';
+import { releaseHeld } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
+import { takeOp } from '../kit/ops.js';
 
 function storageFailed(ctx: ControllerContext, fx: Fx, what: string, error: string): void {
   logLine(fx, 'error', 'controllerStorageFailed', { nodeId: ctx.nodeId, what, error });

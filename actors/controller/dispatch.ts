@@ -13,7 +13,7 @@ import { onMetaRead, onReadDone, onStored } from './completions.js';
 import { onTick } from './tick.js';
 import { onProbeReply } from './probe.js';
 import { onPlacementRequest } from './placement-requests.js';
-import type { Fx } from './step.js';
+import type { Fx } from '../kit/fx.js';
 
 export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent): void {
   switch (event.type) {

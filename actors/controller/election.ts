@@ -10,7 +10,9 @@ import { nextInt } from '../prng.js';
 import { majority, type ControllerContext, type From, type RaftMessage } from '../controller.js';
 import { lastIndex, lastTerm, upToDate } from './log.js';
 import { becomeLeader, stepDown } from './leadership.js';
-import { logLine, newToken, raftSend, STATE_KEY, type Fx } from './step.js';
+import { raftSend, STATE_KEY } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 
 export function resetElectionDeadline(ctx: ControllerContext): void {
   const base = ctx.knobs.electionTimeoutMs;

@@ -1,7 +1,7 @@
 /**
  * Becoming and ceasing to be the leader. A new leader rebuilds its working image (the committed
  * image plus the uncommitted tail of its log), gives every registered node a fresh session, listens
- * on `ctl/leader` and appends a `leaderChanged` no-op so that entries of earlier terms commit
+ * on the controller leader addresses (actors/kit/addresses.ts) and appends a `leaderChanged` no-op so that entries of earlier terms commit
  * (Raft §5.4.2, §8). A leader steps down on a higher term, on a storage failure or when check-quorum
  * finds it has not heard from a majority within an election timeout.
  */
@@ -12,7 +12,8 @@ import { majority, type ControllerContext } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
 import { failAll } from './purgatory.js';
 import { propose } from './replication.js';
-import { LEADER_ADDRESS, logLine, notController, report, type Fx } from './step.js';
+import { LEADER_ADDRESSES, notController } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   assert(ctx.role === 'candidate' && ctx.votedFor === ctx.nodeId, 'only a candidate that voted for itself wins');
@@ -32,7 +33,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   ctx.probes = {};
   for (const key of Object.keys(working.nodes)) ctx.sessions[key] = ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs;
   ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
-  fx.push({ type: 'listen', params: { address: LEADER_ADDRESS } });
+  for (const address of LEADER_ADDRESSES) fx.push({ type: 'listen', params: { address } });
   report(fx, 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term });
   logLine(fx, 'info', 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term, lastIndex: last, commitIndex: ctx.commitIndex });
   propose(ctx, fx, [{ type: 'leaderChanged', leaderId: ctx.nodeId, term: ctx.term }], undefined);
@@ -49,7 +50,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   ctx.sessionsHeard = {};
   ctx.probes = {};
   failAll(ctx, fx, notController(ctx));
-  fx.push({ type: 'unlisten', params: { address: LEADER_ADDRESS } });
+  for (const address of LEADER_ADDRESSES) fx.push({ type: 'unlisten', params: { address } });
   logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });
 }
 

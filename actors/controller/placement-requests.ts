@@ -15,7 +15,8 @@ import { decideDecommission } from '../metadata/decommission.js';
 import { checkClusterConfigs, mergedClusterConfigs } from '../metadata/cluster-configs.js';
 import { propose } from './replication.js';
 import { decideEnv } from './requests.js';
-import { notController, reply, replyParams, type Fx } from './step.js';
+import { notController } from './step.js';
+import { reply, replyParams, type Fx } from '../kit/fx.js';
 
 export type PlacementRequest =
   /** `replicas: null` cancels the reassignment in progress. */

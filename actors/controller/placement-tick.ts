@@ -18,7 +18,7 @@ import type { MetadataRecord } from '../metadata/records.js';
 import { decideReassignmentProgress, reassignmentCount, startReassignment } from '../metadata/reassign.js';
 import { propose } from './replication.js';
 import { decideEnv } from './requests.js';
-import { logLine, type Fx } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
 
 /** Plans are recomputed at most this often (a plan costs a pass over every partition). */
 const PLAN_EVERY_MS = 100;

@@ -8,8 +8,9 @@
  * it only moves leadership sooner.
  */
 import type { ControllerContext, ProbeReply, From } from '../controller.js';
+import { controllerVoter, nodeAddress, nodeIdOf } from '../kit/addresses.js';
 import { expireSessions } from './tick.js';
-import { logLine, type Fx } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
 
 /** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
 export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
@@ -27,14 +28,14 @@ export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
     if (previous !== undefined && ctx.nowMs - previous.atMs < nodeProbeEveryMs) continue;
     const corr = ctx.nextProbeCorr++;
     ctx.probes = { ...ctx.probes, [String(id)]: { corr, atMs: ctx.nowMs, nodeEpoch: node.nodeEpoch } };
-    fx.push({ type: 'send', params: { to: `node/${id}`, type: 'probe', corr, replyTo: `ctl/${ctx.nodeId}`, body: { nodeEpoch: node.nodeEpoch }, failFast: true } });
+    fx.push({ type: 'send', params: { to: nodeAddress(id), type: 'probe', corr, replyTo: controllerVoter(ctx.nodeId), body: { nodeEpoch: node.nodeEpoch }, failFast: true } });
   }
 }
 
 /** UNKNOWN_ADDRESS for the latest probe of a node still silent and unfenced in the same incarnation ends its session. */
 export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply & From): void {
   if (ctx.role !== 'leader' || ctx.working === undefined || reply.code !== 'UNKNOWN_ADDRESS') return;
-  const id = Number(/^node\/(\d+)$/.exec(reply.from)?.[1] ?? NaN);
+  const id = nodeIdOf(reply.from) ?? NaN;
   const probe = ctx.probes[String(id)];
   if (probe === undefined || probe.corr !== reply.corr) return;
   const node = ctx.working.nodes[String(id)];

@@ -7,7 +7,7 @@
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
 import type { ControllerContext, Waiter } from '../controller.js';
-import type { Fx } from './step.js';
+import type { Fx } from '../kit/fx.js';
 
 export function park(ctx: ControllerContext, fx: Fx, index: number, send: SendParams): void {
   if (index <= ctx.commitIndex) { fx.push({ type: 'send', params: send }); return; }

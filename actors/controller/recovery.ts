@@ -11,7 +11,9 @@ import { parseRecord } from '../metadata/validate.js';
 import type { ControllerContext, RaftEntry, Snapshot } from '../controller.js';
 import { appended, lastIndex, lastTerm } from './log.js';
 import { persistState, resetElectionDeadline } from './election.js';
-import { logLine, METADATA_LOG, newToken, SNAPSHOT_KEY, STATE_KEY, type Fx } from './step.js';
+import { METADATA_LOG, SNAPSHOT_KEY, STATE_KEY } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 
 export const RECOVERY_READ_BYTES = 1_048_576;
 

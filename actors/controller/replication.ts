@@ -6,6 +6,7 @@
  * committed entries are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
+import { voterIdOf } from '../kit/addresses.js';
 import type { SendParams } from '../effects.js';
 import { replay } from '../metadata/replay.js';
 import type { MetadataRecord } from '../metadata/records.js';
@@ -14,7 +15,9 @@ import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncate
 import { adoptTerm, followLeader } from './election.js';
 import { completeUpTo, park } from './purgatory.js';
 import { maybeSnapshot, sendInstallSnapshot } from './snapshot.js';
-import { METADATA_LOG, newToken, raftSend, report, type Fx } from './step.js';
+import { METADATA_LOG, raftSend } from './step.js';
+import { report, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 
 /** Leader: append records as one batch, replay them into the working image, park the reply. */
 export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {
@@ -103,7 +106,8 @@ export function flushAcks(ctx: ControllerContext, fx: Fx): void {
   for (const ack of ctx.pendingAcks) {
     if (ack.term !== ctx.term) continue;
     if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
-    const leader = Number(ack.to.slice('ctl/'.length));
+    const leader = voterIdOf(ack.to);
+    if (leader === undefined) continue; // The validator admits Raft messages only from voter addresses.
     raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
   }
   ctx.pendingAcks = keep;

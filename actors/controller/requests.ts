@@ -17,7 +17,8 @@ import type { ControllerContext, ControllerRequest, From } from '../controller.j
 import { entryAt, lastIndex } from './log.js';
 import type { PlacementRequest } from './placement-requests.js';
 import { propose } from './replication.js';
-import { notController, reply, replyParams, type Fx } from './step.js';
+import { notController } from './step.js';
+import { reply, replyParams, type Fx } from '../kit/fx.js';
 
 type Request = Exclude<ControllerRequest, PlacementRequest> & From;
 

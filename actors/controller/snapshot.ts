@@ -11,7 +11,9 @@ import type { ControllerContext, From, RaftMessage, Snapshot } from '../controll
 import { compacted, lastIndex, termAt } from './log.js';
 import { adoptTerm, followLeader } from './election.js';
 import { flushAcks } from './replication.js';
-import { logLine, METADATA_LOG, newToken, raftSend, report, SNAPSHOT_KEY, type Fx } from './step.js';
+import { METADATA_LOG, raftSend, SNAPSHOT_KEY } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 
 function writeSnapshot(ctx: ControllerContext, fx: Fx, snapshot: Snapshot, installed: boolean): void {
   ctx.snapshotWriting = true;

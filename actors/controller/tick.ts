@@ -10,7 +10,7 @@ import { checkQuorum } from './leadership.js';
 import { broadcastAppend, propose } from './replication.js';
 import { decideEnv } from './requests.js';
 import { startRecovery } from './recovery.js';
-import { logLine, type Fx } from './step.js';
+import { logLine, type Fx } from '../kit/fx.js';
 import { probeSilentNodes } from './probe.js';
 import { placementTick } from './placement-tick.js';
 

@@ -5,22 +5,9 @@
  */
 import { decodeRecords, encodeRecords } from '../client/record-codec.js';
 import type { BatchInput, StoredBatch } from '../partition/batch.js';
-import type { CommittedOffset, TpKey } from './types.js';
+import type { CommittedOffset, CoordRecord, GroupValue, MemberValue, TargetValue } from './types.js';
 
-export interface GroupValue { groupEpoch: number; assignor: string }
-export interface MemberValue {
-  memberEpoch: number; previousEpoch: number; instanceId?: string; clientId: string;
-  subscribedTopics?: string[]; subscribedRegex?: string; rebalanceTimeoutMs: number; assigned: TpKey[];
-}
-export interface TargetValue { epoch: number; members: Record<string, TpKey[]> }
-
-export type CoordRecord =
-  | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
-  | { kind: 'group'; groupId: string; value: GroupValue | null }
-  | { kind: 'member'; groupId: string; memberId: string; value: MemberValue | null }
-  | { kind: 'target'; groupId: string; value: TargetValue | null }
-  /** Written when a coordinator starts loading: once it is acknowledged, the log up to it is final. */
-  | { kind: 'barrier'; value: null };
+export type { CoordRecord, GroupValue, MemberValue, TargetValue } from './types.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -7,7 +7,6 @@ import type { RuntimeEvent } from '../effects.js';
 import type { Effect } from '../kit/fx.js';
 import type { FetchReply, ProduceReply } from '../partition/types.js';
 import type { CoordinatorRequests } from './protocol.js';
-import type { CoordRecord } from './records.js';
 
 export interface CoordinatorKnobs {
   tickMs: number;
@@ -152,3 +151,19 @@ export interface CoordinatorContext {
   /** A backoff before the next load attempt. */
   retryAtMs: number;
 }
+
+/** What the coordinator writes to its `__consumer_offsets` partition (encoded by records.ts); a null value deletes the key. */
+export interface GroupValue { groupEpoch: number; assignor: string }
+export interface MemberValue {
+  memberEpoch: number; previousEpoch: number; instanceId?: string; clientId: string;
+  subscribedTopics?: string[]; subscribedRegex?: string; rebalanceTimeoutMs: number; assigned: TpKey[];
+}
+export interface TargetValue { epoch: number; members: Record<string, TpKey[]> }
+
+export type CoordRecord =
+  | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
+  | { kind: 'group'; groupId: string; value: GroupValue | null }
+  | { kind: 'member'; groupId: string; memberId: string; value: MemberValue | null }
+  | { kind: 'target'; groupId: string; value: TargetValue | null }
+  /** Written when a coordinator starts loading: once it is acknowledged, the log up to it is final. */
+  | { kind: 'barrier'; value: null };

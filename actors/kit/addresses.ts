@@ -26,9 +26,9 @@ export const CONTROLLER_FOR_ADMIN = 'c/admin/leader';
 /** The controller leader, for producer ids (idempotent producers). */
 export const CONTROLLER_FOR_PRODUCERS = 'c/pid/leader';
 /** Produce to one replica (its leader accepts). */
-export function produceAddress(topic: string, partition: number, nodeId: number): string { return `part/${topic}/${partition}/${nodeId}`; } // TEMP until the wire split
+export function produceAddress(topic: string, partition: number, nodeId: number): string { return `c/produce/${topic}/${partition}/${nodeId}`; }
 /** Fetch and list offsets from one replica. */
-export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `part/${topic}/${partition}/${nodeId}`; } // TEMP until the wire split
+export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `c/fetch/${topic}/${partition}/${nodeId}`; }
 /** The group coordinator of `__consumer_offsets` partition `partition`, hosted on `nodeId`. */
 export function coordinatorAddress(partition: number, nodeId: number): string { return `c/group/${partition}/${nodeId}`; }
 /** A client's inbox (producer, consumer, admin). */
@@ -36,3 +36,15 @@ export function clientAddress(clientId: string): string { return `client/${clien
 
 /** Who may send to an address: a node refuses client envelopes on node-only addresses. */
 export function isNodeOnly(address: string): boolean { return address.startsWith('n/'); }
+
+/** The node id of a controller voter address, or undefined when `address` is not one. */
+export function voterIdOf(address: string): number | undefined { return idAfter(address, 'n/ctl/'); }
+
+/** The node id of a node runtime address, or undefined when `address` is not one. */
+export function nodeIdOf(address: string): number | undefined { return idAfter(address, 'n/node/'); }
+
+function idAfter(address: string, prefix: string): number | undefined {
+  if (!address.startsWith(prefix)) return undefined;
+  const rest = address.slice(prefix.length);
+  return /^\d{1,10}$/.test(rest) ? Number(rest) : undefined;
+}

@@ -67,12 +67,25 @@ export function bytes(b: Body, field: string, maxBytes: number): Uint8Array {
   return v;
 }
 
-/** Runs a parser: its value as the event, or the `Invalid` it threw as INVALID_REQUEST (other errors are bugs and propagate). */
-export function parsed<E>(parse: () => E): Parsed<E> {
+/**
+ * Runs a parser: its value as the event, or the `Invalid` it threw as INVALID_REQUEST, its message
+ * after `what: ` when given (other errors are bugs and propagate).
+ */
+export function parsed<E>(parse: () => E, what?: string): Parsed<E> {
   try {
     return { ok: true, event: parse() };
   } catch (error) {
-    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: error.message };
+    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: what === undefined ? error.message : `${what}: ${error.message}` };
+    throw error;
+  }
+}
+
+/** Like `parsed` for a value that is not an event (a record read from storage): undefined when invalid. */
+export function parsedOrUndefined<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof Invalid) return undefined;
     throw error;
   }
 }

@@ -5,6 +5,8 @@
  */
 import type { Inbound, Parsed } from '../effects.js';
 import type { ControllerEvent, RaftEntry } from '../controller.js';
+import { controllerVoter } from '../kit/addresses.js';
+import { bool, fail, int, intList, object, optStr, parsed, parsedOrUndefined, str, STRING_MAX, type Body } from '../kit/validate.js';
 import { isImage } from './image.js';
 import type { MetadataRecord, TopicConfigs } from './records.js';
 import { Invalid as KitInvalid } from '../kit/validate.js';
@@ -12,41 +14,10 @@ import { parsePlacementRequest, PLACEMENT_REQUESTS } from './validate-placement.
 
 export const ENTRIES_MAX = 10_000;
 const IDS_MAX = 10_000;
-const STRING_MAX = 1024;
 const CONFIGS_MAX = 100;
 
-type Body = Record<string, unknown>;
-class Invalid extends Error {}
-function fail(message: string): never { throw new Invalid(message); }
-
-function object(value: unknown, what: string): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) fail(`${what} must be a map`);
-  return value as Body;
-}
-
-function int(b: Body, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = b[field];
-  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${field} must be an integer in [${min}, ${max}]`);
-  return v as number;
-}
-
-function str(b: Body, field: string, maxLength = STRING_MAX): string {
-  const v = b[field];
-  if (typeof v !== 'string' || v.length > maxLength) fail(`${field} must be a string of at most ${maxLength} characters`);
-  return v;
-}
-
-function optStr(b: Body, field: string): string | undefined { return b[field] === undefined ? undefined : str(b, field); }
-
-function bool(b: Body, field: string): boolean {
-  if (typeof b[field] !== 'boolean') fail(`${field} must be a boolean`);
-  return b[field] as boolean;
-}
-
-function ids(b: Body, field: string, min = 0): number[] {
-  const v = b[field];
-  if (!Array.isArray(v) || v.length > IDS_MAX || !v.every((x) => Number.isSafeInteger(x) && x >= min)) fail(`${field} must be a list of node ids`);
-  return [...v] as number[];
+function ids(b: Body, field: string): number[] {
+  return [...intList(b[field], field, 0, IDS_MAX)];
 }
 
 function configs(b: Body, field: string): TopicConfigs {
@@ -67,12 +38,7 @@ const withRack = (b: Body): { rack?: string } => { const rack = optStr(b, 'rack'
 
 /** A metadata record, or undefined when the value is not one. */
 export function parseRecord(value: unknown): MetadataRecord | undefined {
-  try {
-    return record(object(value, 'record'));
-  } catch (error) {
-    if (error instanceof Invalid) return undefined;
-    throw error;
-  }
+  return parsedOrUndefined(() => record(object(value, 'record')));
 }
 
 function partitionFields(b: Body): { topicId: string; partition: number; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number } {
@@ -179,6 +145,17 @@ function raft(type: string, head: Head, b: Body): ControllerEvent {
   }
 }
 
+/** The node a Raft message claims to come from. */
+function raftSenderId(event: ControllerEvent): number {
+  switch (event.type) {
+    case 'preVote': case 'requestVote': return event.candidateId;
+    case 'preVoteReply': case 'requestVoteReply': return event.voterId;
+    case 'appendEntries': case 'installSnapshot': return event.leaderId;
+    case 'appendEntriesReply': case 'installSnapshotReply': return event.followerId;
+    default: throw new Error(`unreachable: ${event.type} is not a Raft message`);
+  }
+}
+
 const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
   'alterPartition', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
 const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
@@ -191,11 +168,9 @@ export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent
   }
   const head: Head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),
     ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
-  try {
-    if (RAFT.has(inbound.type) && !/^ctl\/\d+$/.test(inbound.from)) fail('Raft messages come from controller replicas');
-    return { ok: true, event: request(inbound.type, head, object(inbound.body, 'body')) };
-  } catch (error) {
-    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
-    throw error;
-  }
+  return parsed(() => {
+    const event = request(inbound.type, head, object(inbound.body, 'body'));
+    if (RAFT.has(inbound.type) && inbound.from !== controllerVoter(raftSenderId(event))) fail('a Raft message comes from the voter address of the node it names');
+    return event;
+  }, inbound.type);
 }

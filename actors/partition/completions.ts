@@ -6,7 +6,8 @@
 import { assert } from '../assert.js';
 import type { RuntimeEvent } from '../effects.js';
 import { appended } from './log-writes.js';
-import { logLine, newToken, report, type Fx } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
+import { newToken, takeOp } from '../kit/ops.js';
 import type { PartitionContext, PendingOp } from './types.js';
 import { epochDurable, leaderAppended } from './leader.js';
 import { fetchReadDone } from './serve-fetch.js';
@@ -14,14 +15,8 @@ import { followerLogWritten } from './follower.js';
 import { storageFailed } from './roles.js';
 import { recoveryBoundsRead, recoveryMetaRead, recoveryReadDone, startRecovery } from './recovery.js';
 
-function take(ctx: PartitionContext, token: number): PendingOp | undefined {
-  const op = ctx.ops.get(token);
-  if (op !== undefined) ctx.ops.delete(token);
-  return op;
-}
-
 export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'stored' }): void {
-  const op = take(ctx, event.token);
+  const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   if (event.error !== undefined) return storeFailed(ctx, fx, op, event.error);
   switch (op.kind) {
@@ -75,7 +70,7 @@ function storeFailed(ctx: PartitionContext, fx: Fx, op: PendingOp, error: string
 }
 
 export function onReadDone(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'readDone' }): void {
-  const op = take(ctx, event.token);
+  const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   if (op.kind === 'fetchRead') return fetchReadDone(ctx, fx, op.request, event.entries, event.error);
   assert(op.kind === 'recoveryRead', 'readDone answers a read');
@@ -84,7 +79,7 @@ export function onReadDone(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & 
 }
 
 export function onMetaRead(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'metaRead' }): void {
-  const op = take(ctx, event.token);
+  const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   assert(op.kind === 'recoveryMeta', 'metaRead answers a recovery getMeta');
   if (event.error !== undefined) return recoveryFailed(ctx, fx, event.error);
@@ -92,7 +87,7 @@ export function onMetaRead(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & 
 }
 
 export function onBoundsRead(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'boundsRead' }): void {
-  const op = take(ctx, event.token);
+  const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   assert(op.kind === 'recoveryBounds', 'boundsRead answers a recovery readBounds');
   if (event.error !== undefined) return recoveryFailed(ctx, fx, event.error);

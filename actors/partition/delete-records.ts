@@ -6,7 +6,8 @@
  */
 import { indexFind } from './batch-index.js';
 import { advanceLogStart } from './log-writes.js';
-import { epochMismatch, reply, type Fx } from './step.js';
+import { epochMismatch } from './step.js';
+import { reply, type Fx } from '../kit/fx.js';
 import type { DeleteRecordsRequest, PartitionContext } from './types.js';
 
 export function onDeleteRecords(ctx: PartitionContext, fx: Fx, request: DeleteRecordsRequest): void {

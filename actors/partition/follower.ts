@@ -5,19 +5,17 @@
  * offsets we have not written); divergingEpoch → truncate (KIP-279), then fetch again; fenced or
  * not-leader → back off until metadata changes; a lost answer → resent after maxWait + slack.
  */
+import { replicaAddress } from '../kit/addresses.js';
 import { areContiguous, type StoredBatch } from './batch.js';
 import { indexFind } from './batch-index.js';
 import { latestEpoch, truncationOffset, type EpochEnd } from './log-state.js';
 import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log-writes.js';
 import { nextInt } from '../prng.js';
-import { logLine, newCorr, newToken, report, type Fx } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
+import { newCorr, newToken } from '../kit/ops.js';
 import { createTailCache } from './tail-cache.js';
 import { createBatchIndex } from './batch-index.js';
 import type { FetchReply, FollowerState, PartitionContext } from './types.js';
-
-export function replicaAddress(ctx: PartitionContext, nodeId: number): string {
-  return `part/${ctx.topic}/${ctx.partition}/${nodeId}`;
-}
 
 function followerOf(ctx: PartitionContext): FollowerState | undefined {
   return ctx.role === 'follower' ? ctx.follower : undefined;
@@ -29,7 +27,7 @@ export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
   if (ctx.nowMs < f.backoffUntilMs || f.leaderId < 0 || f.leaderId === ctx.nodeId) return;
   const corr = newCorr(ctx);
   f.fetch = { corr, deadlineMs: ctx.nowMs + ctx.knobs.fetchMaxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
-  fx.push({ type: 'send', params: { to: replicaAddress(ctx, f.leaderId), type: 'fetch', corr, body: {
+  fx.push({ type: 'send', params: { to: replicaAddress(ctx.topic, ctx.partition, f.leaderId), type: 'fetch', corr, body: {
     replicaId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, fetchOffset: ctx.leo, lastFetchedEpoch: latestEpoch(ctx.epochs),
     leaderEpoch: ctx.state.leaderEpoch, maxWaitMs: ctx.knobs.fetchMaxWaitMs, minBytes: 1, bytesMax: ctx.knobs.fetchBytesMax,
   } } });

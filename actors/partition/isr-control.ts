@@ -6,11 +6,11 @@
  * until newer partition state arrives, and is resent after the retry backoff.
  */
 import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState } from './isr.js';
-import { newCorr, type Fx } from './step.js';
+import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
+import type { Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
 import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
-
-export const CONTROLLER_ADDRESS = 'ctl/leader';
 
 /**
  * Shrink when an ISR member lagged too long; expand only for the follower whose fetch we are
@@ -38,7 +38,7 @@ export function maybeProposeIsr(ctx: PartitionContext, fx: Fx, fetching?: number
 function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number): void {
   const body: AlterPartitionRequest = { topicId: ctx.topicId, partition: ctx.partition, leaderId: ctx.nodeId,
     leaderEpoch: ctx.state.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr };
-  fx.push({ type: 'send', params: { to: CONTROLLER_ADDRESS, type: 'alterPartition', corr, body } });
+  fx.push({ type: 'send', params: { to: CONTROLLER_FOR_NODES, type: 'alterPartition', corr, body } });
 }
 
 /**

@@ -11,7 +11,8 @@ import { acceptBatch, issueAppend, persistEpochs, setHw } from './log-writes.js'
 import { listOffset } from './offsets.js';
 import { checkSequence } from './producer-state.js';
 import { addWaiter, takeCompleted, takeExpired } from './purgatory.js';
-import { epochMismatch, reply, replyTo, type Fx } from './step.js';
+import { epochMismatch } from './step.js';
+import { reply, send, type Fx } from '../kit/fx.js';
 import type { LeaderState, ListOffsetsRequest, PartitionContext, ProduceReply, ProduceRequest } from './types.js';
 import { wakeParkedFetches } from './serve-fetch.js';
 
@@ -94,14 +95,14 @@ export function completeProduces(ctx: PartitionContext, fx: Fx): void {
     const body: ProduceReply = w.waitFor === 'hw' && !enough
       ? { code: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `isr ${ctx.state.isr.length} < ${ctx.configs.minInsyncReplicas}` }
       : { code: 'OK', baseOffset: w.baseOffset, logStartOffset: ctx.logStart };
-    replyTo(fx, w.to, w.corr, 'produceReply', body);
+    send(fx, w.to, 'produceReply', body, w.corr);
   }
 }
 
 export function expireProduces(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   for (const w of takeExpired(l.waiters, ctx.nowMs)) {
-    replyTo(fx, w.to, w.corr, 'produceReply', { code: 'REQUEST_TIMED_OUT', message: `offset ${w.lastOffset} not ${w.waitFor === 'hw' ? 'committed' : 'stored'} in time` });
+    send(fx, w.to, 'produceReply', { code: 'REQUEST_TIMED_OUT', message: `offset ${w.lastOffset} not ${w.waitFor === 'hw' ? 'committed' : 'stored'} in time` }, w.corr);
   }
 }
 

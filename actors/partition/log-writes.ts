@@ -9,7 +9,9 @@ import type { StoredBatch } from './batch.js';
 import { indexAdd, indexDropBefore, indexTruncate } from './batch-index.js';
 import { assignEpoch, epochsToMeta, truncateEpochs } from './log-state.js';
 import { applyBatch, truncateProducers } from './producer-state.js';
-import { logLine, metaKey, newToken, report, type Fx } from './step.js';
+import { metaKey } from './step.js';
+import { logLine, report, type Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 import { tailAdd, tailDropBefore, tailTruncate } from './tail-cache.js';
 import type { PartitionContext } from './types.js';
 

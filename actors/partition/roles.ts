@@ -10,7 +10,8 @@ import { initialProgress } from './isr.js';
 import { assignEpoch, epochStartOffset, latestEpoch } from './log-state.js';
 import { dropFrom } from './log-writes.js';
 import { takeAll } from './purgatory.js';
-import { logLine, notLeader, replyTo, report, type Fx } from './step.js';
+import { notLeader } from './step.js';
+import { logLine, report, send, type Fx } from '../kit/fx.js';
 import type { LeaderState, PartitionConfigs, PartitionContext, PartitionState } from './types.js';
 import { advanceLeaderHw, startLeaderEpoch } from './leader.js';
 import { failParkedFetches } from './serve-fetch.js';
@@ -65,7 +66,6 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   ctx.role = 'leader';
   ctx.leader = l;
   ctx.follower = undefined;
-  fx.push({ type: 'listen', params: { address: ctx.leaderAddress } });
   report(fx, 'partitionLeader', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, leaderEpoch });
   startLeaderEpoch(ctx, fx, l, epochs !== undefined);
   if (l.ready) advanceLeaderHw(ctx, fx);
@@ -75,9 +75,8 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
 export function stepDown(ctx: PartitionContext, fx: Fx): void {
   const l = ctx.leader;
   assert(ctx.role === 'leader' && l !== undefined, 'stepDown from leader only');
-  fx.push({ type: 'unlisten', params: { address: ctx.leaderAddress } });
   const answer = notLeader(ctx);
-  for (const w of takeAll(l.waiters)) replyTo(fx, w.to, w.corr, 'produceReply', answer);
+  for (const w of takeAll(l.waiters)) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];
   if (firstQueued !== undefined) dropFrom(ctx, firstQueued.baseOffset);

@@ -6,7 +6,9 @@
 import { planRetention } from './retention.js';
 import { advanceLogStart } from './log-writes.js';
 import { producersToMeta } from './producer-state.js';
-import { metaKey, newToken, wallMs, type Fx } from './step.js';
+import { metaKey, wallMs } from './step.js';
+import type { Fx } from '../kit/fx.js';
+import { newToken } from '../kit/ops.js';
 import type { PartitionContext } from './types.js';
 import { expireProduces } from './leader.js';
 import { expireParkedFetches } from './serve-fetch.js';

@@ -103,7 +103,7 @@ export type FetchReply =
   | PartitionErrorReply;
 export type ListOffsetsReply = { code: 'OK'; offset: number; timestamp?: number } | PartitionErrorReply;
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionState } | PartitionErrorReply;
-/** alterPartition (to ctl/leader): the leader's ISR proposal. */
+/** alterPartition (to the controller leader's node address): the leader's ISR proposal. */
 export interface AlterPartitionRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
 
 export type PartitionEvent =
@@ -183,7 +183,6 @@ export interface PartitionContext {
   partition: number;
   logName: string;
   metaPrefix: string;
-  leaderAddress: string;
   configs: PartitionConfigs;
   knobs: PartitionKnobs;
   state: PartitionState;
@@ -204,7 +203,8 @@ export interface PartitionContext {
   producers: ProducerTable;
   nextToken: number;
   nextCorr: number;
-  ops: Map<number, PendingOp>;
+  /** Storage operations in flight by token; replaced, never changed in place (actors/kit/ops.ts). */
+  ops: ReadonlyMap<number, PendingOp>;
   /** Token of the append or truncate in flight: log writes are issued one at a time. */
   logWrite: number | undefined;
   recovery: Recovery | undefined;

@@ -5,6 +5,7 @@
  * is refused by the machine with CORRUPT_MESSAGE, like Kafka's broker-side batch validation.
  */
 import type { Inbound, Parsed } from '../effects.js';
+import { fail, int, intList, object, optInt, parsed, type Body } from '../kit/validate.js';
 import { isErrorCode } from '../errors.js';
 import { isStoredBatch, type BatchInput, type StoredBatch } from './batch.js';
 import type { AlterPartitionReply, FetchReply, PartitionEvent, PartitionState } from './types.js';
@@ -13,31 +14,6 @@ import type { AlterPartitionReply, FetchReply, PartitionEvent, PartitionState } 
 export const RECORDS_BYTES_MAX = 8 * 1024 * 1024;
 export const TIMEOUT_MS_MAX = 15 * 60 * 1000;
 export const FETCH_BATCHES_MAX = 100_000;
-
-type Body = Record<string, unknown>;
-class Invalid extends Error {}
-
-function fail(message: string): never { throw new Invalid(message); }
-
-function int(body: Body, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = body[field];
-  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${field} must be an integer in [${min}, ${max}]`);
-  return v as number;
-}
-
-function optInt(body: Body, field: string, min: number): number | undefined {
-  return body[field] === undefined ? undefined : int(body, field, min);
-}
-
-function object(value: unknown, what: string): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} must be a map`);
-  return value as Body;
-}
-
-function intArray(value: unknown, what: string): number[] {
-  if (!Array.isArray(value) || value.length > 1000 || !value.every((v) => Number.isSafeInteger(v) && v >= 0)) fail(`${what} must be node ids`);
-  return value as number[];
-}
 
 function batchInput(value: unknown): BatchInput {
   const b = object(value, 'batch');
@@ -50,7 +26,7 @@ function batchInput(value: unknown): BatchInput {
 
 export function parsePartitionState(value: unknown): PartitionState {
   const s = object(value, 'partition');
-  return { replicas: intArray(s['replicas'], 'replicas'), isr: intArray(s['isr'], 'isr'), leader: int(s, 'leader', -1),
+  return { replicas: intList(s['replicas'], 'replicas', 0, 1000), isr: intList(s['isr'], 'isr', 0, 1000), leader: int(s, 'leader', -1),
     leaderEpoch: int(s, 'leaderEpoch', 0), partitionEpoch: int(s, 'partitionEpoch', 0) };
 }
 
@@ -127,10 +103,5 @@ export function parsePartitionMessage(inbound: Inbound): Parsed<PartitionEvent> 
   if (NEED_CORR.has(inbound.type) && !Number.isSafeInteger(inbound.corr)) {
     return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type} needs a corr` };
   }
-  try {
-    return { ok: true, event: parse(inbound, object(inbound.body, 'body')) };
-  } catch (error) {
-    if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: `${inbound.type}: ${error.message}` };
-    throw error;
-  }
+  return parsed(() => parse(inbound, object(inbound.body, 'body')), inbound.type);
 }

@@ -5,7 +5,7 @@
  * Closing encodes it once (the bytes are resent unchanged on retries).
  */
 import { assert } from '../assert.js';
-import { deliver, type Fx } from '../client/effects.js';
+import { deliver, type Fx } from '../kit/fx.js';
 import { partitionsWithLeader, wantTopic } from '../client/metadata.js';
 import { keyPartition } from '../client/murmur2.js';
 import { encodeRecords, recordBodySize, type RecordInput } from '../client/record-codec.js';

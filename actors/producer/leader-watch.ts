@@ -8,7 +8,7 @@
  */
 import { leaderRoute } from '../client/metadata.js';
 import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
-import type { Fx } from '../client/effects.js';
+import type { Fx } from '../kit/fx.js';
 import { onBatchError } from './retry.js';
 import type { ProducerContext } from './types.js';
 

@@ -12,8 +12,8 @@
  */
 import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
-import { backoffMs } from '../client/backoff.js';
-import type { Fx } from '../client/effects.js';
+import { backoffMs } from '../kit/backoff.js';
+import type { Fx } from '../kit/fx.js';
 import type { ProduceReplyEvent } from '../client/messages.js';
 import { settleFailed, settleOk } from './settle.js';
 import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';

@@ -5,14 +5,14 @@
  * duplicate with the original offset instead of writing it twice.
  */
 import { assert } from '../assert.js';
-import { backoffMs } from '../client/backoff.js';
-import { sendTo, type Fx } from '../client/effects.js';
+import { backoffMs } from '../kit/backoff.js';
+import { send, type Fx } from '../kit/fx.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
+import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
 import { settleOk } from './settle.js';
 import type { Batch, PartitionQueue, ProducerContext } from './types.js';
 
-export const CONTROLLER_ADDRESS = 'ctl/leader';
 const INT32_MAX = 2_147_483_647;
 
 export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
@@ -75,11 +75,11 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   b.sentAtMs = ctx.nowMs;
   b.sentLeaderEpoch = route.leaderEpoch;
   const { records, firstTimestamp, maxTimestamp } = b.encoded;
-  sendTo(fx, route.address, 'produce', b.corr, {
+  send(fx, produceAddress(q.topic, q.partition, route.leaderId), 'produce', {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
       producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records },
-  });
+  }, b.corr);
   if (ctx.config.acks === 0) {
     b.corr = undefined;
     return settleOk(ctx, fx, b, -1); // No reply will come: the batch is done once sent.
@@ -94,7 +94,7 @@ function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
   pid.status = 'pending';
   pid.corr = newCorr(ctx);
   pid.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
-  sendTo(fx, CONTROLLER_ADDRESS, 'initProducerId', pid.corr, {});
+  send(fx, CONTROLLER_FOR_PRODUCERS, 'initProducerId', {}, pid.corr);
 }
 
 function initFailed(ctx: ProducerContext): void {

@@ -4,7 +4,7 @@
  * `deliver` per send); flush and close are delivered once every earlier send is.
  */
 import { assert } from '../assert.js';
-import { deliver, type Fx } from '../client/effects.js';
+import { deliver, type Fx } from '../kit/fx.js';
 import type { Batch, ErrorInfo, FlushResult, PendingSend, ProducerContext, SendResult } from './types.js';
 
 function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {

@@ -1,10 +1,11 @@
 /**
  * The bench cluster: one nats-server and three `brook node join` processes (voters 1,2,3), one SDK
- * client with an admin, and a raw Rpc that asks each controller replica (`ctl/<id>`) directly, so a
+ * client with an admin, and a raw Rpc that asks each controller replica (its voter address) directly, so a
  * probe can see what every replica believes while the leader is dead. Every process is SIGKILLed
  * on `close()` and again on process exit (including Ctrl-C), so a failed bench leaves nothing behind.
  */
 import { realClock } from '../../runtime/clock.js';
+import { clientAddress, controllerVoter } from '../../actors/kit/addresses.js';
 import { Rpc, type RpcResult } from '../../runtime/rpc.js';
 import { connect, type BrookClient } from '../../runtime/sdk/connect.js';
 import { createAdmin, type Admin, type ClusterMetadata, type QuorumInfo } from '../../runtime/sdk/admin.js';
@@ -14,7 +15,7 @@ import { forgetDir, removeDirOnExit } from '../lib/processes.js';
 
 export const VOTERS = [1, 2, 3] as const;
 
-/** A voter's own view of the quorum, from `describeQuorum` sent to `ctl/<id>`. */
+/** A voter's own view of the quorum, from `describeQuorum` sent to its voter address. */
 export interface ReplicaView extends QuorumInfo { nodeId: number }
 
 export interface BenchCluster {
@@ -44,7 +45,7 @@ export async function startCluster(): Promise<BenchCluster> {
     for (const id of VOTERS) owned.startNode(id);
     const client = await connect({ nats: nats.url, cluster: 'bench' });
     const admin = createAdmin(client, { timeoutMs: 30_000, requestTimeoutMs: 2_000 });
-    const probe = new Rpc(client.host.options.transport, realClock, `client/${client.clientId}-probe`, { timeoutMsDefault: 1_000 });
+    const probe = new Rpc(client.host.options.transport, realClock, clientAddress(`${client.clientId}-probe`), { timeoutMsDefault: 1_000 });
     return { nats, processes: owned, client, admin, probe };
   } catch (error) {
     if (processes) await processes.stopAll();
@@ -64,7 +65,7 @@ export async function stopCluster(cluster: BenchCluster): Promise<void> {
 
 /** Callback form, for probes that must not wait for one another. */
 export function askReplica(cluster: BenchCluster, nodeId: number, timeoutMs: number, done: (view: ReplicaView | undefined) => void): void {
-  cluster.probe.call(`ctl/${nodeId}`, 'describeQuorum', {}, { timeoutMs }, (result: RpcResult) => {
+  cluster.probe.call(controllerVoter(nodeId), 'describeQuorum', {}, { timeoutMs }, (result: RpcResult) => {
     if (!result.ok) return done(undefined);
     const body = result.envelope.body as Record<string, unknown>;
     if (body['code'] !== 'OK') return done(undefined);

@@ -1,11 +1,12 @@
 /**
  * One controller failover round: kill -9 the Raft leader's process at T0, then every `probeEveryMs`
- * ask both survivors for their view (`describeQuorum` to `ctl/<id>`) and attempt a `createTopic`
- * through `ctl/leader`, the address a client uses. T1 is the first reply naming a surviving leader in
+ * ask both survivors for their view (`describeQuorum` to each voter address) and attempt a `createTopic`
+ * through `c/admin/leader`, the address a client uses. T1 is the first reply naming a surviving leader in
  * a higher term; T2 is the first committed createTopic reply (the new leader has committed its
  * no-op and then a write). Both are reply arrival times at the bench process.
  */
 import { askReplica, sleep, VOTERS, waitSteady, type BenchCluster } from './cluster.js';
+import { CONTROLLER_FOR_ADMIN } from '../../actors/kit/addresses.js';
 
 export interface RoundResult {
   round: number;
@@ -38,7 +39,7 @@ function fireProbes(cluster: BenchCluster, probe: Probe, survivors: number[], te
   }
   if (probe.writeCommittedMs === undefined) {
     const body = { name, partitions: 1, replicationFactor: 1, configs: {} };
-    cluster.probe.call('ctl/leader', 'createTopic', body, { timeoutMs: 2_000 }, (result) => {
+    cluster.probe.call(CONTROLLER_FOR_ADMIN, 'createTopic', body, { timeoutMs: 2_000 }, (result) => {
       if (!result.ok || probe.writeCommittedMs !== undefined) return;
       if ((result.envelope.body as Record<string, unknown>)['code'] === 'OK') probe.writeCommittedMs = performance.now() - t0;
     });

@@ -1,5 +1,5 @@
 /**
- * Topic-creation latency: `Admin.createTopic` round trips (request to `ctl/leader` until the
+ * Topic-creation latency: `Admin.createTopic` round trips (request to `c/admin/leader` until the
  * committed reply), one at a time and then from 16 concurrent workers over the same admin client.
  * Each create is decided on the leader, replicated to a majority of the three controller replicas
  * (each fsyncs), applied, and only then answered.

@@ -10,7 +10,7 @@ import type { CoordinatorKnobs } from '../../actors/coordinator.js';
 import { coordinatorAddress } from '../../actors/kit/addresses.js';
 import { OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 import type { ActorHost } from '../host.js';
-import type { NodeConfig, NodeEnv } from './node.js';
+import type { NodeConfig, NodeEnv } from './config.js';
 import { coordinatorKind } from './kinds.js';
 import { topicsOf } from './image-view.js';
 

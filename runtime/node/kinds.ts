@@ -1,12 +1,11 @@
 /** The actor kinds a node hosts, and how their inputs are built from the node's config. */
-import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage, type ControllerKnobs } from '../../actors/controller.js';
+import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage } from '../../actors/controller.js';
 import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
 import { COORDINATOR_DEFAULTS, coordinatorMachine, invariants as coordinatorInvariants, parseCoordinatorMessage, type CoordinatorKnobs } from '../../actors/coordinator.js';
 import type { ActorKind } from '../host.js';
-import type { NodeConfig, NodeEnv } from './node.js';
-import { bugPlanted } from '../sim/bugs.js';
+import type { ControllerKnobOverrides, NodeConfig, NodeEnv } from './config.js';
 
-export type ControllerKnobOverrides = Partial<ControllerKnobs>;
+export type { ControllerKnobOverrides } from './config.js';
 
 export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
   return {
@@ -18,7 +17,7 @@ export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
 export function controllerInput(config: NodeConfig, env: NodeEnv) {
   return {
     nodeId: config.nodeId, voters: config.voters, clusterId: config.cluster, seed: env.random.u32(),
-    knobs: { ...CONTROLLER_DEFAULTS, ...config.controller, ...(bugPlanted('dropRemovingEarly') ? { dropRemovingReplicasEarly: true } : {}) },
+    knobs: { ...CONTROLLER_DEFAULTS, ...config.controller },
     nowMs: env.clock.nowMs(),
   };
 }

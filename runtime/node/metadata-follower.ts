@@ -7,15 +7,15 @@
 import { emptyImage, fromPlain, isImage, type MetadataImage } from '../../actors/metadata/image.js';
 import type { MetadataRecord } from '../../actors/metadata/records.js';
 import { replay } from '../../actors/metadata/replay.js';
-import { anyBugPlanted, skipMetadataRecord } from '../sim/bugs.js';
+import type { BugHooks } from '../bug-hooks.js';
 
 export interface MetadataDelta { records?: Array<{ offset: number; record: unknown }>; snapshot?: { offset: number; image: unknown } }
 
 export class MetadataFollower {
   image: MetadataImage = emptyImage();
 
-  /** `selfId`: the node this follows for (only a planted simulation bug looks at it). */
-  constructor(private readonly selfId = -1) {}
+  /** `selfId`: the node this follows for (only a planted bug looks at it). */
+  constructor(private readonly selfId = -1, private readonly bugs?: BugHooks) {}
 
   get appliedOffset(): number { return this.image.offset; }
 
@@ -30,7 +30,7 @@ export class MetadataFollower {
       if (offset <= this.image.offset) continue;
       // Offsets are Raft indexes; consecutive records are consecutive indexes.
       if (offset !== this.image.offset + 1) break;
-      if (anyBugPlanted() && skipMetadataRecord(this.selfId, record, (id) => this.image.nodes[String(id)]?.nodeEpoch)) this.image.offset = offset; // a planted bug, never in production
+      if (this.bugs?.skipMetadataRecord(this.selfId, record, (id) => this.image.nodes[String(id)]?.nodeEpoch) === true) this.image.offset = offset; // a planted bug, never in production
       else replay(this.image, record as MetadataRecord, offset);
       changed = true;
     }

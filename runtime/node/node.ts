@@ -3,71 +3,28 @@
  * directory belongs to it, hosts a controller replica when it is a voter, registers with the
  * controller leader, heartbeats (the reply carries the committed metadata records since its applied
  * offset), applies them to its metadata image and reconciles the partition replicas it should host.
- * It answers client `metadata` requests from its image on the shared address `meta`.
+ * It answers client `metadata` requests from its image on the shared metadata address, and the
+ * controller's liveness probes on its node address.
  *
  * The node is runtime code, not an actor: it owns no protocol state that must survive a crash
  * (the controller and partition actors own that), so it is plain callbacks over the Clock seam and
  * runs unchanged in production and in simulation.
  */
 import type { Envelope } from '../../transport/envelope.js';
-import type { Transport } from '../../transport/transport.js';
 import { ActorHost } from '../host.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
-import type { Random } from '../random.js';
 import { Rpc } from '../rpc.js';
-import type { NodeStore } from '../storage/store.js';
 import { checkIdentity } from './identity.js';
 import { MetadataFollower } from './metadata-follower.js';
-import { controllerKind, controllerInput, type ControllerKnobOverrides } from './kinds.js';
-import { PartitionReconciler, type PartitionKnobOverrides } from './reconcile.js';
+import { controllerKind, controllerInput } from './kinds.js';
+import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
+import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
 import { CoordinatorReconciler } from './coordinators.js';
 import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
-import { OFFSETS_TOPIC_PARTITIONS_DEFAULT } from '../../actors/coordinator/protocol.js';
-import type { CoordinatorKnobs } from '../../actors/coordinator.js';
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
+import { refusal } from '../../actors/kit/admission.js';
 
-export interface NodeKnobs {
-  heartbeatIntervalMs: number;
-  /**
-   * A heartbeat without reply after this is abandoned and the next one sent. Far below the
-   * controller's session timeout (1500 ms): on a lossy network one lost heartbeat must cost a few
-   * intervals, not most of the session, or the node is fenced and every ISR it is in churns.
-   */
-  heartbeatTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
-  registrationGiveUpMs: number;
-  /** Partitions of `__consumer_offsets` when this node creates it (Kafka's offsets.topic.num.partitions). */
-  offsetsTopicPartitions: number;
-}
-
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000, offsetsTopicPartitions: OFFSETS_TOPIC_PARTITIONS_DEFAULT };
-
-export interface NodeConfig {
-  nodeId: number;
-  cluster: string;
-  voters: number[];
-  rack?: string;
-  knobs?: Partial<NodeKnobs>;
-  controller?: ControllerKnobOverrides;
-  partition?: PartitionKnobOverrides;
-  coordinator?: Partial<CoordinatorKnobs>;
-}
-
-export interface NodeEnv {
-  transport: Transport;
-  store: NodeStore;
-  clock: Clock;
-  random: Random;
-  logger: Logger;
-  checkInvariants?: boolean;
-  onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
-  onActorError?: (address: string, error: unknown) => void;
-  onTrace?: (address: string, eventType: string) => void;
-  /** The node cannot go on (foreign data directory, node id taken): the process should exit. */
-  onFatal: (code: string, message: string) => void;
-}
+export { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 
 export type NodePhase = 'starting' | 'registering' | 'running' | 'shuttingDown' | 'stopped';
 
@@ -99,20 +56,21 @@ export class BrookNode {
   private shutdownDone: (() => void) | undefined;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
-    this.metadata = new MetadataFollower(config.nodeId);
+    this.metadata = new MetadataFollower(config.nodeId, env.bugs);
     this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
     this.incarnationId = env.random.u32().toString(16).padStart(8, '0') + env.random.u32().toString(16).padStart(8, '0');
     this.host = new ActorHost({
       name: `node-${config.nodeId}`, transport: env.transport, store: env.store, clock: env.clock, logger: env.logger,
       checkInvariants: env.checkInvariants ?? false, onReport: env.onReport, onActorError: env.onActorError, onTrace: env.onTrace,
+      ...(env.bugs ? { bugs: env.bugs } : {}),
     });
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
-    this.rpc = new Rpc(env.transport, env.clock, `node/${config.nodeId}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
+    this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
     this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
   }
 
-  get address(): string { return `node/${this.config.nodeId}`; }
+  get address(): string { return nodeAddress(this.config.nodeId); }
 
   start(): void {
     const { nodeId, cluster } = this.config;
@@ -121,10 +79,10 @@ export class BrookNode {
       if (!result.ok) return this.fatal(result.code, result.message);
       this.env.logger.log('info', 'nodeStarting', { nodeId, cluster, voters: this.config.voters, createdDataDir: result.created });
       if (this.config.voters.includes(nodeId)) {
-        this.host.spawn(controllerKind(this.config.controller), `ctl/${nodeId}`, controllerInput(this.config, this.env));
+        this.host.spawn(controllerKind(this.config.controller), controllerVoter(nodeId), controllerInput(this.config, this.env));
       }
       this.env.transport.listen(this.address, (envelope) => this.serve(envelope));
-      this.env.transport.listen('meta', (envelope) => this.serve(envelope));
+      this.env.transport.listen(METADATA, (envelope) => this.serve(envelope));
       this.phase = 'registering';
       this.beat();
     });
@@ -144,7 +102,7 @@ export class BrookNode {
     this.phase = 'stopped';
     if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
     this.env.transport.unlisten(this.address);
-    this.env.transport.unlisten('meta');
+    this.env.transport.unlisten(METADATA);
     this.rpc.close();
     this.host.close();
   }
@@ -174,7 +132,7 @@ export class BrookNode {
   private register(): void {
     const { nodeId, cluster, rack } = this.config;
     const body = { nodeId, incarnationId: this.incarnationId, clusterId: cluster, address: this.address, ...(rack ? { rack } : {}) };
-    this.rpc.call('ctl/leader', 'registerNode', body, {}, (result) => {
+    this.rpc.call(CONTROLLER_FOR_NODES, 'registerNode', body, {}, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped' || !result.ok) return;
       const reply = result.envelope.body as { code: string; nodeEpoch?: number; message?: string };
@@ -198,7 +156,7 @@ export class BrookNode {
 
   private heartbeat(nodeEpoch: number): void {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
-    this.rpc.call('ctl/leader', 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
+    this.rpc.call(CONTROLLER_FOR_NODES, 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped') return;
       // The heartbeat or its reply was lost: send the next one now rather than at the next interval,
@@ -242,17 +200,20 @@ export class BrookNode {
     });
   }
 
-  /** Client-facing requests on `node/<id>` and `meta`, and the controller's probes. */
+  /** The controller's probes on the node address; client `metadata` requests on the metadata address. */
   private serve(envelope: Envelope): void {
     const replyTo = envelope.replyTo ?? envelope.from;
     const answer = (body: unknown): void => this.env.transport.send({ to: replyTo, from: this.address, type: `${envelope.type}Reply`, ...(envelope.corr !== undefined ? { corr: envelope.corr } : {}), body });
-    if (envelope.type === 'probe') return answer({ code: 'OK' }); // The controller's liveness probe (actors/controller/probe.ts).
-    if (envelope.type === 'findCoordinator') return this.findCoordinator(envelope.body, answer);
-    if (envelope.type !== 'metadata') {
-      this.env.logger.log('warn', 'refused', { to: envelope.to, type: envelope.type, code: 'UNSUPPORTED_MESSAGE' });
-      if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: `nodes do not take ${envelope.type}` });
+    const taken = envelope.to === this.address ? envelope.type === 'probe' : envelope.type === 'metadata' || envelope.type === 'findCoordinator';
+    const misplaced = refusal(envelope) ?? (taken ? undefined : `${envelope.to} does not take ${envelope.type}`);
+    if (misplaced !== undefined) {
+      this.env.logger.log('warn', 'refused', { to: envelope.to, from: envelope.from, type: envelope.type, code: 'UNSUPPORTED_MESSAGE', message: misplaced });
+      if (!envelope.type.endsWith('Reply')) answer({ code: 'UNSUPPORTED_MESSAGE', message: misplaced });
       return;
     }
+    // The controller's liveness probe (actors/controller/probe.ts).
+    if (envelope.type === 'probe') return answer({ code: 'OK' });
+    if (envelope.type === 'findCoordinator') return this.findCoordinator(envelope.body, answer);
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (this.phase !== 'running') return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
@@ -269,7 +230,7 @@ export class BrookNode {
     if (found.create === undefined || this.creatingOffsetsTopic) return;
     this.creatingOffsetsTopic = true;
     this.env.logger.log('info', 'creatingOffsetsTopic', { partitions: found.create.partitions, replicationFactor: found.create.replicationFactor });
-    this.rpc.call('ctl/leader', 'createTopic', found.create, {}, () => { this.creatingOffsetsTopic = false; });
+    this.rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', found.create, {}, () => { this.creatingOffsetsTopic = false; });
   }
 }
 

@@ -7,13 +7,14 @@
  * committed record, so its copy is no longer needed. A replica dropped while this node was down
  * leaves its data behind until the topic is deleted (not swept at start-up yet).
  */
-import { PARTITION_DEFAULTS, partitionLogName, type PartitionConfigs, type PartitionKnobs, type PartitionState } from '../../actors/partition.js';
+import { PARTITION_DEFAULTS, partitionLogName, type PartitionConfigs, type PartitionState } from '../../actors/partition.js';
+import { fetchAddress, produceAddress, replicaAddress } from '../../actors/kit/addresses.js';
 import type { ActorHost } from '../host.js';
-import type { NodeConfig, NodeEnv } from './node.js';
+import type { NodeConfig, NodeEnv, PartitionKnobOverrides } from './config.js';
 import { partitionKind } from './kinds.js';
 import { topicsOf, type TopicView } from './image-view.js';
 
-export type PartitionKnobOverrides = Partial<PartitionKnobs>;
+export type { PartitionKnobOverrides } from './config.js';
 
 interface Hosted { address: string; partitionEpoch: number; configsKey: string; logName: string }
 
@@ -41,7 +42,7 @@ export class PartitionReconciler {
       const configsKey = JSON.stringify(configs);
       for (const state of topic.partitions) {
         if (!state.replicas.includes(nodeId)) continue;
-        const address = `part/${topic.name}/${state.partition}/${nodeId}`;
+        const address = replicaAddress(topic.name, state.partition, nodeId);
         wanted.add(address);
         const current = this.hosted.get(address);
         const partitionState: PartitionState = { replicas: state.replicas, isr: state.isr, leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch };
@@ -50,7 +51,7 @@ export class PartitionReconciler {
             nodeId, nodeEpoch: this.nodeEpoch(), topic: topic.name, topicId: topic.topicId, partition: state.partition,
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
             state: partitionState, configs, knobs: this.knobs,
-          });
+          }, { listen: [produceAddress(topic.name, state.partition, nodeId), fetchAddress(topic.name, state.partition, nodeId)] });
           this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey, logName: partitionLogName(topic.topicId, state.partition) });
         } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
           this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });

@@ -1,12 +1,13 @@
 /**
- * The admin client: topic operations go to the controller leader (`ctl/leader`), metadata comes
- * from any node (`meta`), offsets from partition leaders, group operations from the group's
- * coordinator (runtime/sdk/group-admin.ts). Retriable errors (no controller yet, a
+ * The admin client: topic operations go to the controller leader (`c/admin/leader`), metadata
+ * comes from any node (`c/meta`), offsets from partition leaders' fetch addresses, group operations
+ * from the group's coordinator (runtime/sdk/group-admin.ts). Retriable errors (no controller yet, a
  * controller that just lost leadership, a timeout) are retried with capped exponential backoff
  * until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
-import { METADATA_ADDRESS } from '../../actors/client/metadata.js';
+import type { TopicInfo } from '../../actors/client/messages.js';
+import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
 import type { BrookClient } from './connect.js';
 import { BrookError } from './errors.js';
@@ -17,18 +18,14 @@ export type { CommittedOffset, GroupDescription, GroupListing, GroupPartitionDes
 
 export interface TopicSpec { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }
 
-/** `addingReplicas`/`removingReplicas`: present while the partition is being reassigned. */
-export interface PartitionInfo { partition: number; leader: number; leaderEpoch: number; partitionEpoch: number; replicas: number[]; isr: number[];
-  addingReplicas?: number[]; removingReplicas?: number[] }
-export interface TopicInfo { name: string; topicId: string; configs: Record<string, string>; partitions: PartitionInfo[] }
-export interface NodeInfo { nodeId: number; rack?: string; state: 'fenced' | 'unfenced' | 'shuttingDown'; nodeEpoch: number; decommission?: 'draining' | 'decommissioned' }
+export type { NodeInfo, PartitionInfo, TopicInfo } from '../../actors/client/messages.js';
+export type { ClusterMetadata, OffsetSpec } from './admin-types.js';
+import type { ClusterMetadata, OffsetSpec } from './admin-types.js';
 export interface Reassignment { topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[]; isr: number[]; leader: number }
 export interface ElectionResult { topic: string; partition: number; code: string; message?: string }
 export interface BalanceMove { topic: string; partition: number; replicas: number[]; target: number[] }
-export interface ClusterMetadata { clusterId: string; controllerId: number; controllerTerm?: number; metadataOffset: number; nodes: NodeInfo[]; topics: TopicInfo[] }
 export interface QuorumInfo { leaderId: number; term: number; voters: number[]; commitIndex: number }
 
-export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number };
 
 export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number }
 
@@ -38,25 +35,25 @@ export class Admin {
 
   constructor(private readonly client: BrookClient, options: AdminOptions = {}) {
     const { transport, clock } = client.host.options;
-    this.rpc = new Rpc(transport, clock, `client/${client.clientId}-admin`, { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
   async createTopic(name: string, spec: TopicSpec = {}): Promise<{ topicId: string }> {
     const body = { name, partitions: spec.partitions ?? 1, replicationFactor: spec.replicationFactor ?? 1, configs: spec.configs ?? {} };
-    const reply = await this.call('ctl/leader', 'createTopic', body);
+    const reply = await this.call(CONTROLLER_FOR_ADMIN, 'createTopic', body);
     return { topicId: String(reply['topicId']) };
   }
 
-  async deleteTopic(name: string): Promise<void> { await this.call('ctl/leader', 'deleteTopic', { name }); }
+  async deleteTopic(name: string): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'deleteTopic', { name }); }
 
   /** Grows a topic to `totalCount` partitions (Kafka's CreatePartitions). */
-  async createPartitions(name: string, totalCount: number): Promise<void> { await this.call('ctl/leader', 'createPartitions', { name, totalCount }); }
+  async createPartitions(name: string, totalCount: number): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'createPartitions', { name, totalCount }); }
 
-  async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call('ctl/leader', 'alterConfigs', { name, configs }); }
+  async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterConfigs', { name, configs }); }
 
   async metadata(topics?: string[]): Promise<ClusterMetadata> {
-    return await this.call(METADATA_ADDRESS, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
+    return await this.call(METADATA, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
   }
 
   async listTopics(): Promise<string[]> {
@@ -70,7 +67,7 @@ export class Admin {
   }
 
   async describeQuorum(): Promise<QuorumInfo> {
-    return await this.call('ctl/leader', 'describeQuorum', {}) as unknown as QuorumInfo;
+    return await this.call(CONTROLLER_FOR_ADMIN, 'describeQuorum', {}) as unknown as QuorumInfo;
   }
 
   /** One offset per partition of `topic` (all partitions unless given). */
@@ -79,7 +76,7 @@ export class Admin {
     const timestamp = spec === 'earliest' ? -2 : spec === 'latest' ? -1 : spec.timestamp;
     const wanted = info.partitions.filter((p) => partitions === undefined || partitions.includes(p.partition));
     return await Promise.all(wanted.map(async (p) => {
-      const reply = await this.call(`part/${topic}/${p.partition}/leader`, 'listOffsets', { timestamp });
+      const reply = await this.call(fetchAddress(topic, p.partition, p.leader), 'listOffsets', { timestamp });
       return { partition: p.partition, offset: Number(reply['offset']) };
     }));
   }
@@ -119,29 +116,29 @@ export class Admin {
 
   /** Moves a partition to `replicas` (KIP-455); `null` cancels the reassignment in progress. */
   async alterPartitionReassignment(topic: string, partition: number, replicas: number[] | null): Promise<void> {
-    await this.call('ctl/leader', 'alterPartitionReassignments', { topic, partition, replicas });
+    await this.call(CONTROLLER_FOR_ADMIN, 'alterPartitionReassignments', { topic, partition, replicas });
   }
 
   async listPartitionReassignments(topics?: string[]): Promise<Reassignment[]> {
-    return (await this.call('ctl/leader', 'listPartitionReassignments', topics ? { topics } : {}))['reassignments'] as Reassignment[];
+    return (await this.call(CONTROLLER_FOR_ADMIN, 'listPartitionReassignments', topics ? { topics } : {}))['reassignments'] as Reassignment[];
   }
 
   /** Preferred leader election for every partition, a topic's, or some partitions of a topic. */
   async electLeaders(topic?: string, partitions?: number[]): Promise<ElectionResult[]> {
     const body = { ...(topic !== undefined ? { topic } : {}), ...(partitions !== undefined ? { partitions } : {}) };
-    return (await this.call('ctl/leader', 'electLeaders', body))['results'] as ElectionResult[];
+    return (await this.call(CONTROLLER_FOR_ADMIN, 'electLeaders', body))['results'] as ElectionResult[];
   }
 
   /** Starts draining a node; it is decommissioned once its replicas have moved (see `metadata()`). */
-  async decommissionNode(nodeId: number): Promise<void> { await this.call('ctl/leader', 'decommissionNode', { nodeId }); }
+  async decommissionNode(nodeId: number): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'decommissionNode', { nodeId }); }
 
   /** The balance plan; unless `dryRun`, the controller starts running it. */
   async balanceCluster(dryRun: boolean): Promise<BalanceMove[]> {
-    return (await this.call('ctl/leader', 'balanceCluster', { dryRun }))['moves'] as BalanceMove[];
+    return (await this.call(CONTROLLER_FOR_ADMIN, 'balanceCluster', { dryRun }))['moves'] as BalanceMove[];
   }
 
   /** Cluster settings (an empty value restores the default). */
-  async alterClusterConfigs(configs: Record<string, string>): Promise<void> { await this.call('ctl/leader', 'alterClusterConfigs', { configs }); }
+  async alterClusterConfigs(configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterClusterConfigs', { configs }); }
 
   close(): void { this.rpc.close(); }
 

@@ -4,6 +4,7 @@
  * store, and hands out producers and consumers — each an actor at `client/<clientId>-<n>`
  * whose results come back through one Deliveries dispatcher.
  */
+import { clientAddress } from '../../actors/kit/addresses.js';
 import { realClock, type Clock } from '../clock.js';
 import { ActorHost } from '../host.js';
 import { createLogger, stderrSink, type Logger } from '../log.js';
@@ -59,7 +60,7 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
     onActorError: (address) => deliveries.settleAll(address, { ok: false, code: 'CLIENT_CLOSED', message: `actor ${address} failed` }) });
   let seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   let actors = 0;
-  const nextAddress = (): string => `client/${clientId}-${++actors}`;
+  const nextAddress = (): string => clientAddress(`${clientId}-${++actors}`);
   const client: BrookClient = {
     clientId, host,
     producer(producerOptions = {}) {

@@ -5,12 +5,13 @@
  * a coordinator that moved (NOT_COORDINATOR), is loading or cannot be reached is looked up again
  * until the admin timeout. Listing asks the coordinator of every `__consumer_offsets` partition.
  */
-import { METADATA_ADDRESS } from '../../actors/client/metadata.js';
+import { METADATA } from '../../actors/kit/addresses.js';
 import { coordinatorAddress } from '../../actors/kit/addresses.js';
 import { OFFSETS_TOPIC, type DescribeGroupReply, type GroupState, type ListGroupsReply, type MemberDescription,
   type OffsetCommitReply, type OffsetFetchReply } from '../../actors/coordinator/protocol.js';
 import { BrookError, errorFromResult } from './errors.js';
-import type { ClusterMetadata, OffsetSpec, TopicInfo } from './admin.js';
+import type { ClusterMetadata, OffsetSpec } from './admin-types.js';
+import type { TopicInfo } from '../../actors/client/messages.js';
 
 /** One request; `retry: false` gives up at the first failure instead of retrying retriable ones. */
 /** The OK variant of a coordinator reply (the admin's call throws on every other). */
@@ -62,7 +63,7 @@ export async function groupCall(deps: GroupAdminDeps, groupId: string, type: str
   const deadline = deps.nowMs() + deps.timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      const found = await deps.call(METADATA_ADDRESS, 'findCoordinator', { groupId });
+      const found = await deps.call(METADATA, 'findCoordinator', { groupId });
       return await deps.call(String(found['address']), type, body, false);
     } catch (error) {
       if (!(error instanceof BrookError) || !COORDINATOR_MOVED.has(error.code) || deps.nowMs() >= deadline) throw error;

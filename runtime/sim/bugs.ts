@@ -6,6 +6,8 @@
  * Each names the check expected to catch it.
  */
 import type { Envelope } from '../../transport/envelope.js';
+import type { BugHooks } from '../bug-hooks.js';
+import { clientAddress } from '../../actors/kit/addresses.js';
 
 export const BUGS = {
   /** Vote replies always grant: two candidates can both win one term. → one-raft-leader-per-term */
@@ -46,6 +48,9 @@ export const BUGS = {
 
 export type BugName = keyof typeof BUGS;
 
+/** The workload's first consumer (runtime/sim/workload.ts), whose fetches some bugs garble. */
+const WORKLOAD_CONSUMER = clientAddress('c0');
+
 const planted = new Set<BugName>();
 /** Replica addresses a once-per-run bug already hit; a new simulated world starts it afresh. */
 const hitOnce = new Set<string>();
@@ -70,25 +75,25 @@ export function garbleInbound(envelope: Envelope): Envelope {
     const batch = body['batch'] as Record<string, unknown>;
     if (batch['producerId'] !== -1) return { ...envelope, body: { ...body, batch: { ...batch, producerId: -1, producerEpoch: -1, baseSequence: -1 } } };
   }
-  if (planted.has('dropFirstFetchedBatch') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches']) && body['batches'].length > 1) {
+  if (planted.has('dropFirstFetchedBatch') && envelope.type === 'fetchReply' && envelope.to === WORKLOAD_CONSUMER && Array.isArray(body['batches']) && body['batches'].length > 1) {
     return { ...envelope, body: { ...body, batches: body['batches'].slice(1) } };
   }
-  if (planted.has('failAcknowledgedProduce') && envelope.type === 'produceReply' && envelope.to.startsWith('client/p') && body['code'] === 'OK') {
+  if (planted.has('failAcknowledgedProduce') && envelope.type === 'produceReply' && envelope.to.startsWith(clientAddress('p')) && body['code'] === 'OK') {
     return { ...envelope, body: { code: 'CORRUPT_MESSAGE', message: 'planted bug' } };
   }
-  if (planted.has('swapFetchedRecords') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches']) && body['batches'].length > 1) {
+  if (planted.has('swapFetchedRecords') && envelope.type === 'fetchReply' && envelope.to === WORKLOAD_CONSUMER && Array.isArray(body['batches']) && body['batches'].length > 1) {
     const [first, second, ...rest] = body['batches'] as Array<Record<string, unknown>>;
     if (first?.['recordCount'] === second?.['recordCount'] && first?.['records'] !== undefined) {
       return { ...envelope, body: { ...body, batches: [{ ...first, records: second?.['records'] }, { ...second, records: first['records'] }, ...rest] } };
     }
   }
-  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith('part/') && body['code'] === 'OK'
+  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith('n/repl/') && body['code'] === 'OK'
       && Array.isArray(body['batches']) && body['batches'].length > 0 && Number(body['hw']) > 0 && !hitOnce.has(envelope.to)) {
     hitOnce.add(envelope.to);
     const { batches: _dropped, ...rest } = body;
     return { ...envelope, body: { ...rest, divergingEpoch: { epoch: 0, endOffset: 0 } } };
   }
-  if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === 'client/c0' && Array.isArray(body['batches'])) {
+  if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === WORKLOAD_CONSUMER && Array.isArray(body['batches'])) {
     const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
       baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
     return { ...envelope, body: { ...body, batches } };
@@ -101,7 +106,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
  * when no bug applies). `address` is the actor's; a partition replica's ends with its node id.
  */
 export function garbleLocal<E extends { type: string; [field: string]: unknown }>(address: string, event: E): E {
-  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith('part/')) {
+  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith('n/repl/')) {
     const state = event['state'] as { leader: number; leaderEpoch: number } | undefined;
     const self = Number(address.slice(address.lastIndexOf('/') + 1));
     if (state !== undefined && state.leader === self && state.leaderEpoch > 0) return { ...event, state: { ...state, leaderEpoch: state.leaderEpoch - 1 } };
@@ -125,3 +130,13 @@ export function skipMetadataRecord(selfId: number, record: unknown, knownEpoch: 
   const known = knownEpoch(r.nodeId);
   return known !== undefined && r.nodeEpoch !== known;
 }
+
+/** The planted bugs as the runtime's seams (runtime/bug-hooks.ts): the simulator hands these to every host and node. */
+export const plantedBugs: BugHooks = {
+  inbound: (envelope) => (planted.size > 0 ? garbleInbound(envelope) : envelope),
+  local: (address, event) => (planted.size > 0 ? garbleLocal(address, event) : event),
+  dropAppend: (hostName, log) => planted.size > 0 && dropAppend(hostName, log),
+  skipTruncation: () => bugPlanted('skipTruncation'),
+  forgetMeta: (key) => key === 'ctl/state' && bugPlanted('forgetRaftState'),
+  skipMetadataRecord: (selfId, record, knownEpoch) => planted.size > 0 && skipMetadataRecord(selfId, record, knownEpoch),
+};

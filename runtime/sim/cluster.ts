@@ -7,6 +7,7 @@
 import { BrookNode, type NodeConfig } from '../node/node.js';
 import { SimWorld, type SimNode, type SimWorldOptions } from './world.js';
 import type { FaultOp } from './faults.js';
+import { bugPlanted, plantedBugs } from './bugs.js';
 
 export interface ClusterSimOptions extends SimWorldOptions {
   nodeCount: number;
@@ -31,13 +32,16 @@ export class ClusterSim {
       entry.sim = this.world.addNode(`n${id}`, (sim) => {
         // A few `__consumer_offsets` partitions: simulated clusters are small.
         const knobs = { offsetsTopicPartitions: 3, ...options.node?.knobs };
-        const brook = new BrookNode({ ...options.node, knobs, nodeId: id, cluster: this.cluster, voters: options.voters }, {
+        // The planted placement bug is a controller knob: production code never asks for it.
+        const controller = { ...options.node?.controller, ...(bugPlanted('dropRemovingEarly') ? { dropRemovingReplicasEarly: true } : {}) };
+        const brook = new BrookNode({ ...options.node, knobs, controller, nodeId: id, cluster: this.cluster, voters: options.voters }, {
           transport: sim.transport, store: sim.store, clock: sim.clock, random: sim.random.fork(`incarnation/${sim.incarnation}`), logger: sim.logger,
           checkInvariants: options.checkInvariants ?? true,
           onReport: (address, kind, data) => this.world.report(sim, address, kind, data),
           onActorError: (address, error) => this.world.fail(`n${id} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
           onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
           onFatal: (code, message) => this.world.fail(`n${id} fatal ${code}: ${message}`),
+          bugs: plantedBugs,
         });
         entry.brook = brook;
         brook.start();

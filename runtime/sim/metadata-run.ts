@@ -1,10 +1,11 @@
 /**
  * A seeded run of the controller quorum and node lifecycle: a cluster drawn from the seed, a fault
- * plan, an admin workload that creates topics through `ctl/leader`, the Raft checker swept every
+ * plan, an admin workload that creates topics through the controller leader, the Raft checker swept every
  * 250 ms of simulated time, then the liveness phase (heal everything; the cluster must converge).
  */
 import { SeededRandom } from '../random.js';
 import { Rpc } from '../rpc.js';
+import { clientAddress, CONTROLLER_FOR_ADMIN } from '../../actors/kit/addresses.js';
 import { ClusterSim } from './cluster.js';
 import { RaftChecker } from './checks/raft.js';
 import { metadataConverged } from './checks/convergence.js';
@@ -62,12 +63,12 @@ export function runMetadataSim(options: MetadataRunOptions): MetadataRunResult {
   sim.start();
   sim.schedule(plan);
   const admin = sim.world.network.endpoint('admin');
-  const rpc = new Rpc(admin, { nowMs: () => sim.world.scheduler.nowMs, wallMs: () => sim.world.scheduler.nowMs, setTimeout: (fn, ms) => sim.world.scheduler.at(ms, fn), clearTimeout: (h) => sim.world.scheduler.cancel(h as never) }, 'client/admin', { timeoutMsDefault: 1000 });
+  const rpc = new Rpc(admin, { nowMs: () => sim.world.scheduler.nowMs, wallMs: () => sim.world.scheduler.nowMs, setTimeout: (fn, ms) => sim.world.scheduler.at(ms, fn), clearTimeout: (h) => sim.world.scheduler.cancel(h as never) }, clientAddress('admin'), { timeoutMsDefault: 1000 });
   let topicsCreated = 0;
   let next = 0;
   const createTopic = (): void => {
     const name = `t${next++}`;
-    rpc.call('ctl/leader', 'createTopic', { name, partitions: 1 + (next % 3), replicationFactor: 1, configs: {} }, {}, (result) => {
+    rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', { name, partitions: 1 + (next % 3), replicationFactor: 1, configs: {} }, {}, (result) => {
       if (result.ok && (result.envelope.body as { code?: string }).code === 'OK') topicsCreated++;
     });
   };

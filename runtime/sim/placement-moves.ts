@@ -7,6 +7,7 @@
 import type { MetadataImage } from '../../actors/metadata/image.js';
 import { reassigning } from '../../actors/metadata/image.js';
 import type { Rpc } from '../rpc.js';
+import { CONTROLLER_FOR_ADMIN } from '../../actors/kit/addresses.js';
 import type { Random } from '../random.js';
 import type { ClusterSim } from './cluster.js';
 import { sometimes } from './sometimes.js';
@@ -37,7 +38,7 @@ export function schedulePlacementRequests(sim: ClusterSim, rpc: Rpc, topic: stri
     const body = r.type === 'alterPartitionReassignments' ? { ...r.body, topic } : r.body;
     let attempts = 0;
     const send = (): void => {
-      rpc.call('ctl/leader', r.type, body, {}, (result) => {
+      rpc.call(CONTROLLER_FOR_ADMIN, r.type, body, {}, (result) => {
         const code = result.ok ? (result.envelope.body as { code?: string }).code : undefined;
         if (code === 'OK') sometimes(r.type === 'decommissionNode' ? 'decommission-started' : 'reassignment-started');
         else if ((code === undefined || code === 'NOT_CONTROLLER') && ++attempts < 20) sim.world.scheduler.at(200, send);

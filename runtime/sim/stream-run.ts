@@ -18,6 +18,7 @@ import { Workload, type ProducerSpec } from './workload.js';
 import { sometimes } from './sometimes.js';
 import { drawKnobs, type NodeKnobConfig } from './knobs.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
+import { clientAddress, CONTROLLER_FOR_ADMIN, replicaAddress } from '../../actors/kit/addresses.js';
 
 export const SIM_TOPIC = 'events';
 
@@ -123,11 +124,11 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
     kinds: faultKinds(options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk'], config),
   });
   sim.start();
-  const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), 'client/admin', { timeoutMsDefault: 500 });
+  const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), clientAddress('admin'), { timeoutMsDefault: 500 });
   let created = false;
   const create = (): void => {
     if (created) return;
-    rpc.call('ctl/leader', 'createTopic', { name: SIM_TOPIC, partitions: config.partitions, replicationFactor: config.replicationFactor,
+    rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', { name: SIM_TOPIC, partitions: config.partitions, replicationFactor: config.replicationFactor,
       configs: { 'min.insync.replicas': String(config.minInsyncReplicas) } }, {}, (result) => {
       const code = result.ok ? (result.envelope.body as { code?: string }).code : undefined;
       if (code === 'OK' || code === 'TOPIC_ALREADY_EXISTS') created = true; else sim.world.scheduler.at(200, create);
@@ -216,7 +217,7 @@ function leaderHws(sim: ClusterSim, partitions: number): number[] | undefined {
   for (let p = 0; p < partitions; p++) {
     const state = topic.partitions[p];
     if (!state || state.leader < 0) return undefined;
-    const snapshot = sim.nodes.get(state.leader)?.brook?.host.snapshot(`part/${SIM_TOPIC}/${p}/${state.leader}`);
+    const snapshot = sim.nodes.get(state.leader)?.brook?.host.snapshot(replicaAddress(SIM_TOPIC, p, state.leader));
     const context = snapshot?.context as { role?: string; hw?: number; leo?: number } | undefined;
     if (context?.role !== 'leader' || context.hw === undefined || context.hw !== context.leo) return undefined;
     hws.push(context.hw);

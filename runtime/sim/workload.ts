@@ -4,6 +4,7 @@
  * Values are unique per producer (`p<i>:<seq>`), so the checker can follow every write.
  */
 import { consumerKind, producerKind } from '../sdk/kinds.js';
+import { clientAddress } from '../../actors/kit/addresses.js';
 import type { Random } from '../random.js';
 import type { SimNode, SimWorld } from './world.js';
 import { HistoryRecorder, type PolledRecord } from './checks/history.js';
@@ -36,7 +37,7 @@ export class Workload {
     let seq = 0;
     let requestId = 0;
     const pending = new Map<number, Array<{ op: number; value: string }>>();
-    const address = `client/p${index}`;
+    const address = clientAddress(`p${index}`);
     const node = this.world.addNode(name, (sim) => {
       sim.host.spawn(producerKind, address, { clientId: `p${index}`, seed: sim.random.u32(), acks: spec.acks === 'all' ? -1 : 1, idempotent: spec.idempotent,
         lingerMs: 2, requestTimeoutMs: 1000, deliveryTimeoutMs: 8000, nowMs: sim.clock.nowMs(), wallMs: sim.clock.wallMs() });
@@ -76,7 +77,7 @@ export class Workload {
   /** A consumer of every partition from the earliest offset, polling until stopped. */
   addConsumer(index: number, partitions: number, onRecords?: (records: PolledRecord[]) => void): SimNode {
     const name = `client-c${index}`;
-    const address = `client/c${index}`;
+    const address = clientAddress(`c${index}`);
     let requestId = 0;
     let pollOp: number | undefined;
     const node = this.world.addNode(name, (sim) => {

@@ -18,7 +18,7 @@ import { SimClock } from './sim-clock.js';
 import { Trace } from './trace.js';
 import { withSimGlobals } from './tripwire.js';
 import { sometimes } from './sometimes.js';
-import { resetBugRun } from './bugs.js';
+import { plantedBugs, resetBugRun } from './bugs.js';
 
 export type CrashKind = 'process' | 'power' | 'wipe';
 
@@ -68,6 +68,7 @@ export class SimNode {
       onDeliver: (address, requestId, result) => this.onDeliver?.(address, requestId, result),
       onActorError: (address, error) => this.world.fail(`${this.name} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
       onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
+      bugs: plantedBugs,
     });
     this.boot(this);
   }

@@ -15,13 +15,14 @@ import { connect, type BrookClient } from '../../runtime/sdk/index.js';
 import type { Admin } from '../../runtime/sdk/admin.js';
 
 export class LocalCluster {
-  readonly network = new MemoryNetwork();
   readonly root = mkdtempSync(join(tmpdir(), 'brook-local-'));
   readonly logs = new RingSink(5000);
   readonly nodes = new Map<number, { node: BrookNode; store: LevelStore }>();
   readonly fatal: string[] = [];
 
-  constructor(readonly size: number, readonly extra: Partial<Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>> = {}) {}
+  /** `network`: a test may pass its own (one that records what travels, say). */
+  constructor(readonly size: number, readonly extra: Partial<Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>> = {},
+    readonly network = new MemoryNetwork()) {}
 
   async start(): Promise<void> {
     for (let id = 1; id <= this.size; id++) await this.startNode(id);

@@ -6,6 +6,7 @@
 import test from 'ava';
 import { LocalCluster, until } from '../helpers/local-cluster.js';
 import { Rpc } from '../../runtime/rpc.js';
+import { METADATA } from '../../actors/kit/addresses.js';
 import { realClock } from '../../runtime/clock.js';
 
 let cluster: LocalCluster;
@@ -21,7 +22,7 @@ test('a committed offset survives the loss of the coordinator node', async (t) =
   const rpc = new Rpc(cluster.network.endpoint(), realClock, 'client/group-test', { timeoutMsDefault: 2000 });
   const call = async (to: string, type: string, body: Body): Promise<Body> => (await rpc.request(to, type, body)).body as Body;
   const find = () => until(async () => {
-    const r = await call('meta', 'findCoordinator', { groupId: 'billing' });
+    const r = await call(METADATA, 'findCoordinator', { groupId: 'billing' });
     return r['code'] === 'OK' ? r : undefined;
   }, 20_000, 'a coordinator');
 

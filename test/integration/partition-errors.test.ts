@@ -10,6 +10,7 @@ import type { Admin } from '../../runtime/sdk/admin.js';
 import { Rpc } from '../../runtime/rpc.js';
 import { realClock } from '../../runtime/clock.js';
 import { encodeRecords } from '../../actors/client/record-codec.js';
+import { clientAddress, produceAddress } from '../../actors/kit/addresses.js';
 
 let cluster: LocalCluster;
 let client: BrookClient;
@@ -20,7 +21,7 @@ test.before(async () => {
   cluster = new LocalCluster(3);
   await cluster.start();
   ({ client, admin } = await cluster.client());
-  raw = new Rpc(cluster.network.endpoint(), realClock, 'client/raw', { timeoutMsDefault: 2000 });
+  raw = new Rpc(cluster.network.endpoint(), realClock, clientAddress('raw'), { timeoutMsDefault: 2000 });
   await until(async () => (await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === 3 || undefined, 20_000, 'nodes');
 });
 test.after.always(async () => { raw?.close(); admin?.close(); await client?.close(); await cluster?.stop(); });
@@ -33,7 +34,7 @@ const batch = (records: number, bytes = 10) => ({
 async function rawProduce(topic: string, partition: number, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const info = await admin.describeTopic(topic);
   const leader = info.partitions[partition]?.leader ?? 1;
-  return (await raw.request(`part/${topic}/${partition}/${leader}`, 'produce', body)).body as Record<string, unknown>;
+  return (await raw.request(produceAddress(topic, partition, leader), 'produce', body)).body as Record<string, unknown>;
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

@@ -9,6 +9,7 @@ import test from 'ava';
 import { ClusterSim } from '../../runtime/sim/cluster.js';
 import { NODE_DEFAULTS } from '../../runtime/node/node.js';
 import { Rpc } from '../../runtime/rpc.js';
+import { CONTROLLER_FOR_PRODUCERS } from '../../actors/kit/addresses.js';
 
 test('after catching up on metadata a node heartbeats once per interval', (t) => {
   const sim = new ClusterSim({ seed: 5, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
@@ -47,7 +48,7 @@ test('a node catching up on a metadata log that grows faster than it applies sti
   let busy = true;
   const hammer = (): void => {
     if (!busy) return;
-    rpc.call('ctl/leader', 'initProducerId', {}, {}, () => {});
+    rpc.call(CONTROLLER_FOR_PRODUCERS, 'initProducerId', {}, {}, () => {});
     s.at(2, hammer);
   };
   sim.world.within(hammer);

@@ -4,13 +4,14 @@
  */
 import type { ClusterSim } from '../cluster.js';
 import { stableJson } from '../world.js';
+import { controllerVoter } from '../../../actors/kit/addresses.js';
 
 export interface Convergence { ok: boolean; reason: string }
 
 export function metadataConverged(sim: ClusterSim, commitIndexMin: number): Convergence {
   const nodes = sim.up();
   if (nodes.length !== sim.nodes.size) return { ok: false, reason: `${sim.nodes.size - nodes.length} nodes down` };
-  const leaders = nodes.filter((n) => n.brook?.host.snapshot(`ctl/${n.id}`)?.value === 'leader');
+  const leaders = nodes.filter((n) => n.brook?.host.snapshot(controllerVoter(n.id))?.value === 'leader');
   if (leaders.length !== 1) return { ok: false, reason: `${leaders.length} controller leaders` };
   const images = nodes.map((n) => n.brook?.metadata.image);
   const offsets = images.map((i) => i?.offset ?? -1);

@@ -10,6 +10,7 @@ import { MemoryNetwork } from '../../../transport/memory.js';
 import type { Envelope } from '../../../transport/envelope.js';
 import { connect, BrookError } from '../../../runtime/sdk/index.js';
 import { metadataBody } from './fake-cluster.js';
+import { fetchAddress, METADATA } from '../../../actors/kit/addresses.js';
 
 const COORDINATOR = 'c/group/0/1';
 
@@ -18,7 +19,7 @@ function fakeGroupCluster(network: MemoryNetwork, log: string[]): { revoke: () =
   let revoke = false;
   const answer = (e: Envelope, body: unknown): void =>
     node.send({ to: e.replyTo ?? e.from, from: e.to, type: `${e.type}Reply`, ...(e.corr !== undefined ? { corr: e.corr } : {}), body });
-  node.listen('meta', (e) => answer(e, e.type === 'findCoordinator'
+  node.listen(METADATA, (e) => answer(e, e.type === 'findCoordinator'
     ? { code: 'OK', partition: 0, nodeId: 1, leaderEpoch: 1, address: COORDINATOR } : metadataBody('t', [1, 1])));
   node.listen(COORDINATOR, (e) => {
     const body = e.body as { memberEpoch: number; ownedPartitions: Array<{ partitions: number[] }> };
@@ -31,7 +32,7 @@ function fakeGroupCluster(network: MemoryNetwork, log: string[]): { revoke: () =
     answer(e, { code: 'OK', memberId: 'm1', memberEpoch: revoke ? 2 : 1, heartbeatIntervalMs: 20, sessionTimeoutMs: 10_000, assignment });
   });
   for (const p of [0, 1]) {
-    node.listen(`part/t/${p}/1`, (e) => {
+    node.listen(fetchAddress('t', p, 1), (e) => {
       if (e.type === 'listOffsets') return answer(e, { code: 'OK', offset: 0 });
       setTimeout(() => answer(e, { code: 'OK', hw: 0, logStartOffset: 0, batches: [] }), 20);
     });

@@ -9,6 +9,7 @@ import { MemoryNetwork } from '../../../transport/memory.js';
 import type { Envelope } from '../../../transport/envelope.js';
 import { connect, BrookError } from '../../../runtime/sdk/index.js';
 import { metadataBody, text } from './fake-cluster.js';
+import { CONTROLLER_FOR_PRODUCERS, fetchAddress, METADATA, produceAddress } from '../../../actors/kit/addresses.js';
 
 type Batch = { baseOffset: number; lastOffset: number; recordCount: number; records: Uint8Array; firstTimestamp: number } & Record<string, unknown>;
 
@@ -17,9 +18,9 @@ function fakeCluster(network: MemoryNetwork): { batches: Batch[] } {
   const batches: Batch[] = [];
   const answer = (e: Envelope, body: unknown): void =>
     node.send({ to: e.replyTo ?? e.from, from: e.to, type: `${e.type}Reply`, ...(e.corr !== undefined ? { corr: e.corr } : {}), body });
-  node.listen('meta', (e) => answer(e, metadataBody('t', [1])));
-  node.listen('ctl/leader', (e) => answer(e, { code: 'OK', producerId: 9, producerEpoch: 0 }));
-  node.listen('part/t/0/1', (e) => {
+  node.listen(METADATA, (e) => answer(e, metadataBody('t', [1])));
+  node.listen(CONTROLLER_FOR_PRODUCERS, (e) => answer(e, { code: 'OK', producerId: 9, producerEpoch: 0 }));
+  const partition = (e: Envelope): void => {
     const body = e.body as Record<string, unknown>;
     const leo = batches.length === 0 ? 0 : (batches[batches.length - 1] as Batch).lastOffset + 1;
     if (e.type === 'produce') {
@@ -34,7 +35,9 @@ function fakeCluster(network: MemoryNetwork): { batches: Batch[] } {
       if (from > leo) return answer(e, { code: 'OFFSET_OUT_OF_RANGE', logStartOffset: 0 });
       return answer(e, { code: 'OK', hw: leo, logStartOffset: 0, batches: batches.filter((b) => b.lastOffset >= from) });
     }
-  });
+  };
+  node.listen(produceAddress('t', 0, 1), partition);
+  node.listen(fetchAddress('t', 0, 1), partition);
   return { batches };
 }
 

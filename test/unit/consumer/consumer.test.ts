@@ -8,6 +8,7 @@ import test from 'ava';
 import { consumerMachine, invariants, parseConsumerMessage, type ConsumerContext, type ConsumerInput, type PollResult } from '../../../actors/consumer.js';
 import { encodeRecords } from '../../../actors/client/record-codec.js';
 import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
+import { fetchAddress } from '../../../actors/kit/addresses.js';
 
 function consumer(input: Partial<ConsumerInput> = {}): ClientHarness<ConsumerContext> {
   return new ClientHarness<ConsumerContext>(consumerMachine, { clientId: 'c1', seed: 3, ...input }, parseConsumerMessage, invariants);
@@ -35,7 +36,7 @@ test('assign earliest resolves through listOffsets, then records come back in or
   const h = consumer();
   assigned(h, 'earliest');
   const list = h.takeOne('listOffsets');
-  t.is(list.to, 'part/t/0/1');
+  t.is(list.to, fetchAddress('t', 0, 1));
   t.deepEqual(list.body, { timestamp: -2, leaderEpoch: 1 });
   h.reply(list, { code: 'OK', offset: 10 });
   const fetch = h.takeOne('fetch');
@@ -102,7 +103,7 @@ test('NOT_LEADER refreshes metadata and fetches from the new leader after a back
   t.is(h.take('fetch').length, 0, 'backing off');
   h.tick(1000);
   const fetch = h.takeOne('fetch');
-  t.is(fetch.to, 'part/t/0/2');
+  t.is(fetch.to, fetchAddress('t', 0, 2));
   t.like(fetch.body, { leaderEpoch: 2, fetchOffset: 0 });
 });
 
@@ -160,14 +161,14 @@ test('a fetch held past maxWaitMs + 200 ms re-reads metadata; a moved leader epo
   const h = consumer({ maxWaitMs: 100, requestTimeoutMs: 30_000 });
   assigned(h, 5);
   const first = h.takeOne('fetch');
-  t.is(first.to, 'part/t/0/1');
+  t.is(first.to, fetchAddress('t', 0, 1));
   h.tick(250);
   t.is(h.take('metadata').length, 0, 'not overdue yet');
   h.tick(60);
   h.reply(h.takeOne('metadata'), metadataBody('t', [2], 2));
   h.tick(10);
   const again = h.takeOne('fetch');
-  t.is(again.to, 'part/t/0/2');
+  t.is(again.to, fetchAddress('t', 0, 2));
   t.like(again.body, { fetchOffset: 5, leaderEpoch: 2 });
   h.reply(first, fetchOk([batch(5, ['stale'])])); // The old leader's late answer is ignored.
   h.reply(again, fetchOk([batch(5, ['a', 'b'])]));

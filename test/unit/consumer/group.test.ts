@@ -13,6 +13,7 @@ import { consumerMachine, invariants, parseConsumerMessage, type ConsumerContext
 import { encodeRecords } from '../../../actors/client/record-codec.js';
 import type { SendParams } from '../../../actors/effects.js';
 import { ClientHarness, bytes, metadataBody } from '../client/fake-cluster.js';
+import { METADATA } from '../../../actors/kit/addresses.js';
 
 const COORDINATOR = 'c/group/7/2';
 
@@ -53,7 +54,7 @@ test('join: subscribe finds the coordinator, joins at epoch 0, starts assigned p
   h.send({ type: 'subscribe', requestId: 1, topics: ['t'] });
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true } }], 'subscribe resolves at once');
   const find = h.takeOne('findCoordinator');
-  t.is(find.to, 'meta');
+  t.is(find.to, METADATA);
   t.deepEqual(find.body, { groupId: 'g' });
   h.reply(find, { code: 'OK', partition: 7, nodeId: 2, leaderEpoch: 1, address: COORDINATOR });
   const join = h.takeOne('groupHeartbeat');
@@ -282,7 +283,7 @@ test('pure transitions: an event never changes the snapshot it started from', (t
   const [s0] = initialTransition(consumerMachine, input);
   const [s1] = transition(consumerMachine, s0, { type: 'subscribe', requestId: 1, topics: ['t'] });
   const findCorr = (s1.context.group?.find?.corr) as number;
-  const [s2] = transition(consumerMachine, s1, { type: 'findCoordinatorReply', from: 'meta', corr: findCorr,
+  const [s2] = transition(consumerMachine, s1, { type: 'findCoordinatorReply', from: METADATA, corr: findCorr,
     body: { code: 'OK', partition: 7, nodeId: 2, leaderEpoch: 1, address: COORDINATOR } });
   const hbCorr = s2.context.group?.heartbeat?.corr as number;
   const before = JSON.stringify(s2.context, (_k, v: unknown) => (v instanceof Map || v instanceof Set ? [...v] : v));

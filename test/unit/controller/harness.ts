@@ -7,6 +7,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { LogEntryData, RuntimeEvent, SendParams } from '../../../actors/effects.js';
 import { nextRandom } from '../../../actors/prng.js';
+import { clientAddress, controllerVoter, nodeIdOf, voterIdOf } from '../../../actors/kit/addresses.js';
 import {
   controllerMachine, invariants, parseControllerMessage, type ControllerContext, type ControllerEvent, type ControllerKnobs,
 } from '../../../actors/controller.js';
@@ -84,7 +85,7 @@ export class Cluster {
   replicas = new Map<number, Replica>();
   stores = new Map<number, MemoryStore>();
   inbox: ClientReply[] = [];
-  /** What controllers sent to nodes (`node/<id>`: liveness probes). */
+  /** What controllers sent to nodes (node addresses: liveness probes). */
   toNodes: SendParams[] = [];
   /** Node ids cut off from everyone. */
   isolated = new Set<number>();
@@ -127,11 +128,12 @@ export class Cluster {
 
   deliver(from: string, m: SendParams): void {
     if (m.to.startsWith('client/')) { this.inbox.push({ to: m.to, type: m.type, corr: m.corr, body: m.body as Record<string, unknown> }); return; }
-    if (m.to.startsWith('node/')) { this.toNodes.push(structuredClone(m)); return; }
-    const fromId = /^ctl\/(\d+)$/.exec(from);
-    if (fromId && this.isolated.has(Number(fromId[1]))) return;
-    const targets = m.to === 'ctl/leader' ? [...this.replicas.values()].filter((r) => r.listening.has('ctl/leader'))
-      : [this.replicas.get(Number(m.to.slice(4)))].filter((r): r is Replica => r !== undefined);
+    if (nodeIdOf(m.to) !== undefined) { this.toNodes.push(structuredClone(m)); return; }
+    const fromId = voterIdOf(from);
+    if (fromId !== undefined && this.isolated.has(fromId)) return;
+    const voter = voterIdOf(m.to);
+    const targets = voter === undefined ? [...this.replicas.values()].filter((r) => r.listening.has(m.to))
+      : [this.replicas.get(voter)].filter((r): r is Replica => r !== undefined);
     const target = targets[0];
     if (!target || this.isolated.has(target.nodeId)) return;
     if (this.lossRate > 0 && this.random() < this.lossRate) return;
@@ -144,7 +146,7 @@ export class Cluster {
   /** A client request; returns its corr. */
   request(to: string, type: string, body: Record<string, unknown>): number {
     const corr = this.corr++;
-    this.deliver('client/admin', { to, type, corr, body });
+    this.deliver(clientAddress('admin'), { to, type, corr, body });
     return corr;
   }
 
@@ -158,7 +160,7 @@ export class Cluster {
         while (r.storage.length > 0) { const op = r.storage.shift() as StorageOp; moved++; if (this.replicas.get(r.nodeId) === r) r.send(op() as ControllerEvent); }
       }
       const messages: Array<[string, SendParams]> = [];
-      for (const r of this.replicas.values()) { for (const m of r.outbox) messages.push([`ctl/${r.nodeId}`, m]); r.outbox = []; }
+      for (const r of this.replicas.values()) { for (const m of r.outbox) messages.push([controllerVoter(r.nodeId), m]); r.outbox = []; }
       for (let j = messages.length - 1; j > 0; j--) { const k = Math.floor(this.random() * (j + 1)); [messages[j], messages[k]] = [messages[k]!, messages[j]!]; }
       for (const [from, m] of messages) this.deliver(from, m);
       moved += messages.length;

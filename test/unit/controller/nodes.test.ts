@@ -1,16 +1,17 @@
 // Goal: registration, heartbeats, session-expiry fencing and unfencing move partition leadership.
-// Method: three controllers in harness.ts; nodes are simulated by sending requests to ctl/leader.
+// Method: three controllers in harness.ts; nodes are simulated by sending requests to the controller leader's node address.
 import test from 'ava';
 import { Cluster } from './harness.js';
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 
 function register(c: Cluster, id: number, incarnation = `inc-${id}`): Record<string, unknown> | undefined {
-  const corr = c.request('ctl/leader', 'registerNode', { nodeId: id, incarnationId: incarnation, clusterId: 'c1', address: `node/${id}` });
+  const corr = c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: id, incarnationId: incarnation, clusterId: 'c1', address: nodeAddress(id) });
   c.advance(30);
   return c.reply(corr);
 }
 
 function beat(c: Cluster, id: number, nodeEpoch: number, appliedOffset = 1_000_000): Record<string, unknown> | undefined {
-  return c.reply(c.request('ctl/leader', 'nodeHeartbeat', { nodeId: id, nodeEpoch, appliedOffset }));
+  return c.reply(c.request(CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: id, nodeEpoch, appliedOffset }));
 }
 
 test('fencing on session expiry moves leadership with a new leader epoch; unfencing restores', (t) => {
@@ -22,7 +23,7 @@ test('fencing on session expiry moves leadership with a new leader epoch; unfenc
   for (const id of [1, 2, 3]) beat(c, id, epochs.get(id) as number);
   c.advance(30);
   t.is(c.leader().ctx.image.nodes['1']?.state, 'unfenced');
-  const created = c.request('ctl/leader', 'createTopic', { name: 'p', partitions: 3, replicationFactor: 2, configs: {} });
+  const created = c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: 'p', partitions: 3, replicationFactor: 2, configs: {} });
   c.advance(30);
   t.is(c.reply(created)?.['code'], 'OK');
   const before = c.leader().ctx.image.topics['p']?.partitions ?? [];
@@ -53,7 +54,7 @@ test('registration errors: foreign cluster, live node id in use; heartbeats carr
   c.elect();
   const epoch = register(c, 1)?.['nodeEpoch'] as number;
   t.true(epoch > 0);
-  const foreign = c.reply(c.request('ctl/leader', 'registerNode', { nodeId: 2, incarnationId: 'x', clusterId: 'other', address: 'node/2' }));
+  const foreign = c.reply(c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: 2, incarnationId: 'x', clusterId: 'other', address: nodeAddress(2) }));
   t.like(foreign, { code: 'INCONSISTENT_CLUSTER_ID' });
   const hb = beat(c, 1, epoch, 0);
   t.like(hb, { code: 'OK', fenced: true });
@@ -83,15 +84,15 @@ test('a silent node is probed; "nothing listens" fences it long before its sessi
   t.deepEqual(c.toNodes, [], 'no probe while heartbeats are recent');
   keepAlive(300);
   const probes = c.toNodes.filter((m) => m.type === 'probe');
-  t.true(probes.length >= 1 && probes.every((m) => m.to === `node/${victim}` && m.failFast === true), JSON.stringify(c.toNodes));
+  t.true(probes.length >= 1 && probes.every((m) => m.to === nodeAddress(victim) && m.failFast === true), JSON.stringify(c.toNodes));
   const probe = probes[probes.length - 1] as (typeof probes)[number];
   // A live node's OK changes nothing; an answer to an older probe is ignored too.
-  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: probe.corr as number, body: { code: 'OK' } });
-  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: (probe.corr as number) - 1000, body: { code: 'UNKNOWN_ADDRESS' } });
+  c.deliver(nodeAddress(victim), { to: controllerVoter(leaderId), type: 'probeReply', corr: probe.corr as number, body: { code: 'OK' } });
+  c.deliver(nodeAddress(victim), { to: controllerVoter(leaderId), type: 'probeReply', corr: (probe.corr as number) - 1000, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(10);
   t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'unfenced');
   // The transport says nothing listens there: fenced now, about 500 ms into a 1500 ms session.
-  c.deliver(`node/${victim}`, { to: `ctl/${leaderId}`, type: 'probeReply', corr: probe.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
+  c.deliver(nodeAddress(victim), { to: controllerVoter(leaderId), type: 'probeReply', corr: probe.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(20);
   t.is(c.leader().ctx.image.nodes[String(victim)]?.state, 'fenced');
   t.is(c.leader().ctx.image.nodes[String(other)]?.state, 'unfenced');
@@ -109,9 +110,9 @@ test('a new controller leader probes at once the nodes it has not heard from, an
   c.toNodes = [];
   c.advance(20);
   const probed = c.toNodes.filter((m) => m.type === 'probe' && m.failFast === true).map((m) => m.to);
-  t.true(probed.includes(`node/${first.nodeId}`), `probed ${probed.join(', ')} before any silence had passed`);
-  const probe = c.toNodes.find((m) => m.to === `node/${first.nodeId}`);
-  c.deliver(`node/${first.nodeId}`, { to: `ctl/${second.nodeId}`, type: 'probeReply', corr: probe?.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
+  t.true(probed.includes(nodeAddress(first.nodeId)), `probed ${probed.join(', ')} before any silence had passed`);
+  const probe = c.toNodes.find((m) => m.to === nodeAddress(first.nodeId));
+  c.deliver(nodeAddress(first.nodeId), { to: controllerVoter(second.nodeId), type: 'probeReply', corr: probe?.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(20);
   t.is(c.leader().ctx.image.nodes[String(first.nodeId)]?.state, 'fenced');
 });

@@ -2,27 +2,28 @@
 // preferred leaders on request and on its imbalance check, drains a decommissioned node, and runs
 // a balance plan a few partitions at a time.
 // Method: three controllers in harness.ts; nodes are simulated by sending their requests
-// (register, heartbeat, the partition leader's alterPartition) to ctl/leader.
+// (register, heartbeat, the partition leader's alterPartition) to the controller leader's node address.
 import test from 'ava';
 import { Cluster } from './harness.js';
 import type { PartitionImage } from '../../../actors/metadata/image.js';
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, nodeAddress } from '../../../actors/kit/addresses.js';
 
 class Nodes {
   epochs = new Map<number, number>();
   constructor(readonly c: Cluster) {}
   register(id: number): void {
-    const corr = this.c.request('ctl/leader', 'registerNode', { nodeId: id, incarnationId: `inc-${id}-${this.c.nowMs}`, clusterId: 'c1', address: `node/${id}` });
+    const corr = this.c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: id, incarnationId: `inc-${id}-${this.c.nowMs}`, clusterId: 'c1', address: nodeAddress(id) });
     this.c.advance(30);
     this.epochs.set(id, this.c.reply(corr)?.['nodeEpoch'] as number);
   }
   beat(ids = [...this.epochs.keys()]): void {
-    for (const id of ids) this.c.request('ctl/leader', 'nodeHeartbeat', { nodeId: id, nodeEpoch: this.epochs.get(id), appliedOffset: 1_000_000 });
+    for (const id of ids) this.c.request(CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: id, nodeEpoch: this.epochs.get(id), appliedOffset: 1_000_000 });
     this.c.settle();
   }
   /** Time passes with everyone heartbeating. */
   run(ms: number, ids?: number[]): void { for (let t = 0; t < ms; t += 100) { this.beat(ids); this.c.advance(100); } }
   ask(type: string, body: Record<string, unknown>): Record<string, unknown> | undefined {
-    const corr = this.c.request('ctl/leader', type, body);
+    const corr = this.c.request(CONTROLLER_FOR_ADMIN, type, body);
     this.c.advance(50);
     return this.c.reply(corr);
   }

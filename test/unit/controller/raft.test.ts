@@ -3,13 +3,14 @@
 // Method: three real controller actors in the seeded in-test world of harness.ts; no real time.
 import test from 'ava';
 import { Cluster } from './harness.js';
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 
 function registerAll(c: Cluster, ids: number[]): void {
-  for (const id of ids) c.request('ctl/leader', 'registerNode', { nodeId: id, incarnationId: `inc-${id}`, clusterId: 'c1', address: `node/${id}` });
+  for (const id of ids) c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: id, incarnationId: `inc-${id}`, clusterId: 'c1', address: nodeAddress(id) });
   c.advance(50);
   for (const id of ids) {
     const epoch = c.leader().ctx.image.nodes[String(id)]?.nodeEpoch ?? -1;
-    c.request('ctl/leader', 'nodeHeartbeat', { nodeId: id, nodeEpoch: epoch, appliedOffset: 1_000_000 });
+    c.request(CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: id, nodeEpoch: epoch, appliedOffset: 1_000_000 });
   }
   c.advance(50);
 }
@@ -29,7 +30,7 @@ test('createTopic commits and all three images agree', (t) => {
   const c = new Cluster([1, 2, 3], 3);
   c.elect();
   registerAll(c, [1, 2, 3]);
-  const corr = c.request('ctl/leader', 'createTopic', { name: 'orders', partitions: 3, replicationFactor: 3, configs: {} });
+  const corr = c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: 'orders', partitions: 3, replicationFactor: 3, configs: {} });
   c.advance(100);
   const reply = c.reply(corr);
   t.is(reply?.['code'], 'OK');
@@ -38,7 +39,7 @@ test('createTopic commits and all three images agree', (t) => {
   t.is(topic?.partitions.length, 3);
   const images = [...c.replicas.values()].map((r) => JSON.stringify(r.ctx.image));
   t.is(new Set(images).size, 1);
-  const dup = c.request('ctl/leader', 'createTopic', { name: 'orders', partitions: 1, replicationFactor: 1, configs: {} });
+  const dup = c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: 'orders', partitions: 1, replicationFactor: 1, configs: {} });
   c.advance(50);
   t.is(c.reply(dup)?.['code'], 'TOPIC_ALREADY_EXISTS');
 });
@@ -48,9 +49,9 @@ test('a non-leader answers NOT_CONTROLLER naming the leader; describeQuorum work
   const leader = c.elect();
   c.advance(100);
   const other = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
-  const corr = c.request(`ctl/${other}`, 'createTopic', { name: 'x', partitions: 1, replicationFactor: 1, configs: {} });
+  const corr = c.request(controllerVoter(other), 'createTopic', { name: 'x', partitions: 1, replicationFactor: 1, configs: {} });
   t.like(c.reply(corr), { code: 'NOT_CONTROLLER', leaderId: leader.nodeId });
-  const q = c.request(`ctl/${other}`, 'describeQuorum', {});
+  const q = c.request(controllerVoter(other), 'describeQuorum', {});
   t.like(c.reply(q), { code: 'OK', leaderId: leader.nodeId, term: leader.ctx.term, voters: [1, 2, 3] });
 });
 
@@ -58,7 +59,7 @@ test('a killed leader is replaced in a higher term and committed records survive
   const c = new Cluster([1, 2, 3], 7);
   const first = c.elect();
   registerAll(c, [1, 2, 3]);
-  const corr = c.request('ctl/leader', 'createTopic', { name: 'a', partitions: 2, replicationFactor: 2, configs: {} });
+  const corr = c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: 'a', partitions: 2, replicationFactor: 2, configs: {} });
   c.advance(100);
   t.is(c.reply(corr)?.['code'], 'OK');
   const term = first.ctx.term;
@@ -98,7 +99,7 @@ test('check-quorum: an isolated leader steps down and the majority elects anothe
   c.isolated.add(leader.nodeId);
   c.advance(2000);
   t.not(leader.role, 'leader');
-  t.false(leader.listening.has('ctl/leader'));
+  t.false([CONTROLLER_FOR_NODES, CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_PRODUCERS].some((address) => leader.listening.has(address)));
   const others = [...c.replicas.values()].filter((r) => r.nodeId !== leader.nodeId && r.role === 'leader');
   t.is(others.length, 1);
 });
@@ -108,7 +109,7 @@ test('elections survive message loss', (t) => {
   c.lossRate = 0.2;
   c.elect(20_000);
   c.lossRate = 0;
-  const corr = c.request('ctl/leader', 'describeQuorum', {});
+  const corr = c.request(CONTROLLER_FOR_ADMIN, 'describeQuorum', {});
   t.is(c.reply(corr)?.['code'], 'OK');
   t.true(c.leaders().length <= 1);
 });
@@ -119,7 +120,7 @@ test('snapshot, log trim and installSnapshot bring a lagging follower up to date
   registerAll(c, [1, 2, 3]);
   const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
   c.isolated.add(lagging);
-  for (let i = 0; i < 30; i++) c.request('ctl/leader', 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  for (let i = 0; i < 30; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
   c.advance(200);
   const l = c.leader();
   t.true(l.ctx.log.snapshotIndex > 0, 'the leader took a snapshot');
@@ -137,7 +138,7 @@ test('a full restart recovers term, snapshot and log from storage', (t) => {
   const c = new Cluster([1, 2, 3], 23, { snapshotEveryRecords: 10 });
   c.elect();
   registerAll(c, [1, 2, 3]);
-  for (let i = 0; i < 15; i++) c.request('ctl/leader', 'createTopic', { name: `r${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  for (let i = 0; i < 15; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `r${i}`, partitions: 1, replicationFactor: 1, configs: {} });
   c.advance(200);
   const before = JSON.stringify(c.leader().ctx.image.topics);
   const term = c.leader().ctx.term;
@@ -155,7 +156,7 @@ test('a restart drops a stored tail whose terms go below its snapshot (a branch 
   const c = new Cluster([1, 2, 3], 29, { snapshotEveryRecords: 10 });
   c.elect();
   registerAll(c, [1, 2, 3]);
-  for (let i = 0; i < 15; i++) c.request('ctl/leader', 'createTopic', { name: `s${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  for (let i = 0; i < 15; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `s${i}`, partitions: 1, replicationFactor: 1, configs: {} });
   c.advance(200);
   const follower = [1, 2, 3].find((id) => c.get(id).role !== 'leader') as number;
   c.kill(follower);

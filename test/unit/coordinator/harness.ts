@@ -10,8 +10,11 @@ import type { SendParams } from '../../../actors/effects.js';
 import { coordinatorMachine, invariants, type CoordinatorEvent, type CoordinatorInput } from '../../../actors/coordinator.js';
 import { toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
 import { fromBatch, type CoordRecord } from '../../../actors/coordinator/records.js';
+import { fetchAddress, produceAddress } from '../../../actors/kit/addresses.js';
 
-export const PARTITION_ADDRESS = 'part/__consumer_offsets/0/1';
+/** The replica the coordinator writes to (its produce address) and reads from (its fetch address); replies come from the first. */
+export const PARTITION_ADDRESS = produceAddress('__consumer_offsets', 0, 1);
+const PARTITION_FETCH_ADDRESS = fetchAddress('__consumer_offsets', 0, 1);
 
 export class FakeLog {
   batches: StoredBatch[] = [];
@@ -79,7 +82,7 @@ export class Coord {
       if (a.type === 'report') this.reports.push(a.params as { kind: string; data: Record<string, unknown> });
       if (a.type !== 'send') continue;
       const p = a.params as SendParams;
-      if (p.to !== PARTITION_ADDRESS) { this.out.push(p); continue; }
+      if (p.to !== PARTITION_ADDRESS && p.to !== PARTITION_FETCH_ADDRESS) { this.out.push(p); continue; }
       if (p.type === 'produce') { if (this.hold) this.held.push(p); else this.answerProduce(p); }
       if (p.type === 'fetch') this.answerFetch(p);
       if (p.type === 'deleteRecords') this.answerDeleteRecords(p);

@@ -11,6 +11,7 @@ import {
   decideRegisterNode, type DecideEnv,
 } from '../../../actors/metadata/decide.js';
 import { parseControllerMessage } from '../../../actors/metadata/validate.js';
+import { nodeAddress } from '../../../actors/kit/addresses.js';
 
 const TID = 'a'.repeat(32);
 const env = (nextOffset: number, alive = true, heard = alive): DecideEnv => ({ clusterId: 'c1', nextOffset, sessionAlive: () => alive, sessionHeard: () => heard });
@@ -21,7 +22,7 @@ function cluster(nodes: number, racks: string[] = []): MetadataImage {
   const image = emptyImage();
   for (let id = 1; id <= nodes; id++) {
     const rack = racks[id - 1];
-    apply(image, [{ type: 'nodeRegistered', nodeId: id, nodeEpoch: image.offset + 1, incarnationId: `i${id}`, address: `node/${id}`, ...(rack ? { rack } : {}) }]);
+    apply(image, [{ type: 'nodeRegistered', nodeId: id, nodeEpoch: image.offset + 1, incarnationId: `i${id}`, address: nodeAddress(id), ...(rack ? { rack } : {}) }]);
     apply(image, [{ type: 'nodeUnfenced', nodeId: id, nodeEpoch: image.nodes[String(id)]?.nodeEpoch as number }]);
   }
   return image;

@@ -7,6 +7,7 @@
  */
 import { createActor, type Actor } from 'xstate';
 import type { LogEntryData, RuntimeEvent, SendParams } from '../../../actors/effects.js';
+import { clientAddress, CONTROLLER_FOR_NODES, fetchAddress, produceAddress, replicaAddress } from '../../../actors/kit/addresses.js';
 import {
   invariants, parsePartitionMessage, partitionMachine, type BatchInput, type PartitionContext, type PartitionEvent,
   type PartitionInput, type PartitionState, type StoredBatch,
@@ -51,7 +52,7 @@ export class Replica {
     this.actor.start();
   }
 
-  get address(): string { return `part/${TOPIC}/0/${this.nodeId}`; }
+  get address(): string { return replicaAddress(TOPIC, 0, this.nodeId); }
   get ctx(): PartitionContext { return this.actor.getSnapshot().context; }
   get stateValue(): string { return String(this.actor.getSnapshot().value); }
 
@@ -173,13 +174,11 @@ export class Cluster {
 
   /** Delivers one message through the validator, as the host would. */
   deliver(from: string, m: SendParams): void {
-    const leaderMatch = /^part\/t\/0\/leader$/.test(m.to);
-    const direct = /^part\/t\/0\/(\d+)$/.exec(m.to);
-    let target: Replica | undefined;
-    if (leaderMatch) target = [...this.replicas.values()].find((r) => r.listening.has(m.to));
-    else if (direct) target = this.replicas.get(Number(direct[1]));
+    // A replica receives on its replica address and on its produce and fetch addresses.
+    const direct = /^(?:n\/repl|c\/produce|c\/fetch)\/t\/0\/(\d+)$/.exec(m.to);
+    const target = direct ? this.replicas.get(Number(direct[1])) : undefined;
     if (m.to.startsWith('client/')) { this.clientInbox.push({ to: m.to, type: m.type, corr: m.corr, body: m.body as Record<string, unknown> }); return; }
-    if (m.to === 'ctl/leader') { this.controllerInbox.push(m); return; }
+    if (m.to === CONTROLLER_FOR_NODES) { this.controllerInbox.push(m); return; }
     if (!target || this.isolated.has(target.nodeId)) return;
     const parsed = parsePartitionMessage({ type: m.type, from, body: m.body, ...(m.corr !== undefined ? { corr: m.corr } : {}),
       ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) });
@@ -189,7 +188,8 @@ export class Cluster {
 
   /** Client request straight to a replica (parsed like a real envelope). */
   request(id: number, type: string, corr: number, body: unknown): void {
-    this.deliver('client/c1', { to: this.get(id).address, type, corr, body });
+    const to = type === 'produce' ? produceAddress(TOPIC, 0, id) : fetchAddress(TOPIC, 0, id);
+    this.deliver(clientAddress('c1'), { to, type, corr, body });
   }
 
   /** Storage and network until nothing moves (parked fetches stay parked). */

@@ -7,7 +7,6 @@ test('acks=1 replies after the leader stored the batch, with consecutive offsets
   const c = new Cluster(state({ replicas: [1], isr: [1] }), { configs: { minInsyncReplicas: 1 } });
   c.settle();
   t.is(c.get(1).stateValue, 'leader');
-  t.true(c.get(1).listening.has('part/t/0/leader'));
   c.request(1, 'produce', 1, produceBody(3, 1));
   t.deepEqual(c.replies(1), [], 'no reply before the append is stored');
   t.is(c.get(1).appends.length, 1);

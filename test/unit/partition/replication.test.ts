@@ -4,6 +4,7 @@
 import test from 'ava';
 import { Cluster, MemoryStore, Replica, input, produceBody, state } from './harness.js';
 import { PARTITION_DEFAULTS, type StoredBatch } from '../../../actors/partition.js';
+import { CONTROLLER_FOR_NODES, replicaAddress } from '../../../actors/kit/addresses.js';
 
 test('fetches with a stale leader epoch are fenced; a fetch to a follower gets NOT_LEADER', (t) => {
   const c = new Cluster(state({ leaderEpoch: 5 }));
@@ -58,7 +59,6 @@ test('a follower with a diverged tail truncates to the new leader\'s epoch end a
   c.settle();
   c.advance(100);
   t.is(c.get(1).stateValue, 'follower');
-  t.false(c.get(1).listening.has('part/t/0/leader'), 'the old leader stopped listening on the leader address');
   t.like(c.replies(2)[0], { body: { code: 'NOT_LEADER', leaderId: 2 } }, 'the stepping-down leader answered its waiter');
   const truncations = c.get(1).reports.filter((r) => r.kind === 'partitionTruncate');
   t.deepEqual(truncations.map((r) => r.data), [{ topic: 't', partition: 0, nodeId: 1, offset: 2 }]);
@@ -75,14 +75,14 @@ test('a lagging follower is proposed out of the ISR; while pending the HW waits 
   c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 10_000 }));
   c.advance(PARTITION_DEFAULTS.knobs.replicaLagTimeMaxMs + 100);
   const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
-  t.like(proposal, { to: 'ctl/leader', body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 1, partitionEpoch: 1, isr: [1, 2] } });
+  t.like(proposal, { to: CONTROLLER_FOR_NODES, body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 1, partitionEpoch: 1, isr: [1, 2] } });
   const leader = c.get(1).ctx.leader;
   t.is(leader?.isr.kind, 'pendingShrink');
   t.is(c.get(1).ctx.hw, 0, 'HW over the maximal ISR still counts node 3');
   t.deepEqual(c.replies(1), []);
   c.advance(2100);
   t.is(c.controllerInbox.filter((m) => m.type === 'alterPartition').length, 2, 'resent after the proposal timeout, once');
-  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
+  c.deliver(CONTROLLER_FOR_NODES, { to: replicaAddress('t', 0, 1), type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
     body: { code: 'OK', partition: state({ isr: [1, 2], partitionEpoch: 2 }) } });
   c.settle();
   t.is(c.get(1).ctx.leader?.isr.kind, 'committed');
@@ -126,7 +126,7 @@ test('a caught-up follower is proposed back into the ISR and counts in the HW wh
   t.like(proposal, { body: { isr: [1, 2, 3] } });
   t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand');
   t.like(c.replies(1)[0], { body: { code: 'OK' } });
-  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'NOT_CONTROLLER' } });
+  c.deliver(CONTROLLER_FOR_NODES, { to: replicaAddress('t', 0, 1), type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'NOT_CONTROLLER' } });
   t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand', 'a refusal leaves the outcome unknown: still pending');
   t.deepEqual(c.get(1).ctx.state.isr, [1, 2]);
   c.get(1).send({ type: 'metadataChanged', state: state({ isr: [1, 2, 3], partitionEpoch: 2 }) });
@@ -142,7 +142,7 @@ test('a proposal refused as malformed (checked, not applied) falls back to the c
   c.advance(20);
   const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
   t.is(c.get(1).ctx.leader?.isr.kind, 'pendingExpand');
-  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'INVALID_REQUEST' } });
+  c.deliver(CONTROLLER_FOR_NODES, { to: replicaAddress('t', 0, 1), type: 'alterPartitionReply', corr: proposal?.corr ?? -1, body: { code: 'INVALID_REQUEST' } });
   t.deepEqual(c.get(1).ctx.leader?.isr, { kind: 'committed', isr: [1, 2] });
 });
 
@@ -157,7 +157,7 @@ test('after a refused expand the joiner keeps counting in the HW until a newer p
   const proposal = c.controllerInbox.find((m) => m.type === 'alterPartition');
   t.like(proposal, { body: { isr: [1, 2, 3], partitionEpoch: 1 } });
   // The controller applied it (partition epoch 2); this answers a resend of the same proposal.
-  c.deliver('ctl/leader', { to: 'part/t/0/1', type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
+  c.deliver(CONTROLLER_FOR_NODES, { to: replicaAddress('t', 0, 1), type: 'alterPartitionReply', corr: proposal?.corr ?? -1,
     body: { code: 'INVALID_UPDATE_VERSION', leaderEpoch: 1, message: 'partition epoch 1 is not the current 2' } });
   c.isolated.add(3);
   c.request(1, 'produce', 2, produceBody(1, -1, { timeoutMs: 10_000 }));
@@ -257,5 +257,5 @@ test('recovery takes HW = min(checkpoint, LEO) when the log lost its unsynced ta
   t.is(r.ctx.hw, 5);
   t.deepEqual(r.ctx.epochs, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 3 }], 'epochs past the log end are dropped');
   const fetch = r.takeSent().find((m) => m.type === 'fetch');
-  t.like(fetch, { to: 'part/t/0/1', body: { replicaId: 2, fetchOffset: 5, lastFetchedEpoch: 2, leaderEpoch: 1 } });
+  t.like(fetch, { to: replicaAddress('t', 0, 1), body: { replicaId: 2, fetchOffset: 5, lastFetchedEpoch: 2, leaderEpoch: 1 } });
 });

@@ -9,6 +9,7 @@ import { invariants, parseProducerMessage, producerMachine, type ProducerContext
 import { decodeRecords } from '../../../actors/client/record-codec.js';
 import { keyPartition } from '../../../actors/client/murmur2.js';
 import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
+import { produceAddress, controllerVoter } from '../../../actors/kit/addresses.js';
 
 type Body = { acks: number; leaderEpoch: number; batch: { recordCount: number; producerId: number; producerEpoch: number;
   baseSequence: number; firstTimestamp: number; records: Uint8Array } };
@@ -37,7 +38,7 @@ test('records sent within lingerMs go out as one produce, and each send gets its
   t.is(h.take('produce').length, 0, 'still lingering');
   h.tick(5);
   const produce = h.takeOne('produce');
-  t.is(produce.to, 'part/t/0/1');
+  t.is(produce.to, produceAddress('t', 0, 1));
   t.is(body(produce).batch.recordCount, 3);
   const decoded = decodeRecords(body(produce).batch.records, 0, body(produce).batch.firstTimestamp);
   t.true(decoded.ok);
@@ -87,7 +88,7 @@ test('NOT_LEADER refreshes metadata and retries at the new leader after a backof
   t.is(h.take('produce').length, 0, 'backing off');
   h.tick(1000);
   const retry = h.takeOne('produce');
-  t.is(retry.to, 'part/t/0/2');
+  t.is(retry.to, produceAddress('t', 0, 2));
   t.is(body(retry).leaderEpoch, 2);
   t.deepEqual(body(retry).batch.records, body(first).batch.records, 'the same encoded batch');
   h.reply(retry, ok(5));
@@ -98,7 +99,7 @@ test('idempotent: producer id first, then retries after a timeout keep producer 
   const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 100 });
   sendWithMetadata(h, 1, ['a', 'b']);
   t.is(h.take('produce').length, 0, 'no produce before a producer id');
-  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 42, producerEpoch: 3 }, 'ctl/1');
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 42, producerEpoch: 3 }, controllerVoter(1));
   h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
   const sent = h.take('produce').map((p) => body(p).batch);
   t.deepEqual(sent.map((b) => [b.producerId, b.producerEpoch, b.baseSequence, b.recordCount]), [[42, 3, 0, 2], [42, 3, 2, 1]]);
@@ -214,9 +215,9 @@ test('keyed records go where murmur2 puts them; an explicit partition wins', (t)
   h.send({ type: 'send', requestId: 1, topic: 't', records: [{ key: bytes('user-1'), value: null, timestamp: 1 }, { key: bytes('a'), value: null, timestamp: 1 }] });
   h.reply(h.takeOne('metadata'), metadataBody('t', [1, 1, 2, 2, 3, 3]));
   const targets = h.take('produce').map((p) => p.to).sort();
-  t.deepEqual(targets, [`part/t/${keyPartition(bytes('a'), 6)}/${[1, 1, 2, 2, 3, 3][keyPartition(bytes('a'), 6)]}`, 'part/t/2/2'].sort());
+  t.deepEqual(targets, [produceAddress('t', keyPartition(bytes('a'), 6), [1, 1, 2, 2, 3, 3][keyPartition(bytes('a'), 6)] as number), produceAddress('t', 2, 2)].sort());
   sendWithMetadata(h, 2, ['x'], [1, 1, 2, 2, 3, 3], 5);
-  t.is(h.takeOne('produce').to, 'part/t/5/3');
+  t.is(h.takeOne('produce').to, produceAddress('t', 5, 3));
 });
 
 test('an unknown topic fails with UNKNOWN_TOPIC_OR_PARTITION after deliveryTimeoutMs; refreshes back off meanwhile', (t) => {
@@ -243,7 +244,7 @@ test('partitions without a leader wait; unkeyed records stick to a partition wit
   sendWithMetadata(h, 1, ['a', 'b', 'c'], [-1, 2]);
   h.tick(100);
   const produce = h.takeOne('produce');
-  t.is(produce.to, 'part/t/1/2');
+  t.is(produce.to, produceAddress('t', 1, 2));
   t.is(body(produce).batch.recordCount, 3, 'one sticky batch');
 });
 
@@ -251,7 +252,7 @@ test('an attempt unanswered for 200 ms re-reads metadata; a moved leader epoch s
   const h = producer({ acks: -1, requestTimeoutMs: 30_000, retryBackoffMs: 10 });
   sendWithMetadata(h, 1, ['a'], [1]);
   const first = h.takeOne('produce');
-  t.is(first.to, 'part/t/0/1');
+  t.is(first.to, produceAddress('t', 0, 1));
   h.tick(100);
   t.is(h.take('metadata').length, 0, 'not overdue yet');
   h.tick(120);
@@ -263,7 +264,7 @@ test('an attempt unanswered for 200 ms re-reads metadata; a moved leader epoch s
   h.reply(h.takeOne('metadata'), metadataBody('t', [2], 2)); // The controller elected node 2 in epoch 2.
   h.tick(50);
   const retry = h.takeOne('produce');
-  t.is(retry.to, 'part/t/0/2');
+  t.is(retry.to, produceAddress('t', 0, 2));
   t.is(body(retry).leaderEpoch, 2);
   h.reply(first, ok(3)); // The old leader's late answer is ignored: the attempt was abandoned.
   t.deepEqual(h.takeDelivered(), []);
