@@ -20,7 +20,12 @@ function setup() {
   const client = network.endpoint();
   const replies: Envelope[] = [];
   client.listen('client/t', (e) => replies.push(e));
-  const settle = () => new Promise((r) => setTimeout(r, 20));
+  // Until `done` holds (bounded: a busy machine may be slow, never wrong), or a short wait when nothing is expected.
+  const settle = async (done: () => boolean = () => false, boundMs = 5000): Promise<void> => {
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    while (!done() && Date.now() - start < boundMs) await new Promise((r) => setTimeout(r, 10));
+  };
   return { host, client, replies, logs, failed, settle };
 }
 
@@ -29,7 +34,7 @@ test('wrong field types and unknown message types get typed error replies', asyn
   client.send({ to: 'gossip/a', from: 'client/t', type: 'ping', corr: 1, body: { n: 'not a number' } });
   client.send({ to: 'gossip/a', from: 'client/t', type: 'launchMissiles', corr: 2, body: {} });
   client.send({ to: 'gossip/a', from: 'client/t', type: 'ping', corr: 3, body: { n: 5 } });
-  await settle();
+  await settle(() => replies.length >= 3);
   const byCorr = new Map(replies.map((r) => [r.corr, r]));
   t.is((byCorr.get(1)?.body as { code: string }).code, 'INVALID_REQUEST');
   t.is(byCorr.get(2)?.type, 'launchMissilesReply');
@@ -51,12 +56,12 @@ test('an unknown address is dropped and logged; a request without a reply addres
 test('an actor that throws is stopped alone; its neighbour keeps working', async (t) => {
   const { client, replies, settle, failed, host, logs } = setup();
   client.send({ to: 'gossip/a', from: 'client/t', type: 'explode', body: {} });
-  await settle();
+  await settle(() => failed.length > 0);
   t.deepEqual(failed, ['gossip/a']);
   t.false(host.has('gossip/a'));
   t.true(logs.lines.some((l) => l['event'] === 'actorFailed'));
   client.send({ to: 'gossip/b', from: 'client/t', type: 'ping', corr: 9, body: { n: 1 } });
-  await settle();
+  await settle(() => replies.some((r) => r.corr === 9));
   t.is(replies.find((r) => r.corr === 9)?.type, 'pingReply');
   host.close();
 });
