@@ -90,7 +90,7 @@ export function queueFor(ctx: ProducerContext, topic: string, partition: number)
   const key = queueKey(topic, partition);
   let q = ctx.queues.get(key);
   if (q === undefined) {
-    q = { topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity, failures: 0, acknowledgedProducerId: -1 };
+    q = { topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity, failures: 0, acknowledgedProducerId: -1, gapProducerId: -1 };
     ctx.queues.set(key, q);
   }
   return q;

@@ -50,6 +50,13 @@ export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b:
   // arrive out of order: the earlier batch's OK can overtake this refusal). A retry fills the gap.
   const behindGap = b.producerId >= 0 && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && (q.inFlight[0] !== b || b.sentBehind);
   const exhausted = b.attempts > ctx.config.retries || ctx.nowMs >= b.deliveryDeadlineMs;
+  if (error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && b.producerId >= 0 && b.producerId === q.gapProducerId) {
+    // Behind a batch of its producer id that failed for good after it was sent (usually its
+    // delivery timed out: written or not, nobody knows): this one cannot be ordered after it. Its
+    // outcome is as unknown as that batch's, and a new send (under a new producer id) may succeed:
+    // timed out, retriable — never a final out-of-order error for a fault the producer rode through.
+    return failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered: an earlier batch of this partition failed, so this one could not follow it (${error.message})` });
+  }
   if (behindGap && !exhausted) return requeueBehindGap(ctx, q, b);
   if (entry.retriable && !exhausted) return requeue(ctx, q, b);
   failBatch(ctx, fx, q, b, error);
@@ -102,6 +109,7 @@ function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, er
     assert(i >= 0, 'a batch not in flight is ready');
     q.ready.splice(i, 1);
   }
+  if (b.producerId >= 0 && b.attempts > 0) q.gapProducerId = b.producerId;
   if (b.producerId >= 0 && b.attempts > 0 && b.producerId === ctx.pid.producerId && ctx.pid.status === 'ready') {
     ctx.pid.status = 'none';
     ctx.pid.retryAtMs = -Infinity;

@@ -124,6 +124,8 @@ export interface PartitionQueue {
   nextOrdinal: number;
   /** The producer id of the last batch this partition's leader acknowledged (-1: none yet). */
   acknowledgedProducerId: number;
+  /** The producer id of a batch of this partition that failed after being sent (-1: none): its later batches sit behind a gap. */
+  gapProducerId: number;
   retryAtMs: number;
   failures: number;
 }

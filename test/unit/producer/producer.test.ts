@@ -99,13 +99,10 @@ function primed(h: ClientHarness<ProducerContext>, producerId: number, producerE
   sendWithMetadata(h, 100, ['x']);
   h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId, producerEpoch });
   const first = h.takeOne('produce');
-  assertFirst(body(first).batch as Body);
+  const baseSequence = body(first).batch.baseSequence;
+  if (baseSequence !== 0) throw new Error(`the first batch of a producer id starts at sequence 0, not ${baseSequence}`);
   h.reply(first, ok(0));
   h.takeDelivered();
-}
-
-function assertFirst(batch: Body): void {
-  if (batch['baseSequence'] !== 0) throw new Error(`the first batch of a producer id starts at sequence 0, not ${String(batch['baseSequence'])}`);
 }
 
 test('idempotent: producer id first; one batch at a time until the leader acknowledged one of that id', (t) => {
@@ -166,6 +163,21 @@ test('idempotent: a refusal behind a gap overtaken by the earlier batch\'s OK is
   t.deepEqual(retry.map((p) => body(p).batch.baseSequence), [2]);
   h.reply(retry[0] as SendParams, ok(2));
   t.deepEqual(h.takeDelivered().map((d) => d.result), [{ ok: true, partitions: [0], offsets: [2] }]);
+});
+
+test('idempotent: a batch stuck behind one whose delivery timed out fails as timed out (retriable), not out of order', (t) => {
+  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 2000, deliveryTimeoutMs: 1000 });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
+  h.tick(500);
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [, second] = h.take('produce');
+  h.tick(600); // Sequence 1 reaches its delivery timeout unanswered: written or not, nobody knows.
+  t.deepEqual(h.takeDelivered().map((d) => [d.requestId, (d.result as { code?: string }).code]), [[1, 'REQUEST_TIMED_OUT']]);
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected sequence 1, got 2' });
+  const [failed] = h.takeDelivered();
+  t.is(failed?.requestId, 2);
+  t.like(failed?.result, { ok: false, code: 'REQUEST_TIMED_OUT' }, 'an unknown outcome, like the batch it depended on');
 });
 
 test('idempotent: a new producer id waits until the old one has no batch in flight, so order holds', (t) => {
