@@ -90,7 +90,7 @@ export function queueFor(ctx: ProducerContext, topic: string, partition: number)
   const key = queueKey(topic, partition);
   let q = ctx.queues.get(key);
   if (q === undefined) {
-    q = { topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity, failures: 0 };
+    q = { topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity, failures: 0, acknowledgedProducerId: -1, gapProducerId: -1 };
     ctx.queues.set(key, q);
   }
   return q;
@@ -110,7 +110,7 @@ function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, inde
 function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
   return { id: ctx.nextBatchId++, topic: q.topic, partition: q.partition, records: [], slices: [], bytes: 0, createdMs: ctx.nowMs,
     deliveryDeadlineMs: ctx.nowMs + ctx.config.deliveryTimeoutMs, encoded: undefined, producerId: -1, producerEpoch: -1,
-    baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderEpoch: -1, lastError: undefined };
+    baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderEpoch: -1, sentBehind: false, holdBehind: false, lastError: undefined };
 }
 
 /** Closes the open batch of `q`: encoded and queued to send; unkeyed records move to another partition. */

@@ -6,8 +6,8 @@
  * Idempotent ordering: when a batch must be retried, every batch in flight behind it goes back
  * too, in sequence order, and all are resent with their original triples — the leader appends the
  * missing ones and answers the rest as duplicates with their original offsets. A batch refused as
- * OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch is still unanswered is behind a gap that the
- * retry will fill, so it counts as retriable. A batch that fails for good leaves a gap its
+ * OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch is still unanswered (or was, when the refused
+ * attempt left) is behind a gap that the retry will fill, so it counts as retriable. A batch that fails for good leaves a gap its
  * producer id can never fill, so the producer asks for a new producer id (sequences restart at 0).
  */
 import { assert } from '../assert.js';
@@ -29,6 +29,7 @@ export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReply
   if (event.body.code === 'OK') {
     removeInFlight(q, b);
     q.failures = 0;
+    if (b.producerId >= 0) q.acknowledgedProducerId = b.producerId;
     return settleOk(ctx, fx, b, event.body.baseOffset);
   }
   onBatchError(ctx, fx, q, b, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
@@ -45,9 +46,19 @@ export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b:
   b.lastError = error;
   const entry = ERRORS[error.code];
   if (entry.refreshMetadata) ctx.metadata.stale = true;
-  const behindGap = b.producerId >= 0 && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && q.inFlight[0] !== b;
+  // Behind a gap: an earlier batch is unanswered now, or was when this attempt left (replies may
+  // arrive out of order: the earlier batch's OK can overtake this refusal). A retry fills the gap.
+  const behindGap = b.producerId >= 0 && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && (q.inFlight[0] !== b || b.sentBehind);
   const exhausted = b.attempts > ctx.config.retries || ctx.nowMs >= b.deliveryDeadlineMs;
-  if ((entry.retriable || behindGap) && !exhausted) return requeue(ctx, q, b);
+  if (error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && b.producerId >= 0 && b.producerId === q.gapProducerId) {
+    // Behind a batch of its producer id that failed for good after it was sent (usually its
+    // delivery timed out: written or not, nobody knows): this one cannot be ordered after it. Its
+    // outcome is as unknown as that batch's, and a new send (under a new producer id) may succeed:
+    // timed out, retriable — never a final out-of-order error for a fault the producer rode through.
+    return failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered: an earlier batch of this partition failed, so this one could not follow it (${error.message})` });
+  }
+  if (behindGap && !exhausted) return requeueBehindGap(ctx, q, b);
+  if (entry.retriable && !exhausted) return requeue(ctx, q, b);
   failBatch(ctx, fx, q, b, error);
 }
 
@@ -70,6 +81,24 @@ function requeue(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
   q.retryAtMs = ctx.nowMs + delayMs;
 }
 
+/**
+ * Refused because an earlier batch had not reached the leader yet: the earlier ones stay in flight
+ * (nothing is wrong with them), this one and those sent after it go back, to follow once the
+ * earlier ones are answered. No backoff: a reordering network, not a failing leader, caused it.
+ */
+function requeueBehindGap(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
+  const i = q.inFlight.indexOf(b);
+  assert(i >= 0, 'a refused batch is in flight');
+  const back = q.inFlight.slice(i);
+  for (const f of back) {
+    if (f.corr !== undefined) ctx.corrs.delete(f.corr);
+    f.corr = undefined;
+  }
+  q.inFlight = q.inFlight.slice(0, i);
+  q.ready = back.concat(q.ready);
+  b.holdBehind = true;
+}
+
 /** Fails a batch for good, wherever it waits. */
 function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
   if (b.corr !== undefined) {
@@ -80,6 +109,7 @@ function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, er
     assert(i >= 0, 'a batch not in flight is ready');
     q.ready.splice(i, 1);
   }
+  if (b.producerId >= 0 && b.attempts > 0) q.gapProducerId = b.producerId;
   if (b.producerId >= 0 && b.attempts > 0 && b.producerId === ctx.pid.producerId && ctx.pid.status === 'ready') {
     ctx.pid.status = 'none';
     ctx.pid.retryAtMs = -Infinity;
@@ -99,12 +129,17 @@ export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
   }
 }
 
-/** Closed batches still unsent when deliveryTimeoutMs runs out fail with their last error. */
+/**
+ * Closed batches still unsent when deliveryTimeoutMs runs out fail as timed out (Kafka's delivery
+ * timeout), naming the last error they met: that error was retriable or behind a gap, so the
+ * caller may retry — reporting it as the cause would make a retriable outcome look final.
+ */
 export function expireReady(ctx: ProducerContext, fx: Fx): void {
   for (const q of ctx.queues.values()) {
     const expired = q.ready.filter((b) => b.deliveryDeadlineMs <= ctx.nowMs);
     for (const b of expired) {
-      failBatch(ctx, fx, q, b, b.lastError ?? { code: 'REQUEST_TIMED_OUT', message: `not sent within ${ctx.config.deliveryTimeoutMs} ms (no leader)` });
+      const last = b.lastError === undefined ? 'no leader' : `last error ${b.lastError.code}: ${b.lastError.message}`;
+      failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered within ${ctx.config.deliveryTimeoutMs} ms (${last})` });
     }
   }
 }

@@ -39,12 +39,20 @@ export function drain(ctx: ProducerContext, fx: Fx): void {
  *   be lost or reordered, so later batches can be answered while an earlier one is not; the
  *   leader remembers only the last five batches of a producer, and a retry of a batch it has
  *   forgotten is refused as out of order although it was written.
+ * - Until the leader has acknowledged a batch of this producer id, one batch at a time: a leader
+ *   that knows nothing of a producer id accepts any sequence from it, so if sequence 0 were lost
+ *   and the next batch landed first, sequence 0 could never be written (OUT_OF_ORDER_SEQUENCE_NUMBER
+ *   at the head of the queue, a failed send).
+ * - A batch refused behind a gap waits until every earlier batch is answered: sent at once it could
+ *   overtake them again on a network that reorders.
  */
 function mayGo(ctx: ProducerContext, q: PartitionQueue): boolean {
   const next = q.ready[0];
   if (!ctx.config.idempotent || next === undefined) return true;
   const producerId = next.baseSequence >= 0 ? next.producerId : ctx.pid.producerId;
   const ordinal = next.baseSequence >= 0 ? next.ordinal : q.nextOrdinal;
+  if (q.acknowledgedProducerId !== producerId && q.inFlight.length > 0) return false;
+  if (next.holdBehind && q.inFlight.some((f) => f.ordinal < next.ordinal)) return false;
   for (const f of q.inFlight) {
     if (f.producerId !== producerId || ordinal - f.ordinal >= ctx.config.maxInFlight) return false;
   }
@@ -84,6 +92,8 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
     b.corr = undefined;
     return settleOk(ctx, fx, b, -1); // No reply will come: the batch is done once sent.
   }
+  b.sentBehind = q.inFlight.length > 0;
+  b.holdBehind = false;
   q.inFlight.push(b);
   ctx.corrs.set(b.corr, key);
 }

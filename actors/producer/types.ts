@@ -103,6 +103,10 @@ export interface Batch {
   /** When the attempt in flight left, and the leader epoch it was addressed to. */
   sentAtMs: number;
   sentLeaderEpoch: number;
+  /** The attempt in flight left while an earlier batch of its queue was unanswered. */
+  sentBehind: boolean;
+  /** Refused behind a gap: it waits until every earlier batch of its queue is answered, then goes again. */
+  holdBehind: boolean;
   lastError: ErrorInfo | undefined;
 }
 
@@ -118,6 +122,10 @@ export interface PartitionQueue {
   nextSequence: number;
   /** The ordinal the next sequenced batch gets; never reset. */
   nextOrdinal: number;
+  /** The producer id of the last batch this partition's leader acknowledged (-1: none yet). */
+  acknowledgedProducerId: number;
+  /** The producer id of a batch of this partition that failed after being sent (-1: none): its later batches sit behind a gap. */
+  gapProducerId: number;
   retryAtMs: number;
   failures: number;
 }

@@ -5,15 +5,16 @@
  * coverage of interesting situations; a failing seed prints the command that replays it.
  */
 import { execFileSync } from 'node:child_process';
-import { describePlan, type FaultPlanOptions } from '../sim/faults.js';
+import { describePlan } from '../sim/faults.js';
 import { shrinkPlan } from '../sim/shrink.js';
 import { mergeCoverage, neverReached, resetSometimes, sometimesCounts, type Coverage } from '../sim/sometimes.js';
-import { runStreamSim, type StreamRunResult } from '../sim/stream-run.js';
+import { runStreamSim, type RunFaultKind, type StreamRunResult } from '../sim/stream-run.js';
 import { EXPECTED_COVERAGE } from '../sim/world.js';
 import { intFlag, parse, UsageError } from './args.js';
 import { printJson, table } from './output.js';
 
-const FAULT_KINDS = ['crash', 'powerLoss', 'wipe', 'isolate', 'partition', 'pause', 'slowDisk', 'clockSkew'] as const;
+/** Random-node faults, and 'roles': graceful shutdowns, crashes and pauses of the controller leader and the busiest partition leader. */
+const FAULT_KINDS = ['crash', 'powerLoss', 'wipe', 'isolate', 'partition', 'pause', 'slowDisk', 'clockSkew', 'roles'] as const;
 
 export function parseDuration(raw: string | undefined, fallbackMs: number): number {
   if (raw === undefined) return fallbackMs;
@@ -23,13 +24,13 @@ export function parseDuration(raw: string | undefined, fallbackMs: number): numb
   return Math.round(match[2] === 'ms' ? value : match[2] === 'm' ? value * 60_000 : value * 1000);
 }
 
-export function parseFaults(raw: string | undefined): FaultPlanOptions['kinds'] | undefined {
+export function parseFaults(raw: string | undefined): RunFaultKind[] | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'none') return [];
   const kinds = raw.split(',').map((s) => s.trim());
   const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new UsageError(`unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}, or none`);
-  return kinds as FaultPlanOptions['kinds'];
+  return kinds as RunFaultKind[];
 }
 
 export async function sim(argv: string[]): Promise<number> {

@@ -23,6 +23,10 @@ export class ClusterSim {
   readonly nodes = new Map<number, SimBrookNode>();
   readonly cluster: string;
   faultsApplied = 0;
+  /** The latest Raft leader by term, from the controllers' reports (for role-targeted faults). */
+  private controllerLeader = { nodeId: -1, term: -1 };
+  /** Role-targeted fault pair → the node its first step hit, so the undo hits the same one. */
+  private readonly roleTargets = new Map<number, number[]>();
 
   constructor(readonly options: ClusterSimOptions) {
     this.world = new SimWorld(options);
@@ -48,6 +52,32 @@ export class ClusterSim {
       });
       this.nodes.set(id, entry);
     }
+    this.world.onReport((_node, _address, kind, data) => {
+      const term = Number(data['term']);
+      if (kind === 'raftLeader' && term > this.controllerLeader.term) this.controllerLeader = { nodeId: Number(data['nodeId']), term };
+    });
+  }
+
+  /** The nodes a step hits: its own list, or whoever holds its role now (the undo: whoever its first step hit). */
+  private targets(op: FaultOp): number[] {
+    if (op.role === undefined) return op.nodes;
+    const pair = op.pair ?? 0;
+    const earlier = this.roleTargets.get(pair);
+    if (earlier !== undefined) { this.roleTargets.delete(pair); return earlier; }
+    const nodeId = op.role === 'controllerLeader' ? this.controllerLeader.nodeId : this.busiestLeader();
+    const targets = nodeId >= 0 && this.nodes.get(nodeId)?.sim.up === true ? [nodeId] : [];
+    this.roleTargets.set(pair, targets);
+    return targets;
+  }
+
+  /** The node leading the most partitions in the first up node's image. */
+  private busiestLeader(): number {
+    const image = this.up()[0]?.brook?.metadata.image;
+    const counts = new Map<number, number>();
+    for (const topic of Object.values(image?.topics ?? {})) for (const p of topic.partitions) if (p.leader >= 0) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
+    let best = -1;
+    for (const [nodeId, n] of [...counts].sort((a, b) => a[0] - b[0])) if (best < 0 || n > (counts.get(best) ?? 0)) best = nodeId;
+    return best;
   }
 
   get names(): string[] { return [...this.nodes.values()].map((n) => n.sim.name); }
@@ -57,13 +87,16 @@ export class ClusterSim {
   /** Applies one fault-plan step; called inside the world's run loop by the scheduled plan. */
   apply(op: FaultOp): void {
     this.faultsApplied++;
-    this.world.trace.add(this.world.scheduler.nowMs, 'fault', op.op, op.nodes.join(','));
-    const named = op.nodes.map((id) => this.nodes.get(id)).filter((n): n is SimBrookNode => n !== undefined);
+    const nodes = this.targets(op);
+    this.world.trace.add(this.world.scheduler.nowMs, 'fault', op.op, nodes.join(','));
+    const named = nodes.map((id) => this.nodes.get(id)).filter((n): n is SimBrookNode => n !== undefined);
     switch (op.op) {
       case 'crash': for (const n of named) { n.brook?.stop(); n.sim.crash('process'); } return;
       case 'powerLoss': for (const n of named) { n.brook?.stop(); n.sim.crash('power'); } return;
       case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
-      case 'restart': for (const n of named) n.sim.restart(); return;
+      case 'restart': for (const n of named) if (!n.sim.up) n.sim.restart(); return;
+      // SIGTERM: the node asks the controller to move its leaderships away, then its process ends.
+      case 'shutdown': for (const n of named) { const brook = n.brook; brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
       case 'isolate': this.world.network.partition([named.map((n) => n.sim.name), this.names.filter((x) => !named.some((n) => n.sim.name === x))]); return;
       case 'partition': {
         const side = named.map((n) => n.sim.name);

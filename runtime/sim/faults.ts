@@ -5,9 +5,17 @@
  */
 import type { Random } from '../random.js';
 
-export type FaultKind = 'crash' | 'powerLoss' | 'wipe' | 'restart' | 'isolate' | 'partition' | 'heal' | 'pause' | 'resume' | 'slowDisk' | 'fastDisk' | 'clockSkew';
+export type FaultKind = 'crash' | 'powerLoss' | 'wipe' | 'restart' | 'isolate' | 'partition' | 'heal' | 'pause' | 'resume' | 'slowDisk' | 'fastDisk' | 'clockSkew'
+  | 'shutdown';
 
-export interface FaultOp { atMs: number; op: FaultKind; nodes: number[] }
+/**
+ * Who a role-targeted fault hits, resolved when it is applied (the same every replay):
+ * the controller leader of the highest term, or the node leading the most partitions.
+ */
+export type FaultRole = 'controllerLeader' | 'partitionLeader';
+
+/** `role`: the step targets whoever holds that role then; its undo (same `pair`) hits the same node. */
+export interface FaultOp { atMs: number; op: FaultKind; nodes: number[]; role?: FaultRole; pair?: number }
 
 export interface FaultPlanOptions {
   nodeIds: number[];
@@ -39,6 +47,33 @@ export function generatePlan(random: Random, options: FaultPlanOptions): FaultOp
   return plan;
 }
 
+/**
+ * Faults aimed at roles, drawn from their own fork so that the random-node plan of a seed stays
+ * what it was: a graceful shutdown (SIGTERM: leadership moved away first, then the process ends),
+ * a crash, or a pause (a zombie that wakes up believing it leads) of the controller leader or of
+ * a busy partition leader — the controller leader usually leads partitions too.
+ */
+export function generateRolePlan(random: Random, durationMs: number, meanGapMs: number): FaultOp[] {
+  const plan: FaultOp[] = [];
+  let t = random.int(500, meanGapMs * 3);
+  let pair = 1;
+  while (t < durationMs) {
+    const op = random.pick(['shutdown', 'crash', 'pause'] as const);
+    const role = random.pick(['controllerLeader', 'partitionLeader'] as const);
+    const undoAt = Math.min(durationMs, t + random.int(200, Math.max(300, meanGapMs * 2)));
+    plan.push({ atMs: t, op, nodes: [], role, pair });
+    plan.push({ atMs: undoAt, op: op === 'pause' ? 'resume' : 'restart', nodes: [], role, pair });
+    pair++;
+    t = undoAt + random.int(meanGapMs, meanGapMs * 3);
+  }
+  return plan;
+}
+
+/** Two plans as one, in time order (a stable merge: equal times keep the first plan's step first). */
+export function mergePlans(a: readonly FaultOp[], b: readonly FaultOp[]): FaultOp[] {
+  return [...a, ...b].map((op, i) => ({ op, i })).sort((x, y) => x.op.atMs - y.op.atMs || x.i - y.i).map((x) => x.op);
+}
+
 const UNDO = {
   crash: 'restart', powerLoss: 'restart', wipe: 'restart', isolate: 'heal', partition: 'heal',
   pause: 'resume', slowDisk: 'fastDisk', clockSkew: 'heal',
@@ -54,5 +89,5 @@ function shuffle<T>(random: Random, items: readonly T[]): T[] {
 }
 
 export function describePlan(plan: readonly FaultOp[]): string {
-  return plan.map((op) => `${op.op} n${op.nodes.join(',n')} @${op.atMs}`).join('; ');
+  return plan.map((op) => `${op.op} ${op.role !== undefined ? `${op.role}#${op.pair ?? 0}` : `n${op.nodes.join(',n')}`} @${op.atMs}`).join('; ');
 }

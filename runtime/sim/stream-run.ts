@@ -13,7 +13,7 @@ import { RaftChecker } from './checks/raft.js';
 import { PartitionChecker } from './checks/partitions.js';
 import { checkHistory, violations as historyViolations, type Anomaly } from './checks/history.js';
 import { metadataConverged } from './checks/convergence.js';
-import { describePlan, generatePlan, type FaultOp, type FaultPlanOptions } from './faults.js';
+import { describePlan, generatePlan, generateRolePlan, mergePlans, type FaultOp, type FaultPlanOptions } from './faults.js';
 import { Workload, type ProducerSpec } from './workload.js';
 import { sometimes } from './sometimes.js';
 import { drawKnobs, type NodeKnobConfig } from './knobs.js';
@@ -27,7 +27,8 @@ export interface StreamRunOptions {
   durationMs?: number;
   livenessMs?: number;
   plan?: FaultOp[];
-  faults?: FaultPlanOptions['kinds'];
+  /** Random-node fault kinds, plus 'roles' for faults aimed at leaders. */
+  faults?: RunFaultKind[];
   /** Overrides the drawn node count (`brook sim --nodes`). */
   nodes?: number;
   /** How many of the last log lines the result keeps (40 unless told; debugging wants more). */
@@ -97,6 +98,8 @@ export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
  * when min.insync.replicas ≥ 2: with 1, the single in-sync replica losing power takes the newest
  * page-cache writes with it (as in Kafka). Such runs keep every fault but power loss.
  */
+export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles';
+
 function faultKinds(kinds: FaultPlanOptions['kinds'], config: StreamConfig): FaultPlanOptions['kinds'] {
   return config.minInsyncReplicas >= 2 ? kinds : kinds.filter((k) => k !== 'powerLoss');
 }
@@ -119,10 +122,16 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const parts = new PartitionChecker(sim.world, (topic) => image()?.topics[topic]?.topicId);
   const workload = new Workload(sim.world, new SeededRandom(options.seed).fork('workload'), SIM_TOPIC);
   const nodeIds = [...sim.nodes.keys()];
-  const plan = options.plan ?? generatePlan(new SeededRandom(options.seed).fork('faults'), {
-    nodeIds, durationMs: durationMs - 1000, meanGapMs: 1200, downMax: 1,
-    kinds: faultKinds(options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk'], config),
+  const kinds = options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk', 'roles'];
+  const randomPlan = generatePlan(new SeededRandom(options.seed).fork('faults'), {
+    nodeIds, durationMs: durationMs - 1000, meanGapMs: 1200, downMax: 1, kinds: faultKinds(kinds.filter((k) => k !== 'roles'), config),
   });
+  // Faults aimed at the controller leader and the busiest partition leader (graceful shutdowns,
+  // crashes, pauses) join the plan in about half the runs by default, from their own fork; always
+  // when asked for by name.
+  const roles = new SeededRandom(options.seed).fork('role-faults');
+  const withRoles = options.faults === undefined ? roles.chance(0.5) : kinds.includes('roles');
+  const plan = options.plan ?? (withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan);
   sim.start();
   const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), clientAddress('admin'), { timeoutMsDefault: 500 });
   let created = false;

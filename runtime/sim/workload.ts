@@ -5,6 +5,7 @@
  */
 import { consumerKind, producerKind } from '../sdk/kinds.js';
 import { clientAddress } from '../../actors/kit/addresses.js';
+import { isErrorCode, isRetriable } from '../../actors/errors.js';
 import type { Random } from '../random.js';
 import type { SimNode, SimWorld } from './world.js';
 import { HistoryRecorder, type PolledRecord } from './checks/history.js';
@@ -53,6 +54,10 @@ export class Workload {
           this.recorder.complete(op, 'ok', { topic: this.topic, partition: result.partitions?.[i] as number, offset: result.offsets?.[i] as number, value, idempotent: spec.idempotent, acks: spec.acks });
         } else {
           this.recorder.complete(op, DEFINITE_FAILURES.has(String(result.code)) ? 'fail' : 'info', { topic: this.topic, value, idempotent: spec.idempotent, acks: spec.acks });
+          // An idempotent producer rides through single faults with retriable errors only (KIP-360).
+          if (spec.idempotent && i === 0 && !(isErrorCode(result.code) && isRetriable(result.code))) {
+            this.world.fail(`idempotent-send-failed: p${index} ${value} failed with ${String(result.code)}${result.partitions?.[0] !== undefined ? ` on partition ${result.partitions[0]}` : ''}`);
+          }
         }
       });
     };

@@ -95,40 +95,96 @@ test('NOT_LEADER refreshes metadata and retries at the new leader after a backof
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [5] } }]);
 });
 
-test('idempotent: producer id first, then retries after a timeout keep producer id, epoch and sequences', (t) => {
-  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 100 });
+/** An idempotent producer whose first batch (sequence 0, record 'x') its leader acknowledged at offset 0: later batches pipeline. */
+function primed(h: ClientHarness<ProducerContext>, producerId: number, producerEpoch = 0): void {
+  sendWithMetadata(h, 100, ['x']);
+  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId, producerEpoch }, controllerVoter(1));
+  const first = h.takeOne('produce');
+  const baseSequence = body(first).batch.baseSequence;
+  if (baseSequence !== 0) throw new Error(`the first batch of a producer id starts at sequence 0, not ${baseSequence}`);
+  h.reply(first, ok(0));
+  h.takeDelivered();
+}
+
+test('idempotent: producer id first; one batch at a time until the leader acknowledged one of that id', (t) => {
+  const h = producer({ acks: -1, idempotent: true });
   sendWithMetadata(h, 1, ['a', 'b']);
   t.is(h.take('produce').length, 0, 'no produce before a producer id');
   h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 42, producerEpoch: 3 }, controllerVoter(1));
   h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
+  const first = h.take('produce');
+  // A leader that knows nothing of producer 42 accepts any sequence: sequence 2 must not overtake 0.
+  t.deepEqual(first.map((p) => [body(p).batch.producerId, body(p).batch.producerEpoch, body(p).batch.baseSequence]), [[42, 3, 0]]);
+  h.reply(first[0] as SendParams, ok(5));
+  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [2]);
+});
+
+test('idempotent: retries after a timeout keep producer id, epoch and sequences, in order', (t) => {
+  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 100 });
+  primed(h, 42, 3);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }, { value: bytes('b'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
   const sent = h.take('produce').map((p) => body(p).batch);
-  t.deepEqual(sent.map((b) => [b.producerId, b.producerEpoch, b.baseSequence, b.recordCount]), [[42, 3, 0, 2], [42, 3, 2, 1]]);
+  t.deepEqual(sent.map((b) => [b.producerId, b.producerEpoch, b.baseSequence, b.recordCount]), [[42, 3, 1, 2], [42, 3, 3, 1]]);
   h.tick(100); // Both time out: both go back, in order.
   h.reply(h.takeOne('metadata'), metadataBody('t', [1]));
   h.tick(1000);
   const resent = h.take('produce');
-  t.deepEqual(resent.map((p) => [body(p).batch.producerId, body(p).batch.baseSequence]), [[42, 0], [42, 2]]);
+  t.deepEqual(resent.map((p) => [body(p).batch.producerId, body(p).batch.baseSequence]), [[42, 1], [42, 3]]);
   h.reply(resent[0] as SendParams, ok(7)); // A duplicate answered with its original offset.
   h.reply(resent[1] as SendParams, ok(9));
   t.deepEqual(h.takeDelivered().map((d) => d.result), [{ ok: true, partitions: [0, 0], offsets: [7, 8] }, { ok: true, partitions: [0], offsets: [9] }]);
 });
 
-test('idempotent: a batch behind a gap is retried, not failed', (t) => {
+test('idempotent: a batch behind a gap goes back and follows once the earlier batch is answered', (t) => {
   const h = producer({ acks: -1, idempotent: true });
-  sendWithMetadata(h, 1, ['a']);
-  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [first, second] = h.take('produce');
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected 1' });
+  t.deepEqual(h.takeDelivered(), []);
+  t.deepEqual(h.take('produce'), [], 'held while the earlier batch is unanswered: sent now it could overtake it again');
+  h.reply(first as SendParams, ok(1));
+  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [2]);
+});
+
+test('idempotent: a refusal behind a gap overtaken by the earlier batch\'s OK is still retried', (t) => {
+  const h = producer({ acks: -1, idempotent: true });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [first, second] = h.take('produce');
+  // On a network that reorders, the OK of sequence 1 arrives before the refusal sequence 2 got
+  // while sequence 1 had not reached the leader yet: sequence 2 is now the oldest, but it left behind a gap.
+  h.reply(first as SendParams, ok(1));
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected 1' });
+  t.deepEqual(h.takeDelivered().map((d) => d.requestId), [1], 'only the first send settled; the second is not failed');
+  const retry = h.take('produce');
+  t.deepEqual(retry.map((p) => body(p).batch.baseSequence), [2]);
+  h.reply(retry[0] as SendParams, ok(2));
+  t.deepEqual(h.takeDelivered().map((d) => d.result), [{ ok: true, partitions: [0], offsets: [2] }]);
+});
+
+test('idempotent: a batch stuck behind one whose delivery timed out fails as timed out (retriable), not out of order', (t) => {
+  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 2000, deliveryTimeoutMs: 1000 });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
+  h.tick(500);
   h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
   const [, second] = h.take('produce');
-  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected 0' });
-  t.deepEqual(h.takeDelivered(), []);
-  h.tick(1000);
-  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [0, 1]);
+  h.tick(600); // Sequence 1 reaches its delivery timeout unanswered: written or not, nobody knows.
+  t.deepEqual(h.takeDelivered().map((d) => [d.requestId, (d.result as { code?: string }).code]), [[1, 'REQUEST_TIMED_OUT']]);
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected sequence 1, got 2' });
+  const [failed] = h.takeDelivered();
+  t.is(failed?.requestId, 2);
+  t.like(failed?.result, { ok: false, code: 'REQUEST_TIMED_OUT' }, 'an unknown outcome, like the batch it depended on');
 });
 
 test('idempotent: a new producer id waits until the old one has no batch in flight, so order holds', (t) => {
   const h = producer({ acks: -1, idempotent: true });
-  sendWithMetadata(h, 1, ['a']);
-  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
   h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
   const [first, second] = h.take('produce');
   // The oldest batch fails for good: its gap can never be filled, so the producer takes a new id.
@@ -143,17 +199,15 @@ test('idempotent: a new producer id waits until the old one has no batch in flig
 
 test('idempotent: while the oldest batch is unanswered, at most maxInFlight batches are sent past it', (t) => {
   const h = producer({ acks: -1, idempotent: true, maxInFlight: 3 });
-  sendWithMetadata(h, 1, ['a']);
-  h.reply(h.takeOne('initProducerId'), { code: 'OK', producerId: 1, producerEpoch: 0 });
-  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
-  h.send({ type: 'send', requestId: 3, topic: 't', records: [{ value: bytes('c'), timestamp: 1 }] });
+  primed(h, 1);
+  for (const [i, v] of ['a', 'b', 'c'].entries()) h.send({ type: 'send', requestId: i + 1, topic: 't', records: [{ value: bytes(v), timestamp: 1 }] });
   const [oldest, ...later] = h.take('produce');
   // Replies can overtake each other: the later batches are answered, the oldest is not (yet).
   for (const [i, p] of later.entries()) h.reply(p, ok(11 + i));
   h.send({ type: 'send', requestId: 4, topic: 't', records: [{ value: bytes('d'), timestamp: 1 }] });
   t.deepEqual(h.take('produce'), [], 'a retry of the oldest must stay within what the leader remembers');
   h.reply(oldest as SendParams, ok(10));
-  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [3]);
+  t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [4]);
 });
 
 test('a non-retriable error is delivered with its code', (t) => {
@@ -180,12 +234,13 @@ test('no reply within requestTimeoutMs: retried as REQUEST_TIMED_OUT, a late rep
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [1] } }]);
 });
 
-test('retries run out at deliveryTimeoutMs with the last error', (t) => {
+test('retries run out at deliveryTimeoutMs: timed out (retriable), naming the last error', (t) => {
   const h = producer({ deliveryTimeoutMs: 500 });
   sendWithMetadata(h, 1, ['a']);
   h.reply(h.takeOne('produce'), { code: 'NOT_ENOUGH_REPLICAS' });
   h.tick(600);
-  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'NOT_ENOUGH_REPLICAS', message: 'fewer in-sync replicas than min.insync.replicas' } }]);
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'REQUEST_TIMED_OUT',
+    message: 'not delivered within 500 ms (last error NOT_ENOUGH_REPLICAS: fewer in-sync replicas than min.insync.replicas)' } }]);
 });
 
 test('flush waits for every earlier send, and sends what lingers at once', (t) => {
