@@ -5,7 +5,7 @@
  * Checked: the Raft and partition online invariants, and the Jepsen-style history.
  */
 import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests } from './placement-moves.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom, type Random } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
 import { ClusterSim } from './cluster.js';
@@ -15,6 +15,9 @@ import { checkHistory, violations as historyViolations, type Anomaly } from './c
 import { metadataConverged } from './checks/convergence.js';
 import { describePlan, generatePlan, generateRolePlan, mergePlans, type FaultOp, type FaultPlanOptions } from './faults.js';
 import { Workload, type ProducerSpec } from './workload.js';
+import { GroupWorkload, type GroupSpec } from './group-workload.js';
+import { GroupChecker } from './checks/groups.js';
+import { readGroupFinal } from './group-final.js';
 import { sometimes } from './sometimes.js';
 import { drawKnobs, type NodeKnobConfig } from './knobs.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
@@ -55,6 +58,8 @@ export interface StreamRunResult {
   logTail: string[];
   /** Trace digests every 1000 lines, to locate the first divergence between two runs. */
   checkpoints: Array<{ line: number; digest: string }>;
+  /** What the consumer group did, when the run had one. */
+  group: { members: number; churns: number; delivered: number; commitsAcked: number; ownershipChanges: number } | undefined;
 }
 
 export interface StreamConfig {
@@ -67,6 +72,8 @@ export interface StreamConfig {
   network: { lossProbability: number; duplicateProbability: number; fifo: boolean; delayMeanMs: number };
   /** Node, controller and partition knobs pushed to extremes (empty in most runs; runtime/sim/knobs.ts). */
   knobs: NodeKnobConfig;
+  /** A consumer group sharing the topic, in about half the runs (drawn from its own fork: other draws do not change). */
+  group: GroupSpec | undefined;
 }
 
 export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
@@ -90,7 +97,13 @@ export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
       delayMeanMs: random.pick([1, 2, 5]),
     },
     knobs: drawKnobs(new SeededRandom(seed).fork('knobs')),
+    group: drawGroup(new SeededRandom(seed).fork('groups')),
   };
+}
+
+function drawGroup(random: Random): GroupSpec | undefined {
+  if (!random.chance(0.5)) return undefined;
+  return { groupId: 'sim-group', members: random.int(1, 4), churnMeanMs: random.pick([1500, 3000, 6000]), autoCommitIntervalMs: random.pick([100, 500, 2000]) };
 }
 
 /**
@@ -147,7 +160,12 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   sim.world.runUntil(5_000, () => created);
   config.producers.forEach((spec, i) => workload.addProducer(i, spec));
   workload.addConsumer(0, config.partitions);
+  const groupChecker = new GroupChecker((line) => sim.world.fail(line));
+  sim.world.onReport((_node, _address, kind, data) => { if (kind.startsWith('group')) groupChecker.onReport(kind, data); });
+  const group = config.group ? new GroupWorkload(sim.world, new SeededRandom(options.seed).fork('group-workload'), workload.recorder, groupChecker, SIM_TOPIC, config.group) : undefined;
+  const members = group?.addMembers() ?? [];
   workload.startClients();
+  sim.world.within(() => { for (const m of members) m.start(); });
   const start = sim.world.scheduler.nowMs;
   sim.schedule(plan.map((op) => ({ ...op, atMs: op.atMs + start })));
   schedulePlacementRequests(sim, rpc, SIM_TOPIC, drawPlacementRequests(new SeededRandom(options.seed).fork('placement'),
@@ -159,8 +177,21 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
     parts.sweep();
   }
   workload.stopped = true;
+  group?.heal();
   sim.healAll();
   const liveness = finalRead(sim, workload, config, raft.commitIndexMax, options.livenessMs ?? 15_000);
+  if (group) {
+    sometimes('group-run');
+    sometimes('group-member-crashed', group.churns > 0);
+    sometimes('group-commit-acked', groupChecker.commitsAcked > 0);
+    sometimes('group-partition-moved', groupChecker.ownershipChanges > config.partitions);
+  }
+  if (group && liveness.ok) {
+    // The group must settle with every partition assigned; then its commits and deliveries are judged.
+    const read = readGroupFinal(sim.world, rpc, group.spec.groupId, config.partitions, sim.world.scheduler.nowMs + (options.livenessMs ?? 15_000));
+    if (read.final) groupChecker.checkFinal(group.spec.groupId, read.final, liveness.finalReads, Array.from({ length: config.partitions }, (_, partition) => ({ topic: SIM_TOPIC, partition })));
+    else sim.world.fail(`group-unsettled: ${read.reason}`);
+  }
   parts.sweep();
   const anomalies = checkHistory(workload.recorder.history(), liveness.finalReads, { logStartOffsets: new Map() });
   for (const a of anomalies) sometimes(`anomaly-${a.name}`);
@@ -170,6 +201,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const violations = [...sim.world.failures, ...bad.map((a) => `${a.name}: ${a.topic}/${a.partition} ${a.detail}`)];
   return {
     seed: options.seed, config, plan, violations, anomalies, converged: liveness.ok, livenessReason: liveness.reason,
+    group: group ? { members: group.spec.members, churns: group.churns, delivered: group.polled, commitsAcked: groupChecker.commitsAcked, ownershipChanges: groupChecker.ownershipChanges } : undefined,
     digest: sim.world.digest(), acked: workload.acked, sendsInvoked: workload.sendsInvoked, finalRecords: liveness.records,
     simulatedMs: sim.world.scheduler.nowMs, steps: sim.world.scheduler.steps, faultsApplied: sim.faultsApplied,
     logTail: sim.world.logs.lines.slice(-(options.logTailLines ?? 40)).map((l) => JSON.stringify(l)),
