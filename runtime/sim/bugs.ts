@@ -8,6 +8,8 @@
 import type { Envelope } from '../../transport/envelope.js';
 import type { BugHooks } from '../bug-hooks.js';
 import { clientAddress } from '../../actors/kit/addresses.js';
+import { fromBatch, toBatch, type CoordRecord } from '../../actors/coordinator/records.js';
+import type { StoredBatch } from '../../actors/partition/batch.js';
 
 export const BUGS = {
   /** Vote replies always grant: two candidates can both win one term. → one-raft-leader-per-term */
@@ -44,6 +46,16 @@ export const BUGS = {
    * move onto empty replicas elects one of them. → lost-write
    */
   dropRemovingEarly: 'lost-write',
+  /** Every heartbeat reply hands its member partition 0 as well, whoever owns it. → group-two-owners */
+  repliesGrantPartition0: 'group-two-owners',
+  /** A coordinator loading its groups from the log loses their group, member and target records: epochs start again. → group-epoch-regressed */
+  loadForgetsGroupEpochs: 'group-epoch-regressed',
+  /** A coordinator loading its groups from the log loses their committed offsets. → commit-regressed / commit-lost */
+  loadForgetsOffsets: 'commit-regressed',
+  /** Committed offsets reach group members one too high: a member taking a partition over skips a record. → group-skip */
+  committedOneAhead: 'group-skip',
+  /** Group members' heartbeats arrive claiming they own nothing: the coordinator's view of who holds what never settles. → group-unsettled */
+  heartbeatsOwnNothing: 'group-unsettled',
 } as const;
 
 export type BugName = keyof typeof BUGS;
@@ -93,12 +105,42 @@ export function garbleInbound(envelope: Envelope): Envelope {
     const { batches: _dropped, ...rest } = body;
     return { ...envelope, body: { ...rest, divergingEpoch: { epoch: 0, endOffset: 0 } } };
   }
+  const group = garbleGroupTraffic(envelope, body);
+  if (group !== undefined) return group;
   if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === WORKLOAD_CONSUMER && Array.isArray(body['batches'])) {
     const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
       baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
     return { ...envelope, body: { ...body, batches } };
   }
   return envelope;
+}
+
+/** The planted consumer-group bugs (undefined when none applies). */
+function garbleGroupTraffic(envelope: Envelope, body: Record<string, unknown>): Envelope | undefined {
+  const toCoordinator = envelope.to.startsWith('c/group/');
+  if (planted.has('repliesGrantPartition0') && envelope.type === 'groupHeartbeatReply' && body['code'] === 'OK' && Array.isArray(body['assignment']) && body['assignment'].length > 0) {
+    const assignment = body['assignment'] as Array<{ topic: string; partitions: number[] }>;
+    const [first, ...rest] = assignment;
+    if (first !== undefined && !first.partitions.includes(0)) return { ...envelope, body: { ...body, assignment: [{ ...first, partitions: [0, ...first.partitions] }, ...rest] } };
+  }
+  if (planted.has('heartbeatsOwnNothing') && toCoordinator && envelope.type === 'groupHeartbeat') return { ...envelope, body: { ...body, ownedPartitions: [] } };
+  if (planted.has('committedOneAhead') && envelope.type === 'offsetFetchReply' && envelope.to.startsWith(clientAddress('g')) && Array.isArray(body['offsets'])) {
+    const offsets = (body['offsets'] as Array<Record<string, unknown>>).map((o) => (Number(o['offset']) >= 0 ? { ...o, offset: Number(o['offset']) + 1 } : o));
+    return { ...envelope, body: { ...body, offsets } };
+  }
+  const forget: Array<CoordRecord['kind']> | undefined = planted.has('loadForgetsGroupEpochs') ? ['group', 'member', 'target'] : planted.has('loadForgetsOffsets') ? ['offset'] : undefined;
+  if (forget !== undefined && toCoordinator && envelope.type === 'fetchReply' && Array.isArray(body['batches'])) {
+    return { ...envelope, body: { ...body, batches: (body['batches'] as StoredBatch[]).map((b) => withoutRecords(b, forget)) } };
+  }
+  return undefined;
+}
+
+/** The batch with the values of some kinds of group record emptied (deletions), offsets and counts unchanged. */
+function withoutRecords(batch: StoredBatch, kinds: ReadonlyArray<CoordRecord['kind']>): StoredBatch {
+  const { records } = fromBatch(batch);
+  if (records.length !== batch.recordCount || !records.some((r) => kinds.includes(r.kind))) return batch;
+  const encoded = toBatch(records.map((r) => (kinds.includes(r.kind) && r.kind !== 'barrier' ? { ...r, value: null } as CoordRecord : r)), batch.firstTimestamp);
+  return { ...batch, records: encoded.records };
 }
 
 /**

@@ -32,6 +32,11 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['divergeToStart', stream, /hw-regressed:/],
   ['lyingDiskOnNode2', stream, /exposed-hw-regressed:/],
   ['node1IgnoresNodeRecords', stream, /node-epoch-regressed:/],
+  ['repliesGrantPartition0', stream, /group-two-owners:/],
+  ['loadForgetsGroupEpochs', stream, /group-epoch-regressed:/],
+  ['loadForgetsOffsets', stream, /commit-(lost|regressed):/],
+  ['committedOneAhead', stream, /group-skip:/],
+  ['heartbeatsOwnNothing', stream, /group-unsettled:/],
 ];
 
 const only = process.env['PLANTED'];
