@@ -25,7 +25,7 @@ import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import type { Inbound, Parsed } from './effects.js';
-import type { Fx } from './kit/fx.js';
+import { reply, type Fx } from './kit/fx.js';
 import { newCorr } from './kit/ops.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply, type MetadataCache } from './client/metadata.js';
 import { replyParser, type FetchReplyEvent, type ListOffsetsReplyEvent, type MetadataReplyEvent } from './client/messages.js';
@@ -54,6 +54,9 @@ const parseClientReply = replyParser<MetadataReplyEvent | FetchReplyEvent | List
 /** The consumer's edge validator: partition and metadata replies, and coordinator replies. */
 export function parseConsumerMessage(inbound: Inbound): Parsed<ConsumerEvent> {
   const type = inbound.type;
+  if (type === 'memberProbe') {
+    return { ok: true, event: { type, from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}), ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) } };
+  }
   return isGroupReply(type) ? parseGroupReply({ ...inbound, type }) : parseClientReply(inbound);
 }
 
@@ -132,6 +135,7 @@ function dispatch(ctx: ConsumerContext, fx: Fx, event: ConsumerEvent): void {
     case 'fetchReply': return onFetchReply(ctx, event);
     case 'listOffsetsReply': return onListOffsetsReply(ctx, fx, event);
     case 'findCoordinatorReply': return onFindCoordinatorReply(ctx, fx, event);
+    case 'memberProbe': return reply(fx, event, { code: 'OK' }); // Alive: the coordinator's probe found this inbox.
     case 'groupHeartbeatReply': return onHeartbeatReply(ctx, fx, event);
     case 'offsetCommitReply': return onOffsetCommitReply(ctx, fx, event);
     case 'offsetFetchReply': return onOffsetFetchReply(ctx, fx, event);

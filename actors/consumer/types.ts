@@ -66,7 +66,10 @@ export type ConsumerCommand =
 
 export interface CommitOffset extends TopicPartition { offset: number; metadata?: string }
 
-export type ConsumerEvent = RuntimeEvent | ConsumerCommand | MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent | GroupReplyEvent;
+/** A group coordinator checking that a silent member's inbox still exists (fail-fast: only "nobody listens" counts). */
+export interface MemberProbe { type: 'memberProbe'; from: string; corr?: number; replyTo?: string }
+
+export type ConsumerEvent = RuntimeEvent | ConsumerCommand | MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent | GroupReplyEvent | MemberProbe;
 
 export interface ConsumerRecord {
   topic: string;

@@ -294,3 +294,14 @@ test('pure transitions: an event never changes the snapshot it started from', (t
   t.is(s2.context.group?.memberEpoch, 0);
   t.true(actions.some((a) => a.type === 'send' && (a.params as SendParams).type === 'offsetFetch'));
 });
+
+test('a coordinator\'s probe of a silent member is answered: its inbox is alive', (t) => {
+  const h = member();
+  joined(h, [0]);
+  const parsed = parseConsumerMessage({ type: 'memberProbe', from: COORDINATOR, corr: 77, body: {} });
+  t.true(parsed.ok);
+  if (!parsed.ok) return;
+  h.send(parsed.event);
+  const [answer] = h.take('memberProbeReply');
+  t.like(answer, { to: COORDINATOR, corr: 77, body: { code: 'OK' } });
+});
