@@ -28,6 +28,8 @@ export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState)
   if (state.partitionEpoch <= ctx.state.partitionEpoch) return;
   const before = ctx.state;
   ctx.state = state;
+  logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
+    isr: state.isr, replicas: state.replicas, role: ctx.role, leo: ctx.leo, hw: ctx.hw });
   if (ctx.role === 'recovering') return; // Recovery picks the role from ctx.state when it ends.
   const leading = state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId);
   if (ctx.role === 'leader' && leading && state.leaderEpoch === before.leaderEpoch) {

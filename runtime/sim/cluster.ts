@@ -8,12 +8,20 @@ import { BrookNode, type NodeConfig } from '../node/node.js';
 import { SimWorld, type SimNode, type SimWorldOptions } from './world.js';
 import type { FaultOp } from './faults.js';
 import { bugPlanted, plantedBugs } from './bugs.js';
+import { soleInSyncPartitions } from './sole-in-sync.js';
+import { sometimes } from './sometimes.js';
+import type { MetadataImage } from '../../actors/metadata/image.js';
 
 export interface ClusterSimOptions extends SimWorldOptions {
   nodeCount: number;
   voters: number[];
   cluster?: string;
   node?: Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>;
+  /**
+   * Apply a power loss as a process crash when the node is the only healthy in-sync replica of a
+   * partition: the documented hole (runtime/sim/sole-in-sync.ts), outside what the run checks.
+   */
+  sparePowerLossOfSoleInSync?: boolean;
 }
 
 export interface SimBrookNode { id: number; sim: SimNode; brook: BrookNode | undefined }
@@ -92,7 +100,7 @@ export class ClusterSim {
     const named = nodes.map((id) => this.nodes.get(id)).filter((n): n is SimBrookNode => n !== undefined);
     switch (op.op) {
       case 'crash': for (const n of named) { n.brook?.stop(); n.sim.crash('process'); } return;
-      case 'powerLoss': for (const n of named) { n.brook?.stop(); n.sim.crash('power'); } return;
+      case 'powerLoss': for (const n of named) { const kind = this.powerLossKind(n); n.brook?.stop(); n.sim.crash(kind); } return;
       case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
       case 'restart': for (const n of named) if (!n.sim.up) n.sim.restart(); return;
       // SIGTERM: the node asks the controller to move its leaderships away, then its process ends.
@@ -111,6 +119,36 @@ export class ClusterSim {
       case 'clockSkew': for (const n of named) n.sim.clock.skewMs += 5_000; return;
       default: { const never: never = op.op; throw new Error(`unknown fault ${String(never)}`); }
     }
+  }
+
+  /** 'power', or 'process' when the options spare the only healthy in-sync replica of a partition. */
+  private powerLossKind(n: SimBrookNode): 'power' | 'process' {
+    if (this.options.sparePowerLossOfSoleInSync !== true || !n.sim.up) return 'power';
+    const image = this.freshestImage();
+    const sole = image === undefined ? [] : soleInSyncPartitions(image, n.id, (id) => id !== n.id && this.healthy(id));
+    if (!sometimes('power-loss-spared-sole-in-sync', sole.length > 0)) return 'power';
+    this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${sole.join(',')}`);
+    return 'process';
+  }
+
+  /** Up, running and in touch with the controller leader (when one is known and up). */
+  private healthy(id: number): boolean {
+    const node = this.nodes.get(id);
+    if (node === undefined || !node.sim.up || node.sim.clock.paused) return false;
+    const leader = this.nodes.get(this.controllerLeader.nodeId);
+    if (leader === undefined || !leader.sim.up) return true;
+    const net = this.world.network;
+    return net.canReach(node.sim.name, leader.sim.name) && net.canReach(leader.sim.name, node.sim.name);
+  }
+
+  /** The metadata image with the highest applied offset among up nodes. */
+  private freshestImage(): MetadataImage | undefined {
+    let best: MetadataImage | undefined;
+    for (const n of this.up()) {
+      const image = n.brook?.metadata.image;
+      if (image !== undefined && (best === undefined || image.offset > best.offset)) best = image;
+    }
+    return best;
   }
 
   /** Schedules every step of a plan at its time. */

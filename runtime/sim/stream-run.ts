@@ -109,7 +109,10 @@ function drawGroup(random: Random): GroupSpec | undefined {
 /**
  * The durability contract promises no acknowledged acks=all write is lost to one failed node only
  * when min.insync.replicas ≥ 2: with 1, the single in-sync replica losing power takes the newest
- * page-cache writes with it (as in Kafka). Such runs keep every fault but power loss.
+ * page-cache writes with it (as in Kafka). Such runs keep every fault but power loss. With 2 or
+ * more, overlapping faults (role faults join the plan on top of the random-node faults) can still
+ * leave one replica in sync: the cluster applies a power loss of that replica as a process crash
+ * (`sparePowerLossOfSoleInSync`, runtime/sim/sole-in-sync.ts).
  */
 export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles';
 
@@ -127,6 +130,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const config = drawStreamConfig(options.seed, options.nodes);
   if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
   const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs,
+    sparePowerLossOfSoleInSync: true,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     // The world's ring buffer bounds what logTail can return: keep as many lines as were asked for.
     ...(options.logTailLines !== undefined && options.logTailLines > 2000 ? { logLines: options.logTailLines } : {}) });
