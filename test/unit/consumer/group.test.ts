@@ -301,7 +301,7 @@ test('a coordinator\'s probe of a silent member is answered: its inbox is alive'
   const parsed = parseConsumerMessage({ type: 'memberProbe', from: COORDINATOR, corr: 77, body: {} });
   t.true(parsed.ok);
   if (!parsed.ok) return;
-  h.send(parsed.event);
+  h.send(parsed.event as unknown as { type: string; [field: string]: unknown });
   const [answer] = h.take('memberProbeReply');
   t.like(answer, { to: COORDINATOR, corr: 77, body: { code: 'OK' } });
 });
