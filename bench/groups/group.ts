@@ -16,13 +16,17 @@ export interface Group {
 }
 
 let memberCount = 0;
+const live = new Set<MemberProcess>();
+// One exit hook for every member, so a failed bench leaves no member process behind.
+process.on('exit', () => { for (const m of live) if (m.alive) m.child.kill('SIGKILL'); });
 
 export function startMember(group: Group): MemberProcess {
   const name = `g${++memberCount}`;
   const options = { natsUrl: group.cluster.nats.url, cluster: group.cluster.processes.cluster, topic: group.topic, group: group.groupId };
   const member = new MemberProcess(name, group.autoCommitIntervalMs === undefined ? options : { ...options, autoCommitIntervalMs: group.autoCommitIntervalMs });
   group.members.set(name, member);
-  process.on('exit', () => { if (member.alive) member.child.kill('SIGKILL'); });
+  live.add(member);
+  member.child.once('exit', () => live.delete(member));
   return member;
 }
 
