@@ -1,9 +1,13 @@
 /**
- * `brook consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json]`:
+ * `brook consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json]
+ *   [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]`:
  * records to stdout, one per line (the value as UTF-8, or a JSON object with --json), until N
  * records or Ctrl-C. Without --partition every partition of the topic is read; with --group the
  * consumer subscribes as a member of G, commits as it goes and leaves the group on the way out
- * (--from-beginning then applies where the group has no committed offset).
+ * (--from-beginning then applies where the group has no committed offset). --client-id names the
+ * member in `brook groups describe`; --auto-commit-interval-ms 0 turns auto-commit off; --verbose
+ * prints each assignment change as a JSON line on stderr, so a supervisor sees which partitions a
+ * member gained and lost without reading the records.
  */
 import type { Admin } from '../sdk/admin.js';
 import type { Consumer, ConsumerRecord } from '../sdk/consumer.js';
@@ -29,10 +33,15 @@ export interface ConsumeArgs {
   group: string | undefined;
   fromBeginning: boolean;
   maxMessages: number;
+  clientId: string | undefined;
+  /** 0: no auto-commit (nothing is committed); undefined: the consumer's default. */
+  autoCommitIntervalMs: number | undefined;
+  verbose: boolean;
 }
 
 export function parseConsumeArgs(argv: string[]): ConsumeArgs {
-  const { values, positionals } = parse(argv, { partition: { type: 'string' }, group: { type: 'string' }, 'from-beginning': { type: 'boolean', default: false }, 'max-messages': { type: 'string' } });
+  const { values, positionals } = parse(argv, { partition: { type: 'string' }, group: { type: 'string' }, 'from-beginning': { type: 'boolean', default: false }, 'max-messages': { type: 'string' },
+    'client-id': { type: 'string' }, 'auto-commit-interval-ms': { type: 'string' }, verbose: { type: 'boolean', default: false } });
   const flags = commonFlags(values);
   const topic = positionals[0];
   if (!topic) throw new UsageError('brook consume needs a topic name');
@@ -41,15 +50,23 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   if (group !== undefined && values['partition'] !== undefined) throw new UsageError('--partition and --group are exclusive: a group assigns partitions itself');
   const maxMessages = values['max-messages'] === undefined ? Infinity : intFlag(values, 'max-messages');
   if (maxMessages <= 0) throw new UsageError('--max-messages must be positive');
-  return { flags, topic, group, fromBeginning: values['from-beginning'] === true, maxMessages,
-    partition: values['partition'] === undefined ? undefined : intFlag(values, 'partition') };
+  const clientId = values['client-id'] as string | undefined;
+  if (clientId !== undefined && clientId.length === 0) throw new UsageError('--client-id needs a value');
+  const interval = values['auto-commit-interval-ms'] === undefined ? undefined : intFlag(values, 'auto-commit-interval-ms');
+  if (interval !== undefined && interval < 0) throw new UsageError('--auto-commit-interval-ms must be ≥ 0');
+  return { flags, topic, group, fromBeginning: values['from-beginning'] === true, maxMessages, clientId, autoCommitIntervalMs: interval,
+    verbose: values['verbose'] === true, partition: values['partition'] === undefined ? undefined : intFlag(values, 'partition') };
 }
 
 /** Assigns the partitions (all, or the one asked for), or subscribes as a group member. */
 async function start(client: BrookClient, admin: Admin, args: ConsumeArgs): Promise<Consumer> {
   const offset = args.fromBeginning ? 'earliest' : 'latest';
   if (args.group !== undefined) {
-    const consumer = client.consumer({ groupId: args.group, autoOffsetReset: offset });
+    const notice = (event: string) => (partitions: Array<{ topic: string; partition: number }>, info?: { lost: boolean }): void => {
+      if (args.verbose) process.stderr.write(JSON.stringify({ event, at: Date.now(), partitions, ...info }) + '\n');
+    };
+    const commit = args.autoCommitIntervalMs === undefined ? {} : args.autoCommitIntervalMs === 0 ? { autoCommit: false } : { autoCommitIntervalMs: args.autoCommitIntervalMs };
+    const consumer = client.consumer({ groupId: args.group, autoOffsetReset: offset, ...commit, onAssigned: notice('assigned'), onRevoked: notice('revoked') });
     await consumer.subscribe([args.topic]);
     return consumer;
   }
@@ -62,7 +79,7 @@ async function start(client: BrookClient, admin: Admin, args: ConsumeArgs): Prom
 
 export async function consume(argv: string[]): Promise<number> {
   const args = parseConsumeArgs(argv);
-  const client = await connectFromFlags(args.flags);
+  const client = await connectFromFlags(args.flags, args.clientId);
   const admin = client.admin() as Admin;
   let stop = false;
   let consumer: Consumer | undefined;

@@ -16,7 +16,7 @@ const USAGE = `usage: brook <command> [flags]
   topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
   topics reassign NAME --partition P (--replicas 1,4,5 | --cancel) | elect-leaders [NAME]
   produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
-  consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json]
+  consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json] [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
   groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 

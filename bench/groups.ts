@@ -1,0 +1,97 @@
+// Consumer-group bench: (a) join → first record, (b) kill -9 of a member → its partitions read
+// elsewhere, (c) kill -9 of the coordinator's node → commits accepted again, all with real node and
+// member processes over NATS; (d) assignor time for 1,000 members × 10,000 partitions, in-process;
+// (e) one member's consume throughput with and without auto-commit.
+//   npx tsx bench/groups.ts [--rounds 10] [--kill-rounds 5] [--coordinator-rounds 3] [--records 100000]
+//     [--assign-rounds 5] [--skip a,b,c,d,e] [--record] [--json out.json]
+// --record appends the report to bench/RESULTS.md.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { commandVersion, describeMachine } from './lib/machine.js';
+import { createTopicReady, makePayload, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
+import { measureAssignors } from './groups/assign.js';
+import { startMember, steadyProducer, waitSettled, type Group } from './groups/group.js';
+import { joinRound, killCoordinatorRound, killMemberRound } from './groups/rounds.js';
+import { consumeVariant } from './groups/throughput.js';
+import { groupReport, type GroupFigures } from './groups/report.js';
+
+const PARTITIONS = 12;
+const shape = { partitions: PARTITIONS, replicationFactor: 3, minInsync: 2 };
+const log = (line: string): void => { console.error(line); };
+
+async function attempt(f: GroupFigures, name: string, work: () => Promise<void>): Promise<void> {
+  try { await work(); } catch (error) { f.errors[name] = error instanceof Error ? error.message : String(error); log(`  ${name} FAILED: ${f.errors[name]}`); }
+}
+
+async function rounds<T>(name: string, n: number, run: () => Promise<T>, show: (r: T) => string): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 1; i <= n; i++) { const r = await run(); out.push(r); log(`  ${name} round ${i}: ${show(r)}`); }
+  return out;
+}
+
+async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: number; killRounds: number; coordinatorRounds: number; skip: string[] }): Promise<void> {
+  await createTopicReady(cluster, 'live', shape);
+  const producer = steadyProducer(cluster, 'live');
+  const group: Group = { cluster, topic: 'live', groupId: 'bench-live', members: new Map(), autoCommitIntervalMs: 100 };
+  try {
+    for (let i = 0; i < 3; i++) startMember(group);
+    await waitSettled(group, PARTITIONS);
+    if (!o.skip.includes('a')) await attempt(f, 'a', async () => { f.join = await rounds('a', o.rounds, () => joinRound(group, PARTITIONS), (r) => `${r.spawnToFirstRecordMs} ms`); });
+    if (!o.skip.includes('b')) await attempt(f, 'b', async () => { f.killMember = await rounds('b', o.killRounds, () => killMemberRound(group, PARTITIONS), (r) => `${r.partitionsMoved} partitions, all read after ${r.allMovedMs} ms`); });
+    if (!o.skip.includes('c')) await attempt(f, 'c', async () => { f.coordinator = await rounds('c', o.coordinatorRounds, () => killCoordinatorRound(group, PARTITIONS), (r) => `node ${r.killedNode}, ${r.commitsAcceptedMs} ms`); });
+  } finally {
+    for (const m of group.members.values()) if (m.alive) await m.kill9();
+    await producer.stop();
+  }
+}
+
+async function throughputRuns(cluster: BrookCluster, f: GroupFigures, records: number): Promise<void> {
+  await createTopicReady(cluster, 'filled', shape);
+  const producer = cluster.client.producer({ acks: 'all', lingerMs: 5, batchBytes: 256 * 1024 });
+  const payload = makePayload(100);
+  const pending: Array<Promise<unknown>> = [];
+  for (let i = 0; i < records; i += 1000) {
+    pending.push(producer.send('filled', Array.from({ length: Math.min(1000, records - i) }, () => ({ value: payload }))));
+    if (pending.length >= 16) await pending.shift();
+  }
+  await Promise.all(pending);
+  await producer.close();
+  f.consume = [];
+  for (const [i, interval] of [0, undefined, 100].entries()) {
+    const v = await consumeVariant(cluster, 'filled', records, interval, `bench-tp-${i}`);
+    log(`  e. auto-commit ${v.autoCommit}: ${Math.round(v.recordsPerSec)} records/s`);
+    f.consume.push(v);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, 'kill-rounds': { type: 'string' }, 'coordinator-rounds': { type: 'string' }, records: { type: 'string' },
+    'assign-rounds': { type: 'string' }, skip: { type: 'string' }, record: { type: 'boolean' }, json: { type: 'string' } } });
+  const int = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
+  const o = { rounds: int(values.rounds, 10), killRounds: int(values['kill-rounds'], 5), coordinatorRounds: int(values['coordinator-rounds'], 3),
+    records: int(values.records, 100_000), assignRounds: int(values['assign-rounds'], 5), skip: values.skip?.split(',') ?? [] };
+  const f: GroupFigures = { startedAt: new Date().toISOString(), command: `npx tsx bench/groups.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: describeMachine({ 'nats-server': commandVersion('nats-server', ['--version']).replace(/^nats-server:\s*/, '') }), loadAverage1mAtEnd: 0, errors: {} };
+  if (!o.skip.includes('d')) {
+    log('d. assignors: 1,000 members x 10 topics x 1,000 partitions');
+    await attempt(f, 'd', async () => { f.assign = measureAssignors({ members: 1000, topics: 10, partitionsPerTopic: 1000, rounds: o.assignRounds }); });
+  }
+  if (['a', 'b', 'c', 'e'].some((w) => !o.skip.includes(w))) {
+    const cluster = await startBrookCluster({ voters: [1, 2, 3], name: 'groups' });
+    try {
+      log('cluster up: 3 node processes');
+      if (['a', 'b', 'c'].some((w) => !o.skip.includes(w))) await attempt(f, 'rounds', () => groupRounds(cluster, f, o));
+      if (!o.skip.includes('e')) await attempt(f, 'e', () => throughputRuns(cluster, f, o.records));
+    } finally {
+      await stopBrookCluster(cluster);
+    }
+  }
+  f.loadAverage1mAtEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+  const report = groupReport(f);
+  console.log(report);
+  if (values.record === true) await fs.appendFile(new URL('./RESULTS.md', import.meta.url), `\n${report}`);
+  if (values.json !== undefined) await fs.writeFile(values.json, `${JSON.stringify(f, null, 2)}\n`);
+}
+
+main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
