@@ -87,6 +87,13 @@ export interface Member {
   /** Its client inbox (`from` of its heartbeats): where it is probed. '' until it heartbeats to this coordinator. */
   address: string;
   lastHeardMs: number;
+  /**
+   * Heard since the last tick. The coordinator's clock moves only on ticks, so what it hears between
+   * two ticks carries the earlier tick's time; the next tick credits it with its own. Otherwise a
+   * late tick (the node stalled, its timers with it, while messages were still handled) would count
+   * the stall as silence and expire members heard moments ago, which still fetch their partitions.
+   */
+  heardSinceTick?: boolean;
   /** A static member that left with epoch -2: its place is kept until the session runs out. */
   staticLeftAtMs?: number;
   probe?: { corr: number; atMs: number };
