@@ -32,7 +32,7 @@ import { loadTick, onLoadFetchReply, onLoadProduceReply, startLoad } from './coo
 import { checkMembers, onProbeReply } from './coordinator/members.js';
 import { onDeleteGroupOffsets, onOffsetCommit, onOffsetFetch } from './coordinator/offsets.js';
 import { OFFSETS_TOPIC, type CoordinatorRequests } from './coordinator/protocol.js';
-import { onTopicsChanged, setTopics } from './coordinator/topics.js';
+import { onTopicsChanged, servesGroup, setTopics } from './coordinator/topics.js';
 import type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, CoordinatorKnobs, EventOf, Phase } from './coordinator/types.js';
 import { expireWrite, failPending, onWriteReply } from './coordinator/writes.js';
 
@@ -40,7 +40,7 @@ export type * from './coordinator/types.js';
 export { parseCoordinatorMessage } from './coordinator/validate.js';
 
 export const COORDINATOR_DEFAULTS: CoordinatorKnobs = {
-  tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 1000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000,
+  tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 1000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000, resendMs: 1000,
   retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576,
 };
 
@@ -85,6 +85,8 @@ function tick(then: (ctx: CoordinatorContext, fx: Fx) => void) {
 
 const REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets'] as const;
 const every = (action: string) => Object.fromEntries(REQUESTS.map((type) => [type, { actions: action }]));
+/** While serving: a request for a group of another partition is refused before its handler runs. */
+const served = <A extends string>(action: A) => [{ guard: 'notOurGroup' as const, actions: 'refuseNotOurs' as const }, { actions: action }];
 const follow = (...phases: Phase[]) => phases.map((phase) => ({ guard: { type: 'phaseIs' as const, params: phase }, target: phase }));
 
 export const coordinatorMachine = setup({
@@ -116,8 +118,12 @@ export const coordinatorMachine = setup({
       logLine(fx, 'info', 'groupCoordinatorFenced', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch });
     }),
     refuseFenced: refuse('NOT_COORDINATOR', 'this coordinator no longer serves the partition'),
+    refuseNotOurs: refuse('NOT_COORDINATOR', 'the group belongs to another __consumer_offsets partition'),
   },
-  guards: { phaseIs: ({ context }, phase: Phase) => context.phase === phase },
+  guards: {
+    phaseIs: ({ context }, phase: Phase) => context.phase === phase,
+    notOurGroup: ({ context, event }) => 'groupId' in event && typeof event.groupId === 'string' && !servesGroup(context, event.groupId),
+  },
 }).createMachine({
   id: 'coordinator',
   context: ({ input }) => initialContext(input),
@@ -135,9 +141,9 @@ export const coordinatorMachine = setup({
     serving: {
       always: follow('loading', 'fenced'),
       on: {
-        groupHeartbeat: { actions: 'heartbeat' }, offsetCommit: { actions: 'offsetCommit' }, offsetFetch: { actions: 'offsetFetch' },
-        listGroups: { actions: 'listGroups' }, describeGroup: { actions: 'describeGroup' }, deleteGroup: { actions: 'deleteGroup' },
-        deleteGroupOffsets: { actions: 'deleteGroupOffsets' },
+        groupHeartbeat: served('heartbeat'), offsetCommit: served('offsetCommit'), offsetFetch: served('offsetFetch'),
+        listGroups: { actions: 'listGroups' }, describeGroup: served('describeGroup'), deleteGroup: served('deleteGroup'),
+        deleteGroupOffsets: served('deleteGroupOffsets'),
         tick: { actions: 'servingTick' }, produceReply: { actions: 'writeReply' }, deleteRecordsReply: { actions: 'deleteRecordsReply' },
         memberProbeReply: { actions: 'probeReply' }, topicsChanged: { actions: 'topicsChanged' }, leadershipLost: { target: 'fenced' },
       },

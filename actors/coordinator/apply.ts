@@ -43,11 +43,11 @@ export function applyRecord(ctx: CoordinatorContext, r: CoordRecord): void {
   }
 }
 
-/** A loaded member: heard now (its session starts again), no inbox known until it heartbeats. */
+/** A loaded member: heard now, credited at the next tick (its session starts again), no inbox known until it heartbeats. */
 function memberFrom(memberId: string, v: NonNullable<Extract<CoordRecord, { kind: 'member' }>['value']>, nowMs: number): Member {
   return {
     memberId, clientId: v.clientId, memberEpoch: v.memberEpoch, previousEpoch: v.previousEpoch, rebalanceTimeoutMs: v.rebalanceTimeoutMs,
-    assigned: v.assigned, address: '', lastHeardMs: nowMs,
+    assigned: v.assigned, address: '', lastHeardMs: nowMs, heardSinceTick: true,
     ...(v.instanceId !== undefined ? { instanceId: v.instanceId } : {}),
     ...(v.subscribedTopics !== undefined ? { subscribedTopics: v.subscribedTopics } : {}),
     ...(v.subscribedRegex !== undefined ? { subscribedRegex: v.subscribedRegex } : {}),

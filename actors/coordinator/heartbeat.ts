@@ -49,7 +49,7 @@ function join(ctx: CoordinatorContext, fx: Fx, group: Group, hb: Heartbeat): voi
   if (memberCount(group) >= ctx.knobs.groupMaxSize) return reply(fx, hb, { code: 'GROUP_MAX_SIZE_REACHED', message: `${ctx.knobs.groupMaxSize} members` });
   const memberId = hb.memberId !== '' ? hb.memberId : newMemberId(ctx);
   const member: Member = { memberId, clientId: hb.clientId, memberEpoch: 0, previousEpoch: -1, rebalanceTimeoutMs: hb.rebalanceTimeoutMs,
-    assigned: [], address: hb.replyTo ?? hb.from, lastHeardMs: ctx.nowMs };
+    assigned: [], address: hb.replyTo ?? hb.from, lastHeardMs: ctx.nowMs, heardSinceTick: true };
   proceed(ctx, fx, group, member, hb, true);
 }
 
@@ -81,7 +81,7 @@ function intervals(ctx: CoordinatorContext) {
 function proceed(ctx: CoordinatorContext, fx: Fx, before: Group, previous: Member, hb: Heartbeat, joined: boolean): void {
   const records: CoordRecord[] = [];
   const effects: Effect[] = [];
-  let member: Member = { ...previous, address: hb.replyTo ?? hb.from, lastHeardMs: ctx.nowMs, probe: undefined, clientId: hb.clientId,
+  let member: Member = { ...previous, address: hb.replyTo ?? hb.from, lastHeardMs: ctx.nowMs, heardSinceTick: true, probe: undefined, clientId: hb.clientId,
     rebalanceTimeoutMs: hb.rebalanceTimeoutMs, ...(hb.instanceId !== undefined ? { instanceId: hb.instanceId } : {}) };
   let changed = joined;
   if (hb.subscribedTopics !== undefined) {

@@ -19,9 +19,19 @@ export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.offsets = {};
   ctx.writes = { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined };
   const corr = newCorr(ctx);
+  sendBarrier(ctx, fx, corr);
+  ctx.load = { step: 'barrier', corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs,
+    endOffset: 0, nextOffset: 0, recordsRead: 0 };
+}
+
+function sendBarrier(ctx: CoordinatorContext, fx: Fx, corr: number): void {
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
     batch: toBatch([{ kind: 'barrier', value: null }], wallMs(ctx)) }, corr);
-  ctx.load = { step: 'barrier', corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, endOffset: 0, nextOffset: 0, recordsRead: 0 };
+}
+
+function sendRead(ctx: CoordinatorContext, fx: Fx, nextOffset: number, corr: number): void {
+  send(fx, ctx.fetchFrom, 'fetch', { replicaId: -1, fetchOffset: nextOffset, lastFetchedEpoch: -1, leaderEpoch: ctx.leaderEpoch,
+    maxWaitMs: 0, minBytes: 0, bytesMax: ctx.knobs.fetchBytesMax }, corr);
 }
 
 function retryLater(ctx: CoordinatorContext, fx: Fx, why: string): void {
@@ -46,9 +56,8 @@ function readNext(ctx: CoordinatorContext, fx: Fx): void {
   if (load === undefined) return;
   if (load.nextOffset >= load.endOffset) return finish(ctx, fx);
   const corr = newCorr(ctx);
-  send(fx, ctx.fetchFrom, 'fetch', { replicaId: -1, fetchOffset: load.nextOffset, lastFetchedEpoch: -1, leaderEpoch: ctx.leaderEpoch,
-    maxWaitMs: 0, minBytes: 0, bytesMax: ctx.knobs.fetchBytesMax }, corr);
-  ctx.load = { ...load, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2 };
+  sendRead(ctx, fx, load.nextOffset, corr);
+  ctx.load = { ...load, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
 }
 
 export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
@@ -88,10 +97,17 @@ function finish(ctx: CoordinatorContext, fx: Fx): void {
   report(fx, 'groupLoaded', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, groups });
 }
 
-/** Tick while loading: a lost read or barrier is retried; after a backoff the load starts over. */
+/**
+ * Tick while loading: a barrier or read without reply is sent again every resendMs (a second
+ * barrier is harmless: the first acknowledged one bounds the read); after twice the write timeout
+ * the load starts over after a backoff.
+ */
 export function loadTick(ctx: CoordinatorContext, fx: Fx): void {
   const load = ctx.load;
   if (load === undefined) return startLoad(ctx, fx);
   if (load.step === 'wait') { if (ctx.nowMs >= ctx.retryAtMs) startLoad(ctx, fx); return; }
-  if (ctx.nowMs >= load.deadlineMs) retryLater(ctx, fx, 'no reply');
+  if (ctx.nowMs >= load.deadlineMs) return retryLater(ctx, fx, 'no reply');
+  if (ctx.nowMs < load.resendAtMs) return;
+  if (load.step === 'barrier') sendBarrier(ctx, fx, load.corr); else sendRead(ctx, fx, load.nextOffset, load.corr);
+  ctx.load = { ...load, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
 }

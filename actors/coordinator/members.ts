@@ -34,15 +34,32 @@ function removeAndWrite(ctx: CoordinatorContext, fx: Fx, group: Group, memberIds
   const records: CoordRecord[] = [];
   let next = group;
   for (const id of memberIds) {
-    logLine(outbox.effects, 'info', 'groupMemberRemoved', { groupId: group.groupId, memberId: id, why });
+    const m = group.members[id];
+    logLine(outbox.effects, 'info', 'groupMemberRemoved', { groupId: group.groupId, memberId: id, why, lastHeardMs: m?.lastHeardMs, memberEpoch: m?.memberEpoch });
     next = removeMember(ctx, next, id, records, outbox.effects);
   }
   putGroup(ctx, next);
   write(ctx, fx, records, outbox);
 }
 
+/** Tick: members heard since the last tick were heard now (types.ts, Member.heardSinceTick). */
+function creditHeard(ctx: CoordinatorContext): void {
+  for (const group of Object.values(ctx.groups)) {
+    const heard = Object.values(group.members).filter((m) => m.heardSinceTick === true);
+    if (heard.length === 0) continue;
+    const members = { ...group.members };
+    for (const m of heard) {
+      const credited = { ...m, lastHeardMs: Math.max(m.lastHeardMs, ctx.nowMs) };
+      delete credited.heardSinceTick;
+      members[m.memberId] = credited;
+    }
+    putGroup(ctx, { ...group, members });
+  }
+}
+
 /** Tick: expire sessions (and the kept places of static members that left); probe the silent. */
 export function checkMembers(ctx: CoordinatorContext, fx: Fx): void {
+  creditHeard(ctx);
   const { sessionTimeoutMs, heartbeatIntervalMs } = ctx.knobs;
   for (const group of Object.values(ctx.groups)) {
     const expired: string[] = [];

@@ -3,6 +3,7 @@
  * group whose target assignment would change gets a new group epoch and target, written at once.
  */
 import type { Fx } from '../kit/fx.js';
+import { groupPartition, OFFSETS_TOPIC } from './protocol.js';
 import { bumpEpoch, computeTarget, memberCount, putGroup, sameTarget } from './group.js';
 import type { CoordRecord } from './records.js';
 import type { CoordinatorContext, Outbox } from './types.js';
@@ -19,4 +20,15 @@ export function onTopicsChanged(ctx: CoordinatorContext, fx: Fx, topics: Readonl
     putGroup(ctx, bumpEpoch(group, topics, records, outbox.effects));
   }
   if (records.length > 0) write(ctx, fx, records, outbox);
+}
+
+/**
+ * Whether this coordinator's partition is the group's under the `__consumer_offsets` partition
+ * count it knows (true when it knows none). A member sent here by a node that hashed the group
+ * over a topic still being created must look again: two coordinators serving one group would
+ * each hand out every partition.
+ */
+export function servesGroup(ctx: CoordinatorContext, groupId: string): boolean {
+  const count = ctx.topics[OFFSETS_TOPIC];
+  return count === undefined || count <= 0 || groupPartition(groupId, count) === ctx.partition;
 }

@@ -17,6 +17,13 @@ export interface CoordinatorKnobs {
   checkpointEveryRecords: number;
   /** The produce timeout; a write or a load read without reply after it (plus slack) counts as failed. */
   writeTimeoutMs: number;
+  /**
+   * A produce or fetch to its replica without a reply after this long is sent again, same corr:
+   * the request or its reply can be lost, and waiting out the write timeout twice would stall every
+   * group of the partition for seconds. A batch appended twice replays to the same state (nothing
+   * else is written between the copies: one batch in flight); a fetch is idempotent.
+   */
+  resendMs: number;
   retryBackoffMs: number;
   groupMaxSize: number;
   /** Records are grouped into produce batches of at most this many (estimated) bytes. */
@@ -87,6 +94,13 @@ export interface Member {
   /** Its client inbox (`from` of its heartbeats): where it is probed. '' until it heartbeats to this coordinator. */
   address: string;
   lastHeardMs: number;
+  /**
+   * Heard since the last tick. The coordinator's clock moves only on ticks, so what it hears between
+   * two ticks carries the earlier tick's time; the next tick credits it with its own. Otherwise a
+   * late tick (the node stalled, its timers with it, while messages were still handled) would count
+   * the stall as silence and expire members heard moments ago, which still fetch their partitions.
+   */
+  heardSinceTick?: boolean;
   /** A static member that left with epoch -2: its place is kept until the session runs out. */
   staticLeftAtMs?: number;
   probe?: { corr: number; atMs: number };
@@ -112,7 +126,7 @@ export interface Outbox { replies: Array<{ head: Head & { type: string }; body: 
 export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Outbox; checkpoint?: 'first' | 'last' | 'only' | 'middle' }
 
 export interface Writes {
-  inFlight: { corr: number; deadlineMs: number; batch: WriteBatch } | undefined;
+  inFlight: { corr: number; deadlineMs: number; resendAtMs: number; batch: WriteBatch } | undefined;
   queue: readonly WriteBatch[];
   recordsSinceCheckpoint: number;
   /** First offset of the checkpoint being written. */
@@ -123,6 +137,7 @@ export interface Load {
   step: 'barrier' | 'read' | 'wait';
   corr: number;
   deadlineMs: number;
+  resendAtMs: number;
   /** The barrier's offset: everything before it is committed or gone. */
   endOffset: number;
   nextOffset: number;

@@ -43,9 +43,14 @@ export function flush(ctx: CoordinatorContext, fx: Fx): void {
     return flush(ctx, fx);
   }
   const corr = newCorr(ctx);
+  sendBatch(ctx, fx, batch, corr);
+  ctx.writes = { ...ctx.writes, queue: rest,
+    inFlight: { corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, batch } };
+}
+
+function sendBatch(ctx: CoordinatorContext, fx: Fx, batch: WriteBatch, corr: number): void {
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
     batch: toBatch(batch.records, wallMs(ctx)) }, corr);
-  ctx.writes = { ...ctx.writes, queue: rest, inFlight: { corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, batch } };
 }
 
 function emit(fx: Fx, outbox: Outbox): void {
@@ -71,10 +76,15 @@ export function onWriteReply(ctx: CoordinatorContext, fx: Fx, corr: number | und
   flush(ctx, fx);
 }
 
-/** Tick: a write without reply for twice its timeout failed (the replica may be gone). */
+/** Tick: a write without reply is sent again every resendMs, and failed after twice its timeout (the replica may be gone). */
 export function expireWrite(ctx: CoordinatorContext, fx: Fx): void {
   const inFlight = ctx.writes.inFlight;
-  if (inFlight !== undefined && ctx.nowMs >= inFlight.deadlineMs) writeFailed(ctx, fx, 'REQUEST_TIMED_OUT', false);
+  if (inFlight === undefined) return;
+  if (ctx.nowMs >= inFlight.deadlineMs) return writeFailed(ctx, fx, 'REQUEST_TIMED_OUT', false);
+  if (ctx.nowMs < inFlight.resendAtMs) return;
+  logLine(fx, 'debug', 'groupWriteResent', { partition: ctx.partition, corr: inFlight.corr, records: inFlight.batch.records.length });
+  sendBatch(ctx, fx, inFlight.batch, inFlight.corr);
+  ctx.writes = { ...ctx.writes, inFlight: { ...inFlight, resendAtMs: ctx.nowMs + ctx.knobs.resendMs } };
 }
 
 /** Fails everything waiting on a write; then reload, or stop serving when fenced. */

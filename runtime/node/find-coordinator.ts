@@ -3,6 +3,12 @@
  * from the node's own image. The first lookup in a cluster finds no `__consumer_offsets`: the node
  * asks the controller to create it (internal, never deleted by retention) and answers
  * COORDINATOR_NOT_AVAILABLE until it exists and its partition has a leader.
+ *
+ * A topic's creation is several metadata records (topicCreated, then one partitionAdded each) and
+ * a node can apply a committed prefix of them. Hashing a group over the partitions seen so far
+ * would send its members to different coordinators, each handing out every partition; so until
+ * the topic has the configured `offsetsTopicPartitions` (a cluster-wide setting, as Kafka's
+ * offsets.topic.num.partitions) the answer is COORDINATOR_NOT_AVAILABLE.
  */
 import { coordinatorAddress } from '../../actors/kit/addresses.js';
 import { groupPartition, OFFSETS_TOPIC, type FindCoordinatorReply } from '../../actors/coordinator/protocol.js';
@@ -24,6 +30,9 @@ export function findCoordinator(image: MetadataImage, groupId: string, partition
     const replicationFactor = Math.max(1, Math.min(3, unfencedNodeIds(image).length));
     return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `creating ${OFFSETS_TOPIC}` },
       create: { name: OFFSETS_TOPIC, partitions, replicationFactor, configs: { 'retention.ms': '-1' }, internal: true } };
+  }
+  if (topic.partitions.length < partitions) {
+    return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `${OFFSETS_TOPIC} has ${topic.partitions.length} of its ${partitions} partitions yet` } };
   }
   const partition = groupPartition(groupId, topic.partitions.length);
   const state = topic.partitions[partition];

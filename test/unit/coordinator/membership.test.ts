@@ -66,6 +66,7 @@ test('a member silent for the session is removed, and its partitions go to the o
   const a = join(c, 'client/a');
   const b = join(c, 'client/b');
   const bId = b['memberId'] as string;
+  c.tick(50); // heard since the last tick: both sessions count from here
   for (let i = 0; i < 5; i++) {
     c.tick(200);
     c.send(heartbeat({ memberId: bId, memberEpoch: c.ctx.groups['g']?.members[bId]?.memberEpoch ?? 0, from: 'client/b' }));
@@ -77,6 +78,7 @@ test('a member silent for the session is removed, and its partitions go to the o
 test('a member silent for two intervals is probed, and removed when its inbox is gone', (t) => {
   const c = new Coord();
   const a = join(c, 'client/a');
+  c.tick(50); // heard since the last tick: silence counts from here
   c.tick(300);
   t.is(c.out.filter((s) => s.type === 'memberProbe').length, 0, 'not yet: 2 intervals are 500 ms');
   c.tick(300);

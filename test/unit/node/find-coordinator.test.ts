@@ -1,0 +1,24 @@
+// Goal: findCoordinator never hashes a group over a `__consumer_offsets` topic still being created
+// (its topicCreated and partitionAdded records arrive one by one): until every configured
+// partition is there it answers COORDINATOR_NOT_AVAILABLE, so all members meet at one coordinator.
+import test from 'ava';
+import { emptyImage } from '../../../actors/metadata/image.js';
+import { replay } from '../../../actors/metadata/replay.js';
+import { findCoordinator } from '../../../runtime/node/find-coordinator.js';
+
+const TOPIC_ID = '0123456789abcdef0123456789abcdef';
+
+test('a half-created __consumer_offsets topic gets COORDINATOR_NOT_AVAILABLE; the whole one an answer', (t) => {
+  const image = emptyImage();
+  let offset = 0;
+  replay(image, { type: 'topicCreated', name: '__consumer_offsets', topicId: TOPIC_ID, configs: {} }, ++offset);
+  const add = (partition: number) => replay(image, { type: 'partitionAdded', topicId: TOPIC_ID, partition, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, ++offset);
+  add(0);
+  add(1);
+  const partial = findCoordinator(image, 'sim-group', 3);
+  t.is(partial.reply.code, 'COORDINATOR_NOT_AVAILABLE');
+  t.is(partial.create, undefined);
+  add(2);
+  const whole = findCoordinator(image, 'sim-group', 3);
+  t.is(whole.reply.code, 'OK');
+});
