@@ -40,7 +40,7 @@ export type * from './coordinator/types.js';
 export { parseCoordinatorMessage } from './coordinator/validate.js';
 
 export const COORDINATOR_DEFAULTS: CoordinatorKnobs = {
-  tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 1000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000, resendMs: 1000,
+  tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 3000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000, resendMs: 1000,
   retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576,
 };
 

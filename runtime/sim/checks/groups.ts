@@ -5,8 +5,9 @@
  *   group-two-owners         two live members of a group fetch one partition at the same instant;
  *   group-epoch-regressed    a group's epoch, or a member's epoch, went down (also across a
  *                            coordinator failover, which must rebuild them from the log);
- *   commit-regressed         an acknowledged commit of a partition is below one acknowledged
- *                            before it (the workload never resets offsets);
+ *   commit-regressed         a commit a coordinator wrote (in log order) is below one written
+ *                            before it (the workload never resets offsets; acknowledgements may
+ *                            reach members out of order, so the log order is what counts);
  *   commit-lost              the committed offset read back at the end is below an acknowledged one;
  *   group-skip               a record below the final committed offset was delivered to no member;
  *   group-unsettled          after faults heal, the group is not stable with every partition assigned.
@@ -30,8 +31,10 @@ export class GroupChecker {
   private readonly owners = new Map<string, string>();
   private readonly groupEpochs = new Map<string, number>();
   private readonly memberEpochs = new Map<string, number>();
-  /** "group topic/partition" → highest acknowledged commit. */
+  /** "group topic/partition" → highest commit acknowledged to a member. */
   private readonly acked = new Map<string, number>();
+  /** "group topic/partition" → the last commit a coordinator wrote. */
+  private readonly written = new Map<string, number>();
   /** "group topic/partition" → offsets delivered to some member. */
   private readonly delivered = new Map<string, Set<number>>();
   ownershipChanges = 0;
@@ -53,6 +56,7 @@ export class GroupChecker {
       this.monotonic(this.groupEpochs, group, Number(data['groupEpoch']), `group ${group}'s epoch`);
       this.monotonic(this.memberEpochs, `${group} ${String(data['memberId'])}`, Number(data['memberEpoch']), `member ${String(data['memberId'])}'s epoch`);
     } else if (kind === 'groupCommitAcked') this.onCommitAcked(group, key(data['topic'], data['partition']), Number(data['offset']));
+    else if (kind === 'groupCommitted') this.onCommitWritten(group, key(data['topic'], data['partition']), Number(data['offset']));
   }
 
   private onOwned(group: string, clientId: string, tp: string, owned: boolean): void {
@@ -74,9 +78,14 @@ export class GroupChecker {
   private onCommitAcked(group: string, tp: string, offset: number): void {
     this.commitsAcked++;
     const k = `${group} ${tp}`;
-    const previous = this.acked.get(k);
-    if (previous !== undefined && offset < previous) this.violate('commit-regressed', `${tp} of group ${group}: acknowledged ${offset} after ${previous}`);
-    this.acked.set(k, Math.max(previous ?? offset, offset));
+    this.acked.set(k, Math.max(this.acked.get(k) ?? offset, offset));
+  }
+
+  private onCommitWritten(group: string, tp: string, offset: number): void {
+    const k = `${group} ${tp}`;
+    const previous = this.written.get(k);
+    if (previous !== undefined && offset < previous) this.violate('commit-regressed', `${tp} of group ${group}: committed ${offset} after ${previous}`);
+    this.written.set(k, offset);
   }
 
   /** A client process died: whatever it fetched, it fetches no more. */

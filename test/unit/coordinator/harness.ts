@@ -45,7 +45,9 @@ export class Coord {
     this.hold = options.hold ?? false;
     this.nowMs = input.nowMs ?? 1000;
     const [snapshot, actions] = initialTransition(coordinatorMachine, {
+      // A 1 s session keeps the timing arithmetic of these tests short (the default is longer).
       partition: 0, nodeId: 1, leaderEpoch: 3, seed: 42, nowMs: this.nowMs, topics: { t: 4, u: 2 }, ...input,
+      knobs: { sessionTimeoutMs: 1000, ...input.knobs },
     });
     this.snapshot = snapshot;
     this.run(actions);
