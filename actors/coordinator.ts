@@ -35,6 +35,7 @@ import { OFFSETS_TOPIC, type CoordinatorRequests } from './coordinator/protocol.
 import { onTopicsChanged, servesGroup, setTopics } from './coordinator/topics.js';
 import type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, CoordinatorKnobs, EventOf, Phase } from './coordinator/types.js';
 import { expireWrite, failPending, onWriteReply } from './coordinator/writes.js';
+import { firstProducerStamp } from './coordinator/idempotence.js';
 
 export type * from './coordinator/types.js';
 export { parseCoordinatorMessage } from './coordinator/validate.js';
@@ -67,6 +68,7 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
     topics: input.topics ?? {}, groups: {}, offsets: {},
     writes: { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined }, load: undefined, retryAtMs: input.nowMs,
+    producer: firstProducerStamp(input.leaderEpoch),
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * Loading (Kafka's coordinator load): first a barrier record is produced with acks=all in the
  * coordinator's leader epoch. Its acknowledgement proves the epoch is current and that everything
- * before its offset is committed (or gone for good, including writes of an earlier life that timed
- * out), so fetching from the log start up to it reads the final state. Any refusal other than a
- * newer epoch retries after a backoff; a newer epoch fences.
+ * before its offset is committed, so fetching from the log start up to it reads that state. Then a
+ * second, fencing barrier — sequence 0 of a producer epoch above every one read — shuts out any
+ * write of an earlier life still on its way, and the read goes on up to it. Any refusal other
+ * than a newer leader epoch retries after a backoff; a newer epoch fences.
  */
 import { logLine, report, send, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
@@ -12,6 +13,7 @@ import { applyRecord } from './apply.js';
 import { fromBatch, toBatch } from './records.js';
 import type { CoordinatorContext } from './types.js';
 import { isFencing, wallMs } from './writes.js';
+import { COORDINATOR_PRODUCER_ID, stamped } from './idempotence.js';
 
 export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.phase = 'loading';
@@ -19,14 +21,17 @@ export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.offsets = {};
   ctx.writes = { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined };
   const corr = newCorr(ctx);
+  ctx.load = { step: 'barrier', fencing: false, producerEpochSeen: ctx.producer.epoch, corr,
+    deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, endOffset: 0, nextOffset: 0, recordsRead: 0 };
   sendBarrier(ctx, fx, corr);
-  ctx.load = { step: 'barrier', corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs,
-    endOffset: 0, nextOffset: 0, recordsRead: 0 };
 }
 
+/** The first barrier is a plain write; the fencing one is sequence 0 of the new producer epoch. */
 function sendBarrier(ctx: CoordinatorContext, fx: Fx, corr: number): void {
+  const batch = toBatch([{ kind: 'barrier', value: null }], wallMs(ctx));
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
-    batch: toBatch([{ kind: 'barrier', value: null }], wallMs(ctx)) }, corr);
+    batch: ctx.load?.fencing === true ? stamped(batch, ctx.producer.epoch, 0) : batch }, corr);
+  if (ctx.load?.fencing === true) ctx.producer = { ...ctx.producer, nextSequence: 1 };
 }
 
 function sendRead(ctx: CoordinatorContext, fx: Fx, nextOffset: number, corr: number): void {
@@ -47,14 +52,22 @@ export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number
     if (isFencing(body, ctx.leaderEpoch)) { ctx.phase = 'fenced'; return; }
     return retryLater(ctx, fx, body.code);
   }
-  ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: body.logStartOffset };
+  // The fencing barrier's read goes on from where the first one's stopped, up to it.
+  ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: load.fencing ? load.nextOffset : body.logStartOffset };
   readNext(ctx, fx);
 }
 
 function readNext(ctx: CoordinatorContext, fx: Fx): void {
   const load = ctx.load;
   if (load === undefined) return;
-  if (load.nextOffset >= load.endOffset) return finish(ctx, fx);
+  if (load.nextOffset >= load.endOffset && load.fencing) return finish(ctx, fx);
+  if (load.nextOffset >= load.endOffset) {
+    // Everything below the first barrier is read: take a producer epoch above every one in it.
+    ctx.producer = { epoch: Math.max(load.producerEpochSeen, ctx.producer.epoch) + 1, nextSequence: 0 };
+    const corr = newCorr(ctx);
+    ctx.load = { ...load, step: 'barrier', fencing: true, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
+    return sendBarrier(ctx, fx, corr);
+  }
   const corr = newCorr(ctx);
   sendRead(ctx, fx, load.nextOffset, corr);
   ctx.load = { ...load, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
@@ -73,7 +86,9 @@ export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number |
   let next = load.nextOffset;
   let skipped = 0;
   let read = 0;
+  let producerEpochSeen = load.producerEpochSeen;
   for (const batch of body.batches) {
+    if (batch.producerId === COORDINATOR_PRODUCER_ID) producerEpochSeen = Math.max(producerEpochSeen, batch.producerEpoch);
     if (batch.lastOffset < next) continue;
     if (batch.baseOffset >= load.endOffset) { next = load.endOffset; break; }
     const decoded = fromBatch(batch);
@@ -83,7 +98,7 @@ export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number |
     next = batch.lastOffset + 1;
   }
   if (skipped > 0) logLine(fx, 'warn', 'groupRecordsSkipped', { partition: ctx.partition, skipped });
-  ctx.load = { ...load, nextOffset: next, recordsRead: load.recordsRead + read };
+  ctx.load = { ...load, nextOffset: next, recordsRead: load.recordsRead + read, producerEpochSeen };
   readNext(ctx, fx);
 }
 

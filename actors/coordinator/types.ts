@@ -125,8 +125,12 @@ export interface Outbox { replies: Array<{ head: Head & { type: string }; body: 
 
 export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Outbox; checkpoint?: 'first' | 'last' | 'only' | 'middle' }
 
+/** The producer epoch of this life of the coordinator, and the sequence its next batch starts at. */
+export interface ProducerStamp { epoch: number; nextSequence: number }
+
 export interface Writes {
-  inFlight: { corr: number; deadlineMs: number; resendAtMs: number; batch: WriteBatch } | undefined;
+  /** `baseSequence`: the batch's place in the producer sequence, the same on every resend. */
+  inFlight: { corr: number; deadlineMs: number; resendAtMs: number; batch: WriteBatch; baseSequence: number } | undefined;
   queue: readonly WriteBatch[];
   recordsSinceCheckpoint: number;
   /** First offset of the checkpoint being written. */
@@ -135,6 +139,14 @@ export interface Writes {
 
 export interface Load {
   step: 'barrier' | 'read' | 'wait';
+  /**
+   * The first barrier is a plain write (it only bounds the read); the second, written once the log
+   * below the first is read, is sequence 0 of a producer epoch above every one read, and fences
+   * every write left over from an earlier life (actors/coordinator/idempotence.ts).
+   */
+  fencing: boolean;
+  /** The highest producer epoch of the coordinator's own batches read so far. */
+  producerEpochSeen: number;
   corr: number;
   deadlineMs: number;
   resendAtMs: number;
@@ -163,6 +175,8 @@ export interface CoordinatorContext {
   offsets: Readonly<Record<string, Readonly<Record<TpKey, CommittedOffset>>>>;
   writes: Writes;
   load: Load | undefined;
+  /** How its writes are made idempotent (actors/coordinator/idempotence.ts). */
+  producer: ProducerStamp;
   /** A backoff before the next load attempt. */
   retryAtMs: number;
 }

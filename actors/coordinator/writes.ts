@@ -10,6 +10,7 @@
 import { logLine, reply, send, type Effect, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import type { ProduceReply } from '../partition/types.js';
+import { stamped, takeSequences } from './idempotence.js';
 import { maybeCheckpoint, onCheckpointWritten } from './checkpoint.js';
 import { recordBytes, toBatch, type CoordRecord } from './records.js';
 import type { CoordinatorContext, Outbox, WriteBatch } from './types.js';
@@ -43,14 +44,15 @@ export function flush(ctx: CoordinatorContext, fx: Fx): void {
     return flush(ctx, fx);
   }
   const corr = newCorr(ctx);
-  sendBatch(ctx, fx, batch, corr);
+  const baseSequence = takeSequences(ctx, batch.records.length);
+  sendBatch(ctx, fx, batch, corr, baseSequence);
   ctx.writes = { ...ctx.writes, queue: rest,
-    inFlight: { corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, batch } };
+    inFlight: { corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, batch, baseSequence } };
 }
 
-function sendBatch(ctx: CoordinatorContext, fx: Fx, batch: WriteBatch, corr: number): void {
+function sendBatch(ctx: CoordinatorContext, fx: Fx, batch: WriteBatch, corr: number, baseSequence: number): void {
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
-    batch: toBatch(batch.records, wallMs(ctx)) }, corr);
+    batch: stamped(toBatch(batch.records, wallMs(ctx)), ctx.producer.epoch, baseSequence) }, corr);
 }
 
 function emit(fx: Fx, outbox: Outbox): void {
@@ -83,7 +85,7 @@ export function expireWrite(ctx: CoordinatorContext, fx: Fx): void {
   if (ctx.nowMs >= inFlight.deadlineMs) return writeFailed(ctx, fx, 'REQUEST_TIMED_OUT', false);
   if (ctx.nowMs < inFlight.resendAtMs) return;
   logLine(fx, 'debug', 'groupWriteResent', { partition: ctx.partition, corr: inFlight.corr, records: inFlight.batch.records.length });
-  sendBatch(ctx, fx, inFlight.batch, inFlight.corr);
+  sendBatch(ctx, fx, inFlight.batch, inFlight.corr, inFlight.baseSequence);
   ctx.writes = { ...ctx.writes, inFlight: { ...inFlight, resendAtMs: ctx.nowMs + ctx.knobs.resendMs } };
 }
 

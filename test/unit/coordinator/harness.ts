@@ -10,6 +10,7 @@ import type { SendParams } from '../../../actors/effects.js';
 import { coordinatorMachine, invariants, type CoordinatorEvent, type CoordinatorInput } from '../../../actors/coordinator.js';
 import { toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
 import { fromBatch, type CoordRecord } from '../../../actors/coordinator/records.js';
+import { applyBatch, checkSequence, type ProducerTable } from '../../../actors/partition/producer-state.js';
 import { fetchAddress, produceAddress } from '../../../actors/kit/addresses.js';
 
 /** The replica the coordinator writes to (its produce address) and reads from (its fetch address); replies come from the first. */
@@ -20,9 +21,16 @@ export class FakeLog {
   batches: StoredBatch[] = [];
   logStart = 0;
   get leo(): number { return this.batches.length === 0 ? this.logStart : (this.batches[this.batches.length - 1] as StoredBatch).lastOffset + 1; }
-  append(batch: BatchInput, epoch: number): number {
+  /** Idempotent producers checked as the partition replica checks them (actors/partition/producer-state.ts). */
+  readonly producers: ProducerTable = new Map();
+  /** The offset of the batch (a duplicate's original one), or the partition's refusal. */
+  append(batch: BatchInput, epoch: number): number | { code: string; message: string } {
+    const check = checkSequence(this.producers, batch);
+    if (check.kind === 'refuse') return { code: check.code, message: check.message };
+    if (check.kind === 'duplicate') return check.baseOffset;
     const stored = toStoredBatch(batch, this.leo, epoch);
     this.batches.push(stored);
+    applyBatch(this.producers, stored, 1000);
     return stored.baseOffset;
   }
   records(): CoordRecord[] { return this.batches.flatMap((b) => fromBatch(b).records).filter((r) => r.kind !== 'barrier'); }
@@ -95,6 +103,7 @@ export class Coord {
     const body = p.body as { leaderEpoch: number; batch: BatchInput };
     if (this.failWith !== undefined) return this.send({ type: 'produceReply', from: PARTITION_ADDRESS, corr: p.corr as number, body: this.failWith as never });
     const baseOffset = this.log.append(body.batch, body.leaderEpoch);
+    if (typeof baseOffset !== 'number') return this.send({ type: 'produceReply', from: PARTITION_ADDRESS, corr: p.corr as number, body: baseOffset as never });
     this.send({ type: 'produceReply', from: PARTITION_ADDRESS, corr: p.corr as number, body: { code: 'OK', baseOffset, logStartOffset: this.log.logStart } });
   }
 
