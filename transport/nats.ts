@@ -164,11 +164,20 @@ export class NatsTransport implements Transport {
   }
 }
 
+/**
+ * `--nats a,b,c` (and `connect({ nats: 'a,b,c' })`) name several servers of one NATS cluster: the
+ * client fails over between them when its server dies. The NATS client takes only a list.
+ */
+function serverList(servers: string | string[]): string[] {
+  const list = typeof servers === 'string' ? [servers] : servers;
+  return list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions {
   if (options.cluster.length === 0) throw new Error('NatsTransport needs a cluster name');
   const authenticator = options.creds !== undefined ? credsAuthenticator(options.creds) : options.authenticator;
   const result: NodeConnectionOptions = {
-    servers: options.servers,
+    servers: serverList(options.servers),
     // A node rides out a server restart or failover instead of dying with its connection.
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
