@@ -45,9 +45,10 @@ export function acksPerSecond(outcomes: readonly SendOutcome[], durationMs: numb
 }
 
 /**
- * For a fault window [fault.atMs, next fault's atMs): per partition, the longest interval between
- * two consecutive acks that overlaps the window (a stall spanning the fault counts whole); the
- * largest over partitions.
+ * For a fault window (fault.atMs, next fault's atMs]: per partition, the longest interval between
+ * two consecutive acks whose closing ack falls in the window; the largest over partitions. A stall
+ * belongs to the fault it ends after: it starts just before that fault (the last ack before it)
+ * and may outlast the fault's heal, but it does not reach into the next fault.
  */
 export function gapAround(acksByPartition: ReadonlyMap<number, number[]>, startMs: number, endMs: number): number {
   let gap = 0;
@@ -55,7 +56,7 @@ export function gapAround(acksByPartition: ReadonlyMap<number, number[]>, startM
     for (let i = 1; i < times.length; i++) {
       const a = times[i - 1] as number;
       const b = times[i] as number;
-      if (b > startMs && a < endMs) gap = Math.max(gap, b - a);
+      if (b > startMs && b <= endMs) gap = Math.max(gap, b - a);
     }
   }
   return gap;
