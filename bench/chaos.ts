@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { runChaos } from '../test/chaos/runner.js';
 import { formatReport } from '../test/chaos/report.js';
 import { FAULT_KINDS, type FaultKind } from '../test/chaos/nemesis.js';
+import { findNatsServer } from '../test/helpers/nats-server.js';
+import { commandVersion, describeMachine, formatMachine } from './lib/machine.js';
 
 const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '10' },
@@ -30,11 +32,13 @@ const minutes = Number(values.minutes);
 if (!Number.isSafeInteger(seed) || !(minutes > 0)) throw new Error('--seed is an integer and --minutes a positive number');
 const skip = kinds(values.skip);
 const only = kinds(values.only);
+const machine = describeMachine({ 'nats-server': commandVersion(findNatsServer()) });
+process.stderr.write(`${formatMachine(machine)}\n`);
 const report = await runChaos({
   seed, faultPhaseMs: minutes * 60_000, sendsPerSecond: Number(values.rate), downMs: [1_000, 4_000], pauseMs: [2_000, 6_000], settleMaxMs: 30_000,
   keepDir: values.keep, log: (line) => process.stderr.write(`${line}\n`), ...(skip ? { skip } : {}), ...(only ? { only } : {}),
 });
-process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+process.stdout.write(values.json ? `${JSON.stringify({ machine, ...report }, null, 2)}\n` : `${formatReport(report)}\n`);
 process.stderr.write(`replay: npx tsx bench/chaos.ts --minutes ${minutes} --seed ${seed}\n`);
 const failed = report.violations.length > 0 || report.sends.fail > 0 || report.deaths.length > 0 || !report.converged;
 process.exit(failed ? 1 : 0);
