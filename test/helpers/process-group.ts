@@ -36,6 +36,14 @@ function installHook(): void {
   hooked = true;
   // Synchronous on purpose: 'exit' handlers cannot await, and SIGKILL needs none.
   process.on('exit', killAllNow);
+  // The children lead their own groups, so nothing else kills them when this process is told to
+  // stop (a test runner's timeout, Ctrl-C): a signal's default action would skip 'exit' handlers.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAllNow();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
 }
 
 export function spawnGroup(name: string, command: string, args: readonly string[], options: { logPath: string; env?: NodeJS.ProcessEnv; onExit?: (exit: Exit) => void }): GroupProcess {
