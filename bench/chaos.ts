@@ -1,5 +1,6 @@
 // The long chaos run: `npx tsx bench/chaos.ts --minutes 10 [--seed N] [--json] [--keep]
-// [--skip kind,kind] [--only kind,kind] [--rate sends/s per producer]`. Real nats-server and
+// [--skip kind,kind] [--only kind,kind] [--rate sends/s per producer] [--down MIN,MAX] [--pause MIN,MAX]
+// [--settle-ms N]` (ms; a small --settle-ms lets the next fault land while the cluster still recovers). Real nats-server and
 // `brook node join` processes, a seeded nemesis (the seed is printed; the same seed draws the same
 // faults), and the history checked at the end. Exits 1 when the run found a violation, a failed
 // idempotent send or a process that died on its own.
@@ -18,7 +19,16 @@ const { values } = parseArgs({ options: {
   skip: { type: 'string' },
   only: { type: 'string' },
   rate: { type: 'string', default: '25' },
+  down: { type: 'string', default: '1000,4000' },
+  pause: { type: 'string', default: '2000,6000' },
+  'settle-ms': { type: 'string', default: '30000' },
 } });
+
+function range(text: string, flag: string): [number, number] {
+  const [min, max] = text.split(',').map(Number);
+  if (min === undefined || max === undefined || !(min >= 0 && max >= min)) throw new Error(`--${flag} is MIN,MAX in ms`);
+  return [min, max];
+}
 
 function kinds(list: string | undefined): FaultKind[] | undefined {
   if (list === undefined) return undefined;
@@ -35,7 +45,8 @@ const only = kinds(values.only);
 const machine = describeMachine({ 'nats-server': commandVersion(findNatsServer()) });
 process.stderr.write(`${formatMachine(machine)}\n`);
 const report = await runChaos({
-  seed, faultPhaseMs: minutes * 60_000, sendsPerSecond: Number(values.rate), downMs: [1_000, 4_000], pauseMs: [2_000, 6_000], settleMaxMs: 30_000,
+  seed, faultPhaseMs: minutes * 60_000, sendsPerSecond: Number(values.rate),
+  downMs: range(values.down, 'down'), pauseMs: range(values.pause, 'pause'), settleMaxMs: Number(values['settle-ms']),
   keepDir: values.keep, log: (line) => process.stderr.write(`${line}\n`), ...(skip ? { skip } : {}), ...(only ? { only } : {}),
 });
 process.stdout.write(values.json ? `${JSON.stringify({ machine, ...report }, null, 2)}\n` : `${formatReport(report)}\n`);
