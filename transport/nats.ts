@@ -31,6 +31,11 @@ export interface NatsTransportOptions {
   creds?: Uint8Array;
   tls?: NodeConnectionOptions['tls'];
   reconnectTimeWaitMs?: number;
+  /**
+   * Keep trying (as reconnects do) when no server answers the first connect, instead of failing:
+   * a node started while NATS is unreachable waits for it rather than exiting.
+   */
+  waitOnFirstConnect?: boolean;
   log?: TransportLog;
 }
 
@@ -190,5 +195,6 @@ function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions
   if (options.token !== undefined) result.token = options.token;
   if (authenticator !== undefined) result.authenticator = authenticator;
   if (options.tls !== undefined) result.tls = options.tls;
+  if (options.waitOnFirstConnect === true) result.waitOnFirstConnect = true;
   return result;
 }
