@@ -76,6 +76,11 @@ export class Nemesis {
 
   private async one(kind: FaultKind): Promise<void> {
     const c = this.cluster;
+    // A process that died on its own (the report lists it) is started again first, so that one
+    // death does not turn every later fault into a second concurrent one.
+    const revived: string[] = [];
+    for (const m of c.nats.members) if (!c.nats.alive(m.index)) { await c.nats.restart(m.index); revived.push(`nats-${m.index}`); }
+    for (const id of c.ids) if (!c.alive(id)) { c.startNode(id); revived.push(`node-${id}`); }
     const down = this.random.between(...this.options.downMs);
     const record = (target: string, note?: string): Fault => {
       const fault: Fault = { kind, target, atMs: this.now(), healedAtMs: -1, settledAtMs: undefined };
@@ -128,6 +133,7 @@ export class Nemesis {
         break;
       }
     }
+    if (revived.length > 0) fault.note = `${fault.note ?? ''}${fault.note ? '; ' : ''}first restarted ${revived.join(', ')} (died on its own)`;
     fault.healedAtMs = this.now();
     if (await settled(c, this.options.topic, this.options.settleMaxMs)) fault.settledAtMs = this.now();
   }
