@@ -25,7 +25,10 @@ export interface ChaosReport {
   skippedTicks: number;
   polled: number;
   finalRecords: number;
+  /** The final reads covered every partition up to its high watermark. */
   converged: boolean;
+  /** Every node unfenced and every ISR full within a minute of the final heal. */
+  settledAfterHeal: boolean;
   deaths: Exit[];
   leaderChanges: LeaderChange[];
   unexplainedLeaderChanges: LeaderChange[];
@@ -150,7 +153,7 @@ export function formatReport(r: ChaosReport): string {
     ['ticks skipped (too many in flight)', r.skippedTicks], ['records polled live', r.polled], ['records in final reads', r.finalRecords]]));
   if (Object.keys(r.failCodes).length > 0) out.push(`fail codes: ${JSON.stringify(r.failCodes)}`);
   if (Object.keys(r.infoCodes).length > 0) out.push(`info codes: ${JSON.stringify(r.infoCodes)}`);
-  out.push(`final reads ${r.converged ? 'complete' : 'NOT complete (the cluster did not converge)'}`);
+  out.push(`final reads ${r.converged ? 'complete' : 'NOT complete (the cluster did not converge)'}; after the final heal the cluster ${r.settledAfterHeal ? 'settled' : 'did NOT settle (a node fenced or an ISR short)'}`);
   out.push(`processes that died on their own: ${r.deaths.length === 0 ? 'none' : r.deaths.map((d) => `${d.name} at ${seconds(d.atMs)} s (code ${d.code}, signal ${d.signal})`).join('; ')}`);
   out.push(`controller leader changes: ${r.leaderChanges.length}; without a fault near them: ${r.unexplainedLeaderChanges.length === 0 ? 'none'
     : r.unexplainedLeaderChanges.map((c) => `node ${c.nodeId} term ${c.term} at ${seconds(c.atMs)} s`).join('; ')}`);

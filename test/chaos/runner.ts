@@ -85,8 +85,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await workload.stop();
     const endMs = Date.now() - startMs;
     log(`faults over after ${(endMs / 1000).toFixed(1)} s; healing and reading back`);
-    const converged = await settled(cluster, TOPIC, 60_000);
-    const reads = converged ? await finalReads(cluster.admin, cluster.nats.urls, CLUSTER, TOPIC, 60_000).catch(() => undefined) : undefined;
+    const settledAfterHeal = await settled(cluster, TOPIC, 60_000);
+    // Read back even when an ISR never refilled: every partition with a leader can still be judged.
+    const reads = await finalReads(cluster.admin, cluster.nats.urls, CLUSTER, TOPIC, 60_000).catch(() => undefined);
     workload.recorder.closeOpen();
     const history = workload.recorder.history();
     const anomalies = checkHistory(history, reads ?? new Map());
@@ -109,6 +110,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       polled: workload.polled,
       finalRecords: [...(reads?.values() ?? [])].reduce((n, r) => n + r.length, 0),
       converged: complete,
+      settledAfterHeal,
       deaths: cluster.deaths().map((d) => ({ ...d, atMs: d.atMs - startMs })),
       leaderChanges: changes,
       unexplainedLeaderChanges: unexplained(changes, nemesis.faults, ELECTION_WINDOW_MS),
