@@ -25,13 +25,18 @@ test('a stall belongs to the fault it ends after, and the gap is the largest ove
 test('leader changes come from raftLeader lines with rising terms; elections near a fault are explained', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-chaos-report-'));
   try {
-    const start = 1_000_000;
-    const line = (dt: number, nodeId: number, term: number): string => JSON.stringify({ t: start + dt, level: 'info', event: 'raftLeader', nodeId, term });
-    fs.writeFileSync(path.join(dir, 'a.log'), [line(100, 1, 1), line(5_000, 2, 3), 'not json "raftLeader"', line(40_000, 1, 4)].join('\n'));
-    fs.writeFileSync(path.join(dir, 'b.log'), [line(4_900, 3, 2), line(5_100, 2, 3)].join('\n'));
-    const changes = leaderChanges([path.join(dir, 'a.log'), path.join(dir, 'b.log')], start);
-    t.deepEqual(changes.map((c) => [c.term, c.nodeId, c.atMs]), [[1, 1, 100], [2, 3, 4_900], [3, 2, 5_000], [4, 1, 40_000]]);
-    t.deepEqual(unexplained(changes, [fault('kill-controller-leader', 4_000, 6_000)], 10_000).map((c) => c.term), [4]);
+    const start = 1_800_000_000_000;
+    // Actor lines carry the process's monotonic ms; nodeProcess (epoch ms) names the pid whose spawn time is the origin.
+    const proc = (pid: number): string => JSON.stringify({ t: start + 99_999, level: 'info', event: 'nodeProcess', pid });
+    const line = (t: number, nodeId: number, term: number): string => JSON.stringify({ t, level: 'info', event: 'raftLeader', nodeId, term });
+    fs.writeFileSync(path.join(dir, 'a.log'), [proc(10), line(100, 1, 1), line(5_000, 2, 3), 'not json "raftLeader"', proc(11), line(1_000, 1, 4)].join('\n'));
+    fs.writeFileSync(path.join(dir, 'b.log'), [proc(20), line(4_900, 3, 2), line(5_100, 2, 3), line(start + 50_000, 3, 5)].join('\n'));
+    const changes = leaderChanges([
+      { path: path.join(dir, 'a.log'), spawnedAt: new Map([[10, start], [11, start + 39_000]]) },
+      { path: path.join(dir, 'b.log'), spawnedAt: new Map([[20, start]]) },
+    ], start);
+    t.deepEqual(changes.map((c) => [c.term, c.nodeId, c.atMs]), [[1, 1, 100], [2, 3, 4_900], [3, 2, 5_000], [4, 1, 40_000], [5, 3, 50_000]]);
+    t.deepEqual(unexplained(changes, [fault('kill-controller-leader', 4_000, 6_000), fault('cut-node', 45_000, 46_000)], 10_000).map((c) => c.term), [4]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

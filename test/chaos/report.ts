@@ -29,6 +29,8 @@ export interface ChaosReport {
   converged: boolean;
   /** Every node unfenced and every ISR full within a minute of the final heal. */
   settledAfterHeal: boolean;
+  /** When it did not settle: what was still wrong a minute after the heal. */
+  unsettled: string[];
   deaths: Exit[];
   leaderChanges: LeaderChange[];
   unexplainedLeaderChanges: LeaderChange[];
@@ -89,23 +91,30 @@ export function gapsByKind(outcomes: readonly SendOutcome[], faults: readonly Fa
   return out;
 }
 
+/** A node's log file and, per process id, the epoch ms the process started at. */
+export interface NodeLog { path: string; spawnedAt: ReadonlyMap<number, number> }
+
 /**
  * Controller leader changes from the nodes' `raftLeader` log lines: a change is a leader for a term
- * higher than any seen before. Times are ms since the run started (log lines carry epoch ms).
+ * higher than any seen before. Actor lines are stamped with the process's monotonic clock (ms since
+ * it started), the runtime's own lines with epoch ms; each process's `nodeProcess` line names its
+ * pid, whose spawn time turns the monotonic stamps that follow into epoch ms. Times returned are ms
+ * since the run started.
  */
-export function leaderChanges(logPaths: readonly string[], runStartEpochMs: number): LeaderChange[] {
+export function leaderChanges(logs: readonly NodeLog[], runStartEpochMs: number): LeaderChange[] {
   const seen: LeaderChange[] = [];
-  for (const file of logPaths) {
+  for (const log of logs) {
     let text = '';
-    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    try { text = fs.readFileSync(log.path, 'utf8'); } catch { continue; }
+    let origin: number | undefined;
     for (const line of text.split('\n')) {
-      if (!line.includes('"raftLeader"')) continue;
-      try {
-        const parsed = JSON.parse(line) as { t?: number; event?: string; nodeId?: number; term?: number };
-        if (parsed.event === 'raftLeader' && typeof parsed.t === 'number' && typeof parsed.term === 'number') {
-          seen.push({ atMs: parsed.t - runStartEpochMs, nodeId: parsed.nodeId ?? -1, term: parsed.term });
-        }
-      } catch { /* a line cut short by kill -9 */ }
+      if (!line.includes('"raftLeader"') && !line.includes('"nodeProcess"')) continue;
+      let parsed: { t?: number; event?: string; nodeId?: number; term?: number; pid?: number };
+      try { parsed = JSON.parse(line) as typeof parsed; } catch { continue; } // a line cut short by kill -9
+      if (parsed.event === 'nodeProcess') { origin = parsed.pid === undefined ? undefined : log.spawnedAt.get(parsed.pid); continue; }
+      if (parsed.event !== 'raftLeader' || typeof parsed.t !== 'number' || typeof parsed.term !== 'number') continue;
+      const epochMs = parsed.t > EPOCH_MS_MIN ? parsed.t : origin === undefined ? undefined : origin + parsed.t;
+      if (epochMs !== undefined) seen.push({ atMs: Math.round(epochMs - runStartEpochMs), nodeId: parsed.nodeId ?? -1, term: parsed.term });
     }
   }
   seen.sort((a, b) => a.term - b.term || a.atMs - b.atMs);
@@ -113,6 +122,9 @@ export function leaderChanges(logPaths: readonly string[], runStartEpochMs: numb
   for (const s of seen) if (changes.length === 0 || s.term > (changes[changes.length - 1] as LeaderChange).term) changes.push(s);
   return changes;
 }
+
+/** Below this a log stamp is a monotonic time since the process started, above it epoch ms (2001 on). */
+const EPOCH_MS_MIN = 1e12;
 
 /**
  * Changes after the first fault with no fault applied or healed in the `windowMs` before them:
@@ -154,6 +166,7 @@ export function formatReport(r: ChaosReport): string {
   if (Object.keys(r.failCodes).length > 0) out.push(`fail codes: ${JSON.stringify(r.failCodes)}`);
   if (Object.keys(r.infoCodes).length > 0) out.push(`info codes: ${JSON.stringify(r.infoCodes)}`);
   out.push(`final reads ${r.converged ? 'complete' : 'NOT complete (the cluster did not converge)'}; after the final heal the cluster ${r.settledAfterHeal ? 'settled' : 'did NOT settle (a node fenced or an ISR short)'}`);
+  for (const line of r.unsettled) out.push(`  ${line}`);
   out.push(`processes that died on their own: ${r.deaths.length === 0 ? 'none' : r.deaths.map((d) => `${d.name} at ${seconds(d.atMs)} s (code ${d.code}, signal ${d.signal})`).join('; ')}`);
   out.push(`controller leader changes: ${r.leaderChanges.length}; without a fault near them: ${r.unexplainedLeaderChanges.length === 0 ? 'none'
     : r.unexplainedLeaderChanges.map((c) => `node ${c.nodeId} term ${c.term} at ${seconds(c.atMs)} s`).join('; ')}`);

@@ -86,6 +86,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const endMs = Date.now() - startMs;
     log(`faults over after ${(endMs / 1000).toFixed(1)} s; healing and reading back`);
     const settledAfterHeal = await settled(cluster, TOPIC, 60_000);
+    const unsettled = settledAfterHeal ? [] : await describeUnsettled(cluster);
     // Read back even when an ISR never refilled: every partition with a leader can still be judged.
     const reads = await finalReads(cluster.admin, cluster.nats.urls, CLUSTER, TOPIC, 60_000).catch(() => undefined);
     workload.recorder.closeOpen();
@@ -94,7 +95,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const complete = reads !== undefined;
     const bad = historyViolations(anomalies).filter((a) => complete || !NEEDS_FINAL_READS.has(a.name));
     const sends = history.filter((op) => op.f === 'send');
-    const changes = leaderChanges([...cluster.nodes.values()].map((n) => n.logPath), startMs);
+    const changes = leaderChanges([...cluster.nodes.values()].map((n) => ({ path: n.logPath, spawnedAt: n.spawnedAt })), startMs);
     return {
       seed: options.seed,
       durationMs: endMs,
@@ -111,6 +112,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       finalRecords: [...(reads?.values() ?? [])].reduce((n, r) => n + r.length, 0),
       converged: complete,
       settledAfterHeal,
+      unsettled,
       deaths: cluster.deaths().map((d) => ({ ...d, atMs: d.atMs - startMs })),
       leaderChanges: changes,
       unexplainedLeaderChanges: unexplained(changes, nemesis.faults, ELECTION_WINDOW_MS),
@@ -121,6 +123,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await workload?.close();
     await cluster.close();
+  }
+}
+
+/** What keeps the cluster from settling: fenced nodes, partitions without a leader or a full ISR. */
+async function describeUnsettled(cluster: ChaosCluster): Promise<string[]> {
+  try {
+    const meta = await cluster.admin.metadata([TOPIC]);
+    const quorum = await cluster.admin.describeQuorum().then((q) => `controller leader ${q.leaderId} term ${q.term}`, (e: unknown) => `no controller answer (${String(e)})`);
+    const nodes = meta.nodes.filter((n) => n.state !== 'unfenced').map((n) => `node ${n.nodeId} ${n.state} (epoch ${n.nodeEpoch})`);
+    const missing = cluster.ids.filter((id) => !meta.nodes.some((n) => n.nodeId === id)).map((id) => `node ${id} not registered`);
+    const parts = (meta.topics.find((t) => t.name === TOPIC)?.partitions ?? []).filter((p) => p.leader <= 0 || p.isr.length < p.replicas.length)
+      .map((p) => `partition ${p.partition}: leader ${p.leader} epoch ${p.leaderEpoch}, isr [${p.isr.join(',')}] of [${p.replicas.join(',')}]`);
+    return [quorum, ...missing, ...nodes, ...parts];
+  } catch (error) {
+    return [`metadata unavailable: ${String(error)}`];
   }
 }
 
