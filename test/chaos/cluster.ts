@@ -20,6 +20,8 @@ export interface ChaosClusterOptions {
   name: string;
   /** Extra `NODE_OPTIONS` for node processes (a preload that plants a bug). */
   nodeOptions?: string;
+  /** Delay added each way by every node's proxy (a slow network between nodes and NATS). */
+  proxyLatencyMs?: number;
   /** Keep the temp directory (logs, data) after `close()`, for a look at a failed run. */
   keepDir?: boolean;
 }
@@ -48,7 +50,7 @@ export class ChaosCluster {
       const onExit = (exit: Exit): void => { cluster.exits.push(exit); };
       cluster.nats = await NatsCluster.start({ dir: path.join(root, 'nats'), onExit });
       for (let id = 1; id <= options.nodes; id++) {
-        const proxy = await NodeProxy.start(`node-${id}`, cluster.nats.members.map((m) => m.clientPort));
+        const proxy = await NodeProxy.start(`node-${id}`, cluster.nats.members.map((m) => m.clientPort), { latencyMs: options.proxyLatencyMs ?? 0 });
         cluster.nodes.set(id, { id, dataDir: path.join(root, `node-${id}`), logPath: path.join(root, `node-${id}.log`), proxy, process: undefined, spawnedAt: new Map() });
       }
       for (const id of cluster.nodes.keys()) cluster.startNode(id);

@@ -28,6 +28,8 @@ export interface ChaosOptions {
   only?: readonly FaultKind[];
   /** Apply at least this many faults, even past `faultPhaseMs`. */
   faultsMin?: number;
+  /** Delay each node's proxy adds each way (ms). */
+  proxyLatencyMs?: number;
   /** Extra NODE_OPTIONS for the node processes. */
   nodeOptions?: string;
   keepDir?: boolean;
@@ -47,7 +49,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const partitions = options.partitions ?? 6;
   log(`chaos seed ${options.seed}`);
   const cluster = await ChaosCluster.start({ nodes, voters: options.voters ?? [1, 2, 3], name: CLUSTER,
-    ...(options.nodeOptions !== undefined ? { nodeOptions: options.nodeOptions } : {}), ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}) });
+    ...(options.nodeOptions !== undefined ? { nodeOptions: options.nodeOptions } : {}),
+    ...(options.proxyLatencyMs !== undefined ? { proxyLatencyMs: options.proxyLatencyMs } : {}), ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}) });
   if (options.keepDir === true) log(`data and logs in ${cluster.root}`);
   let workload: ChaosWorkload | undefined;
   try {

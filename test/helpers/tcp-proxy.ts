@@ -13,10 +13,11 @@ export class NodeProxy {
   /** This proxy's listener ports, one per server, in server order. */
   readonly ports: number[] = [];
 
-  private constructor(readonly name: string) {}
+  private constructor(readonly name: string, private readonly latencyMs: number) {}
 
-  static async start(name: string, upstreamPorts: readonly number[]): Promise<NodeProxy> {
-    const proxy = new NodeProxy(name);
+  /** `latencyMs` delays every chunk each way: a slow network, where replication takes longer. */
+  static async start(name: string, upstreamPorts: readonly number[], options: { latencyMs?: number } = {}): Promise<NodeProxy> {
+    const proxy = new NodeProxy(name, options.latencyMs ?? 0);
     for (const upstream of upstreamPorts) {
       const server = net.createServer((socket) => proxy.accept(socket, upstream));
       await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
@@ -62,7 +63,16 @@ export class NodeProxy {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.latencyMs <= 0) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+      return;
+    }
+    // Timers of one duration fire in the order they were set, so the byte stream keeps its order.
+    const delayed = (from: net.Socket, to: net.Socket): void => {
+      from.on('data', (chunk: Buffer) => { setTimeout(() => { if (!to.destroyed) to.write(chunk); }, this.latencyMs); });
+    };
+    delayed(client, upstream);
+    delayed(upstream, client);
   }
 }
