@@ -31,6 +31,11 @@ export interface NatsTransportOptions {
   creds?: Uint8Array;
   tls?: NodeConnectionOptions['tls'];
   reconnectTimeWaitMs?: number;
+  /**
+   * Keep trying (as reconnects do) when no server answers the first connect, instead of failing:
+   * a node started while NATS is unreachable waits for it rather than exiting.
+   */
+  waitOnFirstConnect?: boolean;
   log?: TransportLog;
 }
 
@@ -164,11 +169,20 @@ export class NatsTransport implements Transport {
   }
 }
 
+/**
+ * `--nats a,b,c` (and `connect({ nats: 'a,b,c' })`) name several servers of one NATS cluster: the
+ * client fails over between them when its server dies. The NATS client takes only a list.
+ */
+function serverList(servers: string | string[]): string[] {
+  const list = typeof servers === 'string' ? [servers] : servers;
+  return list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions {
   if (options.cluster.length === 0) throw new Error('NatsTransport needs a cluster name');
   const authenticator = options.creds !== undefined ? credsAuthenticator(options.creds) : options.authenticator;
   const result: NodeConnectionOptions = {
-    servers: options.servers,
+    servers: serverList(options.servers),
     // A node rides out a server restart or failover instead of dying with its connection.
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
@@ -181,5 +195,6 @@ function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions
   if (options.token !== undefined) result.token = options.token;
   if (authenticator !== undefined) result.authenticator = authenticator;
   if (options.tls !== undefined) result.tls = options.tls;
+  if (options.waitOnFirstConnect === true) result.waitOnFirstConnect = true;
   return result;
 }

@@ -27,7 +27,7 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId } });
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(dataDir);
-  const transport = await NatsTransport.connect({ servers: flags.nats, cluster: flags.cluster, name: `brook-node-${nodeId}`,
+  const transport = await NatsTransport.connect({ servers: flags.nats, cluster: flags.cluster, name: `brook-node-${nodeId}`, waitOnFirstConnect: true,
     log: (event, detail) => logger.log('info', event, detail) });
   const seed = osSeed();
   logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid });
