@@ -29,13 +29,18 @@ export interface QuorumInfo { leaderId: number; term: number; voters: number[]; 
 
 export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number }
 
+/** Admins created per client so far: each gets its own inbox, so closing one never deafens another. */
+const adminsByClient = new WeakMap<BrookClient, number>();
+
 export class Admin {
   private readonly rpc: Rpc;
   private readonly timeoutMs: number;
 
   constructor(private readonly client: BrookClient, options: AdminOptions = {}) {
     const { transport, clock } = client.host.options;
-    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    const n = (adminsByClient.get(client) ?? 0) + 1;
+    adminsByClient.set(client, n);
+    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 

@@ -66,3 +66,16 @@ test('a producer send and a consumer poll round-trip through the SDK', async (t)
     await client.close();
   }
 });
+
+test('two admins of one client have their own inboxes: closing one leaves the other answering', async (t) => {
+  const network = new MemoryNetwork();
+  fakeCluster(network);
+  const brook = await connect({ transport: network.endpoint(), clientId: 'two-admins', seed: 2 });
+  const first = brook.admin();
+  const second = brook.admin();
+  t.is((await second.metadata()).topics[0]?.name, 't');
+  second.close();
+  t.is((await first.metadata()).topics[0]?.name, 't', 'the first admin still hears its replies');
+  first.close();
+  await brook.close();
+});
