@@ -9,7 +9,7 @@ import test from 'ava';
 import { ClusterSim } from '../../runtime/sim/cluster.js';
 import { NODE_DEFAULTS } from '../../runtime/node/node.js';
 import { Rpc } from '../../runtime/rpc.js';
-import { CONTROLLER_FOR_PRODUCERS } from '../../actors/kit/addresses.js';
+import { CONTROLLER_FOR_PRODUCERS, controllerVoter } from '../../actors/kit/addresses.js';
 
 test('after catching up on metadata a node heartbeats once per interval', (t) => {
   const sim = new ClusterSim({ seed: 5, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
@@ -57,7 +57,7 @@ test('a node catching up on a metadata log that grows faster than it applies sti
   sim.world.within(() => sim.apply({ atMs: 0, op: 'restart', nodes: [3] }));
   sim.world.run(3500);
   const node = sim.nodes.get(3)?.brook;
-  const committed = (): number => Math.max(...[1, 2, 3].map((id) => (sim.nodes.get(id)?.brook?.host.snapshot(`ctl/${id}`)?.context as { commitIndex?: number } | undefined)?.commitIndex ?? 0));
+  const committed = (): number => Math.max(...[1, 2, 3].map((id) => (sim.nodes.get(id)?.brook?.host.snapshot(controllerVoter(id))?.context as { commitIndex?: number } | undefined)?.commitIndex ?? 0));
   t.true(committed() > (node?.metadata.appliedOffset ?? 0) + 100, `the log (${committed()}) grows faster than node 3 follows (${node?.metadata.appliedOffset})`);
   t.is(node?.phase, 'running', 'node 3 acted on its image while the log kept growing');
   busy = false;
