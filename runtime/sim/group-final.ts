@@ -11,8 +11,12 @@ import type { GroupFinalState } from './checks/groups.js';
 
 export interface GroupFinalRead { ok: boolean; reason: string; final: GroupFinalState | undefined }
 
-/** Polls describeGroup every 100 ms until the group settles (or `deadlineMs`), then fetches its offsets. */
-export function readGroupFinal(world: SimWorld, rpc: Rpc, groupId: string, partitions: number, deadlineMs: number): GroupFinalRead {
+/**
+ * Polls describeGroup every 100 ms until the group settles (or `deadlineMs`), then fetches its
+ * offsets; `onFetchSent` runs as each offsetFetch goes out (the checker judges the answer against
+ * the commits acknowledged by then).
+ */
+export function readGroupFinal(world: SimWorld, rpc: Rpc, groupId: string, partitions: number, deadlineMs: number, onFetchSent: () => void = () => {}): GroupFinalRead {
   let coordinator: string | undefined;
   let described: Extract<DescribeGroupReply, { code: 'OK' }> | undefined;
   let committed: Map<string, number> | undefined;
@@ -43,6 +47,7 @@ export function readGroupFinal(world: SimWorld, rpc: Rpc, groupId: string, parti
         if (body?.code === 'NOT_COORDINATOR' || body === undefined) coordinator = undefined;
       });
     } else {
+      onFetchSent();
       rpc.call(coordinator, 'offsetFetch', { groupId }, {}, (r) => {
         busy = false;
         const body = r.ok ? (r.envelope.body as OffsetFetchReply) : undefined;

@@ -192,7 +192,8 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   }
   if (group && liveness.ok) {
     // The group must settle with every partition assigned; then its commits and deliveries are judged.
-    const read = readGroupFinal(sim.world, rpc, group.spec.groupId, config.partitions, sim.world.scheduler.nowMs + (options.livenessMs ?? 15_000));
+    const read = readGroupFinal(sim.world, rpc, group.spec.groupId, config.partitions, sim.world.scheduler.nowMs + (options.livenessMs ?? 15_000),
+      () => groupChecker.finalReadSent());
     if (read.final) groupChecker.checkFinal(group.spec.groupId, read.final, liveness.finalReads, Array.from({ length: config.partitions }, (_, partition) => ({ topic: SIM_TOPIC, partition })));
     else sim.world.fail(`group-unsettled: ${read.reason}`);
   }

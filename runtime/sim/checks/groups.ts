@@ -8,7 +8,9 @@
  *   commit-regressed         a commit a coordinator wrote (in log order) is below one written
  *                            before it (the workload never resets offsets; acknowledgements may
  *                            reach members out of order, so the log order is what counts);
- *   commit-lost              the committed offset read back at the end is below an acknowledged one;
+ *   commit-lost              the committed offset read back at the end is below one acknowledged
+ *                            before that read was sent (a commit acknowledged while the read is on
+ *                            its way is concurrent with it: the read may come before it);
  *   group-skip               a record below the final committed offset was delivered to no member;
  *   group-unsettled          after faults heal, the group is not stable with every partition assigned.
  */
@@ -33,6 +35,8 @@ export class GroupChecker {
   private readonly memberEpochs = new Map<string, number>();
   /** "group topic/partition" → highest commit acknowledged to a member. */
   private readonly acked = new Map<string, number>();
+  /** `acked` as it stood when the final offset read was last sent: what that read must show. */
+  private ackedAtRead: ReadonlyMap<string, number> | undefined;
   /** "group topic/partition" → the last commit a coordinator wrote. */
   private readonly written = new Map<string, number>();
   /** "group topic/partition" → offsets delivered to some member. */
@@ -93,6 +97,13 @@ export class GroupChecker {
     for (const [k, owner] of [...this.owners]) if (owner === clientId) this.owners.delete(k);
   }
 
+  /**
+   * The final offset read is being sent. Members keep committing while it is on its way, and the
+   * coordinator answers it with the offsets as of its arrival, so only commits acknowledged by now
+   * must show in its answer (real-time order; seed 200781).
+   */
+  finalReadSent(): void { this.ackedAtRead = new Map(this.acked); }
+
   /** Records a poll handed to a member of `group`. */
   onDelivered(group: string, records: ReadonlyArray<{ topic: string; partition: number; offset: number }>): void {
     for (const r of records) {
@@ -115,7 +126,7 @@ export class GroupChecker {
     if (final.members.length > 0 && (final.state !== 'stable' || missing.length > 0 || behind.length > 0)) {
       this.violate('group-unsettled', `group ${group} is ${final.state} at epoch ${final.groupEpoch}; partitions not assigned exactly once: ${missing.map((tp) => key(tp.topic, tp.partition)).join(',') || 'none'}; members behind: ${behind.length}`);
     }
-    for (const [k, offset] of this.acked) {
+    for (const [k, offset] of this.ackedAtRead ?? this.acked) {
       if (!k.startsWith(`${group} `)) continue;
       const tp = k.slice(group.length + 1);
       const committed = final.committed.get(tp) ?? -1;

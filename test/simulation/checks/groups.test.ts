@@ -52,3 +52,20 @@ test('commits going back, commits lost, skipped records and an unsettled group a
   t.true(c.violations.some((v) => v.startsWith('commit-lost: t/0 of group g: committed 6 after 9')));
   t.true(c.violations.some((v) => v.startsWith('group-skip: t/1 of group g: 1 records below committed 4 never delivered (first 2)')));
 });
+
+test('a commit acknowledged while the final offset read is on its way may be missing from it; one acknowledged before it may not', (t) => {
+  // Seed 200781: the read reached the coordinator (which answers with the offsets as of then) before
+  // a member's commit of 56, both waited behind one write, and the commit's acknowledgement reached
+  // the member before the read's answer (52) reached the checker.
+  const partitions = [{ topic: 't', partition: 0 }];
+  const final = (committed: number): GroupFinalState => ({ state: 'stable', groupEpoch: 2, members: [{ memberEpoch: 2, assignment: partitions }], committed: new Map([['t/0', committed]]) });
+  const reads = new Map([['t/0', []]]);
+  const c = new GroupChecker();
+  c.onReport('groupCommitAcked', { groupId: 'g', topic: 't', partition: 0, offset: 52 });
+  c.finalReadSent();
+  c.onReport('groupCommitAcked', { groupId: 'g', topic: 't', partition: 0, offset: 56 });
+  c.checkFinal('g', final(52), reads, partitions);
+  t.deepEqual(c.violations, []);
+  c.checkFinal('g', final(48), reads, partitions);
+  t.regex(c.violations[0] ?? '', /^commit-lost: t\/0 of group g: committed 48 after 52 was acknowledged/);
+});

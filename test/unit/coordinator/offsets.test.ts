@@ -112,3 +112,25 @@ test('the validator refuses bad content with group codes and bad shapes with INV
   if (parsed.ok) c.send(parsed.event);
   t.is(c.lastReply('groupHeartbeat')['code'], 'INVALID_GROUP_ID');
 });
+
+test('an offset fetch answers the offsets as of its arrival, ahead of a commit that arrived after it and was written with it', (t) => {
+  // Seed 200781: a fetch and a later commit waited behind one write; the fetch's answer (the older
+  // offset) goes out first, then the commit's OK. Both orders a reader can see are linearizable.
+  const c = new Coord();
+  const a = member(c);
+  c.hold = true;
+  c.send(commit(a.id, a.epoch, [['t', 0, 53]]));
+  c.send(request('offsetFetch', { groupId: 'g', partitions: [{ topic: 't', partitions: [0] }] }));
+  c.send(commit(a.id, a.epoch, [['t', 0, 56]]));
+  t.deepEqual(c.out.filter((s) => s.type.startsWith('offset')), [], 'nothing is answered before the write');
+  c.hold = false;
+  c.release();
+  const answers = c.out.filter((s) => s.type.startsWith('offset')).map((s) => [s.type, s.body]);
+  t.deepEqual(answers, [
+    ['offsetCommitReply', { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] }],
+    ['offsetFetchReply', { code: 'OK', offsets: [{ topic: 't', partition: 0, offset: 53, metadata: '' }] }],
+    ['offsetCommitReply', { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] }],
+  ]);
+  c.send(request('offsetFetch', { groupId: 'g', partitions: [{ topic: 't', partitions: [0] }] }));
+  t.deepEqual(c.lastReply('offsetFetch')['offsets'], [{ topic: 't', partition: 0, offset: 56, metadata: '' }], 'a fetch sent after the OK sees the commit');
+});
