@@ -54,8 +54,8 @@ export const BUGS = {
   loadForgetsOffsets: 'commit-regressed',
   /** Committed offsets reach group members one too high: a member taking a partition over skips a record. → group-skip */
   committedOneAhead: 'group-skip',
-  /** Group members' heartbeats arrive claiming they own nothing: the coordinator's view of who holds what never settles. → group-unsettled */
-  heartbeatsOwnNothing: 'group-unsettled',
+  /** Every member heartbeat arrives as a join (no member id, epoch 0): the group's membership churns and never settles. → group-unsettled */
+  heartbeatsAlwaysJoin: 'group-unsettled',
 } as const;
 
 export type BugName = keyof typeof BUGS;
@@ -123,7 +123,9 @@ function garbleGroupTraffic(envelope: Envelope, body: Record<string, unknown>): 
     const [first, ...rest] = assignment;
     if (first !== undefined && !first.partitions.includes(0)) return { ...envelope, body: { ...body, assignment: [{ ...first, partitions: [0, ...first.partitions] }, ...rest] } };
   }
-  if (planted.has('heartbeatsOwnNothing') && toCoordinator && envelope.type === 'groupHeartbeat') return { ...envelope, body: { ...body, ownedPartitions: [] } };
+  if (planted.has('heartbeatsAlwaysJoin') && toCoordinator && envelope.type === 'groupHeartbeat' && Number(body['memberEpoch']) > 0) {
+    return { ...envelope, body: { ...body, memberId: '', memberEpoch: 0, subscribedTopics: ['events'] } };
+  }
   if (planted.has('committedOneAhead') && envelope.type === 'offsetFetchReply' && envelope.to.startsWith(clientAddress('g')) && Array.isArray(body['offsets'])) {
     const offsets = (body['offsets'] as Array<Record<string, unknown>>).map((o) => (Number(o['offset']) >= 0 ? { ...o, offset: Number(o['offset']) + 1 } : o));
     return { ...envelope, body: { ...body, offsets } };

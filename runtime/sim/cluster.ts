@@ -8,7 +8,7 @@ import { BrookNode, type NodeConfig } from '../node/node.js';
 import { SimWorld, type SimNode, type SimWorldOptions } from './world.js';
 import type { FaultOp } from './faults.js';
 import { bugPlanted, plantedBugs } from './bugs.js';
-import { soleInSyncPartitions } from './sole-in-sync.js';
+import { PowerOutages } from './sole-in-sync.js';
 import { sometimes } from './sometimes.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
 
@@ -18,8 +18,9 @@ export interface ClusterSimOptions extends SimWorldOptions {
   cluster?: string;
   node?: Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>;
   /**
-   * Apply a power loss as a process crash when the node is the only healthy in-sync replica of a
-   * partition: the documented hole (runtime/sim/sole-in-sync.ts), outside what the run checks.
+   * Apply a power loss as a process crash when the node comes back as the only healthy in-sync
+   * replica of a partition: the documented hole (runtime/sim/sole-in-sync.ts), outside what the
+   * run checks.
    */
   sparePowerLossOfSoleInSync?: boolean;
 }
@@ -35,6 +36,10 @@ export class ClusterSim {
   private controllerLeader = { nodeId: -1, term: -1 };
   /** Role-targeted fault pair → the node its first step hit, so the undo hits the same one. */
   private readonly roleTargets = new Map<number, number[]>();
+  /** Nodes whose power went out, their page cache judged on restart (sparePowerLossOfSoleInSync). */
+  private readonly powerOutages = new PowerOutages();
+  /** Nodes in a graceful shutdown: the controller is taking them out of every ISR. */
+  private readonly leaving = new Set<number>();
 
   constructor(readonly options: ClusterSimOptions) {
     this.world = new SimWorld(options);
@@ -100,11 +105,11 @@ export class ClusterSim {
     const named = nodes.map((id) => this.nodes.get(id)).filter((n): n is SimBrookNode => n !== undefined);
     switch (op.op) {
       case 'crash': for (const n of named) { n.brook?.stop(); n.sim.crash('process'); } return;
-      case 'powerLoss': for (const n of named) { const kind = this.powerLossKind(n); n.brook?.stop(); n.sim.crash(kind); } return;
+      case 'powerLoss': for (const n of named) this.losePower(n); return;
       case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
-      case 'restart': for (const n of named) if (!n.sim.up) n.sim.restart(); return;
+      case 'restart': for (const n of named) this.restart(n); return;
       // SIGTERM: the node asks the controller to move its leaderships away, then its process ends.
-      case 'shutdown': for (const n of named) { const brook = n.brook; brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
+      case 'shutdown': for (const n of named) { const brook = n.brook; if (n.sim.up) this.leaving.add(n.id); brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
       case 'isolate': this.world.network.partition([named.map((n) => n.sim.name), this.names.filter((x) => !named.some((n) => n.sim.name === x))]); return;
       case 'partition': {
         const side = named.map((n) => n.sim.name);
@@ -121,20 +126,34 @@ export class ClusterSim {
     }
   }
 
-  /** 'power', or 'process' when the options spare the only healthy in-sync replica of a partition. */
-  private powerLossKind(n: SimBrookNode): 'power' | 'process' {
-    if (this.options.sparePowerLossOfSoleInSync !== true || !n.sim.up) return 'power';
-    const image = this.freshestImage();
-    const sole = image === undefined ? [] : soleInSyncPartitions(image, n.id, (id) => id !== n.id && this.healthy(id));
-    if (!sometimes('power-loss-spared-sole-in-sync', sole.length > 0)) return 'power';
-    this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${sole.join(',')}`);
-    return 'process';
+  /**
+   * Power loss. When the run spares the documented hole, the node goes down keeping its page cache
+   * and `restart` decides whether the power loss takes it: the ISR may shrink to the node only
+   * after its power went (runtime/sim/sole-in-sync.ts, PowerOutages).
+   */
+  private losePower(n: SimBrookNode): void {
+    const judgeLater = this.options.sparePowerLossOfSoleInSync === true && n.sim.up;
+    n.brook?.stop();
+    n.sim.crash(judgeLater ? 'process' : 'power');
+    if (judgeLater) this.powerOutages.cut(n.id);
   }
 
-  /** Up, running and in touch with the controller leader (when one is known and up). */
+  /** Starts a down node again; a pending power loss takes its page cache unless it comes back sole in sync. */
+  private restart(n: SimBrookNode): void {
+    if (n.sim.up) return;
+    this.leaving.delete(n.id);
+    const sole = this.powerOutages.restore(n.id, this.freshestImage(), (id) => this.healthy(id));
+    if (sole !== undefined) {
+      if (sometimes('power-loss-spared-sole-in-sync', sole.length > 0)) this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${sole.join(',')}`);
+      else n.sim.store.losePower();
+    }
+    n.sim.restart();
+  }
+
+  /** Up, running, not shutting down and in touch with the controller leader (when one is known and up). */
   private healthy(id: number): boolean {
     const node = this.nodes.get(id);
-    if (node === undefined || !node.sim.up || node.sim.clock.paused) return false;
+    if (node === undefined || !node.sim.up || node.sim.clock.paused || this.leaving.has(id)) return false;
     const leader = this.nodes.get(this.controllerLeader.nodeId);
     if (leader === undefined || !leader.sim.up) return true;
     const net = this.world.network;
@@ -156,15 +175,18 @@ export class ClusterSim {
     for (const op of plan) this.world.scheduler.at(op.atMs - this.world.scheduler.nowMs, () => this.apply(op));
   }
 
-  /** Ends the safety phase: heal the network, restart crashed nodes, undo pauses and slow disks. */
+  /**
+   * Ends the safety phase: heal the network, undo pauses and slow disks, then restart crashed
+   * nodes — last, so that a pending power loss is judged against the nodes that are back.
+   */
   healAll(): void {
     this.world.within(() => {
       this.world.network.heal();
       for (const n of this.nodes.values()) {
         n.sim.clock.paused = false;
         n.sim.store.knobs.slowFactor = 1;
-        if (!n.sim.up) n.sim.restart();
       }
+      for (const n of this.nodes.values()) this.restart(n);
     });
   }
 

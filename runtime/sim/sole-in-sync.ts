@@ -4,8 +4,8 @@
  * below the exposed HW with it (Kafka before KIP-966; `flush.messages=1` closes it). With
  * min.insync.replicas ≥ 2 a single fault never leaves one replica in sync, but faults that overlap
  * (a role fault while a random-node fault is active) or a replica that has not rejoined the ISR
- * since its last fault can. The stream simulation keeps its power losses inside the contract by
- * asking this before each one.
+ * since its last fault can. The stream simulation keeps its power losses inside the contract with
+ * `PowerOutages`.
  */
 import type { MetadataImage } from '../../actors/metadata/image.js';
 
@@ -23,4 +23,30 @@ export function soleInSyncPartitions(image: MetadataImage, nodeId: number, healt
     });
   }
   return out;
+}
+
+/**
+ * Power losses judged when the node comes back, not when the power goes. The ISR can shrink to a
+ * node after it lost power: its fellow member may leave a moment later (seed 200200: the leader
+ * crashed 27 ms after its only follower lost power, the controller fenced both and kept the
+ * powerless one as the last ISR member) or may already be leaving (seed 200121: a graceful
+ * shutdown begun 3 ms before moved leadership to the follower that had just lost power). Either
+ * way the node returns as the only in-sync replica with a shorter log: the same hole. So the node
+ * goes down as if its process crashed (the page cache kept) and, on restart, loses that cache only
+ * when it does not come back as the sole in-sync replica of any partition.
+ */
+export class PowerOutages {
+  private readonly out = new Set<number>();
+
+  /** Power went out on `nodeId` (its process is already down, its page cache not yet judged). */
+  cut(nodeId: number): void { this.out.add(nodeId); }
+
+  /**
+   * `nodeId` is about to restart: undefined when its last fault was no power loss; else the
+   * partitions it would lead alone with a shorter log (empty: the power loss takes its page cache).
+   */
+  restore(nodeId: number, image: MetadataImage | undefined, healthy: (id: number) => boolean): string[] | undefined {
+    if (!this.out.delete(nodeId)) return undefined;
+    return image === undefined ? [] : soleInSyncPartitions(image, nodeId, (id) => id !== nodeId && healthy(id));
+  }
 }

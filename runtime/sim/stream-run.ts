@@ -111,8 +111,8 @@ function drawGroup(random: Random): GroupSpec | undefined {
  * when min.insync.replicas ≥ 2: with 1, the single in-sync replica losing power takes the newest
  * page-cache writes with it (as in Kafka). Such runs keep every fault but power loss. With 2 or
  * more, overlapping faults (role faults join the plan on top of the random-node faults) can still
- * leave one replica in sync: the cluster applies a power loss of that replica as a process crash
- * (`sparePowerLossOfSoleInSync`, runtime/sim/sole-in-sync.ts).
+ * leave one replica in sync: the cluster applies a power loss as a process crash when the node
+ * comes back as the only in-sync replica (`sparePowerLossOfSoleInSync`, runtime/sim/sole-in-sync.ts).
  */
 export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles';
 

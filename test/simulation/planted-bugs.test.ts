@@ -36,7 +36,7 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['loadForgetsGroupEpochs', stream, /group-epoch-regressed:/],
   ['loadForgetsOffsets', stream, /commit-(lost|regressed):/],
   ['committedOneAhead', stream, /group-skip:/],
-  ['heartbeatsOwnNothing', stream, /group-unsettled:/],
+  ['heartbeatsAlwaysJoin', stream, /group-unsettled:/],
 ];
 
 const only = process.env['PLANTED'];

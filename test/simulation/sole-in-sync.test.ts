@@ -1,10 +1,11 @@
 // Goal: the stream simulation keeps its power losses inside the durability contract: a power loss
 // of the only healthy in-sync replica (the documented hole, README "Known limits") is recognised.
 // Method: metadata images built by hand; seed 120010's situation (events/1 with ISR [5] after the
-// controller fenced the crashed node 2, then power lost on node 5) is the first case.
+// controller fenced the crashed node 2, then power lost on node 5) is the first case; seeds 200121
+// and 200200 (the ISR shrank to a node only after it lost power) are judged on restart.
 import test from 'ava';
 import { emptyImage, type MetadataImage, type PartitionImage } from '../../actors/metadata/image.js';
-import { soleInSyncPartitions } from '../../runtime/sim/sole-in-sync.js';
+import { PowerOutages, soleInSyncPartitions } from '../../runtime/sim/sole-in-sync.js';
 
 function imageWith(partitions: Array<Pick<PartitionImage, 'isr' | 'leader'>>): MetadataImage {
   const image = emptyImage();
@@ -29,4 +30,25 @@ test('an ISR whose other members are down, paused or cut off leaves the node alo
 test('a node outside the ISR, or with a healthy fellow member, is never sole in sync', (t) => {
   const image = imageWith([{ leader: 3, isr: [3] }, { leader: 2, isr: [2, 5] }]);
   t.deepEqual(soleInSyncPartitions(image, 5, () => true), []);
+});
+
+test('a power loss is judged on restart: the ISR may shrink to the node after its power went (seeds 200121, 200200)', (t) => {
+  // Seed 200200: node 4 loses power while ISR [3, 4] and node 3 is healthy — not sole then.
+  const outages = new PowerOutages();
+  const up = new Set([2, 3, 5]);
+  t.deepEqual(soleInSyncPartitions(imageWith([{ leader: 3, isr: [3, 4] }]), 4, (id) => up.has(id)), []);
+  outages.cut(4);
+  // Node 3 crashes; the controller fences 3 and then 4 and keeps 4 as the last ISR member.
+  up.delete(3);
+  t.deepEqual(outages.restore(4, imageWith([{ leader: -1, isr: [4] }]), (id) => up.has(id)), ['events/0'], 'node 4 would lead alone with a shorter log: spared');
+  t.is(outages.restore(4, imageWith([{ leader: -1, isr: [4] }]), (id) => up.has(id)), undefined, 'judged once');
+});
+
+test('a power loss whose node comes back outside the ISR or beside a healthy member takes the page cache', (t) => {
+  const outages = new PowerOutages();
+  outages.cut(5);
+  t.deepEqual(outages.restore(5, imageWith([{ leader: 3, isr: [3] }]), () => true), []);
+  outages.cut(5);
+  t.deepEqual(outages.restore(5, imageWith([{ leader: 3, isr: [3, 5] }]), () => true), []);
+  t.is(outages.restore(2, imageWith([{ leader: -1, isr: [2] }]), () => true), undefined, 'no power loss pending: nothing to judge');
 });
