@@ -62,6 +62,9 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
 async function start(client: BrookClient, admin: Admin, args: ConsumeArgs): Promise<Consumer> {
   const offset = args.fromBeginning ? 'earliest' : 'latest';
   if (args.group !== undefined) {
+    // A member waits for its coordinator (and for a missing topic) as long as it runs, like Kafka's:
+    // ask the cluster once first, so a command with no cluster behind it ends with one clear line.
+    await admin.metadata([args.topic]);
     const notice = (event: string) => (partitions: Array<{ topic: string; partition: number }>, info?: { lost: boolean }): void => {
       if (args.verbose) process.stderr.write(JSON.stringify({ event, at: Date.now(), partitions, ...info }) + '\n');
     };
