@@ -16,7 +16,7 @@ import { topicsOf, type TopicView } from './image-view.js';
 
 export type { PartitionKnobOverrides } from './config.js';
 
-interface Hosted { address: string; partitionEpoch: number; configsKey: string; logName: string }
+interface Hosted { address: string; topic: string; partition: number; partitionEpoch: number; configsKey: string; logName: string }
 
 /** The meta keys a partition replica keeps next to its log (actors/partition/step.ts, metaKey). */
 const REPLICA_META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
@@ -52,7 +52,7 @@ export class PartitionReconciler {
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
             state: partitionState, configs, knobs: this.knobs,
           }, { listen: [produceAddress(topic.name, state.partition, nodeId), fetchAddress(topic.name, state.partition, nodeId)] });
-          this.hosted.set(address, { address, partitionEpoch: state.partitionEpoch, configsKey, logName: partitionLogName(topic.topicId, state.partition) });
+          this.hosted.set(address, { address, topic: topic.name, partition: state.partition, partitionEpoch: state.partitionEpoch, configsKey, logName: partitionLogName(topic.topicId, state.partition) });
         } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
           this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });
           current.partitionEpoch = state.partitionEpoch;
@@ -65,6 +65,8 @@ export class PartitionReconciler {
       this.host.stop(address);
       this.hosted.delete(address);
       this.deleteReplicaData(hosted.logName);
+      // For observers (the simulator's HW check): this replica's life is over; one assigned here later starts empty.
+      this.env.onReport?.(address, 'partitionReplicaDropped', { topic: hosted.topic, partition: hosted.partition, nodeId: this.config.nodeId });
     }
   }
 

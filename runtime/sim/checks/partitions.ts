@@ -2,7 +2,8 @@
  * Online checks of partition replication (DESIGN.md section 10; simulation.md I2, I5, I9), fed by
  * the partition replicas' `report` effects and by reading what each replica actually stored:
  *   one-writer-per-epoch       two nodes appended as leader in the same (partition, leaderEpoch);
- *   hw-regressed               a replica's reported HW went down within one incarnation;
+ *   hw-regressed               a replica's reported HW went down within one incarnation (a replica
+ *                              dropped by a reassignment and assigned again later starts a new life);
  *   replicas-diverge-below-hw  (sweep) two replicas store different batches below
  *                              min(hw, leo) of both: records, offsets and leader epoch must agree;
  *   exposed-hw-regressed       a new leader's log lacks an offset below the highest HW any replica
@@ -69,6 +70,7 @@ export class PartitionChecker {
     if (kind === 'partitionAppend' && data['asLeader'] === true) this.onLeaderAppend(key, nodeId, Number(data['leaderEpoch']));
     else if (kind === 'partitionHw') this.onHw(node, key, Number(data['hw']));
     else if (kind === 'partitionLeader') this.onLeader(node, key, nodeId, Number(data['leaderEpoch']));
+    else if (kind === 'partitionReplicaDropped') this.hws.get(key)?.delete(node.name); // its log is deleted: a later replica here starts empty
   }
 
   private onLeaderAppend(key: string, nodeId: number, leaderEpoch: number): void {

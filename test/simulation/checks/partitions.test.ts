@@ -102,6 +102,16 @@ test('hw-regressed: a replica reports a lower hw in the same incarnation, not af
   t.deepEqual(checker.violations, ['hw-regressed: orders/0 on n2 (incarnation 1) hw 5 → 4']);
 });
 
+test('hw-regressed: a replica dropped by a reassignment and assigned again later starts a new life', (t) => {
+  const { world, checker } = setup();
+  world.report('n2', 'partitionHw', { nodeId: 2, hw: 5, leaderEpoch: 1 });
+  world.report('n2', 'partitionReplicaDropped', { nodeId: 2 });
+  world.report('n2', 'partitionHw', { nodeId: 2, hw: 1, leaderEpoch: 2 });
+  t.deepEqual(checker.violations, [], 'the new replica recovered from an empty log');
+  world.report('n2', 'partitionHw', { nodeId: 2, hw: 0, leaderEpoch: 2 });
+  t.deepEqual(checker.violations, ['hw-regressed: orders/0 on n2 (incarnation 1) hw 1 → 0'], 'within the new life the check holds');
+});
+
 test('replicas-diverge-below-hw: different records below both HWs', (t) => {
   const { world, checker } = cleanCluster();
   world.node('n3').holds([batch(0, 3, 1), batch(3, 2, 1, 99)]);
