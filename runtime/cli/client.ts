@@ -9,7 +9,7 @@ import { UsageError, type CommonFlags } from './args.js';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number }
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[] }
 
 export function readDevState(): DevState | undefined {
   if (!existsSync(DEV_STATE_FILE)) return undefined;
