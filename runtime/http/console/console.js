@@ -6,7 +6,7 @@
 const POLL_MS = Number(new URLSearchParams(location.search).get('interval')) || 2000;
 const HISTORY_POINTS = 90;
 const state = { topics: [], groups: [], showInternal: false, previous: undefined };
-const history = { times: [], produced: [], consumed: [] };
+const rates = { times: [], produced: [], consumed: [] };
 
 /** Builds an element; children are nodes or text (never parsed as HTML: names come from users). */
 function el(tag, attributes, ...children) {
@@ -117,15 +117,15 @@ function updateRates() {
   state.previous = now;
   if (before === undefined) return;
   const seconds = Math.max(0.001, (now.atMs - before.atMs) / 1000);
-  history.times.push(now.atMs / 1000);
-  history.produced.push(rate(before.produced, now.produced, seconds));
-  history.consumed.push(rate(before.consumed, now.consumed, seconds));
-  if (history.times.length > HISTORY_POINTS) for (const series of Object.values(history)) series.shift();
+  rates.times.push(now.atMs / 1000);
+  rates.produced.push(rate(before.produced, now.produced, seconds));
+  rates.consumed.push(rate(before.consumed, now.consumed, seconds));
+  if (rates.times.length > HISTORY_POINTS) for (const series of Object.values(rates)) series.shift();
   charts ??= { produce: makeChart('produce-chart', '#2c6bd6'), consume: makeChart('consume-chart', '#1f8a4c') };
-  charts.produce.setData([history.times, history.produced]);
-  charts.consume.setData([history.times, history.consumed]);
-  document.getElementById('produce-chart').dataset.latest = String(Math.round(history.produced.at(-1)));
-  document.getElementById('consume-chart').dataset.latest = String(Math.round(history.consumed.at(-1)));
+  charts.produce.setData([rates.times, rates.produced]);
+  charts.consume.setData([rates.times, rates.consumed]);
+  document.getElementById('produce-chart').dataset.latest = String(Math.round(rates.produced.at(-1)));
+  document.getElementById('consume-chart').dataset.latest = String(Math.round(rates.consumed.at(-1)));
 }
 
 async function poll() {
