@@ -7,20 +7,19 @@
  * same way and counted as a shrink or an expansion when the controller's OK comes back.
  *
  * The cost is per envelope and per batch, never per record: a type switch, one map entry per
- * request, and counter increments on children cached per topic.
+ * request, and additions to plain numbers (runtime/http/tallies.ts) that a scrape reads.
  */
 import type { Envelope } from '../../transport/envelope.js';
 import type { EnvelopeHandler, SendOptions, Transport } from '../../transport/transport.js';
 import { BATCH_OVERHEAD_BYTES } from '../../actors/partition/batch.js';
 import type { BrookMetrics, RequestName } from './metrics-registry.js';
 import { LabelBudget } from './label-budget.js';
+import type { RequestTallies, TopicTally } from './tallies.js';
 
 interface Pending { request: RequestName; topic: string; startMs: number; records: number; bytes: number }
 
 /** Requests still waiting for their reply; past this the oldest are forgotten (a reply that never comes). */
 const PENDING_MAX = 10_000;
-
-interface TopicCounters { messagesIn: { inc(n: number): void }; bytesIn: { inc(n: number): void }; messagesOut: { inc(n: number): void }; bytesOut: { inc(n: number): void } }
 
 export interface MeterOptions {
   /** The committed ISR size of a partition, from the node's metadata image (undefined when unknown). */
@@ -34,10 +33,13 @@ export class MeteredTransport implements Transport {
   /** ISR proposals in flight: `from corr` → whether the proposal shrinks the ISR. */
   private readonly proposals = new Map<string, boolean>();
   private readonly topics: LabelBudget;
-  private readonly byTopic = new Map<string, TopicCounters>();
+  /** Tallies by topic name (not by label: a lookup per request, the label budget only for new topics). */
+  private readonly byTopic = new Map<string, TopicTally>();
+  private readonly tallies: RequestTallies;
 
-  constructor(private readonly inner: Transport, private readonly metrics: BrookMetrics, private readonly options: MeterOptions) {
+  constructor(private readonly inner: Transport, metrics: BrookMetrics, private readonly options: MeterOptions) {
     this.topics = new LabelBudget(options.topicsMax);
+    this.tallies = metrics.tallies;
   }
 
   send(envelope: Envelope, options?: SendOptions): void {
@@ -62,7 +64,7 @@ export class MeteredTransport implements Transport {
       case 'fetch': return this.onFetch(envelope);
       case 'fetchReply':
         // A follower's fetch answered by its leader: replication into this node.
-        if (envelope.to.startsWith('n/repl/')) this.metrics.replicationBytesIn.inc(batchBytes(envelope.body));
+        if (envelope.to.startsWith('n/repl/')) this.tallies.replicationBytesIn += batchBytes(envelope.body);
         return;
       case 'alterPartitionReply': return this.onProposalAnswer(envelope);
       default: return;
@@ -84,9 +86,9 @@ export class MeteredTransport implements Transport {
     const bytes = batch?.records instanceof Uint8Array ? batch.records.byteLength + BATCH_OVERHEAD_BYTES : 0;
     const topic = topicOf(envelope.to);
     if (body?.acks === 0) { // No reply will come: count what arrived.
-      const counters = this.countersOf(topic);
-      counters.messagesIn.inc(records);
-      counters.bytesIn.inc(bytes);
+      const tally = this.tallyOf(topic);
+      tally.messagesIn += records;
+      tally.bytesIn += bytes;
       return;
     }
     this.remember(envelope, { request: 'Produce', topic, startMs: this.options.nowMs(), records, bytes });
@@ -112,22 +114,22 @@ export class MeteredTransport implements Transport {
     const pending = this.pending.get(key);
     if (pending === undefined) return;
     this.pending.delete(key);
-    this.metrics.requestTime.labels(pending.request).observe((this.options.nowMs() - pending.startMs) / 1000);
+    this.tallies.times[pending.request].observe((this.options.nowMs() - pending.startMs) / 1000);
     const code = (envelope.body as { code?: unknown } | undefined)?.code;
     if (code !== 'OK') {
-      this.metrics.requestErrors.labels(pending.request, typeof code === 'string' ? code : 'UNKNOWN').inc();
+      this.tallies.error(pending.request, typeof code === 'string' ? code : 'UNKNOWN');
       return;
     }
     if (pending.request === 'Produce') {
-      const counters = this.countersOf(pending.topic);
-      counters.messagesIn.inc(pending.records);
-      counters.bytesIn.inc(pending.bytes);
+      const tally = this.tallyOf(pending.topic);
+      tally.messagesIn += pending.records;
+      tally.bytesIn += pending.bytes;
     } else if (pending.request === 'FetchFollower') {
-      this.metrics.replicationBytesOut.inc(batchBytes(envelope.body));
+      this.tallies.replicationBytesOut += batchBytes(envelope.body);
     } else {
-      const counters = this.countersOf(pending.topic);
-      counters.messagesOut.inc(batchRecords(envelope.body));
-      counters.bytesOut.inc(batchBytes(envelope.body));
+      const tally = this.tallyOf(pending.topic);
+      tally.messagesOut += batchRecords(envelope.body);
+      tally.bytesOut += batchBytes(envelope.body);
     }
   }
 
@@ -147,18 +149,16 @@ export class MeteredTransport implements Transport {
     if (shrink === undefined) return;
     this.proposals.delete(key);
     if ((envelope.body as { code?: unknown } | undefined)?.code !== 'OK') return;
-    (shrink ? this.metrics.isrShrinks : this.metrics.isrExpands).inc();
+    if (shrink) this.tallies.isrShrinks++; else this.tallies.isrExpands++;
   }
 
-  private countersOf(topic: string): TopicCounters {
-    const label = this.topics.label(topic);
-    let counters = this.byTopic.get(label);
-    if (counters === undefined) {
-      const m = this.metrics;
-      counters = { messagesIn: m.messagesIn.labels(label), bytesIn: m.bytesIn.labels(label), messagesOut: m.messagesOut.labels(label), bytesOut: m.bytesOut.labels(label) };
-      this.byTopic.set(label, counters);
+  private tallyOf(topic: string): TopicTally {
+    let tally = this.byTopic.get(topic);
+    if (tally === undefined) {
+      tally = this.tallies.topic(this.topics.label(topic));
+      this.byTopic.set(topic, tally);
     }
-    return counters;
+    return tally;
   }
 }
 

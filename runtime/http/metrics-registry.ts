@@ -6,13 +6,16 @@
  * are capped by the collectors (runtime/http/node-collector.ts), request and error labels come
  * from closed sets.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from 'prom-client';
+import { REQUEST_TIME_BUCKETS, RequestTallies, type TimeTally, type TopicTally } from './tallies.js';
 
 /** Kafka's request names for the requests whose time is measured (RequestMetrics `request=`). */
 export type RequestName = 'Produce' | 'FetchConsumer' | 'FetchFollower';
 
 export class BrookMetrics {
   readonly registry = new Registry();
+  /** What the metering transport counts on the request path, copied into the counters below at scrape time. */
+  readonly tallies = new RequestTallies();
 
   // ---- ReplicaManager: partitions this node leads or hosts (from its metadata image) ----
   readonly underReplicated = this.gauge('brook_replica_manager_under_replicated_partitions', 'Partitions this node leads whose ISR is smaller than their replica set');
@@ -20,8 +23,8 @@ export class BrookMetrics {
   readonly atMinIsr = this.gauge('brook_replica_manager_at_min_isr_partition_count', 'Partitions this node leads whose ISR is exactly min.insync.replicas');
   readonly leaderCount = this.gauge('brook_replica_manager_leader_count', 'Partitions this node leads');
   readonly partitionCount = this.gauge('brook_replica_manager_partition_count', 'Partition replicas this node hosts');
-  readonly isrShrinks = this.counter('brook_replica_manager_isr_shrinks_total', 'ISR shrinks this node proposed as leader and the controller committed');
-  readonly isrExpands = this.counter('brook_replica_manager_isr_expands_total', 'ISR expansions this node proposed as leader and the controller committed');
+  readonly isrShrinks = this.tallied('brook_replica_manager_isr_shrinks_total', 'ISR shrinks this node proposed as leader and the controller committed', (c, t) => c.inc(t.isrShrinks));
+  readonly isrExpands = this.tallied('brook_replica_manager_isr_expands_total', 'ISR expansions this node proposed as leader and the controller committed', (c, t) => c.inc(t.isrExpands));
 
   // ---- controller (non-zero only on the active controller, like Kafka's) ----
   readonly activeController = this.gauge('brook_controller_active_controller_count', '1 on the node whose controller replica leads the quorum, else 0');
@@ -41,17 +44,21 @@ export class BrookMetrics {
   readonly raftElectionsWon = this.counter('brook_raft_elections_won_total', 'Elections this controller replica won (sum over voters: elections in the cluster)');
 
   // ---- BrokerTopicMetrics: data through this node ----
-  readonly messagesIn = this.counter('brook_broker_topic_messages_in_total', 'Records appended by this node as leader (produce acknowledged, or acks=0 received)', ['topic']);
-  readonly bytesIn = this.counter('brook_broker_topic_bytes_in_total', 'Record bytes appended by this node as leader', ['topic']);
-  readonly messagesOut = this.counter('brook_broker_topic_messages_out_total', 'Records sent to consumers', ['topic']);
-  readonly bytesOut = this.counter('brook_broker_topic_bytes_out_total', 'Record bytes sent to consumers', ['topic']);
-  readonly replicationBytesIn = this.counter('brook_broker_topic_replication_bytes_in_total', 'Record bytes this node fetched as a follower');
-  readonly replicationBytesOut = this.counter('brook_broker_topic_replication_bytes_out_total', 'Record bytes this node sent to followers');
+  readonly messagesIn = this.perTopic('brook_broker_topic_messages_in_total', 'Records appended by this node as leader (produce acknowledged, or acks=0 received)', 'messagesIn');
+  readonly bytesIn = this.perTopic('brook_broker_topic_bytes_in_total', 'Record bytes appended by this node as leader', 'bytesIn');
+  readonly messagesOut = this.perTopic('brook_broker_topic_messages_out_total', 'Records sent to consumers', 'messagesOut');
+  readonly bytesOut = this.perTopic('brook_broker_topic_bytes_out_total', 'Record bytes sent to consumers', 'bytesOut');
+  readonly replicationBytesIn = this.tallied('brook_broker_topic_replication_bytes_in_total', 'Record bytes this node fetched as a follower', (c, t) => c.inc(t.replicationBytesIn));
+  readonly replicationBytesOut = this.tallied('brook_broker_topic_replication_bytes_out_total', 'Record bytes this node sent to followers', (c, t) => c.inc(t.replicationBytesOut));
 
   // ---- RequestMetrics ----
-  readonly requestTime = new Histogram({ name: 'brook_request_total_time_seconds', help: 'Time from a request\'s arrival to its reply (fetches include their long-poll wait)',
-    labelNames: ['request'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
-  readonly requestErrors = this.counter('brook_request_errors_total', 'Requests answered with an error, by error code', ['request', 'error']);
+  readonly requestTime = new TalliedHistogram('brook_request_total_time_seconds', 'Time from a request\'s arrival to its reply (fetches include their long-poll wait)', this.tallies.times);
+  readonly requestErrors = this.tallied('brook_request_errors_total', 'Requests answered with an error, by error code', (c, t) => {
+    for (const [key, n] of t.errors) {
+      const [request = '', error = ''] = key.split(' ');
+      c.inc({ request, error }, n);
+    }
+  }, ['request', 'error']);
 
   // ---- Log and Partition: per hosted replica (or per topic above the cap) ----
   readonly logSize = this.gauge('brook_log_size_bytes', 'Bytes of record batches in the replica\'s log', ['topic', 'partition']);
@@ -79,6 +86,8 @@ export class BrookMetrics {
   readonly levelDbSize = this.gauge('brook_leveldb_size_bytes', 'Bytes of the node\'s LevelDB directory on disk');
 
   constructor() {
+    // A registry takes any object that answers get() like prom-client's own metrics.
+    this.registry.registerMetric(this.requestTime as unknown as Histogram);
     // Process and runtime: CPU, RSS, open files, heap, GC and event-loop lag (prom-client's standard names).
     collectDefaultMetrics({ register: this.registry });
   }
@@ -91,5 +100,38 @@ export class BrookMetrics {
 
   private counter(name: string, help: string, labelNames: string[] = []): Counter {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A counter whose value is copied from the tallies when the registry is read. */
+  private tallied(name: string, help: string, fill: (counter: Counter, tallies: RequestTallies) => void, labelNames: string[] = []): Counter {
+    const tallies = this.tallies;
+    return new Counter({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); fill(this, tallies); } });
+  }
+
+  private perTopic(name: string, help: string, field: keyof TopicTally): Counter {
+    return this.tallied(name, help, (c, t) => { for (const [topic, tally] of t.topics) c.inc({ topic }, tally[field]); }, ['topic']);
+  }
+}
+
+/** A histogram read from TimeTally counts (by `request`), in prom-client's metric-object shape. */
+class TalliedHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(readonly name: string, readonly help: string, private readonly times: Readonly<Record<RequestName, TimeTally>>) {}
+
+  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> } {
+    const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+    for (const [request, tally] of Object.entries(this.times) as Array<[RequestName, TimeTally]>) {
+      if (tally.count === 0) continue;
+      let cumulative = 0;
+      tally.buckets.forEach((n, i) => {
+        cumulative += n;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: i < REQUEST_TIME_BUCKETS.length ? (REQUEST_TIME_BUCKETS[i] as number) : '+Inf', request }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_sum`, labels: { request }, value: tally.sum });
+      values.push({ metricName: `${this.name}_count`, labels: { request }, value: tally.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 }

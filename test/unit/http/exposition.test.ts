@@ -8,16 +8,18 @@ import { ExpositionError, parseExposition, sumOf } from '../../helpers/prometheu
 test('a node registry with gauges, labelled counters and a histogram parses', async (t) => {
   const m = new BrookMetrics();
   m.underReplicated.set(2);
-  m.messagesIn.labels('orders').inc(5);
-  m.messagesIn.labels('we"ird\\topic').inc(1);
-  m.requestTime.labels('Produce').observe(0.003);
-  m.requestTime.labels('Produce').observe(7);
+  m.tallies.topic('orders').messagesIn += 5;
+  m.tallies.topic('we"ird\\topic').messagesIn += 1;
+  m.tallies.times.Produce.observe(0.003);
+  m.tallies.times.Produce.observe(7);
   const families = parseExposition(await m.registry.metrics());
   t.is(sumOf(families, 'brook_replica_manager_under_replicated_partitions'), 2);
   t.is(sumOf(families, 'brook_broker_topic_messages_in_total', { topic: 'orders' }), 5);
   t.is(sumOf(families, 'brook_broker_topic_messages_in_total', { topic: 'we"ird\\topic' }), 1);
   t.is(sumOf(families, 'brook_request_total_time_seconds_count', { request: 'Produce' }), 2);
   t.is(families.get('brook_request_total_time_seconds')?.type, 'histogram');
+  t.is(sumOf(families, 'brook_request_total_time_seconds_bucket', { request: 'Produce', le: '0.005' }), 1, 'cumulative buckets');
+  t.is(sumOf(families, 'brook_request_total_time_seconds_bucket', { request: 'Produce', le: '+Inf' }), 2);
   t.true(families.has('process_resident_memory_bytes'), 'process metrics are exported');
   t.true(families.has('nodejs_eventloop_lag_seconds'), 'event-loop lag is exported');
 });
