@@ -95,6 +95,24 @@ test.serial('under-replicated partitions rise after kill -9 and return to 0 afte
   t.is(await total([1, 2, 3], 'brook_controller_offline_partitions_count'), 0);
 });
 
+test.serial("a group's members, state, committed offsets and lag are exported by the node that coordinates it", async (t) => {
+  // 60 records are in `orders` (previous test); the group reads them all and commits on leaving,
+  // then 20 more are produced: lag 20, read only from the coordinating node's metrics.
+  const consumed = await cluster.cli(['consume', 'orders', '--group', 'audit', '--from-beginning', '--max-messages', '60']);
+  t.is(consumed.code, 0, consumed.stderr);
+  t.is(consumed.stdout.trim().split('\n').length, 60);
+  await eventually(async () => (await total([1, 2, 3], 'brook_group_committed_offset', { group: 'audit' })) === 60 ? true : undefined, 20_000, '60 committed');
+  t.is(await total([1, 2, 3], 'brook_group_lag_sum', { group: 'audit' }), 0);
+  const more = await cluster.cli(['produce', 'orders', '--key-separator', ':'], Array.from({ length: 20 }, (_, i) => `m${i}:w${i}`).join('\n') + '\n');
+  t.is(more.code, 0, more.stderr);
+  await eventually(async () => (await total([1, 2, 3], 'brook_group_lag_sum', { group: 'audit' })) === 20 ? true : undefined, 20_000, 'the group lag at 20');
+  t.is(await total([1, 2, 3], 'brook_group_lag', { group: 'audit' }), 20, 'per-partition lag adds up');
+  t.is(await total([1, 2, 3], 'brook_group_members', { group: 'audit' }), 0, 'the member left');
+  t.is(await total([1, 2, 3], 'brook_group_state', { group: 'audit', state: 'empty' }), 1, 'one node coordinates the group');
+  t.true(await total([1, 2, 3], 'brook_group_rebalances_total', { group: 'audit' }) >= 1);
+  t.true(await total([1, 2, 3], 'brook_broker_topic_messages_out_total', { topic: 'orders' }) >= 60, 'records sent to the consumer counted out');
+});
+
 test.serial('a node cut off from NATS keeps /health at 200 and turns /ready to 503 until it is back', async (t) => {
   await eventually(async () => (await readyStatus(3)) === 200 ? true : undefined, 30_000, 'node 3 ready');
   proxy.cutOff();
