@@ -8,13 +8,13 @@
  * a second, so several open consoles cost the cluster no more than one.
  */
 import type { Transport } from '../../transport/transport.js';
-import { fetchAddress } from '../../actors/kit/addresses.js';
 import type { BrookNode } from '../node/node.js';
 import { metadataReply } from '../node/metadata-reply.js';
 import { summarize, type ClusterStatus } from '../cli/cluster-status.js';
 import { connect, type BrookClient } from '../sdk/connect.js';
 import { createAdmin, type Admin, type ClusterMetadata, type GroupDescription, type PartitionInfo, type TopicInfo } from '../sdk/admin.js';
 import { BrookError } from '../sdk/errors.js';
+import { leaderHighWatermark } from './leader-offsets.js';
 
 export type ConsoleCluster = ClusterStatus & { servedBy: number; metadataOffset: number };
 export type ConsolePartition = PartitionInfo & { underReplicated: boolean; logEndOffset: number | null };
@@ -76,18 +76,9 @@ export class ConsoleApi {
       ...t, internal: t.name.startsWith('__'),
       partitions: await Promise.all(t.partitions.map(async (p) => ({
         ...p, underReplicated: p.isr.length < p.replicas.length,
-        logEndOffset: p.leader >= 0 && asked++ < OFFSETS_MAX ? await this.logEnd(t.name, p.partition, p.leader) : null,
+        logEndOffset: p.leader >= 0 && asked++ < OFFSETS_MAX ? await leaderHighWatermark(this.node.rpc, t.name, p.partition, p.leader, OFFSET_TIMEOUT_MS) : null,
       }))),
     })));
-  }
-
-  private logEnd(topic: string, partition: number, leader: number): Promise<number | null> {
-    return new Promise((resolve) => {
-      this.node.rpc.call(fetchAddress(topic, partition, leader), 'listOffsets', { timestamp: -1 }, { timeoutMs: OFFSET_TIMEOUT_MS }, (result) => {
-        const body = result.ok ? result.envelope.body as { code?: unknown; offset?: unknown } : undefined;
-        resolve(body?.code === 'OK' && typeof body.offset === 'number' ? body.offset : null);
-      });
-    });
   }
 
   private async describeGroups(): Promise<ConsoleGroups> {

@@ -13,10 +13,11 @@ import type { PartitionContext } from '../../actors/partition.js';
 import type { GroupState } from '../../actors/coordinator/protocol.js';
 import { groupState } from '../../actors/coordinator/group.js';
 import { tpParse } from '../../actors/coordinator/tp.js';
-import { fetchAddress, replicaAddress } from '../../actors/kit/addresses.js';
+import { replicaAddress } from '../../actors/kit/addresses.js';
 import type { BrookNode } from '../node/node.js';
 import type { BrookMetrics } from './metrics-registry.js';
 import { contextsAt } from './node-collector.js';
+import { leaderHighWatermark } from './leader-offsets.js';
 
 const GROUP_STATES: GroupState[] = ['empty', 'assigning', 'reconciling', 'stable'];
 /** A leader's answer is used this long; one scrape interval or two. */
@@ -102,20 +103,12 @@ export class GroupCollector {
         if (cached !== undefined && nowMs - cached.atMs < REMOTE_FRESH_MS) continue;
         const leader = image.topics[c.topic]?.partitions[c.partition]?.leader ?? -1;
         if (leader < 0) continue;
-        asks.push(this.askLeader(key, fetchAddress(c.topic, c.partition, leader)));
+        asks.push(leaderHighWatermark(this.node.rpc, c.topic, c.partition, leader, REMOTE_TIMEOUT_MS).then((hw) => {
+          if (hw !== null) this.remote.set(key, { hw, atMs: this.node.env.clock.nowMs() });
+        }));
       }
     }
     await Promise.all(asks);
     for (const [key, value] of this.remote) if (!seen.has(key) || nowMs - value.atMs > 10 * REMOTE_FRESH_MS) this.remote.delete(key);
-  }
-
-  private askLeader(key: string, to: string): Promise<void> {
-    return new Promise((resolve) => {
-      this.node.rpc.call(to, 'listOffsets', { timestamp: -1 }, { timeoutMs: REMOTE_TIMEOUT_MS }, (result) => {
-        const body = result.ok ? result.envelope.body as { code?: unknown; offset?: unknown } : undefined;
-        if (body?.code === 'OK' && typeof body.offset === 'number') this.remote.set(key, { hw: body.offset, atMs: this.node.env.clock.nowMs() });
-        resolve();
-      });
-    });
   }
 }
