@@ -71,6 +71,8 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+// Every bench cluster adds an exit hook (bench/brook/cluster.ts); many rounds in one process add many.
+process.setMaxListeners(100);
 const machine = describeMachine({ 'nats-server': commandVersion('nats-server', ['--version']).replace(/^nats-server:\s*/, '') });
 console.log(`Machine: ${formatMachine(machine)}; ${new Date().toISOString()}`);
 const metered = (inner: Transport): Transport => new MeteredTransport(inner, new BrookMetrics(), { nowMs: () => performance.now(), topicsMax: 1000, isrSize: () => undefined });
