@@ -12,9 +12,9 @@
 import type { Envelope } from '../../transport/envelope.js';
 import type { EnvelopeHandler, SendOptions, Transport } from '../../transport/transport.js';
 import { BATCH_OVERHEAD_BYTES } from '../../actors/partition/batch.js';
-import type { BrookMetrics, RequestName } from './metrics-registry.js';
+import type { BrookMetrics } from './metrics-registry.js';
 import { LabelBudget } from './label-budget.js';
-import type { RequestTallies, TopicTally } from './tallies.js';
+import type { RequestName, RequestTallies, TopicTally } from './tallies.js';
 
 interface Pending { request: RequestName; topic: string; startMs: number; records: number; bytes: number }
 

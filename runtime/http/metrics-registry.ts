@@ -7,10 +7,8 @@
  * from closed sets.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from 'prom-client';
-import { REQUEST_TIME_BUCKETS, RequestTallies, type TimeTally, type TopicTally } from './tallies.js';
+import { REQUEST_TIME_BUCKETS, RequestTallies, type RequestName, type TimeTally, type TopicTally } from './tallies.js';
 
-/** Kafka's request names for the requests whose time is measured (RequestMetrics `request=`). */
-export type RequestName = 'Produce' | 'FetchConsumer' | 'FetchFollower';
 
 export class BrookMetrics {
   readonly registry = new Registry();

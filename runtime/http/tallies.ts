@@ -4,7 +4,8 @@
  * a microsecond each). The registry copies them into its counters when it is scraped
  * (runtime/http/metrics-registry.ts).
  */
-import type { RequestName } from './metrics-registry.js';
+/** Kafka's request names for the requests whose time is measured (RequestMetrics `request=`). */
+export type RequestName = 'Produce' | 'FetchConsumer' | 'FetchFollower';
 
 export interface TopicTally { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number }
 
