@@ -6,9 +6,9 @@
  *
  * Safety: a member whose heartbeats have gone unacknowledged for the session timeout, or that the
  * coordinator fences (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID), drops every partition at once —
- * no commit, no waiting for the application — and rejoins with epoch 0, so a zombie never keeps
- * fetching next to the partition's new owner. `close` commits (autoCommit), then leaves with epoch
- * -1 (-2 for a static member) so the partitions move at once.
+ * no commit, no waiting for the application — and rejoins with epoch 0 under the same member id,
+ * so a zombie never keeps fetching next to the partition's new owner. `close` commits
+ * (autoCommit), then leaves with epoch -1 (-2 for a static member) so the partitions move at once.
  */
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
@@ -210,12 +210,16 @@ function heartbeatBackoff(ctx: ConsumerContext): void {
   if (g.coordinator === undefined) g.findRetryAtMs = ctx.nowMs + delayMs;
 }
 
-/** Drops every partition without committing (they may already be someone else's) and joins again with epoch 0. */
+/**
+ * Drops every partition without committing (they may already be someone else's) and joins again
+ * with epoch 0 under the same member id, as a KIP-848 member does. A coordinator that still has the
+ * member takes it back with its assignment (no new group epoch); one that removed it adds it anew.
+ * A fresh id would leave the old member behind, holding its partitions until its session ran out.
+ */
 function rejoin(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS, message: string): void {
   const g = member(ctx);
   dropAllOwned(ctx, fx, true);
   failWaitingCommits(ctx, fx, code, message);
-  g.memberId = '';
   g.memberEpoch = JOIN_EPOCH;
   g.heartbeat = undefined;
   g.subscriptionSent = false;

@@ -146,18 +146,19 @@ test('a session without acknowledged heartbeats drops every partition without a 
   const rejoin = h.take('groupHeartbeat').map((m) => m.body as Record<string, unknown>).filter((b) => b['memberEpoch'] === 0);
   const lookups = h.take('findCoordinator');
   t.true(rejoin.length > 0 || lookups.length > 0, 'it looks for the coordinator again to rejoin');
+  t.true(rejoin.every((b) => b['memberId'] === 'm1'), 'under its member id');
   h.send({ type: 'poll', requestId: 4, maxRecords: 10 });
   t.like(h.takeDelivered()[0]?.result, { notice: { kind: 'revoked', lost: true, partitions: [{ topic: 't', partition: 0 }] } });
 });
 
-test('FENCED_MEMBER_EPOCH: partitions are lost and the member rejoins with epoch 0 and its subscription', (t) => {
+test('FENCED_MEMBER_EPOCH: partitions are lost and the member rejoins with epoch 0, its member id and its subscription', (t) => {
   const h = member();
   joined(h, [0]);
   h.tick(1000);
   h.reply(h.takeOne('groupHeartbeat'), { code: 'FENCED_MEMBER_EPOCH' });
   t.is(h.ctx.partitions.size, 0);
   const rejoin = h.takeOne('groupHeartbeat');
-  t.like(rejoin.body, { memberId: '', memberEpoch: 0, ownedPartitions: [], subscribedTopics: ['t'] });
+  t.like(rejoin.body, { memberId: 'm1', memberEpoch: 0, ownedPartitions: [], subscribedTopics: ['t'] });
   h.reply(rejoin, heartbeatOk(3, [0]));
   t.like(h.takeOne('offsetFetch').body, { partitions: [{ topic: 't', partitions: [0] }] });
 });
