@@ -12,14 +12,14 @@ import type { FetchReply, ProduceReply } from '../partition/types.js';
 import { applyRecord } from './apply.js';
 import { fromBatch, toBatch } from './records.js';
 import type { CoordinatorContext } from './types.js';
-import { isFencing, wallMs } from './writes.js';
+import { emptyWrites, isFencing, wallMs } from './write-state.js';
 import { COORDINATOR_PRODUCER_ID, stamped } from './idempotence.js';
 
 export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.phase = 'loading';
   ctx.groups = {};
   ctx.offsets = {};
-  ctx.writes = { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined };
+  ctx.writes = emptyWrites(ctx.nowMs);
   const corr = newCorr(ctx);
   ctx.load = { step: 'barrier', fencing: false, producerEpochSeen: ctx.producer.epoch, corr,
     deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, endOffset: 0, nextOffset: 0, recordsRead: 0 };

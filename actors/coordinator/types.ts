@@ -18,10 +18,10 @@ export interface CoordinatorKnobs {
   /** The produce timeout; a write or a load read without reply after it (plus slack) counts as failed. */
   writeTimeoutMs: number;
   /**
-   * A produce or fetch to its replica without a reply after this long is sent again, same corr:
-   * the request or its reply can be lost, and waiting out the write timeout twice would stall every
-   * group of the partition for seconds. A batch appended twice replays to the same state (nothing
-   * else is written between the copies: one batch in flight); a fetch is idempotent.
+   * A produce or fetch to its replica without a reply after this long is sent again: the request
+   * or its reply can be lost, and waiting out the write timeout twice would stall every group of
+   * the partition for seconds. A resent batch carries its producer sequence, so the partition keeps
+   * one copy (idempotence.ts); a fetch is idempotent.
    */
   resendMs: number;
   retryBackoffMs: number;
@@ -128,13 +128,41 @@ export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Out
 /** The producer epoch of this life of the coordinator, and the sequence its next batch starts at. */
 export interface ProducerStamp { epoch: number; nextSequence: number }
 
+/**
+ * A batch in the pipeline: sequenced, sent, and not yet acknowledged together with every batch
+ * before it. `corr` is the attempt on the wire (undefined: waiting to go again); an OK to any
+ * attempt in `corrs` is the batch's, since every attempt carries the same producer sequence.
+ */
+export interface PipelinedWrite {
+  batch: WriteBatch;
+  /** The batch's place in the producer sequence, the same on every attempt. */
+  baseSequence: number;
+  corr: number | undefined;
+  corrs: readonly number[];
+  /** The attempt on the wire left while an earlier batch was unacknowledged. */
+  sentBehind: boolean;
+  /** Refused behind a gap: it goes again once every earlier batch is acknowledged. */
+  holdBehind: boolean;
+  resendAtMs: number;
+  /** Unacknowledged past this, the write failed: the coordinator reloads. */
+  deadlineMs: number;
+  /** Acknowledged at this offset, waiting for the batches before it. */
+  ackedOffset: number | undefined;
+}
+
 export interface Writes {
-  /** `baseSequence`: the batch's place in the producer sequence, the same on every resend. */
-  inFlight: { corr: number; deadlineMs: number; resendAtMs: number; batch: WriteBatch; baseSequence: number } | undefined;
+  /** In sequence order, at most PRODUCER_BATCHES_RETAINED (the partition keeps that many per producer to spot a resend). */
+  pipeline: readonly PipelinedWrite[];
   queue: readonly WriteBatch[];
+  /** After a retriable refusal nothing is sent again before this. */
+  retryAtMs: number;
+  /** Retriable refusals since the last acknowledgement (the backoff grows with them). */
+  failures: number;
   recordsSinceCheckpoint: number;
   /** First offset of the checkpoint being written. */
   checkpointStart: number | undefined;
+  /** Per member (memberKey): how many of its records are written but not acknowledged. */
+  pendingMembers: Readonly<Record<string, number>>;
 }
 
 export interface Load {

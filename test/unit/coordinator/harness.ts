@@ -87,6 +87,12 @@ export class Coord {
     for (const p of held) this.answerProduce(p);
   }
 
+  /** Answers one held produce (taken out of `held`), as the replica would on receiving it now. */
+  answer(p: SendParams): void {
+    this.held = this.held.filter((h) => h !== p);
+    this.answerProduce(p);
+  }
+
   private run(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
     for (const a of actions) {
       if (a.type === 'report') this.reports.push(a.params as { kind: string; data: Record<string, unknown> });
