@@ -13,10 +13,10 @@
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
 import { METADATA } from '../kit/addresses.js';
-import { deliver, logLine, send, type Fx } from '../kit/fx.js';
+import { deliver, logLine, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
-import { byTopic, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
+import { byTopic, coordinatorBackoff, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
 import { partitionKey, removePartition } from './partitions.js';
 import { dropAllOwned, ownedPartitions, reconcile, revokingNoticeDone } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
@@ -115,7 +115,7 @@ function findFailed(ctx: ConsumerContext): void {
   const g = member(ctx);
   g.find = undefined;
   g.findFailures++;
-  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, g.findFailures, ctx.prng);
+  const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.findFailures, ctx.prng);
   ctx.prng = prng;
   g.findRetryAtMs = ctx.nowMs + delayMs;
 }
@@ -158,7 +158,10 @@ function sendHeartbeat(ctx: ConsumerContext, fx: Fx): void {
   const corr = newCorr(ctx);
   g.heartbeat = { corr, sentAtMs: ctx.nowMs, deadlineMs: ctx.nowMs + groupRequestTimeoutMs(ctx), epoch };
   g.ownedChanged = false;
-  send(fx, g.coordinator as string, 'groupHeartbeat', body, corr);
+  // Fail-fast: when the coordinator's node dies, its address loses its listener and the transport
+  // says so at once (NATS "no responders"), so the member looks for the new coordinator now rather
+  // than after the request timeout.
+  sendFailFast(fx, g.coordinator as string, 'groupHeartbeat', body, corr);
 }
 
 export function onHeartbeatReply(ctx: ConsumerContext, fx: Fx, event: GroupHeartbeatReplyEvent): void {
@@ -204,7 +207,7 @@ function heartbeatFailed(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS
 function heartbeatBackoff(ctx: ConsumerContext): void {
   const g = member(ctx);
   g.heartbeatFailures++;
-  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, g.heartbeatFailures, ctx.prng);
+  const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.heartbeatFailures, ctx.prng);
   ctx.prng = prng;
   g.heartbeatAtMs = ctx.nowMs + delayMs;
   if (g.coordinator === undefined) g.findRetryAtMs = ctx.nowMs + delayMs;

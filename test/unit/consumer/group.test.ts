@@ -306,3 +306,28 @@ test('a coordinator\'s probe of a silent member is answered: its inbox is alive'
   const [answer] = h.take('memberProbeReply');
   t.like(answer, { to: COORDINATOR, corr: 77, body: { code: 'OK' } });
 });
+
+// A coordinator's node killed: its address loses its listener, and a fail-fast request learns so
+// at once. The member looks the coordinator up again after a short backoff that stays under one
+// heartbeat interval however often the lookup fails, instead of waiting out the request timeout.
+test('requests to the coordinator are fail-fast; UNKNOWN_ADDRESS sends the member to look it up again within a heartbeat interval', (t) => {
+  const h = member();
+  joined(h, [0]);
+  h.tick(1000);
+  h.reply(h.takeOne('groupHeartbeat'), heartbeatOk(1, undefined, { heartbeatIntervalMs: 250 }));
+  h.tick(250);
+  const beat = h.takeOne('groupHeartbeat');
+  t.true(beat.failFast, 'heartbeats are fail-fast');
+  h.send({ type: 'commit', requestId: 9, offsets: [{ topic: 't', partition: 0, offset: 5 }] });
+  t.true(h.takeOne('offsetCommit').failFast, 'commits are fail-fast');
+  h.reply(beat, { code: 'UNKNOWN_ADDRESS', message: `nothing listens at ${COORDINATOR}` });
+  const waits: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    let waitedMs = 0;
+    for (; !h.sent.some((m) => m.type === 'findCoordinator') && waitedMs < 5000; waitedMs += 10) h.tick(10);
+    waits.push(waitedMs);
+    h.reply(h.takeOne('findCoordinator'), { code: 'COORDINATOR_NOT_AVAILABLE', message: 'partition 7 has no leader' });
+  }
+  t.true(waits.every((w) => w <= 250), `lookups after ${waits.join(', ')} ms`);
+  t.true(waits[0] as number <= 100, 'the first soon after the refusal');
+});
