@@ -70,7 +70,7 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
     topics: input.topics ?? {}, groups: {}, offsets: {},
     writes: emptyWrites(input.nowMs), load: undefined, retryAtMs: input.nowMs,
-    producer: firstProducerStamp(input.leaderEpoch),
+    producer: firstProducerStamp(input.leaderEpoch, input.life ?? 0),
   };
 }
 

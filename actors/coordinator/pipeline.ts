@@ -63,7 +63,7 @@ export function pump(ctx: CoordinatorContext, fx: Fx): void {
 function attempt(ctx: CoordinatorContext, fx: Fx, p: PipelinedWrite, behind: boolean): PipelinedWrite {
   const corr = newCorr(ctx);
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
-    batch: stamped(toBatch(p.batch.records, wallMs(ctx)), ctx.producer.epoch, p.baseSequence) }, corr);
+    batch: stamped(toBatch(p.batch.records, wallMs(ctx)), ctx.producer, p.baseSequence) }, corr);
   return { ...p, corr, corrs: [...p.corrs, corr], sentBehind: behind, holdBehind: false, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
 }
 

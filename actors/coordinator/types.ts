@@ -41,6 +41,8 @@ export interface CoordinatorInput {
   nowMs: number;
   /** Wall-clock ms at spawn: batch timestamps (retention compares them with wall time). */
   wallMs?: number;
+  /** How many coordinators of this partition the node spawned before in this leader epoch (0 unless it was spawned again). */
+  life?: number;
   /** Topic name → partition count, from the node's metadata image. */
   topics?: Record<string, number>;
   knobs?: Partial<CoordinatorKnobs>;
@@ -125,8 +127,12 @@ export interface Outbox { replies: Array<{ head: Head & { type: string }; body: 
 
 export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Outbox; checkpoint?: 'first' | 'last' | 'only' | 'middle' }
 
-/** The producer epoch of this life of the coordinator, and the sequence its next batch starts at. */
-export interface ProducerStamp { epoch: number; nextSequence: number }
+/**
+ * How the coordinator's writes are stamped (idempotence.ts): its producer id, the producer epoch of
+ * its current load and the sequence its next batch starts at; `directUntil`: the last epoch this life
+ * may fence with before reading the log (its own range of epochs).
+ */
+export interface ProducerStamp { producerId: number; epoch: number; nextSequence: number; directUntil: number }
 
 /**
  * A batch in the pipeline: sequenced, sent, and not yet acknowledged together with every batch
@@ -168,11 +174,15 @@ export interface Writes {
 export interface Load {
   step: 'barrier' | 'read' | 'wait';
   /**
-   * The first barrier is a plain write (it only bounds the read); the second, written once the log
-   * below the first is read, is sequence 0 of a producer epoch above every one read, and fences
-   * every write left over from an earlier life (actors/coordinator/idempotence.ts).
+   * Whether the barrier is a fencing one: sequence 0 of a producer epoch above every earlier load's,
+   * which shuts out every write those loads left in flight (idempotence.ts). A load starts with one
+   * in the next epoch of its life's own range and reads up to it. It takes the long path when the
+   * range is used up or the partition refuses the epoch: a plain barrier (which only bounds the
+   * read), a read of the whole log, then a fencing barrier in an epoch above every one read.
    */
   fencing: boolean;
+  /** On the long path: the fencing barrier's read goes on where the plain barrier's stopped. */
+  fellBack: boolean;
   /** The highest producer epoch of the coordinator's own batches read so far. */
   producerEpochSeen: number;
   corr: number;
@@ -222,5 +232,5 @@ export type CoordRecord =
   | { kind: 'group'; groupId: string; value: GroupValue | null }
   | { kind: 'member'; groupId: string; memberId: string; value: MemberValue | null }
   | { kind: 'target'; groupId: string; value: TargetValue | null }
-  /** Written when a coordinator starts loading: once it is acknowledged, the log up to it is final. */
+  /** Written when a coordinator starts loading (once it is acknowledged, the log up to it is final) and at the head of a checkpoint. */
   | { kind: 'barrier'; value: null };

@@ -22,8 +22,8 @@ test('a write without reply is sent again after resendMs with its sequence; the 
   c.release(); // the first copy is appended and answered; the second is a duplicate, and its answer is ignored
   t.is(c.replies('groupHeartbeat').length, 1);
   t.is(c.lastReply('groupHeartbeat')['code'], 'OK');
-  t.is(c.log.batches.length, 3, 'the two barriers of the load and one copy: the second is a duplicate of the same producer sequence');
-  const reloaded = new Coord(c.log);
+  t.is(c.log.batches.length, 2, 'the load\'s barrier and one copy: the second is a duplicate of the same producer sequence');
+  const reloaded = new Coord(c.log, { leaderEpoch: 4 });
   t.deepEqual(reloaded.ctx.groups['g']?.members[c.lastReply('groupHeartbeat')['memberId'] as string]?.assigned, ['t:0', 't:1', 't:2', 't:3']);
   t.is(reloaded.ctx.groups['g']?.groupEpoch, 1);
 });
