@@ -32,12 +32,17 @@ test('every write carries the coordinator producer id, one epoch per load, and s
   t.is(Object.keys(again.ctx.groups['g']?.members ?? {}).length, 1, 'and loads what the first wrote');
 });
 
-test('a copy of a write from before a reload that lands after the reload\'s barrier is refused, not appended', (t) => {
-  const log = new FakeLog();
+/** A coordinator over `log` (loaded) whose first member's join write is held, and that write. */
+function joinHeld(log: FakeLog): { c: Coord; write: SendParams } {
   const c = new Coord(log, {}, { hold: false });
   c.hold = true;
   c.send(heartbeat({ memberEpoch: 0, topics: ['t'], from: 'client/a' }));
-  const stale = c.held[0] as SendParams;
+  return { c, write: c.held[0] as SendParams };
+}
+
+test('a copy of a write from before a reload that lands after the reload\'s barrier is refused, not appended', (t) => {
+  const log = new FakeLog();
+  const { c, write: stale } = joinHeld(log);
   c.held = [];
   c.failWith = { code: 'REQUEST_TIMED_OUT' };
   c.hold = false;
@@ -55,10 +60,7 @@ test('a copy of a write from before a reload that lands after the reload\'s barr
 
 test('a load fences with one barrier in its life\'s own epoch range; a later life\'s range is above, and the first life\'s stragglers are refused', (t) => {
   const log = new FakeLog();
-  const first = new Coord(log, {}, { hold: false });
-  first.hold = true;
-  first.send(heartbeat({ memberEpoch: 0, topics: ['t'], from: 'client/a' }));
-  const straggler = first.held[0] as SendParams;
+  const { c: first, write: straggler } = joinHeld(log);
   first.hold = false;
   first.release();
   const second = new Coord(log, { life: 1 });
