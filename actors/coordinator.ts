@@ -10,8 +10,8 @@
  * has its own handlers; handlers set `context.phase` and the states follow it.
  *
  * Invariants (invariants() below): within a group, a partition is in at most one member's assigned
- * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving;
- * a load only while loading.
+ * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving,
+ * at most five, none on the wire behind one waiting to go again; a load only while loading.
  *
  * In (validated by parseCoordinatorMessage): groupHeartbeat, offsetCommit, offsetFetch, listGroups,
  * describeGroup, deleteGroup, deleteGroupOffsets; produceReply, fetchReply, deleteRecordsReply from
@@ -60,6 +60,11 @@ export function invariants(ctx: CoordinatorContext): void {
   }
   assert(ctx.phase === 'serving' || (ctx.writes.pipeline.length === 0 && ctx.writes.queue.length === 0), 'writes only while serving');
   assert(ctx.writes.pipeline.length <= PIPELINE_MAX, 'a bounded pipeline');
+  // Sent in sequence order: batches waiting to go (again) are the pipeline's unacknowledged tail.
+  const firstWaiting = ctx.writes.pipeline.findIndex((p) => p.ackedOffset === undefined && p.corr === undefined);
+  if (firstWaiting >= 0) {
+    assert(ctx.writes.pipeline.slice(firstWaiting).every((p) => p.ackedOffset !== undefined || p.corr === undefined), 'no batch on the wire behind one waiting to go');
+  }
   if (ctx.phase !== 'loading') assert(ctx.load === undefined, 'a load only while loading');
 }
 
