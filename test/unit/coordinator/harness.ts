@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { initialTransition, transition } from 'xstate';
 import type { SendParams } from '../../../actors/effects.js';
 import { coordinatorMachine, invariants, type CoordinatorEvent, type CoordinatorInput } from '../../../actors/coordinator.js';
-import { toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
+import { batchDefect, toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
 import { fromBatch, type CoordRecord } from '../../../actors/coordinator/records.js';
 import { applyBatch, checkSequence, type ProducerTable } from '../../../actors/partition/producer-state.js';
 import { fetchAddress, produceAddress } from '../../../actors/kit/addresses.js';
@@ -25,6 +25,8 @@ export class FakeLog {
   readonly producers: ProducerTable = new Map();
   /** The offset of the batch (a duplicate's original one), or the partition's refusal. */
   append(batch: BatchInput, epoch: number): number | { code: string; message: string } {
+    const defect = batchDefect(batch);
+    if (defect !== undefined) return { code: 'CORRUPT_MESSAGE', message: defect };
     const check = checkSequence(this.producers, batch);
     if (check.kind === 'refuse') return { code: check.code, message: check.message };
     if (check.kind === 'duplicate') return check.baseOffset;
@@ -85,6 +87,12 @@ export class Coord {
     const held = this.held;
     this.held = [];
     for (const p of held) this.answerProduce(p);
+  }
+
+  /** Answers one held produce (taken out of `held`), as the replica would on receiving it now. */
+  answer(p: SendParams): void {
+    this.held = this.held.filter((h) => h !== p);
+    this.answerProduce(p);
   }
 
   private run(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
