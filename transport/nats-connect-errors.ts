@@ -6,7 +6,8 @@
  * One case needs a second look. With TLS 1.3 a client finishes its handshake before the server
  * checks the client certificate, and the NATS client then waits for its connect timeout instead of
  * reporting the server's alert. So a timed-out connect reads the server's INFO line over plain TCP:
- * if the server verifies client certificates (`tls_verify`) and none was configured, that is the cause.
+ * if the server verifies client certificates (`tls_verify`), the certificate (or its absence) is
+ * the likely cause.
  */
 import net from 'node:net';
 import { AuthorizationError, TimeoutError, UserAuthenticationExpiredError } from '@nats-io/transport-node';
@@ -37,10 +38,12 @@ export async function classifyConnectError(error: unknown, attempt: ConnectAttem
   if (typeof code === 'string' && (CERT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
     return new NatsConnectError('tls', `TLS with the NATS server failed: ${code} (${cause.message}); check --tls-ca and the server's certificate`, { cause });
   }
-  if (cause instanceof TimeoutError && !attempt.hasClientCert) {
+  if (cause instanceof TimeoutError) {
     const info = await peekInfo(attempt.servers[0]);
     if (info?.['tls_verify'] === true) {
-      return new NatsConnectError('tls', 'the NATS server verifies client certificates and none was given (--tls-cert and --tls-key)', { cause });
+      return new NatsConnectError('tls', attempt.hasClientCert
+        ? 'the NATS server verifies client certificates and did not accept this one (is it signed by the CA the server trusts?)'
+        : 'the NATS server verifies client certificates and none was given (--tls-cert and --tls-key)', { cause });
     }
   }
   return new NatsConnectError('unreachable', `no NATS server answered at ${attempt.servers.join(',')}: ${cause.message}`, { cause });
@@ -57,7 +60,7 @@ export function peekInfo(server: string | undefined): Promise<Record<string, unk
     const timer = setTimeout(() => finish(undefined), PEEK_TIMEOUT_MS);
     socket.on('data', (chunk) => {
       text += chunk.toString('utf8');
-      const line = /^INFO\s+(\{.*\})\r?\n/.exec(text)?.[1];
+      const line = /^INFO\s+(\{.*\})[ \t]*\r?\n/.exec(text)?.[1];
       if (line !== undefined) {
         try { finish(JSON.parse(line) as Record<string, unknown>); } catch { finish(undefined); }
       } else if (text.length > 64 * 1024) finish(undefined);
