@@ -23,7 +23,7 @@ import { setup } from 'xstate';
 import { assert } from './assert.js';
 import { effectActions } from './effects.js';
 import { logLine, reply, type Fx } from './kit/fx.js';
-import { fetchAddress, produceAddress } from './kit/addresses.js';
+import { fetchAddress, produceAddress, replicaAddress } from './kit/addresses.js';
 import { stepAction } from './step-action.js';
 import { onDeleteGroup, onDescribeGroup, onListGroups } from './coordinator/admin.js';
 import { onDeleteRecordsReply } from './coordinator/checkpoint.js';
@@ -73,6 +73,7 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     partition: input.partition, nodeId: input.nodeId, leaderEpoch: input.leaderEpoch, knobs: { ...COORDINATOR_DEFAULTS, ...input.knobs },
     phase: 'loading', nowMs: input.nowMs, wallOffsetMs: (input.wallMs ?? input.nowMs) - input.nowMs, prng: input.seed >>> 0, nextCorr: 1,
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
+    trimAt: replicaAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
     topics: input.topics ?? {}, groups: {}, offsets: {},
     writes: emptyWrites(input.nowMs), load: undefined, retryAtMs: input.nowMs,
     producer: firstProducerStamp(input.leaderEpoch, input.life ?? 0),

@@ -54,7 +54,7 @@ export function onCheckpointWritten(ctx: CoordinatorContext, fx: Fx, batch: Writ
   ctx.writes = { ...ctx.writes, checkpointStart: start };
   if (start === undefined || (batch.checkpoint !== 'last' && batch.checkpoint !== 'only')) return;
   ctx.writes = { ...ctx.writes, checkpointStart: undefined };
-  send(fx, ctx.produceTo, 'deleteRecords', { offset: start, leaderEpoch: ctx.leaderEpoch }, newCorr(ctx));
+  send(fx, ctx.trimAt, 'deleteRecords', { offset: start, leaderEpoch: ctx.leaderEpoch }, newCorr(ctx));
   logLine(fx, 'debug', 'groupCheckpoint', { partition: ctx.partition, logStart: start });
 }
 

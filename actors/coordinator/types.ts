@@ -208,6 +208,8 @@ export interface CoordinatorContext {
   nextCorr: number;
   produceTo: string;
   fetchFrom: string;
+  /** Where the log is trimmed (deleteRecords): the replica's node-only address, so no client can send it. */
+  trimAt: string;
   topics: Readonly<Record<string, number>>;
   groups: Readonly<Record<string, Group>>;
   offsets: Readonly<Record<string, Readonly<Record<TpKey, CommittedOffset>>>>;

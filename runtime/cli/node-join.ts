@@ -13,6 +13,7 @@ import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
 import { HttpAddressError, parseHttpListen, type HttpListen } from '../http/http-server.js';
 import { NodeObservability } from '../http/observe.js';
+import { connectError, natsSecurityOptions } from '../sdk/security.js';
 import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -29,10 +30,13 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const rack = values['rack'] as string | undefined;
   const http = httpFlag(values['http']);
   const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId }, repeatsMax: REPEATS_MAX });
+  const security = natsSecurityOptions(flags.security);
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(dataDir);
-  const transport = await NatsTransport.connect({ servers: flags.nats, cluster: flags.cluster, name: `brook-node-${nodeId}`, waitOnFirstConnect: true,
-    log: (event, detail) => logger.log('info', event, detail) });
+  // Waits for NATS while no server answers; a server that refuses the credentials or TLS ends the process with the reason.
+  const transport = await NatsTransport.connect({ ...security, servers: flags.nats, cluster: flags.cluster,
+    name: `brook-node-${nodeId}`, waitOnFirstConnect: true, log: (event, detail) => logger.log('info', event, detail) })
+    .catch((error: unknown) => { store.close(() => {}); throw connectError(error); });
   const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();
   logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid });

@@ -7,7 +7,7 @@
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
 import type { TopicInfo } from '../../actors/client/messages.js';
-import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
+import { CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
 import type { BrookClient } from './connect.js';
 import { BrookError } from './errors.js';
@@ -40,7 +40,7 @@ export class Admin {
     const { transport, clock } = client.host.options;
     const n = (adminsByClient.get(client) ?? 0) + 1;
     adminsByClient.set(client, n);
-    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    this.rpc = new Rpc(transport, clock, client.inboxAddress(`admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 

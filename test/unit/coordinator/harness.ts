@@ -11,11 +11,13 @@ import { coordinatorMachine, invariants, type CoordinatorEvent, type Coordinator
 import { batchDefect, toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
 import { fromBatch, type CoordRecord } from '../../../actors/coordinator/records.js';
 import { applyBatch, checkSequence, type ProducerTable } from '../../../actors/partition/producer-state.js';
-import { fetchAddress, produceAddress } from '../../../actors/kit/addresses.js';
+import { fetchAddress, produceAddress, replicaAddress } from '../../../actors/kit/addresses.js';
 
 /** The replica the coordinator writes to (its produce address) and reads from (its fetch address); replies come from the first. */
 export const PARTITION_ADDRESS = produceAddress('__consumer_offsets', 0, 1);
 const PARTITION_FETCH_ADDRESS = fetchAddress('__consumer_offsets', 0, 1);
+/** deleteRecords goes to the replica's node-only address. */
+const PARTITION_REPLICA_ADDRESS = replicaAddress('__consumer_offsets', 0, 1);
 
 export class FakeLog {
   batches: StoredBatch[] = [];
@@ -100,10 +102,10 @@ export class Coord {
       if (a.type === 'report') this.reports.push(a.params as { kind: string; data: Record<string, unknown> });
       if (a.type !== 'send') continue;
       const p = a.params as SendParams;
-      if (p.to !== PARTITION_ADDRESS && p.to !== PARTITION_FETCH_ADDRESS) { this.out.push(p); continue; }
-      if (p.type === 'produce') { if (this.hold) this.held.push(p); else this.answerProduce(p); }
-      if (p.type === 'fetch') this.answerFetch(p);
-      if (p.type === 'deleteRecords') this.answerDeleteRecords(p);
+      if (p.to === PARTITION_ADDRESS && p.type === 'produce') { if (this.hold) this.held.push(p); else this.answerProduce(p); }
+      else if (p.to === PARTITION_FETCH_ADDRESS && p.type === 'fetch') this.answerFetch(p);
+      else if (p.to === PARTITION_REPLICA_ADDRESS && p.type === 'deleteRecords') this.answerDeleteRecords(p);
+      else this.out.push(p);
     }
   }
 
