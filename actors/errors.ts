@@ -56,6 +56,8 @@ export const ERRORS = {
   REASSIGNMENT_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the partition is being reassigned; wait or cancel it first' },
   ELECTION_NOT_NEEDED: { retriable: false, refreshMetadata: false, text: 'the preferred replica already leads' },
   PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
+  NETWORK_EXCEPTION: { retriable: true, refreshMetadata: true, text: 'the connection to NATS could not be made or broke' },
+  BROKER_NOT_AVAILABLE: { retriable: false, refreshMetadata: false, text: 'no node of the cluster answers' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
 } as const;
 

@@ -19,7 +19,10 @@ export function createLogger(sink: LogSink, options: { level?: LogLevel; binding
   return {
     log(level, event, detail) {
       if (RANK[level] < threshold) return;
-      try { sink({ t: nowMs(), level, event, ...bindings, ...detail }); } catch { /* a broken sink must not break the caller */ }
+      // `t` always comes from this logger's clock: a `t` in the detail must not mix in another time base.
+      const line: Record<string, unknown> = { t: 0, level, event, ...bindings, ...detail };
+      line['t'] = nowMs();
+      try { sink(line); } catch { /* a broken sink must not break the caller */ }
     },
     child(more) { return createLogger(sink, { ...options, bindings: { ...bindings, ...more } }); },
   };

@@ -31,6 +31,8 @@ export interface NatsTransportOptions {
   creds?: Uint8Array;
   tls?: NodeConnectionOptions['tls'];
   reconnectTimeWaitMs?: number;
+  /** How long the first connection may take (per server) before `connect` fails; the NATS client's default is 20 s. */
+  connectTimeoutMs?: number;
   /**
    * Keep trying (as reconnects do) when no server answers the first connect, instead of failing:
    * a node started while NATS is unreachable waits for it rather than exiting.
@@ -196,5 +198,6 @@ function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions
   if (authenticator !== undefined) result.authenticator = authenticator;
   if (options.tls !== undefined) result.tls = options.tls;
   if (options.waitOnFirstConnect === true) result.waitOnFirstConnect = true;
+  if (options.connectTimeoutMs !== undefined) result.timeout = options.connectTimeoutMs;
   return result;
 }

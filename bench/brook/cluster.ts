@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connect, type BrookClient } from '../../runtime/sdk/index.js';
-import { createAdmin, type Admin, type TopicInfo } from '../../runtime/sdk/admin.js';
+import type { Admin, TopicInfo } from '../../runtime/sdk/admin.js';
 import { BROOK_BIN, BrookProcesses, eventually } from '../../test/helpers/brook-processes.js';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
@@ -39,7 +39,7 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
     process.on('exit', () => killNodesNow(owned));
     for (const id of options.voters) startNode(owned, id, options.profileDir);
     const client = await connect({ nats: nats.url, cluster: options.name ?? 'bench' });
-    const admin = createAdmin(client, { timeoutMs: 60_000, requestTimeoutMs: 5_000 });
+    const admin = client.admin({ timeoutMs: 60_000, requestTimeoutMs: 5_000 });
     const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir };
     await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === options.voters.length ? true : undefined),
       60_000, `${options.voters.length} unfenced nodes`);

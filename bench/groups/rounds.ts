@@ -7,7 +7,6 @@
 import { groupPartition, OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 import { restartNode, sleep, waitFullIsr, type BrookCluster } from '../brook/cluster.js';
 import { eventually } from '../../test/helpers/brook-processes.js';
-import { createAdmin } from '../../runtime/sdk/admin.js';
 import { startMember, stopMember, waitSettled, type Group } from './group.js';
 
 export interface JoinRound { spawnToFirstRecordMs: number; spawnToAssignedMs: number; assignedToFirstRecordMs: number }
@@ -51,7 +50,7 @@ export async function killCoordinatorRound(group: Group, partitions: number): Pr
   const node = offsets?.partitions.find((p) => p.partition === gp)?.leader ?? -1;
   if (node <= 0) throw new Error(`no leader for ${OFFSETS_TOPIC}/${gp}`);
   // A short request timeout: a request to the dead coordinator must not hold the measurement up for the bench admin's 5 s.
-  const admin = createAdmin(cluster.client, { timeoutMs: 60_000, requestTimeoutMs: 250 });
+  const admin = cluster.client.admin({ timeoutMs: 60_000, requestTimeoutMs: 250 });
   const sum = async (): Promise<number> => (await admin.fetchOffsets(group.groupId, group.topic)).reduce((n, o) => n + o.offset, 0);
   const before = await sum();
   const killedAt = Date.now();

@@ -9,7 +9,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export interface CommonFlags { nats: string | undefined; cluster: string; json: boolean }
+/** `clusterGiven`: --cluster or BROOK_CLUSTER was set (then it beats the cluster named in `.brook/dev.json`). */
+export interface CommonFlags { nats: string | undefined; cluster: string; clusterGiven: boolean; json: boolean }
 
 export const commonOptions = {
   nats: { type: 'string' },
@@ -18,7 +19,10 @@ export const commonOptions = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+/** What `parse` hands back: flag values by name (strings, booleans, lists when `multiple`) and the positionals. */
+export interface ParsedArgs { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] }
+
+export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedArgs {
   try {
     return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
@@ -27,9 +31,10 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
 }
 
 export function commonFlags(values: Record<string, unknown>): CommonFlags {
-  const cluster = (values['cluster'] as string | undefined) ?? process.env['BROOK_CLUSTER'] ?? 'dev';
+  const given = (values['cluster'] as string | undefined) ?? process.env['BROOK_CLUSTER'];
+  const cluster = given ?? 'dev';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cluster)) throw new UsageError(`--cluster must be 1-64 of [A-Za-z0-9_-], got '${cluster}'`);
-  return { nats: (values['nats'] as string | undefined) ?? process.env['BROOK_NATS'], cluster, json: values['json'] === true };
+  return { nats: (values['nats'] as string | undefined) ?? process.env['BROOK_NATS'], cluster, clusterGiven: given !== undefined, json: values['json'] === true };
 }
 
 export function intFlag(values: Record<string, unknown>, name: string, fallback?: number): number {
@@ -49,4 +54,17 @@ export function intListFlag(values: Record<string, unknown>, name: string): numb
   const items = raw.split(',').map((s) => Number(s.trim()));
   if (items.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new UsageError(`--${name} must be a comma-separated list of node ids, got '${raw}'`);
   return items;
+}
+
+/**
+ * `--shift-by -5` and `--offset -10` as Kafka's and kcat's tools take them: node's parser would
+ * read `-5` as a flag, so a negative number after one of `flags` is joined to it (`--offset=-10`).
+ */
+export function joinNegativeValues(argv: string[], flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (flags.includes(argv[i] as string) && next !== undefined && /^-\d+$/.test(next)) { out.push(`${argv[i] as string}=${next}`); i++; } else out.push(argv[i] as string);
+  }
+  return out;
 }

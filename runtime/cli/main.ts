@@ -2,8 +2,10 @@
  * The `brook` command line. Each subcommand lives in its own file; errors end as one line on
  * stderr (`brook: error: CODE: message`) and a non-zero exit code: 2 for bad usage, 1 otherwise.
  */
-import { BrookError } from '../sdk/errors.js';
 import { UsageError } from './args.js';
+
+/** After a command has finished, how long the process may take to end on its own before it is ended. */
+const EXIT_GRACE_MS = 2_000;
 
 const USAGE = `usage: brook <command> [flags]
 
@@ -57,10 +59,26 @@ async function main(argv: string[]): Promise<number> {
   return await (await load())(rest);
 }
 
+/** `brook: error: CODE: message` on one line (usage errors: no code, and the usage lines may follow). */
+function errorLine(error: unknown): string {
+  if (error instanceof UsageError) return error.message;
+  const message = ((error as Error)?.message ?? String(error)).replace(/\s*\n\s*/g, ' ');
+  const code = (error as { code?: unknown })?.code;
+  // Node's own errors (ENOENT, EACCES…) already start with their code.
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+// A reader that goes away (`brook … | head`) is not an error: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError) { process.stderr.write(`brook: error: ${error.message}\n`); process.exitCode = 2; }
-  else if (error instanceof BrookError) { process.stderr.write(`brook: error: ${error.code}: ${error.message}\n`); process.exitCode = 1; }
-  else { process.stderr.write(`brook: error: ${(error as Error)?.message ?? String(error)}\n`); process.exitCode = 1; }
+  process.stderr.write(`brook: error: ${errorLine(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }
+// Whatever a command left open (a socket, a timer) must not keep the process from ending.
+setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
