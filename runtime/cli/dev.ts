@@ -1,6 +1,7 @@
 /**
  * `brook dev [--nodes 3] [--data DIR] [--fresh]`: a local cluster for trying Brook. With
- * `nats-server` installed it starts one on a free loopback port and runs every node as a separate
+ * `nats-server` installed it starts one on 127.0.0.1:4222 (NATS's port, if free; else on a free
+ * port) and runs every node as a separate
  * `brook node join` process (data under `./.brook/`); without it, the nodes run in this process on
  * the in-memory transport (and only this process can reach them).
  *
@@ -38,11 +39,15 @@ export function natsServerBinary(): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
-export function freePort(): Promise<number> {
+/** NATS's own port: the SDK's default too, so `connect()` finds a `brook dev` cluster with no URL given. */
+export const NATS_PORT_DEFAULT = 4222;
+
+/** `wanted` if it is free on the loopback address, else any free port. */
+export function freePort(wanted = 0): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) => (wanted !== 0 && error.code === 'EADDRINUSE' ? resolvePort(freePort(0)) : reject(error)));
+    server.listen(wanted, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
@@ -71,7 +76,7 @@ export async function dev(argv: string[]): Promise<number> {
 }
 
 async function devOverNats(binary: string, cluster: DevCluster): Promise<number> {
-  const port = await freePort();
+  const port = await freePort(NATS_PORT_DEFAULT);
   const config = join(cluster.dataRoot, 'nats.conf');
   // Fetch replies and large batches need more than the server's 1 MiB default payload.
   writeFileSync(config, `listen: 127.0.0.1:${port}\nmax_payload: 8MB\n`);
@@ -154,7 +159,7 @@ function banner(url: string, cluster: DevCluster): string {
     '  npx brook topics create orders --partitions 6 --replication-factor 3',
     '  echo hello | npx brook produce orders',
     '  npx brook consume orders --offset earliest --exit',
-    `Or from TypeScript: connect({ nats: '${url}', cluster: '${cluster.name}' }). Ctrl-C stops the cluster.`,
+    `Or from TypeScript: connect({ nats: '${url}', cluster: '${cluster.name}' })${url.endsWith(`:${NATS_PORT_DEFAULT}`) ? '' : ` (port ${NATS_PORT_DEFAULT} was taken)`}. Ctrl-C stops the cluster.`,
     '',
   ].join('\n');
 }

@@ -48,6 +48,8 @@ export class Admin {
   private readonly target: string;
   private readonly timeoutMs: number;
   private readonly noNodeGraceMs: number;
+  /** The newest metadata offset a change made through this admin committed at: later metadata reads see at least that. */
+  private metadataOffsetSeen = 0;
 
   constructor(deps: AdminDeps, options: AdminOptions = {}) {
     this.rpc = new Rpc(deps.transport, deps.clock, deps.inbox, { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
@@ -77,7 +79,8 @@ export class Admin {
   }
 
   async metadata(topics?: string[]): Promise<ClusterMetadata> {
-    return await this.call(METADATA, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
+    const body = { ...(topics ? { topics } : {}), ...(this.metadataOffsetSeen > 0 ? { minOffset: this.metadataOffsetSeen } : {}) };
+    return await this.call(METADATA, 'metadata', body) as unknown as ClusterMetadata;
   }
 
   async listTopics(): Promise<string[]> {
@@ -176,7 +179,10 @@ export class Admin {
   private async attempt(to: string, type: string, body: unknown): Promise<Record<string, unknown> | BrookError> {
     try {
       const reply = (await this.rpc.request(to, type, body, { failFast: true })).body as Record<string, unknown>;
-      if (reply['code'] === 'OK') return reply;
+      if (reply['code'] === 'OK') {
+        if (typeof reply['metadataOffset'] === 'number' && to === CONTROLLER_FOR_ADMIN) this.metadataOffsetSeen = Math.max(this.metadataOffsetSeen, reply['metadataOffset']);
+        return reply;
+      }
       const code = isErrorCode(reply['code']) ? reply['code'] : 'INVALID_REQUEST';
       return new BrookError(code, typeof reply['message'] === 'string' ? reply['message'] : ERRORS[code].text);
     } catch (error) {
