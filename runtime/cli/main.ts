@@ -77,8 +77,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`brook: error: ${errorLine(error)}\n`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
+  // A failed command ends once its error line is out: a connection attempt still pending must not hold it.
+  process.stderr.write(`brook: error: ${errorLine(error)}\n`, () => process.exit());
 }
 // Whatever a command left open (a socket, a timer) must not keep the process from ending.
 setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

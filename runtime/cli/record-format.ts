@@ -5,7 +5,7 @@
  * `--format` lays out each consumed record with kcat's tokens:
  *
  *   %s or %v value · %k key · %S value size · %K key size · %t topic · %p partition · %o offset ·
- *   %T timestamp (epoch ms) · %h headers (k=v,k=v) · %% a percent sign;
+ *   %T timestamp (epoch ms) · %h headers (k=v,k=v, values raw) · %% a percent sign;
  *   escapes \n \r \t \0 \\ (in --format, --delimiter and --key-separator).
  */
 import type { ConsumerRecord } from '../sdk/consumer.js';
@@ -72,7 +72,7 @@ function formatToken(token: string | undefined, keyFormat: BytesFormat, valueFor
     case 'p': return (r) => utf8(String(r.partition));
     case 'o': return (r) => utf8(String(r.offset));
     case 'T': return (r) => utf8(String(r.timestamp));
-    case 'h': return (r) => Buffer.concat(r.headers.flatMap((h, i) => [i > 0 ? utf8(',') : EMPTY, utf8(`${h.key}=`), h.value === null ? EMPTY : encodeBytes(h.value, valueFormat)]));
+    case 'h': return (r) => Buffer.concat(r.headers.flatMap((h, i) => [i > 0 ? utf8(',') : EMPTY, utf8(`${h.key}=`), h.value === null ? EMPTY : encodeBytes(h.value, 'raw')]));
     case '%': return () => utf8('%');
     default: throw new UsageError(`--format: unknown token '%${token ?? ''}' (%s %v %k %S %K %t %p %o %T %h %%)`);
   }
