@@ -58,6 +58,7 @@ export const ERRORS = {
   PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
   NETWORK_EXCEPTION: { retriable: true, refreshMetadata: true, text: 'the connection to NATS could not be made or broke' },
   BROKER_NOT_AVAILABLE: { retriable: false, refreshMetadata: false, text: 'no node of the cluster answers' },
+  UNSUPPORTED_COMPRESSION_TYPE: { retriable: false, refreshMetadata: false, text: 'the batch names a compression codec this side does not have' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
 } as const;
 

@@ -7,12 +7,12 @@
  * pipelined in chunks; a record not acknowledged within --timeout-ms (default 30 s) fails the
  * command; a missing topic or partition fails it before anything is sent. A summary goes to stderr.
  */
-import type { Producer, ProducerOptions, ProducerRecordInput } from '../sdk/producer.js';
+import type { Producer, ProducerRecordInput } from '../sdk/producer.js';
 import { BrookError } from '../sdk/errors.js';
 import { commonFlags, intFlag, parse, UsageError, type CommonFlags } from './args.js';
 import { withAdmin } from './client.js';
 import { bytesFormat, decodeBytes, delimited, parseHeaders, unescape, type BytesFormat } from './record-format.js';
-import { parseCompression, type Compression } from '../sdk/compression.js';
+import { isCompression, type Compression } from '../../actors/client/compression.js';
 
 const CHUNK_RECORDS = 1000;
 const IN_FLIGHT_CHUNKS = 8;
@@ -51,8 +51,8 @@ export function parseProduceArgs(argv: string[]): ProduceArgs {
   if (separator === '') throw new UsageError('--key-separator must not be empty');
   const timeoutMs = intFlag(values, 'timeout-ms', 30_000);
   if (timeoutMs <= 0) throw new UsageError('--timeout-ms must be positive');
-  const compression = values['compression'] === undefined ? undefined : parseCompression(values['compression'] as string);
-  if (compression === null) throw new UsageError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${String(values['compression'])}'`);
+  const compression = values['compression'];
+  if (compression !== undefined && !isCompression(compression)) throw new UsageError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${String(compression)}'`);
   return {
     flags, topic, partition, acks: parseAcks(values['acks'] as string | undefined),
     keySeparator: separator === undefined ? undefined : Buffer.from(unescape(separator), 'utf8'),
@@ -82,7 +82,7 @@ export async function produce(argv: string[]): Promise<number> {
       throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${args.topic}' has ${info.partitions.length} partitions (0-${info.partitions.length - 1}), not ${args.partition}`);
     }
     const producer = client.producer({ acks: args.acks, lingerMs: 5, deliveryTimeoutMs: args.timeoutMs,
-      ...(args.compression !== undefined ? { compression: args.compression } : {}) } as ProducerOptions);
+      ...(args.compression !== undefined ? { compression: args.compression } : {}) });
     try {
       return await send(producer, args);
     } finally {

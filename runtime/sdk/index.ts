@@ -8,6 +8,7 @@ export type { Producer, ProducerOptions, ProducerRecordInput, RecordMetadata, By
 export type { Consumer, CommitOffset, CommittedOffsets, ConsumerOptions, ConsumerRecord, OffsetSpec, PollOptions, RebalanceCallbacks,
   TopicPartition } from './consumer.js';
 export type { RecordHeader } from '../../actors/client/record-codec.js';
+export type { Compression } from '../../actors/client/compression.js';
 export type { Admin, AdminOptions, BalanceMove, ClusterMetadata, CommittedOffset, ElectionResult, GroupDescription, GroupListing,
   GroupPartitionDescription, NodeInfo, PartitionInfo, QuorumInfo, Reassignment, ResetPlanEntry, ResetSpec, TopicInfo, TopicSpec,
   OffsetSpec as ListOffsetsSpec } from './admin.js';
