@@ -4,7 +4,9 @@
 // is refused without harming the first, a closed stdout ends a command quietly, and `brook dev`
 // stops with everything it started on Ctrl-C and when `npm run dev` is ended with SIGTERM.
 // Method: `brook dev` (real nats-server, real node processes) in a temporary directory; every
-// command a child process bounded by a kill timer (a hang shows as a kill, never a timed assertion).
+// command a child process bounded by a kill timer (a hang shows as a kill, never a timed assertion):
+// FAST_MS for what must end at once (long enough for a slow start on a loaded machine, shorter than
+// the 16-120 s these commands used to take), SLOW_MS for what waits on a network timeout.
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,19 +15,21 @@ import { join } from 'node:path';
 import { BROOK_BIN } from '../helpers/brook-processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-fail-fast-'));
+const FAST_MS = 10_000;
+const SLOW_MS = 15_000;
 const HANG_MS = 20_000;
 let dev: ChildProcess;
 
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-function brook(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+function brook(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string>; killMs?: number } = {}): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BROOK_BIN, ...args], { cwd: options.cwd ?? dir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
     child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const kill = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+    const kill = setTimeout(() => child.kill('SIGKILL'), options.killMs ?? FAST_MS);
     child.once('exit', (code, signal) => { clearTimeout(kill); resolve({ code, signal, stdout, stderr }); });
     child.stdin.end(options.input ?? '');
   });
@@ -89,15 +93,15 @@ test('a missing topic or partition is UNKNOWN_TOPIC_OR_PARTITION at once', async
 });
 
 test('an unreachable NATS is NETWORK_EXCEPTION', async (t) => {
-  oneErrorLine(t, await brook(['cluster', 'status', '--nats', 'nats://10.255.255.1:4222']), 1, /^brook: error: NETWORK_EXCEPTION: cannot reach NATS at nats:\/\/10\.255\.255\.1:4222/);
+  oneErrorLine(t, await brook(['cluster', 'status', '--nats', 'nats://10.255.255.1:4222'], { killMs: SLOW_MS }), 1, /^brook: error: NETWORK_EXCEPTION: cannot reach NATS at nats:\/\/10\.255\.255\.1:4222/);
   oneErrorLine(t, await brook(['topics', 'list', '--nats', 'nats://127.0.0.1:1']), 1, /^brook: error: NETWORK_EXCEPTION: /);
 });
 
 test('--cluster beats .brook/dev.json, and a cluster nobody runs is BROKER_NOT_AVAILABLE', async (t) => {
   const state = JSON.parse(readFileSync(join(dir, '.brook', 'dev.json'), 'utf8')) as { nats: string };
-  oneErrorLine(t, await brook(['cluster', 'status', '--cluster', 'prod']), 1,
+  oneErrorLine(t, await brook(['cluster', 'status', '--cluster', 'prod'], { killMs: SLOW_MS }), 1,
     new RegExp(`^brook: error: BROKER_NOT_AVAILABLE: no node answers on cluster 'prod' at ${state.nats.replaceAll('.', '\\.')}`));
-  oneErrorLine(t, await brook(['produce', 'orders', '--cluster', 'prod'], { input: 'x\n' }), 1, /BROKER_NOT_AVAILABLE/);
+  oneErrorLine(t, await brook(['produce', 'orders', '--cluster', 'prod'], { input: 'x\n', killMs: SLOW_MS }), 1, /BROKER_NOT_AVAILABLE/);
   t.is((await brook(['cluster', 'status'])).code, 0, 'without --cluster, dev.json names the cluster');
 });
 
@@ -127,7 +131,7 @@ test('a closed stdout ends a command quietly', async (t) => {
   child.stdout.destroy(); // The reader is gone before anything is written (`| head -c 0`).
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-  const kill = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+  const kill = setTimeout(() => child.kill('SIGKILL'), FAST_MS);
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => { clearTimeout(kill); r(c); }));
   t.is(stderr, '');
   t.is(code, 0);
@@ -140,7 +144,10 @@ test('Ctrl-C on brook dev stops it and everything it started', async (t) => {
     t.is(processesOf(own).length, 2, 'nats-server and the node run');
     const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGINT');
+    // It stops in about a second; one that is still there after FAST_MS is killed, and fails here.
+    const kill = setTimeout(() => child.kill('SIGKILL'), FAST_MS);
     t.is(await exit, 0);
+    clearTimeout(kill);
     await until(() => processesOf(own).length === 0, 'every process of that brook dev gone');
     t.false(existsSync(join(own, '.brook', 'dev.json')));
     t.false(existsSync(join(own, '.brook', 'dev.lock')));
