@@ -331,6 +331,7 @@ export class ActorHost {
         this.dropAlias(params.address, hosted.address);
       },
       log: (_args, params: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }) =>
+        // The logger stamps every line with its own time base (epoch ms): no second clock in the line.
         logger.log(params.level, params.event, { actor: hosted.address, ...params.detail }),
       report: (_args, params: { kind: string; data: Record<string, unknown> }) =>
         this.options.onReport?.(hosted.address, params.kind, params.data),

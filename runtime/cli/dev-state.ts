@@ -7,8 +7,8 @@ import { join } from 'node:path';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-/** `nats` undefined: the cluster runs in memory inside the `brook dev` process. */
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number }
+/** `nats` undefined: the cluster runs in memory inside the `brook dev` process. `http`: each node's HTTP address. */
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[] }
 
 /** A `brook dev` cluster as it is started: its name, node count, controller voters and data directory. */
 export interface DevCluster { name: string; count: number; voters: number[]; dataRoot: string }

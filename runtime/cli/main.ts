@@ -9,16 +9,21 @@ const EXIT_GRACE_MS = 2_000;
 
 const USAGE = `usage: brook <command> [flags]
 
-  node join --id N --data DIR --controllers 1,2,3 [--rack R]   run a node until SIGINT/SIGTERM
+  node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]   run a node until SIGINT/SIGTERM (--http: metrics, health, console)
   node decommission N [--wait]                                   move every replica off node N, then retire it
-  dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
+  dev [--nodes 3] [--data DIR] [--fresh]                         a local cluster for trying Brook (one per directory)
   cluster status [--json]                                        nodes, controller, partition health, reassignments
   cluster balance [--dry-run]                                    even out replicas and leaders over the nodes
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
-  topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
+  topics list | describe NAME | delete NAME | add-partitions NAME --partitions P
+  topics describe [NAME] --under-replicated | get-offsets NAME [--time earliest|latest|MS|ISO]
+  topics alter-configs NAME [--config k=v ...] [--delete-config k ...]
   topics reassign NAME --partition P (--replicas 1,4,5 | --cancel) | elect-leaders [NAME]
-  produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
-  consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json] [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]
+  produce TOPIC [--key-separator SEP] [--header k=v ...] [--partition P] [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd]
+          [--delimiter D] [--key-format raw|base64|hex] [--value-format raw|base64|hex] [--timeout-ms MS]    stdin runs → records
+  consume TOPIC [--partition P | --group G] [--offset earliest|latest|N|-N|@MS] [--exit] [--max-messages N] [--format F | --json]
+          [--delimiter D] [--key-format F] [--value-format F] [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]
+          --format tokens (kcat's): %s value %k key %S %K sizes %t topic %p partition %o offset %T timestamp %h headers
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
   groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 
@@ -29,7 +34,10 @@ common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default de
 
 /** The usage lines of one command. */
 function usageOf(name: string): string {
-  const own = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `)).map((line) => `  brook ${line.trim()}`);
+  const lines = USAGE.split('\n');
+  // A command's lines, with the indented continuation lines that follow them.
+  const own = lines.filter((line, i) => line.startsWith(`  ${name} `) || (line.startsWith('          ') && lines.slice(0, i).reverse().find((l) => !l.startsWith('          '))?.startsWith(`  ${name} `)))
+    .map((line) => (line.startsWith('          ') ? `      ${line.trim()}` : `  brook ${line.trim()}`));
   return `usage:\n${own.join('\n')}\n\ncommon flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)\n`;
 }
 

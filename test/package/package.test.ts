@@ -37,6 +37,7 @@ test.serial('npm pack ships only dist/, bin/brook.js, README, LICENSE and packag
   const paths = packed?.files.map((f) => f.path) ?? [];
   t.deepEqual(paths.filter((p) => !p.startsWith('dist/')).sort(), ['LICENSE', 'README.md', 'bin/brook.js', 'package.json']);
   t.true(paths.includes('dist/runtime/sdk/index.js') && paths.includes('dist/runtime/sdk/index.d.ts') && paths.includes('dist/runtime/cli/main.js'));
+  t.true(paths.includes('dist/runtime/http/console/index.html'), 'the web console\'s files are copied next to the compiled code');
   t.false(paths.some((p) => p.startsWith('dist/test/') || p.startsWith('dist/bench/') || p.endsWith('.ts') && !p.endsWith('.d.ts')));
   await run('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
