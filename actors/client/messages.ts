@@ -9,7 +9,7 @@
  *   leaderEpoch, partitionEpoch, replicas, isr]]
  * - produceReply: code · baseOffset · logStartOffset
  * - fetchReply: code · hw · logStartOffset · batches [baseOffset, lastOffset, leaderEpoch,
- *   recordCount, firstTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, records]
+ *   recordCount, firstTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, records, attributes?]
  * - listOffsetsReply: code · offset
  * - initProducerIdReply: code · producerId · producerEpoch
  * Every failed reply is an ErrorReply: code · message? · leaderEpoch? · leaderId? · logStartOffset?
@@ -32,6 +32,8 @@ export type ProduceReply = { code: 'OK'; baseOffset: number; logStartOffset: num
 export interface FetchedBatch {
   baseOffset: number; lastOffset: number; leaderEpoch: number; recordCount: number; firstTimestamp: number;
   maxTimestamp: number; producerId: number; producerEpoch: number; baseSequence: number; records: Uint8Array;
+  /** Bits 0-2: the compression codec of `records` (absent = none). */
+  attributes?: number;
 }
 export type FetchReply = { code: 'OK'; hw: number; logStartOffset: number; batches: FetchedBatch[] } | ErrorReply;
 export type ListOffsetsReply = { code: 'OK'; offset: number } | ErrorReply;
@@ -97,6 +99,7 @@ function fetchedBatch(value: unknown): FetchedBatch {
   const batch: FetchedBatch = { baseOffset: int(b, 'baseOffset', 0), lastOffset: int(b, 'lastOffset', 0), leaderEpoch: int(b, 'leaderEpoch', -1),
     recordCount: int(b, 'recordCount', 1), firstTimestamp: int(b, 'firstTimestamp', 0), maxTimestamp: int(b, 'maxTimestamp', 0),
     producerId: int(b, 'producerId', -1), producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
+  if (b['attributes'] !== undefined) batch.attributes = int(b, 'attributes', 0, 0xffff);
   if (batch.lastOffset !== batch.baseOffset + batch.recordCount - 1) fail('batch offsets disagree with recordCount');
   return batch;
 }

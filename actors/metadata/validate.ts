@@ -96,8 +96,9 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
     }
     case 'createTopic': {
       const internal = b['internal'] === undefined ? {} : { internal: bool(b, 'internal') };
+      const topicId = b['topicId'] === undefined ? {} : { topicId: str(b, 'topicId', 32) };
       return { type, ...head, name: str(b, 'name', 300), partitions: int(b, 'partitions', -(2 ** 31)), replicationFactor: int(b, 'replicationFactor', -(2 ** 15)),
-        configs: configs(b, 'configs'), ...internal };
+        configs: configs(b, 'configs'), ...internal, ...topicId };
     }
     case 'deleteTopic': return { type, ...head, name: str(b, 'name', 300) };
     case 'createPartitions': return { type, ...head, name: str(b, 'name', 300), totalCount: int(b, 'totalCount', -(2 ** 31)) };

@@ -6,9 +6,14 @@
  * Stored batch field layout (the log entry value, entry offset = baseOffset): baseOffset ·
  * lastOffset · leaderEpoch (epoch of the leader that assigned the offsets) · recordCount ·
  * firstTimestamp · maxTimestamp · producerId (-1 = not idempotent) · producerEpoch · baseSequence ·
- * records (opaque) · bytes (size estimate used for fetch and retention limits).
+ * records (opaque) · bytes (size estimate used for fetch and retention limits) · attributes? (Kafka's
+ * batch attributes; bits 0-2 name the codec `records` is compressed with; absent = 0).
  */
 import { assert } from '../assert.js';
+import { CODEC_MASK } from '../client/compression.js';
+
+/** The highest compression codec id (zstd, 4), as Kafka has them. */
+const CODEC_ID_MAX = 4;
 
 /** The batch a producer sends: everything but the offsets and the leader epoch. */
 export interface BatchInput {
@@ -19,6 +24,8 @@ export interface BatchInput {
   producerEpoch: number;
   baseSequence: number;
   records: Uint8Array;
+  /** Kafka's batch attributes (bits 0-2: compression codec, actors/client/compression.ts); absent = 0. */
+  attributes?: number;
 }
 
 /** A batch as stored: what the producer sent plus the offsets and epoch the leader assigned. */
@@ -40,6 +47,7 @@ export const RECORD_COUNT_MAX = 1_000_000;
 export function batchDefect(batch: BatchInput): string | undefined {
   if (batch.recordCount < 1 || batch.recordCount > RECORD_COUNT_MAX) return `recordCount ${batch.recordCount} out of range`;
   if (batch.records.byteLength === 0) return 'records are empty';
+  if (batch.attributes !== undefined && (batch.attributes & CODEC_MASK) > CODEC_ID_MAX) return `compression codec ${batch.attributes & CODEC_MASK} is unknown`;
   if (batch.firstTimestamp < 0 || batch.maxTimestamp < batch.firstTimestamp) return 'timestamps are inconsistent';
   if (batch.producerId === -1) {
     if (batch.producerEpoch !== -1 || batch.baseSequence !== -1) return 'a non-idempotent batch carries a producer epoch or sequence';
@@ -68,6 +76,7 @@ export function toStoredBatch(batch: BatchInput, baseOffset: number, leaderEpoch
     recordCount: batch.recordCount, firstTimestamp: batch.firstTimestamp, maxTimestamp: batch.maxTimestamp,
     producerId: batch.producerId, producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence,
     records: batch.records, bytes: batch.records.byteLength + BATCH_OVERHEAD_BYTES,
+    ...(batch.attributes !== undefined && batch.attributes !== 0 ? { attributes: batch.attributes } : {}),
   };
 }
 
@@ -83,6 +92,7 @@ export function isStoredBatch(value: unknown): value is StoredBatch {
   const v = value as Record<string, unknown>;
   for (const field of INTEGER_FIELDS) if (!Number.isSafeInteger(v[field])) return false;
   if (!(v['records'] instanceof Uint8Array)) return false;
+  if (v['attributes'] !== undefined && !(Number.isSafeInteger(v['attributes']) && (v['attributes'] as number) >= 0)) return false;
   const b = v as unknown as StoredBatch;
   if (b.baseOffset < 0 || b.leaderEpoch < 0 || b.lastOffset !== b.baseOffset + b.recordCount - 1) return false;
   return batchDefect(b) === undefined;

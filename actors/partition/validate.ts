@@ -21,7 +21,8 @@ function batchInput(value: unknown): BatchInput {
   if (!(records instanceof Uint8Array) || records.byteLength > RECORDS_BYTES_MAX) fail('batch.records must be bytes within the size cap');
   return { recordCount: int(b, 'recordCount', -Number.MAX_SAFE_INTEGER), firstTimestamp: int(b, 'firstTimestamp', -Number.MAX_SAFE_INTEGER),
     maxTimestamp: int(b, 'maxTimestamp', -Number.MAX_SAFE_INTEGER), producerId: int(b, 'producerId', -1),
-    producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
+    producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records,
+    ...(b['attributes'] !== undefined ? { attributes: int(b, 'attributes', 0, 0xffff) } : {}) };
 }
 
 export function parsePartitionState(value: unknown): PartitionState {

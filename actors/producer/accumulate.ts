@@ -9,6 +9,7 @@ import { deliver, type Fx } from '../kit/fx.js';
 import { partitionsWithLeader, wantTopic } from '../client/metadata.js';
 import { keyPartition } from '../client/murmur2.js';
 import { encodeRecords, recordBodySize, type RecordInput } from '../client/record-codec.js';
+import { CODEC_IDS, compressRecords, isCompression, type Compression } from '../client/compression.js';
 import { onBatchClosed, stickyPartition } from '../client/sticky.js';
 import type { Batch, ErrorInfo, PartitionQueue, PendingSend, ProducerCommand, ProducerContext, ProducerRecord, SendResult } from './types.js';
 
@@ -113,6 +114,20 @@ function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
     baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderEpoch: -1, sentBehind: false, holdBehind: false, lastError: undefined };
 }
 
+/** The producer's compression, else the topic's compression.type ('producer' or unset: none). */
+function batchCompression(ctx: ProducerContext, topic: string): Compression {
+  if (ctx.config.compression !== undefined) return ctx.config.compression;
+  const configured = ctx.metadata.topics.get(topic)?.configs['compression.type'];
+  return isCompression(configured) ? configured : 'none';
+}
+
+/** A codec this client lacks leaves the batch uncompressed: consumers read either. */
+function compressed(records: Uint8Array, compression: Compression, firstTimestamp: number, maxTimestamp: number): NonNullable<Batch['encoded']> {
+  const result = compressRecords(compression, records);
+  if (!result.ok) return { records, firstTimestamp, maxTimestamp, attributes: 0 };
+  return { records: result.bytes, firstTimestamp, maxTimestamp, attributes: CODEC_IDS[compression] };
+}
+
 /** Closes the open batch of `q`: encoded and queued to send; unkeyed records move to another partition. */
 export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
   const b = q.open;
@@ -120,7 +135,7 @@ export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
   const firstTimestamp = (b.records[0] as RecordInput).timestamp;
   let maxTimestamp = firstTimestamp;
   for (const r of b.records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-  b.encoded = { records: encodeRecords(b.records, firstTimestamp), firstTimestamp, maxTimestamp };
+  b.encoded = compressed(encodeRecords(b.records, firstTimestamp), batchCompression(ctx, q.topic), firstTimestamp, maxTimestamp);
   q.open = undefined;
   q.ready.push(b);
   onBatchClosed(ctx.sticky, q.topic, q.partition);

@@ -1,8 +1,10 @@
 /**
  * `brook node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]`: runs one
- * node in the foreground over NATS until SIGINT/SIGTERM, which trigger a controlled shutdown
- * (leadership moves away first, bounded by a timeout), then the store is closed and the process
- * exits. `--http` serves /metrics, /health, /ready and the web console (runtime/http/).
+ * node in the foreground over NATS until SIGINT/SIGTERM/SIGHUP, which trigger a controlled shutdown
+ * (leadership moves away first, bounded by BROOK_SHUTDOWN_TIMEOUT_MS, default 10 s), then the store
+ * is closed and the process exits. Started by `brook dev`, it gets BROOK_PARENT_PID and stops the
+ * same way when that process is gone. `--http` serves /metrics, /health, /ready and the web console
+ * (runtime/http/).
  */
 import { mkdirSync } from 'node:fs';
 import { NatsTransport } from '../../transport/nats.js';
@@ -15,8 +17,15 @@ import { HttpAddressError, parseHttpListen, type HttpListen } from '../http/http
 import { NodeObservability } from '../http/observe.js';
 import { connectError, natsSecurityOptions } from '../sdk/security.js';
 import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js';
+import { stopRequests } from './stop-requests.js';
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long a controlled shutdown may take before the node stops anyway; BROOK_SHUTDOWN_TIMEOUT_MS changes it. */
+const SHUTDOWN_TIMEOUT_MS_DEFAULT = 10_000;
+
+function shutdownTimeoutMs(): number {
+  const raw = Number(process.env['BROOK_SHUTDOWN_TIMEOUT_MS']);
+  return Number.isSafeInteger(raw) && raw > 0 ? raw : SHUTDOWN_TIMEOUT_MS_DEFAULT;
+}
 
 export async function nodeJoin(argv: string[]): Promise<number> {
   const { values } = parse(argv, { id: { type: 'string' }, data: { type: 'string' }, controllers: { type: 'string' }, rack: { type: 'string' }, http: { type: 'string' } });
@@ -54,13 +63,14 @@ export async function nodeJoin(argv: string[]): Promise<number> {
       onFatal: (code, message) => { process.stderr.write(`brook: error: ${code}: ${message}\n`); finish(1); },
       onActorError: (address, error) => logger.log('error', 'actorFailed', { address, error: String(error) }),
     });
-    const onSignal = (signal: string): void => {
-      logger.log('info', 'signal', { signal });
-      const timer = setTimeout(() => finish(0), SHUTDOWN_TIMEOUT_MS);
+    const parent = Number(process.env['BROOK_PARENT_PID']);
+    const stop = stopRequests(Number.isSafeInteger(parent) && parent > 0 ? parent : undefined);
+    void stop.asked.then(({ reason }) => {
+      stop.dispose();
+      logger.log('info', 'stopping', { reason });
+      const timer = setTimeout(() => finish(0), shutdownTimeoutMs());
       node.shutdown(() => { clearTimeout(timer); finish(0); });
-    };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    });
     if (observe === undefined) return node.start();
     // The port is bound before the node starts: a taken port ends the process at once.
     observe.start(node, dataDir, logger).then(() => node.start(), (error: unknown) => {

@@ -19,6 +19,7 @@ import { controllerKind, controllerInput } from './kinds.js';
 import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
+import { MetadataWaiters } from './metadata-waiters.js';
 import { CoordinatorReconciler } from './coordinators.js';
 import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
@@ -56,6 +57,7 @@ export class BrookNode {
   private catchUpTarget: number | undefined;
   private registerRefusedSinceMs: number | undefined;
   private shutdownDone: (() => void) | undefined;
+  private readonly metadataWaiters: MetadataWaiters;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
     this.metadata = new MetadataFollower(config.nodeId, env.bugs);
@@ -70,6 +72,7 @@ export class BrookNode {
     this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
     this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
+    this.metadataWaiters = new MetadataWaiters(env.clock);
   }
 
   get address(): string { return nodeAddress(this.config.nodeId); }
@@ -107,6 +110,7 @@ export class BrookNode {
     this.env.transport.unlisten(METADATA);
     this.rpc.close();
     this.host.close();
+    this.metadataWaiters.clear();
   }
 
   private fatal(code: string, message: string): void {
@@ -194,6 +198,7 @@ export class BrookNode {
         this.coordinators.reconcile(this.metadata.image);
       }
       this.imageChanged = false;
+      this.metadataWaiters.release(applied);
       // Still behind (the log moved on while this node caught up): the next round starts at once.
       if (behind) this.schedule(0);
       if (this.phase === 'shuttingDown' && reply.shutdownReady) {
@@ -220,7 +225,10 @@ export class BrookNode {
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (this.phase !== 'running') return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
-    answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    const reply = (): void => answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    // Behind what the client has seen committed: answer once caught up (another node may answer first).
+    if (parsed.minOffset > this.metadata.appliedOffset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
+    reply();
   }
 
   /** `findCoordinator`: from the image; creates `__consumer_offsets` on first use (one request at a time). */
