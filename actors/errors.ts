@@ -25,6 +25,7 @@ export const ERRORS = {
   UNKNOWN_ADDRESS: { retriable: true, refreshMetadata: true, text: 'nothing listens on this address here' },
   MESSAGE_TOO_LARGE: { retriable: false, refreshMetadata: false, text: 'a record batch exceeds max.message.bytes' },
   CORRUPT_MESSAGE: { retriable: false, refreshMetadata: false, text: 'a record batch is malformed' },
+  UNSUPPORTED_COMPRESSION_TYPE: { retriable: false, refreshMetadata: false, text: 'the batch is compressed with a codec the reader does not support' },
   OFFSET_OUT_OF_RANGE: { retriable: false, refreshMetadata: false, text: 'the offset is outside the log' },
   OUT_OF_ORDER_SEQUENCE_NUMBER: { retriable: false, refreshMetadata: false, text: 'the producer sequence has a gap' },
   DUPLICATE_SEQUENCE_NUMBER: { retriable: false, refreshMetadata: false, text: 'the batch was already written' },

@@ -81,7 +81,11 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
   const position = p.position;
   assert(position !== undefined, 'fetching from a position');
   if (batch.lastOffset < position) return undefined;
-  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp);
+  const codec = (batch.attributes ?? 0) & 0b111;
+  if (codec !== 0) {
+    return { code: 'UNSUPPORTED_COMPRESSION_TYPE', message: `${p.topic}/${p.partition} at ${batch.baseOffset}: a Kafka client wrote this batch with compression codec ${codec}; the SDK reads uncompressed batches` };
+  }
+  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
   if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
   const added: ConsumerRecord[] = [];

@@ -2,7 +2,8 @@
  * `brook dev [--nodes 3]`: a local cluster for trying Brook. With `nats-server` installed it starts
  * one on a free loopback port and runs every node as a separate `brook node join` process (data
  * under `./.brook/`); without it, the nodes run in this process on the in-memory transport (and
- * only this process can reach them). Ctrl-C stops everything cleanly.
+ * only this process can reach them). Every node gets a Kafka listener on a free loopback port; the
+ * bootstrap list is printed and kept in `.brook/dev.json`. Ctrl-C stops everything cleanly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
 import { DEV_STATE_FILE } from './client.js';
+import { startKafkaListener } from '../kafka/index.js';
 
 const BROOK_BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
 
@@ -60,14 +62,18 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
   children.push(nats);
   await waitForPort(port);
   const url = `nats://127.0.0.1:${port}`;
+  const kafka: string[] = [];
+  for (let id = 1; id <= count; id++) kafka.push(`127.0.0.1:${await freePort()}`);
   for (let id = 1; id <= count; id++) {
-    const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster];
+    const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster,
+      '--kafka', kafka[id - 1] as string];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn' } });
     children.push(child);
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count }));
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count, kafka }));
   process.stdout.write([
     `Brook dev cluster '${cluster}': ${count} node processes over nats-server at ${url} (data in ${dataRoot}).`,
+    `Kafka bootstrap servers: ${kafka.join(',')}`,
     `Controllers: ${voters.join(', ')}. Try, in another shell of this directory:`,
     '  npx brook cluster status',
     '  npx brook topics create orders --partitions 6 --replication-factor 3',
@@ -101,22 +107,30 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
 async function devInMemory(cluster: string, count: number, voters: number[], dataRoot: string): Promise<number> {
   process.stdout.write(`nats-server is not installed: running ${count} nodes in this process on the in-memory transport (install nats-server for separate processes).\n`);
   const network = new MemoryNetwork();
-  const nodes: Array<{ node: BrookNode; store: LevelStore }> = [];
+  const nodes: Array<{ node: BrookNode; store: LevelStore; kafka: { close: () => Promise<void> } }> = [];
+  const kafka: string[] = [];
   for (let id = 1; id <= count; id++) {
     const store = await LevelStore.open(join(dataRoot, `node-${id}`));
     const logger = createLogger(stderrSink, { level: envLogLevel() === 'info' ? 'warn' : envLogLevel(), bindings: { node: id } });
-    const node = new BrookNode({ nodeId: id, cluster, voters }, {
-      transport: network.endpoint(), store, clock: realClock, random: new SeededRandom(osSeed()), logger,
+    const transport = network.endpoint();
+    const random = new SeededRandom(osSeed());
+    const holder: { node?: BrookNode } = {};
+    const listener = await startKafkaListener({ listen: '127.0.0.1:0', nodeId: id, cluster, transport, clock: realClock, logger,
+      image: () => holder.node?.servingImage, incarnation: random.u32().toString(36) });
+    kafka.push(listener.listener.address);
+    const node = new BrookNode({ nodeId: id, cluster, voters, kafkaListener: listener.listener.address }, {
+      transport, store, clock: realClock, random, logger,
       onFatal: (code, message) => process.stderr.write(`brook: error: node ${id}: ${code}: ${message}\n`),
     });
+    holder.node = node;
     node.start();
-    nodes.push({ node, store });
+    nodes.push({ node, store, kafka: listener });
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count }));
-  process.stdout.write(`Brook dev cluster '${cluster}' is running in memory. Ctrl-C stops it.\n`);
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count, kafka }));
+  process.stdout.write(`Brook dev cluster '${cluster}' is running in memory. Kafka bootstrap servers: ${kafka.join(',')}. Ctrl-C stops it.\n`);
   return await new Promise<number>((resolveExit) => {
     process.once('SIGINT', () => {
-      for (const { node } of nodes) node.stop();
+      for (const { node, kafka: listener } of nodes) { node.stop(); void listener.close(); }
       rmSync(DEV_STATE_FILE, { force: true });
       void Promise.all(nodes.map(({ store }) => new Promise<void>((r) => store.close(() => r())))).then(() => resolveExit(0));
     });
