@@ -9,7 +9,8 @@ import { UsageError, type CommonFlags } from './args.js';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number }
+/** `kafka`: the nodes' Kafka listeners (the bootstrap list). */
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; kafka?: string[] }
 
 export function readDevState(): DevState | undefined {
   if (!existsSync(DEV_STATE_FILE)) return undefined;

@@ -1,8 +1,13 @@
-/** Produce (key 0): one RecordBatch per partition; no response at all for acks=0. */
+/**
+ * Produce (key 0): one RecordBatch per partition; no response at all for acks=0. Versions 0-2 are
+ * advertised because librdkafka (before 2.11) compresses with gzip, snappy or lz4 only when the
+ * broker's Produce range reaches down to 0; every client picks the highest version it shares
+ * with the broker, and a batch must be RecordBatch v2 (magic 2) whatever the version.
+ */
 import { api, arr, f, message, struct } from '../protocol/schema.js';
 
 export const produce = api(
-  message('ProduceRequest', 0, '3-9', '9+', [
+  message('ProduceRequest', 0, '0-9', '9+', [
     f('transactionalId', 'string', '3+', { nullable: '3+', default: null }),
     f('acks', 'int16'),
     f('timeoutMs', 'int32'),
@@ -11,7 +16,7 @@ export const produce = api(
       arr('partitionData', '0+', [f('index', 'int32'), f('records', 'records', '0+', { nullable: '0+' })]),
     ]),
   ]),
-  message('ProduceResponse', 0, '3-9', '9+', [
+  message('ProduceResponse', 0, '0-9', '9+', [
     arr('responses', '0+', [
       f('name', 'string'),
       arr('partitionResponses', '0+', [
