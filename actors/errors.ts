@@ -58,6 +58,12 @@ export const ERRORS = {
   ELECTION_NOT_NEEDED: { retriable: false, refreshMetadata: false, text: 'the preferred replica already leads' },
   PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
+  // The classic group protocol (Kafka clients' JoinGroup/SyncGroup/Heartbeat).
+  INCONSISTENT_GROUP_PROTOCOL: { retriable: false, refreshMetadata: false, text: 'the group runs another group protocol, or its members share no protocol' },
+  ILLEGAL_GENERATION: { retriable: false, refreshMetadata: false, text: 'the generation is not the group\'s current one; join again' },
+  REBALANCE_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the group is rebalancing; join again' },
+  INVALID_SESSION_TIMEOUT: { retriable: false, refreshMetadata: false, text: 'the session timeout is outside the allowed range' },
+  FENCED_INSTANCE_ID: { retriable: false, refreshMetadata: false, text: 'another member took this group instance id' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
