@@ -8,10 +8,19 @@ import { METADATA } from '../../../actors/kit/addresses.js';
 import type { KafkaBroker, Reply } from '../broker.js';
 import { kafkaError, KAFKA } from '../errors.js';
 
+/** How long a request waits, inside the listener, for a coordinator that is still loading its groups. */
+const LOADING_WAIT_MS = 5000;
+
 export async function coordinatorCall(broker: KafkaBroker, groupId: string, type: string, body: unknown, timeoutMs: number): Promise<Reply> {
-  const found = await broker.request(METADATA, 'findCoordinator', { groupId });
-  if (found.code !== 'OK') return found;
-  return await broker.request(String(found['address']), type, body, timeoutMs);
+  const deadline = broker.clock.nowMs() + LOADING_WAIT_MS;
+  for (;;) {
+    const found = await broker.request(METADATA, 'findCoordinator', { groupId });
+    if (found.code !== 'OK') return found;
+    const reply = await broker.request(String(found['address']), type, body, timeoutMs);
+    // A new __consumer_offsets partition loads in a moment: kafkajs would crash its consumer on this code and restart it.
+    if (reply.code !== 'COORDINATOR_LOAD_IN_PROGRESS' || broker.clock.nowMs() >= deadline) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Kafka's code for a group request's outcome: moved or unreachable coordinators are NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE. */
