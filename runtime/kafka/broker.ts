@@ -105,6 +105,19 @@ export class KafkaBroker {
     this.rpc.call(to, type, body, { timeoutMs: 30_000 }, () => {});
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until this node's image shows what the controller committed, so that
+   * a client's next Metadata request here sees its own CreateTopics or DeleteTopics.
+   */
+  async awaitImage(ready: (image: MetadataImage) => boolean, timeoutMs = 3000): Promise<void> {
+    const deadline = this.clock.nowMs() + timeoutMs;
+    for (;;) {
+      const image = this.image();
+      if ((image !== undefined && ready(image)) || this.clock.nowMs() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** An SDK admin call; its BrookError becomes an error reply. */
   async adminCall(call: (admin: Admin) => Promise<unknown>): Promise<Reply> {
     try {

@@ -15,6 +15,7 @@ export const handleCreatePartitions: Handler = async (ctx, request) => {
       return { name: t.name, errorCode: kafkaError(ok ? 'OK' : 'INVALID_PARTITIONS'), errorMessage: ok ? null : `the topic has ${topic.partitions.length} partitions` };
     }
     const reply = await ctx.broker.adminCall((admin) => admin.createPartitions(t.name, t.count));
+    if (reply.code === 'OK') await ctx.broker.awaitImage((image) => (image.topics[t.name]?.partitions.length ?? 0) >= t.count);
     return { name: t.name, errorCode: kafkaError(reply.code), errorMessage: typeof reply['message'] === 'string' ? reply['message'] : null };
   }));
   return { throttleTimeMs: 0, results };

@@ -33,6 +33,7 @@ export const handleCreateTopics: Handler = async (ctx, request) => {
     }
     const reply = await broker.adminCall((admin) => admin.createTopic(t.name, { partitions, replicationFactor, configs }));
     if (reply.code !== 'OK') return answer(reply.code, typeof reply['message'] === 'string' ? reply['message'] : null);
+    await broker.awaitImage((image) => image.topics[t.name]?.partitions.length === partitions);
     const topicId = String((reply['result'] as { topicId: string }).topicId).replace(/-/g, '');
     return answer('OK', null, { numPartitions: partitions, replicationFactor, topicId: /^[0-9a-f]{32}$/.test(topicId) ? topicId : undefined });
   }));

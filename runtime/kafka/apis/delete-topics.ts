@@ -10,6 +10,7 @@ export const handleDeleteTopics: Handler = async (ctx, request) => {
   const responses = await Promise.all(names.map(async (name): Promise<Message> => {
     if (name === null) return { name, errorCode: kafkaError('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: 'topics are deleted by name' };
     const reply = await ctx.broker.adminCall((admin) => admin.deleteTopic(name));
+    if (reply.code === 'OK') await ctx.broker.awaitImage((image) => image.topics[name] === undefined);
     return { name, errorCode: kafkaError(reply.code), errorMessage: typeof reply['message'] === 'string' ? reply['message'] : null };
   }));
   return { throttleTimeMs: 0, responses };
