@@ -144,3 +144,21 @@ test.serial('fuzz: random and mutated real requests leave the node up, the bysta
   t.true(rssAfter - rssBefore < 150 * 1024, 'memory stays bounded');
   t.is(cluster.processes.nodes.get(1)?.child.exitCode, null, 'the node is up');
 });
+
+test.serial('one connection with 50 pipelined Produce requests gets 50 answers in request order; 100 connections at once are all served', async (t) => {
+  const wire = await WireClient.open(port);
+  const frames = await Promise.all(Array.from({ length: 50 }, async (_, i) => (await kjsFrame({ correlationId: 1000 + i, clientId: 'pipe',
+    request: kjs('produce/v7')({ acks: -1, timeout: 5000, topicData: [{ topic: 'fz', partitions: [{ partition: 0, messages: [{ value: `p${i}` }] }] }] }) })).buffer));
+  const answers = Array.from({ length: 50 }, () => wire.nextFrame(20_000));
+  wire.writeRaw(Buffer.concat(frames));
+  const correlations = (await Promise.all(answers)).map((f) => f.readInt32BE(0));
+  t.deepEqual(correlations, Array.from({ length: 50 }, (_, i) => 1000 + i));
+  wire.close();
+  const clients = await Promise.all(Array.from({ length: 100 }, () => WireClient.open(port)));
+  const served = await Promise.all(clients.map(async (c) => {
+    const reply = await c.request(metadata, 6, { topics: [{ name: 'fz' }], allowAutoTopicCreation: false });
+    c.close();
+    return (reply['topics'] as Array<{ errorCode: number }>)[0]?.errorCode === 0;
+  }));
+  t.is(served.filter(Boolean).length, 100);
+});

@@ -1,6 +1,7 @@
 // Goal: a kafkajs idempotent producer (acks=all) writing through a kill -9 of a partition leader
 // loses nothing it was told was written and duplicates nothing, checked record by record; the
-// Metadata every surviving node gives is the same (one controller view, the new leaders).
+// Metadata every surviving node gives is the same (one controller view, the new leaders), and so is
+// the coordinator FindCoordinator names for a group.
 // Method: three `brook node join --kafka` processes over a real nats-server, RF 3, min ISR 2;
 // kafkajs sends 60 batches of 20 unique values, the leader of partition 0 is killed after the
 // 20th; Brook's SDK then reads every partition to its end.
@@ -8,13 +9,15 @@ import test from 'ava';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaCluster, run } from '../helpers/kafka-cluster.js';
 import { eventually } from '../helpers/brook-processes.js';
+import { WireClient } from '../helpers/kafka-wire.js';
+import { findCoordinator } from '../../runtime/kafka/schemas/index.js';
 
 let cluster: KafkaCluster;
 
 test.before(async () => { cluster = await KafkaCluster.start('failover', 3); });
 test.after.always(async () => { await cluster?.stop(); });
 
-test('an idempotent kafkajs producer through kill -9 of a partition leader: no loss, no duplicate', async (t) => {
+test.serial('an idempotent kafkajs producer through kill -9 of a partition leader: no loss, no duplicate', async (t) => {
   await cluster.admin.createTopic('fo', { partitions: 3, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
   await eventually(async () => ((await cluster.admin.describeTopic('fo')).partitions.every((p) => p.leader > 0 && p.isr.length === 3) ? true : undefined), 30_000, 'ISRs');
   const victim = (await cluster.admin.describeTopic('fo')).partitions[0]?.leader as number;
@@ -68,4 +71,20 @@ test('an idempotent kafkajs producer through kill -9 of a partition leader: no l
   }));
   t.is(new Set(views).size, 1, `identical metadata from every live node: ${views.join(' / ')}`);
   t.false(views[0]?.includes(`${victim}]`) ?? true, 'the killed node leads nothing');
+});
+
+test.serial('FindCoordinator on every node names the same coordinator', async (t) => {
+  const answers = await Promise.all([...cluster.processes.nodes.values()].filter((n) => n.child.exitCode === null && n.child.signalCode === null).map(async (n) => {
+    const wire = await WireClient.open(cluster.ports.get(n.id) as number);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const reply = await wire.request(findCoordinator, 2, { key: 'same-everywhere', keyType: 0 });
+        if (reply['errorCode'] === 0 || attempt > 50) return `${String(reply['errorCode'])}:${String(reply['nodeId'])}:${String(reply['port'])}`;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally { wire.close(); }
+  }));
+  t.true(answers.length >= 2);
+  t.is(new Set(answers).size, 1, answers.join(' / '));
+  t.true(answers[0]?.startsWith('0:'));
 });

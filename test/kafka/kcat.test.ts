@@ -41,6 +41,10 @@ test.serial('kcat -P then kcat -C: keys, headers, null keys and values, in order
   t.deepEqual(consumed.stdout.trim().split('\n'), ['0 0 k1 v1 h1=a,h2=b', '0 1 NULL v2 h1=a,h2=b', '0 2 k3 NULL h1=a,h2=b', '0 3 k4 v4 h1=a,h2=b']);
   const mid = await cluster.kcat(['-C', '-t', 'rt', '-p', '0', '-o', '2', '-c', '1', '-q', '-Z', '-f', '%o %k\n']);
   t.is(mid.stdout.trim(), '2 k3', 'a fetch from the middle of a batch starts at the offset asked for');
+  const tail = await cluster.kcat(['-C', '-t', 'rt', '-p', '0', '-o', '-2', '-e', '-q', '-Z', '-f', '%o\n']);
+  t.deepEqual(tail.stdout.trim().split('\n'), ['2', '3'], '-o -2: the last two records');
+  const end = await cluster.kcat(['-C', '-t', 'rt', '-p', '0', '-o', 'end', '-e', '-q', '-f', '%o\n']);
+  t.is(end.stdout.trim(), '', '-o end: nothing yet');
 });
 
 test.serial('a 1 MiB value goes through', async (t) => {

@@ -15,13 +15,19 @@ import type { Message } from '../protocol/codec.js';
 import { batchHeader } from '../record-batch.js';
 
 const REPLY_SLACK_MS = 5000;
+/**
+ * A partition's answer travels in one transport message, which nats-server bounds (Brook runs it
+ * with max_payload 8 MB): a client asking for more per partition (@platformatic/kafka asks for
+ * 10 MiB) gets at most this much per fetch — and still at least one whole batch — then fetches again.
+ */
+const PARTITION_FETCH_BYTES_MAX = 4 * 1024 * 1024;
 
 interface PartitionFetch { partition: number; currentLeaderEpoch: number; fetchOffset: number; partitionMaxBytes: number }
 interface Slot { topic: string; query: PartitionFetch; to?: string; leaderEpoch?: number; reply?: Reply }
 
 function ask(broker: KafkaBroker, slot: Slot, maxWaitMs: number, minBytes: number): Promise<Reply> {
   const body = { replicaId: -1, fetchOffset: slot.query.fetchOffset, lastFetchedEpoch: -1, leaderEpoch: slot.leaderEpoch, maxWaitMs, minBytes,
-    bytesMax: Math.max(1, slot.query.partitionMaxBytes) };
+    bytesMax: Math.max(1, Math.min(slot.query.partitionMaxBytes, PARTITION_FETCH_BYTES_MAX)) };
   return broker.request(slot.to as string, 'fetch', body, maxWaitMs + REPLY_SLACK_MS);
 }
 
