@@ -100,9 +100,9 @@ export class KafkaBroker {
     }
   }
 
-  /** Sends without waiting for an answer (acks=0). */
+  /** Sends without a correlation id: nothing answers (acks=0), so nothing waits in the request table. */
   send(to: string, type: string, body: unknown): void {
-    this.rpc.call(to, type, body, { timeoutMs: 30_000 }, () => {});
+    this.options.transport.send({ to, from: this.rpc.inbox, type, body });
   }
 
   /**
