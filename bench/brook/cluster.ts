@@ -21,7 +21,8 @@ export interface BrookCluster {
   profileDir: string | undefined;
 }
 
-export interface ClusterOptions { voters: number[]; name?: string; profileDir?: string }
+/** `nodeArgs`: more `brook node join` flags for node `id` (e.g. its `--http` address). */
+export interface ClusterOptions { voters: number[]; name?: string; profileDir?: string; nodeArgs?: (id: number) => string[] }
 
 function killNodesNow(processes: BrookProcesses): void {
   for (const node of processes.nodes.values()) {
@@ -37,7 +38,7 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
     const owned = processes;
     removeDirOnExit(owned.root);
     process.on('exit', () => killNodesNow(owned));
-    for (const id of options.voters) startNode(owned, id, options.profileDir);
+    for (const id of options.voters) startNode(owned, id, options.profileDir, options.nodeArgs?.(id));
     const client = await connect({ nats: nats.url, cluster: options.name ?? 'bench' });
     const admin = createAdmin(client, { timeoutMs: 60_000, requestTimeoutMs: 5_000 });
     const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir };
@@ -68,8 +69,8 @@ export function restartNode(cluster: BrookCluster, id: number): void {
  * `brook node join` as BrookProcesses.startNode does it, but with BROOK_LOG=warn and, for a
  * profile, `--cpu-prof` on the node command line (NODE_OPTIONS refuses that flag).
  */
-function startNode(processes: BrookProcesses, id: number, profileDir: string | undefined): void {
-  if (profileDir === undefined) { processes.startNode(id, [], { BROOK_LOG: 'warn' }); return; }
+function startNode(processes: BrookProcesses, id: number, profileDir: string | undefined, nodeArgs: string[] = []): void {
+  if (profileDir === undefined) { processes.startNode(id, nodeArgs, { BROOK_LOG: 'warn' }); return; }
   const dataDir = join(processes.root, `node-${id}`);
   const args = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=node-${id}-${Date.now()}.cpuprofile`, BROOK_BIN, 'node', 'join',
     '--id', String(id), '--data', dataDir, '--controllers', processes.voters.join(','), '--nats', processes.natsUrl, '--cluster', processes.cluster];

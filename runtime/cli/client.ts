@@ -9,8 +9,8 @@ import { UsageError, type CommonFlags } from './args.js';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-/** `kafka`: the nodes' Kafka listeners (the bootstrap list). */
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; kafka?: string[] }
+/** `http`: the nodes' HTTP endpoints; `kafka`: their Kafka listeners (the bootstrap list). */
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[]; kafka?: string[] }
 
 export function readDevState(): DevState | undefined {
   if (!existsSync(DEV_STATE_FILE)) return undefined;

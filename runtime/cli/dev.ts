@@ -2,8 +2,9 @@
  * `brook dev [--nodes 3]`: a local cluster for trying Brook. With `nats-server` installed it starts
  * one on a free loopback port and runs every node as a separate `brook node join` process (data
  * under `./.brook/`); without it, the nodes run in this process on the in-memory transport (and
- * only this process can reach them). Every node gets a Kafka listener on a free loopback port; the
- * bootstrap list is printed and kept in `.brook/dev.json`. Ctrl-C stops everything cleanly.
+ * only this process can reach them). Every node serves HTTP on a free loopback port (metrics,
+ * health, readiness and the web console) and a Kafka listener on another; the addresses (and the
+ * Kafka bootstrap list, also kept in `.brook/dev.json`) are printed. Ctrl-C stops everything cleanly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
 import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
+import { NodeObservability } from '../http/observe.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
 import { DEV_STATE_FILE } from './client.js';
 import { startKafkaListener } from '../kafka/index.js';
@@ -62,19 +64,24 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
   children.push(nats);
   await waitForPort(port);
   const url = `nats://127.0.0.1:${port}`;
+  const http: string[] = [];
   const kafka: string[] = [];
-  for (let id = 1; id <= count; id++) kafka.push(`127.0.0.1:${await freePort()}`);
   for (let id = 1; id <= count; id++) {
+    const httpPort = await freePort();
+    kafka.push(`127.0.0.1:${await freePort()}`);
+    http.push(`http://127.0.0.1:${httpPort}`);
     const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster,
-      '--kafka', kafka[id - 1] as string];
+      '--http', `127.0.0.1:${httpPort}`, '--kafka', kafka[id - 1] as string];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn' } });
     children.push(child);
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count, kafka }));
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count, http, kafka }));
   process.stdout.write([
     `Brook dev cluster '${cluster}': ${count} node processes over nats-server at ${url} (data in ${dataRoot}).`,
+    `Controllers: ${voters.join(', ')}.`,
+    ...httpLines(http),
     `Kafka bootstrap servers: ${kafka.join(',')}`,
-    `Controllers: ${voters.join(', ')}. Try, in another shell of this directory:`,
+    'Try, in another shell of this directory:',
     '  npx brook cluster status',
     '  npx brook topics create orders --partitions 6 --replication-factor 3',
     '  echo hello | npx brook produce orders',
@@ -107,34 +114,49 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
 async function devInMemory(cluster: string, count: number, voters: number[], dataRoot: string): Promise<number> {
   process.stdout.write(`nats-server is not installed: running ${count} nodes in this process on the in-memory transport (install nats-server for separate processes).\n`);
   const network = new MemoryNetwork();
-  const nodes: Array<{ node: BrookNode; store: LevelStore; kafka: { close: () => Promise<void> } }> = [];
+  const nodes: Array<{ node: BrookNode; store: LevelStore; observe: NodeObservability; kafka: { close: () => Promise<void> } }> = [];
+  const http: string[] = [];
   const kafka: string[] = [];
   for (let id = 1; id <= count; id++) {
     const store = await LevelStore.open(join(dataRoot, `node-${id}`));
     const logger = createLogger(stderrSink, { level: envLogLevel() === 'info' ? 'warn' : envLogLevel(), bindings: { node: id } });
-    const transport = network.endpoint();
+    const observe = new NodeObservability({ host: '127.0.0.1', port: 0 }, network.endpoint());
     const random = new SeededRandom(osSeed());
     const holder: { node?: BrookNode } = {};
-    const listener = await startKafkaListener({ listen: '127.0.0.1:0', nodeId: id, cluster, transport, clock: realClock, logger,
+    const listener = await startKafkaListener({ listen: '127.0.0.1:0', nodeId: id, cluster, transport: observe.transport, clock: realClock, logger,
       image: () => holder.node?.servingImage, incarnation: random.u32().toString(36) });
     kafka.push(listener.listener.address);
     const node = new BrookNode({ nodeId: id, cluster, voters, kafkaListener: listener.listener.address }, {
-      transport, store, clock: realClock, random, logger,
+      transport: observe.transport, store, clock: realClock, random, logger, onReport: observe.onReport,
       onFatal: (code, message) => process.stderr.write(`brook: error: node ${id}: ${code}: ${message}\n`),
     });
+    http.push(await observe.start(node, join(dataRoot, `node-${id}`), logger));
     holder.node = node;
     node.start();
-    nodes.push({ node, store, kafka: listener });
+    nodes.push({ node, store, observe, kafka: listener });
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count, kafka }));
-  process.stdout.write(`Brook dev cluster '${cluster}' is running in memory. Kafka bootstrap servers: ${kafka.join(',')}. Ctrl-C stops it.\n`);
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count, http, kafka }));
+  process.stdout.write([`Brook dev cluster '${cluster}' is running in memory.`, ...httpLines(http), `Kafka bootstrap servers: ${kafka.join(',')}`,
+    'Ctrl-C stops it.', ''].join('\n'));
   return await new Promise<number>((resolveExit) => {
     process.once('SIGINT', () => {
-      for (const { node, kafka: listener } of nodes) { node.stop(); void listener.close(); }
+      for (const { node } of nodes) node.stop();
       rmSync(DEV_STATE_FILE, { force: true });
-      void Promise.all(nodes.map(({ store }) => new Promise<void>((r) => store.close(() => r())))).then(() => resolveExit(0));
+      void Promise.all(nodes.map(async ({ store, observe, kafka: listener }) => {
+        await listener.close();
+        await observe.close();
+        await new Promise<void>((r) => store.close(() => r()));
+      })).then(() => resolveExit(0));
     });
   });
+}
+
+/** The console and metrics addresses `brook dev` prints. */
+function httpLines(http: string[]): string[] {
+  return [
+    `Web console: ${http[0] ?? ''}/  (every node serves it)`,
+    `Metrics: ${http.map((u) => `${u}/metrics`).join('  ')}  (also /health, /ready)`,
+  ];
 }
 
 function exited(child: ChildProcess): Promise<void> {

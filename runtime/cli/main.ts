@@ -7,7 +7,7 @@ import { UsageError } from './args.js';
 
 const USAGE = `usage: brook <command> [flags]
 
-  node join --id N --data DIR --controllers 1,2,3 [--rack R]   run a node until SIGINT/SIGTERM
+  node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]   run a node until SIGINT/SIGTERM (--http: metrics, health, console)
   node decommission N [--wait]                                   move every replica off node N, then retire it
   dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
   cluster status [--json]                                        nodes, controller, partition health, reassignments

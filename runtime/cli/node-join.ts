@@ -1,9 +1,10 @@
 /**
- * `brook node join --id N --data DIR --controllers 1,2,3 [--rack R] [--kafka HOST:PORT]`: runs one
+ * `brook node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT] [--kafka HOST:PORT]`: runs one
  * node in the foreground over NATS until SIGINT/SIGTERM, which trigger a controlled shutdown
  * (leadership moves away first, bounded by a timeout), then the store is closed and the process
- * exits. With `--kafka`, the node also answers Kafka clients on HOST:PORT (port 0: a free one),
- * and advertises that address in Kafka Metadata; the address is printed as a `kafkaListening` log line.
+ * exits. `--http` serves /metrics, /health, /ready and the web console (runtime/http/). With
+ * `--kafka`, the node also answers Kafka clients on HOST:PORT (port 0: a free one) and advertises
+ * that address in Kafka Metadata; the address is printed as a `kafkaListening` log line.
  */
 import { mkdirSync } from 'node:fs';
 import { NatsTransport } from '../../transport/nats.js';
@@ -12,13 +13,15 @@ import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
 import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
+import { HttpAddressError, parseHttpListen, type HttpListen } from '../http/http-server.js';
+import { NodeObservability } from '../http/observe.js';
 import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js';
 import { parseHostPort, startKafkaListener } from '../kafka/index.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export async function nodeJoin(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { id: { type: 'string' }, data: { type: 'string' }, controllers: { type: 'string' }, rack: { type: 'string' },
+  const { values } = parse(argv, { id: { type: 'string' }, data: { type: 'string' }, controllers: { type: 'string' }, rack: { type: 'string' }, http: { type: 'string' },
     kafka: { type: 'string' } });
   const flags = commonFlags(values);
   const nodeId = intFlag(values, 'id');
@@ -28,40 +31,60 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   if (!dataDir) throw new UsageError('--data DIR is required');
   if (!flags.nats) throw new UsageError('--nats URL is required (or BROOK_NATS)');
   const rack = values['rack'] as string | undefined;
+  const http = httpFlag(values['http']);
   const kafka = values['kafka'] as string | undefined;
   if (kafka !== undefined && parseHostPort(kafka.replace(/:0$/, ':1')) === undefined) throw new UsageError(`--kafka must be HOST:PORT, got '${kafka}'`);
-  const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId } });
+  const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId }, repeatsMax: REPEATS_MAX });
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(dataDir);
   const transport = await NatsTransport.connect({ servers: flags.nats, cluster: flags.cluster, name: `brook-node-${nodeId}`, waitOnFirstConnect: true,
     log: (event, detail) => logger.log('info', event, detail) });
+  const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();
   const random = new SeededRandom(seed);
   logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid });
-  let node: BrookNode | undefined;
-  const listener = kafka === undefined ? undefined : await startKafkaListener({ listen: kafka, nodeId, cluster: flags.cluster, transport,
-    clock: realClock, logger, image: () => node?.servingImage, incarnation: random.u32().toString(36) });
+  const holder: { node?: BrookNode } = {};
+  const listener = kafka === undefined ? undefined : await startKafkaListener({ listen: kafka, nodeId, cluster: flags.cluster,
+    transport: observe?.transport ?? transport, clock: realClock, logger, image: () => holder.node?.servingImage, incarnation: random.u32().toString(36) });
   return await new Promise<number>((resolve) => {
     let exiting = false;
     const finish = (code: number): void => {
       if (exiting) return;
       exiting = true;
-      node?.stop();
-      void (listener?.close() ?? Promise.resolve()).then(() => transport.close()).finally(() => store.close(() => resolve(code)));
+      node.stop();
+      void Promise.resolve(observe?.close()).then(() => listener?.close()).then(() => transport.close()).finally(() => store.close(() => resolve(code)));
     };
-    node = new BrookNode({ nodeId, cluster: flags.cluster, voters, ...(rack ? { rack } : {}),
+    const node = new BrookNode({ nodeId, cluster: flags.cluster, voters, ...(rack ? { rack } : {}),
       ...(listener !== undefined ? { kafkaListener: listener.listener.address } : {}) }, {
-      transport, store, clock: realClock, random, logger,
+      transport: observe?.transport ?? transport, store, clock: realClock, random, logger,
+      ...(observe ? { onReport: observe.onReport } : {}),
       onFatal: (code, message) => { process.stderr.write(`brook: error: ${code}: ${message}\n`); finish(1); },
       onActorError: (address, error) => logger.log('error', 'actorFailed', { address, error: String(error) }),
     });
     const onSignal = (signal: string): void => {
       logger.log('info', 'signal', { signal });
       const timer = setTimeout(() => finish(0), SHUTDOWN_TIMEOUT_MS);
-      node?.shutdown(() => { clearTimeout(timer); finish(0); });
+      node.shutdown(() => { clearTimeout(timer); finish(0); });
     };
+    holder.node = node;
     process.once('SIGINT', () => onSignal('SIGINT'));
     process.once('SIGTERM', () => onSignal('SIGTERM'));
-    node.start();
+    if (observe === undefined) return node.start();
+    // The port is bound before the node starts: a taken port ends the process at once.
+    observe.start(node, dataDir, logger).then(() => node.start(), (error: unknown) => {
+      process.stderr.write(`brook: error: HTTP_LISTEN_FAILED: ${(error as Error).message}\n`);
+      finish(1);
+    });
   });
+}
+
+/** At most this many lines of one kind per node per window (runtime/log.ts). */
+const REPEATS_MAX = 20;
+
+function httpFlag(value: unknown): HttpListen | undefined {
+  if (typeof value !== 'string') return undefined;
+  try { return parseHttpListen(value); } catch (error) {
+    if (error instanceof HttpAddressError) throw new UsageError(error.message);
+    throw error;
+  }
 }

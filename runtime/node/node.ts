@@ -38,6 +38,8 @@ export class BrookNode {
   nodeEpoch: number | undefined;
   controllerId = -1;
   controllerTerm = 0;
+  /** Clock time of the last heartbeat the controller leader answered OK (readiness: a node cut off from it is about to be fenced). */
+  lastHeartbeatAckMs: number | undefined;
   private readonly incarnationId: string;
   private readonly reconciler: PartitionReconciler;
   private readonly coordinators: CoordinatorReconciler;
@@ -172,6 +174,7 @@ export class BrookNode {
       const reply = result.envelope.body as HeartbeatReply;
       if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
       if (reply.code !== 'OK') return;
+      this.lastHeartbeatAckMs = this.env.clock.nowMs();
       this.controllerId = reply.leaderId ?? this.controllerId;
       this.controllerTerm = reply.term ?? this.controllerTerm;
       this.imageChanged = this.metadata.apply(reply) || this.imageChanged;
