@@ -18,7 +18,7 @@ import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
 import { byTopic, coordinatorBackoff, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
 import { partitionKey, removePartition } from './partitions.js';
-import { dropAllOwned, ownedPartitions, reconcile, revokingNoticeDone } from './reconcile.js';
+import { dropAllOwned, ownedPartitions, reconcile, reportedOwned, revokingNoticeDone } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
 import type { GroupMember, GroupOp } from './group-types.js';
 import type { CommandResult, ConsumerCommand, ConsumerConfig, ConsumerContext, ErrorInfo, GroupNotice } from './types.js';
@@ -149,7 +149,7 @@ function sendHeartbeat(ctx: ConsumerContext, fx: Fx): void {
   if (!heartbeatDue(ctx, g)) return;
   const epoch = leaving(g) ? (g.instanceId !== undefined ? STATIC_LEAVE_EPOCH : LEAVE_EPOCH) : g.memberEpoch;
   const body: GroupHeartbeat = { groupId: g.groupId, memberId: g.memberId, memberEpoch: epoch, assignor: ctx.config.assignor,
-    ownedPartitions: leaving(g) ? [] : byTopic(ownedPartitions(ctx)), rebalanceTimeoutMs: ctx.config.rebalanceTimeoutMs, clientId: ctx.config.clientId };
+    ownedPartitions: leaving(g) ? [] : byTopic(reportedOwned(ctx)), rebalanceTimeoutMs: ctx.config.rebalanceTimeoutMs, clientId: ctx.config.clientId };
   if (g.instanceId !== undefined) body.instanceId = g.instanceId;
   if (!leaving(g) && g.subscription !== undefined && (!g.subscriptionSent || g.memberEpoch === JOIN_EPOCH)) {
     if ('topics' in g.subscription) body.subscribedTopics = g.subscription.topics;

@@ -331,3 +331,23 @@ test('requests to the coordinator are fail-fast; UNKNOWN_ADDRESS sends the membe
   t.true(waits.every((w) => w <= 250), `lookups after ${waits.join(', ')} ms`);
   t.true(waits[0] as number <= 100, 'the first soon after the refusal');
 });
+
+// Seed 776 (group-two-owners): a member told [0,1,2] whose committed offsets were still on the way
+// reported owning nothing; the coordinator took 2 for released and gave it to another member, the
+// answer revoking it was lost, and the first member then started 2 on its old assignment. Partitions
+// being started are reported owned until they start or leave the assignment.
+test('partitions being started are reported owned; one revoked before it starts is dropped and never fetched', (t) => {
+  const h = member();
+  h.send({ type: 'subscribe', requestId: 1, topics: ['t'] });
+  h.reply(h.takeOne('findCoordinator'), { code: 'OK', partition: 7, nodeId: 2, leaderEpoch: 1, address: COORDINATOR });
+  h.reply(h.takeOne('groupHeartbeat'), heartbeatOk(1, [0, 1, 2], { heartbeatIntervalMs: 250 }));
+  const offsets = h.takeOne('offsetFetch'); // answered only at the end, within its timeout
+  h.tick(250);
+  const beat = h.takeOne('groupHeartbeat');
+  t.deepEqual((beat.body as { ownedPartitions: unknown }).ownedPartitions, [{ topic: 't', partitions: [0, 1, 2] }], 'starting: owned');
+  h.reply(beat, heartbeatOk(2, [0, 1], { heartbeatIntervalMs: 250 }));
+  const next = h.takeOne('groupHeartbeat');
+  t.deepEqual((next.body as { ownedPartitions: unknown }).ownedPartitions, [{ topic: 't', partitions: [0, 1] }], 'released before it started, said at once');
+  h.reply(offsets, { code: 'OK', offsets: [0, 1, 2].map((partition) => ({ topic: 't', partition, offset: 5 })) });
+  t.deepEqual([...h.ctx.partitions.keys()].sort(), ['t/0', 't/1'], 'the revoked one is not fetched');
+});
