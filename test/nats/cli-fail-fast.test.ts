@@ -15,9 +15,12 @@ import { join } from 'node:path';
 import { BROOK_BIN } from '../helpers/brook-processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-fail-fast-'));
-const FAST_MS = 10_000;
-const SLOW_MS = 15_000;
-const HANG_MS = 20_000;
+// Hang guards, not timings: a command still running after these is killed and the test fails. They
+// are far above the bounds the commands promise (about 3-5 s) because a loaded machine can take
+// seconds just to start a Node process with the TypeScript loader.
+const FAST_MS = 30_000;
+const SLOW_MS = 40_000;
+const HANG_MS = 50_000;
 let dev: ChildProcess;
 
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
