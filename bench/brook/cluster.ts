@@ -21,6 +21,8 @@ export interface BrookCluster {
   /** When set, node processes run under `node --cpu-prof` writing into this directory. */
   profileDir: string | undefined;
   security: SecuritySetup;
+  /** Kills the node processes if the bench exits without stopping the cluster; removed by stopBrookCluster. */
+  killOnExit: () => void;
 }
 
 /** `security`: NATS permissions and/or TLS for every connection (bench/brook/security.ts); off by default. */
@@ -41,11 +43,12 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
     processes = new BrookProcesses(nats.url, name, options.voters);
     const owned = processes;
     removeDirOnExit(owned.root);
-    process.on('exit', () => killNodesNow(owned));
+    const killOnExit = (): void => killNodesNow(owned);
+    process.on('exit', killOnExit);
     for (const id of options.voters) startNode(owned, id, options.profileDir, security.nodeEnv);
     const client = await connect({ nats: nats.url, cluster: name, ...security.client });
     const admin = createAdmin(client, { timeoutMs: 60_000, requestTimeoutMs: 5_000 });
-    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, security };
+    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, security, killOnExit };
     await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === options.voters.length ? true : undefined),
       60_000, `${options.voters.length} unfenced nodes`);
     return cluster;
@@ -61,6 +64,7 @@ export async function stopBrookCluster(cluster: BrookCluster): Promise<void> {
   cluster.admin.close();
   await cluster.client.close().catch(() => undefined);
   await cluster.processes.stopAll();
+  process.removeListener('exit', cluster.killOnExit);
   forgetDir(cluster.processes.root);
   await cluster.nats.stop();
   cluster.security.cleanup();
