@@ -23,6 +23,8 @@ export interface BrookCluster {
   /** The node processes' BROOK_LOG level ('warn' unless told: a breakdown of a failover wants 'info'). */
   nodeLog: string;
   security: SecuritySetup;
+  /** Kills the node processes if the bench exits without stopping the cluster; removed by stopBrookCluster. */
+  killOnExit: () => void;
 }
 
 /**
@@ -46,12 +48,13 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
     processes = new BrookProcesses(nats.url, name, options.voters);
     const owned = processes;
     removeDirOnExit(owned.root);
-    process.on('exit', () => killNodesNow(owned));
+    const killOnExit = (): void => killNodesNow(owned);
+    process.on('exit', killOnExit);
     const nodeLog = options.nodeLog ?? 'warn';
     for (const id of options.voters) startNode(owned, id, options.profileDir, { BROOK_LOG: nodeLog, ...security.nodeEnv }, options.nodeArgs?.(id));
     const client = await connect({ nats: nats.url, cluster: name, ...security.client });
     const admin = client.admin({ timeoutMs: 60_000, requestTimeoutMs: 5_000 });
-    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, nodeLog, security };
+    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, nodeLog, security, killOnExit };
     await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === options.voters.length ? true : undefined),
       60_000, `${options.voters.length} unfenced nodes`);
     return cluster;
@@ -67,6 +70,7 @@ export async function stopBrookCluster(cluster: BrookCluster): Promise<void> {
   cluster.admin.close();
   await cluster.client.close().catch(() => undefined);
   await cluster.processes.stopAll();
+  process.removeListener('exit', cluster.killOnExit);
   forgetDir(cluster.processes.root);
   await cluster.nats.stop();
   cluster.security.cleanup();
