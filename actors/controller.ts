@@ -55,7 +55,7 @@ export interface RaftEntry { term: number; record: MetadataRecord }
 
 /** Requests to the controller leader (describeQuorum to any voter as well). Reply: `<type>Reply`. */
 export type ControllerRequest =
-  | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string }
+  | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string; kafkaListener?: string }
   | { type: 'nodeHeartbeat'; nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
   /** `topicId`: the client's proposal (32 hex); a retry that finds the topic made with it gets OK, not TOPIC_ALREADY_EXISTS. */
   | { type: 'createTopic'; name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean; topicId?: string }

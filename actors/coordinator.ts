@@ -10,8 +10,8 @@
  * has its own handlers; handlers set `context.phase` and the states follow it.
  *
  * Invariants (invariants() below): within a group, a partition is in at most one member's assigned
- * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving;
- * a load only while loading.
+ * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving,
+ * at most five, none on the wire behind one waiting to go again; a load only while loading.
  *
  * In (validated by parseCoordinatorMessage): groupHeartbeat, offsetCommit, offsetFetch, listGroups,
  * describeGroup, deleteGroup, deleteGroupOffsets; produceReply, fetchReply, deleteRecordsReply from
@@ -23,7 +23,7 @@ import { setup } from 'xstate';
 import { assert } from './assert.js';
 import { effectActions } from './effects.js';
 import { logLine, reply, type Fx } from './kit/fx.js';
-import { fetchAddress, produceAddress } from './kit/addresses.js';
+import { fetchAddress, produceAddress, replicaAddress } from './kit/addresses.js';
 import { stepAction } from './step-action.js';
 import { onDeleteGroup, onDescribeGroup, onListGroups } from './coordinator/admin.js';
 import { onDeleteRecordsReply } from './coordinator/checkpoint.js';
@@ -34,15 +34,20 @@ import { onDeleteGroupOffsets, onOffsetCommit, onOffsetFetch } from './coordinat
 import { OFFSETS_TOPIC, type CoordinatorRequests } from './coordinator/protocol.js';
 import { onTopicsChanged, servesGroup, setTopics } from './coordinator/topics.js';
 import type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, CoordinatorKnobs, EventOf, Phase } from './coordinator/types.js';
-import { expireWrite, failPending, onWriteReply } from './coordinator/writes.js';
+import { expireWrite, onWriteReply, PIPELINE_MAX } from './coordinator/pipeline.js';
+import { emptyWrites, failPending } from './coordinator/write-state.js';
 import { firstProducerStamp } from './coordinator/idempotence.js';
+import { CLASSIC_REQUESTS } from './coordinator/classic-validate.js';
+import { isClassicActive, onJoinGroup } from './coordinator/classic.js';
+import { classicTick, fenceClassic, onClassicHeartbeat, onLeaveGroup, onSyncGroup } from './coordinator/classic-sync.js';
+import { onDescribeClassic } from './coordinator/classic-describe.js';
 
 export type * from './coordinator/types.js';
 export { parseCoordinatorMessage } from './coordinator/validate.js';
 
 export const COORDINATOR_DEFAULTS: CoordinatorKnobs = {
   tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 3000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000, resendMs: 1000,
-  retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576,
+  retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576, classicInitialRebalanceDelayMs: 3000,
 };
 
 export function invariants(ctx: CoordinatorContext): void {
@@ -57,7 +62,13 @@ export function invariants(ctx: CoordinatorContext): void {
       }
     }
   }
-  assert(ctx.phase === 'serving' || (ctx.writes.inFlight === undefined && ctx.writes.queue.length === 0), 'writes only while serving');
+  assert(ctx.phase === 'serving' || (ctx.writes.pipeline.length === 0 && ctx.writes.queue.length === 0), 'writes only while serving');
+  assert(ctx.writes.pipeline.length <= PIPELINE_MAX, 'a bounded pipeline');
+  // Sent in sequence order: batches waiting to go (again) are the pipeline's unacknowledged tail.
+  const firstWaiting = ctx.writes.pipeline.findIndex((p) => p.ackedOffset === undefined && p.corr === undefined);
+  if (firstWaiting >= 0) {
+    assert(ctx.writes.pipeline.slice(firstWaiting).every((p) => p.ackedOffset !== undefined || p.corr === undefined), 'no batch on the wire behind one waiting to go');
+  }
   if (ctx.phase !== 'loading') assert(ctx.load === undefined, 'a load only while loading');
 }
 
@@ -66,9 +77,10 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     partition: input.partition, nodeId: input.nodeId, leaderEpoch: input.leaderEpoch, knobs: { ...COORDINATOR_DEFAULTS, ...input.knobs },
     phase: 'loading', nowMs: input.nowMs, wallOffsetMs: (input.wallMs ?? input.nowMs) - input.nowMs, prng: input.seed >>> 0, nextCorr: 1,
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
-    topics: input.topics ?? {}, groups: {}, offsets: {},
-    writes: { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined }, load: undefined, retryAtMs: input.nowMs,
-    producer: firstProducerStamp(input.leaderEpoch),
+    trimAt: replicaAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
+    topics: input.topics ?? {}, groups: {}, offsets: {}, classic: {},
+    writes: emptyWrites(input.nowMs), load: undefined, retryAtMs: input.nowMs,
+    producer: firstProducerStamp(input.leaderEpoch, input.life ?? 0),
   };
 }
 
@@ -85,7 +97,7 @@ function tick(then: (ctx: CoordinatorContext, fx: Fx) => void) {
   return act<'tick'>((ctx, fx, event) => { ctx.nowMs = Math.max(ctx.nowMs, event.nowMs); then(ctx, fx); });
 }
 
-const REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets'] as const;
+const REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets', ...CLASSIC_REQUESTS] as const;
 const every = (action: string) => Object.fromEntries(REQUESTS.map((type) => [type, { actions: action }]));
 /** While serving: a request for a group of another partition is refused before its handler runs. */
 const served = <A extends string>(action: A) => [{ guard: 'notOurGroup' as const, actions: 'refuseNotOurs' as const }, { actions: action }];
@@ -101,20 +113,31 @@ export const coordinatorMachine = setup({
     loadFetchReply: act<'fetchReply'>((ctx, fx, e) => onLoadFetchReply(ctx, fx, e.corr, e.body)),
     setTopics: act<'topicsChanged'>((ctx, _fx, e) => setTopics(ctx, e.topics)),
     refuseLoading: refuse('COORDINATOR_LOAD_IN_PROGRESS', 'the coordinator is loading its groups'),
-    heartbeat: act<'groupHeartbeat'>(onHeartbeat),
+    // A group is classic or Brook-native: a native member may not join a classic group that has members.
+    heartbeat: act<'groupHeartbeat'>((ctx, fx, e) => (isClassicActive(ctx, e.groupId)
+      ? reply(fx, e, { code: 'INCONSISTENT_GROUP_PROTOCOL', message: `${e.groupId} is a classic (Kafka protocol) group with members` })
+      : onHeartbeat(ctx, fx, e))),
+    joinGroup: act<'joinGroup'>(onJoinGroup),
+    syncGroup: act<'syncGroup'>(onSyncGroup),
+    classicHeartbeat: act<'classicHeartbeat'>(onClassicHeartbeat),
+    leaveGroup: act<'leaveGroup'>(onLeaveGroup),
     offsetCommit: act<'offsetCommit'>(onOffsetCommit),
     offsetFetch: act<'offsetFetch'>(onOffsetFetch),
     listGroups: act<'listGroups'>(onListGroups),
-    describeGroup: act<'describeGroup'>(onDescribeGroup),
+    describeGroup: act<'describeGroup'>((ctx, fx, e) => {
+      const classic = e.refusal === undefined ? ctx.classic[e.groupId] : undefined;
+      return classic !== undefined ? onDescribeClassic(ctx, fx, e, classic) : onDescribeGroup(ctx, fx, e);
+    }),
     deleteGroup: act<'deleteGroup'>(onDeleteGroup),
     deleteGroupOffsets: act<'deleteGroupOffsets'>(onDeleteGroupOffsets),
-    servingTick: tick((ctx, fx) => { expireWrite(ctx, fx); if (ctx.phase === 'serving') checkMembers(ctx, fx); }),
+    servingTick: tick((ctx, fx) => { expireWrite(ctx, fx); if (ctx.phase === 'serving') { checkMembers(ctx, fx); classicTick(ctx, fx); } }),
     writeReply: act<'produceReply'>((ctx, fx, e) => onWriteReply(ctx, fx, e.corr, e.body)),
     deleteRecordsReply: act<'deleteRecordsReply'>((ctx, fx, e) => onDeleteRecordsReply(ctx, fx, e.body)),
     probeReply: act<'memberProbeReply'>(onProbeReply),
     topicsChanged: act<'topicsChanged'>((ctx, fx, e) => onTopicsChanged(ctx, fx, e.topics)),
     fence: act((ctx, fx) => {
       failPending(ctx, fx, 'NOT_COORDINATOR');
+      fenceClassic(ctx, fx);
       ctx.phase = 'fenced';
       ctx.load = undefined;
       logLine(fx, 'info', 'groupCoordinatorFenced', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch });
@@ -146,6 +169,7 @@ export const coordinatorMachine = setup({
         groupHeartbeat: served('heartbeat'), offsetCommit: served('offsetCommit'), offsetFetch: served('offsetFetch'),
         listGroups: { actions: 'listGroups' }, describeGroup: served('describeGroup'), deleteGroup: served('deleteGroup'),
         deleteGroupOffsets: served('deleteGroupOffsets'),
+        joinGroup: served('joinGroup'), syncGroup: served('syncGroup'), classicHeartbeat: served('classicHeartbeat'), leaveGroup: served('leaveGroup'),
         tick: { actions: 'servingTick' }, produceReply: { actions: 'writeReply' }, deleteRecordsReply: { actions: 'deleteRecordsReply' },
         memberProbeReply: { actions: 'probeReply' }, topicsChanged: { actions: 'topicsChanged' }, leadershipLost: { target: 'fenced' },
       },

@@ -32,8 +32,8 @@ export type ProduceReply = { code: 'OK'; baseOffset: number; logStartOffset: num
 export interface FetchedBatch {
   baseOffset: number; lastOffset: number; leaderEpoch: number; recordCount: number; firstTimestamp: number;
   maxTimestamp: number; producerId: number; producerEpoch: number; baseSequence: number; records: Uint8Array;
-  /** Bits 0-2: the compression codec of `records` (absent = none). */
-  attributes?: number;
+  /** Kafka batch attributes (bits 0-2: compression) and the CRC-32C a Kafka client sent; absent for SDK batches. */
+  attributes?: number; crc?: number;
 }
 export type FetchReply = { code: 'OK'; hw: number; logStartOffset: number; batches: FetchedBatch[] } | ErrorReply;
 export type ListOffsetsReply = { code: 'OK'; offset: number } | ErrorReply;
@@ -101,6 +101,8 @@ function fetchedBatch(value: unknown): FetchedBatch {
     producerId: int(b, 'producerId', -1), producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
   if (b['attributes'] !== undefined) batch.attributes = int(b, 'attributes', 0, 0xffff);
   if (batch.lastOffset !== batch.baseOffset + batch.recordCount - 1) fail('batch offsets disagree with recordCount');
+  if (b['attributes'] !== undefined) batch.attributes = int(b, 'attributes', 0, 0x7fff);
+  if (b['crc'] !== undefined) batch.crc = int(b, 'crc', 0, 0xffffffff);
   return batch;
 }
 

@@ -84,7 +84,7 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
   if (batch.lastOffset < position) return undefined;
   const blob = decompressRecords(batch.attributes ?? 0, batch.records);
   if (!blob.ok) return { code: blob.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${blob.message}` };
-  const decoded = decodeRecords(blob.bytes, batch.baseOffset, batch.firstTimestamp);
+  const decoded = decodeRecords(blob.bytes, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
   if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
   const added: ConsumerRecord[] = [];

@@ -25,15 +25,32 @@ export function ownedPartitions(ctx: ConsumerContext): OwnedPartition[] {
   return out;
 }
 
+/**
+ * What the member's heartbeats report owning: what it owns, plus the partitions it is starting
+ * (their committed offsets on the way). It may start fetching those on the assignment it was given,
+ * so the coordinator must not take them for released: it would hand them on while this member
+ * starts them — if the answer that revoked them is lost, nothing else would stop it.
+ */
+export function reportedOwned(ctx: ConsumerContext): TopicPartition[] {
+  const g = member(ctx);
+  const starting = [...g.assigning].map((key) => g.target?.get(key)).filter((tp): tp is TopicPartition => tp !== undefined);
+  return [...ownedPartitions(ctx), ...starting];
+}
+
 /** Starts the next reconciliation step when none is under way. */
 export function reconcile(ctx: ConsumerContext, fx: Fx): void {
   const g = member(ctx);
   const target = g.target;
-  if (target === undefined || g.memberEpoch <= 0 || g.revoking !== undefined) return;
+  if (target === undefined || g.memberEpoch <= 0) return;
+  const stillWanted = [...g.assigning].filter((key) => target.has(key));
+  if (stillWanted.length !== g.assigning.size) {
+    // No longer assigned before they started: released at once, and the next heartbeat says so.
+    g.assigning = new Set(stillWanted);
+    g.ownedChanged = true;
+  }
+  if (g.revoking !== undefined) return;
   const revoked = [...ctx.partitions.keys()].filter((key) => !target.has(key));
   if (revoked.length > 0) return startRevocation(ctx, fx, revoked);
-  const stillWanted = [...g.assigning].filter((key) => target.has(key));
-  if (stillWanted.length !== g.assigning.size) g.assigning = new Set(stillWanted);
   const added = [...target].filter(([key]) => !ctx.partitions.has(key) && !g.assigning.has(key)).map(([, tp]) => tp);
   if (added.length === 0) return;
   g.assigning = new Set([...g.assigning, ...added.map((tp) => partitionKey(tp.topic, tp.partition))]);

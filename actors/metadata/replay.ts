@@ -75,6 +75,7 @@ function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'no
   // A new incarnation of a drained node stays drained: decommissioning outlives restarts.
   image.nodes[String(record.nodeId)] = { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
     address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}),
+    ...(record.kafkaListener !== undefined ? { kafkaListener: record.kafkaListener } : {}),
     ...(before?.decommission !== undefined ? { decommission: before.decommission } : {}) };
 }
 

@@ -5,13 +5,15 @@
  * duplicate with the original offset instead of writing it twice.
  */
 import { assert } from '../assert.js';
+import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { send, type Fx } from '../kit/fx.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
+import { failBatch } from './retry.js';
 import { settleOk } from './settle.js';
-import type { Batch, PartitionQueue, ProducerContext } from './types.js';
+import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';
 
 const INT32_MAX = 2_147_483_647;
 
@@ -117,14 +119,27 @@ function initFailed(ctx: ProducerContext): void {
   pid.retryAtMs = ctx.nowMs + delayMs;
 }
 
-export function onInitProducerIdReply(ctx: ProducerContext, event: InitProducerIdReplyEvent): void {
+export function onInitProducerIdReply(ctx: ProducerContext, fx: Fx, event: InitProducerIdReplyEvent): void {
   const pid = ctx.pid;
   if (pid.status !== 'pending' || pid.corr !== event.corr) return;
-  if (event.body.code !== 'OK') return initFailed(ctx);
+  if (event.body.code !== 'OK') {
+    initFailed(ctx);
+    // Refused for good (the user may not ask for producer ids, say): the batches waiting for one
+    // fail now, as Kafka's producer fails on ClusterAuthorizationException; later sends ask again.
+    if (!ERRORS[event.body.code].retriable) failUnsequenced(ctx, fx, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+    return;
+  }
   ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
     deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
   // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
   for (const q of ctx.queues.values()) q.nextSequence = 0;
+}
+
+/** Fails every ready batch that never had a sequence (it waited for a producer id). */
+function failUnsequenced(ctx: ProducerContext, fx: Fx, error: ErrorInfo): void {
+  for (const q of ctx.queues.values()) {
+    for (const b of q.ready.filter((x) => x.baseSequence < 0)) failBatch(ctx, fx, q, b, error);
+  }
 }
 
 export function checkInitDeadline(ctx: ProducerContext): void {

@@ -9,7 +9,8 @@ import { UsageError, type CommonFlags } from './args.js';
 import { processAlive } from './dev-lock.js';
 import { readDevState } from './dev-state.js';
 
-export async function connectFromFlags(flags: CommonFlags, clientId?: string): Promise<BrookClient> {
+/** `clientId` (e.g. consume's) beats `--client-id`. */
+export async function connectFromFlags(flags: CommonFlags, clientId = flags.clientId): Promise<BrookClient> {
   let nats = flags.nats;
   let cluster = flags.cluster;
   if (nats === undefined) {
@@ -21,7 +22,7 @@ export async function connectFromFlags(flags: CommonFlags, clientId?: string): P
     nats = dev.nats;
     if (!flags.clusterGiven) cluster = dev.cluster;
   }
-  return await connect(clientId === undefined ? { nats, cluster } : { nats, cluster, clientId });
+  return await connect({ nats, cluster, ...flags.security, ...(clientId === undefined ? {} : { clientId }) });
 }
 
 /** Runs `run` with an admin client of the cluster the flags name, and closes both whatever happens. */

@@ -44,7 +44,6 @@ export interface ConsumeArgs {
   start: StartOffset;
   exitAtEnd: boolean;
   maxMessages: number;
-  clientId: string | undefined;
   /** 0: no auto-commit (nothing is committed); undefined: the consumer's default. */
   autoCommitIntervalMs: number | undefined;
   verbose: boolean;
@@ -87,11 +86,9 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   if (maxMessages <= 0) throw new UsageError('--max-messages must be positive');
   const partition = values['partition'] === undefined ? undefined : intFlag(values, 'partition');
   if (partition !== undefined && partition < 0) throw new UsageError('--partition must be ≥ 0');
-  const clientId = values['client-id'] as string | undefined;
-  if (clientId !== undefined && clientId.length === 0) throw new UsageError('--client-id needs a value');
   const interval = values['auto-commit-interval-ms'] === undefined ? undefined : intFlag(values, 'auto-commit-interval-ms');
   if (interval !== undefined && interval < 0) throw new UsageError('--auto-commit-interval-ms must be ≥ 0');
-  return { flags, topic, group, start, exitAtEnd, maxMessages, clientId, autoCommitIntervalMs: interval, partition,
+  return { flags, topic, group, start, exitAtEnd, maxMessages, autoCommitIntervalMs: interval, partition,
     verbose: values['verbose'] === true, render: renderer(values, flags.json) };
 }
 
@@ -177,5 +174,5 @@ export async function consume(argv: string[]): Promise<number> {
       process.removeListener('SIGTERM', onSignal);
       await consumer.close().catch(() => {}); // With --group: commits what was printed and leaves, so the partitions move at once.
     }
-  }, args.clientId);
+  });
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-/** `nats` undefined: the cluster runs in memory inside the `brook dev` process. `http`: each node's HTTP address. */
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[] }
+/** `nats` undefined: the cluster runs in memory inside the `brook dev` process. `http`: each node's HTTP address; `kafka`: their Kafka listeners (the bootstrap list). */
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[]; kafka?: string[] }
 
 /** A `brook dev` cluster as it is started: its name, node count, controller voters and data directory. */
 export interface DevCluster { name: string; count: number; voters: number[]; dataRoot: string }

@@ -4,7 +4,8 @@
  * port) and runs every node as a separate
  * `brook node join` process (data under `./.brook/`); without it, the nodes run in this process on
  * the in-memory transport (and only this process can reach them). Every node serves HTTP on a free
- * loopback port (metrics, health, readiness and the web console); the addresses are printed.
+ * loopback port (metrics, health, readiness and the web console) and a Kafka listener on another;
+ * the addresses (and the Kafka bootstrap list, also kept in `.brook/dev.json`) are printed.
  *
  * One `brook dev` per directory (runtime/cli/dev-lock.ts). The banner is printed once every node
  * has registered, so commands run after it find the cluster ready. The children run in their own
@@ -93,13 +94,15 @@ async function devOverNats(binary: string, cluster: DevCluster): Promise<number>
     nats.once('exit', () => stop.request('nats-server exited', 1));
     await waitForPort(port);
     const http: string[] = [];
+    const kafka: string[] = [];
     for (let id = 1; id <= cluster.count; id++) {
       http.push(`http://127.0.0.1:${await freePort()}`);
-      nodes.push(startNode(id, cluster, url, http[id - 1] as string, (why) => stop.request(why, 1)));
+      kafka.push(`127.0.0.1:${await freePort()}`);
+      nodes.push(startNode(id, cluster, url, { http: http[id - 1] as string, kafka: kafka[id - 1] as string }, (why) => stop.request(why, 1)));
     }
-    writeDevState({ nats: url, cluster: cluster.name, pid: process.pid, nodes: cluster.count, http });
+    writeDevState({ nats: url, cluster: cluster.name, pid: process.pid, nodes: cluster.count, http, kafka });
     const ready = await Promise.race([waitReady(url, cluster, () => stopping), stop.asked.then(() => false)]);
-    if (ready) process.stdout.write(banner(url, cluster, http));
+    if (ready) process.stdout.write(banner(url, cluster, http, kafka));
     else stop.request('the nodes did not all register', 1);
     const { reason, code } = await stop.asked;
     if (code !== 0) process.stderr.write(`brook: error: ${reason}\n`);
@@ -113,11 +116,11 @@ async function devOverNats(binary: string, cluster: DevCluster): Promise<number>
   }
 }
 
-function startNode(id: number, cluster: DevCluster, url: string, http: string, onUnexpectedExit: (why: string) => void): ChildProcess {
+function startNode(id: number, cluster: DevCluster, url: string, listen: { http: string; kafka: string }, onUnexpectedExit: (why: string) => void): ChildProcess {
   // Run the node the way this command runs (the compiled CLI, or the sources through tsx's loader).
   const self = [...process.execArgv, process.argv[1] as string];
   const args = [...self, 'node', 'join', '--id', String(id), '--data', join(cluster.dataRoot, `node-${id}`), '--controllers', cluster.voters.join(','),
-    '--nats', url, '--cluster', cluster.name, '--http', http.replace('http://', '')];
+    '--nats', url, '--cluster', cluster.name, '--http', listen.http.replace('http://', ''), '--kafka', listen.kafka];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true,
     env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn', BROOK_PARENT_PID: String(process.pid), BROOK_SHUTDOWN_TIMEOUT_MS: String(NODE_SHUTDOWN_MS) } });
   child.once('exit', (code, signal) => { if (!child.killed) onUnexpectedExit(`node ${id} exited (${signal ?? `code ${String(code)}`})`); });
@@ -164,11 +167,12 @@ export function httpLines(http: string[]): string[] {
   ];
 }
 
-function banner(url: string, cluster: DevCluster, http: string[]): string {
+function banner(url: string, cluster: DevCluster, http: string[], kafka: string[]): string {
   return [
     `Brook dev cluster '${cluster.name}' is ready: ${cluster.count} node processes over nats-server at ${url} (data in ${cluster.dataRoot}).`,
     `Controllers: ${cluster.voters.join(', ')}.`,
     ...httpLines(http),
+    `Kafka bootstrap servers: ${kafka.join(',')}`,
     'Try, in another shell of this directory:',
     '  npx brook cluster status',
     '  npx brook topics create orders --partitions 6 --replication-factor 3',

@@ -4,6 +4,10 @@
  */
 import { UsageError } from './args.js';
 
+const COMMON_FLAGS = `common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev), --client-id ID (BROOK_CLIENT_ID, default the user)
+  --user U --password P (BROOK_USER, BROOK_PASSWORD) | --creds FILE (BROOK_CREDS)
+  --tls-ca FILE --tls-cert FILE --tls-key FILE (BROOK_TLS_CA, BROOK_TLS_CERT, BROOK_TLS_KEY)
+`;
 /** After a command has finished, how long the process may take to end on its own before it is ended. */
 const EXIT_GRACE_MS = 2_000;
 
@@ -27,10 +31,12 @@ const USAGE = `usage: brook <command> [flags]
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
   groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 
+  auth template --role node|producer|consumer|admin --user U [--topic T ...] [--client-id ID] [--password P | --nkey KEY | --tls-identity] [--format conf|user|json]
+  auth certs --out DIR [--host H ...] [--client NAME ...] [--days 825]           a CA, a nats-server certificate, client certificates
+
   sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
-common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
-`;
+${'$'}{COMMON_FLAGS}`;
 
 /** The usage lines of one command. */
 function usageOf(name: string): string {
@@ -38,7 +44,7 @@ function usageOf(name: string): string {
   // A command's lines, with the indented continuation lines that follow them.
   const own = lines.filter((line, i) => line.startsWith(`  ${name} `) || (line.startsWith('          ') && lines.slice(0, i).reverse().find((l) => !l.startsWith('          '))?.startsWith(`  ${name} `)))
     .map((line) => (line.startsWith('          ') ? `      ${line.trim()}` : `  brook ${line.trim()}`));
-  return `usage:\n${own.join('\n')}\n\ncommon flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)\n`;
+  return `usage:\n${own.join('\n')}\n\n${COMMON_FLAGS}`;
 }
 
 type Command = (argv: string[]) => Promise<number>;
@@ -56,6 +62,7 @@ const commands: Record<string, () => Promise<Command>> = {
   consume: async () => (await import('./consume.js')).consume,
   groups: async () => (await import('./groups.js')).groups,
   sim: async () => (await import('./sim.js')).sim,
+  auth: async () => (await import('./auth.js')).auth,
 };
 
 async function main(argv: string[]): Promise<number> {

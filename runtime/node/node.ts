@@ -24,6 +24,7 @@ import { CoordinatorReconciler } from './coordinators.js';
 import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
 import { refusal } from '../../actors/kit/admission.js';
+import type { MetadataImage } from '../../actors/metadata/image.js';
 
 export { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 
@@ -76,6 +77,11 @@ export class BrookNode {
   }
 
   get address(): string { return nodeAddress(this.config.nodeId); }
+
+  /** The metadata image once the node has caught up and serves clients; undefined before and after. */
+  get servingImage(): MetadataImage | undefined {
+    return this.phase === 'running' || this.phase === 'shuttingDown' ? this.metadata.image : undefined;
+  }
 
   start(): void {
     const { nodeId, cluster } = this.config;
@@ -136,8 +142,9 @@ export class BrookNode {
   }
 
   private register(): void {
-    const { nodeId, cluster, rack } = this.config;
-    const body = { nodeId, incarnationId: this.incarnationId, clusterId: cluster, address: this.address, ...(rack ? { rack } : {}) };
+    const { nodeId, cluster, rack, kafkaListener } = this.config;
+    const body = { nodeId, incarnationId: this.incarnationId, clusterId: cluster, address: this.address, ...(rack ? { rack } : {}),
+      ...(kafkaListener ? { kafkaListener } : {}) };
     this.rpc.call(CONTROLLER_FOR_NODES, 'registerNode', body, {}, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped' || !result.ok) return;

@@ -167,6 +167,14 @@ export class Admin {
   /** Cluster settings (an empty value restores the default). */
   async alterClusterConfigs(configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterClusterConfigs', { configs }); }
 
+  /** One request to a client-facing address, with the retries every admin call gets (the Kafka listener forwards through it). */
+  async request(to: string, type: string, body: unknown): Promise<Record<string, unknown>> { return await this.call(to, type, body); }
+
+  /** One request to the coordinator of `groupId`, looked up again while it moves. */
+  async groupRequest(groupId: string, type: string, body: unknown): Promise<Record<string, unknown>> {
+    return await groupCall(this.groupDeps(), groupId, type, body);
+  }
+
   close(): void { this.rpc.close(); }
 
   private groupDeps(): GroupAdminDeps {

@@ -1,10 +1,14 @@
 /**
  * `connect()`: the SDK's entry point (DESIGN.md section 8). It opens a transport (NATS, or a
  * given one such as an in-memory endpoint), builds a client ActorHost with the real clock and no
- * store, and hands out producers and consumers — each an actor at `client/<clientId>-<n>`
+ * store, and hands out producers and consumers — each an actor at `client/<clientId>/<instance>/<n>`
  * whose results come back through one Deliveries dispatcher — and admin clients.
+ *
+ * Over NATS, a client whose server enforces permissions can be confined to the inboxes of its
+ * client id (`brook auth template --client-id`): connect checks at once that it may listen there,
+ * and a connection the server refuses (credentials, TLS) ends in a typed error, not a hang.
  */
-import { clientAddress } from '../../actors/kit/addresses.js';
+import { clientActorAddress } from '../../actors/kit/addresses.js';
 import { realClock, type Clock } from '../clock.js';
 import { ActorHost } from '../host.js';
 import { createLogger, stderrSink, type Logger } from '../log.js';
@@ -16,17 +20,22 @@ import { Consumer, consumerInput, type ConsumerOptions } from './consumer.js';
 import { Producer, toActorInput, type ProducerOptions } from './producer.js';
 import { Admin, type AdminOptions } from './admin.js';
 import { NatsTransport } from '../../transport/nats.js';
+import { connectError, natsSecurityOptions, type SecurityOptions } from './security.js';
 
 /** NATS connection options: `servers` plus what passes through to the NATS client (auth, TLS). */
 export interface NatsOptions { servers: string | string[]; [option: string]: unknown }
 
-export interface ConnectOptions {
+export interface ConnectOptions extends SecurityOptions {
   /** One URL, a comma-separated list of one NATS cluster's servers, or NATS options. */
   nats?: string | NatsOptions;
   /** The Brook cluster name (default `dev`). */
   cluster?: string;
   /** A transport to use instead of NATS (the in-memory one, for embedded use and tests). */
   transport?: Transport;
+  /**
+   * Kafka's client.id: several processes may share it. Printable, without `/` or spaces; by default
+   * the NATS user's name when one is given (the client id `brook auth template` assumes), else random.
+   */
   clientId?: string;
   /** How long the first connection to NATS may take before `connect` fails with NETWORK_EXCEPTION (default 5000). */
   connectTimeoutMs?: number;
@@ -46,7 +55,8 @@ export interface BrookClient {
 }
 
 /** What the runtime (benchmarks, the simulator's probes) may reach behind a client; not part of the SDK. */
-export interface ClientInternals { host: ActorHost; transport: Transport; clock: Clock }
+/** `inboxAddress(name)`: an inbox of this client (`client/<clientId>/<instance>/<name>`), inside what its NATS permissions allow. */
+export interface ClientInternals { host: ActorHost; transport: Transport; clock: Clock; inboxAddress(name: string): string }
 const internals = new WeakMap<BrookClient, ClientInternals>();
 
 export function clientInternals(client: BrookClient): ClientInternals {
@@ -65,24 +75,37 @@ function targetOf(options: ConnectOptions): string {
   return `cluster '${cluster}' at ${Array.isArray(servers) ? servers.join(',') : servers}`;
 }
 
-async function openTransport(options: ConnectOptions): Promise<Transport> {
+async function openTransport(options: ConnectOptions, inbox: string): Promise<Transport> {
   if (options.transport !== undefined) return options.transport;
   if (options.nats === undefined) throw new BrookError('INVALID_REQUEST', 'connect needs `nats` (a URL) or `transport`');
   const nats = typeof options.nats === 'string' ? { servers: options.nats } : options.nats;
+  let transport: NatsTransport;
   try {
-    return await NatsTransport.connect({ connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT, ...nats, cluster: options.cluster ?? 'dev' });
+    transport = await NatsTransport.connect({ connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT,
+      ...natsSecurityOptions(options), ...nats, cluster: options.cluster ?? 'dev' });
   } catch (error) {
     if (error instanceof BrookError) throw error;
-    throw new BrookError('NETWORK_EXCEPTION', `cannot reach NATS at ${String(nats.servers)}: ${(error as Error)?.message ?? String(error)}`);
+    throw connectError(error);
   }
+  const refusal = await transport.listenRefusal(inbox);
+  if (refusal === undefined) return transport;
+  await transport.close();
+  throw new BrookError('CLUSTER_AUTHORIZATION_FAILED', `the NATS user may not listen at this client's inbox ${inbox} (${refusal}): `
+    + 'connect with the client id its permissions name (`brook auth template --client-id`)');
 }
 
-function randomClientId(): string { return `c${Math.floor(Math.random() * 2 ** 32).toString(36)}`; }
+function randomToken(): string { return Math.floor(Math.random() * 2 ** 32).toString(36); }
+
+/** A client id becomes one address segment: printable, no `/`, no spaces. */
+const CLIENT_ID = /^[^\s/]{1,128}$/;
 
 export async function connect(options: ConnectOptions): Promise<BrookClient> {
-  const transport = await openTransport(options);
+  const clientId = options.clientId ?? options.user ?? `c${randomToken()}`;
+  if (!CLIENT_ID.test(clientId)) throw new BrookError('INVALID_REQUEST', `client id '${clientId.slice(0, 200)}' must be 1-128 printable characters without '/' or spaces`);
+  const instance = randomToken();
+  const inboxAddress = (name: string): string => clientActorAddress(clientId, instance, name);
+  const transport = await openTransport(options, inboxAddress('connect'));
   const clock = options.clock ?? realClock;
-  const clientId = options.clientId ?? randomClientId();
   const logger = options.logger ?? createLogger(stderrSink, { level: 'warn', bindings: { client: clientId } });
   const deliveries = new Deliveries();
   const host = new ActorHost({ name: clientId, transport, store: undefined, clock, logger, onDeliver: deliveries.onDeliver,
@@ -91,7 +114,7 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
   let actors = 0;
   let admins = 0;
   const target = targetOf(options);
-  const nextAddress = (): string => clientAddress(`${clientId}-${++actors}`);
+  const nextAddress = (): string => inboxAddress(String(++actors));
   const client: BrookClient = {
     clientId,
     producer(producerOptions = {}) {
@@ -107,7 +130,7 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
     },
     admin(adminOptions = {}) {
       // Each admin gets its own inbox, so closing one never deafens another.
-      const inbox = clientAddress(`${clientId}-admin${++admins === 1 ? '' : `-${admins}`}`);
+      const inbox = inboxAddress(`admin${++admins === 1 ? '' : `-${admins}`}`);
       return new Admin({ transport, clock, inbox, target }, adminOptions);
     },
     async close() {
@@ -116,6 +139,6 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
       await transport.close();
     },
   };
-  internals.set(client, { host, transport, clock });
+  internals.set(client, { host, transport, clock, inboxAddress });
   return client;
 }

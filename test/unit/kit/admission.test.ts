@@ -23,7 +23,8 @@ test('sides: node requests and Raft, client requests, fetch by replicaId, replie
   t.is(wireSide('fetch', {}), 'client');
   t.is(wireSide('fetchReply', {}), 'either');
   t.is(wireSide('describeQuorum', {}), 'either');
-  t.is(wireSide('joinGroup', {}), 'either', 'types the table does not know are left to the kind');
+  t.is(wireSide('describeProducers', {}), 'either', 'types the table does not know are left to the kind');
+  t.is(wireSide('joinGroup', {}), 'client', 'the classic group protocol is client traffic');
 });
 
 test('node traffic is refused on every client-facing address, and taken on node-only ones from nodes', (t) => {
@@ -64,4 +65,10 @@ test('client traffic is refused on node-only addresses, and each client-facing a
   t.truthy(refusal({ to: METADATA, from: client, type: 'createTopic', body: {} }));
   t.is(refusal({ to: client, from: produceAddress('t', 0, 1), type: 'produceReply', body: {} }), undefined);
   t.is(refusal({ to: controllerVoter(1), from: client, type: 'describeQuorum', body: {} }), undefined, 'any voter answers describeQuorum');
+});
+
+test('deleteRecords is taken only at a replica\'s node-only address: writing a topic does not grant trimming it', (t) => {
+  t.truthy(refusal({ to: produceAddress('t', 0, 1), from: client, type: 'deleteRecords', body: { offset: 10 } }));
+  t.truthy(refusal({ to: fetchAddress('t', 0, 1), from: client, type: 'deleteRecords', body: { offset: 10 } }));
+  t.is(refusal({ to: replicaAddress('__consumer_offsets', 0, 1), from: coordinatorAddress(0, 1), type: 'deleteRecords', body: { offset: 10 } }), undefined);
 });
