@@ -6,7 +6,8 @@
 // Method: `brook dev` (real nats-server, real node processes) in a temporary directory; every
 // command a child process bounded by a kill timer (a hang shows as a kill, never a timed assertion):
 // FAST_MS for what must end at once (long enough for a slow start on a loaded machine, shorter than
-// the 16-120 s these commands used to take), SLOW_MS for what waits on a network timeout.
+// the 16-120 s these commands used to take), SLOW_MS for what waits on a network timeout. The tests
+// run one at a time: each starts processes, and together they would starve a 2-core machine.
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,9 @@ import { join } from 'node:path';
 import { BROOK_BIN } from '../helpers/brook-processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-fail-fast-'));
-// Hang guards, not timings: a command still running after these is killed and the test fails. They
-// are far above the bounds the commands promise (about 3-5 s) because a loaded machine can take
-// seconds just to start a Node process with the TypeScript loader.
-const FAST_MS = 30_000;
-const SLOW_MS = 40_000;
-const HANG_MS = 50_000;
+const FAST_MS = 15_000;
+const SLOW_MS = 25_000;
+const HANG_MS = 20_000;
 let dev: ChildProcess;
 
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
@@ -78,7 +76,7 @@ test.after.always(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('bad flags are usage errors before any connection (an unroutable NATS would take seconds)', async (t) => {
+test.serial('bad flags are usage errors before any connection (an unroutable NATS would take seconds)', async (t) => {
   const nowhere = ['--nats', 'nats://10.255.255.1:4222'];
   oneErrorLine(t, await brook(['produce', 'orders', '--acks', '2', ...nowhere]), 2, /^brook: error: --acks must be all, 1 or 0, got '2'$/);
   oneErrorLine(t, await brook(['consume', 'orders', '--offset', 'soon', ...nowhere]), 2, /^brook: error: --offset takes/);
@@ -87,7 +85,7 @@ test('bad flags are usage errors before any connection (an unroutable NATS would
   oneErrorLine(t, await brook(['consume', 'orders', '--format', '%q', ...nowhere]), 2, /unknown token '%q'/);
 });
 
-test('a missing topic or partition is UNKNOWN_TOPIC_OR_PARTITION at once', async (t) => {
+test.serial('a missing topic or partition is UNKNOWN_TOPIC_OR_PARTITION at once', async (t) => {
   oneErrorLine(t, await brook(['consume', 'orders', '--partition', '99']), 1, /^brook: error: UNKNOWN_TOPIC_OR_PARTITION: topic 'orders' has 2 partitions/);
   oneErrorLine(t, await brook(['produce', 'orders', '--partition', '2'], { input: 'x\n' }), 1, /^brook: error: UNKNOWN_TOPIC_OR_PARTITION: /);
   oneErrorLine(t, await brook(['produce', 'nosuch'], { input: 'x\n' }), 1, /^brook: error: UNKNOWN_TOPIC_OR_PARTITION: topic 'nosuch' does not exist$/);
@@ -95,12 +93,12 @@ test('a missing topic or partition is UNKNOWN_TOPIC_OR_PARTITION at once', async
   oneErrorLine(t, await brook(['consume', 'nosuch', '--group', 'g']), 1, /^brook: error: UNKNOWN_TOPIC_OR_PARTITION: /);
 });
 
-test('an unreachable NATS is NETWORK_EXCEPTION', async (t) => {
+test.serial('an unreachable NATS is NETWORK_EXCEPTION', async (t) => {
   oneErrorLine(t, await brook(['cluster', 'status', '--nats', 'nats://10.255.255.1:4222'], { killMs: SLOW_MS }), 1, /^brook: error: NETWORK_EXCEPTION: no NATS server answered at nats:\/\/10\.255\.255\.1:4222/);
   oneErrorLine(t, await brook(['topics', 'list', '--nats', 'nats://127.0.0.1:1']), 1, /^brook: error: NETWORK_EXCEPTION: /);
 });
 
-test('--cluster beats .brook/dev.json, and a cluster nobody runs is BROKER_NOT_AVAILABLE', async (t) => {
+test.serial('--cluster beats .brook/dev.json, and a cluster nobody runs is BROKER_NOT_AVAILABLE', async (t) => {
   const state = JSON.parse(readFileSync(join(dir, '.brook', 'dev.json'), 'utf8')) as { nats: string };
   oneErrorLine(t, await brook(['cluster', 'status', '--cluster', 'prod'], { killMs: SLOW_MS }), 1,
     new RegExp(`^brook: error: BROKER_NOT_AVAILABLE: no node answers on cluster 'prod' at ${state.nats.replaceAll('.', '\\.')}`));
@@ -108,14 +106,14 @@ test('--cluster beats .brook/dev.json, and a cluster nobody runs is BROKER_NOT_A
   t.is((await brook(['cluster', 'status'])).code, 0, 'without --cluster, dev.json names the cluster');
 });
 
-test('a second brook dev in the same directory is refused and leaves the first running', async (t) => {
+test.serial('a second brook dev in the same directory is refused and leaves the first running', async (t) => {
   const before = readFileSync(join(dir, '.brook', 'dev.json'), 'utf8');
   oneErrorLine(t, await brook(['dev', '--nodes', '1']), 1, new RegExp(`^brook: error: DEV_ALREADY_RUNNING: a \`brook dev\` \\(pid ${String(dev.pid)}\\) already runs`));
   t.is(readFileSync(join(dir, '.brook', 'dev.json'), 'utf8'), before);
   t.regex((await brook(['topics', 'list'])).stdout, /^orders$/m);
 });
 
-test('kcat-like consume and produce: keys, headers, offsets, --exit, --format, binary-safe base64', async (t) => {
+test.serial('kcat-like consume and produce: keys, headers, offsets, --exit, --format, binary-safe base64', async (t) => {
   await brook(['topics', 'create', 'kcat', '--partitions', '1']);
   const binary = Buffer.from([0, 10, 255, 13, 10]);
   const input = `k1:${Buffer.from('one').toString('base64')}\nk2:${binary.toString('base64')}\n`;
@@ -129,7 +127,7 @@ test('kcat-like consume and produce: keys, headers, offsets, --exit, --format, b
   t.deepEqual(JSON.parse(offsets.stdout), [{ partition: 0, start: 0, end: 2 }]);
 });
 
-test('a closed stdout ends a command quietly', async (t) => {
+test.serial('a closed stdout ends a command quietly', async (t) => {
   const child = spawn(process.execPath, [BROOK_BIN, 'topics', 'describe', 'orders', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.destroy(); // The reader is gone before anything is written (`| head -c 0`).
   let stderr = '';
@@ -140,7 +138,7 @@ test('a closed stdout ends a command quietly', async (t) => {
   t.is(code, 0);
 });
 
-test('Ctrl-C on brook dev stops it and everything it started', async (t) => {
+test.serial('Ctrl-C on brook dev stops it and everything it started', async (t) => {
   const own = mkdtempSync(join(tmpdir(), 'brook-dev-sigint-'));
   try {
     const child = await startDev(own);
@@ -159,7 +157,7 @@ test('Ctrl-C on brook dev stops it and everything it started', async (t) => {
   }
 });
 
-test('SIGTERM to `npm run dev` stops the cluster too', async (t) => {
+test.serial('SIGTERM to `npm run dev` stops the cluster too', async (t) => {
   const own = mkdtempSync(join(tmpdir(), 'brook-npm-dev-'));
   try {
     writeFileSync(join(own, 'package.json'), JSON.stringify({ name: 'x', private: true, scripts: { dev: `node ${BROOK_BIN} dev --nodes 1` } }));
