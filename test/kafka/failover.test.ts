@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaCluster, run } from '../helpers/kafka-cluster.js';
 import { eventually } from '../helpers/brook-processes.js';
 import { WireClient } from '../helpers/kafka-wire.js';
-import { findCoordinator } from '../../runtime/kafka/schemas/index.js';
+import { findCoordinator, metadata } from '../../runtime/kafka/schemas/index.js';
 
 let cluster: KafkaCluster;
 
@@ -37,6 +37,19 @@ test.serial('FindCoordinator on every node names the same coordinator', async (t
 test.serial('an idempotent kafkajs producer through kill -9 of a partition leader: no loss, no duplicate', async (t) => {
   await cluster.admin.createTopic('fo', { partitions: 3, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
   await eventually(async () => ((await cluster.admin.describeTopic('fo')).partitions.every((p) => p.leader > 0 && p.isr.length === 3) ? true : undefined), 30_000, 'ISRs');
+  // Every node's listener knows the topic's leaders before the first send. Otherwise a node that has
+  // not applied the new topic yet answers the first produce LEADER_NOT_AVAILABLE, and kafkajs 2.2.4
+  // retries such a send by sending the partitions that did succeed again under their next
+  // sequence numbers: a duplicate the broker cannot tell from new records (a client defect).
+  for (const port of cluster.ports.values()) {
+    const wire = await WireClient.open(port);
+    await eventually(async () => {
+      const reply = await wire.request(metadata, 6, { topics: [{ name: 'fo' }], allowAutoTopicCreation: false });
+      const topic = (reply['topics'] as Array<{ errorCode: number; partitions: Array<{ errorCode: number }> }>)[0];
+      return topic?.errorCode === 0 && topic.partitions.length === 3 && topic.partitions.every((x) => x.errorCode === 0) ? true : undefined;
+    }, 30_000, `fo's leaders at port ${port}`);
+    wire.close();
+  }
   const victim = (await cluster.admin.describeTopic('fo')).partitions[0]?.leader as number;
   const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), clientId: 'fo', logLevel: logLevel.NOTHING,
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 } });
@@ -82,8 +95,12 @@ test.serial('an idempotent kafkajs producer through kill -9 of a partition leade
 
   // Every surviving node gives the same Metadata: the same brokers, controller choice aside, and the same leaders.
   const views = await Promise.all([...cluster.ports.entries()].filter(([id]) => id !== victim).map(async ([, p]) => {
-    const listed = await run('kcat', ['-b', `127.0.0.1:${p}`, '-L', '-J', '-t', 'fo']);
-    const meta = JSON.parse(listed.stdout) as { brokers: Array<{ id: number }>; topics: Array<{ partitions: Array<{ partition: number; leader: number }> }> };
+    type Listed = { brokers: Array<{ id: number }>; topics: Array<{ partitions: Array<{ partition: number; leader: number }> }> };
+    // kcat gives up on a node that is slow to answer (the machine is shared): ask again.
+    const meta = await eventually(async () => {
+      const listed = await run('kcat', ['-b', `127.0.0.1:${p}`, '-L', '-J', '-t', 'fo', '-m', '10']);
+      return listed.code === 0 && listed.stdout.trim() !== '' ? JSON.parse(listed.stdout) as Listed : undefined;
+    }, 60_000, `kcat -L against port ${p}`);
     return JSON.stringify({ brokers: meta.brokers.map((x) => x.id).sort(), leaders: meta.topics[0]?.partitions.map((x) => [x.partition, x.leader]) });
   }));
   t.is(new Set(views).size, 1, `identical metadata from every live node: ${views.join(' / ')}`);
