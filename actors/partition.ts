@@ -31,10 +31,10 @@ import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkEpochs } from './partition/log-state.js';
 import { createBatchIndex } from './partition/batch-index.js';
-import { createTailCache, tailSize } from './partition/tail-cache.js';
+import { createTailCache, tailBytes, tailLastOffset, tailSize } from './partition/tail-cache.js';
 import { reply, type Effect, type Fx } from './kit/fx.js';
 import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
-import { onProduce, onListOffsets } from './partition/leader.js';
+import { leaderOf, onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
 import { onDeleteRecords } from './partition/delete-records.js';
 import { onFetchReply } from './partition/follower.js';
@@ -69,8 +69,8 @@ export function invariants(ctx: PartitionContext): void {
   checkEpochs(ctx.epochs);
   const latest = ctx.epochs[ctx.epochs.length - 1];
   if (latest !== undefined) assert(latest.startOffset <= ctx.leoPending, 'the epoch cache never starts past leoPending');
-  assert(ctx.tail.bytes <= ctx.tail.bytesMax, 'tail cache within its byte budget');
-  assert(tailSize(ctx.tail) === 0 || ctx.tail.batches[ctx.tail.batches.length - 1]?.lastOffset === ctx.leoPending - 1,
+  assert(tailBytes(ctx.tail) <= ctx.tail.bytesMax, 'tail cache within its byte budget');
+  assert(tailSize(ctx.tail) === 0 || tailLastOffset(ctx.tail) === ctx.leoPending - 1,
     'the tail cache ends at leoPending');
   assert(ctx.producers.size <= ctx.knobs.producerIdsMax, 'producer state bounded');
   assert((ctx.role === 'leader') === (ctx.leader !== undefined), 'leader state iff leading');
@@ -113,7 +113,7 @@ function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
     case 'alterPartitionReply': {
       const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);
       if (adopted !== undefined && ctx.leader !== undefined) {
-        ctx.leader.isr = { kind: 'committed', isr: ctx.state.isr }; // Ends the proposal even if the state is not newer.
+        leaderOf(ctx).isr = { kind: 'committed', isr: ctx.state.isr }; // Ends the proposal even if the state is not newer.
         applyState(ctx, fx, adopted);
       }
       return;

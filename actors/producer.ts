@@ -19,7 +19,8 @@ import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
 import { effectActions } from './effects.js';
-import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
+import { checkRefreshDeadline, createMetadataCache, maybeRefresh, mayRefresh, onMetadataReply, refreshOverdue } from './client/metadata.js';
+import { own } from './kit/draft.js';
 import { replyParser } from './client/messages.js';
 import { deliver, type Effect, type Fx } from './kit/fx.js';
 import { createSticky } from './client/sticky.js';
@@ -100,13 +101,13 @@ export function invariants(ctx: ProducerContext): void {
 /** Work every event ends with: close lingering batches, refresh metadata, send, settle flushes. */
 function advance(ctx: ProducerContext, fx: Fx): void {
   closeDue(ctx, ctx.flushes.length > 0 || ctx.closing !== undefined);
-  maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
+  if (mayRefresh(ctx.metadata, ctx.nowMs, ctx.metadataPolicy)) maybeRefresh(own(ctx, 'metadata'), fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
   drain(ctx, fx);
   settleFlushes(ctx, fx);
 }
 
 function onTick(ctx: ProducerContext, fx: Fx): void {
-  ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+  if (refreshOverdue(ctx.metadata, ctx.nowMs)) ctx.prng = checkRefreshDeadline(own(ctx, 'metadata'), ctx.nowMs, ctx.metadataPolicy, ctx.prng);
   checkInitDeadline(ctx);
   expireInFlight(ctx, fx);
   checkOverdueAttempts(ctx);
@@ -119,16 +120,16 @@ function dispatch(ctx: ProducerContext, fx: Fx, event: ProducerEvent): void {
     case 'tick': ctx.nowMs = Math.max(ctx.nowMs, event.nowMs); return onTick(ctx, fx);
     case 'send': return onSend(ctx, fx, event);
     case 'flush':
-      ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
+      ctx.flushes = [...ctx.flushes, { requestId: event.requestId, arrival: ctx.arrivals }];
       return;
     case 'close':
       // A second close waits like a flush; the first one's delivery marks the producer closed.
       if (ctx.closed) return deliver(fx, event.requestId, { ok: true });
-      if (ctx.closing !== undefined) ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
+      if (ctx.closing !== undefined) ctx.flushes = [...ctx.flushes, { requestId: event.requestId, arrival: ctx.arrivals }];
       else ctx.closing = { requestId: event.requestId };
       return;
     case 'metadataReply': {
-      const { outcome, prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+      const { outcome, prng } = onMetadataReply(own(ctx, 'metadata'), event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
       ctx.prng = prng;
       if (outcome === 'applied') {
         abandonMovedAttempts(ctx, fx);

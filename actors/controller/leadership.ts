@@ -6,7 +6,6 @@
  * finds it has not heard from a majority within an election timeout.
  */
 import { assert } from '../assert.js';
-import { cloneImage } from '../metadata/image.js';
 import { replay } from '../metadata/replay.js';
 import { majority, type ControllerContext } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
@@ -20,9 +19,9 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   ctx.role = 'leader';
   ctx.leaderId = ctx.nodeId;
   ctx.votes = [];
-  const working = cloneImage(ctx.image);
+  let working = ctx.image; // Images are values (replay makes new ones), so the working image starts as the committed one.
   const last = lastIndex(ctx.log);
-  for (let i = ctx.commitIndex + 1; i <= last; i++) replay(working, entryAt(ctx.log, i).record, i);
+  for (let i = ctx.commitIndex + 1; i <= last; i++) working = replay(working, entryAt(ctx.log, i).record, i);
   ctx.working = working;
   ctx.followers = {};
   for (const id of ctx.voters) {

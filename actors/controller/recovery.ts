@@ -47,7 +47,7 @@ export function onStateRead(ctx: ControllerContext, fx: Fx, value: unknown): voi
     ctx.durableTerm = ctx.term;
     ctx.votedFor = typeof votedFor === 'number' ? votedFor : undefined;
   }
-  (ctx.recovery as NonNullable<typeof ctx.recovery>).stateRead = true;
+  ctx.recovery = { ...(ctx.recovery as NonNullable<typeof ctx.recovery>), stateRead: true };
   maybeReadLog(ctx, fx);
 }
 
@@ -64,7 +64,7 @@ export function onSnapshotRead(ctx: ControllerContext, fx: Fx, value: unknown): 
     ctx.lastApplied = snapshot.index;
     ctx.durableIndex = snapshot.index;
   }
-  (ctx.recovery as NonNullable<typeof ctx.recovery>).snapshotRead = true;
+  ctx.recovery = { ...(ctx.recovery as NonNullable<typeof ctx.recovery>), snapshotRead: true };
   maybeReadLog(ctx, fx);
 }
 

@@ -24,7 +24,9 @@ export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
   const first = lastIndex(ctx.log) + 1;
   const entries: RaftEntry[] = records.map((record) => ({ term: ctx.term, record }));
-  records.forEach((record, i) => replay(ctx.working as NonNullable<typeof ctx.working>, record, first + i));
+  let working = ctx.working;
+  records.forEach((record, i) => { working = replay(working, record, first + i); });
+  ctx.working = working;
   if (entries.length > 0) {
     ctx.log = appended(ctx.log, entries);
     writeEntries(ctx, fx, first, entries);
@@ -87,7 +89,9 @@ export function advanceCommit(ctx: ControllerContext, fx: Fx): void {
 export function commitTo(ctx: ControllerContext, fx: Fx, index: number): void {
   assert(index > ctx.commitIndex && index <= lastIndex(ctx.log), 'commit moves forward within the log');
   ctx.commitIndex = index;
-  for (let i = ctx.lastApplied + 1; i <= index; i++) replay(ctx.image, entryAt(ctx.log, i).record, i);
+  let image = ctx.image;
+  for (let i = ctx.lastApplied + 1; i <= index; i++) image = replay(image, entryAt(ctx.log, i).record, i);
+  ctx.image = image;
   ctx.lastApplied = index;
   report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term, logStart: ctx.log.snapshotIndex });
   if (ctx.role === 'leader') completeUpTo(ctx, fx, index);

@@ -6,7 +6,7 @@
  * the snapshot index) and acks once the snapshot is stored.
  */
 import { assert } from '../assert.js';
-import { cloneImage, fromPlain } from '../metadata/image.js';
+import { fromPlain } from '../metadata/image.js';
 import type { ControllerContext, From, RaftMessage, Snapshot } from '../controller.js';
 import { compacted, lastIndex, termAt } from './log.js';
 import { adoptTerm, followLeader } from './election.js';
@@ -26,7 +26,7 @@ export function maybeSnapshot(ctx: ControllerContext, fx: Fx): void {
   if (ctx.snapshotWriting || since < ctx.knobs.snapshotEveryRecords || ctx.role === 'recovering') return;
   const term = termAt(ctx.log, ctx.lastApplied);
   assert(term !== undefined, 'the applied entry is in memory');
-  writeSnapshot(ctx, fx, { index: ctx.lastApplied, term, image: cloneImage(ctx.image) }, false);
+  writeSnapshot(ctx, fx, { index: ctx.lastApplied, term, image: ctx.image }, false); // Images are values: no copy needed.
 }
 
 /** The snapshot is durable: it becomes the log start, and the log before it is deleted. */
@@ -66,7 +66,7 @@ export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnap
   ctx.log = compacted(ctx.log, snapshot.index, snapshot.term);
   ctx.snapshot = snapshot; // Committed data: fine to serve before it is stored here.
   ctx.durableIndex = Math.min(ctx.durableIndex, keepsTail ? lastIndex(ctx.log) : snapshot.index - 1);
-  ctx.image = cloneImage(snapshot.image);
+  ctx.image = snapshot.image;
   ctx.commitIndex = snapshot.index;
   ctx.lastApplied = snapshot.index;
   report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: ctx.commitIndex, term: ctx.term, logStart: ctx.log.snapshotIndex });

@@ -1,57 +1,34 @@
 /**
  * A compact in-memory index of every batch in the log: offsets, max timestamp and size. It serves
  * ListOffsets by time (Kafka keeps a time index per segment; we keep one entry per batch) and
- * retention by time and size. Mutated in place; rebuilt by the recovery scan.
+ * retention by time and size. A value (batch-run.ts): every change returns a new index sharing
+ * most of the old one. Rebuilt by the recovery scan.
  */
-import { assert } from '../assert.js';
+import { seqAt } from '../kit/seq.js';
 import type { StoredBatch } from './batch.js';
+import { emptyRun, runAppend, runDropBefore, runSearch, runTruncate, type BatchRun } from './batch-run.js';
 
-export interface IndexEntry { baseOffset: number; lastOffset: number; maxTimestamp: number; bytes: number }
-export interface BatchIndex { entries: IndexEntry[]; head: number; bytes: number }
+export interface IndexEntry { readonly baseOffset: number; readonly lastOffset: number; readonly maxTimestamp: number; readonly bytes: number }
+export type BatchIndex = BatchRun<IndexEntry>;
 
-export function createBatchIndex(): BatchIndex { return { entries: [], head: 0, bytes: 0 }; }
+export function createBatchIndex(): BatchIndex { return emptyRun(); }
 
-export function indexSize(index: BatchIndex): number { return index.entries.length - index.head; }
+export function indexSize(index: BatchIndex): number { return index.items.length; }
 
-export function indexAt(index: BatchIndex, i: number): IndexEntry | undefined {
-  return i < 0 ? undefined : index.entries[index.head + i];
-}
+export function indexAt(index: BatchIndex, i: number): IndexEntry | undefined { return seqAt(index.items, i); }
 
-export function indexAdd(index: BatchIndex, batch: StoredBatch): void {
-  const last = index.entries[index.entries.length - 1];
-  assert(indexSize(index) === 0 || last === undefined || batch.baseOffset === last.lastOffset + 1, 'batch index stays contiguous');
-  index.entries.push({ baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, maxTimestamp: batch.maxTimestamp, bytes: batch.bytes });
-  index.bytes += batch.bytes;
+export function indexAdd(index: BatchIndex, batch: StoredBatch): BatchIndex {
+  return runAppend(index, { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, maxTimestamp: batch.maxTimestamp, bytes: batch.bytes });
 }
 
 /** Drops entries with baseOffset ≥ offset (truncation). */
-export function indexTruncate(index: BatchIndex, offset: number): void {
-  while (indexSize(index) > 0 && (index.entries[index.entries.length - 1] as IndexEntry).baseOffset >= offset) {
-    index.bytes -= (index.entries.pop() as IndexEntry).bytes;
-  }
-}
+export const indexTruncate = runTruncate<IndexEntry>;
 
 /** Drops entries wholly below offset (retention, log start moved). */
-export function indexDropBefore(index: BatchIndex, offset: number): void {
-  while (indexSize(index) > 0 && (index.entries[index.head] as IndexEntry).lastOffset < offset) {
-    index.bytes -= (index.entries[index.head] as IndexEntry).bytes;
-    index.head++;
-  }
-  if (index.head > 64 && index.head * 2 > index.entries.length) {
-    index.entries = index.entries.slice(index.head);
-    index.head = 0;
-  }
-  assert(index.bytes >= 0, 'batch index bytes stay non-negative');
-}
+export const indexDropBefore = runDropBefore<IndexEntry>;
 
 /** The entry whose batch contains `offset`, if any. */
 export function indexFind(index: BatchIndex, offset: number): IndexEntry | undefined {
-  let lo = index.head;
-  let hi = index.entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((index.entries[mid] as IndexEntry).lastOffset < offset) lo = mid + 1; else hi = mid;
-  }
-  const entry = index.entries[lo];
+  const entry = indexAt(index, runSearch(index, offset));
   return entry !== undefined && entry.baseOffset <= offset ? entry : undefined;
 }

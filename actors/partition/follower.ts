@@ -13,12 +13,14 @@ import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, trunca
 import { nextInt } from '../prng.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
+import { own } from '../kit/draft.js';
 import { createTailCache } from './tail-cache.js';
 import { createBatchIndex } from './batch-index.js';
 import type { FetchReply, FollowerState, PartitionContext } from './types.js';
 
+/** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */
 function followerOf(ctx: PartitionContext): FollowerState | undefined {
-  return ctx.role === 'follower' ? ctx.follower : undefined;
+  return ctx.role === 'follower' && ctx.follower !== undefined ? own(ctx, 'follower') : undefined;
 }
 
 export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {

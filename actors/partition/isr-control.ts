@@ -9,6 +9,7 @@ import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState }
 import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
 import type { Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
+import { own } from '../kit/draft.js';
 import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
 
@@ -56,7 +57,7 @@ export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
     if (request.replicaId < 0) continue;
     const progress = l.followers.get(request.replicaId);
     if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
-    l.followers.set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });
+    own(l, 'followers').set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });
   }
 }
 
@@ -76,8 +77,9 @@ export function isrTick(ctx: PartitionContext, fx: Fx): void {
  */
 export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
   if (ctx.role !== 'leader' || ctx.leader === undefined) return undefined;
-  const l = ctx.leader;
-  if (l.isr.kind === 'committed' || l.isr.corr !== corr) return undefined;
+  if (ctx.leader.isr.kind === 'committed' || ctx.leader.isr.corr !== corr) return undefined;
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return undefined;
   if (body.code === 'OK') return body.partition;
   fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
   if (body.code === 'INVALID_REQUEST') {

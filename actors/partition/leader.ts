@@ -10,15 +10,17 @@ import { computeHw, maximalIsr } from './isr.js';
 import { acceptBatch, issueAppend, persistEpochs, setHw } from './log-writes.js';
 import { listOffset } from './offsets.js';
 import { checkSequence } from './producer-state.js';
-import { addWaiter, takeCompleted, takeExpired } from './purgatory.js';
+import { splitCompleted, splitExpired, withWaiter } from './purgatory.js';
 import { epochMismatch } from './step.js';
 import { reply, send, type Fx } from '../kit/fx.js';
+import { own } from '../kit/draft.js';
 import type { LeaderState, ListOffsetsRequest, PartitionContext, ProduceReply, ProduceRequest } from './types.js';
 import { wakeParkedFetches } from './serve-fetch.js';
 
+/** The leader state, owned by this step (actors/kit/draft.ts): handlers may change its fields. */
 export function leaderOf(ctx: PartitionContext): LeaderState {
   assert(ctx.role === 'leader' && ctx.leader !== undefined, 'leader state present when leading');
-  return ctx.leader;
+  return own(ctx, 'leader');
 }
 
 /** acks=0 gets no reply at all, not even an error (Kafka closes the connection instead). */
@@ -54,17 +56,17 @@ export function onProduce(ctx: PartitionContext, fx: Fx, request: ProduceRequest
   if (check.kind === 'duplicate') {
     // The original may not be stored or committed yet: the retry waits for it like the original would.
     if (request.acks === 0) return;
-    addWaiter(l.waiters, { to: request.replyTo ?? request.from, corr: request.corr, baseOffset: check.baseOffset,
+    l.waiters = withWaiter(l.waiters, { to: request.replyTo ?? request.from, corr: request.corr, baseOffset: check.baseOffset,
       lastOffset: check.lastOffset, waitFor, deadlineMs });
     return completeProduces(ctx, fx);
   }
   const batch = toStoredBatch(request.batch, ctx.leoPending, l.leaderEpoch);
   const epochChanged = acceptBatch(ctx, batch);
   assert(!epochChanged, 'a ready leader already has its epoch in the cache');
-  l.queue.push(batch);
+  own(l, 'queue').push(batch);
   l.queueBytes += batch.bytes;
   if (request.acks !== 0) {
-    addWaiter(l.waiters, { to: request.replyTo ?? request.from, corr: request.corr, baseOffset: batch.baseOffset,
+    l.waiters = withWaiter(l.waiters, { to: request.replyTo ?? request.from, corr: request.corr, baseOffset: batch.baseOffset,
       lastOffset: batch.lastOffset, waitFor, deadlineMs });
   }
   flushQueue(ctx, fx);
@@ -91,7 +93,9 @@ export function advanceLeaderHw(ctx: PartitionContext, fx: Fx): void {
 export function completeProduces(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   const enough = ctx.state.isr.length >= ctx.configs.minInsyncReplicas;
-  for (const w of takeCompleted(l.waiters, ctx.leo, ctx.hw)) {
+  const [done, rest] = splitCompleted(l.waiters, ctx.leo, ctx.hw);
+  l.waiters = rest;
+  for (const w of done) {
     const body: ProduceReply = w.waitFor === 'hw' && !enough
       ? { code: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `isr ${ctx.state.isr.length} < ${ctx.configs.minInsyncReplicas}` }
       : { code: 'OK', baseOffset: w.baseOffset, logStartOffset: ctx.logStart };
@@ -101,7 +105,9 @@ export function completeProduces(ctx: PartitionContext, fx: Fx): void {
 
 export function expireProduces(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
-  for (const w of takeExpired(l.waiters, ctx.nowMs)) {
+  const [expired, rest] = splitExpired(l.waiters, ctx.nowMs);
+  l.waiters = rest;
+  for (const w of expired) {
     send(fx, w.to, 'produceReply', { code: 'REQUEST_TIMED_OUT', message: `offset ${w.lastOffset} not ${w.waitFor === 'hw' ? 'committed' : 'stored'} in time` }, w.corr);
   }
 }
@@ -116,7 +122,7 @@ export function leaderAppended(ctx: PartitionContext, fx: Fx): void {
 /** The epoch cache entry of a new leader epoch is durable: produce opens. */
 export function epochDurable(ctx: PartitionContext, fx: Fx, leaderEpoch: number): void {
   if (ctx.role !== 'leader' || ctx.leader?.leaderEpoch !== leaderEpoch) return;
-  ctx.leader.ready = true;
+  leaderOf(ctx).ready = true;
   advanceLeaderHw(ctx, fx);
 }
 

@@ -8,10 +8,11 @@ import { assert } from '../assert.js';
 import type { StoredBatch } from './batch.js';
 import { indexAdd, indexDropBefore, indexTruncate } from './batch-index.js';
 import { assignEpoch, epochsToMeta, truncateEpochs } from './log-state.js';
-import { applyBatch, truncateProducers } from './producer-state.js';
+import { applyBatch, producersReach, truncateProducers } from './producer-state.js';
 import { metaKey } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
+import { own } from '../kit/draft.js';
 import { tailAdd, tailDropBefore, tailTruncate } from './tail-cache.js';
 import type { PartitionContext } from './types.js';
 
@@ -19,9 +20,9 @@ import type { PartitionContext } from './types.js';
 export function acceptBatch(ctx: PartitionContext, batch: StoredBatch): boolean {
   assert(batch.baseOffset === ctx.leoPending, `batch ${batch.baseOffset} must start at leoPending ${ctx.leoPending}`);
   assert(batch.lastOffset >= batch.baseOffset, 'batch has records');
-  tailAdd(ctx.tail, batch);
-  indexAdd(ctx.index, batch);
-  applyBatch(ctx.producers, batch, ctx.knobs.producerIdsMax);
+  ctx.tail = tailAdd(ctx.tail, batch);
+  ctx.index = indexAdd(ctx.index, batch);
+  if (batch.producerId >= 0) applyBatch(own(ctx, 'producers'), batch, ctx.knobs.producerIdsMax);
   ctx.leoPending = batch.lastOffset + 1;
   const epochs = assignEpoch(ctx.epochs, batch.leaderEpoch, batch.baseOffset);
   if (epochs === undefined) return false;
@@ -58,9 +59,9 @@ export function appended(ctx: PartitionContext, fx: Fx, baseOffset: number, last
  */
 export function dropFrom(ctx: PartitionContext, offset: number): void {
   assert(offset >= ctx.logStart || ctx.leo === ctx.logStart, 'never drop below the log start');
-  tailTruncate(ctx.tail, offset);
-  indexTruncate(ctx.index, offset);
-  truncateProducers(ctx.producers, offset);
+  ctx.tail = tailTruncate(ctx.tail, offset);
+  ctx.index = indexTruncate(ctx.index, offset);
+  if (producersReach(ctx.producers, offset)) truncateProducers(own(ctx, 'producers'), offset);
   ctx.epochs = truncateEpochs(ctx.epochs, offset);
   ctx.leoPending = Math.min(ctx.leoPending, offset);
   ctx.leo = Math.min(ctx.leo, offset);
@@ -102,8 +103,8 @@ export function advanceLogStart(ctx: PartitionContext, fx: Fx, offset: number): 
   assert(offset <= ctx.hw, 'never delete at or above the hw');
   assert(!ctx.retention.inFlight, 'one log start move at a time');
   ctx.logStart = offset;
-  tailDropBefore(ctx.tail, offset);
-  indexDropBefore(ctx.index, offset);
+  ctx.tail = tailDropBefore(ctx.tail, offset);
+  ctx.index = indexDropBefore(ctx.index, offset);
   ctx.retention = { ...ctx.retention, inFlight: true };
   const token = newToken(ctx, { kind: 'logStart', offset });
   fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'logStart'), offset]], sync: false } });

@@ -55,21 +55,22 @@ export function checkSequence(table: ProducerTable, batch: BatchInput): Sequence
 /**
  * Applies an appended batch (leader, follower and recovery replay alike). When the table is full,
  * the producer whose newest batch is oldest is forgotten (Kafka expires idle producer ids).
+ * Changes the table (the caller owns it) but never an entry: a changed entry is a new object, so
+ * a table copied for a step shares the entries it did not change.
  */
 export function applyBatch(table: ProducerTable, batch: StoredBatch, producersMax: number): void {
   if (batch.producerId < 0) return;
   assert(batch.baseSequence >= 0, 'idempotent batch has a sequence');
-  let entry = table.get(batch.producerId);
-  if (entry === undefined || batch.producerEpoch > entry.producerEpoch) {
-    if (entry === undefined && table.size >= producersMax) evictOldest(table);
-    entry = { producerEpoch: batch.producerEpoch, batches: [], truncatedAt: undefined };
-    table.set(batch.producerId, entry);
-  }
-  entry.truncatedAt = undefined;
-  assert(batch.producerEpoch === entry.producerEpoch, 'appended batch carries the current producer epoch');
-  entry.batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
+  const before = table.get(batch.producerId);
+  const current = before !== undefined && batch.producerEpoch <= before.producerEpoch ? before : undefined;
+  if (before === undefined && table.size >= producersMax) evictOldest(table);
+  assert(current === undefined || batch.producerEpoch === current.producerEpoch, 'appended batch carries the current producer epoch');
+  const kept = current?.batches ?? [];
+  const batches = kept.slice(kept.length >= PRODUCER_BATCHES_RETAINED ? kept.length - PRODUCER_BATCHES_RETAINED + 1 : 0);
+  batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
     baseOffset: batch.baseOffset, lastOffset: batch.lastOffset });
-  if (entry.batches.length > PRODUCER_BATCHES_RETAINED) entry.batches.shift();
+  table.set(batch.producerId, { producerEpoch: batch.producerEpoch, batches, truncatedAt: undefined });
+  assert(batches.length <= PRODUCER_BATCHES_RETAINED, 'at most five batches remembered');
 }
 
 function evictOldest(table: ProducerTable): void {
@@ -85,13 +86,21 @@ function evictOldest(table: ProducerTable): void {
 /**
  * Forgets batches at or past a truncation point; entries keep their epoch. Batches of one producer
  * are applied in sequence order, so the oldest removed one names the sequence that comes next.
+ * Like applyBatch, replaces the entries it changes instead of changing them.
  */
 export function truncateProducers(table: ProducerTable, offset: number): void {
-  for (const entry of table.values()) {
+  for (const [id, entry] of table) {
     const removed = entry.batches.find((b) => b.lastOffset >= offset);
-    entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-    if (entry.batches.length === 0 && removed !== undefined) entry.truncatedAt = removed.baseSequence;
+    if (removed === undefined) continue;
+    const batches = entry.batches.filter((b) => b.lastOffset < offset);
+    table.set(id, { producerEpoch: entry.producerEpoch, batches, truncatedAt: batches.length === 0 ? removed.baseSequence : entry.truncatedAt });
   }
+}
+
+/** Whether a truncation at `offset` would change the table (so a step copies it only then). */
+export function producersReach(table: ProducerTable, offset: number): boolean {
+  for (const entry of table.values()) if (entry.batches.some((b) => b.lastOffset >= offset)) return true;
+  return false;
 }
 
 /**

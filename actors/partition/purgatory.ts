@@ -16,40 +16,33 @@ export interface ProduceWaiter {
   deadlineMs: number;
 }
 
-/** Inserts keeping the list ordered by lastOffset (a duplicate retry may wait on an older offset). */
-export function addWaiter(waiters: ProduceWaiter[], waiter: ProduceWaiter): void {
+/** A new list with `waiter` inserted in lastOffset order (a duplicate retry may wait on an older offset). */
+export function withWaiter(waiters: readonly ProduceWaiter[], waiter: ProduceWaiter): ProduceWaiter[] {
   let i = waiters.length;
   while (i > 0 && (waiters[i - 1] as ProduceWaiter).lastOffset > waiter.lastOffset) i--;
-  waiters.splice(i, 0, waiter);
+  const out = waiters.slice(0, i);
+  out.push(waiter);
+  for (let j = i; j < waiters.length; j++) out.push(waiters[j] as ProduceWaiter);
+  assert(out.length === waiters.length + 1, 'one waiter added');
+  return out;
 }
 
-/** Removes and returns the waiters whose offset is now covered by `leo` or `hw`. */
-export function takeCompleted(waiters: ProduceWaiter[], leo: number, hw: number): ProduceWaiter[] {
-  assert(hw <= leo, 'takeCompleted: hw <= leo');
-  const done: ProduceWaiter[] = [];
-  let keep = 0;
-  for (const w of waiters) {
-    const reached = w.waitFor === 'leo' ? leo : hw;
-    if (w.lastOffset < reached) done.push(w); else waiters[keep++] = w;
-  }
-  waiters.length = keep;
-  return done;
+/** The waiters whose offset `leo` or `hw` now covers, and the rest (the same list when none is). */
+export function splitCompleted(waiters: readonly ProduceWaiter[], leo: number, hw: number): [done: ProduceWaiter[], rest: readonly ProduceWaiter[]] {
+  assert(hw <= leo, 'splitCompleted: hw <= leo');
+  return split(waiters, (w) => w.lastOffset < (w.waitFor === 'leo' ? leo : hw));
 }
 
-/** Removes and returns the entries whose deadline passed. */
-export function takeExpired<T extends { deadlineMs: number }>(items: T[], nowMs: number): T[] {
-  const expired: T[] = [];
-  let keep = 0;
-  for (const item of items) {
-    if (item.deadlineMs <= nowMs) expired.push(item); else items[keep++] = item;
-  }
-  items.length = keep;
-  return expired;
+/** The entries whose deadline passed, and the rest (the same list when none did). */
+export function splitExpired<T extends { deadlineMs: number }>(items: readonly T[], nowMs: number): [expired: T[], rest: readonly T[]] {
+  return split(items, (item) => item.deadlineMs <= nowMs);
 }
 
-/** Empties a list, returning what it held (leadership lost: every waiter gets an answer). */
-export function takeAll<T>(items: T[]): T[] {
-  const all = items.slice();
-  items.length = 0;
-  return all;
+/** Never changes `items`: the caller replaces its list with `rest`. */
+function split<T>(items: readonly T[], taken: (item: T) => boolean): [T[], readonly T[]] {
+  const out: T[] = [];
+  const rest: T[] = [];
+  for (const item of items) (taken(item) ? out : rest).push(item);
+  assert(out.length + rest.length === items.length, 'split keeps every item');
+  return [out, out.length === 0 ? items : rest];
 }

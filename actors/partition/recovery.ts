@@ -10,12 +10,13 @@
  */
 import { assert } from '../assert.js';
 import { isStoredBatch } from './batch.js';
-import { createBatchIndex, indexAdd } from './batch-index.js';
+import { createBatchIndex, indexAdd, indexSize } from './batch-index.js';
 import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log-state.js';
 import { applyBatch, producersFromMeta } from './producer-state.js';
 import { metaKey } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
+import { fresh, own } from '../kit/draft.js';
 import { createTailCache, tailAdd } from './tail-cache.js';
 import type { PartitionContext, Recovery } from './types.js';
 import { decideRole } from './roles.js';
@@ -31,8 +32,8 @@ export function startRecovery(ctx: PartitionContext, fx: Fx): void {
   ctx.retention = { ...ctx.retention, inFlight: false };
   ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: false };
   ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: false };
-  ctx.recovery = { waiting: META_KEYS.length + 1, epochs: undefined, hw: undefined, logStart: undefined, producers: undefined,
-    bounds: undefined, scanFrom: 0, producersCoveredOffset: 0 };
+  ctx.recovery = fresh({ waiting: META_KEYS.length + 1, epochs: undefined, hw: undefined, logStart: undefined, producers: undefined,
+    bounds: undefined, scanFrom: 0, producersCoveredOffset: 0 });
   for (const key of META_KEYS) {
     const token = newToken(ctx, { kind: 'recoveryMeta', key });
     fx.push({ type: 'getMeta', params: { token, key: metaKey(ctx, key) } });
@@ -41,9 +42,10 @@ export function startRecovery(ctx: PartitionContext, fx: Fx): void {
   fx.push({ type: 'readBounds', params: { token, log: ctx.logName } });
 }
 
+/** The recovery state, owned by this step (actors/kit/draft.ts). */
 function recoveryOf(ctx: PartitionContext): Recovery {
   assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'recovery in progress');
-  return ctx.recovery;
+  return own(ctx, 'recovery');
 }
 
 export function recoveryMetaRead(ctx: PartitionContext, fx: Fx, key: (typeof META_KEYS)[number], value: unknown): void {
@@ -96,10 +98,10 @@ export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: Readonl
     assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
     const batch = entry.value;
     if (batch.lastOffset < r.scanFrom) continue;
-    assert(batch.baseOffset === r.scanFrom || ctx.index.entries.length === 0, 'the stored log is contiguous');
-    tailAdd(ctx.tail, batch);
-    indexAdd(ctx.index, batch);
-    if (batch.baseOffset >= r.producersCoveredOffset) applyBatch(ctx.producers, batch, ctx.knobs.producerIdsMax);
+    assert(batch.baseOffset === r.scanFrom || indexSize(ctx.index) === 0, 'the stored log is contiguous');
+    ctx.tail = tailAdd(ctx.tail, batch);
+    ctx.index = indexAdd(ctx.index, batch);
+    if (batch.baseOffset >= r.producersCoveredOffset && batch.producerId >= 0) applyBatch(own(ctx, 'producers'), batch, ctx.knobs.producerIdsMax);
     ctx.epochs = assignEpoch(ctx.epochs, batch.leaderEpoch, batch.baseOffset) ?? ctx.epochs;
     r.scanFrom = batch.lastOffset + 1;
   }

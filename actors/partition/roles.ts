@@ -9,11 +9,11 @@ import { assert } from '../assert.js';
 import { initialProgress } from './isr.js';
 import { assignEpoch, epochStartOffset, latestEpoch } from './log-state.js';
 import { dropFrom } from './log-writes.js';
-import { takeAll } from './purgatory.js';
 import { notLeader } from './step.js';
 import { logLine, report, send, type Fx } from '../kit/fx.js';
+import { fresh } from '../kit/draft.js';
 import type { LeaderState, PartitionConfigs, PartitionContext, PartitionState } from './types.js';
-import { advanceLeaderHw, startLeaderEpoch } from './leader.js';
+import { advanceLeaderHw, leaderOf, startLeaderEpoch } from './leader.js';
 import { failParkedFetches } from './serve-fetch.js';
 import { maybeSendFetch } from './follower.js';
 import { startRecovery } from './recovery.js';
@@ -33,8 +33,7 @@ export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState)
   if (ctx.role === 'recovering') return; // Recovery picks the role from ctx.state when it ends.
   const leading = state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId);
   if (ctx.role === 'leader' && leading && state.leaderEpoch === before.leaderEpoch) {
-    const l = ctx.leader as LeaderState;
-    l.isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
+    leaderOf(ctx).isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
     advanceLeaderHw(ctx, fx);
     return;
   }
@@ -63,8 +62,8 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   const followers = new Map(ctx.state.replicas.filter((id) => id !== ctx.nodeId).map((id) => [id, initialProgress(ctx.nowMs)] as const));
   const start = epochStartOffset(ctx.epochs, leaderEpoch);
   assert(start !== undefined, 'the leader epoch is cached');
-  const l: LeaderState = { leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
-    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0 };
+  const l: LeaderState = fresh({ leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
+    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0 });
   ctx.role = 'leader';
   ctx.leader = l;
   ctx.follower = undefined;
@@ -78,7 +77,7 @@ export function stepDown(ctx: PartitionContext, fx: Fx): void {
   const l = ctx.leader;
   assert(ctx.role === 'leader' && l !== undefined, 'stepDown from leader only');
   const answer = notLeader(ctx);
-  for (const w of takeAll(l.waiters)) send(fx, w.to, 'produceReply', answer, w.corr);
+  for (const w of l.waiters) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];
   if (firstQueued !== undefined) dropFrom(ctx, firstQueued.baseOffset);
@@ -89,8 +88,8 @@ export function stepDown(ctx: PartitionContext, fx: Fx): void {
 export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.leader === undefined, 'a leader steps down before following');
   ctx.role = 'follower';
-  ctx.follower = { leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
-    leaderHw: -1, leaderLogStart: -1 };
+  ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
+    leaderHw: -1, leaderLogStart: -1 });
   maybeSendFetch(ctx, fx);
 }
 

@@ -8,10 +8,11 @@ import { assert } from '../assert.js';
 import { isStoredBatch, type StoredBatch } from './batch.js';
 import { initialProgress, recordFetch } from './isr.js';
 import { divergence, latestEpoch } from './log-state.js';
-import { takeAll, takeExpired } from './purgatory.js';
+import { splitExpired } from './purgatory.js';
 import { epochMismatch, notLeader } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
+import { own } from '../kit/draft.js';
 import { tailCollect } from './tail-cache.js';
 import type { FetchReply, FetchRequest, LeaderState, PartitionContext } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
@@ -49,7 +50,7 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
   if (request.fetchOffset < ctx.logStart || request.fetchOffset > ctx.leo) return reply(fx, request, outOfRange(ctx));
   if (request.replicaId >= 0) {
     const before = l.followers.get(request.replicaId) ?? initialProgress(ctx.nowMs);
-    l.followers.set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leo, ctx.nowMs, request.nodeEpoch ?? -1));
+    own(l, 'followers').set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leo, ctx.nowMs, request.nodeEpoch ?? -1));
     advanceLeaderHw(ctx, fx);
     maybeProposeIsr(ctx, fx, request.replicaId);
   }
@@ -84,7 +85,7 @@ function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadl
   const enough = batches.length > 0 && bytes >= request.minBytes;
   const canWait = request.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
   if (enough || mustAnswer || !canWait) return reply(fx, request, okReply(ctx, request, batches));
-  l.parked.push({ request, deadlineMs });
+  l.parked = [...l.parked, { request, deadlineMs }]; // Bounded by fetchesParkedMax, and few in practice.
 }
 
 /** New data ('leo': wakes followers) or a new HW ('hw': wakes consumers). */
@@ -93,26 +94,29 @@ export function wakeParkedFetches(ctx: PartitionContext, fx: Fx, reason: 'leo' |
   if (l.parked.length === 0) return;
   // A woken follower fetch was at our LEO until this append.
   if (reason === 'leo') parkedFollowersCaughtUp(ctx);
-  const parked = takeAll(l.parked);
+  const parked = l.parked;
+  l.parked = parked.filter((p) => (p.request.replicaId >= 0) !== (reason === 'leo'));
   for (const p of parked) {
     const interested = (p.request.replicaId >= 0) === (reason === 'leo');
     if (interested) serveOrPark(ctx, fx, p.request, p.deadlineMs, false);
-    else l.parked.push(p);
   }
 }
 
 export function expireParkedFetches(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   parkedFollowersCaughtUp(ctx);
-  for (const p of takeExpired(l.parked, ctx.nowMs)) serveOrPark(ctx, fx, p.request, p.deadlineMs, true);
+  const [expired, rest] = splitExpired(l.parked, ctx.nowMs);
+  l.parked = rest;
+  for (const p of expired) serveOrPark(ctx, fx, p.request, p.deadlineMs, true);
 }
 
 /** A fetch's storage read finished: answer with the batches the reader may see now. */
 export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchRequest, entries: ReadonlyArray<{ offset: number; value: unknown }>,
     error: string | undefined): void {
   if (ctx.role !== 'leader' || ctx.leader === undefined) return reply(fx, request, notLeader(ctx));
+  const l = leaderOf(ctx);
   // A read issued under an earlier leader epoch is not counted by this leader state.
-  if (ctx.leader.readsInFlight > 0) ctx.leader.readsInFlight--;
+  if (l.readsInFlight > 0) l.readsInFlight--;
   if (error !== undefined) return reply(fx, request, { code: 'STORAGE_ERROR', message: error });
   if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
   const end = endFor(ctx, request);
@@ -130,7 +134,7 @@ export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchReque
   reply(fx, request, okReply(ctx, request, batches));
 }
 
-/** Leadership lost: every parked fetch learns who leads now. */
+/** Leadership lost: every parked fetch learns who leads now (the caller drops the leader state). */
 export function failParkedFetches(ctx: PartitionContext, fx: Fx, l: LeaderState): void {
-  for (const p of takeAll(l.parked)) reply(fx, p.request, notLeader(ctx));
+  for (const p of l.parked) reply(fx, p.request, notLeader(ctx));
 }

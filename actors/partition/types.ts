@@ -156,8 +156,8 @@ export interface LeaderState {
   /** Accepted batches waiting for the append in flight to finish (coalesced into one append). */
   queue: StoredBatch[];
   queueBytes: number;
-  waiters: ProduceWaiter[];
-  parked: ParkedFetch[];
+  waiters: readonly ProduceWaiter[];
+  parked: readonly ParkedFetch[];
   readsInFlight: number;
   followers: Map<number, FollowerProgress>;
   isr: IsrState;

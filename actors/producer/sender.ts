@@ -12,6 +12,8 @@ import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
 import { settleOk } from './settle.js';
 import type { Batch, PartitionQueue, ProducerContext } from './types.js';
+import { fresh, own } from '../kit/draft.js';
+import { ownQueue } from './draft.js';
 
 const INT32_MAX = 2_147_483_647;
 
@@ -20,13 +22,15 @@ export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
 /** Sends what may go now: every partition with closed batches, a known leader and room in flight. */
 export function drain(ctx: ProducerContext, fx: Fx): void {
   if (ctx.config.idempotent && ctx.pid.status !== 'ready') return maybeInitProducerId(ctx, fx);
-  for (const [key, q] of ctx.queues) {
-    if (q.ready.length === 0 || ctx.nowMs < q.retryAtMs) continue;
-    const route = leaderRoute(ctx.metadata, q.topic, q.partition);
+  for (const [key, shared] of ctx.queues) {
+    if (shared.ready.length === 0 || ctx.nowMs < shared.retryAtMs) continue;
+    const route = leaderRoute(ctx.metadata, shared.topic, shared.partition);
     if (route === undefined) {
-      ctx.metadata.stale = true;
+      own(ctx, 'metadata').stale = true;
       continue;
     }
+    if (shared.inFlight.length >= ctx.config.maxInFlight || !mayGo(ctx, shared)) continue;
+    const q = ownQueue(ctx, key);
     while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight && mayGo(ctx, q)) sendBatch(ctx, fx, key, q, route);
   }
 }
@@ -69,9 +73,11 @@ function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void
   q.nextSequence = next > INT32_MAX ? next - INT32_MAX - 1 : next; // Sequences wrap like Kafka's.
 }
 
+/** Sends the first ready batch of an owned queue. */
 function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue, route: LeaderRoute): void {
-  const b = q.ready.shift();
-  assert(b !== undefined && b.encoded !== undefined, 'a ready batch is encoded');
+  const next = own(q, 'ready').shift();
+  assert(next !== undefined && next.encoded !== undefined, 'a ready batch is encoded');
+  const b = fresh({ ...next });
   assert(b.corr === undefined, 'a ready batch is not in flight');
   if (ctx.config.idempotent && b.baseSequence < 0) assignSequence(ctx, q, b);
   b.attempts++;
@@ -82,7 +88,7 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   b.deadlineMs = ctx.nowMs + timeoutMs;
   b.sentAtMs = ctx.nowMs;
   b.sentLeaderEpoch = route.leaderEpoch;
-  const { records, firstTimestamp, maxTimestamp } = b.encoded;
+  const { records, firstTimestamp, maxTimestamp } = next.encoded;
   send(fx, produceAddress(q.topic, q.partition, route.leaderId), 'produce', {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
@@ -94,13 +100,13 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   }
   b.sentBehind = q.inFlight.length > 0;
   b.holdBehind = false;
-  q.inFlight.push(b);
-  ctx.corrs.set(b.corr, key);
+  own(q, 'inFlight').push(b);
+  own(ctx, 'corrs').set(b.corr, key);
 }
 
 function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
-  const pid = ctx.pid;
-  if (pid.status !== 'none' || ctx.nowMs < pid.retryAtMs || ctx.sends.size === 0) return;
+  if (ctx.pid.status !== 'none' || ctx.nowMs < ctx.pid.retryAtMs || ctx.sends.size === 0) return;
+  const pid = own(ctx, 'pid');
   pid.status = 'pending';
   pid.corr = newCorr(ctx);
   pid.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
@@ -108,7 +114,7 @@ function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
 }
 
 function initFailed(ctx: ProducerContext): void {
-  const pid = ctx.pid;
+  const pid = own(ctx, 'pid');
   pid.status = 'none';
   pid.corr = undefined;
   pid.failures++;
@@ -124,7 +130,7 @@ export function onInitProducerIdReply(ctx: ProducerContext, event: InitProducerI
   ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
     deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
   // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
-  for (const q of ctx.queues.values()) q.nextSequence = 0;
+  for (const key of ctx.queues.keys()) ownQueue(ctx, key).nextSequence = 0;
 }
 
 export function checkInitDeadline(ctx: ProducerContext): void {

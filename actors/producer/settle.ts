@@ -6,10 +6,12 @@
 import { assert } from '../assert.js';
 import { deliver, type Fx } from '../kit/fx.js';
 import type { Batch, ErrorInfo, FlushResult, PendingSend, ProducerContext, SendResult } from './types.js';
+import { own } from '../kit/draft.js';
+import { ownSend } from './draft.js';
 
 function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   assert(send.unsettled === 0, 'finish a settled send');
-  ctx.sends.delete(send.requestId);
+  own(ctx, 'sends').delete(send.requestId);
   const result: SendResult = send.error === undefined
     ? { ok: true, partitions: send.partitions, offsets: send.offsets }
     : { ok: false, code: send.error.code, message: send.error.message };
@@ -19,9 +21,10 @@ function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
 function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, error: ErrorInfo | undefined): void {
   let position = 0;
   for (const slice of batch.slices) {
-    const send = ctx.sends.get(slice.requestId);
-    assert(send !== undefined && send.unsettled >= slice.count, 'a batch settles records of a pending send');
-    for (let j = 0; j < slice.count; j++) send.offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
+    const send = ownSend(ctx, slice.requestId);
+    assert(send.unsettled >= slice.count, 'a batch settles records of a pending send');
+    const offsets = own(send, 'offsets');
+    for (let j = 0; j < slice.count; j++) offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
     if (error !== undefined && send.error === undefined) send.error = error;
     send.unsettled -= slice.count;
     position += slice.count;
@@ -45,10 +48,12 @@ export function settleFailed(ctx: ProducerContext, fx: Fx, batch: Batch, error: 
 export function settleFlushes(ctx: ProducerContext, fx: Fx): void {
   const oldest = ctx.sends.values().next();
   const oldestArrival = oldest.done ? Infinity : oldest.value.arrival;
-  while (ctx.flushes.length > 0 && (ctx.flushes[0] as { arrival: number }).arrival < oldestArrival) {
-    const flush = ctx.flushes.shift() as { requestId: number };
-    deliver(fx, flush.requestId, { ok: true } satisfies FlushResult);
+  let done = 0;
+  while (done < ctx.flushes.length && (ctx.flushes[done] as { arrival: number }).arrival < oldestArrival) {
+    deliver(fx, (ctx.flushes[done] as { requestId: number }).requestId, { ok: true } satisfies FlushResult);
+    done++;
   }
+  if (done > 0) ctx.flushes = ctx.flushes.slice(done);
   if (ctx.closing !== undefined && ctx.sends.size === 0) {
     deliver(fx, ctx.closing.requestId, { ok: true } satisfies FlushResult);
     ctx.closing = undefined;

@@ -6,6 +6,7 @@ import { OFFSETS_TOPIC_PARTITIONS_DEFAULT } from '../../actors/coordinator/proto
 import type { Transport } from '../../transport/transport.js';
 import type { BugHooks } from '../bug-hooks.js';
 import type { Clock } from '../clock.js';
+import type { ActorTap } from '../host.js';
 import type { Logger } from '../log.js';
 import type { Random } from '../random.js';
 import type { NodeStore } from '../storage/store.js';
@@ -53,6 +54,8 @@ export interface NodeEnv {
   onTrace?: (address: string, eventType: string) => void;
   /** Bugs a test plants at the runtime's seams (runtime/bug-hooks.ts); never in production. */
   bugs?: BugHooks;
+  /** Recording hook for tests (runtime/host.ts ActorTap). */
+  tap?: ActorTap;
   /** The node cannot go on (foreign data directory, node id taken): the process should exit. */
   onFatal: (code: string, message: string) => void;
 }

@@ -30,8 +30,8 @@ export class MetadataFollower {
       if (offset <= this.image.offset) continue;
       // Offsets are Raft indexes; consecutive records are consecutive indexes.
       if (offset !== this.image.offset + 1) break;
-      if (this.bugs?.skipMetadataRecord(this.selfId, record, (id) => this.image.nodes[String(id)]?.nodeEpoch) === true) this.image.offset = offset; // a planted bug, never in production
-      else replay(this.image, record as MetadataRecord, offset);
+      if (this.bugs?.skipMetadataRecord(this.selfId, record, (id) => this.image.nodes[String(id)]?.nodeEpoch) === true) this.image = { ...this.image, offset }; // a planted bug, never in production
+      else this.image = replay(this.image, record as MetadataRecord, offset);
       changed = true;
     }
     return changed;

@@ -63,6 +63,7 @@ export class BrookNode {
       name: `node-${config.nodeId}`, transport: env.transport, store: env.store, clock: env.clock, logger: env.logger,
       checkInvariants: env.checkInvariants ?? false, onReport: env.onReport, onActorError: env.onActorError, onTrace: env.onTrace,
       ...(env.bugs ? { bugs: env.bugs } : {}),
+      ...(env.tap ? { tap: env.tap } : {}),
     });
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
     this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });

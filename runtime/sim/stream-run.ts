@@ -8,6 +8,7 @@ import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests }
 import { SeededRandom, type Random } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
+import type { ActorTap } from '../host.js';
 import { ClusterSim } from './cluster.js';
 import { RaftChecker } from './checks/raft.js';
 import { PartitionChecker } from './checks/partitions.js';
@@ -38,6 +39,8 @@ export interface StreamRunOptions {
   logTailLines?: number;
   /** The nodes' log level in the simulation ('warn' unless told). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Records every actor's input and events (runtime/host.ts ActorTap). */
+  tap?: ActorTap;
 }
 
 export interface StreamRunResult {
@@ -131,6 +134,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
   const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs,
     sparePowerLossOfSoleInSync: true,
+    ...(options.tap ? { tap: options.tap } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     // The world's ring buffer bounds what logTail can return: keep as many lines as were asked for.
     ...(options.logTailLines !== undefined && options.logTailLines > 2000 ? { logLines: options.logTailLines } : {}) });

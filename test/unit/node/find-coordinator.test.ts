@@ -9,10 +9,10 @@ import { findCoordinator } from '../../../runtime/node/find-coordinator.js';
 const TOPIC_ID = '0123456789abcdef0123456789abcdef';
 
 test('a half-created __consumer_offsets topic gets COORDINATOR_NOT_AVAILABLE; the whole one an answer', (t) => {
-  const image = emptyImage();
+  let image = emptyImage();
   let offset = 0;
-  replay(image, { type: 'topicCreated', name: '__consumer_offsets', topicId: TOPIC_ID, configs: {} }, ++offset);
-  const add = (partition: number) => replay(image, { type: 'partitionAdded', topicId: TOPIC_ID, partition, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, ++offset);
+  image = replay(image, { type: 'topicCreated', name: '__consumer_offsets', topicId: TOPIC_ID, configs: {} }, ++offset);
+  const add = (partition: number): void => { image = replay(image, { type: 'partitionAdded', topicId: TOPIC_ID, partition, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, ++offset); };
   add(0);
   add(1);
   const partial = findCoordinator(image, 'sim-group', 3);
