@@ -34,7 +34,7 @@ import { createBatchIndex } from './partition/batch-index.js';
 import { createTailCache, tailBytes, tailLastOffset, tailSize } from './partition/tail-cache.js';
 import { reply, type Effect, type Fx } from './kit/fx.js';
 import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
-import { leaderOf, onProduce, onListOffsets } from './partition/leader.js';
+import { onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
 import { onDeleteRecords } from './partition/delete-records.js';
 import { onFetchReply } from './partition/follower.js';
@@ -43,7 +43,7 @@ import { applyState, onMetadataChanged } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
 import { onTick } from './partition/tick.js';
-import { notLeader } from './partition/step.js';
+import { leaderOf, notLeader } from './partition/step.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';

@@ -11,7 +11,7 @@
 import { assert } from '../assert.js';
 import { logLine, type Fx } from '../kit/fx.js';
 import { wantTopic } from '../client/metadata.js';
-import { member, queueOp } from './offsets.js';
+import { member, queueOp } from './member.js';
 import { addGroupPartition, partitionKey, removePartition } from './partitions.js';
 import type { GroupOp } from './group-types.js';
 import type { CommandResult, ConsumerContext, TopicPartition } from './types.js';

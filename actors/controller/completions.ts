@@ -5,9 +5,9 @@
  */
 import { assert } from '../assert.js';
 import type { LogEntryData } from '../effects.js';
-import type { ControllerContext } from '../controller.js';
+import type { ControllerContext } from './types.js';
 import { onCandidacyStored } from './election.js';
-import { stepDown } from './leadership.js';
+import { stepDown } from './follow.js';
 import { onAppendStored } from './replication.js';
 import { onLogRead, onSnapshotRead, onStateRead, recoveryFailed, startRecovery } from './recovery.js';
 import { onSnapshotStored } from './snapshot.js';

@@ -4,7 +4,7 @@
  * retry); client requests get NOT_CONTROLLER.
  */
 import { unreachable } from '../assert.js';
-import type { ControllerContext, ControllerEvent } from '../controller.js';
+import type { ControllerContext, ControllerEvent } from './types.js';
 import { onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './election.js';
 import { onAppendEntries, onAppendReply } from './replication.js';
 import { onInstallSnapshot } from './snapshot.js';

@@ -1,17 +1,18 @@
 /**
- * Becoming and ceasing to be the leader. A new leader rebuilds its working image (the committed
- * image plus the uncommitted tail of its log), gives every registered node a fresh session, listens
- * on the controller leader addresses (actors/kit/addresses.ts) and appends a `leaderChanged` no-op so that entries of earlier terms commit
- * (Raft §5.4.2, §8). A leader steps down on a higher term, on a storage failure or when check-quorum
- * finds it has not heard from a majority within an election timeout.
+ * Becoming the leader, and check-quorum. A new leader rebuilds its working image (the committed
+ * image plus the uncommitted tail of its log), gives every registered node a fresh session,
+ * listens on the controller leader addresses (actors/kit/addresses.ts) and appends a
+ * `leaderChanged` no-op so that entries of earlier terms commit (Raft §5.4.2, §8). A leader steps
+ * down (follow.ts stepDown) on a higher term, on a storage failure or when check-quorum finds it
+ * has not heard from a majority within an election timeout.
  */
 import { assert } from '../assert.js';
 import { replay } from '../metadata/replay.js';
-import { majority, type ControllerContext } from '../controller.js';
+import { majority, type ControllerContext } from './types.js';
 import { entryAt, lastIndex } from './log.js';
-import { failAll } from './purgatory.js';
 import { propose } from './replication.js';
-import { LEADER_ADDRESSES, notController } from './step.js';
+import { stepDown } from './follow.js';
+import { LEADER_ADDRESSES } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
@@ -36,21 +37,6 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   report(fx, 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term });
   logLine(fx, 'info', 'raftLeader', { nodeId: ctx.nodeId, term: ctx.term, lastIndex: last, commitIndex: ctx.commitIndex });
   propose(ctx, fx, [{ type: 'leaderChanged', leaderId: ctx.nodeId, term: ctx.term }], undefined);
-}
-
-/** Leave leadership (same term unless the caller changes it): parked replies fail with NOT_CONTROLLER. */
-export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
-  assert(ctx.role === 'leader', 'only a leader steps down');
-  ctx.role = 'follower';
-  ctx.leaderId = undefined;
-  ctx.working = undefined;
-  ctx.followers = {};
-  ctx.sessions = {};
-  ctx.sessionsHeard = {};
-  ctx.probes = {};
-  failAll(ctx, fx, notController(ctx));
-  for (const address of LEADER_ADDRESSES) fx.push({ type: 'unlisten', params: { address } });
-  logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });
 }
 
 /** Check-quorum: a leader that has not heard from a majority within an election timeout steps down. */

@@ -1,5 +1,6 @@
 /**
- * Fast fencing of dead nodes. A node's session runs out only `nodeSessionTimeoutMs` after its
+ * Node sessions and fast fencing of dead nodes: a node whose session ran out is fenced (one
+ * decision per node, on the leader's tick). A node's session runs out only `nodeSessionTimeoutMs` after its
  * last heartbeat, and every partition it leads is unavailable until then. So the leader probes a
  * node that has been silent for `nodeProbeAfterMs`, fail-fast: when the transport answers that
  * nothing listens at the node's address (NATS "no responders": the process and its connection
@@ -7,9 +8,11 @@
  * live node answers OK. Fencing early is safe — leader epochs, not sessions, fence old leaders —
  * it only moves leadership sooner.
  */
-import type { ControllerContext, ProbeReply, From } from '../controller.js';
+import type { ControllerContext, ProbeReply, From } from './types.js';
 import { controllerVoter, nodeAddress, nodeIdOf } from '../kit/addresses.js';
-import { expireSessions } from './tick.js';
+import { decideFenceNode } from '../metadata/decide.js';
+import { propose } from './replication.js';
+import { decideEnv } from './requests.js';
 import { logLine, type Fx } from '../kit/fx.js';
 
 /** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
@@ -45,4 +48,19 @@ export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply &
   logLine(fx, 'info', 'nodeGone', { nodeId: id, silentMs: ctx.nowMs - lastHeardMs });
   ctx.sessions = { ...ctx.sessions, [String(id)]: ctx.nowMs };
   expireSessions(ctx, fx);
+}
+
+/** Fence every node whose session ran out (one decision per node, in node id order). */
+export function expireSessions(ctx: ControllerContext, fx: Fx): void {
+  const working = ctx.working;
+  if (working === undefined) return;
+  const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
+  for (const id of ids) {
+    if (working.nodes[String(id)]?.state === 'fenced') continue;
+    if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
+    const records = decideFenceNode(working, id, decideEnv(ctx));
+    if (records.length === 0) continue;
+    logLine(fx, 'info', 'nodeSessionExpired', { nodeId: id });
+    propose(ctx, fx, records, undefined);
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
-import type { ControllerContext, Waiter } from '../controller.js';
+import type { ControllerContext, Waiter } from './types.js';
 import type { Fx } from '../kit/fx.js';
 
 export function park(ctx: ControllerContext, fx: Fx, index: number, send: SendParams): void {

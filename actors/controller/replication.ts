@@ -6,13 +6,12 @@
  * committed entries are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
-import { voterIdOf } from '../kit/addresses.js';
 import type { SendParams } from '../effects.js';
 import { replay } from '../metadata/replay.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from '../controller.js';
+import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from './types.js';
 import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncatedFrom } from './log.js';
-import { adoptTerm, followLeader } from './election.js';
+import { adoptTerm, flushAcks, followLeader } from './follow.js';
 import { completeUpTo, park } from './purgatory.js';
 import { maybeSnapshot, sendInstallSnapshot } from './snapshot.js';
 import { METADATA_LOG, raftSend } from './step.js';
@@ -103,18 +102,6 @@ export function onAppendStored(ctx: ControllerContext, fx: Fx, op: { lastIndex: 
   if (termAt(ctx.log, op.lastIndex) === op.lastTerm && op.lastIndex > ctx.durableIndex) ctx.durableIndex = op.lastIndex;
   if (ctx.role === 'leader') advanceCommit(ctx, fx);
   else flushAcks(ctx, fx);
-}
-
-export function flushAcks(ctx: ControllerContext, fx: Fx): void {
-  const keep = [];
-  for (const ack of ctx.pendingAcks) {
-    if (ack.term !== ctx.term) continue;
-    if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
-    const leader = voterIdOf(ack.to);
-    if (leader === undefined) continue; // The validator admits Raft messages only from voter addresses.
-    raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
-  }
-  ctx.pendingAcks = keep;
 }
 
 type AppendEntries = RaftMessage & From & { type: 'appendEntries' };

@@ -13,9 +13,8 @@ import {
   decideDeleteTopic, decideHeartbeat, decideRegisterNode, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { getNode, type MetadataImage } from '../metadata/image.js';
-import type { ControllerContext, ControllerRequest, From } from '../controller.js';
+import type { ControllerContext, ControllerRequest, From, PlacementRequest } from './types.js';
 import { entryAt, lastIndex } from './log.js';
-import type { PlacementRequest } from './placement-requests.js';
 import { propose } from './replication.js';
 import { notController } from './step.js';
 import { reply, replyParams, type Fx } from '../kit/fx.js';

@@ -7,10 +7,9 @@
  */
 import { assert } from '../assert.js';
 import { fromPlain } from '../metadata/image.js';
-import type { ControllerContext, From, RaftMessage, Snapshot } from '../controller.js';
+import type { ControllerContext, From, RaftMessage, Snapshot } from './types.js';
 import { compacted, lastIndex, termAt } from './log.js';
-import { adoptTerm, followLeader } from './election.js';
-import { flushAcks } from './replication.js';
+import { adoptTerm, flushAcks, followLeader } from './follow.js';
 import { METADATA_LOG, raftSend, SNAPSHOT_KEY } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';

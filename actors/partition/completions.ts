@@ -10,9 +10,9 @@ import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken, takeOp } from '../kit/ops.js';
 import type { PartitionContext, PendingOp } from './types.js';
 import { epochDurable, leaderAppended } from './leader.js';
-import { fetchReadDone } from './serve-fetch.js';
+import { fetchReadDone } from './purgatory.js';
 import { followerLogWritten } from './follower.js';
-import { storageFailed } from './roles.js';
+import { stepDown } from './roles.js';
 import { recoveryBoundsRead, recoveryMetaRead, recoveryReadDone, startRecovery } from './recovery.js';
 
 export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'stored' }): void {
@@ -96,5 +96,16 @@ export function onBoundsRead(ctx: PartitionContext, fx: Fx, event: RuntimeEvent 
 
 function recoveryFailed(ctx: PartitionContext, fx: Fx, error: string): void {
   logLine(fx, 'error', 'recoveryReadFailed', { error });
+  startRecovery(ctx, fx);
+}
+
+/**
+ * A log or epoch write failed: stop serving and rebuild from storage (the log on disk, not memory,
+ * is the truth after an I/O error).
+ */
+function storageFailed(ctx: PartitionContext, fx: Fx, what: string, error: string): void {
+  logLine(fx, 'error', 'storageFailed', { what, error });
+  if (ctx.role === 'leader') stepDown(ctx, fx);
+  ctx.follower = undefined;
   startRecovery(ctx, fx);
 }

@@ -9,9 +9,9 @@ import { isrWith, isrWithout, joiningFollower, laggingFollowers, type IsrState }
 import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
 import type { Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
-import { own } from '../kit/draft.js';
 import type { AlterPartitionReply, AlterPartitionRequest, PartitionContext, PartitionState } from './types.js';
-import { advanceLeaderHw, leaderOf } from './leader.js';
+import { advanceLeaderHw, parkedFollowersCaughtUp } from './purgatory.js';
+import { leaderOf } from './step.js';
 
 /**
  * Shrink when an ISR member lagged too long; expand only for the follower whose fetch we are
@@ -40,25 +40,6 @@ function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number
   const body: AlterPartitionRequest = { topicId: ctx.topicId, partition: ctx.partition, leaderId: ctx.nodeId,
     leaderEpoch: ctx.state.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr };
   fx.push({ type: 'send', params: { to: CONTROLLER_FOR_NODES, type: 'alterPartition', corr, body } });
-}
-
-/**
- * A follower fetch parks only when there is nothing to send it, and every LEO move wakes it: a
- * follower with a fetch parked here holds our whole log until the moment that fetch leaves the
- * purgatory, however long it waited. Its caught-up time is that moment, not the fetch's arrival;
- * otherwise a long poll longer than replicaLagTimeMaxMs drops every follower of an idle partition
- * from the ISR and its next fetch brings it back: two metadata records per follower per long
- * poll, for as long as the partition stays idle. A fetch from an earlier life of the follower's
- * node (a lower node epoch than the leader has seen from it) counts for nothing.
- */
-export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
-  const l = leaderOf(ctx);
-  for (const { request } of l.parked) {
-    if (request.replicaId < 0) continue;
-    const progress = l.followers.get(request.replicaId);
-    if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
-    own(l, 'followers').set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });
-  }
 }
 
 /** Tick: resend a proposal whose answer is overdue, or look for a new one. */

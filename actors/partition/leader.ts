@@ -1,27 +1,19 @@
 /**
- * The leader's produce path (Kafka's appendRecordsToLeader + DelayedProduce): checks in Kafka's
- * order, offsets assigned at leoPending, one append in flight with later batches coalesced into
- * the next one, and replies from the offset-ordered purgatory when the LEO (acks=1) or the HW
- * (acks=all) passes the batch. Also the HW rule and ListOffsets.
+ * The leader's produce path (Kafka's appendRecordsToLeader): checks in Kafka's order, offsets
+ * assigned at leoPending, one append in flight with later batches coalesced into the next one, and
+ * a waiter in the purgatory (purgatory.ts) until the LEO (acks=1) or the HW (acks=all) passes the
+ * batch. Also ListOffsets.
  */
 import { assert } from '../assert.js';
 import { batchDefect, toStoredBatch } from './batch.js';
-import { computeHw, maximalIsr } from './isr.js';
-import { acceptBatch, issueAppend, persistEpochs, setHw } from './log-writes.js';
+import { acceptBatch, issueAppend, persistEpochs } from './log-writes.js';
 import { listOffset } from './offsets.js';
 import { checkSequence } from './producer-state.js';
-import { splitCompleted, splitExpired, withWaiter } from './purgatory.js';
-import { epochMismatch } from './step.js';
-import { reply, send, type Fx } from '../kit/fx.js';
+import { advanceLeaderHw, completeProduces, wakeParkedFetches, withWaiter } from './purgatory.js';
+import { epochMismatch, leaderOf } from './step.js';
+import { reply, type Fx } from '../kit/fx.js';
 import { own } from '../kit/draft.js';
 import type { LeaderState, ListOffsetsRequest, PartitionContext, ProduceReply, ProduceRequest } from './types.js';
-import { wakeParkedFetches } from './serve-fetch.js';
-
-/** The leader state, owned by this step (actors/kit/draft.ts): handlers may change its fields. */
-export function leaderOf(ctx: PartitionContext): LeaderState {
-  assert(ctx.role === 'leader' && ctx.leader !== undefined, 'leader state present when leading');
-  return own(ctx, 'leader');
-}
 
 /** acks=0 gets no reply at all, not even an error (Kafka closes the connection instead). */
 function answer(fx: Fx, request: ProduceRequest, body: ProduceReply): void {
@@ -79,37 +71,6 @@ export function flushQueue(ctx: PartitionContext, fx: Fx): void {
   issueAppend(ctx, fx, l.queue, true);
   l.queue = [];
   l.queueBytes = 0;
-}
-
-/** HW = min LEO over the maximal ISR; then every waiter it or the LEO satisfies is answered. */
-export function advanceLeaderHw(ctx: PartitionContext, fx: Fx): void {
-  const l = leaderOf(ctx);
-  const hw = computeHw(ctx.hw, ctx.leo, ctx.nodeId, maximalIsr(l.isr), l.followers);
-  const moved = setHw(ctx, fx, hw);
-  completeProduces(ctx, fx);
-  if (moved) wakeParkedFetches(ctx, fx, 'hw');
-}
-
-export function completeProduces(ctx: PartitionContext, fx: Fx): void {
-  const l = leaderOf(ctx);
-  const enough = ctx.state.isr.length >= ctx.configs.minInsyncReplicas;
-  const [done, rest] = splitCompleted(l.waiters, ctx.leo, ctx.hw);
-  l.waiters = rest;
-  for (const w of done) {
-    const body: ProduceReply = w.waitFor === 'hw' && !enough
-      ? { code: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `isr ${ctx.state.isr.length} < ${ctx.configs.minInsyncReplicas}` }
-      : { code: 'OK', baseOffset: w.baseOffset, logStartOffset: ctx.logStart };
-    send(fx, w.to, 'produceReply', body, w.corr);
-  }
-}
-
-export function expireProduces(ctx: PartitionContext, fx: Fx): void {
-  const l = leaderOf(ctx);
-  const [expired, rest] = splitExpired(l.waiters, ctx.nowMs);
-  l.waiters = rest;
-  for (const w of expired) {
-    send(fx, w.to, 'produceReply', { code: 'REQUEST_TIMED_OUT', message: `offset ${w.lastOffset} not ${w.waitFor === 'hw' ? 'committed' : 'stored'} in time` }, w.corr);
-  }
 }
 
 /** The leader's own append completed. */

@@ -2,8 +2,7 @@
  * Role changes: applying a committed partition state (metadataChanged, alterPartitionReply),
  * becoming leader (epoch cache entry durable before produce opens, leader address, followers'
  * progress reset), stepping down (every waiter answered, unissued batches dropped) and becoming
- * follower. A storage write failure sends the replica back to `recovering`: the log on disk, not
- * memory, is the truth after an I/O error.
+ * follower. (A storage write failure sends the replica back to `recovering`: completions.ts.)
  */
 import { assert } from '../assert.js';
 import { initialProgress } from './isr.js';
@@ -13,10 +12,10 @@ import { notLeader } from './step.js';
 import { logLine, report, send, type Fx } from '../kit/fx.js';
 import { fresh } from '../kit/draft.js';
 import type { LeaderState, PartitionConfigs, PartitionContext, PartitionState } from './types.js';
-import { advanceLeaderHw, leaderOf, startLeaderEpoch } from './leader.js';
-import { failParkedFetches } from './serve-fetch.js';
+import { startLeaderEpoch } from './leader.js';
+import { advanceLeaderHw, failParkedFetches } from './purgatory.js';
+import { leaderOf } from './step.js';
 import { maybeSendFetch } from './follower.js';
-import { startRecovery } from './recovery.js';
 
 export function onMetadataChanged(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
   if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
@@ -91,12 +90,4 @@ export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
     leaderHw: -1, leaderLogStart: -1 });
   maybeSendFetch(ctx, fx);
-}
-
-/** A log or epoch write failed: stop serving and rebuild from storage. */
-export function storageFailed(ctx: PartitionContext, fx: Fx, what: string, error: string): void {
-  logLine(fx, 'error', 'storageFailed', { what, error });
-  if (ctx.role === 'leader') stepDown(ctx, fx);
-  ctx.follower = undefined;
-  startRecovery(ctx, fx);
 }

@@ -1,22 +1,17 @@
 /**
  * The leader's fetch path: fencing, the divergence check (KIP-595), range checks, follower
  * progress (which moves the HW and the ISR), then an answer from the tail cache, a storage read,
- * or a park in the long-poll purgatory until data arrives or the deadline passes. Followers see
- * the log up to the LEO; consumers only batches wholly below the HW.
+ * or a park in the long-poll purgatory until data arrives or the deadline passes (purgatory.ts).
+ * Followers see the log up to the LEO; consumers only batches wholly below the HW.
  */
-import { assert } from '../assert.js';
-import { isStoredBatch, type StoredBatch } from './batch.js';
 import { initialProgress, recordFetch } from './isr.js';
 import { divergence, latestEpoch } from './log-state.js';
-import { splitExpired } from './purgatory.js';
-import { epochMismatch, notLeader } from './step.js';
+import { advanceLeaderHw, outOfRange, serveOrPark } from './purgatory.js';
+import { epochMismatch, leaderOf } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';
-import { newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
-import { tailCollect } from './tail-cache.js';
 import type { FetchReply, FetchRequest, LeaderState, PartitionContext } from './types.js';
-import { advanceLeaderHw, leaderOf } from './leader.js';
-import { maybeProposeIsr, parkedFollowersCaughtUp } from './isr-control.js';
+import { maybeProposeIsr } from './isr-control.js';
 
 function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): FetchReply | undefined {
   const replica = request.replicaId >= 0;
@@ -30,10 +25,6 @@ function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): 
     return { code: 'STALE_NODE_EPOCH', message: `node epoch ${request.nodeEpoch} < ${known}` };
   }
   return undefined;
-}
-
-function outOfRange(ctx: PartitionContext): FetchReply {
-  return { code: 'OFFSET_OUT_OF_RANGE', logStartOffset: ctx.logStart, leo: ctx.leo };
 }
 
 export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): void {
@@ -57,84 +48,3 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
   serveOrPark(ctx, fx, request, ctx.nowMs + request.maxWaitMs, false);
 }
 
-function endFor(ctx: PartitionContext, request: FetchRequest): number {
-  return request.replicaId >= 0 ? ctx.leo : ctx.hw;
-}
-
-function okReply(ctx: PartitionContext, request: FetchRequest, batches: StoredBatch[]): FetchReply {
-  return request.replicaId >= 0
-    ? { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, leo: ctx.leo, batches }
-    : { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, batches };
-}
-
-/** Answers now when there is enough data (or `mustAnswer`), else parks until data or deadline. */
-function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadlineMs: number, mustAnswer: boolean): void {
-  const l = leaderOf(ctx);
-  if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
-  const end = endFor(ctx, request);
-  const batches = request.fetchOffset >= end ? [] : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax);
-  if (batches === undefined) {
-    if (l.readsInFlight >= ctx.knobs.readsInFlightMax) return reply(fx, request, { code: 'REPLICA_BUSY', message: 'too many fetch reads' });
-    l.readsInFlight++;
-    const token = newToken(ctx, { kind: 'fetchRead', request, deadlineMs });
-    fx.push({ type: 'read', params: { token, log: ctx.logName, fromOffset: request.fetchOffset, bytesMax: request.bytesMax } });
-    return;
-  }
-  let bytes = 0;
-  for (const b of batches) bytes += b.bytes;
-  const enough = batches.length > 0 && bytes >= request.minBytes;
-  const canWait = request.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
-  if (enough || mustAnswer || !canWait) return reply(fx, request, okReply(ctx, request, batches));
-  l.parked = [...l.parked, { request, deadlineMs }]; // Bounded by fetchesParkedMax, and few in practice.
-}
-
-/** New data ('leo': wakes followers) or a new HW ('hw': wakes consumers). */
-export function wakeParkedFetches(ctx: PartitionContext, fx: Fx, reason: 'leo' | 'hw'): void {
-  const l = leaderOf(ctx);
-  if (l.parked.length === 0) return;
-  // A woken follower fetch was at our LEO until this append.
-  if (reason === 'leo') parkedFollowersCaughtUp(ctx);
-  const parked = l.parked;
-  l.parked = parked.filter((p) => (p.request.replicaId >= 0) !== (reason === 'leo'));
-  for (const p of parked) {
-    const interested = (p.request.replicaId >= 0) === (reason === 'leo');
-    if (interested) serveOrPark(ctx, fx, p.request, p.deadlineMs, false);
-  }
-}
-
-export function expireParkedFetches(ctx: PartitionContext, fx: Fx): void {
-  const l = leaderOf(ctx);
-  parkedFollowersCaughtUp(ctx);
-  const [expired, rest] = splitExpired(l.parked, ctx.nowMs);
-  l.parked = rest;
-  for (const p of expired) serveOrPark(ctx, fx, p.request, p.deadlineMs, true);
-}
-
-/** A fetch's storage read finished: answer with the batches the reader may see now. */
-export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchRequest, entries: ReadonlyArray<{ offset: number; value: unknown }>,
-    error: string | undefined): void {
-  if (ctx.role !== 'leader' || ctx.leader === undefined) return reply(fx, request, notLeader(ctx));
-  const l = leaderOf(ctx);
-  // A read issued under an earlier leader epoch is not counted by this leader state.
-  if (l.readsInFlight > 0) l.readsInFlight--;
-  if (error !== undefined) return reply(fx, request, { code: 'STORAGE_ERROR', message: error });
-  if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
-  const end = endFor(ctx, request);
-  const batches: StoredBatch[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
-    const batch = entry.value;
-    if (batch.lastOffset < request.fetchOffset) continue;
-    if (batch.lastOffset >= end) break;
-    if (batches.length > 0 && bytes + batch.bytes > request.bytesMax) break;
-    batches.push(batch);
-    bytes += batch.bytes;
-  }
-  reply(fx, request, okReply(ctx, request, batches));
-}
-
-/** Leadership lost: every parked fetch learns who leads now (the caller drops the leader state). */
-export function failParkedFetches(ctx: PartitionContext, fx: Fx, l: LeaderState): void {
-  for (const p of l.parked) reply(fx, p.request, notLeader(ctx));
-}

@@ -10,8 +10,7 @@ import { metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import type { PartitionContext } from './types.js';
-import { expireProduces } from './leader.js';
-import { expireParkedFetches } from './serve-fetch.js';
+import { expireParkedFetches, expireProduces } from './purgatory.js';
 import { isrTick } from './isr-control.js';
 import { followerTick } from './follower.js';
 

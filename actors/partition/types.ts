@@ -9,7 +9,6 @@ import type { BatchIndex } from './batch-index.js';
 import type { FollowerProgress, IsrState } from './isr.js';
 import type { EpochEntry } from './log-state.js';
 import type { ProducerTable } from './producer-state.js';
-import type { ProduceWaiter } from './purgatory.js';
 import type { TailCache } from './tail-cache.js';
 
 /** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
@@ -144,6 +143,17 @@ export interface Recovery {
   /** Next offset the scan reads from. */
   scanFrom: number;
   producersCoveredOffset: number;
+}
+
+/** A produce waiting in the purgatory (actors/partition/purgatory.ts) for the LEO or the HW to pass its batch. */
+export interface ProduceWaiter {
+  to: string;
+  corr: number | undefined;
+  baseOffset: number;
+  lastOffset: number;
+  /** 'leo' for acks=1, 'hw' for acks=all. */
+  waitFor: 'leo' | 'hw';
+  deadlineMs: number;
 }
 
 export interface ParkedFetch { request: FetchRequest; deadlineMs: number }

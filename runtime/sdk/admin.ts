@@ -9,7 +9,7 @@ import { isErrorCode, ERRORS } from '../../actors/errors.js';
 import type { TopicInfo } from '../../actors/client/messages.js';
 import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
-import type { BrookClient } from './connect.js';
+import type { ActorHost } from '../host.js';
 import { BrookError } from './errors.js';
 import { applyOffsetReset, describeGroup, fetchOffsets, groupCall, listGroups, planOffsetReset, type CommittedOffset, type GroupAdminDeps,
   type GroupDescription, type GroupListing, type ResetPlanEntry, type ResetSpec } from './group-admin.js';
@@ -30,13 +30,16 @@ export interface QuorumInfo { leaderId: number; term: number; voters: number[]; 
 export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number }
 
 /** Admins created per client so far: each gets its own inbox, so closing one never deafens another. */
-const adminsByClient = new WeakMap<BrookClient, number>();
+/** What an admin needs of its client (BrookClient has it): the client's id and its host's transport and clock. */
+export interface AdminClient { readonly clientId: string; readonly host: ActorHost }
+
+const adminsByClient = new WeakMap<AdminClient, number>();
 
 export class Admin {
   private readonly rpc: Rpc;
   private readonly timeoutMs: number;
 
-  constructor(private readonly client: BrookClient, options: AdminOptions = {}) {
+  constructor(private readonly client: AdminClient, options: AdminOptions = {}) {
     const { transport, clock } = client.host.options;
     const n = (adminsByClient.get(client) ?? 0) + 1;
     adminsByClient.set(client, n);
@@ -176,4 +179,4 @@ export class Admin {
 
 function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-export function createAdmin(client: BrookClient, options?: AdminOptions): Admin { return new Admin(client, options); }
+export function createAdmin(client: AdminClient, options?: AdminOptions): Admin { return new Admin(client, options); }
