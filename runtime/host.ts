@@ -43,6 +43,8 @@ export interface HostOptions {
   onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
   /** Called for every `deliver` effect: results of client-side actors for their local callers. */
   onDeliver?: (address: string, requestId: number, result: unknown) => void;
+  /** Called for every `notify` effect: what an actor tells the process hosting it (the node actor's lifecycle). */
+  onNotify?: (address: string, notice: unknown) => void;
   /** Called when an actor fails (throws, or breaks an invariant). */
   onActorError?: (address: string, error: unknown) => void;
   /** Run the kind's `invariants()` after every event (simulation and tests). */
@@ -348,6 +350,7 @@ export class ActorHost {
         this.options.onReport?.(hosted.address, params.kind, params.data),
       deliver: (_args, params: { requestId: number; result: unknown }) =>
         this.options.onDeliver?.(hosted.address, params.requestId, params.result),
+      notify: (_args, params: { notice: unknown }) => this.options.onNotify?.(hosted.address, params.notice),
     };
   }
 }

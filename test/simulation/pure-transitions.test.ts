@@ -7,14 +7,15 @@
 import test from 'ava';
 import type { AnyStateMachine } from 'xstate';
 import { runStreamSim } from '../../runtime/sim/stream-run.js';
-import { controllerKind, coordinatorKind, partitionKind } from '../../runtime/node/kinds.js';
+import { controllerKind, coordinatorKind, nodeKind, partitionKind } from '../../runtime/node/kinds.js';
+import { NODE_DEFAULTS } from '../../actors/node.js';
 import { consumerKind, producerKind } from '../../runtime/sdk/kinds.js';
 import { deepClone, replayPure } from '../helpers/pure-transitions.js';
 
 interface Recording { address: string; kind: string; input: unknown; events: Array<{ type: string }> }
 
 const KINDS: Record<string, { machine: AnyStateMachine; invariants?: (context: never) => void }> = {
-  controller: controllerKind(), partition: partitionKind(), coordinator: coordinatorKind(), producer: producerKind, consumer: consumerKind,
+  controller: controllerKind(), partition: partitionKind(), coordinator: coordinatorKind(), node: nodeKind(NODE_DEFAULTS), producer: producerKind, consumer: consumerKind,
 };
 
 /** Seeds with faults of every kind between them; 3 and 4 carry a consumer group. */
