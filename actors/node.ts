@@ -74,7 +74,7 @@ function act<T extends NodeEvent['type']>(handler: (ctx: NodeContext, fx: Fx, ev
   });
 }
 
-export const nodeMachine = setup({
+const nodeSetup = setup({
   types: { context: {} as NodeContext, events: {} as NodeEvent, input: {} as NodeInput },
   actions: {
     ...effectActions,
@@ -104,7 +104,19 @@ export const nodeMachine = setup({
     behind: ({ context }) => context.catchUpTarget !== undefined,
     imageReady: ({ context }) => context.imageReady,
   },
-}).createMachine({
+});
+
+/** A registered node's handlers (catchingUp and serving): heartbeats, a lost epoch, probes. */
+const registered = {
+  tick: { actions: 'tick' },
+  nodeHeartbeatReply: [
+    { guard: and(['answersHeartbeat', 'epochLost']), target: '#node.registering', actions: 'forgetEpoch' },
+    { guard: 'answersHeartbeat', actions: 'heartbeatReply' },
+  ],
+  probe: { actions: 'answerProbe' },
+} as const;
+
+export const nodeMachine = nodeSetup.createMachine({
   id: 'node',
   context: ({ input }) => initialContext(input),
   initial: 'registering',
@@ -123,29 +135,14 @@ export const nodeMachine = setup({
         shutdown: { target: 'stopped' },
       },
     },
+    // catchingUp and serving heartbeat alike; they differ in whether the image was acted on.
     catchingUp: {
       always: { guard: 'caughtUp', target: 'serving' },
-      on: {
-        tick: { actions: 'tick' },
-        nodeHeartbeatReply: [
-          { guard: and(['answersHeartbeat', 'epochLost']), target: 'registering', actions: 'forgetEpoch' },
-          { guard: 'answersHeartbeat', actions: 'heartbeatReply' },
-        ],
-        probe: { actions: 'answerProbe' },
-        shutdown: [{ guard: 'imageReady', target: 'shuttingDown', actions: 'requestShutdown' }, { target: 'stopped' }],
-      },
+      on: { ...registered, shutdown: [{ guard: 'imageReady', target: 'shuttingDown', actions: 'requestShutdown' }, { target: 'stopped' }] },
     },
     serving: {
       always: { guard: 'behind', target: 'catchingUp' },
-      on: {
-        tick: { actions: 'tick' },
-        nodeHeartbeatReply: [
-          { guard: and(['answersHeartbeat', 'epochLost']), target: 'registering', actions: 'forgetEpoch' },
-          { guard: 'answersHeartbeat', actions: 'heartbeatReply' },
-        ],
-        probe: { actions: 'answerProbe' },
-        shutdown: { target: 'shuttingDown', actions: 'requestShutdown' },
-      },
+      on: { ...registered, shutdown: { target: 'shuttingDown', actions: 'requestShutdown' } },
     },
     shuttingDown: {
       on: {
