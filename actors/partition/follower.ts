@@ -20,7 +20,7 @@ import type { FetchReply, FollowerState, PartitionContext } from './types.js';
 
 /** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */
 function followerOf(ctx: PartitionContext): FollowerState | undefined {
-  return ctx.role === 'follower' && ctx.follower !== undefined ? own(ctx, 'follower') : undefined;
+  return ctx.follower !== undefined ? own(ctx, 'follower') : undefined;
 }
 
 export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {

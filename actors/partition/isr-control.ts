@@ -52,12 +52,19 @@ export function isrTick(ctx: PartitionContext, fx: Fx): void {
   sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
 }
 
+/** The committed state the controller's OK to this leader's outstanding proposal carries (undefined for anything else). */
+export function adoptedBy(ctx: PartitionContext, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
+  const isr = ctx.leader?.isr;
+  if (isr === undefined || isr.kind === 'committed' || isr.corr !== corr) return undefined;
+  return body.code === 'OK' ? body.partition : undefined;
+}
+
 /**
  * The controller's answer. Returns the state to adopt (OK) or undefined; the caller applies it
  * like a metadata change, which also clears the proposal.
  */
 export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
-  if (ctx.role !== 'leader' || ctx.leader === undefined) return undefined;
+  if (ctx.leader === undefined) return undefined;
   if (ctx.leader.isr.kind === 'committed' || ctx.leader.isr.corr !== corr) return undefined;
   const l = leaderOf(ctx);
   if (l.isr.kind === 'committed') return undefined;

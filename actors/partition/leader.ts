@@ -82,7 +82,7 @@ export function leaderAppended(ctx: PartitionContext, fx: Fx): void {
 
 /** The epoch cache entry of a new leader epoch is durable: produce opens. */
 export function epochDurable(ctx: PartitionContext, fx: Fx, leaderEpoch: number): void {
-  if (ctx.role !== 'leader' || ctx.leader?.leaderEpoch !== leaderEpoch) return;
+  if (ctx.leader?.leaderEpoch !== leaderEpoch) return;
   leaderOf(ctx).ready = true;
   advanceLeaderHw(ctx, fx);
 }

@@ -140,7 +140,7 @@ export function expireParkedFetches(ctx: PartitionContext, fx: Fx): void {
 /** A fetch's storage read finished: answer with the batches the reader may see now. */
 export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchRequest, entries: ReadonlyArray<{ offset: number; value: unknown }>,
     error: string | undefined): void {
-  if (ctx.role !== 'leader' || ctx.leader === undefined) return reply(fx, request, notLeader(ctx));
+  if (ctx.leader === undefined) return reply(fx, request, notLeader(ctx));
   const l = leaderOf(ctx);
   // A read issued under an earlier leader epoch is not counted by this leader state.
   if (l.readsInFlight > 0) l.readsInFlight--;

@@ -19,12 +19,11 @@ import { newToken } from '../kit/ops.js';
 import { fresh, own } from '../kit/draft.js';
 import { createTailCache, tailAdd } from './tail-cache.js';
 import type { PartitionContext, Recovery } from './types.js';
-import { decideRole } from './roles.js';
 
 const META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
 
+/** Entering `recovering` (at start, or after a storage failure): forget the working set and read it back. */
 export function startRecovery(ctx: PartitionContext, fx: Fx): void {
-  ctx.role = 'recovering';
   ctx.ops = new Map(); // Completions of the previous incarnation's operations are ignored from now on.
   ctx.logWrite = undefined;
   ctx.leader = undefined;
@@ -44,7 +43,7 @@ export function startRecovery(ctx: PartitionContext, fx: Fx): void {
 
 /** The recovery state, owned by this step (actors/kit/draft.ts). */
 function recoveryOf(ctx: PartitionContext): Recovery {
-  assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'recovery in progress');
+  assert(ctx.recovery !== undefined, 'recovery in progress');
   return own(ctx, 'recovery');
 }
 
@@ -128,8 +127,7 @@ function finishRecovery(ctx: PartitionContext, fx: Fx, r: Recovery): void {
   const checkpointHw = asOffset(r.hw) ?? ctx.logStart;
   ctx.hw = Math.max(ctx.logStart, Math.min(checkpointHw, ctx.leo));
   ctx.hwCheckpoint = { hw: ctx.hw, inFlight: false, atMs: ctx.nowMs };
-  ctx.recovery = undefined;
+  ctx.recovery = undefined; // Recovered: the machine leads or follows as ctx.state says.
   fx.push({ type: 'log', params: { level: 'info', event: 'partitionRecovered',
     detail: { logStart: ctx.logStart, hw: ctx.hw, leo: ctx.leo, epochs: ctx.epochs.length, producers: ctx.producers.size } } });
-  decideRole(ctx, fx);
 }

@@ -29,6 +29,6 @@ export function metaKey(ctx: PartitionContext, name: 'epochs' | 'hw' | 'logStart
 
 /** The leader state, owned by this step (actors/kit/draft.ts): handlers may change its fields. */
 export function leaderOf(ctx: PartitionContext): LeaderState {
-  assert(ctx.role === 'leader' && ctx.leader !== undefined, 'leader state present when leading');
+  assert(ctx.leader !== undefined, 'leader state present when leading');
   return own(ctx, 'leader');
 }

@@ -14,16 +14,27 @@ import { expireParkedFetches, expireProduces } from './purgatory.js';
 import { isrTick } from './isr-control.js';
 import { followerTick } from './follower.js';
 
-export function onTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+/** Time moves; a recovering replica has no deadline of its own (its reads complete as events). */
+export function advanceClock(ctx: PartitionContext, nowMs: number): void {
   ctx.nowMs = Math.max(ctx.nowMs, nowMs);
-  if (ctx.role === 'recovering') return;
-  if (ctx.role === 'leader') {
-    expireProduces(ctx, fx);
-    expireParkedFetches(ctx, fx);
-    isrTick(ctx, fx);
-  } else {
-    followerTick(ctx, fx);
-  }
+}
+
+export function onLeaderTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+  advanceClock(ctx, nowMs);
+  expireProduces(ctx, fx);
+  expireParkedFetches(ctx, fx);
+  isrTick(ctx, fx);
+  housekeeping(ctx, fx);
+}
+
+export function onFollowerTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+  advanceClock(ctx, nowMs);
+  followerTick(ctx, fx);
+  housekeeping(ctx, fx);
+}
+
+/** What both roles do on their own: retention, the HW checkpoint and the producer-state checkpoint. */
+function housekeeping(ctx: PartitionContext, fx: Fx): void {
   retentionTick(ctx, fx);
   checkpointHw(ctx, fx);
   checkpointProducers(ctx, fx);
@@ -71,7 +82,7 @@ export function nextTickAt(ctx: PartitionContext): number {
   let at = ctx.leo > ctx.logStart ? ctx.retention.nextCheckMs : Infinity;
   const consider = (ms: number): void => { if (ms < at) at = ms; };
   const busy = ctx.nowMs + ctx.knobs.tickMs;
-  const l = ctx.role === 'leader' ? ctx.leader : undefined;
+  const l = ctx.leader;
   if (l !== undefined) {
     if (l.waiters.length > SCAN_MAX || l.parked.length > SCAN_MAX) consider(busy);
     for (const w of l.waiters) consider(w.deadlineMs);
@@ -85,7 +96,7 @@ export function nextTickAt(ctx: PartitionContext): number {
       }
     }
   }
-  const f = ctx.role === 'follower' ? ctx.follower : undefined;
+  const f = ctx.follower;
   if (f !== undefined) consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, busy));
   const hw = ctx.hwCheckpoint;
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);

@@ -116,6 +116,7 @@ export type PartitionEvent =
   /** From the node runtime when it applies a new partition state. */
   | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> };
 
+/** The machine's states: the replica's role. */
 export type Role = 'recovering' | 'leader' | 'follower';
 
 /** Storage and network operations in flight, keyed by effect token. */
@@ -196,7 +197,6 @@ export interface PartitionContext {
   configs: PartitionConfigs;
   knobs: PartitionKnobs;
   state: PartitionState;
-  role: Role;
   nowMs: number;
   /** wallMs = nowMs + wallOffsetMs (retention compares batch timestamps with wall time). */
   wallOffsetMs: number;

@@ -268,8 +268,8 @@ function leaderHws(sim: ClusterSim, partitions: number): number[] | undefined {
     const state = topic.partitions[p];
     if (!state || state.leader < 0) return undefined;
     const snapshot = sim.nodes.get(state.leader)?.brook?.host.snapshot(replicaAddress(SIM_TOPIC, p, state.leader));
-    const context = snapshot?.context as { role?: string; hw?: number; leo?: number } | undefined;
-    if (context?.role !== 'leader' || context.hw === undefined || context.hw !== context.leo) return undefined;
+    const context = snapshot?.context as { hw?: number; leo?: number } | undefined;
+    if (snapshot?.value !== 'leader' || context?.hw === undefined || context.hw !== context.leo) return undefined;
     hws.push(context.hw);
   }
   return hws;
