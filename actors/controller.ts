@@ -6,8 +6,12 @@
  * 1, value = `{ term, record }`. The leader decides commands against its working image
  * (actors/metadata/decide*.ts), appends and replays the records, and answers once they commit.
  *
- * States (mirroring `context.role`): recovering (reads ctl/state, ctl/snapshot and the log) →
- * follower ⇄ preCandidate → candidate → leader. Time comes only from `tick` events; randomness only
+ * States, each with its own handlers (Raft's role, which its handlers set in `context.role` as the
+ * paper's variable; the state follows it along the edges below, any other change is a bug):
+ * recovering (reads ctl/state, ctl/snapshot and the log; drops Raft messages) → follower ⇄
+ * preCandidate → candidate → leader, back to follower on a higher term or a lost quorum, to
+ * recovering on a storage failure. Only the leader handles probe replies, and only it serves
+ * requests (the others answer NOT_CONTROLLER). Time comes only from `tick` events; randomness only
  * from actors/prng.ts with its state in context.
  *
  * Durability: term and vote go to `ctl/state` (putMeta, sync) and any Raft message sent while such
@@ -36,10 +40,17 @@ import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
 import { effectActions } from './effects.js';
 import type { MetadataImage } from './metadata/image.js';
-import { CONTROLLER_DEFAULTS, type ControllerContext, type ControllerEvent, type ControllerInput, type Role, type Waiter } from './controller/types.js';
-import { dispatch } from './controller/dispatch.js';
+import { CONTROLLER_DEFAULTS, type ControllerContext, type ControllerEvent, type ControllerInput, type ControllerRequest, type PlacementRequest, type Role, type Waiter } from './controller/types.js';
+import { onMetaRead, onReadDone, onStored } from './controller/completions.js';
+import { onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './controller/election.js';
+import { onAppendEntries, onAppendReply } from './controller/replication.js';
+import { onInstallSnapshot } from './controller/snapshot.js';
+import { onRequest } from './controller/requests.js';
+import { onPlacementRequest } from './controller/placement-requests.js';
+import { onProbeReply } from './controller/probe.js';
+import { onCampaignTick, onLeaderTick, onRecoveringTick } from './controller/tick.js';
 import { startRecovery } from './controller/recovery.js';
-import type { Effect } from './kit/fx.js';
+import type { Effect, Fx } from './kit/fx.js';
 import { lastIndex } from './controller/log.js';
 import { initialPlacement } from './controller/placement-requests.js';
 
@@ -47,8 +58,6 @@ export { parseControllerMessage } from './metadata/validate.js';
 
 export type * from './controller/types.js';
 export { CONTROLLER_DEFAULTS, majority } from './controller/types.js';
-
-const ROLES: Role[] = ['recovering', 'follower', 'preCandidate', 'candidate', 'leader'];
 
 export function invariants(ctx: ControllerContext): void {
   const last = lastIndex(ctx.log);
@@ -104,24 +113,80 @@ function initialContext(input: ControllerInput): ControllerContext {
   };
 }
 
+/**
+ * The roles a state may hand over to: Raft's role changes happen inside its handlers (a higher term
+ * seen in any message, an election won or lost, a storage failure), which set `context.role`; the
+ * state follows it along these edges only, and a role change along any other edge is a bug.
+ */
+function becomes(state: Role, ...roles: Role[]) {
+  return [...roles.map((role) => ({ guard: { type: 'is' as const, params: role }, target: role })),
+    { guard: { type: 'isNot' as const, params: state }, actions: { type: 'offEdge' as const, params: state } }];
+}
+
+const raft = {
+  preVote: { actions: 'preVote' }, preVoteReply: { actions: 'preVoteReply' }, requestVote: { actions: 'requestVote' },
+  requestVoteReply: { actions: 'requestVoteReply' }, appendEntries: { actions: 'appendEntries' }, appendEntriesReply: { actions: 'appendReply' },
+  installSnapshot: { actions: 'installSnapshot' }, installSnapshotReply: { actions: 'appendReply' },
+} as const;
+
+/** Requests to the controller; any but the leader answers NOT_CONTROLLER (describeQuorum: any voter). */
+const requests = {
+  registerNode: { actions: 'request' }, nodeHeartbeat: { actions: 'request' }, createTopic: { actions: 'request' }, deleteTopic: { actions: 'request' },
+  createPartitions: { actions: 'request' }, alterConfigs: { actions: 'request' }, alterPartition: { actions: 'request' },
+  allocateProducerIds: { actions: 'request' }, initProducerId: { actions: 'request' }, describeQuorum: { actions: 'request' },
+  alterPartitionReassignments: { actions: 'placementRequest' }, listPartitionReassignments: { actions: 'placementRequest' },
+  electLeaders: { actions: 'placementRequest' }, decommissionNode: { actions: 'placementRequest' }, balanceCluster: { actions: 'placementRequest' },
+  alterClusterConfigs: { actions: 'placementRequest' },
+} as const;
+
+const completions = { stored: { actions: 'stored' }, metaRead: { actions: 'metaRead' }, readDone: { actions: 'readDone' } } as const;
+
+type Of<T extends ControllerEvent['type']> = Extract<ControllerEvent, { type: T }>;
+
+/** A handler for one event type, run on a draft of the context (actors/step-action.ts). */
+function act<T extends ControllerEvent['type']>(handler: (ctx: ControllerContext, fx: Fx, event: Of<T>) => void) {
+  return stepAction<ControllerContext, ControllerEvent>((ctx, fx, event) => handler(ctx, fx as Effect[], event as Of<T>));
+}
+
 export const controllerMachine = setup({
   types: { context: {} as ControllerContext, events: {} as ControllerEvent, input: {} as ControllerInput },
   actions: {
     ...effectActions,
-    // Handlers run on a shallow copy of the context; their effects run in order as declared actions.
-    handle: stepAction<ControllerContext, ControllerEvent>((ctx, fx, event) => dispatch(ctx, fx as Effect[], event)),
-    recover: stepAction<ControllerContext, ControllerEvent>((ctx, fx) => startRecovery(ctx, fx as Effect[])),
+    recover: act((ctx, fx) => startRecovery(ctx, fx)),
+    recoveringTick: act<'tick'>((ctx, fx, e) => onRecoveringTick(ctx, fx, e.nowMs)),
+    campaignTick: act<'tick'>((ctx, fx, e) => onCampaignTick(ctx, fx, e.nowMs)),
+    leaderTick: act<'tick'>((ctx, fx, e) => onLeaderTick(ctx, fx, e.nowMs)),
+    stored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e.token, e.error)),
+    metaRead: act<'metaRead'>((ctx, fx, e) => onMetaRead(ctx, fx, e.token, e.value, e.error)),
+    readDone: act<'readDone'>((ctx, fx, e) => onReadDone(ctx, fx, e.token, e.entries, e.error)),
+    preVote: act<'preVote'>(onPreVote),
+    preVoteReply: act<'preVoteReply'>(onPreVoteReply),
+    requestVote: act<'requestVote'>(onRequestVote),
+    requestVoteReply: act<'requestVoteReply'>(onRequestVoteReply),
+    appendEntries: act<'appendEntries'>(onAppendEntries),
+    appendReply: act<'appendEntriesReply' | 'installSnapshotReply'>(onAppendReply),
+    installSnapshot: act<'installSnapshot'>(onInstallSnapshot),
+    request: act<ControllerRequest['type']>((ctx, fx, e) => onRequest(ctx, fx, e as never)),
+    placementRequest: act<PlacementRequest['type']>((ctx, fx, e) => onPlacementRequest(ctx, fx, e as never)),
+    probeReply: act<'probeReply'>(onProbeReply),
+    offEdge: ({ context }, state: Role) => assert(false, `role ${context.role} is not reached from ${state}`),
   },
   guards: {
     is: ({ context }, role: Role) => context.role === role,
+    isNot: ({ context }, role: Role) => context.role !== role,
   },
 }).createMachine({
   id: 'controller',
   context: ({ input }) => initialContext(input),
   initial: 'recovering',
-  entry: 'recover',
-  on: { '*': { actions: 'handle' } },
-  // The state nodes mirror `context.role`, which the handlers set, so snapshots show the role.
-  states: Object.fromEntries(ROLES.map((role) => [role, { always: ROLES.filter((r) => r !== role)
-    .map((r) => ({ guard: { type: 'is' as const, params: r }, target: r })) }])),
+  states: {
+    // Raft messages reach a recovering replica before it knows its term: it drops them (senders
+    // retry); requests get NOT_CONTROLLER.
+    recovering: { entry: 'recover', always: becomes('recovering', 'follower'), on: { tick: { actions: 'recoveringTick' }, ...requests, ...completions } },
+    // A lone voter's pre-vote is won at once: a follower may become a candidate in one step.
+    follower: { always: becomes('follower', 'recovering', 'preCandidate', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    preCandidate: { always: becomes('preCandidate', 'recovering', 'follower', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    candidate: { always: becomes('candidate', 'recovering', 'follower', 'preCandidate', 'leader'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    leader: { always: becomes('leader', 'recovering', 'follower'), on: { tick: { actions: 'leaderTick' }, ...raft, ...requests, ...completions, probeReply: { actions: 'probeReply' } } },
+  },
 });

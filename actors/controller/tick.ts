@@ -13,23 +13,27 @@ import type { Fx } from '../kit/fx.js';
 import { expireSessions, probeSilentNodes } from './probe.js';
 import { placementTick } from './placement-tick.js';
 
-export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+/** Recovering: a failed recovery starts again once its retry time comes. */
+export function onRecoveringTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
-  switch (ctx.role) {
-    case 'recovering':
-      if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
-      return;
-    case 'follower': case 'preCandidate': case 'candidate':
-      if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
-      return;
-    case 'leader':
-      if (!checkQuorum(ctx, fx)) return;
-      if (ctx.nowMs >= ctx.heartbeatDueMs) {
-        ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
-        broadcastAppend(ctx, fx);
-      }
-      probeSilentNodes(ctx, fx);
-      expireSessions(ctx, fx);
-      return placementTick(ctx, fx);
+  if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
+}
+
+/** Follower, pre-candidate and candidate: campaign (again) when the election deadline passes. */
+export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+  if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
+}
+
+/** Leader: check the quorum, send heartbeats, probe silent nodes, fence expired sessions, run placement plans. */
+export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+  if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  if (!checkQuorum(ctx, fx)) return;
+  if (ctx.nowMs >= ctx.heartbeatDueMs) {
+    ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
+    broadcastAppend(ctx, fx);
   }
+  probeSilentNodes(ctx, fx);
+  expireSessions(ctx, fx);
+  placementTick(ctx, fx);
 }
