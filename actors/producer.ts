@@ -28,7 +28,7 @@ import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/a
 import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';
 import { expireInFlight, expireReady, onProduceReply } from './producer/retry.js';
 import { abandonMovedAttempts, checkOverdueAttempts } from './producer/leader-watch.js';
-import { settleFlushes } from './producer/settle.js';
+import { settleFlushes } from './producer/retry.js';
 import type { ProducerConfig, ProducerContext, ProducerEvent, ProducerInput } from './producer/types.js';
 import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from './client/messages.js';
 

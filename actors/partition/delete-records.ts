@@ -4,7 +4,7 @@
  * batch boundary). Followers follow the leader's log start from fetch replies. The group
  * coordinator uses it to trim `__consumer_offsets` behind its checkpoints.
  */
-import { indexFind } from './batch-index.js';
+import { indexFind } from './log-cache.js';
 import { advanceLogStart } from './log-writes.js';
 import { epochMismatch } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';

@@ -7,15 +7,13 @@
  */
 import { replicaAddress } from '../kit/addresses.js';
 import { areContiguous, type StoredBatch } from './batch.js';
-import { indexFind } from './batch-index.js';
+import { indexFind, createTailCache, createBatchIndex } from './log-cache.js';
 import { latestEpoch, truncationOffset, type EpochEnd } from './log-state.js';
 import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log-writes.js';
 import { nextInt } from '../prng.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
-import { createTailCache } from './tail-cache.js';
-import { createBatchIndex } from './batch-index.js';
 import type { FetchReply, FollowerState, PartitionContext } from './types.js';
 
 /** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */

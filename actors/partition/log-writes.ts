@@ -6,14 +6,13 @@
  */
 import { assert } from '../assert.js';
 import type { StoredBatch } from './batch.js';
-import { indexAdd, indexDropBefore, indexTruncate } from './batch-index.js';
+import { indexAdd, indexDropBefore, indexTruncate, tailAdd, tailDropBefore, tailTruncate } from './log-cache.js';
 import { assignEpoch, epochsToMeta, truncateEpochs } from './log-state.js';
 import { applyBatch, producersReach, truncateProducers } from './producer-state.js';
 import { metaKey } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
-import { tailAdd, tailDropBefore, tailTruncate } from './tail-cache.js';
 import type { PartitionContext } from './types.js';
 
 /** Adds a batch at leoPending to the working set. Returns whether the epoch cache changed. */

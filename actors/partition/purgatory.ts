@@ -15,7 +15,7 @@ import { leaderOf, notLeader } from './step.js';
 import { reply, send, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
-import { tailCollect } from './tail-cache.js';
+import { tailCollect } from './log-cache.js';
 import type { FetchReply, FetchRequest, LeaderState, PartitionContext, ProduceReply, ProduceWaiter } from './types.js';
 
 /** A new list with `waiter` inserted in lastOffset order (a duplicate retry may wait on an older offset). */

@@ -10,14 +10,13 @@
  */
 import { assert } from '../assert.js';
 import { isStoredBatch } from './batch.js';
-import { createBatchIndex, indexAdd, indexSize } from './batch-index.js';
+import { createBatchIndex, indexAdd, indexSize, createTailCache, tailAdd } from './log-cache.js';
 import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log-state.js';
 import { applyBatch, producersFromMeta } from './producer-state.js';
 import { metaKey } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import { fresh, own } from '../kit/draft.js';
-import { createTailCache, tailAdd } from './tail-cache.js';
 import type { PartitionContext, Recovery } from './types.js';
 
 const META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;

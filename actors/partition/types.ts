@@ -5,11 +5,10 @@
 import type { RuntimeEvent } from '../effects.js';
 import type { ErrorReply } from '../errors.js';
 import type { BatchInput, StoredBatch } from './batch.js';
-import type { BatchIndex } from './batch-index.js';
+import type { BatchIndex, TailCache } from './log-cache.js';
 import type { FollowerProgress, IsrState } from './isr.js';
 import type { EpochEntry } from './log-state.js';
 import type { ProducerTable } from './producer-state.js';
-import type { TailCache } from './tail-cache.js';
 
 /** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
 export interface PartitionState { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }

@@ -10,7 +10,7 @@ import { send, type Fx } from '../kit/fx.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
-import { settleOk } from './settle.js';
+import { settleOk } from './retry.js';
 import type { Batch, PartitionQueue, ProducerContext } from './types.js';
 import { fresh, own } from '../kit/draft.js';
 import { ownQueue } from './draft.js';

@@ -136,7 +136,7 @@ test('the catalogue and the admission table agree: a reply is on its request\'s 
     if (!WIRE.some((w) => w.type === request)) continue;
     const side = wireSide(type, EXAMPLES[type]?.body);
     // fetchReply answers both a follower's fetch and a consumer's.
-    if (side !== 'either') t.is(side, wireSide(request, EXAMPLES[request]?.body), type);
+    if (side !== 'either') t.is(side as string, wireSide(request, EXAMPLES[request]?.body) as string, type);
     pairs++;
   }
   t.true(pairs > 30, `${pairs} request and reply pairs`);
