@@ -5,12 +5,12 @@
  */
 import { assert } from '../assert.js';
 import type { RuntimeEvent } from '../effects.js';
-import { appended } from './log-writes.js';
+import { appended } from './log.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken, takeOp } from '../kit/ops.js';
 import type { PartitionContext, PendingOp } from './types.js';
 import { epochDurable } from './leader.js';
-import { fetchReadDone } from './purgatory.js';
+import { fetchReadDone } from './replication.js';
 import { stepDown } from './roles.js';
 import { recoveryBoundsRead, recoveryMetaRead, recoveryReadDone, startRecovery } from './recovery.js';
 

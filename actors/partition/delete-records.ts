@@ -5,7 +5,7 @@
  * coordinator uses it to trim `__consumer_offsets` behind its checkpoints.
  */
 import { indexFind } from './log-cache.js';
-import { advanceLogStart } from './log-writes.js';
+import { advanceLogStart } from './log.js';
 import { epochMismatch } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';
 import type { DeleteRecordsRequest, PartitionContext } from './types.js';

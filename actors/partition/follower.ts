@@ -8,8 +8,7 @@
 import { replicaAddress } from '../kit/addresses.js';
 import { areContiguous, type StoredBatch } from './batch.js';
 import { indexFind, createTailCache, createBatchIndex } from './log-cache.js';
-import { latestEpoch, truncationOffset, type EpochEnd } from './log-state.js';
-import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log-writes.js';
+import { latestEpoch, truncationOffset, type EpochEnd, acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log.js';
 import { nextInt } from '../prng.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';

@@ -6,10 +6,10 @@
  */
 import { assert } from '../assert.js';
 import { batchDefect, toStoredBatch } from './batch.js';
-import { acceptBatch, issueAppend, persistEpochs } from './log-writes.js';
+import { acceptBatch, issueAppend, persistEpochs } from './log.js';
 import { listOffset } from './offsets.js';
 import { checkSequence } from './producer-state.js';
-import { advanceLeaderHw, completeProduces, wakeParkedFetches, withWaiter } from './purgatory.js';
+import { advanceLeaderHw, completeProduces, wakeParkedFetches, withWaiter } from './replication.js';
 import { epochMismatch, leaderOf } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';
 import { own } from '../kit/draft.js';

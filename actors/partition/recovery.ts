@@ -11,7 +11,7 @@
 import { assert } from '../assert.js';
 import { isStoredBatch } from './batch.js';
 import { createBatchIndex, indexAdd, indexSize, createTailCache, tailAdd } from './log-cache.js';
-import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log-state.js';
+import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log.js';
 import { applyBatch, producersFromMeta } from './producer-state.js';
 import { metaKey } from './step.js';
 import type { Fx } from '../kit/fx.js';

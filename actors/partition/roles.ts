@@ -6,14 +6,13 @@
  */
 import { assert } from '../assert.js';
 import { initialProgress } from './isr.js';
-import { assignEpoch, epochStartOffset, latestEpoch } from './log-state.js';
-import { dropFrom } from './log-writes.js';
+import { assignEpoch, epochStartOffset, latestEpoch, dropFrom } from './log.js';
 import { notLeader } from './step.js';
 import { logLine, report, send, type Fx } from '../kit/fx.js';
 import { fresh } from '../kit/draft.js';
 import type { LeaderState, PartitionConfigs, PartitionContext, PartitionState } from './types.js';
 import { startLeaderEpoch } from './leader.js';
-import { advanceLeaderHw, failParkedFetches } from './purgatory.js';
+import { advanceLeaderHw, failParkedFetches } from './replication.js';
 import { leaderOf } from './step.js';
 import { maybeSendFetch } from './follower.js';
 

@@ -4,14 +4,13 @@
  * do independently: retention, the HW checkpoint and the producer-state checkpoint.
  */
 import { planRetention } from './retention.js';
-import { advanceLogStart } from './log-writes.js';
+import { advanceLogStart } from './log.js';
 import { producersToMeta } from './producer-state.js';
 import { metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import type { PartitionContext } from './types.js';
-import { expireParkedFetches, expireProduces } from './purgatory.js';
-import { isrTick } from './isr-control.js';
+import { expireParkedFetches, expireProduces, isrTick } from './replication.js';
 import { followerTick } from './follower.js';
 
 /** Time moves; a recovering replica has no deadline of its own (its reads complete as events). */

@@ -7,8 +7,12 @@ import type { ErrorReply } from '../errors.js';
 import type { BatchInput, StoredBatch } from './batch.js';
 import type { BatchIndex, TailCache } from './log-cache.js';
 import type { FollowerProgress, IsrState } from './isr.js';
-import type { EpochEntry } from './log-state.js';
 import type { ProducerTable } from './producer-state.js';
+
+/** One leader epoch in the epoch cache (KIP-101) and the offset its first batch got (actors/partition/log.ts). */
+export interface EpochEntry { epoch: number; startOffset: number }
+/** The answer to "where does epoch e end?": the largest known epoch ≤ e and its end offset. */
+export interface EpochEnd { epoch: number; endOffset: number }
 
 /** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
 export interface PartitionState { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }

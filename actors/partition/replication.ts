@@ -1,22 +1,71 @@
 /**
- * The leader's purgatories (Kafka's DelayedProduce and DelayedFetch), and the high watermark that
- * completes them. A produce waits, ordered by its last offset, until the LEO (acks=1: the
- * leader's own write) or the HW (acks=all: committed) passes it, or its deadline. A long-poll
- * fetch waits until there is data for it or its deadline. Whatever moves the LEO, the HW or the
- * ISR calls advanceLeaderHw (HW = min LEO over the maximal ISR), which answers every produce it
- * now satisfies and wakes the parked fetches; fetches are answered from the tail cache or one
- * storage read. Both lists are bounded by their knobs, checked before anything is added.
+ * The leader's side of replication (Kafka's Partition + DelayedProduce/DelayedFetch), in the order
+ * a request meets it:
+ * - fetch (from a follower or a consumer): fencing, the divergence check (KIP-595), range checks,
+ *   then a follower's progress, which moves the HW and may change the ISR;
+ * - the HW = min LEO over the maximal ISR; whatever moves the LEO, the HW or the ISR calls
+ *   advanceLeaderHw, which answers every produce it now satisfies and wakes the parked fetches;
+ * - the two purgatories: produces wait, ordered by last offset, until the LEO (acks=1) or the HW
+ *   (acks=all) passes them or their deadline; long-poll fetches wait until there is data for them
+ *   or their deadline, and are answered from the tail cache or one storage read. Followers see the
+ *   log up to the LEO, consumers only batches wholly below the HW. Both lists are bounded by their
+ *   knobs, checked before anything is added;
+ * - ISR proposals to the controller (AlterPartition, KIP-497): at most one outstanding, sent again
+ *   with the same corr until answered; OK adopts the committed state the controller returns;
+ *   INVALID_REQUEST (checked and not applied) drops the proposal; any other refusal leaves the
+ *   outcome unknown, so the proposal stays pending (its maximal ISR keeps counting for the HW)
+ *   until newer partition state arrives, and is resent after the retry backoff.
  */
 import { assert } from '../assert.js';
 import { isStoredBatch, type StoredBatch } from './batch.js';
-import { computeHw, maximalIsr } from './isr.js';
-import { setHw } from './log-writes.js';
-import { leaderOf, notLeader } from './step.js';
-import { reply, send, type Fx } from '../kit/fx.js';
-import { newToken } from '../kit/ops.js';
-import { own } from '../kit/draft.js';
+import { computeHw, initialProgress, isrWith, isrWithout, joiningFollower, laggingFollowers, maximalIsr, recordFetch, type IsrState } from './isr.js';
+import { divergence, latestEpoch, setHw } from './log.js';
 import { tailCollect } from './log-cache.js';
-import type { FetchReply, FetchRequest, LeaderState, PartitionContext, ProduceReply, ProduceWaiter } from './types.js';
+import { epochMismatch, leaderOf, notLeader } from './step.js';
+import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
+import { reply, send, type Fx } from '../kit/fx.js';
+import { newCorr, newToken } from '../kit/ops.js';
+import { own } from '../kit/draft.js';
+import type { AlterPartitionReply, AlterPartitionRequest, FetchReply, FetchRequest, LeaderState, PartitionContext, PartitionState, ProduceReply, ProduceWaiter } from './types.js';
+
+// ---- fetch ----
+
+function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): FetchReply | undefined {
+  const replica = request.replicaId >= 0;
+  if (replica && (request.replicaId === ctx.nodeId || !ctx.state.replicas.includes(request.replicaId))) {
+    return { code: 'INVALID_REQUEST', message: `node ${request.replicaId} is not a follower of this partition` };
+  }
+  const mismatch = epochMismatch(ctx, request.leaderEpoch);
+  if (mismatch) return mismatch;
+  const known = replica ? l.followers.get(request.replicaId)?.nodeEpoch ?? -1 : -1;
+  if (request.nodeEpoch !== undefined && request.nodeEpoch < known) {
+    return { code: 'STALE_NODE_EPOCH', message: `node epoch ${request.nodeEpoch} < ${known}` };
+  }
+  return undefined;
+}
+
+export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): void {
+  const l = leaderOf(ctx);
+  const refused = refusal(ctx, l, request);
+  if (refused) return reply(fx, request, refused);
+  // A follower ahead of us in our own epoch means we lost writes (a restart without a new epoch):
+  // never tell it to truncate; it waits until the controller moves leadership.
+  const ownEpoch = request.lastFetchedEpoch === latestEpoch(ctx.epochs);
+  const diverging = ownEpoch ? undefined : divergence(ctx.epochs, ctx.leo, request.fetchOffset, request.lastFetchedEpoch);
+  if (diverging) {
+    return reply(fx, request, { code: 'OK', divergingEpoch: diverging, hw: ctx.hw, logStartOffset: ctx.logStart });
+  }
+  if (request.fetchOffset < ctx.logStart || request.fetchOffset > ctx.leo) return reply(fx, request, outOfRange(ctx));
+  if (request.replicaId >= 0) {
+    const before = l.followers.get(request.replicaId) ?? initialProgress(ctx.nowMs);
+    own(l, 'followers').set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leo, ctx.nowMs, request.nodeEpoch ?? -1));
+    advanceLeaderHw(ctx, fx);
+    maybeProposeIsr(ctx, fx, request.replicaId);
+  }
+  serveOrPark(ctx, fx, request, ctx.nowMs + request.maxWaitMs, false);
+}
+
+// ---- the HW and the purgatories ----
 
 /** A new list with `waiter` inserted in lastOffset order (a duplicate retry may wait on an older offset). */
 export function withWaiter(waiters: readonly ProduceWaiter[], waiter: ProduceWaiter): ProduceWaiter[] {
@@ -183,4 +232,81 @@ export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
     if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
     own(l, 'followers').set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });
   }
+}
+
+// ---- ISR proposals ----
+
+/**
+ * Shrink when an ISR member lagged too long; expand only for the follower whose fetch we are
+ * handling (Kafka checks expansion on fetch, so a replica we have not heard from never joins).
+ */
+export function maybeProposeIsr(ctx: PartitionContext, fx: Fx, fetching?: number): void {
+  const l = leaderOf(ctx);
+  if (l.isr.kind !== 'committed' || !l.ready || ctx.nowMs < l.isrRetryAtMs) return;
+  const isr = ctx.state.isr;
+  const lagging = laggingFollowers(isr, ctx.nodeId, l.followers, ctx.nowMs, ctx.knobs.replicaLagTimeMaxMs);
+  let next: IsrState | undefined;
+  const deadlineMs = ctx.nowMs + ctx.knobs.isrProposalTimeoutMs;
+  if (lagging.length > 0) {
+    next = { kind: 'pendingShrink', isr, proposed: isrWithout(isr, lagging), corr: newCorr(ctx), deadlineMs };
+  } else if (fetching !== undefined && ctx.hw >= l.epochStartOffset) {
+    // Applied-HWM rule: only a leader whose HW reached its epoch start may let replicas join.
+    const joining = joiningFollower([fetching], isr, l.followers, ctx.hw, l.epochStartOffset);
+    if (joining !== undefined) next = { kind: 'pendingExpand', isr, proposed: isrWith(isr, joining), corr: newCorr(ctx), deadlineMs };
+  }
+  if (next === undefined) return;
+  l.isr = next;
+  if (next.kind !== 'committed') sendProposal(ctx, fx, next.proposed, next.corr);
+}
+
+function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number): void {
+  const body: AlterPartitionRequest = { topicId: ctx.topicId, partition: ctx.partition, leaderId: ctx.nodeId,
+    leaderEpoch: ctx.state.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr };
+  fx.push({ type: 'send', params: { to: CONTROLLER_FOR_NODES, type: 'alterPartition', corr, body } });
+}
+
+/** Tick: resend a proposal whose answer is overdue, or look for a new one. */
+export function isrTick(ctx: PartitionContext, fx: Fx): void {
+  parkedFollowersCaughtUp(ctx);
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return maybeProposeIsr(ctx, fx);
+  if (ctx.nowMs < l.isr.deadlineMs) return;
+  l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrProposalTimeoutMs };
+  sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
+}
+
+/** The committed state the controller's OK to this leader's outstanding proposal carries (undefined for anything else). */
+export function adoptedBy(ctx: PartitionContext, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
+  const isr = ctx.leader?.isr;
+  if (isr === undefined || isr.kind === 'committed' || isr.corr !== corr) return undefined;
+  return body.code === 'OK' ? body.partition : undefined;
+}
+
+/**
+ * The controller's answer. Returns the state to adopt (OK) or undefined; the caller applies it
+ * like a metadata change, which also clears the proposal.
+ */
+export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: AlterPartitionReply): PartitionState | undefined {
+  if (ctx.leader === undefined) return undefined;
+  if (ctx.leader.isr.kind === 'committed' || ctx.leader.isr.corr !== corr) return undefined;
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return undefined;
+  if (body.code === 'OK') return body.partition;
+  fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
+  if (body.code === 'INVALID_REQUEST') {
+    // The controller checked the proposal against the current partition epoch and applied
+    // nothing; no controller, past or future, can apply it, so the committed ISR is the truth.
+    l.isr = { kind: 'committed', isr: ctx.state.isr };
+    l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
+    advanceLeaderHw(ctx, fx);
+    return undefined;
+  }
+  // Any other refusal leaves the outcome unknown: a stale partition epoch may answer a resend
+  // whose first copy was committed (its OK lost), and a deposed controller's successor may still
+  // commit it. Falling back to the old ISR would drop a joiner the controller may have added, and
+  // this leader would then commit offsets that a leader elected from that ISR lacks. So the
+  // maximal ISR stays in force until a newer partition state arrives (metadata or an OK); the
+  // proposal is resent after the backoff in case the refusal was transient.
+  l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrRetryBackoffMs };
+  return undefined;
 }
