@@ -1,7 +1,7 @@
 /**
  * The leader's produce path (Kafka's appendRecordsToLeader): checks in Kafka's order, offsets
  * assigned at leoPending, one append in flight with later batches coalesced into the next one, and
- * a waiter in the purgatory (purgatory.ts) until the LEO (acks=1) or the HW (acks=all) passes the
+ * a waiter in the purgatory (replication.ts) until the LEO (acks=1) or the HW (acks=all) passes the
  * batch. Also ListOffsets.
  */
 import { assert } from '../assert.js';

@@ -149,7 +149,7 @@ export interface Recovery {
   producersCoveredOffset: number;
 }
 
-/** A produce waiting in the purgatory (actors/partition/purgatory.ts) for the LEO or the HW to pass its batch. */
+/** A produce waiting in the purgatory (actors/partition/replication.ts) for the LEO or the HW to pass its batch. */
 export interface ProduceWaiter {
   to: string;
   corr: number | undefined;
