@@ -80,6 +80,7 @@ export function storageFailedBy(ctx: PartitionContext, event: RuntimeEvent & { t
 }
 
 export function onReadDone(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'readDone' }): void {
+  assert(Array.isArray(event.entries), 'a read answers with entries');
   const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   if (op.kind === 'fetchRead') return fetchReadDone(ctx, fx, op.request, event.entries, event.error);

@@ -22,6 +22,8 @@ function answer(fx: Fx, request: ProduceRequest, body: ProduceReply): void {
 
 /** Why this produce is refused before any offset is assigned, or undefined. */
 function refusal(ctx: PartitionContext, l: LeaderState, request: ProduceRequest): ProduceReply | undefined {
+  assert(l.leaderEpoch === ctx.state.leaderEpoch, 'a leader serves in the epoch the state names');
+  assert(l.queueBytes >= 0 && l.queueBytes <= ctx.knobs.appendQueueBytesMax, 'the append queue is bounded');
   if (!l.ready) return { code: 'LEADER_NOT_AVAILABLE', leaderId: ctx.nodeId, leaderEpoch: l.leaderEpoch, message: 'epoch start not durable yet' };
   const mismatch = epochMismatch(ctx, request.leaderEpoch);
   if (mismatch) return mismatch;
@@ -41,6 +43,7 @@ export function onProduce(ctx: PartitionContext, fx: Fx, request: ProduceRequest
   const l = leaderOf(ctx);
   const refused = refusal(ctx, l, request);
   if (refused) return answer(fx, request, refused);
+  assert(l.ready, 'a produce passes the checks only once the epoch start is durable');
   const check = checkSequence(ctx.producers, request.batch);
   if (check.kind === 'refuse') return answer(fx, request, { code: check.code, message: check.message });
   const deadlineMs = ctx.nowMs + request.timeoutMs;
@@ -96,6 +99,8 @@ export function onListOffsets(ctx: PartitionContext, fx: Fx, request: ListOffset
   const l = leaderOf(ctx);
   const mismatch = epochMismatch(ctx, request.leaderEpoch);
   if (mismatch) return reply(fx, request, mismatch);
+  assert(ctx.logStart <= ctx.hw, 'listOffsets: logStart <= hw');
+  assert(l.epochStartOffset <= ctx.leoPending, 'the epoch starts within the log');
   // A new leader's HW may trail what the old leader exposed until it reaches its epoch start.
   if (request.timestamp !== -2 && ctx.hw < l.epochStartOffset) {
     return reply(fx, request, { code: 'OFFSET_NOT_AVAILABLE', leaderEpoch: l.leaderEpoch });

@@ -36,6 +36,7 @@ export function runDropFirst<T extends Spanned>(run: BatchRun<T>, n: number): Ba
 
 /** Without the items with baseOffset ≥ offset (truncation). */
 export function runTruncate<T extends Spanned>(run: BatchRun<T>, offset: number): BatchRun<T> {
+  assert(offset >= 0, 'truncate at an offset');
   const keep = seqSearch(run.items, (b) => b.baseOffset >= offset);
   if (keep === run.items.length) return run;
   let bytes = run.bytes;
@@ -100,6 +101,7 @@ export function tailLastOffset(cache: TailCache): number | undefined { return se
 
 /** Adds the next batch of the log and evicts the oldest ones over the byte budget. */
 export function tailAdd(cache: TailCache, batch: StoredBatch): TailCache {
+  assert(batch.bytes > 0 && batch.lastOffset >= batch.baseOffset, 'a batch has records and bytes');
   const added = runAppend(cache.batches, batch);
   let bytes = added.bytes;
   let evict = 0;
@@ -116,6 +118,7 @@ export function tailAdd(cache: TailCache, batch: StoredBatch): TailCache {
 export function tailCollect(cache: TailCache, fromOffset: number, endExclusive: number, bytesMax: number): StoredBatch[] | undefined {
   const first = tailFirstOffset(cache);
   if (first === undefined || first > fromOffset) return undefined;
+  assert(bytesMax >= 1 && endExclusive >= 0, 'a fetch asks for bytes within the log');
   const out: StoredBatch[] = [];
   let bytes = 0;
   for (let i = runSearch(cache.batches, fromOffset); i < tailSize(cache); i++) {
@@ -125,6 +128,7 @@ export function tailCollect(cache: TailCache, fromOffset: number, endExclusive: 
     out.push(batch);
     bytes += batch.bytes;
   }
+  assert(out.length === 0 || (out[0] as StoredBatch).lastOffset >= fromOffset, 'the first batch holds the fetch offset');
   return out;
 }
 

@@ -55,6 +55,8 @@ export function assignEpoch(epochs: readonly EpochEntry[], epoch: number, startO
 
 /** Where `epoch` ends in a log that ends at `leo`; {-1, -1} when no cached epoch is ≤ `epoch`. */
 export function endOffsetForEpoch(epochs: readonly EpochEntry[], epoch: number, leo: number): EpochEnd {
+  assert(leo >= 0, 'a log end offset');
+  assert(Number.isSafeInteger(epoch) && epoch >= NO_EPOCH, 'an epoch, or none');
   for (let i = epochs.length - 1; i >= 0; i--) {
     const entry = epochs[i] as EpochEntry;
     if (entry.epoch > epoch) continue;
@@ -175,6 +177,7 @@ export function appended(ctx: PartitionContext, fx: Fx, baseOffset: number, last
  */
 export function dropFrom(ctx: PartitionContext, offset: number): void {
   assert(offset >= ctx.logStart || ctx.leo === ctx.logStart, 'never drop below the log start');
+  assert(ctx.leader === undefined || ctx.logWrite === undefined || offset >= ctx.leo, 'a leader drops only batches never issued');
   ctx.tail = tailTruncate(ctx.tail, offset);
   ctx.index = indexTruncate(ctx.index, offset);
   if (producersReach(ctx.producers, offset)) truncateProducers(own(ctx, 'producers'), offset);
@@ -182,6 +185,7 @@ export function dropFrom(ctx: PartitionContext, offset: number): void {
   ctx.leoPending = Math.min(ctx.leoPending, offset);
   ctx.leo = Math.min(ctx.leo, offset);
   ctx.hw = Math.min(ctx.hw, offset); // Only after an unclean election; the caller logs it.
+  assert(ctx.leoPending <= offset && ctx.leo <= ctx.leoPending, 'nothing at or past the drop point is kept');
 }
 
 /** Follower truncation after a diverging epoch: in memory now, in storage by one truncateFrom. */

@@ -28,6 +28,7 @@ export type SequenceCheck =
 
 /** Decides what to do with a producer's batch; never mutates the table. */
 export function checkSequence(table: ProducerTable, batch: BatchInput): SequenceCheck {
+  assert(batch.recordCount >= 1, 'a checked batch has records');
   if (batch.producerId < 0) return { kind: 'append' };
   const entry = table.get(batch.producerId);
   if (entry === undefined) return { kind: 'append' }; // Unknown (new or expired): accept, like Kafka.
@@ -39,6 +40,7 @@ export function checkSequence(table: ProducerTable, batch: BatchInput): Sequence
       : { kind: 'refuse', code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `a new epoch must start at sequence 0, not ${batch.baseSequence}` };
   }
   const last = lastSequence(batch.baseSequence, batch.recordCount);
+  assert(entry.batches.length <= PRODUCER_BATCHES_RETAINED, 'at most five batches remembered');
   for (const kept of entry.batches) {
     if (kept.baseSequence === batch.baseSequence && kept.lastSequence === last) {
       return { kind: 'duplicate', baseOffset: kept.baseOffset, lastOffset: kept.lastOffset };
@@ -74,6 +76,7 @@ export function applyBatch(table: ProducerTable, batch: StoredBatch, producersMa
 }
 
 function evictOldest(table: ProducerTable): void {
+  assert(table.size > 0, 'evict from a full table');
   let victim: number | undefined;
   let oldest = Infinity;
   for (const [id, entry] of table) {
@@ -81,6 +84,7 @@ function evictOldest(table: ProducerTable): void {
     if (newest < oldest) { oldest = newest; victim = id; }
   }
   if (victim !== undefined) table.delete(victim);
+  assert(victim !== undefined, 'a full table has an oldest producer');
 }
 
 /**
@@ -89,11 +93,13 @@ function evictOldest(table: ProducerTable): void {
  * Like applyBatch, replaces the entries it changes instead of changing them.
  */
 export function truncateProducers(table: ProducerTable, offset: number): void {
+  assert(offset >= 0, 'truncate at an offset');
   for (const [id, entry] of table) {
     const removed = entry.batches.find((b) => b.lastOffset >= offset);
     if (removed === undefined) continue;
     const batches = entry.batches.filter((b) => b.lastOffset < offset);
     table.set(id, { producerEpoch: entry.producerEpoch, batches, truncatedAt: batches.length === 0 ? removed.baseSequence : entry.truncatedAt });
+    assert(batches.every((b) => b.lastOffset < offset), 'nothing at or past the truncation point is kept');
   }
 }
 
@@ -108,6 +114,8 @@ export function producersReach(table: ProducerTable, offset: number): boolean {
  * (truncatedAt only when set: older checkpoints without it still load).
  */
 export function producersToMeta(table: ProducerTable, coveredOffset: number): unknown {
+  assert(coveredOffset >= 0, 'a checkpoint covers a log prefix');
+  for (const entry of table.values()) assert(entry.batches.every((b) => b.lastOffset < coveredOffset), 'a checkpoint covers only stored batches');
   const ids = [...table.keys()].sort((a, b) => a - b);
   return [coveredOffset, ids.map((id) => {
     const entry = table.get(id) as ProducerEntry;

@@ -23,6 +23,7 @@ const META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
 
 /** Entering `recovering` (at start, or after a storage failure): forget the working set and read it back. */
 export function startRecovery(ctx: PartitionContext, fx: Fx): void {
+  assert(ctx.leader === undefined, 'a leader steps down before recovering');
   ctx.ops = new Map(); // Completions of the previous incarnation's operations are ignored from now on.
   ctx.logWrite = undefined;
   ctx.leader = undefined;
@@ -38,6 +39,7 @@ export function startRecovery(ctx: PartitionContext, fx: Fx): void {
   }
   const token = newToken(ctx, { kind: 'recoveryBounds' });
   fx.push({ type: 'readBounds', params: { token, log: ctx.logName } });
+  assert(ctx.ops.size === META_KEYS.length + 1, 'recovery waits for its reads only');
 }
 
 /** The recovery state, owned by this step (actors/kit/draft.ts). */
@@ -111,6 +113,7 @@ export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: Readonl
 
 /** Trailing epochs from the checkpoint (a leader epoch that has not written yet) after the scanned ones. */
 function mergeEpochs(scanned: EpochEntry[], checkpoint: EpochEntry[]): EpochEntry[] {
+  assert(checkpoint.every((e, i) => i === 0 || e.epoch > (checkpoint[i - 1] as EpochEntry).epoch), 'the checkpoint\'s epochs increase');
   let merged = scanned;
   for (const entry of checkpoint) {
     if (entry.epoch <= latestEpoch(merged)) continue;
@@ -118,14 +121,17 @@ function mergeEpochs(scanned: EpochEntry[], checkpoint: EpochEntry[]): EpochEntr
     if (entry.startOffset < latestStart) continue;
     merged = assignEpoch(merged, entry.epoch, entry.startOffset) ?? merged;
   }
+  assert(merged.length >= scanned.length, 'the checkpoint only adds trailing epochs');
   return merged;
 }
 
 function finishRecovery(ctx: PartitionContext, fx: Fx, r: Recovery): void {
+  assert(r.scanFrom >= ctx.leo, 'the scan reached the log end');
   ctx.epochs = mergeEpochs(ctx.epochs, recoverEpochs(epochsFromMeta(r.epochs), ctx.logStart, ctx.leo));
   const checkpointHw = asOffset(r.hw) ?? ctx.logStart;
   ctx.hw = Math.max(ctx.logStart, Math.min(checkpointHw, ctx.leo));
   ctx.hwCheckpoint = { hw: ctx.hw, inFlight: false, atMs: ctx.nowMs };
+  ctx.recovery = undefined;  assert(ctx.logStart <= ctx.hw && ctx.hw <= ctx.leo, 'a recovered HW lies within the recovered log');
   ctx.recovery = undefined; // Recovered: the machine leads or follows as ctx.state says.
   fx.push({ type: 'log', params: { level: 'info', event: 'partitionRecovered',
     detail: { logStart: ctx.logStart, hw: ctx.hw, leo: ctx.leo, epochs: ctx.epochs.length, producers: ctx.producers.size } } });

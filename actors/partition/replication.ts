@@ -31,6 +31,8 @@ import type { AlterPartitionReply, AlterPartitionRequest, FetchReply, FetchReque
 // ---- fetch ----
 
 function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): FetchReply | undefined {
+  assert(l.leaderEpoch === ctx.state.leaderEpoch, 'a leader serves in the epoch the state names');
+  assert(request.fetchOffset >= 0 && request.bytesMax >= 1, 'fetch bounds were validated at the edge');
   const replica = request.replicaId >= 0;
   if (replica && (request.replicaId === ctx.nodeId || !ctx.state.replicas.includes(request.replicaId))) {
     return { code: 'INVALID_REQUEST', message: `node ${request.replicaId} is not a follower of this partition` };
@@ -48,6 +50,7 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
   const l = leaderOf(ctx);
   const refused = refusal(ctx, l, request);
   if (refused) return reply(fx, request, refused);
+  assert(ctx.logStart <= ctx.hw && ctx.hw <= ctx.leo, 'logStart <= hw <= leo before a fetch');
   // A follower ahead of us in our own epoch means we lost writes (a restart without a new epoch):
   // never tell it to truncate; it waits until the controller moves leadership.
   const ownEpoch = request.lastFetchedEpoch === latestEpoch(ctx.epochs);
@@ -59,6 +62,7 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
   if (request.replicaId >= 0) {
     const before = l.followers.get(request.replicaId) ?? initialProgress(ctx.nowMs);
     own(l, 'followers').set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leo, ctx.nowMs, request.nodeEpoch ?? -1));
+    assert(l.followers.get(request.replicaId)?.leo === request.fetchOffset, 'the follower\'s progress is its fetch offset');
     advanceLeaderHw(ctx, fx);
     maybeProposeIsr(ctx, fx, request.replicaId);
   }
@@ -71,6 +75,7 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
 export function withWaiter(waiters: readonly ProduceWaiter[], waiter: ProduceWaiter): ProduceWaiter[] {
   let i = waiters.length;
   while (i > 0 && (waiters[i - 1] as ProduceWaiter).lastOffset > waiter.lastOffset) i--;
+  assert(waiter.baseOffset <= waiter.lastOffset, 'a waiter waits for a batch');
   const out = waiters.slice(0, i);
   out.push(waiter);
   for (let j = i; j < waiters.length; j++) out.push(waiters[j] as ProduceWaiter);
@@ -109,9 +114,11 @@ export function advanceLeaderHw(ctx: PartitionContext, fx: Fx): void {
 
 export function completeProduces(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
+  assert(ctx.hw <= ctx.leo, 'completeProduces: hw <= leo');
   const enough = ctx.state.isr.length >= ctx.configs.minInsyncReplicas;
   const [done, rest] = splitCompleted(l.waiters, ctx.leo, ctx.hw);
   l.waiters = rest;
+  assert(rest.every((w) => w.lastOffset >= (w.waitFor === 'leo' ? ctx.leo : ctx.hw)), 'every waiter left is still unsatisfied');
   for (const w of done) {
     const body: ProduceReply = w.waitFor === 'hw' && !enough
       ? { code: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', message: `isr ${ctx.state.isr.length} < ${ctx.configs.minInsyncReplicas}` }
@@ -124,6 +131,8 @@ export function expireProduces(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   const [expired, rest] = splitExpired(l.waiters, ctx.nowMs);
   l.waiters = rest;
+  assert(rest.every((w) => w.deadlineMs > ctx.nowMs), 'every waiter left is still in time');
+  assert(expired.every((w) => w.deadlineMs <= ctx.nowMs), 'only waiters past their deadline expire');
   for (const w of expired) {
     send(fx, w.to, 'produceReply', { code: 'REQUEST_TIMED_OUT', message: `offset ${w.lastOffset} not ${w.waitFor === 'hw' ? 'committed' : 'stored'} in time` }, w.corr);
   }
@@ -149,6 +158,8 @@ export function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest
   if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
   const end = endFor(ctx, request);
   const batches = request.fetchOffset >= end ? [] : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax);
+  assert(end <= ctx.leo && end >= ctx.logStart, 'a fetch is answered within the stored log');
+  assert(batches === undefined || batches.every((b) => b.lastOffset < end), 'no batch past what the reader may see');
   if (batches === undefined) {
     if (l.readsInFlight >= ctx.knobs.readsInFlightMax) return reply(fx, request, { code: 'REPLICA_BUSY', message: 'too many fetch reads' });
     l.readsInFlight++;
@@ -168,10 +179,12 @@ export function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest
 export function wakeParkedFetches(ctx: PartitionContext, fx: Fx, reason: 'leo' | 'hw'): void {
   const l = leaderOf(ctx);
   if (l.parked.length === 0) return;
+  assert(l.parked.length <= ctx.knobs.fetchesParkedMax, 'the fetch purgatory is bounded');
   // A woken follower fetch was at our LEO until this append.
   if (reason === 'leo') parkedFollowersCaughtUp(ctx);
   const parked = l.parked;
   l.parked = parked.filter((p) => (p.request.replicaId >= 0) !== (reason === 'leo'));
+  assert(l.parked.length <= parked.length, 'waking never parks more');
   for (const p of parked) {
     const interested = (p.request.replicaId >= 0) === (reason === 'leo');
     if (interested) serveOrPark(ctx, fx, p.request, p.deadlineMs, false);
@@ -191,6 +204,7 @@ export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchReque
     error: string | undefined): void {
   if (ctx.leader === undefined) return reply(fx, request, notLeader(ctx));
   const l = leaderOf(ctx);
+  assert(l.readsInFlight <= ctx.knobs.readsInFlightMax, 'fetch reads are bounded');
   // A read issued under an earlier leader epoch is not counted by this leader state.
   if (l.readsInFlight > 0) l.readsInFlight--;
   if (error !== undefined) return reply(fx, request, { code: 'STORAGE_ERROR', message: error });
@@ -226,10 +240,12 @@ export function failParkedFetches(ctx: PartitionContext, fx: Fx, l: LeaderState)
  */
 export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
   const l = leaderOf(ctx);
+  assert(l.parked.length <= ctx.knobs.fetchesParkedMax, 'the fetch purgatory is bounded');
   for (const { request } of l.parked) {
     if (request.replicaId < 0) continue;
     const progress = l.followers.get(request.replicaId);
     if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
+    assert(request.replicaId !== ctx.nodeId, 'a leader never fetches from itself');
     own(l, 'followers').set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });
   }
 }
@@ -245,7 +261,7 @@ export function maybeProposeIsr(ctx: PartitionContext, fx: Fx, fetching?: number
   if (l.isr.kind !== 'committed' || !l.ready || ctx.nowMs < l.isrRetryAtMs) return;
   const isr = ctx.state.isr;
   const lagging = laggingFollowers(isr, ctx.nodeId, l.followers, ctx.nowMs, ctx.knobs.replicaLagTimeMaxMs);
-  let next: IsrState | undefined;
+  let next: Exclude<IsrState, { kind: 'committed' }> | undefined;
   const deadlineMs = ctx.nowMs + ctx.knobs.isrProposalTimeoutMs;
   if (lagging.length > 0) {
     next = { kind: 'pendingShrink', isr, proposed: isrWithout(isr, lagging), corr: newCorr(ctx), deadlineMs };
@@ -256,7 +272,10 @@ export function maybeProposeIsr(ctx: PartitionContext, fx: Fx, fetching?: number
   }
   if (next === undefined) return;
   l.isr = next;
-  if (next.kind !== 'committed') sendProposal(ctx, fx, next.proposed, next.corr);
+  assert(next.proposed.includes(ctx.nodeId), 'a proposal keeps the leader in the ISR');
+  assert(next.proposed.length !== next.isr.length, 'a proposal changes the ISR');
+  assert(next.proposed.every((id) => ctx.state.replicas.includes(id)), 'a proposal names replicas only');
+  sendProposal(ctx, fx, next.proposed, next.corr);
 }
 
 function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number): void {
@@ -269,8 +288,10 @@ function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number
 export function isrTick(ctx: PartitionContext, fx: Fx): void {
   parkedFollowersCaughtUp(ctx);
   const l = leaderOf(ctx);
+  assert(l.isrRetryAtMs <= ctx.nowMs + ctx.knobs.isrRetryBackoffMs, 'an ISR retry waits at most its backoff');
   if (l.isr.kind === 'committed') return maybeProposeIsr(ctx, fx);
   if (ctx.nowMs < l.isr.deadlineMs) return;
+  assert(l.isr.proposed.includes(ctx.nodeId), 'the proposal in flight keeps the leader');
   l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrProposalTimeoutMs };
   sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
 }
@@ -292,12 +313,14 @@ export function onAlterPartitionReply(ctx: PartitionContext, fx: Fx, corr: numbe
   const l = leaderOf(ctx);
   if (l.isr.kind === 'committed') return undefined;
   if (body.code === 'OK') return body.partition;
+  assert(l.isr.corr === corr, 'the answer is for the proposal in flight');
   fx.push({ type: 'log', params: { level: 'warn', event: 'alterPartitionRefused', detail: { code: body.code, message: (body as { message?: string }).message, proposed: l.isr.proposed } } });
   if (body.code === 'INVALID_REQUEST') {
     // The controller checked the proposal against the current partition epoch and applied
     // nothing; no controller, past or future, can apply it, so the committed ISR is the truth.
     l.isr = { kind: 'committed', isr: ctx.state.isr };
     l.isrRetryAtMs = ctx.nowMs + ctx.knobs.isrRetryBackoffMs;
+    assert(l.isr.isr.includes(ctx.nodeId), 'the committed ISR a leader falls back to holds it');
     advanceLeaderHw(ctx, fx);
     return undefined;
   }

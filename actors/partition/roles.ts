@@ -37,6 +37,8 @@ export function leads(ctx: PartitionContext, state: PartitionState): boolean {
 
 /** Adopts a newer committed state (a stale or equal partition epoch is ignored); the role it implies is the machine's transition. */
 export function adoptState(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
+  assert(state.isr.every((id) => state.replicas.includes(id)), 'a committed ISR lies within the replicas');
+  assert(state.leader < 0 || state.isr.includes(state.leader), 'a committed leader is in the ISR');
   if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
   const change = roleChange(ctx, state);
   if (change === 'stale') return;
@@ -74,6 +76,7 @@ export function stepDown(ctx: PartitionContext, fx: Fx): void {
   const l = ctx.leader;
   assert(l !== undefined, 'stepDown from leader only');
   const answer = notLeader(ctx);
+  assert(l.waiters.length <= ctx.knobs.producesPendingMax, 'the produce purgatory is bounded');
   for (const w of l.waiters) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];

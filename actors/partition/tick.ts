@@ -3,6 +3,7 @@
  * long-poll deadlines, fetch resends, ISR proposals), plus the periodic housekeeping both roles
  * do independently: retention, the HW checkpoint and the producer-state checkpoint.
  */
+import { assert } from '../assert.js';
 import { planRetention } from './retention.js';
 import { advanceLogStart } from './log.js';
 import { producersToMeta } from './producer-state.js';
@@ -77,6 +78,7 @@ const SCAN_MAX = 16;
  * idleTickMs: every tick handler still compares the time itself.
  */
 export function nextTickAt(ctx: PartitionContext): number {
+  assert(ctx.knobs.tickMs > 0, 'a busy replica ticks every tickMs');
   // Retention has nothing to delete in an empty log.
   let at = ctx.leo > ctx.logStart ? ctx.retention.nextCheckMs : Infinity;
   const consider = (ms: number): void => { if (ms < at) at = ms; };
@@ -101,5 +103,6 @@ export function nextTickAt(ctx: PartitionContext): number {
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
   const producers = ctx.producersCheckpoint;
   if (!producers.inFlight && ctx.producers.size > 0) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
+  assert(!Number.isNaN(at), 'a deadline or Infinity');
   return Math.max(at, ctx.nowMs + 1);
 }

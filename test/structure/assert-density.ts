@@ -1,7 +1,7 @@
 /**
  * Assertion density of actors/ (STYLE.md section 4: two or more assertions per non-trivial
- * function). Counts, per function, the assert() and unreachable() calls in its own body (not in
- * nested functions), using the TypeScript parser. A function is non-trivial when its body spans
+ * function). Counts, per function, the checks (CHECKS below) in its own body (not in nested
+ * functions), using the TypeScript parser. A function is non-trivial when its body spans
  * at least NON_TRIVIAL_LINES lines. Run: npx tsx test/structure/assert-density.ts [--list]
  */
 import ts from 'typescript';
@@ -9,6 +9,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 export const NON_TRIVIAL_LINES = 8;
+/**
+ * What counts: assert() and unreachable() (programmer errors), and fail() in edge validators (the
+ * check of input from outside, which the actors then assert instead of checking again).
+ */
+const CHECKS = ['assert', 'unreachable', 'fail'];
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface FunctionCount { file: string; name: string; line: number; lines: number; asserts: number }
@@ -39,7 +44,7 @@ function assertsIn(body: ts.Node): number {
   let n = 0;
   const visit = (node: ts.Node): void => {
     if (node !== body && isFunction(node)) return;
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ['assert', 'unreachable'].includes(node.expression.text)) n++;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && CHECKS.includes(node.expression.text)) n++;
     ts.forEachChild(node, visit);
   };
   visit(body);
