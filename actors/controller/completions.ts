@@ -28,6 +28,7 @@ export function onStored(ctx: ControllerContext, fx: Fx, token: number, error: s
   if (error !== undefined) return storageFailed(ctx, fx, op.kind, error);
   switch (op.kind) {
     case 'state':
+      assert(op.term <= ctx.term, 'a stored term is one this replica has been in');
       if (op.term > ctx.durableTerm) report(fx, 'raftTerm', { nodeId: ctx.nodeId, term: op.term });
       ctx.durableTerm = Math.max(ctx.durableTerm, op.term);
       if (op.candidacy) onCandidacyStored(ctx, fx, op.term);
@@ -42,6 +43,7 @@ export function onStored(ctx: ControllerContext, fx: Fx, token: number, error: s
 }
 
 export function onMetaRead(ctx: ControllerContext, fx: Fx, token: number, value: unknown, error: string | undefined): void {
+  assert(ctx.role === 'recovering', 'only recovery reads meta keys');
   const op = takeOp(ctx, token);
   if (op === undefined) return;
   assert(op.kind === 'readState' || op.kind === 'readSnapshot', 'metaRead answers a getMeta');

@@ -20,6 +20,7 @@ export function startPreVote(ctx: ControllerContext, fx: Fx): void {
   ctx.role = 'preCandidate';
   ctx.leaderId = undefined;
   ctx.votes = [ctx.nodeId];
+  assert(ctx.voters.includes(ctx.nodeId), 'only a voter campaigns');
   resetElectionDeadline(ctx);
   logLine(fx, 'debug', 'raftPreVote', { nodeId: ctx.nodeId, term: ctx.term + 1 });
   if (ctx.votes.length >= majority(ctx.voters)) return startElection(ctx, fx);
@@ -28,6 +29,8 @@ export function startPreVote(ctx: ControllerContext, fx: Fx): void {
 }
 
 function startElection(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role === 'preCandidate', 'an election follows a won pre-vote');
+  assert(ctx.votes.length >= majority(ctx.voters), 'a majority granted the pre-vote');
   ctx.role = 'candidate';
   ctx.term += 1;
   ctx.votedFor = ctx.nodeId;
@@ -70,9 +73,11 @@ export function onPreVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessage & 
 }
 
 export function onRequestVote(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'requestVote' }): void {
+  assert(m.candidateId !== ctx.nodeId, 'no vote request to ourselves');
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term);
   const free = ctx.votedFor === undefined || ctx.votedFor === m.candidateId;
   const granted = m.term === ctx.term && free && upToDate(ctx.log, m.lastLogIndex, m.lastLogTerm);
+  assert(!granted || ctx.role !== 'leader', 'a leader never grants a vote in its own term');
   if (granted && ctx.votedFor === undefined) {
     ctx.votedFor = m.candidateId;
     persistState(ctx, fx);

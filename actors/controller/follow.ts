@@ -10,6 +10,7 @@ import { assert } from '../assert.js';
 import { nextInt } from '../prng.js';
 import { voterIdOf } from '../kit/addresses.js';
 import type { ControllerContext } from './types.js';
+import { lastIndex } from './log.js';
 import { failAll } from './purgatory.js';
 import { LEADER_ADDRESSES, notController, raftSend, STATE_KEY } from './step.js';
 import { logLine, type Fx } from '../kit/fx.js';
@@ -31,6 +32,7 @@ export function persistState(ctx: ControllerContext, fx: Fx, candidacy = false):
 /** A higher term seen in any message: follow it (Raft §5.1). */
 export function adoptTerm(ctx: ControllerContext, fx: Fx, term: number, leaderId?: number): void {
   assert(term > ctx.term, 'adopt only higher terms');
+  assert(ctx.role !== 'recovering', 'a recovering replica does not take part in Raft yet');
   if (ctx.role === 'leader') stepDown(ctx, fx, `term ${term} seen`);
   ctx.term = term;
   ctx.votedFor = undefined;
@@ -48,6 +50,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   ctx.role = 'follower';
   ctx.leaderId = undefined;
   ctx.working = undefined;
+  assert(ctx.purgatory.every((w) => w.index > ctx.commitIndex), 'parked replies wait for uncommitted entries only');
   ctx.followers = {};
   ctx.sessions = {};
   ctx.sessionsHeard = {};
@@ -60,6 +63,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
 /** Same term, a leader exists: a (pre-)candidate gives up. */
 export function followLeader(ctx: ControllerContext, leaderId: number): void {
   assert(ctx.role !== 'leader' || leaderId === ctx.nodeId, 'two leaders in one term');
+  assert(ctx.voters.includes(leaderId), 'a leader is a voter');
   if (ctx.role !== 'follower') ctx.role = 'follower';
   ctx.leaderId = leaderId;
   ctx.votes = [];
@@ -68,6 +72,8 @@ export function followLeader(ctx: ControllerContext, leaderId: number): void {
 }
 
 export function flushAcks(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role !== 'leader', 'only a follower acks');
+  assert(ctx.durableIndex <= lastIndex(ctx.log), 'durableIndex <= lastIndex');
   const keep = [];
   for (const ack of ctx.pendingAcks) {
     if (ack.term !== ctx.term) continue;

@@ -17,6 +17,7 @@ import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   assert(ctx.role === 'candidate' && ctx.votedFor === ctx.nodeId, 'only a candidate that voted for itself wins');
+  assert(ctx.votes.length >= majority(ctx.voters) && ctx.votes.includes(ctx.nodeId), 'a majority, our own stored vote among it');
   ctx.role = 'leader';
   ctx.leaderId = ctx.nodeId;
   ctx.votes = [];
@@ -42,6 +43,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
 /** Check-quorum: a leader that has not heard from a majority within an election timeout steps down. */
 export function checkQuorum(ctx: ControllerContext, fx: Fx): boolean {
   assert(ctx.role === 'leader', 'check-quorum runs on the leader');
+  assert(Object.keys(ctx.followers).length === ctx.voters.length - 1, 'progress for every other voter');
   const sinceMs = ctx.nowMs - ctx.knobs.electionTimeoutMs;
   let heard = 1;
   for (const p of Object.values(ctx.followers)) if (p.lastContactMs >= sinceMs) heard++;

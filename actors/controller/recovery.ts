@@ -19,6 +19,7 @@ export const RECOVERY_READ_BYTES = 1_048_576;
 
 /** Forget everything in memory and read it back from storage. */
 export function startRecovery(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role !== 'leader', 'a leader steps down before recovering');
   Object.assign(ctx, {
     role: 'recovering', term: 0, votedFor: undefined, durableTerm: 0, leaderId: undefined,
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
@@ -27,6 +28,7 @@ export function startRecovery(ctx: ControllerContext, fx: Fx): void {
   } satisfies Partial<ControllerContext>);
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readState' }), key: STATE_KEY } });
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readSnapshot' }), key: SNAPSHOT_KEY } });
+  assert(ctx.ops.size === 2, 'recovery reads the state and the snapshot first');
 }
 
 /** A failed read: try again from the start on a later tick. */
@@ -86,6 +88,7 @@ function storedEntry(value: unknown): RaftEntry {
 }
 
 export function onLogRead(ctx: ControllerContext, fx: Fx, entries: LogEntryData[]): void {
+  assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'the log is read during recovery');
   const before = lastIndex(ctx.log);
   const fresh: RaftEntry[] = [];
   let staleFrom: number | undefined;

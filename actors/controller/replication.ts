@@ -22,6 +22,7 @@ import { newToken } from '../kit/ops.js';
 export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
   const first = lastIndex(ctx.log) + 1;
+  assert(ctx.working.offset === first - 1, 'the working image is at the last index');
   const entries: RaftEntry[] = records.map((record) => ({ term: ctx.term, record }));
   let working = ctx.working;
   records.forEach((record, i) => { working = replay(working, record, first + i); });
@@ -65,6 +66,7 @@ export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number;
   if (ctx.role !== 'leader' || m.term !== ctx.term || p === undefined) return;
   const last = lastIndex(ctx.log);
   let next = { ...p, inFlight: false, lastContactMs: ctx.nowMs };
+  assert(p.matchIndex <= last && p.nextIndex <= last + 1, 'a follower\'s progress lies within our log');
   if (m.success) {
     assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
     const matchIndex = Math.max(p.matchIndex, m.matchIndex);
@@ -92,6 +94,7 @@ export function commitTo(ctx: ControllerContext, fx: Fx, index: number): void {
   for (let i = ctx.lastApplied + 1; i <= index; i++) image = replay(image, entryAt(ctx.log, i).record, i);
   ctx.image = image;
   ctx.lastApplied = index;
+  assert(ctx.image.offset === index, 'the committed image is at the commit index');
   report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term, logStart: ctx.log.snapshotIndex });
   if (ctx.role === 'leader') completeUpTo(ctx, fx, index);
   maybeSnapshot(ctx, fx);
@@ -110,6 +113,8 @@ type AppendEntries = RaftMessage & From & { type: 'appendEntries' };
 export function onAppendEntries(ctx: ControllerContext, fx: Fx, m: AppendEntries): void {
   const refuse = (nextIndexHint: number): void => raftSend(ctx, fx, m.leaderId, 'appendEntriesReply',
     { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0, nextIndexHint });
+  assert(m.leaderId !== ctx.nodeId, 'no appendEntries to ourselves');
+  assert(m.entries.every((e) => e.term <= m.term), 'entries are of the leader\'s term or earlier');
   if (m.term < ctx.term) return refuse(lastIndex(ctx.log) + 1);
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term, m.leaderId);
   followLeader(ctx, m.leaderId);
@@ -144,6 +149,7 @@ function mergeEntries(ctx: ControllerContext, fx: Fx, prev: number, entries: Raf
     fx.push({ type: 'truncateFrom', params: { token: newToken(ctx, { kind: 'truncate' }), log: METADATA_LOG, offset: from } });
   }
   const rest = entries.slice(i);
+  assert(from > ctx.commitIndex, 'only uncommitted entries are written');
   ctx.log = appended(ctx.log, rest);
   writeEntries(ctx, fx, from, rest);
 }

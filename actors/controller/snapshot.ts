@@ -30,6 +30,8 @@ export function maybeSnapshot(ctx: ControllerContext, fx: Fx): void {
 
 /** The snapshot is durable: it becomes the log start, and the log before it is deleted. */
 export function onSnapshotStored(ctx: ControllerContext, fx: Fx, snapshot: Snapshot, installed: boolean): void {
+  assert(ctx.snapshotWriting, 'a snapshot write was in flight');
+  assert(snapshot.image.offset === snapshot.index, 'a snapshot image is at its index');
   ctx.snapshotWriting = false;
   if (snapshot.index <= ctx.log.snapshotIndex && !installed) return;
   if (ctx.snapshot !== undefined && ctx.snapshot.index > snapshot.index) return;

@@ -4,6 +4,7 @@
  * quorum, sends heartbeats (appendEntries), probes silent nodes and fences those whose sessions
  * expired (probe.ts), and runs placement plans (placement-tick.ts).
  */
+import { assert } from '../assert.js';
 import type { ControllerContext } from './types.js';
 import { startPreVote } from './election.js';
 import { checkQuorum } from './leadership.js';
@@ -27,8 +28,10 @@ export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): v
 
 /** Leader: check the quorum, send heartbeats, probe silent nodes, fence expired sessions, run placement plans. */
 export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+  assert(ctx.role === 'leader' && ctx.working !== undefined, 'the leader tick runs on the leader');
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
   if (!checkQuorum(ctx, fx)) return;
+  assert(ctx.heartbeatDueMs <= ctx.nowMs + ctx.knobs.heartbeatIntervalMs, 'a heartbeat is due within an interval');
   if (ctx.nowMs >= ctx.heartbeatDueMs) {
     ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
     broadcastAppend(ctx, fx);

@@ -14,9 +14,11 @@ import type { HeartbeatReply, NodeContext, NodeNotice, RegisterReply } from './t
 
 /** Sends the registration or heartbeat that is due, unless one is in flight. */
 export function beat(ctx: NodeContext, fx: Fx): void {
+  assert(ctx.request === undefined || ctx.request.corr < ctx.nextCorr, 'the request in flight has an issued corr');
   if (ctx.request !== undefined || ctx.nowMs < ctx.nextBeatMs) return;
   const corr = newCorr(ctx);
   ctx.nextBeatMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
+  assert(ctx.nextBeatMs > ctx.nowMs, 'the next beat waits an interval');
   if (ctx.nodeEpoch === undefined) {
     ctx.request = { kind: 'register', corr, deadlineMs: ctx.nowMs + ctx.knobs.requestTimeoutMs };
     send(fx, CONTROLLER_FOR_NODES, 'registerNode', { nodeId: ctx.nodeId, incarnationId: ctx.incarnationId, clusterId: ctx.cluster,
@@ -30,8 +32,10 @@ export function beat(ctx: NodeContext, fx: Fx): void {
 
 /** Tick: a request past its deadline is abandoned (a heartbeat's successor goes at once); then beat. */
 export function onTick(ctx: NodeContext, fx: Fx, nowMs: number): void {
+  assert(Number.isFinite(nowMs), 'a tick carries the time');
   ctx.nowMs = Math.max(ctx.nowMs, nowMs);
   const r = ctx.request;
+  assert(ctx.nextBeatMs <= ctx.nowMs + ctx.knobs.heartbeatIntervalMs, 'a beat is never more than an interval away');
   if (r !== undefined && ctx.nowMs >= r.deadlineMs) {
     ctx.request = undefined;
     // The heartbeat or its reply was lost: send the next one now rather than at the next interval,
@@ -52,6 +56,8 @@ export function gaveUp(ctx: NodeContext, body: RegisterReply): boolean {
 }
 
 export function onRegisterReply(ctx: NodeContext, fx: Fx, body: RegisterReply): void {
+  assert(ctx.request?.kind === 'register', 'the registration in flight is answered');
+  assert(ctx.nodeEpoch === undefined, 'a registered node does not register again');
   ctx.request = undefined;
   if (body.code === 'OK' && 'nodeEpoch' in body) {
     ctx.nodeEpoch = body.nodeEpoch;

@@ -3,6 +3,7 @@
  * registration and heartbeats (every metadata record and snapshot checked as the controller checks
  * what it stores), and its liveness probe.
  */
+import { assert } from '../assert.js';
 import type { Inbound, Parsed } from '../effects.js';
 import { isImage, type MetadataImage } from '../metadata/image.js';
 import { parseRecord } from '../metadata/validate.js';
@@ -51,6 +52,7 @@ const TAKEN = new Set(['registerNodeReply', 'nodeHeartbeatReply', 'probe']);
 
 export function parseNodeMessage(inbound: Inbound): Parsed<NodeEvent> {
   if (!TAKEN.has(inbound.type)) return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a node does not take ${inbound.type}` };
+  assert(inbound.from.length > 0, 'a message has a sender (the codec checked it)');
   const head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}), ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
   return parsed((): NodeEvent => {
     switch (inbound.type) {
