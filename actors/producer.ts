@@ -66,6 +66,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 function initialContext(input: ProducerInput): ProducerContext {
   const config = producerConfig(input);
   const nowMs = input.nowMs ?? 0;
+  assert(Number.isFinite(nowMs) && input.clientId.length > 0, 'a producer starts at a time, with a client id');
+  assert(Number.isSafeInteger(input.seed), 'a seed for the PRNG');
   return {
     config, nowMs, wallOffsetMs: (input.wallMs ?? nowMs) - nowMs, prng: input.seed >>> 0, nextCorr: 1, nextBatchId: 1, arrivals: 0,
     metadataPolicy: { maxAgeMs: config.metadataMaxAgeMs, requestTimeoutMs: config.requestTimeoutMs,
@@ -107,6 +109,8 @@ function advance(ctx: ProducerContext, fx: Fx): void {
 }
 
 function onTick(ctx: ProducerContext, fx: Fx): void {
+  assert(ctx.bufferedBytes >= 0 && ctx.bufferedBytes <= ctx.config.bufferBytesMax, 'buffered bytes within the buffer');
+  assert(ctx.flushes.every((f) => f.arrival <= ctx.arrivals), 'a flush waits only for sends that arrived before it');
   if (refreshOverdue(ctx.metadata, ctx.nowMs)) ctx.prng = checkRefreshDeadline(own(ctx, 'metadata'), ctx.nowMs, ctx.metadataPolicy, ctx.prng);
   checkInitDeadline(ctx);
   expireInFlight(ctx, fx);

@@ -24,6 +24,8 @@ export function estimateBytes(record: ProducerRecord): number {
 }
 
 function refusal(ctx: ProducerContext, command: ProducerCommand & { type: 'send' }, bytes: number): SendResult | undefined {
+  assert(bytes >= 0, 'a send\'s size estimate');
+  assert(ctx.bufferedBytes <= ctx.config.bufferBytesMax, 'buffered bytes within the buffer');
   if (ctx.closed || ctx.closing !== undefined) return { ok: false, code: 'CLIENT_CLOSED', message: 'the producer is closing' };
   if (command.records.length === 0) return { ok: false, code: 'INVALID_REQUEST', message: 'no records' };
   if (command.topic.length === 0) return { ok: false, code: 'INVALID_TOPIC', message: 'empty topic name' };
@@ -44,6 +46,7 @@ export function onSend(ctx: ProducerContext, fx: Fx, command: ProducerCommand & 
   for (const r of command.records) bytes += estimateBytes(r);
   const refused = refusal(ctx, command, bytes);
   if (refused) return deliver(fx, command.requestId, refused);
+  assert(ctx.bufferedBytes + bytes <= ctx.config.bufferBytesMax, 'an accepted send fits the buffer');
   assert(!ctx.sends.has(command.requestId), 'SDK request ids are unique');
   const n = command.records.length;
   const send: PendingSend = { requestId: command.requestId, arrival: ++ctx.arrivals, topic: command.topic, partition: command.partition,
@@ -85,6 +88,8 @@ function accumulate(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
 }
 
 function choosePartition(ctx: ProducerContext, send: PendingSend, record: RecordInput, count: number): number {
+  assert(count > 0, 'a topic with partitions');
+  assert(send.partition === undefined || (send.partition >= 0 && send.partition < count), 'an explicit partition exists');
   if (send.partition !== undefined) return send.partition;
   if (record.key !== undefined && record.key !== null) return keyPartition(record.key, count);
   const choice = stickyPartition(ctx.sticky, send.topic, count, partitionsWithLeader(ctx.metadata, send.topic), ctx.prng);
@@ -95,11 +100,13 @@ function choosePartition(ctx: ProducerContext, send: PendingSend, record: Record
 
 /** The queue of `topic`/`partition`, owned by this step (made when there is none yet). */
 export function queueFor(ctx: ProducerContext, topic: string, partition: number): PartitionQueue {
+  assert(partition >= 0 && topic.length > 0, 'a topic-partition');
   const key = queueKey(topic, partition);
   if (ctx.queues.has(key)) return ownQueue(ctx, key);
   const q: PartitionQueue = fresh({ topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity,
     failures: 0, acknowledgedProducerId: -1, gapProducerId: -1 });
   own(ctx, 'queues').set(key, q);
+  assert(ctx.queues.get(key) === q, 'the new queue is in place');
   return q;
 }
 
@@ -115,6 +122,8 @@ function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, inde
   }
   b.records.push(record);
   b.bytes += bytes;
+  assert(isOwned(b) && isOwned(b.records), 'the open batch is the step\'s own');
+  assert(b.slices.length > 0 || b.records.length === 1, 'a batch\'s records are covered by its slices');
   const last = b.slices[b.slices.length - 1];
   if (last !== undefined && last.requestId === requestId && last.first + last.count === index) b.slices[b.slices.length - 1] = { ...last, count: last.count + 1 };
   else b.slices.push({ requestId, first: index, count: 1 });
@@ -136,6 +145,7 @@ export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
   b.encoded = { records: encodeRecords(b.records, firstTimestamp), firstTimestamp, maxTimestamp };
   q.open = undefined;
   own(q, 'ready').push(b);
+  assert(q.open === undefined && b.encoded !== undefined, 'a closed batch is encoded and no longer open');
   ctx.sticky = onBatchClosed(ctx.sticky, q.topic, q.partition);
 }
 
@@ -157,8 +167,10 @@ function failWaiting(ctx: ProducerContext, fx: Fx, send: PendingSend, error: Err
 
 /** Sends that waited for metadata longer than deliveryTimeoutMs fail. */
 export function expireWaiting(ctx: ProducerContext, fx: Fx): void {
+  assert(ctx.config.deliveryTimeoutMs > 0, 'a delivery timeout');
   for (const send of ctx.sends.values()) {
     if (!send.waiting || ctx.nowMs - send.sinceMs < ctx.config.deliveryTimeoutMs) continue;
+    assert(send.unsettled === send.records.length, 'a waiting send has no record in a batch yet');
     const missing = ctx.metadata.missing.has(send.topic) || ctx.metadata.fetchedAtMs > -Infinity;
     failWaiting(ctx, fx, send, missing
       ? { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `topic ${send.topic} not in metadata after ${ctx.config.deliveryTimeoutMs} ms` }

@@ -73,6 +73,8 @@ export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b:
 }
 
 function requeue(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
+  assert(isOwned(q) && isOwned(b), 'the step owns the queue and batch it requeues');
+  assert(b.corr !== undefined || b.producerId >= 0, 'a requeued batch was in flight');
   if (b.producerId >= 0) {
     for (const f of q.inFlight) if (f.corr !== undefined) own(ctx, 'corrs').delete(f.corr);
     q.ready = q.inFlight.map(withoutCorr).concat(q.ready);
@@ -84,6 +86,7 @@ function requeue(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
   }
   q.failures++;
   const [delayMs, prng] = backoffMs({ baseMs: ctx.config.retryBackoffMs, maxMs: ctx.config.retryBackoffMaxMs }, q.failures, ctx.prng);
+  assert(q.ready.every((r) => r.corr === undefined), 'no batch waiting to go is in flight');
   ctx.prng = prng;
   q.retryAtMs = ctx.nowMs + delayMs;
 }
@@ -122,10 +125,12 @@ function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, er
 
 /** Requests without a reply within requestTimeoutMs count as REQUEST_TIMED_OUT (retriable). */
 export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
+  assert(ctx.config.requestTimeoutMs > 0, 'a request timeout');
   for (const [key, shared] of ctx.queues) {
     if (!shared.inFlight.some((x) => x.deadlineMs <= ctx.nowMs)) continue;
     const q = ownQueue(ctx, key);
     // Each pass handles one expired batch; an idempotent retry empties inFlight, so this is bounded.
+    assert(q.inFlight.length <= ctx.config.maxInFlight, 'in flight bounded');
     for (let guard = q.inFlight.length; guard > 0; guard--) {
       const b = q.inFlight.find((x) => x.deadlineMs <= ctx.nowMs);
       if (b === undefined) break;
@@ -140,10 +145,12 @@ export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
  * caller may retry — reporting it as the cause would make a retriable outcome look final.
  */
 export function expireReady(ctx: ProducerContext, fx: Fx): void {
+  assert(ctx.config.deliveryTimeoutMs > 0, 'a delivery timeout');
   for (const [key, shared] of ctx.queues) {
     if (!shared.ready.some((b) => b.deliveryDeadlineMs <= ctx.nowMs)) continue;
     const q = ownQueue(ctx, key);
     const expired = q.ready.filter((b) => b.deliveryDeadlineMs <= ctx.nowMs).map((b) => ownBatch(q, b));
+    assert(expired.every((b) => b.corr === undefined), 'a ready batch is not in flight');
     for (const b of expired) {
       const last = b.lastError === undefined ? 'no leader' : `last error ${b.lastError.code}: ${b.lastError.message}`;
       failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered within ${ctx.config.deliveryTimeoutMs} ms (${last})` });
@@ -190,6 +197,7 @@ export function settleFailed(ctx: ProducerContext, fx: Fx, batch: Batch, error: 
 
 /** Delivers flushes whose earlier sends are all settled, then a pending close. */
 export function settleFlushes(ctx: ProducerContext, fx: Fx): void {
+  assert(!ctx.closed || ctx.sends.size === 0, 'a closed producer holds no sends');
   const oldest = ctx.sends.values().next();
   const oldestArrival = oldest.done ? Infinity : oldest.value.arrival;
   let done = 0;
@@ -198,6 +206,7 @@ export function settleFlushes(ctx: ProducerContext, fx: Fx): void {
     done++;
   }
   if (done > 0) ctx.flushes = ctx.flushes.slice(done);
+  assert(ctx.flushes.every((f) => f.arrival >= oldestArrival), 'every flush left waits for an earlier send');
   if (ctx.closing !== undefined && ctx.sends.size === 0) {
     deliver(fx, ctx.closing.requestId, { ok: true } satisfies FlushResult);
     ctx.closing = undefined;

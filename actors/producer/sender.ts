@@ -21,6 +21,7 @@ export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
 
 /** Sends what may go now: every partition with closed batches, a known leader and room in flight. */
 export function drain(ctx: ProducerContext, fx: Fx): void {
+  assert(!ctx.config.idempotent || ctx.config.maxInFlight <= 5, 'idempotence allows five in flight');
   if (ctx.config.idempotent && ctx.pid.status !== 'ready') return maybeInitProducerId(ctx, fx);
   for (const [key, shared] of ctx.queues) {
     if (shared.ready.length === 0 || ctx.nowMs < shared.retryAtMs) continue;
@@ -31,6 +32,7 @@ export function drain(ctx: ProducerContext, fx: Fx): void {
     }
     if (shared.inFlight.length >= ctx.config.maxInFlight || !mayGo(ctx, shared)) continue;
     const q = ownQueue(ctx, key);
+    assert(q.inFlight.length < ctx.config.maxInFlight, 'room in flight');
     while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight && mayGo(ctx, q)) sendBatch(ctx, fx, key, q, route);
   }
 }
@@ -51,8 +53,10 @@ export function drain(ctx: ProducerContext, fx: Fx): void {
  *   overtake them again on a network that reorders.
  */
 function mayGo(ctx: ProducerContext, q: PartitionQueue): boolean {
+  assert(q.inFlight.length <= ctx.config.maxInFlight, 'in flight bounded');
   const next = q.ready[0];
   if (!ctx.config.idempotent || next === undefined) return true;
+  assert(next.encoded !== undefined && next.corr === undefined, 'a ready batch is encoded and idle');
   const producerId = next.baseSequence >= 0 ? next.producerId : ctx.pid.producerId;
   const ordinal = next.baseSequence >= 0 ? next.ordinal : q.nextOrdinal;
   if (q.acknowledgedProducerId !== producerId && q.inFlight.length > 0) return false;
@@ -108,6 +112,8 @@ function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
   if (ctx.pid.status !== 'none' || ctx.nowMs < ctx.pid.retryAtMs || ctx.sends.size === 0) return;
   const pid = own(ctx, 'pid');
   pid.status = 'pending';
+  assert(ctx.config.idempotent, 'only an idempotent producer asks for a producer id');
+  assert(pid.corr === undefined, 'one producer id request at a time');
   pid.corr = newCorr(ctx);
   pid.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
   send(fx, CONTROLLER_FOR_PRODUCERS, 'initProducerId', {}, pid.corr);
@@ -115,6 +121,8 @@ function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
 
 function initFailed(ctx: ProducerContext): void {
   const pid = own(ctx, 'pid');
+  assert(pid.status === 'pending', 'a producer id request failed');
+  assert(pid.failures >= 0, 'failures are counted');
   pid.status = 'none';
   pid.corr = undefined;
   pid.failures++;
@@ -126,9 +134,11 @@ function initFailed(ctx: ProducerContext): void {
 export function onInitProducerIdReply(ctx: ProducerContext, event: InitProducerIdReplyEvent): void {
   const pid = ctx.pid;
   if (pid.status !== 'pending' || pid.corr !== event.corr) return;
+  assert(ctx.config.idempotent, 'only an idempotent producer asked');
   if (event.body.code !== 'OK') return initFailed(ctx);
   ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
     deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
+  assert(ctx.pid.producerId >= 0 && ctx.pid.producerEpoch >= 0, 'a producer id and epoch');
   // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
   for (const key of ctx.queues.keys()) ownQueue(ctx, key).nextSequence = 0;
 }
