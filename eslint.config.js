@@ -46,6 +46,12 @@ export default tseslint.config(
     },
   },
   {
+    // The web console's script runs in the browser, as a plain script beside uPlot's.
+    files: ['runtime/http/console/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'URLSearchParams',
+      'Node', 'setTimeout', 'uPlot'].map((name) => [name, 'readonly'])) },
+  },
+  {
     files: ['transport/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

@@ -10,8 +10,8 @@
  * has its own handlers; handlers set `context.phase` and the states follow it.
  *
  * Invariants (invariants() below): within a group, a partition is in at most one member's assigned
- * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving;
- * a load only while loading.
+ * set; member epochs ≤ the assignment epoch ≤ the group epoch; writes in flight only while serving,
+ * at most five, none on the wire behind one waiting to go again; a load only while loading.
  *
  * In (validated by parseCoordinatorMessage): groupHeartbeat, offsetCommit, offsetFetch, listGroups,
  * describeGroup, deleteGroup, deleteGroupOffsets; produceReply, fetchReply, deleteRecordsReply from
@@ -23,7 +23,7 @@ import { setup } from 'xstate';
 import { assert } from './assert.js';
 import { effectActions } from './effects.js';
 import { logLine, reply, type Fx } from './kit/fx.js';
-import { fetchAddress, produceAddress } from './kit/addresses.js';
+import { fetchAddress, produceAddress, replicaAddress } from './kit/addresses.js';
 import { stepAction } from './step-action.js';
 import { onDeleteGroup, onDescribeGroup, onListGroups } from './coordinator/admin.js';
 import { onDeleteRecordsReply } from './coordinator/checkpoint.js';
@@ -34,7 +34,8 @@ import { onDeleteGroupOffsets, onOffsetCommit, onOffsetFetch } from './coordinat
 import { OFFSETS_TOPIC, type CoordinatorRequests } from './coordinator/protocol.js';
 import { onTopicsChanged, servesGroup, setTopics } from './coordinator/topics.js';
 import type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, CoordinatorKnobs, EventOf, Phase } from './coordinator/types.js';
-import { expireWrite, failPending, onWriteReply } from './coordinator/writes.js';
+import { expireWrite, onWriteReply, PIPELINE_MAX } from './coordinator/pipeline.js';
+import { emptyWrites, failPending } from './coordinator/write-state.js';
 import { firstProducerStamp } from './coordinator/idempotence.js';
 
 export type * from './coordinator/types.js';
@@ -57,7 +58,13 @@ export function invariants(ctx: CoordinatorContext): void {
       }
     }
   }
-  assert(ctx.phase === 'serving' || (ctx.writes.inFlight === undefined && ctx.writes.queue.length === 0), 'writes only while serving');
+  assert(ctx.phase === 'serving' || (ctx.writes.pipeline.length === 0 && ctx.writes.queue.length === 0), 'writes only while serving');
+  assert(ctx.writes.pipeline.length <= PIPELINE_MAX, 'a bounded pipeline');
+  // Sent in sequence order: batches waiting to go (again) are the pipeline's unacknowledged tail.
+  const firstWaiting = ctx.writes.pipeline.findIndex((p) => p.ackedOffset === undefined && p.corr === undefined);
+  if (firstWaiting >= 0) {
+    assert(ctx.writes.pipeline.slice(firstWaiting).every((p) => p.ackedOffset !== undefined || p.corr === undefined), 'no batch on the wire behind one waiting to go');
+  }
   if (ctx.phase !== 'loading') assert(ctx.load === undefined, 'a load only while loading');
 }
 
@@ -66,9 +73,10 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     partition: input.partition, nodeId: input.nodeId, leaderEpoch: input.leaderEpoch, knobs: { ...COORDINATOR_DEFAULTS, ...input.knobs },
     phase: 'loading', nowMs: input.nowMs, wallOffsetMs: (input.wallMs ?? input.nowMs) - input.nowMs, prng: input.seed >>> 0, nextCorr: 1,
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
+    trimAt: replicaAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
     topics: input.topics ?? {}, groups: {}, offsets: {},
-    writes: { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined }, load: undefined, retryAtMs: input.nowMs,
-    producer: firstProducerStamp(input.leaderEpoch),
+    writes: emptyWrites(input.nowMs), load: undefined, retryAtMs: input.nowMs,
+    producer: firstProducerStamp(input.leaderEpoch, input.life ?? 0),
   };
 }
 

@@ -57,6 +57,13 @@ export const ERRORS = {
   ELECTION_NOT_NEEDED: { retriable: false, refreshMetadata: false, text: 'the preferred replica already leads' },
   PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
+  // Access control rides on NATS permissions and TLS: the transport reports what the server refused.
+  TOPIC_AUTHORIZATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS user may not send to this topic' },
+  GROUP_AUTHORIZATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS user may not send group requests' },
+  CLUSTER_AUTHORIZATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS user may not use this cluster address' },
+  SASL_AUTHENTICATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS server refused the credentials' },
+  SSL_AUTHENTICATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the TLS handshake with the NATS server failed' },
+  NETWORK_EXCEPTION: { retriable: true, refreshMetadata: false, text: 'no NATS server could be reached' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -55,7 +55,7 @@ function initialContext(input: NodeInput): NodeContext {
     nodeId: input.nodeId, cluster: input.cluster, rack: input.rack, incarnationId: input.incarnationId, knobs: input.knobs,
     nowMs: input.nowMs, nextCorr: 1, nodeEpoch: undefined, request: undefined, nextBeatMs: input.nowMs, refusedSinceMs: undefined,
     image: emptyImage(), catchUpTarget: undefined, imageChanged: false, imageReady: false, shutdownRequested: false,
-    controllerId: -1, controllerTerm: 0,
+    controllerId: -1, controllerTerm: 0, heartbeatAckMs: undefined,
   };
 }
 

@@ -142,7 +142,7 @@ function dispatch(ctx: ProducerContext, fx: Fx, event: ProducerEvent): void {
       return;
     }
     case 'produceReply': return onProduceReply(ctx, fx, event);
-    case 'initProducerIdReply': return onInitProducerIdReply(ctx, event);
+    case 'initProducerIdReply': return onInitProducerIdReply(ctx, fx, event);
     case 'stored': case 'readDone': case 'boundsRead': case 'metaRead':
       return assert(false, `a producer has no store: ${event.type}`);
     default: return unreachable(event);

@@ -1,10 +1,8 @@
-// Consumer-group bench: (a) join → first record, (b) kill -9 of a member → its partitions read
-// elsewhere, (c) kill -9 of the coordinator's node → commits accepted again, all with real node and
-// member processes over NATS; (d) assignor time for 1,000 members × 10,000 partitions, in-process;
-// (e) one member's consume throughput with and without auto-commit.
-//   npx tsx bench/groups.ts [--rounds 10] [--kill-rounds 5] [--coordinator-rounds 3] [--records 100000]
-//     [--assign-rounds 5] [--skip a,b,c,d,e] [--record] [--json out.json]
-// --record appends the report to bench/RESULTS.md.
+// Consumer-group bench: (a) join → first record (a member process spawned, and an SDK consumer in
+// the bench's running process), (b) kill -9 of a member → its partitions read elsewhere, (c) kill -9
+// of the coordinator's node → commits accepted again, all with real node and member processes over
+// NATS; (d) assignor time for 1,000 members × 10,000 partitions, in-process; (e) one member's
+// consume throughput with and without auto-commit. `--help` lists the options.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,9 +10,20 @@ import { commandVersion, describeMachine } from './lib/machine.js';
 import { createTopicReady, makePayload, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
 import { measureAssignors } from './groups/assign.js';
 import { startMember, steadyProducer, waitSettled, type Group } from './groups/group.js';
-import { joinRound, killCoordinatorRound, killMemberRound } from './groups/rounds.js';
+import { joinInProcessRound, joinRound, killCoordinatorRound, killMemberRound } from './groups/rounds.js';
 import { consumeVariant } from './groups/throughput.js';
 import { groupReport, type GroupFigures } from './groups/report.js';
+
+const USAGE = `npx tsx bench/groups.ts [options]
+  --rounds N              (a) rounds of each join variant (10)
+  --kill-rounds N         (b) rounds (5)
+  --coordinator-rounds N  (c) rounds (3)
+  --records N             (e) records per variant (100000)
+  --assign-rounds N       (d) rounds per case (5)
+  --skip a,b,c,d,e        leave parts out
+  --record                append the report to bench/RESULTS.md
+  --json FILE             write the figures as JSON
+  --help                  this text`;
 
 const PARTITIONS = 12;
 const shape = { partitions: PARTITIONS, replicationFactor: 3, minInsync: 2 };
@@ -37,9 +46,18 @@ async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: 
   try {
     for (let i = 0; i < 3; i++) startMember(group);
     await waitSettled(group, PARTITIONS);
-    if (!o.skip.includes('a')) await attempt(f, 'a', async () => { f.join = await rounds('a', o.rounds, () => joinRound(group, PARTITIONS), (r) => `${r.spawnToFirstRecordMs} ms`); });
+    if (!o.skip.includes('a')) {
+      await attempt(f, 'a', async () => { f.join = await rounds('a', o.rounds, () => joinRound(group, PARTITIONS), (r) => `${r.spawnToFirstRecordMs} ms`); });
+      await attempt(f, 'a-in-process', async () => {
+        f.joinInProcess = await rounds('a (in process)', o.rounds, () => joinInProcessRound(group, PARTITIONS), (r) => `${r.subscribeToFirstRecordMs} ms`);
+      });
+    }
     if (!o.skip.includes('b')) await attempt(f, 'b', async () => { f.killMember = await rounds('b', o.killRounds, () => killMemberRound(group, PARTITIONS), (r) => `${r.partitionsMoved} partitions, all read after ${r.allMovedMs} ms`); });
-    if (!o.skip.includes('c')) await attempt(f, 'c', async () => { f.coordinator = await rounds('c', o.coordinatorRounds, () => killCoordinatorRound(group, PARTITIONS), (r) => `node ${r.killedNode}, ${r.commitsAcceptedMs} ms`); });
+    if (!o.skip.includes('c')) {
+      await attempt(f, 'c', async () => {
+        f.coordinator = await rounds('c', o.coordinatorRounds, () => killCoordinatorRound(group, PARTITIONS), (r) => `node ${r.killedNode}, ${r.commitsAcceptedMs} ms`);
+      });
+    }
   } finally {
     for (const m of group.members.values()) if (m.alive) await m.kill9();
     await producer.stop();
@@ -67,7 +85,8 @@ async function throughputRuns(cluster: BrookCluster, f: GroupFigures, records: n
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string' }, 'kill-rounds': { type: 'string' }, 'coordinator-rounds': { type: 'string' }, records: { type: 'string' },
-    'assign-rounds': { type: 'string' }, skip: { type: 'string' }, record: { type: 'boolean' }, json: { type: 'string' } } });
+    'assign-rounds': { type: 'string' }, skip: { type: 'string' }, record: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help === true) { console.log(USAGE); return; }
   const int = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
   const o = { rounds: int(values.rounds, 10), killRounds: int(values['kill-rounds'], 5), coordinatorRounds: int(values['coordinator-rounds'], 3),
     records: int(values.records, 100_000), assignRounds: int(values['assign-rounds'], 5), skip: values.skip?.split(',') ?? [] };

@@ -288,7 +288,7 @@ export class ActorHost {
 
   /** The effect bodies for one actor. Completions come back as events through `complete`. */
   private effects(hosted: Hosted): Record<string, EffectBody> {
-    const { transport, logger, clock, bugs } = this.options;
+    const { transport, logger, bugs } = this.options;
     const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
     const store = (): NodeStore => {
       if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
@@ -345,7 +345,8 @@ export class ActorHost {
         this.dropAlias(params.address, hosted.address);
       },
       log: (_args, params: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }) =>
-        logger.log(params.level, params.event, { actor: hosted.address, t: clock.nowMs(), ...params.detail }),
+        // The logger stamps every line with its own time base (epoch ms): no second clock in the line.
+        logger.log(params.level, params.event, { actor: hosted.address, ...params.detail }),
       report: (_args, params: { kind: string; data: Record<string, unknown> }) =>
         this.options.onReport?.(hosted.address, params.kind, params.data),
       deliver: (_args, params: { requestId: number; result: unknown }) =>

@@ -7,15 +7,23 @@
  * from the client's parser, without a promise per message. Publishes are never flushed one by
  * one; the client coalesces them per microtask. Auth (user/pass, token, authenticator or creds)
  * and TLS options go to the client unchanged.
+ *
+ * Access control is the server's (DESIGN.md section 12): a publish the user's permissions do not
+ * cover is refused asynchronously, naming the subject. The requests sent there are then answered
+ * here at once with `refusalCode(address)` (runtime/ passes Kafka's TOPIC_/GROUP_/
+ * CLUSTER_AUTHORIZATION_FAILED), so a refused request fails fast instead of timing out. A first
+ * connect that fails says why (transport/nats-connect-errors.ts).
  */
 import {
-  connect, credsAuthenticator, RequestError,
+  connect, credsAuthenticator, PermissionViolationError, RequestError,
   type Authenticator, type Msg, type NatsConnection, type NodeConnectionOptions, type Subscription,
 } from '@nats-io/transport-node';
 import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
 import type { Envelope } from './envelope.js';
-import { subjectFor } from './subject.js';
-import { noListenerReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
+import { classifyConnectError } from './nats-connect-errors.js';
+import { SentRequests } from './sent-requests.js';
+import { clusterSubject, subjectFor } from './subject.js';
+import { noListenerReply, refusalReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
 
 export interface NatsTransportOptions {
   servers: string | string[];
@@ -31,6 +39,10 @@ export interface NatsTransportOptions {
   creds?: Uint8Array;
   tls?: NodeConnectionOptions['tls'];
   reconnectTimeWaitMs?: number;
+  /** How long one connect attempt may take (TCP, TLS and the server's first PONG). */
+  connectTimeoutMs?: number;
+  /** The error code a request refused by the server's permissions is answered with, by the address it was sent to. */
+  refusalCode?: (address: string) => string;
   /**
    * Keep trying (as reconnects do) when no server answers the first connect, instead of failing:
    * a node started while NATS is unreachable waits for it rather than exiting.
@@ -44,24 +56,43 @@ const MAX_PAYLOAD_DEFAULT = 1024 * 1024;
 const CLOSE_FLUSH_WAIT_MS = 2_000;
 /** How long a fail-fast send waits for the server's "no responders" (the real answer comes to `replyTo`). */
 const NO_RESPONDERS_WAIT_MS = 2_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const REFUSAL_CODE_DEFAULT = 'CLUSTER_AUTHORIZATION_FAILED';
 
 export class NatsTransport implements Transport {
   private readonly subscriptions = new Map<string, { handler: EnvelopeHandler; subscription: Subscription }>();
+  private readonly sent = new SentRequests();
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly connection: NatsConnection,
     readonly cluster: string,
     private readonly log: TransportLog,
+    private readonly refusalCode: (address: string) => string,
   ) {
     this.watchStatus().catch((error: unknown) => log('natsStatusFailed', { message: String(error) }));
   }
 
+  /** Rejects with a `NatsConnectError` (authentication, tls or unreachable) when no connection can be made. */
   static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
     const log = options.log ?? silentLog;
-    const connection = await connect(connectionOptions(options));
+    const connection = await openConnection(options);
     log('natsConnected', { server: connection.getServer(), maxPayload: connection.info?.max_payload });
-    return new NatsTransport(connection, options.cluster, log);
+    return new NatsTransport(connection, options.cluster, log, options.refusalCode ?? (() => REFUSAL_CODE_DEFAULT));
+  }
+
+  /**
+   * Undefined when the server lets this connection listen at `address`, else the server's refusal.
+   * The refusal comes before the answer to the flush's ping, so one round trip settles it.
+   */
+  async listenRefusal(address: string): Promise<string | undefined> {
+    let refusal: string | undefined;
+    const subscription = this.connection.subscribe(subjectFor(this.cluster, address), {
+      callback: (error) => { if (error !== null) refusal = error.message; },
+    });
+    await this.connection.flush();
+    if (!subscription.isClosed()) subscription.unsubscribe();
+    return refusal;
   }
 
   /** Never throws for a delivery problem: an envelope the server would refuse is dropped and logged. */
@@ -76,8 +107,10 @@ export class NatsTransport implements Transport {
       return;
     }
     try {
-      if (options?.failFast === true) this.publishFailFast(envelope, bytes);
-      else this.connection.publish(subjectFor(this.cluster, envelope.to), bytes);
+      const subject = subjectFor(this.cluster, envelope.to);
+      this.sent.note(subject, envelope);
+      if (options?.failFast === true) this.publishFailFast(envelope, subject, bytes);
+      else this.connection.publish(subject, bytes);
     } catch (error) {
       // A closed or draining connection: at-most-once means the envelope is simply lost.
       this.log('publishFailed', { to: envelope.to, type: envelope.type, message: (error as Error).message });
@@ -89,18 +122,29 @@ export class NatsTransport implements Transport {
    * subscription matches; anything else (the peer's answer goes to `replyTo`, or nothing) ends in a
    * timeout that means nothing.
    */
-  private publishFailFast(envelope: Envelope, bytes: Uint8Array): void {
-    this.connection.request(subjectFor(this.cluster, envelope.to), bytes, { timeout: NO_RESPONDERS_WAIT_MS }).then(() => {}, (error: unknown) => {
-      if (!(error instanceof RequestError) || !error.isNoResponders()) return;
-      const reply = noListenerReply(envelope);
-      const entry = this.subscriptions.get(reply.to);
-      if (entry === undefined) return;
-      try {
-        entry.handler(reply);
-      } catch (cause) {
-        this.log('handlerFailed', { to: reply.to, type: reply.type, message: (cause as Error)?.stack ?? String(cause) });
-      }
+  private publishFailFast(envelope: Envelope, subject: string, bytes: Uint8Array): void {
+    this.connection.request(subject, bytes, { timeout: NO_RESPONDERS_WAIT_MS }).then(() => {}, (error: unknown) => {
+      if (error instanceof RequestError && error.isNoResponders()) this.deliverLocally(noListenerReply(envelope));
     });
+  }
+
+  /** A reply made up here (no listener, refused by the server) goes straight to this connection's listener, if any. */
+  private deliverLocally(reply: Envelope): void {
+    const entry = this.subscriptions.get(reply.to);
+    if (entry === undefined) return;
+    try {
+      entry.handler(reply);
+    } catch (cause) {
+      this.log('handlerFailed', { to: reply.to, type: reply.type, message: (cause as Error)?.stack ?? String(cause) });
+    }
+  }
+
+  /** The server refused a publish to `subject`: every request kept for it is answered with the refusal code. */
+  private refusePublish(subject: string): void {
+    for (const request of this.sent.take(subject)) {
+      this.deliverLocally(refusalReply(request, this.refusalCode(request.to),
+        `the NATS server refused to let this user publish to ${subject} (its permissions do not cover ${request.to})`));
+    }
   }
 
   listen(address: string, handler: EnvelopeHandler): void {
@@ -160,6 +204,9 @@ export class NatsTransport implements Transport {
 
   private async watchStatus(): Promise<void> {
     for await (const status of this.connection.status()) {
+      if (status.type === 'error' && status.error instanceof PermissionViolationError && status.error.operation === 'publish') {
+        this.refusePublish(status.error.subject);
+      }
       const { type, ...rest } = status;
       const detail: Record<string, unknown> = { type };
       if ('server' in rest) detail['server'] = rest.server;
@@ -178,6 +225,27 @@ function serverList(servers: string | string[]): string[] {
   return list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+/**
+ * The first connect. One that must wait for NATS (a node) waits only while no server answers: one
+ * attempt without waiting comes first, so a server that refuses the credentials or the TLS
+ * handshake ends the wait at once with the reason.
+ */
+async function openConnection(options: NatsTransportOptions): Promise<NatsConnection> {
+  const base = connectionOptions(options);
+  const attempt = { servers: base.servers as string[], hasClientCert: options.tls?.certFile !== undefined || options.tls?.cert !== undefined };
+  try {
+    return await connect({ ...base, waitOnFirstConnect: false });
+  } catch (error) {
+    const failure = await classifyConnectError(error, attempt);
+    if (failure.reason !== 'unreachable' || options.waitOnFirstConnect !== true) throw failure;
+  }
+  try {
+    return await connect(base);
+  } catch (error) {
+    throw await classifyConnectError(error, attempt);
+  }
+}
+
 function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions {
   if (options.cluster.length === 0) throw new Error('NatsTransport needs a cluster name');
   const authenticator = options.creds !== undefined ? credsAuthenticator(options.creds) : options.authenticator;
@@ -186,6 +254,10 @@ function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions
     // A node rides out a server restart or failover instead of dying with its connection.
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
+    timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    // Fail-fast sends (NATS requests) take their "no responders" on an inbox inside the cluster's
+    // subjects, so a node's permissions need nothing beyond `brook.<cluster>.>`.
+    inboxPrefix: `${clusterSubject(options.cluster)}._INBOX`,
   };
   // Only keys that were given: the client merges options over its defaults, and an explicit
   // `undefined` would override a default.

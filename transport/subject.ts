@@ -24,12 +24,15 @@ export function decodeToken(token: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** The subject prefix of every address of a cluster: `brook.<cluster>`. */
+export function clusterSubject(cluster: string): string { return `brook.${encodeToken(cluster)}`; }
+
 export function subjectFor(cluster: string, address: string): string {
-  return `brook.${encodeToken(cluster)}.${address.split('/').map(encodeToken).join('.')}`;
+  return `${clusterSubject(cluster)}.${address.split('/').map(encodeToken).join('.')}`;
 }
 
 export function addressFor(cluster: string, subject: string): string {
-  const prefix = `brook.${encodeToken(cluster)}.`;
+  const prefix = `${clusterSubject(cluster)}.`;
   if (!subject.startsWith(prefix)) throw new Error(`subject ${subject} is not in cluster ${cluster}`);
   return subject.slice(prefix.length).split('.').map(decodeToken).join('/');
 }

@@ -14,9 +14,16 @@ export interface SendOptions {
 
 /** What a fail-fast send gets back when nothing listens at its address. */
 export function noListenerReply(envelope: Envelope): Envelope {
-  const reply: Envelope = { to: envelope.replyTo ?? envelope.from, from: envelope.to, type: `${envelope.type}Reply`,
-    body: { code: 'UNKNOWN_ADDRESS', message: `nothing listens at ${envelope.to}` } };
-  if (envelope.corr !== undefined) reply.corr = envelope.corr;
+  return refusalReply(envelope, 'UNKNOWN_ADDRESS', `nothing listens at ${envelope.to}`);
+}
+
+/**
+ * The reply a transport makes up for a request it knows failed (nothing listens, or the server
+ * refused it): `<type>Reply` from the address it was sent to, carrying an error code.
+ */
+export function refusalReply(request: Pick<Envelope, 'to' | 'from' | 'replyTo' | 'corr' | 'type'>, code: string, message: string): Envelope {
+  const reply: Envelope = { to: request.replyTo ?? request.from, from: request.to, type: `${request.type}Reply`, body: { code, message } };
+  if (request.corr !== undefined) reply.corr = request.corr;
   return reply;
 }
 

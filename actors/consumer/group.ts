@@ -6,18 +6,18 @@
  *
  * Safety: a member whose heartbeats have gone unacknowledged for the session timeout, or that the
  * coordinator fences (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID), drops every partition at once —
- * no commit, no waiting for the application — and rejoins with epoch 0, so a zombie never keeps
- * fetching next to the partition's new owner. `close` commits (autoCommit), then leaves with epoch
- * -1 (-2 for a static member) so the partitions move at once.
+ * no commit, no waiting for the application — and rejoins with epoch 0 under the same member id,
+ * so a zombie never keeps fetching next to the partition's new owner. `close` commits
+ * (autoCommit), then leaves with epoch -1 (-2 for a static member) so the partitions move at once.
  */
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
 import { METADATA } from '../kit/addresses.js';
-import { deliver, logLine, send, type Fx } from '../kit/fx.js';
+import { deliver, logLine, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
 import { expireGroupRequests, failWaitingCommits, sendQueued } from './offsets.js';
-import { byTopic, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
+import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import { partitionKey, removePartition } from './partitions.js';
 import { dropAllOwned, ownedPartitions, reconcile } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
@@ -114,7 +114,7 @@ function findFailed(ctx: ConsumerContext): void {
   const g = member(ctx);
   g.find = undefined;
   g.findFailures++;
-  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, g.findFailures, ctx.prng);
+  const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.findFailures, ctx.prng);
   ctx.prng = prng;
   g.findRetryAtMs = ctx.nowMs + delayMs;
 }
@@ -157,7 +157,10 @@ function sendHeartbeat(ctx: ConsumerContext, fx: Fx): void {
   const corr = newCorr(ctx);
   g.heartbeat = { corr, sentAtMs: ctx.nowMs, deadlineMs: ctx.nowMs + groupRequestTimeoutMs(ctx), epoch };
   g.ownedChanged = false;
-  send(fx, g.coordinator as string, 'groupHeartbeat', body, corr);
+  // Fail-fast: when the coordinator's node dies, its address loses its listener and the transport
+  // says so at once (NATS "no responders"), so the member looks for the new coordinator now rather
+  // than after the request timeout.
+  sendFailFast(fx, g.coordinator as string, 'groupHeartbeat', body, corr);
 }
 
 export function onHeartbeatReply(ctx: ConsumerContext, fx: Fx, event: GroupHeartbeatReplyEvent): void {
@@ -203,18 +206,22 @@ function heartbeatFailed(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS
 function heartbeatBackoff(ctx: ConsumerContext): void {
   const g = member(ctx);
   g.heartbeatFailures++;
-  const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, g.heartbeatFailures, ctx.prng);
+  const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.heartbeatFailures, ctx.prng);
   ctx.prng = prng;
   g.heartbeatAtMs = ctx.nowMs + delayMs;
   if (g.coordinator === undefined) g.findRetryAtMs = ctx.nowMs + delayMs;
 }
 
-/** Drops every partition without committing (they may already be someone else's) and joins again with epoch 0. */
+/**
+ * Drops every partition without committing (they may already be someone else's) and joins again
+ * with epoch 0 under the same member id, as a KIP-848 member does. A coordinator that still has the
+ * member takes it back with its assignment (no new group epoch); one that removed it adds it anew.
+ * A fresh id would leave the old member behind, holding its partitions until its session ran out.
+ */
 function rejoin(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS, message: string): void {
   const g = member(ctx);
   dropAllOwned(ctx, fx, true);
   failWaitingCommits(ctx, fx, code, message);
-  g.memberId = '';
   g.memberEpoch = JOIN_EPOCH;
   g.heartbeat = undefined;
   g.subscriptionSent = false;

@@ -3,6 +3,7 @@
  * requests, the coordinator lookup being reset, and the wire shape of a partition list.
  */
 import { assert } from '../assert.js';
+import type { BackoffPolicy } from '../client/backoff.js';
 import type { TopicPartitions } from '../coordinator/protocol.js';
 import type { GroupMember, GroupOp } from './group-types.js';
 import type { ConsumerContext, TopicPartition } from './types.js';
@@ -22,6 +23,17 @@ export function groupRequestTimeoutMs(ctx: ConsumerContext): number {
 export function queueOp(ctx: ConsumerContext, op: GroupOp, sendAtMs = ctx.nowMs, attempts = 0): void {
   const g = member(ctx);
   g.queued = [...g.queued, { op, sendAtMs, attempts }];
+}
+
+/**
+ * The backoff while the coordinator moves (a lookup that failed, NOT_COORDINATOR, UNKNOWN_ADDRESS,
+ * COORDINATOR_LOAD_IN_PROGRESS): it grows from retryBackoffMs but never past one heartbeat
+ * interval. A coordinator failover lasts a fraction of a second; backing off towards
+ * retryBackoffMaxMs would keep members away for up to that long after it ended.
+ */
+export function coordinatorBackoff(ctx: ConsumerContext, g: GroupMember): BackoffPolicy {
+  const { baseMs } = ctx.metadataPolicy.backoff;
+  return { baseMs, maxMs: Math.max(baseMs, Math.min(ctx.metadataPolicy.backoff.maxMs, g.heartbeatIntervalMs)) };
 }
 
 /** The coordinator moved or cannot be reached: look it up again. */

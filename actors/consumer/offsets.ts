@@ -9,11 +9,11 @@
 import { assert, unreachable } from '../assert.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
-import { deliver, logLine, report, send, type Fx } from '../kit/fx.js';
+import { deliver, logLine, report, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { partitionKey } from './partitions.js';
 import { assignedOffsets, revokingNoticeDone } from './reconcile.js';
-import { byTopic, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
+import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import type { OffsetCommitReplyEvent, OffsetFetchReplyEvent } from './group-messages.js';
 import type { GroupMember, GroupOp } from './group-types.js';
 import type { CommandResult, CommitOffset, CommittedResult, ConsumerContext } from './types.js';
@@ -35,8 +35,9 @@ export function sendQueued(ctx: ConsumerContext, fx: Fx): void {
     const corr = newCorr(ctx);
     inFlight ??= new Map(g.inFlight);
     inFlight.set(corr, { op: entry.op, replyByMs: ctx.nowMs + groupRequestTimeoutMs(ctx), attempts: entry.attempts + 1 });
-    if (entry.op.kind === 'commit') send(fx, g.coordinator, 'offsetCommit', commitBody(g, entry.op.offsets), corr);
-    else send(fx, g.coordinator, 'offsetFetch', { groupId: g.groupId, partitions: byTopic(entry.op.partitions) } satisfies OffsetFetch, corr);
+    // Fail-fast: a coordinator whose process died answers UNKNOWN_ADDRESS at once (group.ts, sendHeartbeat).
+    if (entry.op.kind === 'commit') sendFailFast(fx, g.coordinator, 'offsetCommit', commitBody(g, entry.op.offsets), corr);
+    else sendFailFast(fx, g.coordinator, 'offsetFetch', { groupId: g.groupId, partitions: byTopic(entry.op.partitions) } satisfies OffsetFetch, corr);
   }
   if (inFlight !== undefined) { g.inFlight = inFlight; g.queued = waiting; }
 }
@@ -64,7 +65,7 @@ function retryOrFail(ctx: ConsumerContext, fx: Fx, op: GroupOp, attempts: number
   if (code === 'NOT_COORDINATOR' || code === 'COORDINATOR_NOT_AVAILABLE' || code === 'REQUEST_TIMED_OUT' || code === 'UNKNOWN_ADDRESS') coordinatorLost(ctx);
   const retriable = ERRORS[code].retriable && !(op.kind === 'commit' && op.purpose === 'auto');
   if (retriable && ctx.nowMs < op.deadlineMs) {
-    const [delayMs, prng] = backoffMs(ctx.metadataPolicy.backoff, Math.max(1, attempts), ctx.prng);
+    const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, member(ctx)), Math.max(1, attempts), ctx.prng);
     ctx.prng = prng;
     return queueOp(ctx, op, ctx.nowMs + delayMs, attempts);
   }

@@ -12,6 +12,7 @@ import { groupRecord, memberRecord, targetRecord } from './group.js';
 import { recordBytes, type CoordRecord } from './records.js';
 import { tpParse } from './tp.js';
 import type { CoordinatorContext, DeleteRecordsReply, WriteBatch } from './types.js';
+import { countPending } from './write-state.js';
 
 /** The current value of every live key. */
 export function liveRecords(ctx: CoordinatorContext): CoordRecord[] {
@@ -33,7 +34,7 @@ export function liveRecords(ctx: CoordinatorContext): CoordRecord[] {
 export function maybeCheckpoint(ctx: CoordinatorContext): void {
   const w = ctx.writes;
   if (w.recordsSinceCheckpoint < ctx.knobs.checkpointEveryRecords) return;
-  if (w.inFlight?.batch.checkpoint !== undefined || w.queue.some((b) => b.checkpoint !== undefined)) return;
+  if (w.pipeline.some((p) => p.batch.checkpoint !== undefined) || w.queue.some((b) => b.checkpoint !== undefined)) return;
   const batches: WriteBatch[] = [];
   let current: WriteBatch = { records: [], bytes: 0, outbox: { replies: [], effects: [] } };
   for (const r of liveRecords(ctx)) {
@@ -45,6 +46,7 @@ export function maybeCheckpoint(ctx: CoordinatorContext): void {
   const marked = batches.map((b, i): WriteBatch => ({ ...b, outbox: { replies: [], effects: [] },
     checkpoint: batches.length === 1 ? 'only' : i === 0 ? 'first' : i === batches.length - 1 ? 'last' : 'middle' }));
   ctx.writes = { ...w, queue: [...w.queue, ...marked], recordsSinceCheckpoint: 0 };
+  countPending(ctx, marked.flatMap((b) => b.records), 1);
 }
 
 export function onCheckpointWritten(ctx: CoordinatorContext, fx: Fx, batch: WriteBatch, baseOffset: number): void {
@@ -52,7 +54,7 @@ export function onCheckpointWritten(ctx: CoordinatorContext, fx: Fx, batch: Writ
   ctx.writes = { ...ctx.writes, checkpointStart: start };
   if (start === undefined || (batch.checkpoint !== 'last' && batch.checkpoint !== 'only')) return;
   ctx.writes = { ...ctx.writes, checkpointStart: undefined };
-  send(fx, ctx.produceTo, 'deleteRecords', { offset: start, leaderEpoch: ctx.leaderEpoch }, newCorr(ctx));
+  send(fx, ctx.trimAt, 'deleteRecords', { offset: start, leaderEpoch: ctx.leaderEpoch }, newCorr(ctx));
   logLine(fx, 'debug', 'groupCheckpoint', { partition: ctx.partition, logStart: start });
 }
 

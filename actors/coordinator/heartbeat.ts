@@ -3,6 +3,7 @@
  * and the regular heartbeat that reports what the member owns and gets back what it may own.
  * Every change of a member's assigned set or epochs is written before the reply announces it.
  */
+import { assert } from '../assert.js';
 import { reply, type Effect, type Fx } from '../kit/fx.js';
 import { nextRandom } from '../prng.js';
 import { assignedReport, bumpEpoch, groupRecord, memberCount, memberRecord, newGroup, putGroup } from './group.js';
@@ -11,8 +12,8 @@ import { JOIN_EPOCH, STATIC_LEAVE_EPOCH, type GroupHeartbeatReply } from './prot
 import type { CoordRecord } from './records.js';
 import { allowed, reconcileMember } from './reconcile.js';
 import { fromTopicPartitions, sameTps, toTopicPartitions } from './tp.js';
-import type { CoordinatorContext, Group, Member, RequestOf } from './types.js';
-import { write } from './writes.js';
+import type { CoordinatorContext, Group, Member, Outbox, RequestOf } from './types.js';
+import { emit, memberPending, write } from './writes.js';
 
 type Heartbeat = RequestOf<'groupHeartbeat'>;
 
@@ -107,5 +108,24 @@ function proceed(ctx: CoordinatorContext, fx: Fx, before: Group, previous: Membe
   putGroup(ctx, group);
   const body: GroupHeartbeatReply = { code: 'OK', memberId: reconciled.memberId, memberEpoch: reconciled.memberEpoch, ...intervals(ctx),
     assignment: toTopicPartitions(allowed(group, reconciled)) };
-  write(ctx, fx, records, { replies: [{ head: hb, body }], effects });
+  const outbox = { replies: [{ head: hb, body }], effects };
+  if (records.length === 0) return answerAtOnce(ctx, fx, hb, reconciled, outbox);
+  write(ctx, fx, records, outbox);
+}
+
+/**
+ * A heartbeat that writes nothing is answered now, not behind the partition's writes: a slow
+ * acks=all write (a follower's lost fetch costs the replica its long-poll wait) would otherwise hold
+ * every member's heartbeats, and a member whose heartbeats go unanswered for its session drops its
+ * partitions. When none of the member's records awaits acknowledgement, its epoch and assigned set
+ * in memory are the log's and the full answer goes (what it may own is a subset of that set: at
+ * most a revocation said early, which is safe). Otherwise its state in memory is not yet the log's,
+ * and the answer only says the coordinator heard it: its own epoch back and no assignment, which
+ * means "unchanged" — the member keeps what an earlier, acknowledged answer gave it.
+ */
+function answerAtOnce(ctx: CoordinatorContext, fx: Fx, hb: Heartbeat, member: Member, outbox: Outbox): void {
+  assert(outbox.effects.length === 0, 'a heartbeat that writes nothing reports nothing');
+  if (!memberPending(ctx, hb.groupId, member.memberId)) return emit(fx, outbox);
+  const heard: GroupHeartbeatReply = { code: 'OK', memberId: member.memberId, memberEpoch: hb.memberEpoch, ...intervals(ctx) };
+  reply(fx, hb, heard);
 }

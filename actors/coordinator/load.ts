@@ -1,37 +1,55 @@
 /**
- * Loading (Kafka's coordinator load): first a barrier record is produced with acks=all in the
- * coordinator's leader epoch. Its acknowledgement proves the epoch is current and that everything
- * before its offset is committed, so fetching from the log start up to it reads that state. Then a
- * second, fencing barrier — sequence 0 of a producer epoch above every one read — shuts out any
- * write of an earlier life still on its way, and the read goes on up to it. Any refusal other
- * than a newer leader epoch retries after a backoff; a newer epoch fences.
+ * Loading (Kafka's coordinator load). A fencing barrier is produced with acks=all in the
+ * coordinator's leader epoch: sequence 0 of the next producer epoch of this life's own range
+ * (idempotence.ts), above every epoch an earlier load or life used. Its acknowledgement proves the
+ * leader epoch is current, that everything before its offset is committed, and that every write an
+ * earlier load left in flight is refused from now on; the load reads the log up to it and serves.
+ * One replication round stands between a new leader and its groups being served.
+ *
+ * The long path, when the life's range is used up or the partition refuses the epoch anyway: a
+ * plain barrier bounds a read of the whole log, then a fencing barrier goes out in a producer epoch
+ * above every one read, and the read goes on up to it. Any other refusal but a newer leader epoch
+ * retries after a backoff; a newer epoch fences.
  */
 import { logLine, report, send, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
+import { PRODUCER_EPOCH_MAX } from '../partition/batch.js';
 import type { FetchReply, ProduceReply } from '../partition/types.js';
 import { applyRecord } from './apply.js';
 import { fromBatch, toBatch } from './records.js';
-import type { CoordinatorContext } from './types.js';
-import { isFencing, wallMs } from './writes.js';
-import { COORDINATOR_PRODUCER_ID, stamped } from './idempotence.js';
+import type { CoordinatorContext, Load } from './types.js';
+import { emptyWrites, isFencing, wallMs } from './write-state.js';
+import { stamped } from './idempotence.js';
 
 export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.phase = 'loading';
   ctx.groups = {};
   ctx.offsets = {};
-  ctx.writes = { inFlight: undefined, queue: [], recordsSinceCheckpoint: 0, checkpointStart: undefined };
-  const corr = newCorr(ctx);
-  ctx.load = { step: 'barrier', fencing: false, producerEpochSeen: ctx.producer.epoch, corr,
-    deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs, endOffset: 0, nextOffset: 0, recordsRead: 0 };
-  sendBarrier(ctx, fx, corr);
+  ctx.writes = emptyWrites(ctx.nowMs);
+  const epoch = ctx.producer.epoch + 1;
+  const direct = epoch <= ctx.producer.directUntil;
+  // The long path reads first, and fences above every epoch read (and this life's last one).
+  ctx.producer = { ...ctx.producer, epoch: direct ? epoch : ctx.producer.epoch, nextSequence: 0 };
+  ctx.load = { step: 'barrier', fencing: direct, fellBack: !direct, producerEpochSeen: ctx.producer.epoch, corr: -1,
+    deadlineMs: 0, resendAtMs: 0, endOffset: 0, nextOffset: 0, recordsRead: 0 };
+  sendBarrier(ctx, fx);
 }
 
-/** The first barrier is a plain write; the fencing one is sequence 0 of the new producer epoch. */
-function sendBarrier(ctx: CoordinatorContext, fx: Fx, corr: number): void {
+/** Sends the load's barrier (a new attempt: new corr, deadline and resend time). */
+function sendBarrier(ctx: CoordinatorContext, fx: Fx): void {
+  const load = ctx.load as Load;
+  const corr = newCorr(ctx);
+  ctx.load = { ...load, step: 'barrier', corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
+  resendBarrier(ctx, fx);
+}
+
+/** The fencing barrier is sequence 0 of the load's producer epoch; a plain one has none. */
+function resendBarrier(ctx: CoordinatorContext, fx: Fx): void {
+  const load = ctx.load as Load;
   const batch = toBatch([{ kind: 'barrier', value: null }], wallMs(ctx));
   send(fx, ctx.produceTo, 'produce', { acks: -1, timeoutMs: ctx.knobs.writeTimeoutMs, leaderEpoch: ctx.leaderEpoch,
-    batch: ctx.load?.fencing === true ? stamped(batch, ctx.producer.epoch, 0) : batch }, corr);
-  if (ctx.load?.fencing === true) ctx.producer = { ...ctx.producer, nextSequence: 1 };
+    batch: load.fencing ? stamped(batch, ctx.producer, 0) : batch }, load.corr);
+  if (load.fencing) ctx.producer = { ...ctx.producer, nextSequence: 1 };
 }
 
 function sendRead(ctx: CoordinatorContext, fx: Fx, nextOffset: number, corr: number): void {
@@ -39,10 +57,23 @@ function sendRead(ctx: CoordinatorContext, fx: Fx, nextOffset: number, corr: num
     maxWaitMs: 0, minBytes: 0, bytesMax: ctx.knobs.fetchBytesMax }, corr);
 }
 
+/**
+ * After a backoff the load starts over. A replica whose leader epoch is not durable yet
+ * (LEADER_NOT_AVAILABLE: one local write away) is asked again at the next tick.
+ */
 function retryLater(ctx: CoordinatorContext, fx: Fx, why: string): void {
   logLine(fx, 'info', 'groupLoadRetry', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, why });
   ctx.load = ctx.load === undefined ? undefined : { ...ctx.load, step: 'wait', corr: -1 };
-  ctx.retryAtMs = ctx.nowMs + ctx.knobs.retryBackoffMs;
+  ctx.retryAtMs = ctx.nowMs + (why === 'LEADER_NOT_AVAILABLE' ? 0 : ctx.knobs.retryBackoffMs);
+}
+
+/** The partition refused the fencing epoch: take the long path from the log start. */
+function fallBack(ctx: CoordinatorContext, fx: Fx, why: string): void {
+  logLine(fx, 'info', 'groupLoadFallBack', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, producerEpoch: ctx.producer.epoch, why });
+  ctx.groups = {};
+  ctx.offsets = {};
+  ctx.load = { ...(ctx.load as Load), fencing: false, fellBack: true, nextOffset: 0, recordsRead: 0 };
+  sendBarrier(ctx, fx);
 }
 
 export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: ProduceReply): void {
@@ -50,10 +81,14 @@ export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number
   if (load === undefined || load.step !== 'barrier' || load.corr !== corr) return;
   if (body.code !== 'OK') {
     if (isFencing(body, ctx.leaderEpoch)) { ctx.phase = 'fenced'; return; }
+    // The epoch is taken (a higher one, or this one with other sequences): not this life's to use unread.
+    if (load.fencing && !load.fellBack && (body.code === 'INVALID_PRODUCER_EPOCH' || body.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER')) {
+      return fallBack(ctx, fx, body.code);
+    }
     return retryLater(ctx, fx, body.code);
   }
-  // The fencing barrier's read goes on from where the first one's stopped, up to it.
-  ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: load.fencing ? load.nextOffset : body.logStartOffset };
+  // A read starts at the log start, except the long path's second one: it goes on where the first stopped.
+  ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: load.fencing && load.fellBack ? load.nextOffset : body.logStartOffset };
   readNext(ctx, fx);
 }
 
@@ -61,16 +96,23 @@ function readNext(ctx: CoordinatorContext, fx: Fx): void {
   const load = ctx.load;
   if (load === undefined) return;
   if (load.nextOffset >= load.endOffset && load.fencing) return finish(ctx, fx);
-  if (load.nextOffset >= load.endOffset) {
-    // Everything below the first barrier is read: take a producer epoch above every one in it.
-    ctx.producer = { epoch: Math.max(load.producerEpochSeen, ctx.producer.epoch) + 1, nextSequence: 0 };
-    const corr = newCorr(ctx);
-    ctx.load = { ...load, step: 'barrier', fencing: true, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
-    return sendBarrier(ctx, fx, corr);
-  }
+  if (load.nextOffset >= load.endOffset) return fenceAboveRead(ctx, fx, load);
   const corr = newCorr(ctx);
   sendRead(ctx, fx, load.nextOffset, corr);
   ctx.load = { ...load, corr, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
+}
+
+/** The long path read everything below its plain barrier: fence in a producer epoch above every one in it. */
+function fenceAboveRead(ctx: CoordinatorContext, fx: Fx, load: Load): void {
+  const epoch = Math.max(load.producerEpochSeen, ctx.producer.epoch) + 1;
+  if (epoch > PRODUCER_EPOCH_MAX) {
+    // Only after thousands of loads in one leader epoch; the next leader epoch starts a new producer.
+    logLine(fx, 'error', 'groupLoadEpochsExhausted', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch, producerEpoch: epoch });
+    return retryLater(ctx, fx, 'producer epochs exhausted');
+  }
+  ctx.producer = { ...ctx.producer, epoch, nextSequence: 0 };
+  ctx.load = { ...load, fencing: true };
+  sendBarrier(ctx, fx);
 }
 
 export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
@@ -88,7 +130,7 @@ export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number |
   let read = 0;
   let producerEpochSeen = load.producerEpochSeen;
   for (const batch of body.batches) {
-    if (batch.producerId === COORDINATOR_PRODUCER_ID) producerEpochSeen = Math.max(producerEpochSeen, batch.producerEpoch);
+    if (batch.producerId === ctx.producer.producerId) producerEpochSeen = Math.max(producerEpochSeen, batch.producerEpoch);
     if (batch.lastOffset < next) continue;
     if (batch.baseOffset >= load.endOffset) { next = load.endOffset; break; }
     const decoded = fromBatch(batch);
@@ -114,8 +156,8 @@ function finish(ctx: CoordinatorContext, fx: Fx): void {
 
 /**
  * Tick while loading: a barrier or read without reply is sent again every resendMs (a second
- * barrier is harmless: the first acknowledged one bounds the read); after twice the write timeout
- * the load starts over after a backoff.
+ * plain barrier is harmless: the first acknowledged one bounds the read; a fencing one is the same
+ * sequence, kept once); after twice the write timeout the load starts over after a backoff.
  */
 export function loadTick(ctx: CoordinatorContext, fx: Fx): void {
   const load = ctx.load;
@@ -123,6 +165,6 @@ export function loadTick(ctx: CoordinatorContext, fx: Fx): void {
   if (load.step === 'wait') { if (ctx.nowMs >= ctx.retryAtMs) startLoad(ctx, fx); return; }
   if (ctx.nowMs >= load.deadlineMs) return retryLater(ctx, fx, 'no reply');
   if (ctx.nowMs < load.resendAtMs) return;
-  if (load.step === 'barrier') sendBarrier(ctx, fx, load.corr); else sendRead(ctx, fx, load.nextOffset, load.corr);
+  if (load.step === 'barrier') resendBarrier(ctx, fx); else sendRead(ctx, fx, load.nextOffset, load.corr);
   ctx.load = { ...load, resendAtMs: ctx.nowMs + ctx.knobs.resendMs };
 }

@@ -18,10 +18,10 @@ export interface CoordinatorKnobs {
   /** The produce timeout; a write or a load read without reply after it (plus slack) counts as failed. */
   writeTimeoutMs: number;
   /**
-   * A produce or fetch to its replica without a reply after this long is sent again, same corr:
-   * the request or its reply can be lost, and waiting out the write timeout twice would stall every
-   * group of the partition for seconds. A batch appended twice replays to the same state (nothing
-   * else is written between the copies: one batch in flight); a fetch is idempotent.
+   * A produce or fetch to its replica without a reply after this long is sent again: the request
+   * or its reply can be lost, and waiting out the write timeout twice would stall every group of
+   * the partition for seconds. A resent batch carries its producer sequence, so the partition keeps
+   * one copy (idempotence.ts); a fetch is idempotent.
    */
   resendMs: number;
   retryBackoffMs: number;
@@ -41,6 +41,8 @@ export interface CoordinatorInput {
   nowMs: number;
   /** Wall-clock ms at spawn: batch timestamps (retention compares them with wall time). */
   wallMs?: number;
+  /** How many coordinators of this partition the node spawned before in this leader epoch (0 unless it was spawned again). */
+  life?: number;
   /** Topic name → partition count, from the node's metadata image. */
   topics?: Record<string, number>;
   knobs?: Partial<CoordinatorKnobs>;
@@ -125,26 +127,62 @@ export interface Outbox { replies: Array<{ head: Head & { type: string }; body: 
 
 export interface WriteBatch { records: CoordRecord[]; bytes: number; outbox: Outbox; checkpoint?: 'first' | 'last' | 'only' | 'middle' }
 
-/** The producer epoch of this life of the coordinator, and the sequence its next batch starts at. */
-export interface ProducerStamp { epoch: number; nextSequence: number }
+/**
+ * How the coordinator's writes are stamped (idempotence.ts): its producer id, the producer epoch of
+ * its current load and the sequence its next batch starts at; `directUntil`: the last epoch this life
+ * may fence with before reading the log (its own range of epochs).
+ */
+export interface ProducerStamp { producerId: number; epoch: number; nextSequence: number; directUntil: number }
+
+/**
+ * A batch in the pipeline: sequenced, sent, and not yet acknowledged together with every batch
+ * before it. `corr` is the attempt on the wire (undefined: waiting to go again); an OK to any
+ * attempt in `corrs` is the batch's, since every attempt carries the same producer sequence.
+ */
+export interface PipelinedWrite {
+  batch: WriteBatch;
+  /** The batch's place in the producer sequence, the same on every attempt. */
+  baseSequence: number;
+  corr: number | undefined;
+  corrs: readonly number[];
+  /** The attempt on the wire left while an earlier batch was unacknowledged. */
+  sentBehind: boolean;
+  /** Refused behind a gap: it goes again once every earlier batch is acknowledged. */
+  holdBehind: boolean;
+  resendAtMs: number;
+  /** Unacknowledged past this, the write failed: the coordinator reloads. */
+  deadlineMs: number;
+  /** Acknowledged at this offset, waiting for the batches before it. */
+  ackedOffset: number | undefined;
+}
 
 export interface Writes {
-  /** `baseSequence`: the batch's place in the producer sequence, the same on every resend. */
-  inFlight: { corr: number; deadlineMs: number; resendAtMs: number; batch: WriteBatch; baseSequence: number } | undefined;
+  /** In sequence order, at most PRODUCER_BATCHES_RETAINED (the partition keeps that many per producer to spot a resend). */
+  pipeline: readonly PipelinedWrite[];
   queue: readonly WriteBatch[];
+  /** After a retriable refusal nothing is sent again before this. */
+  retryAtMs: number;
+  /** Retriable refusals since the last acknowledgement (the backoff grows with them). */
+  failures: number;
   recordsSinceCheckpoint: number;
   /** First offset of the checkpoint being written. */
   checkpointStart: number | undefined;
+  /** Per member (memberKey): how many of its records are written but not acknowledged. */
+  pendingMembers: Readonly<Record<string, number>>;
 }
 
 export interface Load {
   step: 'barrier' | 'read' | 'wait';
   /**
-   * The first barrier is a plain write (it only bounds the read); the second, written once the log
-   * below the first is read, is sequence 0 of a producer epoch above every one read, and fences
-   * every write left over from an earlier life (actors/coordinator/idempotence.ts).
+   * Whether the barrier is a fencing one: sequence 0 of a producer epoch above every earlier load's,
+   * which shuts out every write those loads left in flight (idempotence.ts). A load starts with one
+   * in the next epoch of its life's own range and reads up to it. It takes the long path when the
+   * range is used up or the partition refuses the epoch: a plain barrier (which only bounds the
+   * read), a read of the whole log, then a fencing barrier in an epoch above every one read.
    */
   fencing: boolean;
+  /** On the long path: the fencing barrier's read goes on where the plain barrier's stopped. */
+  fellBack: boolean;
   /** The highest producer epoch of the coordinator's own batches read so far. */
   producerEpochSeen: number;
   corr: number;
@@ -170,6 +208,8 @@ export interface CoordinatorContext {
   nextCorr: number;
   produceTo: string;
   fetchFrom: string;
+  /** Where the log is trimmed (deleteRecords): the replica's node-only address, so no client can send it. */
+  trimAt: string;
   topics: Readonly<Record<string, number>>;
   groups: Readonly<Record<string, Group>>;
   offsets: Readonly<Record<string, Readonly<Record<TpKey, CommittedOffset>>>>;
@@ -194,5 +234,5 @@ export type CoordRecord =
   | { kind: 'group'; groupId: string; value: GroupValue | null }
   | { kind: 'member'; groupId: string; memberId: string; value: MemberValue | null }
   | { kind: 'target'; groupId: string; value: TargetValue | null }
-  /** Written when a coordinator starts loading: once it is acknowledged, the log up to it is final. */
+  /** Written when a coordinator starts loading (once it is acknowledged, the log up to it is final) and at the head of a checkpoint. */
   | { kind: 'barrier'; value: null };

@@ -19,6 +19,15 @@ export function nodeAddress(nodeId: number): string { return `n/node/${nodeId}`;
 export function replicaAddress(topic: string, partition: number, nodeId: number): string { return `n/repl/${topic}/${partition}/${nodeId}`; }
 
 // ---- client-facing ----
+/**
+ * Prefixes a NATS permission can name (runtime/auth/permissions.ts): one topic's produce or fetch
+ * addresses are `<prefix>/<topic>/…`, every coordinator is under COORDINATOR_PREFIX, and a
+ * client's inboxes are `client/<clientId>/…`.
+ */
+export const PRODUCE_PREFIX = 'c/produce';
+export const FETCH_PREFIX = 'c/fetch';
+export const COORDINATOR_PREFIX = 'c/group';
+export const CLIENT_PREFIX = 'client';
 /** Cluster metadata and coordinator lookup; every node answers. */
 export const METADATA = 'c/meta';
 /** The controller leader, for administration: topics, partitions, configs, quorum. */
@@ -26,13 +35,29 @@ export const CONTROLLER_FOR_ADMIN = 'c/admin/leader';
 /** The controller leader, for producer ids (idempotent producers). */
 export const CONTROLLER_FOR_PRODUCERS = 'c/pid/leader';
 /** Produce to one replica (its leader accepts). */
-export function produceAddress(topic: string, partition: number, nodeId: number): string { return `c/produce/${topic}/${partition}/${nodeId}`; }
+export function produceAddress(topic: string, partition: number, nodeId: number): string { return `${PRODUCE_PREFIX}/${topic}/${partition}/${nodeId}`; }
 /** Fetch and list offsets from one replica. */
-export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `c/fetch/${topic}/${partition}/${nodeId}`; }
+export function fetchAddress(topic: string, partition: number, nodeId: number): string { return `${FETCH_PREFIX}/${topic}/${partition}/${nodeId}`; }
 /** The group coordinator of `__consumer_offsets` partition `partition`, hosted on `nodeId`. */
-export function coordinatorAddress(partition: number, nodeId: number): string { return `c/group/${partition}/${nodeId}`; }
+export function coordinatorAddress(partition: number, nodeId: number): string { return `${COORDINATOR_PREFIX}/${partition}/${nodeId}`; }
 /** A client's inbox (producer, consumer, admin). */
-export function clientAddress(clientId: string): string { return `client/${clientId}`; }
+export function clientAddress(clientId: string): string { return `${CLIENT_PREFIX}/${clientId}`; }
+/**
+ * The inbox of one SDK actor: `client/<clientId>/<instance>/<name>`. The client id is a segment of
+ * its own, so a NATS user can be confined to `brook.<cluster>.client.<clientId>.>`; the instance
+ * (drawn per connection) keeps apart processes that share a client id, as Kafka's client.id may be shared.
+ */
+export function clientActorAddress(clientId: string, instance: string, name: string): string { return `${clientAddress(clientId)}/${instance}/${name}`; }
+
+/**
+ * What it means, in Kafka's terms, when NATS refuses a send to `address` (the user's permissions do
+ * not cover its subject): a topic's produce or fetch address, a group coordinator, or anything else.
+ */
+export function authorizationErrorFor(address: string): 'TOPIC_AUTHORIZATION_FAILED' | 'GROUP_AUTHORIZATION_FAILED' | 'CLUSTER_AUTHORIZATION_FAILED' {
+  if (address.startsWith(`${PRODUCE_PREFIX}/`) || address.startsWith(`${FETCH_PREFIX}/`)) return 'TOPIC_AUTHORIZATION_FAILED';
+  if (address.startsWith(`${COORDINATOR_PREFIX}/`)) return 'GROUP_AUTHORIZATION_FAILED';
+  return 'CLUSTER_AUTHORIZATION_FAILED';
+}
 
 /** Who may send to an address: a node refuses client envelopes on node-only addresses. */
 export function isNodeOnly(address: string): boolean { return address.startsWith('n/'); }

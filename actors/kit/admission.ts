@@ -19,9 +19,14 @@ const NODE_ANSWERS = new Set(['preVoteReply', 'requestVoteReply', 'appendEntries
 const GROUP_REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets'];
 /** Placement administration (actors/controller/placement-requests.ts), at the controller leader's admin address. */
 const PLACEMENT_REQUESTS = ['alterPartitionReassignments', 'listPartitionReassignments', 'electLeaders', 'decommissionNode', 'balanceCluster', 'alterClusterConfigs'];
-/** Requests clients send (and their replies). `fetch` is a client's unless it names a replica. */
+/**
+ * Requests clients send (and their replies). `fetch` is a client's unless it names a replica.
+ * `deleteRecords` (Kafka's DeleteRecords, which moves a partition's log start) is no client request:
+ * only a group coordinator sends it, to trim `__consumer_offsets`, at the replica's node-only
+ * address, so that writing a topic does not grant deleting it.
+ */
 const CLIENT_REQUESTS = new Set(['metadata', 'findCoordinator', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'initProducerId',
-  'produce', 'deleteRecords', 'listOffsets', ...GROUP_REQUESTS, ...PLACEMENT_REQUESTS]);
+  'produce', 'listOffsets', ...GROUP_REQUESTS, ...PLACEMENT_REQUESTS]);
 
 /** A fetch that names a replica (`replicaId` ≥ 0) is a follower's; a consumer's carries -1 or none. */
 export function isReplicaFetch(body: unknown): boolean {
@@ -54,9 +59,7 @@ const CLIENT_ENDPOINTS: Array<[prefix: string, types: ReadonlySet<string>]> = [
   ['c/meta', new Set(['metadata', 'findCoordinator'])],
   ['c/admin/', new Set(['createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'describeQuorum', ...PLACEMENT_REQUESTS])],
   ['c/pid/', new Set(['initProducerId'])],
-  // Kafka's DeleteRecords moves a partition's log start: a write to the partition (the group
-  // coordinator trims `__consumer_offsets` after a checkpoint with it).
-  ['c/produce/', new Set(['produce', 'deleteRecords'])],
+  ['c/produce/', new Set(['produce'])],
   ['c/fetch/', new Set(['fetch', 'listOffsets'])],
   // A coordinator takes group requests, and the answers of the partition it stores groups in.
   ['c/group/', new Set([...GROUP_REQUESTS, 'produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply'])],

@@ -17,6 +17,14 @@ export function send(fx: Fx, to: string, type: string, body: unknown, corr?: num
   fx.push({ type: 'send', params: corr === undefined ? { to, type, body } : { to, type, body, corr } });
 }
 
+/**
+ * A request whose sender wants to hear at once when nothing listens at `to` (its actor's process
+ * is gone): the transport answers `<type>Reply` with UNKNOWN_ADDRESS where it can tell.
+ */
+export function sendFailFast(fx: Fx, to: string, type: string, body: unknown, corr: number): void {
+  fx.push({ type: 'send', params: { to, type, body, corr, failFast: true } });
+}
+
 /** The reply convention: to `replyTo ?? from`, the request's corr, type `<type>Reply`. */
 export function replyParams(request: RequestHead, body: unknown): SendParams {
   const params: SendParams = { to: request.replyTo ?? request.from, type: `${request.type}Reply`, body };

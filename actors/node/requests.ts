@@ -102,6 +102,7 @@ export function onHeartbeatReply(ctx: NodeContext, fx: Fx, body: HeartbeatReply)
   if (body.code !== 'OK' || !('committedOffset' in body)) return;
   ctx.controllerId = body.leaderId;
   ctx.controllerTerm = body.term;
+  ctx.heartbeatAckMs = ctx.nowMs;
   const image = applyDelta(ctx.image, body);
   if (image !== ctx.image) { ctx.image = image; ctx.imageChanged = true; }
   const behind = ctx.image.offset < body.committedOffset;

@@ -98,4 +98,6 @@ export interface NodeContext {
   shutdownRequested: boolean;
   controllerId: number;
   controllerTerm: number;
+  /** When (the actor's clock) the controller leader last answered a heartbeat OK. */
+  heartbeatAckMs: number | undefined;
 }

@@ -107,7 +107,7 @@ function requeueBehindGap(ctx: ProducerContext, q: PartitionQueue, b: Batch): vo
 }
 
 /** Fails a batch for good, wherever it waits. */
-function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
+export function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
   if (b.corr !== undefined) {
     own(ctx, 'corrs').delete(b.corr);
     removeInFlight(q, b);

@@ -5,15 +5,16 @@
  * duplicate with the original offset instead of writing it twice.
  */
 import { assert } from '../assert.js';
+import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { send, type Fx } from '../kit/fx.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
-import { settleOk } from './retry.js';
-import type { Batch, PartitionQueue, ProducerContext } from './types.js';
+import { failBatch, settleOk } from './retry.js';
+import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';
 import { fresh, own } from '../kit/draft.js';
-import { ownQueue } from './draft.js';
+import { ownBatch, ownQueue } from './draft.js';
 
 const INT32_MAX = 2_147_483_647;
 
@@ -131,16 +132,32 @@ function initFailed(ctx: ProducerContext): void {
   pid.retryAtMs = ctx.nowMs + delayMs;
 }
 
-export function onInitProducerIdReply(ctx: ProducerContext, event: InitProducerIdReplyEvent): void {
+export function onInitProducerIdReply(ctx: ProducerContext, fx: Fx, event: InitProducerIdReplyEvent): void {
   const pid = ctx.pid;
   if (pid.status !== 'pending' || pid.corr !== event.corr) return;
   assert(ctx.config.idempotent, 'only an idempotent producer asked');
-  if (event.body.code !== 'OK') return initFailed(ctx);
+  if (event.body.code !== 'OK') {
+    initFailed(ctx);
+    // Refused for good (the user may not ask for producer ids, say): the batches waiting for one
+    // fail now, as Kafka's producer fails on ClusterAuthorizationException; later sends ask again.
+    if (!ERRORS[event.body.code].retriable) failUnsequenced(ctx, fx, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+    return;
+  }
   ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
     deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
   assert(ctx.pid.producerId >= 0 && ctx.pid.producerEpoch >= 0, 'a producer id and epoch');
   // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
   for (const key of ctx.queues.keys()) ownQueue(ctx, key).nextSequence = 0;
+}
+
+/** Fails every ready batch that never had a sequence (it waited for a producer id). */
+function failUnsequenced(ctx: ProducerContext, fx: Fx, error: ErrorInfo): void {
+  for (const [key, shared] of ctx.queues) {
+    const unsequenced = shared.ready.filter((x) => x.baseSequence < 0);
+    if (unsequenced.length === 0) continue;
+    const q = ownQueue(ctx, key);
+    for (const b of unsequenced) failBatch(ctx, fx, q, ownBatch(q, b), error);
+  }
 }
 
 export function checkInitDeadline(ctx: ProducerContext): void {

@@ -1,6 +1,6 @@
 /**
  * The Brook bench cluster: one nats-server on loopback and `brook node join` processes (each with
- * its own temp LevelDB directory, BROOK_LOG=warn), one SDK client and an admin. Every process is
+ * its own temp LevelDB directory, BROOK_LOG=warn unless told), one SDK client and an admin. Every process is
  * SIGKILLed on `close()` and again on process exit, so a failed bench leaves nothing running.
  */
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { createAdmin, type Admin, type TopicInfo } from '../../runtime/sdk/admin
 import { BROOK_BIN, BrookProcesses, eventually } from '../../test/helpers/brook-processes.js';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
+import { securitySetup, type SecurityMode, type SecuritySetup } from './security.js';
 
 export interface BrookCluster {
   nats: NatsServer;
@@ -19,9 +20,16 @@ export interface BrookCluster {
   voters: number[];
   /** When set, node processes run under `node --cpu-prof` writing into this directory. */
   profileDir: string | undefined;
+  /** The node processes' BROOK_LOG level ('warn' unless told: a breakdown of a failover wants 'info'). */
+  nodeLog: string;
+  security: SecuritySetup;
 }
 
-export interface ClusterOptions { voters: number[]; name?: string; profileDir?: string }
+/**
+ * `nodeArgs`: more `brook node join` flags for node `id` (e.g. its `--http` address);
+ * `security`: NATS permissions and/or TLS for every connection (bench/brook/security.ts), off by default.
+ */
+export interface ClusterOptions { voters: number[]; name?: string; profileDir?: string; nodeLog?: string; nodeArgs?: (id: number) => string[]; security?: SecurityMode }
 
 function killNodesNow(processes: BrookProcesses): void {
   for (const node of processes.nodes.values()) {
@@ -30,23 +38,27 @@ function killNodesNow(processes: BrookProcesses): void {
 }
 
 export async function startBrookCluster(options: ClusterOptions): Promise<BrookCluster> {
-  const nats = await startNatsServer();
+  const name = options.name ?? 'bench';
+  const security = securitySetup(options.security ?? 'off', name);
+  const nats = await startNatsServer({ config: security.natsConfig });
   let processes: BrookProcesses | undefined;
   try {
-    processes = new BrookProcesses(nats.url, options.name ?? 'bench', options.voters);
+    processes = new BrookProcesses(nats.url, name, options.voters);
     const owned = processes;
     removeDirOnExit(owned.root);
     process.on('exit', () => killNodesNow(owned));
-    for (const id of options.voters) startNode(owned, id, options.profileDir);
-    const client = await connect({ nats: nats.url, cluster: options.name ?? 'bench' });
+    const nodeLog = options.nodeLog ?? 'warn';
+    for (const id of options.voters) startNode(owned, id, options.profileDir, { BROOK_LOG: nodeLog, ...security.nodeEnv }, options.nodeArgs?.(id));
+    const client = await connect({ nats: nats.url, cluster: name, ...security.client });
     const admin = createAdmin(client, { timeoutMs: 60_000, requestTimeoutMs: 5_000 });
-    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir };
+    const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, nodeLog, security };
     await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === options.voters.length ? true : undefined),
       60_000, `${options.voters.length} unfenced nodes`);
     return cluster;
   } catch (error) {
     if (processes) { killNodesNow(processes); await processes.stopAll(); }
     await nats.stop();
+    security.cleanup();
     throw error;
   }
 }
@@ -57,23 +69,24 @@ export async function stopBrookCluster(cluster: BrookCluster): Promise<void> {
   await cluster.processes.stopAll();
   forgetDir(cluster.processes.root);
   await cluster.nats.stop();
+  cluster.security.cleanup();
 }
 
 /** Restarts a killed node with the same data directory and environment. */
 export function restartNode(cluster: BrookCluster, id: number): void {
-  startNode(cluster.processes, id, cluster.profileDir);
+  startNode(cluster.processes, id, cluster.profileDir, { BROOK_LOG: cluster.nodeLog, ...cluster.security.nodeEnv });
 }
 
 /**
- * `brook node join` as BrookProcesses.startNode does it, but with BROOK_LOG=warn and, for a
- * profile, `--cpu-prof` on the node command line (NODE_OPTIONS refuses that flag).
+ * `brook node join` as BrookProcesses.startNode does it, but with BROOK_LOG=`log` (warn by default)
+ * and, for a profile, `--cpu-prof` on the node command line (NODE_OPTIONS refuses that flag).
  */
-function startNode(processes: BrookProcesses, id: number, profileDir: string | undefined): void {
-  if (profileDir === undefined) { processes.startNode(id, [], { BROOK_LOG: 'warn' }); return; }
+function startNode(processes: BrookProcesses, id: number, profileDir: string | undefined, env: Record<string, string>, nodeArgs: string[] = []): void {
+  if (profileDir === undefined) { processes.startNode(id, nodeArgs, env); return; }
   const dataDir = join(processes.root, `node-${id}`);
   const args = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=node-${id}-${Date.now()}.cpuprofile`, BROOK_BIN, 'node', 'join',
-    '--id', String(id), '--data', dataDir, '--controllers', processes.voters.join(','), '--nats', processes.natsUrl, '--cluster', processes.cluster];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BROOK_LOG: 'warn' } });
+    '--id', String(id), '--data', dataDir, '--controllers', processes.voters.join(','), '--nats', processes.natsUrl, '--cluster', processes.cluster, ...nodeArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   const stderr: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(chunk); if (stderr.length > 2000) stderr.shift(); });
   processes.nodes.set(id, { id, dataDir, child, stderr });

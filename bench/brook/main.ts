@@ -4,6 +4,9 @@
 //   npx tsx bench/brook/main.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10]
 //     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-adaptive] [--latency-records-per-send 10]
 //     [--latency-batch-bytes B] [--skip a,b,c,d,e] [--profile-dir DIR] [--json out.json]
+//     [--security off,auth,tls,auth+tls [--security-rounds R]]: workloads a-c once per mode and round, each on a
+//     fresh cluster with that security (modes alternate, so drift on a shared machine hits every mode alike);
+//     failover and idle memory are not run then.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +26,8 @@ import { measureAckLatency } from './latency.js';
 import type { LatencyFigures } from './latency.js';
 import { produceThroughput } from './produce.js';
 import type { ProduceFigures } from './produce.js';
-import { brookTable, failoverTable } from './report.js';
+import { brookTable, failoverTable, securityTable } from './report.js';
+import { isSecurityMode, type SecurityMode } from './security.js';
 
 export interface BrookBenchOptions {
   records: number;
@@ -47,8 +51,13 @@ export interface BrookBenchOptions {
   latencyBatchBytes?: number;
   /** When set, node processes run with `--cpu-prof` into this directory and are stopped with SIGTERM. */
   profileDir?: string;
+  /** Security modes to compare (bench/brook/security.ts); empty: one plain cluster, every workload. */
+  security: SecurityMode[];
+  securityRounds: number;
   log: (line: string) => void;
 }
+
+export interface SecurityRun { mode: SecurityMode; round: number; sizes: BrookSizeFigures[] }
 
 export interface BrookSizeFigures { recordBytes: number; produce?: ProduceFigures; consume?: Throughput; latency?: LatencyFigures; errors: Record<string, string> }
 
@@ -63,11 +72,13 @@ export interface BrookFigures {
   failoverError?: string;
   idleMemory?: IdleMemoryFigures;
   idleMemoryError?: string;
+  securityRuns?: SecurityRun[];
 }
 
 export const brookDefaults: Omit<BrookBenchOptions, 'log'> = {
   records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
   chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyAdaptive: false, latencyRecordsPerSend: 10,
+  security: [], securityRounds: 1,
 };
 
 const shape = { partitions: 6, replicationFactor: 3, minInsync: 2 };
@@ -128,6 +139,11 @@ export async function runBrookBench(partial: Partial<BrookBenchOptions> = {}): P
   const sizes: BrookSizeFigures[] = [];
   const result: BrookFigures = { system: 'brook', startedAt, machine, loadAverage1mAtEnd: 0, setup: { ...options }, sizes };
   delete (result.setup as Partial<BrookBenchOptions>).log;
+  if (options.security.length > 0) {
+    result.securityRuns = await runSecurityModes(options);
+    result.loadAverage1mAtEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+    return result;
+  }
   if (['a', 'b', 'c', 'd'].some((w) => !options.skip.includes(w))) {
     const cluster = await startBrookCluster(options.profileDir === undefined ? { voters: [1, 2, 3] } : { voters: [1, 2, 3], profileDir: options.profileDir });
     try {
@@ -167,10 +183,30 @@ export async function runBrookBench(partial: Partial<BrookBenchOptions> = {}): P
   return result;
 }
 
+/** Workloads a-c per size on a fresh cluster per mode and round, the modes taking turns. */
+async function runSecurityModes(options: BrookBenchOptions): Promise<SecurityRun[]> {
+  const runs: SecurityRun[] = [];
+  for (let round = 1; round <= options.securityRounds; round++) {
+    for (const mode of options.security) {
+      options.log(`security ${mode}, round ${round}: 3 node processes`);
+      const cluster = await startBrookCluster({ voters: [1, 2, 3], security: mode });
+      try {
+        const sizes: BrookSizeFigures[] = [];
+        for (const size of options.sizes) sizes.push(await runSize(cluster, size, options));
+        runs.push({ mode, round, sizes });
+      } finally {
+        await stopBrookCluster(cluster);
+      }
+    }
+  }
+  return runs;
+}
+
 export function printBrook(figures: BrookFigures): void {
   console.log(`Brook, 3 node processes over NATS, RF 3, acks=all, min ISR 2, 6 partitions`);
   console.log(`Machine: ${formatMachine(figures.machine)}`);
   console.log(`Date: ${figures.startedAt}; load average at end ${figures.loadAverage1mAtEnd}\n`);
+  if (figures.securityRuns) { console.log(securityTable(figures.securityRuns)); return; }
   console.log(brookTable(figures));
   if (figures.failover) console.log(`\n${failoverTable(figures)}`);
   if (figures.failoverError) console.log(`\nd. failover FAILED: ${figures.failoverError}`);
@@ -182,6 +218,7 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   const { values } = parseArgs({ args: argv, options: {
     records: { type: 'string' }, sizes: { type: 'string' }, rounds: { type: 'string' }, 'idle-topics': { type: 'string' },
     'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-adaptive': { type: 'boolean' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
+    security: { type: 'string' }, 'security-rounds': { type: 'string' },
   } });
   const options: Partial<BrookBenchOptions> = {};
   const int = (v: string | undefined, name: string): number | undefined => {
@@ -203,6 +240,10 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   set('sizes', values.sizes?.split(',').map(Number));
   set('skip', values.skip?.split(','));
   set('profileDir', values['profile-dir'] === undefined ? undefined : path.resolve(values['profile-dir']));
+  const modes = values.security?.split(',');
+  if (modes !== undefined && !modes.every(isSecurityMode)) throw new RangeError(`--security takes off, auth, tls, auth+tls; got ${values.security}`);
+  set('security', modes as SecurityMode[] | undefined);
+  set('securityRounds', int(values['security-rounds'], 'security-rounds'));
   return values.json === undefined ? { options } : { options, json: values.json };
 }
 

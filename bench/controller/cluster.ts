@@ -5,7 +5,7 @@
  * on `close()` and again on process exit (including Ctrl-C), so a failed bench leaves nothing behind.
  */
 import { realClock } from '../../runtime/clock.js';
-import { clientAddress, controllerVoter } from '../../actors/kit/addresses.js';
+import { controllerVoter } from '../../actors/kit/addresses.js';
 import { Rpc, type RpcResult } from '../../runtime/rpc.js';
 import { connect, type BrookClient } from '../../runtime/sdk/connect.js';
 import { createAdmin, type Admin, type ClusterMetadata, type QuorumInfo } from '../../runtime/sdk/admin.js';
@@ -45,7 +45,7 @@ export async function startCluster(): Promise<BenchCluster> {
     for (const id of VOTERS) owned.startNode(id);
     const client = await connect({ nats: nats.url, cluster: 'bench' });
     const admin = createAdmin(client, { timeoutMs: 30_000, requestTimeoutMs: 2_000 });
-    const probe = new Rpc(client.host.options.transport, realClock, clientAddress(`${client.clientId}-probe`), { timeoutMsDefault: 1_000 });
+    const probe = new Rpc(client.host.options.transport, realClock, client.inboxAddress('probe'), { timeoutMsDefault: 1_000 });
     return { nats, processes: owned, client, admin, probe };
   } catch (error) {
     if (processes) await processes.stopAll();

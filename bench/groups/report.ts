@@ -3,12 +3,12 @@ import { formatMachine, type MachineInfo } from '../lib/machine.js';
 import { summarizeLatency } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
 import type { AssignFigures } from './assign.js';
-import type { CoordinatorRound, JoinRound, KillMemberRound } from './rounds.js';
+import type { CoordinatorRound, InProcessJoinRound, JoinRound, KillMemberRound } from './rounds.js';
 import type { ConsumeVariant } from './throughput.js';
 
 export interface GroupFigures {
   startedAt: string; machine: MachineInfo; command: string; loadAverage1mAtEnd: number;
-  join?: JoinRound[]; killMember?: KillMemberRound[]; coordinator?: CoordinatorRound[]; assign?: AssignFigures[]; consume?: ConsumeVariant[];
+  join?: JoinRound[]; joinInProcess?: InProcessJoinRound[]; killMember?: KillMemberRound[]; coordinator?: CoordinatorRound[]; assign?: AssignFigures[]; consume?: ConsumeVariant[];
   errors: Record<string, string>;
 }
 
@@ -27,11 +27,18 @@ export function groupReport(f: GroupFigures): string {
     latency.push(row('a. … of which spawn → assignment notice', f.join.map((r) => r.spawnToAssignedMs)));
     latency.push(row('a. … of which assignment → first record', f.join.map((r) => r.assignedToFirstRecordMs)));
   }
+  if (f.joinInProcess?.length) {
+    latency.push(row('a. member joins in a running process: subscribe → first record', f.joinInProcess.map((r) => r.subscribeToFirstRecordMs)));
+    latency.push(row('a. … of which subscribe → assignment', f.joinInProcess.map((r) => r.subscribeToAssignedMs)));
+  }
   if (f.killMember?.length) {
     latency.push(row('b. kill -9 member → first of its partitions read by another', f.killMember.map((r) => r.firstMovedMs)));
     latency.push(row('b. kill -9 member → all of its partitions read by others', f.killMember.map((r) => r.allMovedMs)));
   }
-  if (f.coordinator?.length) latency.push(row('c. kill -9 coordinator node → a commit accepted (admin read)', f.coordinator.map((r) => r.commitsAcceptedMs)));
+  if (f.coordinator?.length) {
+    latency.push(row('c. kill -9 coordinator node → a commit accepted (admin read)', f.coordinator.map((r) => r.commitsAcceptedMs)));
+    latency.push(row('c. … of which kill → the new coordinator\'s first answer', f.coordinator.map((r) => r.firstReadMs)));
+  }
   if (latency.length > 0) out.push(markdownTable(['what', 'rounds', 'p50 ms', 'p99 ms', 'max ms'], latency), '');
   if (f.assign?.length) {
     const rows = f.assign.flatMap((a) => Object.entries(a.cases).map(([name, s]) => [`${a.assignor}`, `${a.members} × ${a.partitions}`, name, s.count, s.p50Ms, s.maxMs]));

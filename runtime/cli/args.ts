@@ -1,21 +1,38 @@
 /**
  * Flag parsing shared by every `brook` subcommand: the common flags (`--nats`, `--cluster`, with
- * `BROOK_NATS` / `BROOK_CLUSTER` from the environment) and a typed error for bad usage, which the
- * entry point prints as one line with exit code 2.
+ * `BROOK_NATS` / `BROOK_CLUSTER` from the environment; the NATS user, creds and TLS files, with
+ * `BROOK_USER`, `BROOK_PASSWORD`, `BROOK_CREDS`, `BROOK_TLS_CA`, `BROOK_TLS_CERT`, `BROOK_TLS_KEY`;
+ * the client id, `BROOK_CLIENT_ID`) and a typed error for bad usage, which the entry point prints
+ * as one line with exit code 2.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { SecurityOptions } from '../sdk/security.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export interface CommonFlags { nats: string | undefined; cluster: string; json: boolean }
+export interface CommonFlags {
+  nats: string | undefined;
+  cluster: string;
+  json: boolean;
+  /** Kafka's client.id; the SDK defaults it to the NATS user's name when one is given (as `brook auth template` assumes). */
+  clientId: string | undefined;
+  security: SecurityOptions;
+}
 
 export const commonOptions = {
   nats: { type: 'string' },
   cluster: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  'client-id': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  creds: { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
 } as const;
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
@@ -29,7 +46,36 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
 export function commonFlags(values: Record<string, unknown>): CommonFlags {
   const cluster = (values['cluster'] as string | undefined) ?? process.env['BROOK_CLUSTER'] ?? 'dev';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cluster)) throw new UsageError(`--cluster must be 1-64 of [A-Za-z0-9_-], got '${cluster}'`);
-  return { nats: (values['nats'] as string | undefined) ?? process.env['BROOK_NATS'], cluster, json: values['json'] === true };
+  const clientId = flagOrEnv(values, 'client-id', 'BROOK_CLIENT_ID');
+  if (clientId !== undefined && !/^[^\s/]{1,128}$/.test(clientId)) throw new UsageError(`--client-id must be 1-128 printable characters without '/' or spaces, got '${clientId}'`);
+  return { nats: flagOrEnv(values, 'nats', 'BROOK_NATS'), cluster, json: values['json'] === true, clientId, security: securityFlags(values) };
+}
+
+function flagOrEnv(values: Record<string, unknown>, name: string, env: string): string | undefined {
+  const value = (values[name] as string | undefined) ?? process.env[env];
+  if (value === '') throw new UsageError(`--${name} (or ${env}) needs a value`);
+  return value;
+}
+
+function securityFlags(values: Record<string, unknown>): SecurityOptions {
+  const security: SecurityOptions = {};
+  const user = flagOrEnv(values, 'user', 'BROOK_USER');
+  const password = flagOrEnv(values, 'password', 'BROOK_PASSWORD');
+  const creds = flagOrEnv(values, 'creds', 'BROOK_CREDS');
+  if ((user === undefined) !== (password === undefined)) throw new UsageError('--user and --password (BROOK_USER, BROOK_PASSWORD) go together');
+  if (user !== undefined && creds !== undefined) throw new UsageError('give --user/--password or --creds, not both');
+  if (user !== undefined) { security.user = user; security.password = password as string; }
+  if (creds !== undefined) security.credsFile = creds;
+  const caFile = flagOrEnv(values, 'tls-ca', 'BROOK_TLS_CA');
+  const certFile = flagOrEnv(values, 'tls-cert', 'BROOK_TLS_CERT');
+  const keyFile = flagOrEnv(values, 'tls-key', 'BROOK_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key (BROOK_TLS_CERT, BROOK_TLS_KEY) go together');
+  if (caFile !== undefined || certFile !== undefined) {
+    security.tls = {};
+    if (caFile !== undefined) security.tls.caFile = caFile;
+    if (certFile !== undefined) { security.tls.certFile = certFile; security.tls.keyFile = keyFile as string; }
+  }
+  return security;
 }
 
 export function intFlag(values: Record<string, unknown>, name: string, fallback?: number): number {

@@ -9,14 +9,14 @@ import { UsageError, type CommonFlags } from './args.js';
 
 export const DEV_STATE_FILE = join('.brook', 'dev.json');
 
-export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number }
+export interface DevState { nats: string | undefined; cluster: string; pid: number; nodes: number; http?: string[] }
 
 export function readDevState(): DevState | undefined {
   if (!existsSync(DEV_STATE_FILE)) return undefined;
   try { return JSON.parse(readFileSync(DEV_STATE_FILE, 'utf8')) as DevState; } catch { return undefined; }
 }
 
-export async function connectFromFlags(flags: CommonFlags, clientId?: string): Promise<BrookClient> {
+export async function connectFromFlags(flags: CommonFlags): Promise<BrookClient> {
   let nats = flags.nats;
   let cluster = flags.cluster;
   if (nats === undefined) {
@@ -27,5 +27,5 @@ export async function connectFromFlags(flags: CommonFlags, clientId?: string): P
     nats = dev.nats;
     if (process.env['BROOK_CLUSTER'] === undefined) cluster = dev.cluster;
   }
-  return await connect(clientId === undefined ? { nats, cluster } : { nats, cluster, clientId });
+  return await connect({ nats, cluster, ...flags.security, ...(flags.clientId === undefined ? {} : { clientId: flags.clientId }) });
 }

@@ -33,7 +33,6 @@ export interface ConsumeArgs {
   group: string | undefined;
   fromBeginning: boolean;
   maxMessages: number;
-  clientId: string | undefined;
   /** 0: no auto-commit (nothing is committed); undefined: the consumer's default. */
   autoCommitIntervalMs: number | undefined;
   verbose: boolean;
@@ -41,7 +40,7 @@ export interface ConsumeArgs {
 
 export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   const { values, positionals } = parse(argv, { partition: { type: 'string' }, group: { type: 'string' }, 'from-beginning': { type: 'boolean', default: false }, 'max-messages': { type: 'string' },
-    'client-id': { type: 'string' }, 'auto-commit-interval-ms': { type: 'string' }, verbose: { type: 'boolean', default: false } });
+    'auto-commit-interval-ms': { type: 'string' }, verbose: { type: 'boolean', default: false } });
   const flags = commonFlags(values);
   const topic = positionals[0];
   if (!topic) throw new UsageError('brook consume needs a topic name');
@@ -50,11 +49,9 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   if (group !== undefined && values['partition'] !== undefined) throw new UsageError('--partition and --group are exclusive: a group assigns partitions itself');
   const maxMessages = values['max-messages'] === undefined ? Infinity : intFlag(values, 'max-messages');
   if (maxMessages <= 0) throw new UsageError('--max-messages must be positive');
-  const clientId = values['client-id'] as string | undefined;
-  if (clientId !== undefined && clientId.length === 0) throw new UsageError('--client-id needs a value');
   const interval = values['auto-commit-interval-ms'] === undefined ? undefined : intFlag(values, 'auto-commit-interval-ms');
   if (interval !== undefined && interval < 0) throw new UsageError('--auto-commit-interval-ms must be ≥ 0');
-  return { flags, topic, group, fromBeginning: values['from-beginning'] === true, maxMessages, clientId, autoCommitIntervalMs: interval,
+  return { flags, topic, group, fromBeginning: values['from-beginning'] === true, maxMessages, autoCommitIntervalMs: interval,
     verbose: values['verbose'] === true, partition: values['partition'] === undefined ? undefined : intFlag(values, 'partition') };
 }
 
@@ -82,7 +79,7 @@ async function start(client: BrookClient, admin: Admin, args: ConsumeArgs): Prom
 
 export async function consume(argv: string[]): Promise<number> {
   const args = parseConsumeArgs(argv);
-  const client = await connectFromFlags(args.flags, args.clientId);
+  const client = await connectFromFlags(args.flags);
   const admin = client.admin() as Admin;
   let stop = false;
   let consumer: Consumer | undefined;

@@ -2,7 +2,8 @@
  * `brook dev [--nodes 3]`: a local cluster for trying Brook. With `nats-server` installed it starts
  * one on a free loopback port and runs every node as a separate `brook node join` process (data
  * under `./.brook/`); without it, the nodes run in this process on the in-memory transport (and
- * only this process can reach them). Ctrl-C stops everything cleanly.
+ * only this process can reach them). Every node serves HTTP on a free loopback port (metrics,
+ * health, readiness and the web console); the addresses are printed. Ctrl-C stops everything cleanly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
 import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
+import { NodeObservability } from '../http/observe.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
 import { DEV_STATE_FILE } from './client.js';
 
@@ -60,15 +62,21 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
   children.push(nats);
   await waitForPort(port);
   const url = `nats://127.0.0.1:${port}`;
+  const http: string[] = [];
   for (let id = 1; id <= count; id++) {
-    const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster];
+    const httpPort = await freePort();
+    http.push(`http://127.0.0.1:${httpPort}`);
+    const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster,
+      '--http', `127.0.0.1:${httpPort}`];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn' } });
     children.push(child);
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count }));
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count, http }));
   process.stdout.write([
     `Brook dev cluster '${cluster}': ${count} node processes over nats-server at ${url} (data in ${dataRoot}).`,
-    `Controllers: ${voters.join(', ')}. Try, in another shell of this directory:`,
+    `Controllers: ${voters.join(', ')}.`,
+    ...httpLines(http),
+    'Try, in another shell of this directory:',
     '  npx brook cluster status',
     '  npx brook topics create orders --partitions 6 --replication-factor 3',
     '  echo hello | npx brook produce orders',
@@ -101,26 +109,40 @@ async function devOverNats(binary: string, cluster: string, count: number, voter
 async function devInMemory(cluster: string, count: number, voters: number[], dataRoot: string): Promise<number> {
   process.stdout.write(`nats-server is not installed: running ${count} nodes in this process on the in-memory transport (install nats-server for separate processes).\n`);
   const network = new MemoryNetwork();
-  const nodes: Array<{ node: BrookNode; store: LevelStore }> = [];
+  const nodes: Array<{ node: BrookNode; store: LevelStore; observe: NodeObservability }> = [];
+  const http: string[] = [];
   for (let id = 1; id <= count; id++) {
     const store = await LevelStore.open(join(dataRoot, `node-${id}`));
     const logger = createLogger(stderrSink, { level: envLogLevel() === 'info' ? 'warn' : envLogLevel(), bindings: { node: id } });
+    const observe = new NodeObservability({ host: '127.0.0.1', port: 0 }, network.endpoint());
     const node = new BrookNode({ nodeId: id, cluster, voters }, {
-      transport: network.endpoint(), store, clock: realClock, random: new SeededRandom(osSeed()), logger,
+      transport: observe.transport, store, clock: realClock, random: new SeededRandom(osSeed()), logger, onReport: observe.onReport,
       onFatal: (code, message) => process.stderr.write(`brook: error: node ${id}: ${code}: ${message}\n`),
     });
+    http.push(await observe.start(node, join(dataRoot, `node-${id}`), logger));
     node.start();
-    nodes.push({ node, store });
+    nodes.push({ node, store, observe });
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count }));
-  process.stdout.write(`Brook dev cluster '${cluster}' is running in memory. Ctrl-C stops it.\n`);
+  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count, http }));
+  process.stdout.write([`Brook dev cluster '${cluster}' is running in memory.`, ...httpLines(http), 'Ctrl-C stops it.', ''].join('\n'));
   return await new Promise<number>((resolveExit) => {
     process.once('SIGINT', () => {
       for (const { node } of nodes) node.stop();
       rmSync(DEV_STATE_FILE, { force: true });
-      void Promise.all(nodes.map(({ store }) => new Promise<void>((r) => store.close(() => r())))).then(() => resolveExit(0));
+      void Promise.all(nodes.map(async ({ store, observe }) => {
+        await observe.close();
+        await new Promise<void>((r) => store.close(() => r()));
+      })).then(() => resolveExit(0));
     });
   });
+}
+
+/** The console and metrics addresses `brook dev` prints. */
+function httpLines(http: string[]): string[] {
+  return [
+    `Web console: ${http[0] ?? ''}/  (every node serves it)`,
+    `Metrics: ${http.map((u) => `${u}/metrics`).join('  ')}  (also /health, /ready)`,
+  ];
 }
 
 function exited(child: ChildProcess): Promise<void> {

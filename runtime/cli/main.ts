@@ -5,9 +5,14 @@
 import { BrookError } from '../sdk/errors.js';
 import { UsageError } from './args.js';
 
+const COMMON_FLAGS = `common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev), --client-id ID (BROOK_CLIENT_ID, default the user)
+  --user U --password P (BROOK_USER, BROOK_PASSWORD) | --creds FILE (BROOK_CREDS)
+  --tls-ca FILE --tls-cert FILE --tls-key FILE (BROOK_TLS_CA, BROOK_TLS_CERT, BROOK_TLS_KEY)
+`;
+
 const USAGE = `usage: brook <command> [flags]
 
-  node join --id N --data DIR --controllers 1,2,3 [--rack R]   run a node until SIGINT/SIGTERM
+  node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]   run a node until SIGINT/SIGTERM (--http: metrics, health, console)
   node decommission N [--wait]                                   move every replica off node N, then retire it
   dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
   cluster status [--json]                                        nodes, controller, partition health, reassignments
@@ -20,15 +25,17 @@ const USAGE = `usage: brook <command> [flags]
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
   groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 
+  auth template --role node|producer|consumer|admin --user U [--topic T ...] [--client-id ID] [--password P | --nkey KEY | --tls-identity] [--format conf|user|json]
+  auth certs --out DIR [--host H ...] [--client NAME ...] [--days 825]           a CA, a nats-server certificate, client certificates
+
   sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
-common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)
-`;
+${'$'}{COMMON_FLAGS}`;
 
 /** The usage lines of one command. */
 function usageOf(name: string): string {
   const own = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `)).map((line) => `  brook ${line.trim()}`);
-  return `usage:\n${own.join('\n')}\n\ncommon flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev)\n`;
+  return `usage:\n${own.join('\n')}\n\n${COMMON_FLAGS}`;
 }
 
 type Command = (argv: string[]) => Promise<number>;
@@ -46,6 +53,7 @@ const commands: Record<string, () => Promise<Command>> = {
   consume: async () => (await import('./consume.js')).consume,
   groups: async () => (await import('./groups.js')).groups,
   sim: async () => (await import('./sim.js')).sim,
+  auth: async () => (await import('./auth.js')).auth,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,8 @@
 /**
- * `brook node join --id N --data DIR --controllers 1,2,3 [--rack R]`: runs one node in the
- * foreground over NATS until SIGINT/SIGTERM, which trigger a controlled shutdown (leadership moves
- * away first, bounded by a timeout), then the store is closed and the process exits.
+ * `brook node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]`: runs one
+ * node in the foreground over NATS until SIGINT/SIGTERM, which trigger a controlled shutdown
+ * (leadership moves away first, bounded by a timeout), then the store is closed and the process
+ * exits. `--http` serves /metrics, /health, /ready and the web console (runtime/http/).
  */
 import { mkdirSync } from 'node:fs';
 import { NatsTransport } from '../../transport/nats.js';
@@ -10,12 +11,15 @@ import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
 import { LevelStore } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
+import { HttpAddressError, parseHttpListen, type HttpListen } from '../http/http-server.js';
+import { NodeObservability } from '../http/observe.js';
+import { connectError, natsSecurityOptions } from '../sdk/security.js';
 import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export async function nodeJoin(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { id: { type: 'string' }, data: { type: 'string' }, controllers: { type: 'string' }, rack: { type: 'string' } });
+  const { values } = parse(argv, { id: { type: 'string' }, data: { type: 'string' }, controllers: { type: 'string' }, rack: { type: 'string' }, http: { type: 'string' } });
   const flags = commonFlags(values);
   const nodeId = intFlag(values, 'id');
   if (nodeId < 0) throw new UsageError('--id must be ≥ 0');
@@ -24,11 +28,16 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   if (!dataDir) throw new UsageError('--data DIR is required');
   if (!flags.nats) throw new UsageError('--nats URL is required (or BROOK_NATS)');
   const rack = values['rack'] as string | undefined;
-  const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId } });
+  const http = httpFlag(values['http']);
+  const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId }, repeatsMax: REPEATS_MAX });
+  const security = natsSecurityOptions(flags.security);
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(dataDir);
-  const transport = await NatsTransport.connect({ servers: flags.nats, cluster: flags.cluster, name: `brook-node-${nodeId}`, waitOnFirstConnect: true,
-    log: (event, detail) => logger.log('info', event, detail) });
+  // Waits for NATS while no server answers; a server that refuses the credentials or TLS ends the process with the reason.
+  const transport = await NatsTransport.connect({ ...security, servers: flags.nats, cluster: flags.cluster,
+    name: `brook-node-${nodeId}`, waitOnFirstConnect: true, log: (event, detail) => logger.log('info', event, detail) })
+    .catch((error: unknown) => { store.close(() => {}); throw connectError(error); });
+  const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();
   logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid });
   return await new Promise<number>((resolve) => {
@@ -37,10 +46,11 @@ export async function nodeJoin(argv: string[]): Promise<number> {
       if (exiting) return;
       exiting = true;
       node.stop();
-      void transport.close().finally(() => store.close(() => resolve(code)));
+      void Promise.resolve(observe?.close()).then(() => transport.close()).finally(() => store.close(() => resolve(code)));
     };
     const node = new BrookNode({ nodeId, cluster: flags.cluster, voters, ...(rack ? { rack } : {}) }, {
-      transport, store, clock: realClock, random: new SeededRandom(seed), logger,
+      transport: observe?.transport ?? transport, store, clock: realClock, random: new SeededRandom(seed), logger,
+      ...(observe ? { onReport: observe.onReport } : {}),
       onFatal: (code, message) => { process.stderr.write(`brook: error: ${code}: ${message}\n`); finish(1); },
       onActorError: (address, error) => logger.log('error', 'actorFailed', { address, error: String(error) }),
     });
@@ -51,6 +61,22 @@ export async function nodeJoin(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => onSignal('SIGINT'));
     process.once('SIGTERM', () => onSignal('SIGTERM'));
-    node.start();
+    if (observe === undefined) return node.start();
+    // The port is bound before the node starts: a taken port ends the process at once.
+    observe.start(node, dataDir, logger).then(() => node.start(), (error: unknown) => {
+      process.stderr.write(`brook: error: HTTP_LISTEN_FAILED: ${(error as Error).message}\n`);
+      finish(1);
+    });
   });
+}
+
+/** At most this many lines of one kind per node per window (runtime/log.ts). */
+const REPEATS_MAX = 20;
+
+function httpFlag(value: unknown): HttpListen | undefined {
+  if (typeof value !== 'string') return undefined;
+  try { return parseHttpListen(value); } catch (error) {
+    if (error instanceof HttpAddressError) throw new UsageError(error.message);
+    throw error;
+  }
 }

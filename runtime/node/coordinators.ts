@@ -4,7 +4,9 @@
  * moved away: the coordinator is told (`leadershipLost`, so it refuses with NOT_COORDINATOR) and
  * stopped. A new leader epoch here: the old one is stopped and a new one spawned, which reloads
  * from the log. Topic changes reach every coordinator as `topicsChanged` (regex subscriptions,
- * added partitions, deleted topics).
+ * added partitions, deleted topics). Each spawn in one leader epoch is a new life of the coordinator
+ * and is told which (its writes' producer epochs come from a range of its own; a restarted node
+ * never leads a leader epoch it led before, so counting in memory is enough).
  */
 import type { CoordinatorKnobs } from '../../actors/coordinator.js';
 import { coordinatorAddress } from '../../actors/kit/addresses.js';
@@ -15,9 +17,12 @@ import { coordinatorKind } from './kinds.js';
 import { topicsOf } from './image-view.js';
 
 interface Hosted { address: string; leaderEpoch: number }
+interface Lives { leaderEpoch: number; spawned: number }
 
 export class CoordinatorReconciler {
   private readonly hosted = new Map<number, Hosted>();
+  /** Per partition: how many coordinators were spawned in its latest leader epoch led here. */
+  private readonly lives = new Map<number, Lives>();
   private topicsKey = '';
 
   constructor(
@@ -51,8 +56,11 @@ export class CoordinatorReconciler {
         continue;
       }
       const address = coordinatorAddress(partition, nodeId);
+      const before = this.lives.get(partition);
+      const life = before?.leaderEpoch === leaderEpoch ? before.spawned : 0;
+      this.lives.set(partition, { leaderEpoch, spawned: life + 1 });
       this.host.spawn(coordinatorKind(this.knobs), address, {
-        partition, nodeId, leaderEpoch, seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
+        partition, nodeId, leaderEpoch, life, seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
         topics, knobs: this.knobs,
       });
       this.hosted.set(partition, { address, leaderEpoch });

@@ -9,10 +9,16 @@
  * would send its members to different coordinators, each handing out every partition; so until
  * the topic has the configured `offsetsTopicPartitions` (a cluster-wide setting, as Kafka's
  * offsets.topic.num.partitions) the answer is COORDINATOR_NOT_AVAILABLE.
+ *
+ * The replication factor is min(3, nodes of the cluster), counting registered nodes that are down
+ * too, and the topic is created only once that many can take a replica (Kafka's
+ * offsets.topic.replication.factor: creation waits until the cluster meets it). Sizing it by the
+ * nodes up at that moment would leave a topic created during a node's restart one replica short for
+ * good: with min.insync.replicas 2 and two replicas, every ISR shrink stops every group's writes.
  */
 import { coordinatorAddress } from '../../actors/kit/addresses.js';
 import { groupPartition, OFFSETS_TOPIC, type FindCoordinatorReply } from '../../actors/coordinator/protocol.js';
-import { unfencedNodeIds, type MetadataImage } from '../../actors/metadata/image.js';
+import { placeableNodeIds, type MetadataImage } from '../../actors/metadata/image.js';
 import { topicsOf } from './image-view.js';
 
 export function parseFindCoordinator(body: unknown): { ok: true; groupId: string } | { ok: false; message: string } {
@@ -21,13 +27,23 @@ export function parseFindCoordinator(body: unknown): { ok: true; groupId: string
   return { ok: true, groupId };
 }
 
+/** min(3, the cluster's nodes): registered and not leaving the cluster, whether up now or not. */
+export function offsetsReplicationFactor(image: MetadataImage): number {
+  const nodes = Object.values(image.nodes).filter((n) => n.decommission === undefined).length;
+  return Math.max(1, Math.min(3, nodes));
+}
+
 /** The answer, and the createTopic request to send when the offsets topic does not exist yet. */
 export function findCoordinator(image: MetadataImage, groupId: string, partitions: number):
     { reply: FindCoordinatorReply; create?: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string>; internal: true } } {
   if (groupId === '') return { reply: { code: 'INVALID_GROUP_ID', message: 'the group id is empty' } };
   const topic = topicsOf(image).find((t) => t.name === OFFSETS_TOPIC);
   if (topic === undefined) {
-    const replicationFactor = Math.max(1, Math.min(3, unfencedNodeIds(image).length));
+    const replicationFactor = offsetsReplicationFactor(image);
+    const available = placeableNodeIds(image).length;
+    if (available < replicationFactor) {
+      return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `${OFFSETS_TOPIC} needs ${replicationFactor} nodes up to be created, ${available} are` } };
+    }
     return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `creating ${OFFSETS_TOPIC}` },
       create: { name: OFFSETS_TOPIC, partitions, replicationFactor, configs: { 'retention.ms': '-1' }, internal: true } };
   }

@@ -24,6 +24,8 @@ import type { NodeContext, NodeInput, NodeNotice } from '../../actors/node.js';
 
 export { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 
+export type NodePhase = 'starting' | 'registering' | 'running' | 'shuttingDown' | 'stopped';
+
 export class BrookNode {
   readonly host: ActorHost;
   readonly rpc: Rpc;
@@ -32,7 +34,7 @@ export class BrookNode {
   private readonly reconciler: PartitionReconciler;
   private readonly coordinators: CoordinatorReconciler;
   /** The node epoch of the last image acted on (replicas started from it carry it). */
-  private nodeEpoch = 0;
+  private appliedEpoch = 0;
   private started = false;
   private stopped = false;
   /** A createTopic for `__consumer_offsets` is on its way. */
@@ -51,7 +53,7 @@ export class BrookNode {
     });
     // A restarted node reuses its inbox: start correlation ids somewhere new so late replies to its previous life never match.
     this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
-    this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch, config.partition ?? {});
+    this.reconciler = new PartitionReconciler(this.host, config, env, () => this.appliedEpoch, config.partition ?? {});
     this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
   }
 
@@ -68,6 +70,20 @@ export class BrookNode {
     const image = this.actorContext()?.image ?? emptyImage();
     return { image, appliedOffset: image.offset };
   }
+
+  /** The node's phase as the process reports it (health and readiness): the actor's state, coarser. */
+  get phase(): NodePhase {
+    const state = this.state;
+    if (state === 'starting' || state === 'stopped' || state === 'shuttingDown') return state;
+    if (state === 'failed') return 'stopped';
+    return this.actedOnImage ? 'running' : 'registering';
+  }
+
+  /** The node epoch of this incarnation, once registered. */
+  get nodeEpoch(): number | undefined { return this.actorContext()?.nodeEpoch; }
+
+  /** When the controller leader last answered a heartbeat OK (readiness: a node cut off from it is about to be fenced). */
+  get lastHeartbeatAckMs(): number | undefined { return this.actorContext()?.heartbeatAckMs; }
 
   /** Whether the node has acted on its image at least once (it hosts what the image assigns it). */
   get actedOnImage(): boolean { return this.actorContext()?.imageReady ?? false; }
@@ -113,7 +129,7 @@ export class BrookNode {
   private onNotice(notice: NodeNotice): void {
     switch (notice.kind) {
       case 'apply':
-        this.nodeEpoch = notice.nodeEpoch;
+        this.appliedEpoch = notice.nodeEpoch;
         this.reconciler.reconcile(notice.image);
         this.coordinators.reconcile(notice.image);
         return;

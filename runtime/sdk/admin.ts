@@ -7,7 +7,7 @@
  */
 import { isErrorCode, ERRORS } from '../../actors/errors.js';
 import type { TopicInfo } from '../../actors/client/messages.js';
-import { clientAddress, CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
+import { CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
 import { Rpc } from '../rpc.js';
 import type { ActorHost } from '../host.js';
 import { BrookError } from './errors.js';
@@ -30,8 +30,8 @@ export interface QuorumInfo { leaderId: number; term: number; voters: number[]; 
 export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number }
 
 /** Admins created per client so far: each gets its own inbox, so closing one never deafens another. */
-/** What an admin needs of its client (BrookClient has it): the client's id and its host's transport and clock. */
-export interface AdminClient { readonly clientId: string; readonly host: ActorHost }
+/** What an admin needs of its client (BrookClient has it): its id, its host's transport and clock, and its inboxes. */
+export interface AdminClient { readonly clientId: string; readonly host: ActorHost; inboxAddress(name: string): string }
 
 const adminsByClient = new WeakMap<AdminClient, number>();
 
@@ -43,7 +43,7 @@ export class Admin {
     const { transport, clock } = client.host.options;
     const n = (adminsByClient.get(client) ?? 0) + 1;
     adminsByClient.set(client, n);
-    this.rpc = new Rpc(transport, clock, clientAddress(`${client.clientId}-admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    this.rpc = new Rpc(transport, clock, client.inboxAddress(`admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 

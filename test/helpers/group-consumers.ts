@@ -10,7 +10,9 @@ import { BROOK_BIN, exited } from './brook-processes.js';
 export interface Printed { partition: number; offset: number; value: string; at: number }
 export interface Notice { event: 'assigned' | 'revoked'; at: number; partitions: Array<{ topic: string; partition: number }>; lost?: boolean }
 
-export interface MemberOptions { natsUrl: string; cluster: string; topic: string; group: string; autoCommitIntervalMs?: number; extra?: string[] }
+export interface MemberOptions { natsUrl: string; cluster: string; topic: string; group: string; autoCommitIntervalMs?: number; extra?: string[];
+  /** BROOK_LOG of the process ('warn' unless told); its log lines are kept in `log`. */
+  logLevel?: string }
 
 export class MemberProcess {
   readonly child: ChildProcess;
@@ -22,7 +24,7 @@ export class MemberProcess {
     const args = [BROOK_BIN, 'consume', options.topic, '--group', options.group, '--json', '--verbose', '--from-beginning', '--client-id', name,
       '--nats', options.natsUrl, '--cluster', options.cluster, ...(options.autoCommitIntervalMs === undefined ? [] : ['--auto-commit-interval-ms', String(options.autoCommitIntervalMs)]),
       ...(options.extra ?? [])];
-    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG: 'warn' } });
+    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG: options.logLevel ?? 'warn' } });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const r = JSON.parse(line) as { partition: number; offset: number; value: string };
       this.printed.push({ partition: r.partition, offset: r.offset, value: r.value, at: Date.now() });

@@ -1,8 +1,9 @@
 /**
  * Starts a real `nats-server` for a test file (or a bench) on a port the server picks itself
  * (`-p -1`; the port is read back from its log, so there is no race for a pre-picked port), with
- * `max_payload` raised to 8 MB so that Brook's largest envelopes fit. A missing binary is an
- * error, never a silent skip: CI installs the Debian package.
+ * `max_payload` raised to 8 MB so that Brook's largest envelopes fit. `config` adds to the config
+ * file (an `authorization` or `tls` block), `env` to the server's environment (passwords the
+ * config refers to). A missing binary is an error, never a silent skip: CI installs the Debian package.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,12 +28,14 @@ export function findNatsServer(): string {
   throw new Error('nats-server not found (looked in /usr/sbin and on PATH): install it with `apt-get install -y nats-server`');
 }
 
-export async function startNatsServer(options: { maxPayload?: string } = {}): Promise<NatsServer> {
+export interface NatsServerOptions { maxPayload?: string; config?: string; env?: Record<string, string> }
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const binary = findNatsServer();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-nats-'));
   const config = path.join(dir, 'nats.conf');
-  fs.writeFileSync(config, `max_payload: ${options.maxPayload ?? '8MB'}\n`);
-  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.writeFileSync(config, `max_payload: ${options.maxPayload ?? '8MB'}\n${options.config ?? ''}\n`);
+  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const cleanup = (): void => { fs.rmSync(dir, { recursive: true, force: true }); };
   // If the test process dies without calling stop(), the server must not outlive it.

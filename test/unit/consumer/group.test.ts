@@ -146,18 +146,19 @@ test('a session without acknowledged heartbeats drops every partition without a 
   const rejoin = h.take('groupHeartbeat').map((m) => m.body as Record<string, unknown>).filter((b) => b['memberEpoch'] === 0);
   const lookups = h.take('findCoordinator');
   t.true(rejoin.length > 0 || lookups.length > 0, 'it looks for the coordinator again to rejoin');
+  t.true(rejoin.every((b) => b['memberId'] === 'm1'), 'under its member id');
   h.send({ type: 'poll', requestId: 4, maxRecords: 10 });
   t.like(h.takeDelivered()[0]?.result, { notice: { kind: 'revoked', lost: true, partitions: [{ topic: 't', partition: 0 }] } });
 });
 
-test('FENCED_MEMBER_EPOCH: partitions are lost and the member rejoins with epoch 0 and its subscription', (t) => {
+test('FENCED_MEMBER_EPOCH: partitions are lost and the member rejoins with epoch 0, its member id and its subscription', (t) => {
   const h = member();
   joined(h, [0]);
   h.tick(1000);
   h.reply(h.takeOne('groupHeartbeat'), { code: 'FENCED_MEMBER_EPOCH' });
   t.is(h.ctx.partitions.size, 0);
   const rejoin = h.takeOne('groupHeartbeat');
-  t.like(rejoin.body, { memberId: '', memberEpoch: 0, ownedPartitions: [], subscribedTopics: ['t'] });
+  t.like(rejoin.body, { memberId: 'm1', memberEpoch: 0, ownedPartitions: [], subscribedTopics: ['t'] });
   h.reply(rejoin, heartbeatOk(3, [0]));
   t.like(h.takeOne('offsetFetch').body, { partitions: [{ topic: 't', partitions: [0] }] });
 });
@@ -304,4 +305,29 @@ test('a coordinator\'s probe of a silent member is answered: its inbox is alive'
   h.send(parsed.event as unknown as { type: string; [field: string]: unknown });
   const [answer] = h.take('memberProbeReply');
   t.like(answer, { to: COORDINATOR, corr: 77, body: { code: 'OK' } });
+});
+
+// A coordinator's node killed: its address loses its listener, and a fail-fast request learns so
+// at once. The member looks the coordinator up again after a short backoff that stays under one
+// heartbeat interval however often the lookup fails, instead of waiting out the request timeout.
+test('requests to the coordinator are fail-fast; UNKNOWN_ADDRESS sends the member to look it up again within a heartbeat interval', (t) => {
+  const h = member();
+  joined(h, [0]);
+  h.tick(1000);
+  h.reply(h.takeOne('groupHeartbeat'), heartbeatOk(1, undefined, { heartbeatIntervalMs: 250 }));
+  h.tick(250);
+  const beat = h.takeOne('groupHeartbeat');
+  t.true(beat.failFast, 'heartbeats are fail-fast');
+  h.send({ type: 'commit', requestId: 9, offsets: [{ topic: 't', partition: 0, offset: 5 }] });
+  t.true(h.takeOne('offsetCommit').failFast, 'commits are fail-fast');
+  h.reply(beat, { code: 'UNKNOWN_ADDRESS', message: `nothing listens at ${COORDINATOR}` });
+  const waits: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    let waitedMs = 0;
+    for (; !h.sent.some((m) => m.type === 'findCoordinator') && waitedMs < 5000; waitedMs += 10) h.tick(10);
+    waits.push(waitedMs);
+    h.reply(h.takeOne('findCoordinator'), { code: 'COORDINATOR_NOT_AVAILABLE', message: 'partition 7 has no leader' });
+  }
+  t.true(waits.every((w) => w <= 250), `lookups after ${waits.join(', ')} ms`);
+  t.true(waits[0] as number <= 100, 'the first soon after the refusal');
 });

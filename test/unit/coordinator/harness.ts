@@ -8,14 +8,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { initialTransition, transition } from 'xstate';
 import type { SendParams } from '../../../actors/effects.js';
 import { coordinatorMachine, invariants, type CoordinatorEvent, type CoordinatorInput } from '../../../actors/coordinator.js';
-import { toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
+import { batchDefect, toStoredBatch, type BatchInput, type StoredBatch } from '../../../actors/partition/batch.js';
 import { fromBatch, type CoordRecord } from '../../../actors/coordinator/records.js';
 import { applyBatch, checkSequence, type ProducerTable } from '../../../actors/partition/producer-state.js';
-import { fetchAddress, produceAddress } from '../../../actors/kit/addresses.js';
+import { fetchAddress, produceAddress, replicaAddress } from '../../../actors/kit/addresses.js';
 
 /** The replica the coordinator writes to (its produce address) and reads from (its fetch address); replies come from the first. */
 export const PARTITION_ADDRESS = produceAddress('__consumer_offsets', 0, 1);
 const PARTITION_FETCH_ADDRESS = fetchAddress('__consumer_offsets', 0, 1);
+/** deleteRecords goes to the replica's node-only address. */
+const PARTITION_REPLICA_ADDRESS = replicaAddress('__consumer_offsets', 0, 1);
 
 export class FakeLog {
   batches: StoredBatch[] = [];
@@ -25,6 +27,8 @@ export class FakeLog {
   readonly producers: ProducerTable = new Map();
   /** The offset of the batch (a duplicate's original one), or the partition's refusal. */
   append(batch: BatchInput, epoch: number): number | { code: string; message: string } {
+    const defect = batchDefect(batch);
+    if (defect !== undefined) return { code: 'CORRUPT_MESSAGE', message: defect };
     const check = checkSequence(this.producers, batch);
     if (check.kind === 'refuse') return { code: check.code, message: check.message };
     if (check.kind === 'duplicate') return check.baseOffset;
@@ -87,15 +91,21 @@ export class Coord {
     for (const p of held) this.answerProduce(p);
   }
 
+  /** Answers one held produce (taken out of `held`), as the replica would on receiving it now. */
+  answer(p: SendParams): void {
+    this.held = this.held.filter((h) => h !== p);
+    this.answerProduce(p);
+  }
+
   private run(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
     for (const a of actions) {
       if (a.type === 'report') this.reports.push(a.params as { kind: string; data: Record<string, unknown> });
       if (a.type !== 'send') continue;
       const p = a.params as SendParams;
-      if (p.to !== PARTITION_ADDRESS && p.to !== PARTITION_FETCH_ADDRESS) { this.out.push(p); continue; }
-      if (p.type === 'produce') { if (this.hold) this.held.push(p); else this.answerProduce(p); }
-      if (p.type === 'fetch') this.answerFetch(p);
-      if (p.type === 'deleteRecords') this.answerDeleteRecords(p);
+      if (p.to === PARTITION_ADDRESS && p.type === 'produce') { if (this.hold) this.held.push(p); else this.answerProduce(p); }
+      else if (p.to === PARTITION_FETCH_ADDRESS && p.type === 'fetch') this.answerFetch(p);
+      else if (p.to === PARTITION_REPLICA_ADDRESS && p.type === 'deleteRecords') this.answerDeleteRecords(p);
+      else this.out.push(p);
     }
   }
 

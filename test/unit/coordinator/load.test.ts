@@ -52,7 +52,7 @@ test('a write refused for another reason reloads from the log; what was acknowle
   const c = new Coord(log);
   c.send(heartbeat({ memberEpoch: 0, topics: ['t'] }));
   const member = c.lastReply('groupHeartbeat');
-  c.failWith = { code: 'NOT_ENOUGH_REPLICAS' };
+  c.failWith = { code: 'CORRUPT_MESSAGE' };
   c.send(commit(member['memberId'] as string, member['memberEpoch'] as number, [['t', 0, 7]]));
   t.is(c.lastReply('offsetCommit')['code'], 'COORDINATOR_NOT_AVAILABLE');
   t.is(c.state, 'loading');
@@ -65,4 +65,37 @@ test('a write refused for another reason reloads from the log; what was acknowle
   t.is((c.lastReply('describeGroup')['members'] as unknown[]).length, 1, 'the join was acknowledged before the failure');
   c.send(request('offsetFetch', { groupId: 'g' }));
   t.deepEqual(c.lastReply('offsetFetch'), { code: 'OK', offsets: [] });
+});
+
+// A retriable refusal (the ISR below min.insync.replicas, a busy replica, the replica's own
+// timeout) leaves the write as it was: it goes again, with its producer sequence, after a backoff.
+// Reloading would answer everything waiting with an error and throw away state the log may yet take.
+/** A member joined, then its commit of offset 7 refused by the replica with `code`. */
+function commitRefused(code: string): Coord {
+  const c = new Coord(new FakeLog());
+  c.send(heartbeat({ memberEpoch: 0, topics: ['t'] }));
+  const member = c.lastReply('groupHeartbeat');
+  c.failWith = { code };
+  c.send(commit(member['memberId'] as string, member['memberEpoch'] as number, [['t', 0, 7]]));
+  return c;
+}
+
+test('a write refused as retriable goes again after a backoff; its reply waits for it', (t) => {
+  const c = commitRefused('NOT_ENOUGH_REPLICAS');
+  t.is(c.replies('offsetCommit').length, 0, 'the commit waits');
+  t.is(c.state, 'serving');
+  c.tick(50);
+  t.is(c.replies('offsetCommit').length, 0, 'refused again: still waiting');
+  c.failWith = undefined;
+  c.tick(1000);
+  t.is(c.lastReply('offsetCommit')['code'], 'OK');
+  c.send(request('offsetFetch', { groupId: 'g' }));
+  t.like(c.lastReply('offsetFetch'), { code: 'OK', offsets: [{ topic: 't', partition: 0, offset: 7 }] });
+});
+
+test('a write refused as retriable for twice the write timeout fails: the coordinator reloads', (t) => {
+  const c = commitRefused('NOT_ENOUGH_REPLICAS');
+  for (let i = 0; i < 100 && c.replies('offsetCommit').length === 0; i++) c.tick(200);
+  t.is(c.lastReply('offsetCommit')['code'], 'COORDINATOR_NOT_AVAILABLE');
+  t.is(c.state, 'loading');
 });

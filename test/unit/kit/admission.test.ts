@@ -65,3 +65,9 @@ test('client traffic is refused on node-only addresses, and each client-facing a
   t.is(refusal({ to: client, from: produceAddress('t', 0, 1), type: 'produceReply', body: {} }), undefined);
   t.is(refusal({ to: controllerVoter(1), from: client, type: 'describeQuorum', body: {} }), undefined, 'any voter answers describeQuorum');
 });
+
+test('deleteRecords is taken only at a replica\'s node-only address: writing a topic does not grant trimming it', (t) => {
+  t.truthy(refusal({ to: produceAddress('t', 0, 1), from: client, type: 'deleteRecords', body: { offset: 10 } }));
+  t.truthy(refusal({ to: fetchAddress('t', 0, 1), from: client, type: 'deleteRecords', body: { offset: 10 } }));
+  t.is(refusal({ to: replicaAddress('__consumer_offsets', 0, 1), from: coordinatorAddress(0, 1), type: 'deleteRecords', body: { offset: 10 } }), undefined);
+});

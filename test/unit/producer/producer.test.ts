@@ -342,3 +342,15 @@ test('adaptiveLinger: a batch goes at once when its partition has nothing in fli
   h.reply(second, ok(1));
   t.deepEqual(h.takeDelivered().map((d) => d.requestId), [1, 2, 3]);
 });
+
+test('idempotent: a producer id refused for good fails the sends waiting for it, and a later send asks again', (t) => {
+  const h = producer({ acks: -1, idempotent: true, deliveryTimeoutMs: 60_000 });
+  sendWithMetadata(h, 1, ['a']);
+  h.reply(h.takeOne('initProducerId'), { code: 'CLUSTER_AUTHORIZATION_FAILED', message: 'refused' }, controllerVoter(1));
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'CLUSTER_AUTHORIZATION_FAILED', message: 'refused' } }]);
+  t.is(h.take('produce').length, 0, 'nothing was produced without a producer id');
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  h.tick(1_000);
+  h.reply(h.takeOne('initProducerId'), { code: 'COORDINATOR_NOT_AVAILABLE' }, controllerVoter(1));
+  t.deepEqual(h.takeDelivered(), [], 'a retriable refusal keeps the send waiting');
+});
