@@ -37,13 +37,17 @@ import type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, Coordinato
 import { expireWrite, onWriteReply, PIPELINE_MAX } from './coordinator/pipeline.js';
 import { emptyWrites, failPending } from './coordinator/write-state.js';
 import { firstProducerStamp } from './coordinator/idempotence.js';
+import { CLASSIC_REQUESTS } from './coordinator/classic-validate.js';
+import { isClassicActive, onJoinGroup } from './coordinator/classic.js';
+import { classicTick, fenceClassic, onClassicHeartbeat, onLeaveGroup, onSyncGroup } from './coordinator/classic-sync.js';
+import { onDescribeClassic } from './coordinator/classic-describe.js';
 
 export type * from './coordinator/types.js';
 export { parseCoordinatorMessage } from './coordinator/validate.js';
 
 export const COORDINATOR_DEFAULTS: CoordinatorKnobs = {
   tickMs: 50, heartbeatIntervalMs: 250, sessionTimeoutMs: 3000, checkpointEveryRecords: 1000, writeTimeoutMs: 5000, resendMs: 1000,
-  retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576,
+  retryBackoffMs: 100, groupMaxSize: 10_000, batchBytesMax: 256 * 1024, fetchBytesMax: 1_048_576, classicInitialRebalanceDelayMs: 3000,
 };
 
 export function invariants(ctx: CoordinatorContext): void {
@@ -74,7 +78,7 @@ function initialContext(input: CoordinatorInput): CoordinatorContext {
     phase: 'loading', nowMs: input.nowMs, wallOffsetMs: (input.wallMs ?? input.nowMs) - input.nowMs, prng: input.seed >>> 0, nextCorr: 1,
     produceTo: produceAddress(OFFSETS_TOPIC, input.partition, input.nodeId), fetchFrom: fetchAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
     trimAt: replicaAddress(OFFSETS_TOPIC, input.partition, input.nodeId),
-    topics: input.topics ?? {}, groups: {}, offsets: {},
+    topics: input.topics ?? {}, groups: {}, offsets: {}, classic: {},
     writes: emptyWrites(input.nowMs), load: undefined, retryAtMs: input.nowMs,
     producer: firstProducerStamp(input.leaderEpoch, input.life ?? 0),
   };
@@ -93,7 +97,7 @@ function tick(then: (ctx: CoordinatorContext, fx: Fx) => void) {
   return act<'tick'>((ctx, fx, event) => { ctx.nowMs = Math.max(ctx.nowMs, event.nowMs); then(ctx, fx); });
 }
 
-const REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets'] as const;
+const REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets', ...CLASSIC_REQUESTS] as const;
 const every = (action: string) => Object.fromEntries(REQUESTS.map((type) => [type, { actions: action }]));
 /** While serving: a request for a group of another partition is refused before its handler runs. */
 const served = <A extends string>(action: A) => [{ guard: 'notOurGroup' as const, actions: 'refuseNotOurs' as const }, { actions: action }];
@@ -109,20 +113,31 @@ export const coordinatorMachine = setup({
     loadFetchReply: act<'fetchReply'>((ctx, fx, e) => onLoadFetchReply(ctx, fx, e.corr, e.body)),
     setTopics: act<'topicsChanged'>((ctx, _fx, e) => setTopics(ctx, e.topics)),
     refuseLoading: refuse('COORDINATOR_LOAD_IN_PROGRESS', 'the coordinator is loading its groups'),
-    heartbeat: act<'groupHeartbeat'>(onHeartbeat),
+    // A group is classic or Brook-native: a native member may not join a classic group that has members.
+    heartbeat: act<'groupHeartbeat'>((ctx, fx, e) => (isClassicActive(ctx, e.groupId)
+      ? reply(fx, e, { code: 'INCONSISTENT_GROUP_PROTOCOL', message: `${e.groupId} is a classic (Kafka protocol) group with members` })
+      : onHeartbeat(ctx, fx, e))),
+    joinGroup: act<'joinGroup'>(onJoinGroup),
+    syncGroup: act<'syncGroup'>(onSyncGroup),
+    classicHeartbeat: act<'classicHeartbeat'>(onClassicHeartbeat),
+    leaveGroup: act<'leaveGroup'>(onLeaveGroup),
     offsetCommit: act<'offsetCommit'>(onOffsetCommit),
     offsetFetch: act<'offsetFetch'>(onOffsetFetch),
     listGroups: act<'listGroups'>(onListGroups),
-    describeGroup: act<'describeGroup'>(onDescribeGroup),
+    describeGroup: act<'describeGroup'>((ctx, fx, e) => {
+      const classic = e.refusal === undefined ? ctx.classic[e.groupId] : undefined;
+      return classic !== undefined ? onDescribeClassic(ctx, fx, e, classic) : onDescribeGroup(ctx, fx, e);
+    }),
     deleteGroup: act<'deleteGroup'>(onDeleteGroup),
     deleteGroupOffsets: act<'deleteGroupOffsets'>(onDeleteGroupOffsets),
-    servingTick: tick((ctx, fx) => { expireWrite(ctx, fx); if (ctx.phase === 'serving') checkMembers(ctx, fx); }),
+    servingTick: tick((ctx, fx) => { expireWrite(ctx, fx); if (ctx.phase === 'serving') { checkMembers(ctx, fx); classicTick(ctx, fx); } }),
     writeReply: act<'produceReply'>((ctx, fx, e) => onWriteReply(ctx, fx, e.corr, e.body)),
     deleteRecordsReply: act<'deleteRecordsReply'>((ctx, fx, e) => onDeleteRecordsReply(ctx, fx, e.body)),
     probeReply: act<'memberProbeReply'>(onProbeReply),
     topicsChanged: act<'topicsChanged'>((ctx, fx, e) => onTopicsChanged(ctx, fx, e.topics)),
     fence: act((ctx, fx) => {
       failPending(ctx, fx, 'NOT_COORDINATOR');
+      fenceClassic(ctx, fx);
       ctx.phase = 'fenced';
       ctx.load = undefined;
       logLine(fx, 'info', 'groupCoordinatorFenced', { partition: ctx.partition, leaderEpoch: ctx.leaderEpoch });
@@ -154,6 +169,7 @@ export const coordinatorMachine = setup({
         groupHeartbeat: served('heartbeat'), offsetCommit: served('offsetCommit'), offsetFetch: served('offsetFetch'),
         listGroups: { actions: 'listGroups' }, describeGroup: served('describeGroup'), deleteGroup: served('deleteGroup'),
         deleteGroupOffsets: served('deleteGroupOffsets'),
+        joinGroup: served('joinGroup'), syncGroup: served('syncGroup'), classicHeartbeat: served('classicHeartbeat'), leaveGroup: served('leaveGroup'),
         tick: { actions: 'servingTick' }, produceReply: { actions: 'writeReply' }, deleteRecordsReply: { actions: 'deleteRecordsReply' },
         memberProbeReply: { actions: 'probeReply' }, topicsChanged: { actions: 'topicsChanged' }, leadershipLost: { target: 'fenced' },
       },

@@ -56,6 +56,9 @@ export const ERRORS = {
   REASSIGNMENT_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the partition is being reassigned; wait or cancel it first' },
   ELECTION_NOT_NEEDED: { retriable: false, refreshMetadata: false, text: 'the preferred replica already leads' },
   PREFERRED_LEADER_NOT_AVAILABLE: { retriable: true, refreshMetadata: true, text: 'the preferred replica is not alive or not in sync' },
+  NETWORK_EXCEPTION: { retriable: true, refreshMetadata: true, text: 'the connection to NATS could not be made or broke' },
+  BROKER_NOT_AVAILABLE: { retriable: false, refreshMetadata: false, text: 'no node of the cluster answers' },
+  UNSUPPORTED_COMPRESSION_TYPE: { retriable: false, refreshMetadata: false, text: 'the batch names a compression codec this side does not have' },
   CLIENT_CLOSED: { retriable: false, refreshMetadata: false, text: 'the client is closed' },
   // Access control rides on NATS permissions and TLS: the transport reports what the server refused.
   TOPIC_AUTHORIZATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS user may not send to this topic' },
@@ -63,7 +66,12 @@ export const ERRORS = {
   CLUSTER_AUTHORIZATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS user may not use this cluster address' },
   SASL_AUTHENTICATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the NATS server refused the credentials' },
   SSL_AUTHENTICATION_FAILED: { retriable: false, refreshMetadata: false, text: 'the TLS handshake with the NATS server failed' },
-  NETWORK_EXCEPTION: { retriable: true, refreshMetadata: false, text: 'no NATS server could be reached' },
+  // The classic group protocol (Kafka clients' JoinGroup/SyncGroup/Heartbeat).
+  INCONSISTENT_GROUP_PROTOCOL: { retriable: false, refreshMetadata: false, text: 'the group runs another group protocol, or its members share no protocol' },
+  ILLEGAL_GENERATION: { retriable: false, refreshMetadata: false, text: 'the generation is not the group\'s current one; join again' },
+  REBALANCE_IN_PROGRESS: { retriable: false, refreshMetadata: false, text: 'the group is rebalancing; join again' },
+  INVALID_SESSION_TIMEOUT: { retriable: false, refreshMetadata: false, text: 'the session timeout is outside the allowed range' },
+  FENCED_INSTANCE_ID: { retriable: false, refreshMetadata: false, text: 'another member took this group instance id' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

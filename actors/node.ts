@@ -52,7 +52,7 @@ function initialContext(input: NodeInput): NodeContext {
   assert(Number.isSafeInteger(input.nodeId) && input.nodeId >= 0, 'a node id');
   assert(input.knobs.heartbeatIntervalMs > 0 && input.knobs.heartbeatTimeoutMs > 0, 'heartbeat timing');
   return {
-    nodeId: input.nodeId, cluster: input.cluster, rack: input.rack, incarnationId: input.incarnationId, knobs: input.knobs,
+    nodeId: input.nodeId, cluster: input.cluster, rack: input.rack, kafkaListener: input.kafkaListener, incarnationId: input.incarnationId, knobs: input.knobs,
     nowMs: input.nowMs, nextCorr: 1, nodeEpoch: undefined, request: undefined, nextBeatMs: input.nowMs, refusedSinceMs: undefined,
     image: emptyImage(), catchUpTarget: undefined, imageChanged: false, imageReady: false, shutdownRequested: false,
     controllerId: -1, controllerTerm: 0, heartbeatAckMs: undefined,

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The `brook` command: loads the TypeScript CLI through tsx's loader (a dependency), so the
-// installed package runs without a separate build step.
-import { register } from 'tsx/esm/api';
+// The `brook` command: runs the compiled CLI in dist/ (built by `npm run build`, and by npm's
+// `prepare` on `npm ci`, on `npm install` from git and on `npm pack`).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../runtime/cli/main.ts');
+const main = new URL('../dist/runtime/cli/main.js', import.meta.url);
+if (existsSync(main)) await import(main.href);
+else {
+  process.stderr.write('brook: error: the compiled CLI (dist/) is missing: run `npm run build` in the package directory\n');
+  process.exitCode = 1;
+}

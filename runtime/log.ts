@@ -43,7 +43,10 @@ function createBoundLogger(sink: LogSink, threshold: number, bindings: Record<st
         const suppressed = repeats?.admit(`${level} ${event}`, t);
         if (suppressed === false) return;
         if (typeof suppressed === 'number') sink({ t, level, event: 'logSuppressed', ...bindings, of: event, suppressed });
-        sink({ t, level, event, ...bindings, ...detail });
+        // `t` always comes from this logger's clock: a `t` in the detail must not mix in another time base.
+        const line: Record<string, unknown> = { t, level, event, ...bindings, ...detail };
+        line['t'] = t;
+        sink(line);
       } catch { /* a broken sink must not break the caller */ }
     },
     // Children share the limit: a repetitive line is repetitive whichever child writes it.

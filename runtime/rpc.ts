@@ -67,7 +67,7 @@ export class Rpc {
    * Sends a request; `done` runs exactly once, never synchronously inside `call`. Returns the
    * correlation id (for `cancel`). Throws `CodecError` if the body cannot be encoded.
    */
-  call(to: string, type: string, body: unknown, options: { timeoutMs?: number }, done: RpcDone): number {
+  call(to: string, type: string, body: unknown, options: { timeoutMs?: number; failFast?: boolean }, done: RpcDone): number {
     const corr = this.corrNext;
     this.corrNext = corr >= Number.MAX_SAFE_INTEGER ? 1 : corr + 1;
     if (this.closed || this.inFlight.size >= this.inFlightMax) {
@@ -78,7 +78,7 @@ export class Rpc {
     const timeoutMs = options.timeoutMs ?? this.timeoutMsDefault;
     if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs ${timeoutMs} <= 0`);
     // Sent before it is registered: if the body cannot be encoded, nothing is left behind.
-    this.transport.send({ to, from: this.inbox, type, corr, replyTo: this.inbox, body });
+    this.transport.send({ to, from: this.inbox, type, corr, replyTo: this.inbox, body }, options.failFast === true ? { failFast: true } : undefined);
     const timer = this.clock.setTimeout(() => this.settle(corr, { ok: false, code: 'REQUEST_TIMED_OUT' }), timeoutMs);
     this.inFlight.set(corr, { done, timer });
     return corr;
@@ -90,12 +90,13 @@ export class Rpc {
   }
 
   /** Promise form of `call`: resolves with the reply envelope, rejects with `RpcError`. */
-  request(to: string, type: string, body: unknown, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Envelope> {
+  /** `failFast`: when nothing listens at `to`, the reply is the transport's UNKNOWN_ADDRESS answer (transport/transport.ts). */
+  request(to: string, type: string, body: unknown, options: { timeoutMs?: number; signal?: AbortSignal; failFast?: boolean } = {}): Promise<Envelope> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new RpcError('CANCELLED', `${type} to ${to} aborted before it was sent`));
     return new Promise((resolve, reject) => {
       const onAbort = (): void => this.cancel(corr);
-      const corr = this.call(to, type, body, { timeoutMs: options.timeoutMs }, (result) => {
+      const corr = this.call(to, type, body, { timeoutMs: options.timeoutMs, failFast: options.failFast }, (result) => {
         signal?.removeEventListener('abort', onAbort);
         if (result.ok) resolve(result.envelope);
         else reject(new RpcError(result.code, `${type} to ${to} (corr ${corr}): ${result.code}`));

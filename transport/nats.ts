@@ -39,7 +39,7 @@ export interface NatsTransportOptions {
   creds?: Uint8Array;
   tls?: NodeConnectionOptions['tls'];
   reconnectTimeWaitMs?: number;
-  /** How long one connect attempt may take (TCP, TLS and the server's first PONG). */
+  /** How long one connect attempt may take (TCP, TLS and the server's first PONG); the NATS client's default is 20 s. */
   connectTimeoutMs?: number;
   /** The error code a request refused by the server's permissions is answered with, by the address it was sent to. */
   refusalCode?: (address: string) => string;
@@ -268,5 +268,6 @@ function connectionOptions(options: NatsTransportOptions): NodeConnectionOptions
   if (authenticator !== undefined) result.authenticator = authenticator;
   if (options.tls !== undefined) result.tls = options.tls;
   if (options.waitOnFirstConnect === true) result.waitOnFirstConnect = true;
+  if (options.connectTimeoutMs !== undefined) result.timeout = options.connectTimeoutMs;
   return result;
 }

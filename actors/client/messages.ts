@@ -9,7 +9,7 @@
  *   leaderEpoch, partitionEpoch, replicas, isr]]
  * - produceReply: code · baseOffset · logStartOffset
  * - fetchReply: code · hw · logStartOffset · batches [baseOffset, lastOffset, leaderEpoch,
- *   recordCount, firstTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, records]
+ *   recordCount, firstTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, records, attributes?]
  * - listOffsetsReply: code · offset
  * - initProducerIdReply: code · producerId · producerEpoch
  * Every failed reply is an ErrorReply: code · message? · leaderEpoch? · leaderId? · logStartOffset?
@@ -32,6 +32,8 @@ export type ProduceReply = { code: 'OK'; baseOffset: number; logStartOffset: num
 export interface FetchedBatch {
   baseOffset: number; lastOffset: number; leaderEpoch: number; recordCount: number; firstTimestamp: number;
   maxTimestamp: number; producerId: number; producerEpoch: number; baseSequence: number; records: Uint8Array;
+  /** Kafka batch attributes (bits 0-2: compression) and the CRC-32C a Kafka client sent; absent for SDK batches. */
+  attributes?: number; crc?: number;
 }
 export type FetchReply = { code: 'OK'; hw: number; logStartOffset: number; batches: FetchedBatch[] } | ErrorReply;
 export type ListOffsetsReply = { code: 'OK'; offset: number } | ErrorReply;
@@ -97,7 +99,10 @@ function fetchedBatch(value: unknown): FetchedBatch {
   const batch: FetchedBatch = { baseOffset: int(b, 'baseOffset', 0), lastOffset: int(b, 'lastOffset', 0), leaderEpoch: int(b, 'leaderEpoch', -1),
     recordCount: int(b, 'recordCount', 1), firstTimestamp: int(b, 'firstTimestamp', 0), maxTimestamp: int(b, 'maxTimestamp', 0),
     producerId: int(b, 'producerId', -1), producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
+  if (b['attributes'] !== undefined) batch.attributes = int(b, 'attributes', 0, 0xffff);
   if (batch.lastOffset !== batch.baseOffset + batch.recordCount - 1) fail('batch offsets disagree with recordCount');
+  if (b['attributes'] !== undefined) batch.attributes = int(b, 'attributes', 0, 0x7fff);
+  if (b['crc'] !== undefined) batch.crc = int(b, 'crc', 0, 0xffffffff);
   return batch;
 }
 

@@ -1,12 +1,15 @@
 /**
  * The client's record codec: the opaque `records` blob of a batch, written by producers and read
- * by consumers; brokers never look inside (DESIGN.md section 3).
+ * by consumers; brokers never look inside (DESIGN.md section 3). The blob is the records section
+ * of Kafka's RecordBatch v2 (uncompressed), so Kafka clients and Brook's SDK read each other's
+ * batches as they are.
  *
- * Layout: uvarint recordCount, then per record: zigzag varint timestampDelta (from the batch's
- * firstTimestamp) · zigzag varint keyLength (-1 = null) · key bytes · zigzag varint valueLength
- * (-1 = null) · value bytes · uvarint headerCount · per header: uvarint keyLength · UTF-8 key ·
- * zigzag varint valueLength (-1 = null) · value bytes. Varints are little-endian base-128 and
- * carry any safe integer (timestamps need more than 32 bits), so they use arithmetic, not shifts.
+ * Layout, one record after another (the count is the batch's recordCount): varint length of the
+ * rest · int8 attributes (0) · varint timestampDelta (from the batch's firstTimestamp) · varint
+ * offsetDelta (from the batch's baseOffset) · varint keyLength (-1 = null) · key · varint
+ * valueLength (-1 = null) · value · varint headerCount · per header: varint keyLength · UTF-8 key ·
+ * varint valueLength (-1 = null) · value. Varints are zigzag, little-endian base-128, and carry
+ * any safe integer (timestamps need more than 32 bits), so they use arithmetic, not shifts.
  *
  * Encoding sizes the output first and writes into one buffer; decoding returns views into the
  * input (no copies) and answers malformed input with a typed error, never an exception.
@@ -72,19 +75,25 @@ function bytesFieldSize(b: Uint8Array | null): number {
   return b === null ? 1 : uvarintSize(zigzag(b.byteLength)) + b.byteLength;
 }
 
-/** The encoded size of one record. */
-export function recordSize(record: RecordInput, baseTimestamp: number): number {
-  return uvarintSize(zigzag(record.timestamp - baseTimestamp)) + recordBodySize(record);
+/** The size of a record after its length prefix. */
+function recordInnerSize(record: RecordInput, baseTimestamp: number, offsetDelta: number): number {
+  return uvarintSize(zigzag(record.timestamp - baseTimestamp)) + uvarintSize(zigzag(offsetDelta)) + recordBodySize(record);
 }
 
-/** The encoded size of a record without its timestamp delta (the producer's batch-size estimate). */
+/** The encoded size of the record at `offsetDelta`, length prefix included. */
+export function recordSize(record: RecordInput, baseTimestamp: number, offsetDelta: number): number {
+  const inner = recordInnerSize(record, baseTimestamp, offsetDelta);
+  return uvarintSize(zigzag(inner)) + inner;
+}
+
+/** The encoded size of a record without its length, timestamp and offset deltas (the producer's batch-size estimate). */
 export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
   const headers = record.headers ?? NO_HEADERS;
-  let size = bytesFieldSize(record.key ?? null) + bytesFieldSize(record.value);
-  size += uvarintSize(headers.length);
+  let size = 1 + bytesFieldSize(record.key ?? null) + bytesFieldSize(record.value); // 1: the attributes byte.
+  size += uvarintSize(zigzag(headers.length));
   for (const h of headers) {
     const keyBytes = utf8Length(h.key);
-    size += uvarintSize(keyBytes) + keyBytes + bytesFieldSize(h.value);
+    size += uvarintSize(zigzag(keyBytes)) + keyBytes + bytesFieldSize(h.value);
   }
   return size;
 }
@@ -107,15 +116,18 @@ function writeBytes(out: Uint8Array, pos: number, b: Uint8Array | null): number 
   return pos + b.byteLength;
 }
 
-function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number): number {
+function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number, offsetDelta: number): number {
+  pos = writeUvarint(out, pos, zigzag(recordInnerSize(record, baseTimestamp, offsetDelta)));
+  out[pos++] = 0; // attributes
   pos = writeUvarint(out, pos, zigzag(record.timestamp - baseTimestamp));
+  pos = writeUvarint(out, pos, zigzag(offsetDelta));
   const headers = record.headers ?? NO_HEADERS;
   pos = writeBytes(out, pos, record.key ?? null);
   pos = writeBytes(out, pos, record.value);
-  pos = writeUvarint(out, pos, headers.length);
+  pos = writeUvarint(out, pos, zigzag(headers.length));
   for (const h of headers) {
     const keyBytes = utf8Length(h.key);
-    pos = writeUvarint(out, pos, keyBytes);
+    pos = writeUvarint(out, pos, zigzag(keyBytes));
     const { written } = utf8Encoder.encodeInto(h.key, out.subarray(pos, pos + keyBytes));
     if (written !== keyBytes) throw new Error('record codec: utf8Length disagrees with TextEncoder');
     pos += keyBytes;
@@ -127,11 +139,11 @@ function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTime
 /** Encodes records whose timestamps are relative to `baseTimestamp` (the batch's firstTimestamp). */
 export function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): Uint8Array {
   if (records.length === 0 || records.length > RECORDS_PER_BLOB_MAX) throw new Error(`record codec: ${records.length} records`);
-  let size = uvarintSize(records.length);
-  for (const r of records) size += recordSize(r, baseTimestamp);
+  let size = 0;
+  for (let i = 0; i < records.length; i++) size += recordSize(records[i] as RecordInput, baseTimestamp, i);
   const out = new Uint8Array(size);
-  let pos = writeUvarint(out, 0, records.length);
-  for (const r of records) pos = writeRecord(out, pos, r, baseTimestamp);
+  let pos = 0;
+  for (let i = 0; i < records.length; i++) pos = writeRecord(out, pos, records[i] as RecordInput, baseTimestamp, i);
   if (pos !== size) throw new Error(`record codec: wrote ${pos} of ${size} bytes`);
   return out;
 }
@@ -178,11 +190,11 @@ class Reader {
 }
 
 function readHeaders(reader: Reader): RecordHeader[] {
-  const count = reader.uvarint();
-  if (count > HEADERS_PER_RECORD_MAX) throw new Malformed(`${count} headers`);
+  const count = reader.varint();
+  if (count < 0 || count > HEADERS_PER_RECORD_MAX) throw new Malformed(`${count} headers`);
   const headers: RecordHeader[] = [];
   for (let i = 0; i < count; i++) {
-    const keyBytes = reader.take(reader.uvarint());
+    const keyBytes = reader.take(reader.varint());
     let key: string;
     try {
       key = utf8Decoder.decode(keyBytes);
@@ -194,26 +206,39 @@ function readHeaders(reader: Reader): RecordHeader[] {
   return headers;
 }
 
-function readAll(reader: Reader, baseOffset: number, firstTimestamp: number): DecodedRecord[] {
-  const count = reader.uvarint();
-  if (count === 0 || count > RECORDS_PER_BLOB_MAX) throw new Malformed(`record count ${count}`);
-  // Each record takes at least 4 bytes, so a huge count in a short blob is refused before allocating.
-  if (count * 4 > reader.bytes.byteLength) throw new Malformed(`record count ${count} exceeds the blob`);
-  const records: DecodedRecord[] = new Array<DecodedRecord>(count);
-  for (let i = 0; i < count; i++) {
-    const timestamp = firstTimestamp + reader.varint();
-    const key = reader.nullableBytes();
-    const value = reader.nullableBytes();
-    records[i] = { offset: baseOffset + i, timestamp, key, value, headers: readHeaders(reader) };
+function readRecord(reader: Reader, baseOffset: number, firstTimestamp: number, index: number): DecodedRecord {
+  const length = reader.varint();
+  if (length < 1 || length > reader.bytes.byteLength - reader.pos) throw new Malformed(`record length ${length} at ${reader.pos}`);
+  const end = reader.pos + length;
+  reader.take(1); // attributes: unused in v2 records
+  const timestamp = firstTimestamp + reader.varint();
+  const offsetDelta = reader.varint();
+  if (offsetDelta !== index) throw new Malformed(`record ${index} has offset delta ${offsetDelta}`);
+  const key = reader.nullableBytes();
+  const value = reader.nullableBytes();
+  const record: DecodedRecord = { offset: baseOffset + offsetDelta, timestamp, key, value, headers: readHeaders(reader) };
+  if (reader.pos !== end) throw new Malformed(`record ${index} is ${length} bytes but its fields take ${reader.pos - end + length}`);
+  return record;
+}
+
+function readAll(reader: Reader, baseOffset: number, firstTimestamp: number, recordCount: number | undefined): DecodedRecord[] {
+  const records: DecodedRecord[] = [];
+  while (reader.pos < reader.bytes.byteLength) {
+    if (records.length >= RECORDS_PER_BLOB_MAX) throw new Malformed(`more than ${RECORDS_PER_BLOB_MAX} records`);
+    records.push(readRecord(reader, baseOffset, firstTimestamp, records.length));
   }
-  if (reader.pos !== reader.bytes.byteLength) throw new Malformed(`${reader.bytes.byteLength - reader.pos} trailing bytes`);
+  if (records.length === 0) throw new Malformed('no records');
+  if (recordCount !== undefined && records.length !== recordCount) throw new Malformed(`${records.length} records, the batch says ${recordCount}`);
   return records;
 }
 
-/** Decodes a blob; record i gets offset `baseOffset + i`. Malformed input → CORRUPT_MESSAGE. */
-export function decodeRecords(bytes: Uint8Array, baseOffset: number, firstTimestamp: number): DecodeResult {
+/**
+ * Decodes a blob; record i gets offset `baseOffset + i`. `recordCount` (the batch header's) is
+ * checked when given. Malformed input → CORRUPT_MESSAGE.
+ */
+export function decodeRecords(bytes: Uint8Array, baseOffset: number, firstTimestamp: number, recordCount?: number): DecodeResult {
   try {
-    return { ok: true, records: readAll(new Reader(bytes), baseOffset, firstTimestamp) };
+    return { ok: true, records: readAll(new Reader(bytes), baseOffset, firstTimestamp, recordCount) };
   } catch (error) {
     if (error instanceof Malformed) return { ok: false, code: 'CORRUPT_MESSAGE', message: `records: ${error.message}` };
     throw error;

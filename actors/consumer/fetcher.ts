@@ -14,6 +14,7 @@ import { newCorr } from '../kit/ops.js';
 import { leaderRoute } from '../client/metadata.js';
 import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import { decodeRecords } from '../client/record-codec.js';
+import { decompressRecords } from '../client/compression.js';
 import type { FetchedBatch, FetchReplyEvent, ListOffsetsReplyEvent } from '../client/messages.js';
 import { reportOwned } from './partitions.js';
 import type { ConsumerContext, ConsumerRecord, ErrorInfo, PartitionFetch } from './types.js';
@@ -81,7 +82,9 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
   const position = p.position;
   assert(position !== undefined, 'fetching from a position');
   if (batch.lastOffset < position) return undefined;
-  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp);
+  const blob = decompressRecords(batch.attributes ?? 0, batch.records);
+  if (!blob.ok) return { code: blob.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${blob.message}` };
+  const decoded = decodeRecords(blob.bytes, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
   if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
   const added: ConsumerRecord[] = [];

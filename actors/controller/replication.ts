@@ -32,7 +32,16 @@ export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[
     writeEntries(ctx, fx, first, entries);
     for (const id of Object.keys(ctx.followers)) if (!ctx.followers[id]?.inFlight) sendAppend(ctx, fx, Number(id));
   }
-  if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), replyTo);
+  if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), withMetadataOffset(replyTo, lastIndex(ctx.log)));
+}
+
+/**
+ * An OK reply says at which metadata offset its effect is committed, so the client can ask any
+ * node for metadata at least that new (`minOffset`) and see what it just did.
+ */
+function withMetadataOffset(send: SendParams, offset: number): SendParams {
+  const body = send.body as Record<string, unknown> | undefined;
+  return body?.['code'] === 'OK' ? { ...send, body: { ...body, metadataOffset: offset } } : send;
 }
 
 function writeEntries(ctx: ControllerContext, fx: Fx, first: number, entries: RaftEntry[]): void {

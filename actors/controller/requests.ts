@@ -10,7 +10,7 @@ import type { ErrorReply } from '../errors.js';
 import { nextRandom } from '../prng.js';
 import {
   decideAllocateProducerIds, decideInitProducerId, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
-  decideDeleteTopic, decideHeartbeat, decideRegisterNode, type DecideEnv, type Decision,
+  decideDeleteTopic, decideHeartbeat, decideRegisterNode, isTopicId, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { getNode, type MetadataImage } from '../metadata/image.js';
 import type { ControllerContext, ControllerRequest, From, PlacementRequest } from './types.js';
@@ -64,7 +64,7 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
 function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {
   switch (m.type) {
     case 'registerNode': return decideRegisterNode(working, m, decideEnv(ctx));
-    case 'createTopic': return decideCreateTopic(working, { ...m, topicId: newTopicId(ctx) });
+    case 'createTopic': return decideCreateTopic(working, { ...m, topicId: m.topicId !== undefined && isTopicId(m.topicId) ? m.topicId : newTopicId(ctx) });
     case 'deleteTopic': return decideDeleteTopic(working, m);
     case 'createPartitions': return decideCreatePartitions(working, m);
     case 'alterConfigs': return decideAlterConfigs(working, m);

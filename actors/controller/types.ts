@@ -17,9 +17,11 @@ export interface RaftEntry { term: number; record: MetadataRecord }
 export type ControllerRequest =
   | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string }
   | { type: 'nodeHeartbeat'; nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
-  | { type: 'createTopic'; name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean }
+  /** `topicId`: the client's proposal (32 hex); a retry that finds the topic made with it gets OK, not TOPIC_ALREADY_EXISTS. */
+  | { type: 'createTopic'; name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean; topicId?: string }
   | { type: 'deleteTopic'; name: string }
   | { type: 'createPartitions'; name: string; totalCount: number }
+  /** An empty value restores the config's default (Kafka's incremental DELETE). */
   | { type: 'alterConfigs'; name: string; configs: TopicConfigs }
   | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
   | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }

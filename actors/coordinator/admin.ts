@@ -7,10 +7,13 @@ import { allowed } from './reconcile.js';
 import { toTopicPartitions, tpParse } from './tp.js';
 import type { CoordinatorContext, RequestOf } from './types.js';
 import { write } from './writes.js';
+import { classicListings } from './classic-describe.js';
+import { isClassicActive } from './classic.js';
 
 export function onListGroups(ctx: CoordinatorContext, fx: Fx, l: RequestOf<'listGroups'>): void {
-  const ids = [...new Set([...Object.keys(ctx.groups), ...Object.keys(ctx.offsets)])].sort();
-  const groups = ids.map((groupId) => ({ groupId, state: groupState(ctx.groups[groupId]), members: memberCount(ctx.groups[groupId]) }))
+  const classic = new Map(classicListings(ctx).map((g) => [g.groupId, g]));
+  const ids = [...new Set([...Object.keys(ctx.groups), ...Object.keys(ctx.offsets), ...classic.keys()])].sort();
+  const groups = ids.map((groupId) => classic.get(groupId) ?? { groupId, state: groupState(ctx.groups[groupId]), members: memberCount(ctx.groups[groupId]) })
     .filter((g) => l.states === undefined || l.states.includes(g.state));
   reply(fx, l, { code: 'OK', groups });
 }
@@ -33,7 +36,7 @@ export function onDescribeGroup(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'d
 export function onDeleteGroup(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'deleteGroup'>): void {
   if (d.refusal !== undefined) return reply(fx, d, d.refusal);
   if (!groupExists(ctx, d.groupId)) return reply(fx, d, { code: 'GROUP_ID_NOT_FOUND', message: `no group ${d.groupId}` });
-  if (memberCount(ctx.groups[d.groupId]) > 0) return reply(fx, d, { code: 'NON_EMPTY_GROUP', message: `${d.groupId} has members` });
+  if (memberCount(ctx.groups[d.groupId]) > 0 || isClassicActive(ctx, d.groupId)) return reply(fx, d, { code: 'NON_EMPTY_GROUP', message: `${d.groupId} has members` });
   const records: CoordRecord[] = [];
   if (ctx.groups[d.groupId] !== undefined) {
     records.push({ kind: 'target', groupId: d.groupId, value: null }, { kind: 'group', groupId: d.groupId, value: null });

@@ -10,10 +10,12 @@ import type { CoordRecord } from './records.js';
 import { tpKey, tpParse } from './tp.js';
 import type { CommittedOffset, CoordinatorContext, RequestOf } from './types.js';
 import { write, wallMs } from './writes.js';
+import { classicCommitRefusal, isClassicActive } from './classic.js';
 
 type Commit = RequestOf<'offsetCommit'>;
 
 function memberRefusal(ctx: CoordinatorContext, c: Commit): { code: string; message: string } | undefined {
+  if (isClassicActive(ctx, c.groupId)) return classicCommitRefusal(ctx.classic[c.groupId], c);
   const group = ctx.groups[c.groupId];
   if (c.memberId === '' && c.memberEpoch === -1) {
     return memberCount(group) > 0 ? { code: 'NON_EMPTY_GROUP', message: `${c.groupId} has members: commit as one of them` } : undefined;
@@ -33,7 +35,8 @@ export function onOffsetCommit(ctx: CoordinatorContext, fx: Fx, c: Commit): void
   if (c.refusal !== undefined) return reply(fx, c, c.refusal);
   const refused = memberRefusal(ctx, c);
   if (refused !== undefined) return reply(fx, c, refused);
-  const assigned = c.memberId === '' ? undefined : new Set(ctx.groups[c.groupId]?.members[c.memberId]?.assigned ?? []);
+  // Classic assignments are the members' own opaque bytes: Kafka checks only the member and its generation.
+  const assigned = c.memberId === '' || isClassicActive(ctx, c.groupId) ? undefined : new Set(ctx.groups[c.groupId]?.members[c.memberId]?.assigned ?? []);
   const results: Array<{ topic: string; partition: number; code: string }> = [];
   const records: CoordRecord[] = [];
   const effects: Effect[] = [];

@@ -13,6 +13,7 @@
  */
 
 import { murmur2, toPositive } from '../client/murmur2.js';
+import type { ClassicHeartbeat, JoinGroup, LeaveGroup, SyncGroup } from './classic-protocol.js';
 
 /** The `__consumer_offsets` partition of a group: murmur2 of its UTF-8 id, as Brook's key partitioner (not Kafka's Java hashCode). */
 export function groupPartition(groupId: string, partitionCount: number): number {
@@ -93,6 +94,11 @@ export interface CoordinatorRequests {
   describeGroup: DescribeGroup;
   deleteGroup: DeleteGroup;
   deleteGroupOffsets: DeleteGroupOffsets;
+  /** The classic group protocol (classic-protocol.ts). */
+  joinGroup: JoinGroup;
+  syncGroup: SyncGroup;
+  classicHeartbeat: ClassicHeartbeat;
+  leaveGroup: LeaveGroup;
 }
 
 /** Sent to `METADATA` (any node): which coordinator serves a group. The node creates `__consumer_offsets` on first use. */

@@ -56,7 +56,7 @@ function parseRecord(keyBytes: Uint8Array, valueBytes: Uint8Array | null): Coord
 
 /** The records of a fetched batch; undecodable ones are skipped (and counted). */
 export function fromBatch(batch: StoredBatch): { records: CoordRecord[]; skipped: number } {
-  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp);
+  const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok || decoded.records.length === 0) return { records: [], skipped: batch.recordCount };
   const records: CoordRecord[] = [];
   let skipped = 0;

@@ -7,6 +7,7 @@ import type { RuntimeEvent } from '../effects.js';
 import type { Effect } from '../kit/fx.js';
 import type { FetchReply, ProduceReply } from '../partition/types.js';
 import type { CoordinatorRequests } from './protocol.js';
+import type { ClassicGroup } from './classic-types.js';
 
 export interface CoordinatorKnobs {
   tickMs: number;
@@ -29,6 +30,8 @@ export interface CoordinatorKnobs {
   /** Records are grouped into produce batches of at most this many (estimated) bytes. */
   batchBytesMax: number;
   fetchBytesMax: number;
+  /** An empty classic group's first rebalance waits this long for more members (Kafka's group.initial.rebalance.delay.ms). */
+  classicInitialRebalanceDelayMs: number;
 }
 
 export interface CoordinatorInput {
@@ -213,6 +216,8 @@ export interface CoordinatorContext {
   topics: Readonly<Record<string, number>>;
   groups: Readonly<Record<string, Group>>;
   offsets: Readonly<Record<string, Readonly<Record<TpKey, CommittedOffset>>>>;
+  /** Classic-protocol groups (Kafka clients' JoinGroup/SyncGroup), kept in memory only (classic-types.ts). */
+  classic: Readonly<Record<string, ClassicGroup>>;
   writes: Writes;
   load: Load | undefined;
   /** How its writes are made idempotent (actors/coordinator/idempotence.ts). */

@@ -10,6 +10,7 @@ import { fetchReplyBody } from '../partition/validate.js';
 import { ASSIGNORS } from './assignors.js';
 import type { GroupState, TopicPartitions } from './protocol.js';
 import type { CoordinatorEvent, CoordinatorRequest, Head } from './types.js';
+import { CLASSIC_REQUESTS, classicRequest } from './classic-validate.js';
 
 const GROUP_ID_MAX = 255;
 const REGEX_MAX = 1000;
@@ -71,6 +72,8 @@ function commitEntries(value: unknown) {
 
 function request(type: string, b: Body): object {
   if (type === 'groupHeartbeat') return heartbeat(b);
+  const classic = classicRequest(type, b);
+  if (classic !== undefined) return classic;
   if (type === 'listGroups') {
     const states = b['states'] === undefined ? undefined : strList(b['states'], 'states', 10, 16);
     if (states !== undefined && !states.every((s) => (STATES as string[]).includes(s))) fail(`states must be among ${STATES.join(', ')}`);
@@ -107,7 +110,7 @@ function reply(inbound: Inbound, head: Head, b: Body): CoordinatorEvent {
   }
 }
 
-const REQUESTS = new Set(['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets']);
+const REQUESTS = new Set(['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets', ...CLASSIC_REQUESTS]);
 const REPLIES = new Set(['produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply']);
 
 /** Inbound envelope → a typed event; `topicsChanged` and `leadershipLost` come only from the local runtime, never from the network. */

@@ -16,7 +16,8 @@ const NODE_REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'alterPartition'
 /** Raft answers are their own messages (sent to the voter address, not as replies to a corr). */
 const NODE_ANSWERS = new Set(['preVoteReply', 'requestVoteReply', 'appendEntriesReply', 'installSnapshotReply']);
 /** Consumer-group requests (actors/coordinator/protocol.ts), served at a coordinator's `c/group/…` address. */
-const GROUP_REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets'];
+const GROUP_REQUESTS = ['groupHeartbeat', 'offsetCommit', 'offsetFetch', 'listGroups', 'describeGroup', 'deleteGroup', 'deleteGroupOffsets',
+  'joinGroup', 'syncGroup', 'classicHeartbeat', 'leaveGroup'];
 /** Placement administration (actors/controller/placement-requests.ts), at the controller leader's admin address. */
 const PLACEMENT_REQUESTS = ['alterPartitionReassignments', 'listPartitionReassignments', 'electLeaders', 'decommissionNode', 'balanceCluster', 'alterClusterConfigs'];
 /**

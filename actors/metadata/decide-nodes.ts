@@ -10,7 +10,8 @@ import type { MetadataRecord } from './records.js';
 import { electOnUnfence, moveAwayFrom } from './decide-partitions.js';
 import type { Decision, DecideEnv } from './decision.js';
 
-export interface RegisterNode { nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string }
+/** `kafkaListener`: the `host:port` of the node's Kafka listener, advertised to Kafka clients in Metadata. */
+export interface RegisterNode { nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string; kafkaListener?: string }
 export type RegisterNodeReply = { code: 'OK'; nodeEpoch: number } | ErrorReply;
 
 export interface NodeHeartbeat { nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
@@ -37,7 +38,8 @@ export function decideRegisterNode(image: MetadataImage, command: RegisterNode, 
     : moveAwayFrom(image, command.nodeId, (id) => id !== command.nodeId && aliveIn(image, env)(id), false);
   const nodeEpoch = env.nextOffset + records.length;
   records.push({ type: 'nodeRegistered', nodeId: command.nodeId, nodeEpoch, incarnationId: command.incarnationId,
-    address: command.address, ...(command.rack !== undefined ? { rack: command.rack } : {}) });
+    address: command.address, ...(command.rack !== undefined ? { rack: command.rack } : {}),
+    ...(command.kafkaListener !== undefined ? { kafkaListener: command.kafkaListener } : {}) });
   assert(existing === undefined || nodeEpoch > existing.nodeEpoch, 'a registration gets a newer node epoch');
   return { records, reply: { code: 'OK', nodeEpoch } };
 }

@@ -8,7 +8,8 @@ import { placeableNodeIds, type MetadataImage, type TopicImage } from './image.j
 import { placeReplicas } from './placement.js';
 import type { MetadataRecord, TopicConfigs } from './records.js';
 import {
-  checkConfigs, checkPartitionCount, checkReplicationFactor, checkTopicName, effectiveConfigs, isInternalTopic, PARTITIONS_MAX,
+  checkConfigNames, checkConfigs, checkPartitionCount, checkReplicationFactor, checkTopicName, defaultConfigs, effectiveConfigs, isInternalTopic,
+  PARTITIONS_MAX,
 } from './topic-rules.js';
 import type { Decision } from './decision.js';
 
@@ -33,8 +34,13 @@ function partitionRecords(topicId: string, first: number, placements: number[][]
   });
 }
 
+/** Topic ids are 32 lowercase hex characters (128 bits). */
+export function isTopicId(value: string): boolean { return /^[0-9a-f]{32}$/.test(value); }
+
 export function decideCreateTopic(image: MetadataImage, command: CreateTopic): Decision<CreateTopicReply> {
-  assert(/^[0-9a-f]{32}$/.test(command.topicId), 'topic ids are 32 hex characters');
+  assert(isTopicId(command.topicId), 'topic ids are 32 hex characters');
+  // A retry of a create that took effect (its reply was lost or late) finds the topic it made: same answer again.
+  if (image.topics[command.name]?.topicId === command.topicId) return { records: [], reply: { code: 'OK', topicId: command.topicId } };
   const bad = checkTopicName(command.name, command.internal === true)
     ?? (image.topics[command.name] !== undefined ? { code: 'TOPIC_ALREADY_EXISTS', message: `topic '${command.name}' exists` } : undefined)
     ?? checkPartitionCount(command.partitions)
@@ -81,9 +87,17 @@ export function decideAlterConfigs(image: MetadataImage, command: AlterConfigs):
   const topic = image.topics[command.name];
   if (topic === undefined) return refuse(unknownTopic(command.name));
   const replicationFactor = replicationFactorOf(topic);
-  const bad = checkConfigs(command.configs, replicationFactor);
+  const sets: TopicConfigs = {};
+  const deletes: string[] = [];
+  for (const [name, value] of Object.entries(command.configs)) if (value === '') deletes.push(name); else sets[name] = value;
+  const bad = checkConfigs(sets, replicationFactor) ?? checkConfigNames(deletes);
   if (bad !== undefined) return refuse(bad);
-  const configs = { ...topic.configs, ...command.configs };
+  const configs = { ...topic.configs, ...sets };
+  const defaults = defaultConfigs(replicationFactor);
+  for (const name of deletes) {
+    const value = defaults[name];
+    if (value === undefined) delete configs[name]; else configs[name] = value;
+  }
   const merged = checkConfigs(configs, replicationFactor);
   if (merged !== undefined) return refuse(merged);
   return { records: [{ type: 'configChanged', topicId: topic.topicId, configs }], reply: { code: 'OK' } };

@@ -16,7 +16,9 @@ export type NodeState = 'fenced' | 'unfenced' | 'shuttingDown';
 /** Decommissioning is separate from the session state: a drained node keeps heartbeating and registering. */
 export type Decommission = 'draining' | 'decommissioned';
 
-export interface NodeImage { nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string; state: NodeState; decommission?: Decommission }
+/** `kafkaListener`: `host:port` of the node's Kafka listener, when it has one. */
+export interface NodeImage { nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string; state: NodeState;
+  decommission?: Decommission; kafkaListener?: string }
 
 /** `addingReplicas`/`removingReplicas`: a reassignment in progress (records.ts, partitionChanged); absent otherwise. */
 export interface PartitionImage { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number;
@@ -115,6 +117,7 @@ function isNode(value: unknown): boolean {
   if (!isObject(value)) return false;
   return Number.isSafeInteger(value['nodeId']) && Number.isSafeInteger(value['nodeEpoch']) && typeof value['incarnationId'] === 'string'
     && typeof value['address'] === 'string' && (value['rack'] === undefined || typeof value['rack'] === 'string')
+    && (value['kafkaListener'] === undefined || typeof value['kafkaListener'] === 'string')
     && (value['state'] === 'fenced' || value['state'] === 'unfenced' || value['state'] === 'shuttingDown')
     && (value['decommission'] === undefined || value['decommission'] === 'draining' || value['decommission'] === 'decommissioned');
 }

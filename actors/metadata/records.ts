@@ -10,7 +10,7 @@ export type TopicConfigs = Record<string, string>;
 
 export type MetadataRecord =
   /** A node joined (or rejoined with a new incarnation). `nodeEpoch` increases on every registration. */
-  | { type: 'nodeRegistered'; nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string }
+  | { type: 'nodeRegistered'; nodeId: number; nodeEpoch: number; incarnationId: string; rack?: string; address: string; kafkaListener?: string }
   /** The node missed its session timeout or shut down: it may not lead or be in an ISR. */
   | { type: 'nodeFenced'; nodeId: number; nodeEpoch: number }
   /** The node caught up with the metadata log after registering. */

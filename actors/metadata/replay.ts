@@ -85,6 +85,7 @@ function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'no
   // A new incarnation of a drained node stays drained: decommissioning outlives restarts.
   return withNode(image, { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
     address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}),
+    ...(record.kafkaListener !== undefined ? { kafkaListener: record.kafkaListener } : {}),
     ...(before?.decommission !== undefined ? { decommission: before.decommission } : {}) });
 }
 

@@ -63,6 +63,9 @@ const RULES: Record<string, Rule> = {
   'unclean.leader.election.enable': (v) => (v === 'true' || v === 'false' ? undefined : 'must be true or false'),
   // Kafka's fsync-every-N-messages; Brook honours only 1 (fsync every append) versus the default (the OS flushes).
   'flush.messages': (v) => (v === LONG_MAX ? undefined : integer(1)(v)),
+  // Kafka's names. Brokers never look inside batches, so Brook does not recompress: producers without
+  // a compression setting of their own use the topic's ('producer': whatever the producer says).
+  'compression.type': (v) => (['producer', 'none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(v) ? undefined : 'must be producer, none, gzip, snappy, lz4 or zstd'),
 };
 
 /** Kafka's defaults; min.insync.replicas depends on the replication factor. */
@@ -88,6 +91,12 @@ export function checkConfigs(configs: TopicConfigs, replicationFactor: number): 
     return { code: 'INVALID_CONFIG', message: `min.insync.replicas ${minIsr} exceeds the replication factor ${replicationFactor}` };
   }
   return undefined;
+}
+
+/** Undefined when every name is a known config. */
+export function checkConfigNames(names: readonly string[]): ErrorReply | undefined {
+  const unknown = names.find((name) => RULES[name] === undefined);
+  return unknown === undefined ? undefined : { code: 'INVALID_CONFIG', message: `unknown topic config '${unknown}'` };
 }
 
 /** Defaults overlaid with the given configs (which must have passed checkConfigs). */

@@ -34,7 +34,12 @@ function configs(b: Body, field: string): TopicConfigs {
 
 const nodeId = (b: Body, f = 'nodeId'): number => int(b, f, 0, 2 ** 31 - 1);
 const epoch = (b: Body, f: string): number => int(b, f, 0);
-const withRack = (b: Body): { rack?: string } => { const rack = optStr(b, 'rack'); return rack === undefined ? {} : { rack }; };
+/** A node's optional placement and endpoint fields: its rack and its Kafka listener (`host:port`). */
+const withRack = (b: Body): { rack?: string; kafkaListener?: string } => {
+  const rack = optStr(b, 'rack');
+  const kafkaListener = optStr(b, 'kafkaListener');
+  return { ...(rack === undefined ? {} : { rack }), ...(kafkaListener === undefined ? {} : { kafkaListener }) };
+};
 
 /** A metadata record, or undefined when the value is not one. */
 export function parseRecord(value: unknown): MetadataRecord | undefined {
@@ -96,8 +101,9 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
     }
     case 'createTopic': {
       const internal = b['internal'] === undefined ? {} : { internal: bool(b, 'internal') };
+      const topicId = b['topicId'] === undefined ? {} : { topicId: str(b, 'topicId', 32) };
       return { type, ...head, name: str(b, 'name', 300), partitions: int(b, 'partitions', -(2 ** 31)), replicationFactor: int(b, 'replicationFactor', -(2 ** 15)),
-        configs: configs(b, 'configs'), ...internal };
+        configs: configs(b, 'configs'), ...internal, ...topicId };
     }
     case 'deleteTopic': return { type, ...head, name: str(b, 'name', 300) };
     case 'createPartitions': return { type, ...head, name: str(b, 'name', 300), totalCount: int(b, 'totalCount', -(2 ** 31)) };

@@ -22,7 +22,8 @@ export function beat(ctx: NodeContext, fx: Fx): void {
   if (ctx.nodeEpoch === undefined) {
     ctx.request = { kind: 'register', corr, deadlineMs: ctx.nowMs + ctx.knobs.requestTimeoutMs };
     send(fx, CONTROLLER_FOR_NODES, 'registerNode', { nodeId: ctx.nodeId, incarnationId: ctx.incarnationId, clusterId: ctx.cluster,
-      address: nodeAddress(ctx.nodeId), ...(ctx.rack !== undefined ? { rack: ctx.rack } : {}) }, corr);
+      address: nodeAddress(ctx.nodeId), ...(ctx.rack !== undefined ? { rack: ctx.rack } : {}),
+      ...(ctx.kafkaListener !== undefined ? { kafkaListener: ctx.kafkaListener } : {}) }, corr);
     return;
   }
   ctx.request = { kind: 'heartbeat', corr, deadlineMs: ctx.nowMs + ctx.knobs.heartbeatTimeoutMs };

@@ -29,6 +29,8 @@ export interface NodeInput {
   nodeId: number;
   cluster: string;
   rack?: string;
+  /** `host:port` this node's Kafka listener is reached at (advertised in Kafka Metadata); absent: no listener. */
+  kafkaListener?: string;
   /** Names this process among the node id's incarnations (the controller refuses a second live one). */
   incarnationId: string;
   knobs: NodeKnobs;
@@ -71,6 +73,7 @@ export interface NodeContext {
   nodeId: number;
   cluster: string;
   rack: string | undefined;
+  kafkaListener: string | undefined;
   incarnationId: string;
   knobs: NodeKnobs;
   nowMs: number;

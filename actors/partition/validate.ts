@@ -19,9 +19,12 @@ function batchInput(value: unknown): BatchInput {
   const b = object(value, 'batch');
   const records = b['records'];
   if (!(records instanceof Uint8Array) || records.byteLength > RECORDS_BYTES_MAX) fail('batch.records must be bytes within the size cap');
+  const attributes = optInt(b, 'attributes', 0, 0x7fff);
+  const crc = optInt(b, 'crc', 0, 0xffffffff);
   return { recordCount: int(b, 'recordCount', -Number.MAX_SAFE_INTEGER), firstTimestamp: int(b, 'firstTimestamp', -Number.MAX_SAFE_INTEGER),
     maxTimestamp: int(b, 'maxTimestamp', -Number.MAX_SAFE_INTEGER), producerId: int(b, 'producerId', -1),
-    producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records };
+    producerEpoch: int(b, 'producerEpoch', -1), baseSequence: int(b, 'baseSequence', -1), records,
+    ...(attributes !== undefined ? { attributes } : {}), ...(crc !== undefined ? { crc } : {}) };
 }
 
 export function parsePartitionState(value: unknown): PartitionState {

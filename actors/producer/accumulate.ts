@@ -9,6 +9,7 @@ import { deliver, type Fx } from '../kit/fx.js';
 import { partitionsWithLeader, wantTopic } from '../client/metadata.js';
 import { keyPartition } from '../client/murmur2.js';
 import { encodeRecords, recordBodySize, type RecordInput } from '../client/record-codec.js';
+import { CODEC_IDS, compressRecords, isCompression, type Compression } from '../client/compression.js';
 import { onBatchClosed, stickyPartition } from '../client/sticky.js';
 import type { Batch, ErrorInfo, PartitionQueue, PendingSend, ProducerCommand, ProducerContext, ProducerRecord, SendResult } from './types.js';
 import { fresh, isOwned, own } from '../kit/draft.js';
@@ -135,14 +136,28 @@ function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
     baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderEpoch: -1, sentBehind: false, holdBehind: false, lastError: undefined });
 }
 
-/** Closes the open batch of an owned queue: encoded and queued to send; unkeyed records move to another partition. */
+/** The producer's compression, else the topic's compression.type ('producer' or unset: none). */
+function batchCompression(ctx: ProducerContext, topic: string): Compression {
+  if (ctx.config.compression !== undefined) return ctx.config.compression;
+  const configured = ctx.metadata.topics.get(topic)?.configs['compression.type'];
+  return isCompression(configured) ? configured : 'none';
+}
+
+/** A codec this client lacks leaves the batch uncompressed: consumers read either. */
+function compressed(records: Uint8Array, compression: Compression, firstTimestamp: number, maxTimestamp: number): NonNullable<Batch['encoded']> {
+  const result = compressRecords(compression, records);
+  if (!result.ok) return { records, firstTimestamp, maxTimestamp, attributes: 0 };
+  return { records: result.bytes, firstTimestamp, maxTimestamp, attributes: CODEC_IDS[compression] };
+}
+
+/** Closes the open batch of an owned queue: encoded (compressed as the producer or topic says) and queued to send; unkeyed records move to another partition. */
 export function closeBatch(ctx: ProducerContext, q: PartitionQueue): void {
   assert(q.open !== undefined && q.open.records.length > 0, 'close a non-empty open batch');
   const b = own(q, 'open');
   const firstTimestamp = (b.records[0] as RecordInput).timestamp;
   let maxTimestamp = firstTimestamp;
   for (const r of b.records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-  b.encoded = { records: encodeRecords(b.records, firstTimestamp), firstTimestamp, maxTimestamp };
+  b.encoded = compressed(encodeRecords(b.records, firstTimestamp), batchCompression(ctx, q.topic), firstTimestamp, maxTimestamp);
   q.open = undefined;
   own(q, 'ready').push(b);
   assert(q.open === undefined && b.encoded !== undefined, 'a closed batch is encoded and no longer open');

@@ -93,11 +93,11 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   b.deadlineMs = ctx.nowMs + timeoutMs;
   b.sentAtMs = ctx.nowMs;
   b.sentLeaderEpoch = route.leaderEpoch;
-  const { records, firstTimestamp, maxTimestamp } = next.encoded;
+  const { records, firstTimestamp, maxTimestamp, attributes } = next.encoded;
   send(fx, produceAddress(q.topic, q.partition, route.leaderId), 'produce', {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
-      producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records },
+      producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records, ...(attributes !== 0 ? { attributes } : {}) },
   }, b.corr);
   if (ctx.config.acks === 0) {
     b.corr = undefined;

@@ -8,6 +8,7 @@ import type { MetadataCache, MetadataPolicy } from '../client/metadata.js';
 import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from '../client/messages.js';
 import type { RecordInput } from '../client/record-codec.js';
 import type { StickyState } from '../client/sticky.js';
+import type { Compression } from '../client/compression.js';
 
 export interface ProducerConfig {
   clientId: string;
@@ -35,6 +36,8 @@ export interface ProducerConfig {
   bufferBytesMax: number;
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
+  /** Batch compression; undefined: the topic's compression.type ('producer' there: none). */
+  compression?: Compression;
 }
 
 export type ProducerInput = Partial<ProducerConfig> & { clientId: string; seed: number; nowMs?: number; wallMs?: number };
@@ -90,7 +93,8 @@ export interface Batch {
   createdMs: number;
   deliveryDeadlineMs: number;
   /** Set when the batch is closed (encoded once, resent unchanged on retries). */
-  encoded: { records: Uint8Array; firstTimestamp: number; maxTimestamp: number } | undefined;
+  /** `attributes`: Kafka's batch attributes, here the compression codec of `records` (actors/client/compression.ts). */
+  encoded: { records: Uint8Array; firstTimestamp: number; maxTimestamp: number; attributes: number } | undefined;
   /** Idempotence triple, assigned at the first send (-1 when not idempotent or not yet sent). */
   producerId: number;
   producerEpoch: number;

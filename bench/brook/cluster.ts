@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connect, type BrookClient } from '../../runtime/sdk/index.js';
-import { createAdmin, type Admin, type TopicInfo } from '../../runtime/sdk/admin.js';
+import type { Admin, TopicInfo } from '../../runtime/sdk/admin.js';
 import { BROOK_BIN, BrookProcesses, eventually } from '../../test/helpers/brook-processes.js';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
@@ -50,7 +50,7 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
     const nodeLog = options.nodeLog ?? 'warn';
     for (const id of options.voters) startNode(owned, id, options.profileDir, { BROOK_LOG: nodeLog, ...security.nodeEnv }, options.nodeArgs?.(id));
     const client = await connect({ nats: nats.url, cluster: name, ...security.client });
-    const admin = createAdmin(client, { timeoutMs: 60_000, requestTimeoutMs: 5_000 });
+    const admin = client.admin({ timeoutMs: 60_000, requestTimeoutMs: 5_000 });
     const cluster = { nats, processes: owned, client, admin, voters: options.voters, profileDir: options.profileDir, nodeLog, security };
     await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === options.voters.length ? true : undefined),
       60_000, `${options.voters.length} unfenced nodes`);

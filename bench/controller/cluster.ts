@@ -7,8 +7,8 @@
 import { realClock } from '../../runtime/clock.js';
 import { controllerVoter } from '../../actors/kit/addresses.js';
 import { Rpc, type RpcResult } from '../../runtime/rpc.js';
-import { connect, type BrookClient } from '../../runtime/sdk/connect.js';
-import { createAdmin, type Admin, type ClusterMetadata, type QuorumInfo } from '../../runtime/sdk/admin.js';
+import { clientInternals, connect, type BrookClient } from '../../runtime/sdk/connect.js';
+import type { Admin, ClusterMetadata, QuorumInfo } from '../../runtime/sdk/admin.js';
 import { BrookProcesses } from '../../test/helpers/brook-processes.js';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
@@ -44,8 +44,9 @@ export async function startCluster(): Promise<BenchCluster> {
     process.on('exit', () => killNodesNow(owned));
     for (const id of VOTERS) owned.startNode(id);
     const client = await connect({ nats: nats.url, cluster: 'bench' });
-    const admin = createAdmin(client, { timeoutMs: 30_000, requestTimeoutMs: 2_000 });
-    const probe = new Rpc(client.host.options.transport, realClock, client.inboxAddress('probe'), { timeoutMsDefault: 1_000 });
+    const admin = client.admin({ timeoutMs: 30_000, requestTimeoutMs: 2_000 });
+    const internals = clientInternals(client);
+    const probe = new Rpc(internals.transport, realClock, internals.inboxAddress('probe'), { timeoutMsDefault: 1_000 });
     return { nats, processes: owned, client, admin, probe };
   } catch (error) {
     if (processes) await processes.stopAll();

@@ -7,7 +7,6 @@
 import { groupPartition, OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 import { restartNode, sleep, waitFullIsr, type BrookCluster } from '../brook/cluster.js';
 import { eventually } from '../../test/helpers/brook-processes.js';
-import { createAdmin } from '../../runtime/sdk/admin.js';
 import { startMember, stopMember, waitSettled, type Group } from './group.js';
 
 export interface JoinRound { spawnToFirstRecordMs: number; spawnToAssignedMs: number; assignedToFirstRecordMs: number }
@@ -80,7 +79,7 @@ export async function killCoordinatorRound(group: Group, partitions: number): Pr
   if (node <= 0) throw new Error(`no leader for ${OFFSETS_TOPIC}/${gp}`);
   // Polls overlap, one started every 20 ms, each giving up after 250 ms: a poll stuck on the dead
   // coordinator's address (the admin's requests are not fail-fast) does not hold up the next one.
-  const admin = createAdmin(cluster.client, { timeoutMs: 250, requestTimeoutMs: 250 });
+  const admin = cluster.client.admin({ timeoutMs: 250, requestTimeoutMs: 250 });
   const sum = async (): Promise<number> => (await admin.fetchOffsets(group.groupId, group.topic)).reduce((n, o) => n + o.offset, 0);
   const killedAt = Date.now();
   await cluster.processes.kill9(node);

@@ -12,9 +12,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** `clusterGiven`: --cluster or BROOK_CLUSTER was set (then it beats the cluster named in `.brook/dev.json`). */
 export interface CommonFlags {
   nats: string | undefined;
   cluster: string;
+  clusterGiven: boolean;
   json: boolean;
   /** Kafka's client.id; the SDK defaults it to the NATS user's name when one is given (as `brook auth template` assumes). */
   clientId: string | undefined;
@@ -35,7 +37,10 @@ export const commonOptions = {
   'tls-key': { type: 'string' },
 } as const;
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+/** What `parse` hands back: flag values by name (strings, booleans, lists when `multiple`) and the positionals. */
+export interface ParsedArgs { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] }
+
+export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedArgs {
   try {
     return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
@@ -44,11 +49,12 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
 }
 
 export function commonFlags(values: Record<string, unknown>): CommonFlags {
-  const cluster = (values['cluster'] as string | undefined) ?? process.env['BROOK_CLUSTER'] ?? 'dev';
+  const given = (values['cluster'] as string | undefined) ?? process.env['BROOK_CLUSTER'];
+  const cluster = given ?? 'dev';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cluster)) throw new UsageError(`--cluster must be 1-64 of [A-Za-z0-9_-], got '${cluster}'`);
   const clientId = flagOrEnv(values, 'client-id', 'BROOK_CLIENT_ID');
   if (clientId !== undefined && !/^[^\s/]{1,128}$/.test(clientId)) throw new UsageError(`--client-id must be 1-128 printable characters without '/' or spaces, got '${clientId}'`);
-  return { nats: flagOrEnv(values, 'nats', 'BROOK_NATS'), cluster, json: values['json'] === true, clientId, security: securityFlags(values) };
+  return { nats: flagOrEnv(values, 'nats', 'BROOK_NATS'), cluster, clusterGiven: given !== undefined, json: values['json'] === true, clientId, security: securityFlags(values) };
 }
 
 function flagOrEnv(values: Record<string, unknown>, name: string, env: string): string | undefined {
@@ -95,4 +101,17 @@ export function intListFlag(values: Record<string, unknown>, name: string): numb
   const items = raw.split(',').map((s) => Number(s.trim()));
   if (items.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new UsageError(`--${name} must be a comma-separated list of node ids, got '${raw}'`);
   return items;
+}
+
+/**
+ * `--shift-by -5` and `--offset -10` as Kafka's and kcat's tools take them: node's parser would
+ * read `-5` as a flag, so a negative number after one of `flags` is joined to it (`--offset=-10`).
+ */
+export function joinNegativeValues(argv: string[], flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (flags.includes(argv[i] as string) && next !== undefined && /^-\d+$/.test(next)) { out.push(`${argv[i] as string}=${next}`); i++; } else out.push(argv[i] as string);
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /** `brook cluster status [--json]`: nodes, the controller leader and term, partition health. */
-import type { Admin, ClusterMetadata } from '../sdk/admin.js';
-import { commonFlags, parse } from './args.js';
-import { connectFromFlags } from './client.js';
+import type { ClusterMetadata } from '../sdk/admin.js';
+import { commonFlags, parse, UsageError } from './args.js';
+import { withAdmin } from './client.js';
 import { printJson, table } from './output.js';
 
 export interface ClusterStatus {
@@ -35,11 +35,11 @@ export function summarize(metadata: ClusterMetadata, term: number, leaderId: num
 export async function clusterStatus(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'balance') return (await import('./placement.js')).balance(rest);
+  // `brook cluster` alone (or with only flags) is `brook cluster status`.
+  if (action !== undefined && action !== 'status' && !action.startsWith('-')) throw new UsageError(`brook cluster: unknown action '${action}' (status, balance)`);
   const { values } = parse(action === 'status' ? rest : argv, {});
   const flags = commonFlags(values);
-  const client = await connectFromFlags(flags);
-  const admin = client.admin() as Admin;
-  try {
+  return await withAdmin(flags, async (admin) => {
     const quorum = await admin.describeQuorum();
     const status = summarize(await admin.metadata(), quorum.term, quorum.leaderId);
     if (flags.json) { printJson(status); return 0; }
@@ -54,8 +54,5 @@ export async function clusterStatus(argv: string[]): Promise<number> {
         [r.topic, r.partition, r.replicas.join(','), r.adding.join(',') || '-', r.removing.join(',') || '-', r.waitingFor.join(',') || '-'])) + '\n');
     }
     return 0;
-  } finally {
-    admin.close();
-    await client.close();
-  }
+  });
 }

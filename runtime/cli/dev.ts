@@ -1,26 +1,39 @@
 /**
- * `brook dev [--nodes 3]`: a local cluster for trying Brook. With `nats-server` installed it starts
- * one on a free loopback port and runs every node as a separate `brook node join` process (data
- * under `./.brook/`); without it, the nodes run in this process on the in-memory transport (and
- * only this process can reach them). Every node serves HTTP on a free loopback port (metrics,
- * health, readiness and the web console); the addresses are printed. Ctrl-C stops everything cleanly.
+ * `brook dev [--nodes 3] [--data DIR] [--fresh]`: a local cluster for trying Brook. With
+ * `nats-server` installed it starts one on 127.0.0.1:4222 (NATS's port, if free; else on a free
+ * port) and runs every node as a separate
+ * `brook node join` process (data under `./.brook/`); without it, the nodes run in this process on
+ * the in-memory transport (and only this process can reach them). Every node serves HTTP on a free
+ * loopback port (metrics, health, readiness and the web console) and a Kafka listener on another;
+ * the addresses (and the Kafka bootstrap list, also kept in `.brook/dev.json`) are printed.
+ *
+ * One `brook dev` per directory (runtime/cli/dev-lock.ts). The banner is printed once every node
+ * has registered, so commands run after it find the cluster ready. The children run in their own
+ * process groups, so Ctrl-C reaches only this process, which then stops them in order: the nodes
+ * first (a controlled shutdown, while NATS is still up), then nats-server. SIGTERM and SIGHUP do
+ * the same, and so does the death of the parent (`npm run dev` ended by a signal); the nodes in
+ * turn stop by themselves if this process is killed outright (BROOK_PARENT_PID, node-join.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MemoryNetwork } from '../../transport/memory.js';
-import { realClock } from '../clock.js';
-import { createLogger, envLogLevel, stderrSink } from '../log.js';
-import { SeededRandom, osSeed } from '../random.js';
-import { LevelStore } from '../storage/level-store.js';
-import { BrookNode } from '../node/node.js';
-import { NodeObservability } from '../http/observe.js';
+import { connect } from '../sdk/connect.js';
+import { BrookError } from '../sdk/errors.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
-import { DEV_STATE_FILE } from './client.js';
+import { takeDevLock } from './dev-lock.js';
+import { removeDevState, writeDevState, type DevCluster } from './dev-state.js';
+import { stopRequests } from './stop-requests.js';
 
-const BROOK_BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
+/**
+ * The nodes' controlled shutdown is bounded by NODE_SHUTDOWN_MS: when the whole cluster stops, the
+ * last voters lose their quorum and could not finish it anyway. A node still there after
+ * NODE_STOP_MS is killed.
+ */
+const NODE_SHUTDOWN_MS = 1_000;
+const NODE_STOP_MS = 3_000;
+/** How long the nodes may take to start and register before `brook dev` gives up. */
+const READY_TIMEOUT_MS = 60_000;
 
 export function natsServerBinary(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
@@ -28,11 +41,15 @@ export function natsServerBinary(): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
-export function freePort(): Promise<number> {
+/** NATS's own port: the SDK's default too, so `connect()` finds a `brook dev` cluster with no URL given. */
+export const NATS_PORT_DEFAULT = 4222;
+
+/** `wanted` if it is free on the loopback address, else any free port. */
+export function freePort(wanted = 0): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) => (wanted !== 0 && error.code === 'EADDRINUSE' ? resolvePort(freePort(0)) : reject(error)));
+    server.listen(wanted, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
@@ -45,121 +62,142 @@ export async function dev(argv: string[]): Promise<number> {
   const count = intFlag(values, 'nodes', 3);
   if (count < 1 || count > 9) throw new UsageError('--nodes must be between 1 and 9');
   const dataRoot = resolve((values['data'] as string | undefined) ?? '.brook');
-  if (values['fresh'] === true) rmSync(dataRoot, { recursive: true, force: true });
-  mkdirSync(dataRoot, { recursive: true });
-  const voters = Array.from({ length: Math.min(count, 3) }, (_, i) => i + 1);
-  const binary = natsServerBinary();
-  return binary ? await devOverNats(binary, flags.cluster, count, voters, dataRoot) : await devInMemory(flags.cluster, count, voters, dataRoot);
+  mkdirSync('.brook', { recursive: true });
+  const release = takeDevLock();
+  try {
+    if (values['fresh'] === true) rmSync(dataRoot, { recursive: true, force: true });
+    mkdirSync(dataRoot, { recursive: true });
+    const voters = Array.from({ length: Math.min(count, 3) }, (_, i) => i + 1);
+    const binary = natsServerBinary();
+    const cluster = { name: flags.cluster, count, voters, dataRoot };
+    return binary ? await devOverNats(binary, cluster) : await (await import('./dev-memory.js')).devInMemory(cluster);
+  } finally {
+    removeDevState();
+    release();
+  }
 }
 
-async function devOverNats(binary: string, cluster: string, count: number, voters: number[], dataRoot: string): Promise<number> {
-  const port = await freePort();
-  const config = join(dataRoot, 'nats.conf');
+async function devOverNats(binary: string, cluster: DevCluster): Promise<number> {
+  const port = await freePort(NATS_PORT_DEFAULT);
+  const config = join(cluster.dataRoot, 'nats.conf');
   // Fetch replies and large batches need more than the server's 1 MiB default payload.
   writeFileSync(config, `listen: 127.0.0.1:${port}\nmax_payload: 8MB\n`);
-  const children: ChildProcess[] = [];
-  const nats = spawn(binary, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(nats);
-  await waitForPort(port);
+  const natsLog = openSync(join(cluster.dataRoot, 'nats.log'), 'a');
+  const nats = spawn(binary, ['-c', config], { stdio: ['ignore', natsLog, natsLog], detached: true });
+  closeSync(natsLog);
   const url = `nats://127.0.0.1:${port}`;
-  const http: string[] = [];
-  for (let id = 1; id <= count; id++) {
-    const httpPort = await freePort();
-    http.push(`http://127.0.0.1:${httpPort}`);
-    const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', join(dataRoot, `node-${id}`), '--controllers', voters.join(','), '--nats', url, '--cluster', cluster,
-      '--http', `127.0.0.1:${httpPort}`];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn' } });
-    children.push(child);
+  const nodes: ChildProcess[] = [];
+  const stop = stopRequests(process.ppid);
+  let stopping = false;
+  void stop.asked.then(() => { stopping = true; });
+  try {
+    nats.once('exit', () => stop.request('nats-server exited', 1));
+    await waitForPort(port);
+    const http: string[] = [];
+    const kafka: string[] = [];
+    for (let id = 1; id <= cluster.count; id++) {
+      http.push(`http://127.0.0.1:${await freePort()}`);
+      kafka.push(`127.0.0.1:${await freePort()}`);
+      nodes.push(startNode(id, cluster, url, { http: http[id - 1] as string, kafka: kafka[id - 1] as string }, (why) => stop.request(why, 1)));
+    }
+    writeDevState({ nats: url, cluster: cluster.name, pid: process.pid, nodes: cluster.count, http, kafka });
+    const ready = await Promise.race([waitReady(url, cluster, () => stopping), stop.asked.then(() => false)]);
+    if (ready) process.stdout.write(banner(url, cluster, http, kafka));
+    else stop.request('the nodes did not all register', 1);
+    const { reason, code } = await stop.asked;
+    if (code !== 0) process.stderr.write(`brook: error: ${reason}\n`);
+    await stopAll(nodes, nats, reason);
+    return code;
+  } catch (error) {
+    await stopAll(nodes, nats, 'failed');
+    throw error;
+  } finally {
+    stop.dispose();
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: url, cluster, pid: process.pid, nodes: count, http }));
-  process.stdout.write([
-    `Brook dev cluster '${cluster}': ${count} node processes over nats-server at ${url} (data in ${dataRoot}).`,
-    `Controllers: ${voters.join(', ')}.`,
-    ...httpLines(http),
-    'Try, in another shell of this directory:',
-    '  npx brook cluster status',
-    '  npx brook topics create orders --partitions 6 --replication-factor 3',
-    '  echo hello | npx brook produce orders',
-    '  npx brook consume orders --from-beginning --max-messages 1',
-    `Or from TypeScript: connect({ nats: '${url}', cluster: '${cluster}' }). Ctrl-C stops the cluster.`,
-    '',
-  ].join('\n'));
-  return await new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write('stopping the nodes…\n');
-      const nodes = children.slice(1);
-      for (const child of nodes) child.kill('SIGTERM');
-      const deadline = setTimeout(() => { for (const child of nodes) child.kill('SIGKILL'); }, 12_000);
-      void Promise.all(nodes.map((c) => exited(c))).then(() => {
-        clearTimeout(deadline);
-        nats.kill('SIGTERM');
-        rmSync(DEV_STATE_FILE, { force: true });
-        void exited(nats).then(() => resolveExit(0));
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    nats.once('exit', () => { if (!stopping) { process.stderr.write('brook: error: nats-server exited\n'); stop(); } });
-  });
 }
 
-async function devInMemory(cluster: string, count: number, voters: number[], dataRoot: string): Promise<number> {
-  process.stdout.write(`nats-server is not installed: running ${count} nodes in this process on the in-memory transport (install nats-server for separate processes).\n`);
-  const network = new MemoryNetwork();
-  const nodes: Array<{ node: BrookNode; store: LevelStore; observe: NodeObservability }> = [];
-  const http: string[] = [];
-  for (let id = 1; id <= count; id++) {
-    const store = await LevelStore.open(join(dataRoot, `node-${id}`));
-    const logger = createLogger(stderrSink, { level: envLogLevel() === 'info' ? 'warn' : envLogLevel(), bindings: { node: id } });
-    const observe = new NodeObservability({ host: '127.0.0.1', port: 0 }, network.endpoint());
-    const node = new BrookNode({ nodeId: id, cluster, voters }, {
-      transport: observe.transport, store, clock: realClock, random: new SeededRandom(osSeed()), logger, onReport: observe.onReport,
-      onFatal: (code, message) => process.stderr.write(`brook: error: node ${id}: ${code}: ${message}\n`),
-    });
-    http.push(await observe.start(node, join(dataRoot, `node-${id}`), logger));
-    node.start();
-    nodes.push({ node, store, observe });
+function startNode(id: number, cluster: DevCluster, url: string, listen: { http: string; kafka: string }, onUnexpectedExit: (why: string) => void): ChildProcess {
+  // Run the node the way this command runs (the compiled CLI, or the sources through tsx's loader).
+  const self = [...process.execArgv, process.argv[1] as string];
+  const args = [...self, 'node', 'join', '--id', String(id), '--data', join(cluster.dataRoot, `node-${id}`), '--controllers', cluster.voters.join(','),
+    '--nats', url, '--cluster', cluster.name, '--http', listen.http.replace('http://', ''), '--kafka', listen.kafka];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true,
+    env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn', BROOK_PARENT_PID: String(process.pid), BROOK_SHUTDOWN_TIMEOUT_MS: String(NODE_SHUTDOWN_MS) } });
+  child.once('exit', (code, signal) => { if (!child.killed) onUnexpectedExit(`node ${id} exited (${signal ?? `code ${String(code)}`})`); });
+  return child;
+}
+
+/** True once every node has registered and is unfenced; false if that takes longer than READY_TIMEOUT_MS or a stop comes first. */
+async function waitReady(url: string, cluster: DevCluster, stopping: () => boolean): Promise<boolean> {
+  const client = await connect({ nats: url, cluster: cluster.name, clientId: 'brook-dev' });
+  const admin = client.admin({ timeoutMs: 2_000, noNodeGraceMs: READY_TIMEOUT_MS });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  try {
+    while (Date.now() < deadline && !stopping()) {
+      try {
+        const metadata = await admin.metadata();
+        if (metadata.controllerId >= 0 && metadata.nodes.filter((n) => n.state === 'unfenced').length >= cluster.count) return true;
+      } catch (error) {
+        if (!(error instanceof BrookError)) throw error;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  } finally {
+    admin.close();
+    await client.close();
   }
-  writeFileSync(DEV_STATE_FILE, JSON.stringify({ nats: undefined, cluster, pid: process.pid, nodes: count, http }));
-  process.stdout.write([`Brook dev cluster '${cluster}' is running in memory.`, ...httpLines(http), 'Ctrl-C stops it.', ''].join('\n'));
-  return await new Promise<number>((resolveExit) => {
-    process.once('SIGINT', () => {
-      for (const { node } of nodes) node.stop();
-      rmSync(DEV_STATE_FILE, { force: true });
-      void Promise.all(nodes.map(async ({ store, observe }) => {
-        await observe.close();
-        await new Promise<void>((r) => store.close(() => r()));
-      })).then(() => resolveExit(0));
-    });
-  });
+}
+
+async function stopAll(nodes: ChildProcess[], nats: ChildProcess, reason: string): Promise<void> {
+  process.stdout.write(`stopping the cluster (${reason})…\n`);
+  for (const child of nodes) child.kill('SIGTERM');
+  const late = setTimeout(() => { for (const child of nodes) child.kill('SIGKILL'); }, NODE_STOP_MS);
+  await Promise.all(nodes.map(exited));
+  clearTimeout(late);
+  nats.kill('SIGTERM');
+  await exited(nats);
 }
 
 /** The console and metrics addresses `brook dev` prints. */
-function httpLines(http: string[]): string[] {
+export function httpLines(http: string[]): string[] {
   return [
     `Web console: ${http[0] ?? ''}/  (every node serves it)`,
     `Metrics: ${http.map((u) => `${u}/metrics`).join('  ')}  (also /health, /ready)`,
   ];
 }
 
-function exited(child: ChildProcess): Promise<void> {
+function banner(url: string, cluster: DevCluster, http: string[], kafka: string[]): string {
+  return [
+    `Brook dev cluster '${cluster.name}' is ready: ${cluster.count} node processes over nats-server at ${url} (data in ${cluster.dataRoot}).`,
+    `Controllers: ${cluster.voters.join(', ')}.`,
+    ...httpLines(http),
+    `Kafka bootstrap servers: ${kafka.join(',')}`,
+    'Try, in another shell of this directory:',
+    '  npx brook cluster status',
+    '  npx brook topics create orders --partitions 6 --replication-factor 3',
+    '  echo hello | npx brook produce orders',
+    '  npx brook consume orders --offset earliest --exit',
+    `Or from TypeScript: connect({ nats: '${url}', cluster: '${cluster.name}' })${url.endsWith(`:${NATS_PORT_DEFAULT}`) ? '' : ` (port ${NATS_PORT_DEFAULT} was taken)`}. Ctrl-C stops the cluster.`,
+    '',
+  ].join('\n');
+}
+
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => child.once('exit', () => r()));
 }
 
 async function waitForPort(port: number): Promise<void> {
-  const { connect } = await import('node:net');
+  const { connect: tcpConnect } = await import('node:net');
   for (let attempt = 0; attempt < 100; attempt++) {
     const ok = await new Promise<boolean>((r) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = tcpConnect(port, '127.0.0.1');
       socket.once('connect', () => { socket.destroy(); r(true); });
       socket.once('error', () => r(false));
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nats-server did not listen on ${port}`);
+  throw new BrookError('NETWORK_EXCEPTION', `nats-server did not listen on ${port}`);
 }

@@ -5,8 +5,8 @@
  * --execute (the group must have no members).
  */
 import type { Admin, GroupDescription, ResetPlanEntry, ResetSpec } from '../sdk/admin.js';
-import { commonFlags, parse, UsageError, type CommonFlags } from './args.js';
-import { connectFromFlags } from './client.js';
+import { commonFlags, joinNegativeValues, parse, UsageError, type CommonFlags } from './args.js';
+import { withAdmin } from './client.js';
 import { printJson, table } from './output.js';
 
 export type GroupsCommand =
@@ -45,19 +45,9 @@ export function resetSpec(values: Record<string, unknown>): ResetSpec {
   return given[0] as ResetSpec;
 }
 
-/** `--shift-by -5` as kafka-consumer-groups.sh takes it (node's parser would read -5 as a flag). */
-function joinNegativeShift(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (argv[i] === '--shift-by' && next !== undefined && /^-\d+$/.test(next)) { out.push(`--shift-by=${next}`); i++; } else out.push(argv[i] as string);
-  }
-  return out;
-}
-
 export function parseGroupsArgs(argv: string[]): { command: GroupsCommand; flags: CommonFlags } {
   const [action, ...rest] = argv;
-  const { values, positionals } = parse(joinNegativeShift(rest), options);
+  const { values, positionals } = parse(joinNegativeValues(rest, ['--shift-by']), options);
   const flags = commonFlags(values);
   const group = (): string => {
     const id = positionals[0];
@@ -126,13 +116,6 @@ async function run(admin: Admin, command: GroupsCommand, json: boolean): Promise
 
 export async function groups(argv: string[]): Promise<number> {
   const { command, flags } = parseGroupsArgs(argv);
-  const client = await connectFromFlags(flags);
-  const admin = client.admin() as Admin;
-  try {
-    await run(admin, command, flags.json);
-    return 0;
-  } finally {
-    admin.close();
-    await client.close();
-  }
+  await withAdmin(flags, (admin) => run(admin, command, flags.json));
+  return 0;
 }

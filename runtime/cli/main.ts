@@ -2,26 +2,32 @@
  * The `brook` command line. Each subcommand lives in its own file; errors end as one line on
  * stderr (`brook: error: CODE: message`) and a non-zero exit code: 2 for bad usage, 1 otherwise.
  */
-import { BrookError } from '../sdk/errors.js';
 import { UsageError } from './args.js';
 
 const COMMON_FLAGS = `common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev), --client-id ID (BROOK_CLIENT_ID, default the user)
   --user U --password P (BROOK_USER, BROOK_PASSWORD) | --creds FILE (BROOK_CREDS)
   --tls-ca FILE --tls-cert FILE --tls-key FILE (BROOK_TLS_CA, BROOK_TLS_CERT, BROOK_TLS_KEY)
 `;
+/** After a command has finished, how long the process may take to end on its own before it is ended. */
+const EXIT_GRACE_MS = 2_000;
 
 const USAGE = `usage: brook <command> [flags]
 
   node join --id N --data DIR --controllers 1,2,3 [--rack R] [--http HOST:PORT]   run a node until SIGINT/SIGTERM (--http: metrics, health, console)
   node decommission N [--wait]                                   move every replica off node N, then retire it
-  dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
+  dev [--nodes 3] [--data DIR] [--fresh]                         a local cluster for trying Brook (one per directory)
   cluster status [--json]                                        nodes, controller, partition health, reassignments
   cluster balance [--dry-run]                                    even out replicas and leaders over the nodes
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
-  topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
+  topics list | describe NAME | delete NAME | add-partitions NAME --partitions P
+  topics describe [NAME] --under-replicated | get-offsets NAME [--time earliest|latest|MS|ISO]
+  topics alter-configs NAME [--config k=v ...] [--delete-config k ...]
   topics reassign NAME --partition P (--replicas 1,4,5 | --cancel) | elect-leaders [NAME]
-  produce TOPIC [--key-separator SEP] [--acks all|1|0] [--partition P]    stdin lines → records
-  consume TOPIC [--partition P | --group G] [--from-beginning] [--max-messages N] [--json] [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]
+  produce TOPIC [--key-separator SEP] [--header k=v ...] [--partition P] [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd]
+          [--delimiter D] [--key-format raw|base64|hex] [--value-format raw|base64|hex] [--timeout-ms MS]    stdin runs → records
+  consume TOPIC [--partition P | --group G] [--offset earliest|latest|N|-N|@MS] [--exit] [--max-messages N] [--format F | --json]
+          [--delimiter D] [--key-format F] [--value-format F] [--client-id ID] [--auto-commit-interval-ms MS] [--verbose]
+          --format tokens (kcat's): %s value %k key %S %K sizes %t topic %p partition %o offset %T timestamp %h headers
   groups list [--json] | describe G [--json] | delete G | delete-offsets G --topic T
   groups reset-offsets G --topic T (--to-earliest | --to-latest | --to-offset N | --to-datetime ISO | --shift-by N) [--execute]
 
@@ -34,7 +40,10 @@ ${'$'}{COMMON_FLAGS}`;
 
 /** The usage lines of one command. */
 function usageOf(name: string): string {
-  const own = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `)).map((line) => `  brook ${line.trim()}`);
+  const lines = USAGE.split('\n');
+  // A command's lines, with the indented continuation lines that follow them.
+  const own = lines.filter((line, i) => line.startsWith(`  ${name} `) || (line.startsWith('          ') && lines.slice(0, i).reverse().find((l) => !l.startsWith('          '))?.startsWith(`  ${name} `)))
+    .map((line) => (line.startsWith('          ') ? `      ${line.trim()}` : `  brook ${line.trim()}`));
   return `usage:\n${own.join('\n')}\n\n${COMMON_FLAGS}`;
 }
 
@@ -65,10 +74,27 @@ async function main(argv: string[]): Promise<number> {
   return await (await load())(rest);
 }
 
+/** `brook: error: CODE: message` on one line (usage errors: no code, and the usage lines may follow). */
+function errorLine(error: unknown): string {
+  if (error instanceof UsageError) return error.message;
+  const message = ((error as Error)?.message ?? String(error)).replace(/\s*\n\s*/g, ' ');
+  const code = (error as { code?: unknown })?.code;
+  // Node's own errors (ENOENT, EACCES…) already start with their code.
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+// A reader that goes away (`brook … | head`) is not an error: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError) { process.stderr.write(`brook: error: ${error.message}\n`); process.exitCode = 2; }
-  else if (error instanceof BrookError) { process.stderr.write(`brook: error: ${error.code}: ${error.message}\n`); process.exitCode = 1; }
-  else { process.stderr.write(`brook: error: ${(error as Error)?.message ?? String(error)}\n`); process.exitCode = 1; }
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+  // A failed command ends once its error line is out: a connection attempt still pending must not hold it.
+  process.stderr.write(`brook: error: ${errorLine(error)}\n`, () => process.exit());
 }
+// Whatever a command left open (a socket, a timer) must not keep the process from ending.
+setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

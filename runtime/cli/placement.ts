@@ -4,19 +4,12 @@
  */
 import type { Admin } from '../sdk/admin.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
-import { connectFromFlags } from './client.js';
+import { withAdmin } from './client.js';
 import { printJson, table } from './output.js';
 
-async function withAdmin(values: Record<string, unknown>, run: (admin: Admin, json: boolean) => Promise<number>): Promise<number> {
+function withFlagsAdmin(values: Record<string, unknown>, run: (admin: Admin, json: boolean) => Promise<number>): Promise<number> {
   const flags = commonFlags(values);
-  const client = await connectFromFlags(flags);
-  const admin = client.admin() as Admin;
-  try {
-    return await run(admin, flags.json);
-  } finally {
-    admin.close();
-    await client.close();
-  }
+  return withAdmin(flags, (admin) => run(admin, flags.json));
 }
 
 function nodeList(raw: string): number[] {
@@ -34,7 +27,7 @@ export async function reassign(argv: string[]): Promise<number> {
   const cancel = values.cancel === true;
   if (cancel === (values.replicas !== undefined)) throw new UsageError('give either --replicas or --cancel');
   const replicas = cancel ? null : nodeList(values.replicas as string);
-  return withAdmin(values, async (admin, json) => {
+  return withFlagsAdmin(values, async (admin, json) => {
     await admin.alterPartitionReassignment(topic, partition, replicas);
     if (json) printJson({ topic, partition, replicas, cancelled: cancel });
     else process.stdout.write(cancel ? `cancelled the reassignment of ${topic}/${partition}\n` : `reassigning ${topic}/${partition} to ${(replicas ?? []).join(',')}\n`);
@@ -45,7 +38,7 @@ export async function reassign(argv: string[]): Promise<number> {
 /** `brook topics elect-leaders [T]` */
 export async function electLeaders(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {});
-  return withAdmin(values, async (admin, json) => {
+  return withFlagsAdmin(values, async (admin, json) => {
     const results = await admin.electLeaders(positionals[0]);
     if (json) { printJson(results); return 0; }
     const elected = results.filter((r) => r.code === 'OK').length;
@@ -60,7 +53,7 @@ export async function electLeaders(argv: string[]): Promise<number> {
 export async function balance(argv: string[]): Promise<number> {
   const { values } = parse(argv, { 'dry-run': { type: 'boolean', default: false } });
   const dryRun = values['dry-run'] === true;
-  return withAdmin(values, async (admin, json) => {
+  return withFlagsAdmin(values, async (admin, json) => {
     const moves = await admin.balanceCluster(dryRun);
     if (json) { printJson({ dryRun, moves }); return 0; }
     if (moves.length === 0) { process.stdout.write('the cluster is balanced: nothing to move\n'); return 0; }
@@ -77,7 +70,7 @@ export async function decommission(argv: string[]): Promise<number> {
   const raw = positionals[0];
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError('brook node decommission needs a node id');
   const nodeId = Number(raw);
-  return withAdmin(values, async (admin, json) => {
+  return withFlagsAdmin(values, async (admin, json) => {
     await admin.decommissionNode(nodeId);
     if (values.wait !== true) {
       if (json) printJson({ nodeId, decommission: 'draining' }); else process.stdout.write(`node ${nodeId} is draining\n`);

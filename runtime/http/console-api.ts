@@ -12,7 +12,7 @@ import type { BrookNode } from '../node/node.js';
 import { metadataReply } from '../node/metadata-reply.js';
 import { summarize, type ClusterStatus } from '../cli/cluster-status.js';
 import { connect, type BrookClient } from '../sdk/connect.js';
-import { createAdmin, type Admin, type ClusterMetadata, type GroupDescription, type PartitionInfo, type TopicInfo } from '../sdk/admin.js';
+import type { Admin, ClusterMetadata, GroupDescription, PartitionInfo, TopicInfo } from '../sdk/admin.js';
 import { BrookError } from '../sdk/errors.js';
 import { leaderHighWatermark } from './leader-offsets.js';
 
@@ -100,7 +100,7 @@ export class ConsoleApi {
     this.client ??= connect({ transport: lent(this.transport), cluster: this.node.config.cluster,
       clientId: `console-${this.node.config.nodeId}-${this.node.env.random.u32().toString(36)}` });
     const client = await this.client;
-    this.admin ??= createAdmin(client, { timeoutMs: 3_000, requestTimeoutMs: 1_000 });
+    this.admin ??= client.admin({ timeoutMs: 3_000, requestTimeoutMs: 1_000 });
     return this.admin;
   }
 }

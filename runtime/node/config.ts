@@ -22,6 +22,8 @@ export interface NodeConfig {
   cluster: string;
   voters: number[];
   rack?: string;
+  /** `host:port` this node's Kafka listener is reached at (advertised in Kafka Metadata); absent: no listener. */
+  kafkaListener?: string;
   knobs?: Partial<NodeKnobs>;
   controller?: ControllerKnobOverrides;
   partition?: PartitionKnobOverrides;

@@ -1,15 +1,18 @@
 /** The `metadata` request every node answers on `meta` (and `node/<id>`), from its own image. */
 import { sortedTopics, type MetadataImage } from '../../actors/metadata/image.js';
 
-export function parseMetadataRequest(body: unknown): { ok: true; topics: string[] | undefined } | { ok: false; message: string } {
-  if (body === undefined || body === null) return { ok: true, topics: undefined };
+/** `minOffset`: answer from an image that has applied at least this metadata offset (0: any). */
+export function parseMetadataRequest(body: unknown): { ok: true; topics: string[] | undefined; minOffset: number } | { ok: false; message: string } {
+  if (body === undefined || body === null) return { ok: true, topics: undefined, minOffset: 0 };
   if (typeof body !== 'object' || Array.isArray(body)) return { ok: false, message: 'metadata body must be a map' };
+  const minOffset = (body as Record<string, unknown>)['minOffset'] ?? 0;
+  if (typeof minOffset !== 'number' || !Number.isSafeInteger(minOffset) || minOffset < 0) return { ok: false, message: 'metadata.minOffset must be an offset' };
   const topics = (body as Record<string, unknown>)['topics'];
-  if (topics === undefined) return { ok: true, topics: undefined };
+  if (topics === undefined) return { ok: true, topics: undefined, minOffset };
   if (!Array.isArray(topics) || topics.length > 10_000 || !topics.every((t) => typeof t === 'string' && t.length <= 255)) {
     return { ok: false, message: 'metadata.topics must be a list of topic names' };
   }
-  return { ok: true, topics: topics as string[] };
+  return { ok: true, topics: topics as string[], minOffset };
 }
 
 export function metadataReply(image: MetadataImage, cluster: string, controllerId: number, controllerTerm: number, topics: string[] | undefined) {

@@ -15,6 +15,7 @@ import { controllerKind, controllerInput, nodeKind } from './kinds.js';
 import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
+import { MetadataWaiters } from './metadata-waiters.js';
 import { CoordinatorReconciler } from './coordinators.js';
 import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
 import { CONTROLLER_FOR_ADMIN, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
@@ -40,6 +41,8 @@ export class BrookNode {
   /** A createTopic for `__consumer_offsets` is on its way. */
   private creatingOffsetsTopic = false;
   private shutdownDone: (() => void) | undefined;
+  /** Metadata requests that wait until the image holds what their client saw committed. */
+  private readonly metadataWaiters: MetadataWaiters;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
     this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
@@ -55,6 +58,7 @@ export class BrookNode {
     this.rpc = new Rpc(env.transport, env.clock, `${nodeAddress(config.nodeId)}/inbox`, { timeoutMsDefault: this.knobs.requestTimeoutMs, corrFirst: env.random.int(1, 2 ** 40) });
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.appliedEpoch, config.partition ?? {});
     this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
+    this.metadataWaiters = new MetadataWaiters(env.clock);
   }
 
   get address(): string { return nodeAddress(this.config.nodeId); }
@@ -85,6 +89,11 @@ export class BrookNode {
   /** When the controller leader last answered a heartbeat OK (readiness: a node cut off from it is about to be fenced). */
   get lastHeartbeatAckMs(): number | undefined { return this.actorContext()?.heartbeatAckMs; }
 
+  /** The metadata image once the node has caught up and serves clients; undefined before and after. */
+  get servingImage(): MetadataImage | undefined {
+    return this.phase === 'running' || this.phase === 'shuttingDown' ? this.metadata.image : undefined;
+  }
+
   /** Whether the node has acted on its image at least once (it hosts what the image assigns it). */
   get actedOnImage(): boolean { return this.actorContext()?.imageReady ?? false; }
 
@@ -103,6 +112,7 @@ export class BrookNode {
         this.host.spawn(controllerKind(this.config.controller), controllerVoter(nodeId), controllerInput(this.config, this.env));
       }
       const input: NodeInput = { nodeId, cluster, ...(this.config.rack !== undefined ? { rack: this.config.rack } : {}),
+        ...(this.config.kafkaListener !== undefined ? { kafkaListener: this.config.kafkaListener } : {}),
         incarnationId: this.incarnationId, knobs: this.knobs, nowMs: this.env.clock.nowMs() };
       this.host.spawn(nodeKind(this.knobs), this.address, input);
       this.env.transport.listen(METADATA, (envelope) => this.serve(envelope));
@@ -124,6 +134,7 @@ export class BrookNode {
     if (this.started) this.env.transport.unlisten(METADATA);
     this.rpc.close();
     this.host.close();
+    this.metadataWaiters.clear();
   }
 
   private onNotice(notice: NodeNotice): void {
@@ -132,6 +143,7 @@ export class BrookNode {
         this.appliedEpoch = notice.nodeEpoch;
         this.reconciler.reconcile(notice.image);
         this.coordinators.reconcile(notice.image);
+        this.metadataWaiters.release(notice.image.offset);
         return;
       case 'stopped': {
         const done = this.shutdownDone;
@@ -170,7 +182,10 @@ export class BrookNode {
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (!this.servesMetadata()) return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
-    answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    const reply = (): void => answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    // Behind what the client has seen committed: answer once caught up (another node may answer first).
+    if (parsed.minOffset > this.metadata.appliedOffset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
+    reply();
   }
 
   /** `findCoordinator`: from the image; creates `__consumer_offsets` on first use (one request at a time). */

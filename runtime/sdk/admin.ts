@@ -5,11 +5,13 @@
  * controller that just lost leadership, a timeout) are retried with capped exponential backoff
  * until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
-import { isErrorCode, ERRORS } from '../../actors/errors.js';
+import { isErrorCode, ERRORS, type ErrorCode } from '../../actors/errors.js';
 import type { TopicInfo } from '../../actors/client/messages.js';
 import { CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
+import { randomBytes } from 'node:crypto';
+import type { Transport } from '../../transport/transport.js';
+import type { Clock } from '../clock.js';
 import { Rpc } from '../rpc.js';
-import type { ActorHost } from '../host.js';
 import { BrookError } from './errors.js';
 import { applyOffsetReset, describeGroup, fetchOffsets, groupCall, listGroups, planOffsetReset, type CommittedOffset, type GroupAdminDeps,
   type GroupDescription, type GroupListing, type ResetPlanEntry, type ResetSpec } from './group-admin.js';
@@ -27,28 +29,40 @@ export interface BalanceMove { topic: string; partition: number; replicas: numbe
 export interface QuorumInfo { leaderId: number; term: number; voters: number[]; commitIndex: number }
 
 
-export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number }
+/**
+ * `timeoutMs` bounds every admin call, retries included (default 15 s); `requestTimeoutMs` bounds
+ * one attempt (default 2 s). When no node of the cluster listens at all, a call fails with
+ * BROKER_NOT_AVAILABLE after `noNodeGraceMs` (default 3 s) instead of waiting out `timeoutMs`.
+ */
+export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number; noNodeGraceMs?: number }
 
-/** Admins created per client so far: each gets its own inbox, so closing one never deafens another. */
-/** What an admin needs of its client (BrookClient has it): its id, its host's transport and clock, and its inboxes. */
-export interface AdminClient { readonly clientId: string; readonly host: ActorHost; inboxAddress(name: string): string }
+/** What an admin client runs on: the client's transport and clock, its own inbox, and a name for errors. */
+export interface AdminDeps { transport: Transport; clock: Clock; inbox: string; target: string }
 
-const adminsByClient = new WeakMap<AdminClient, number>();
+/** Replies from the controller leader that are final: it holds the newest metadata, so a retry would get the same answer. */
+const CONTROLLER_FINAL: ReadonlySet<ErrorCode> = new Set(['UNKNOWN_TOPIC_OR_PARTITION']);
 
 export class Admin {
   private readonly rpc: Rpc;
+  private readonly clock: Clock;
+  private readonly target: string;
   private readonly timeoutMs: number;
+  private readonly noNodeGraceMs: number;
+  /** The newest metadata offset a change made through this admin committed at: later metadata reads see at least that. */
+  private metadataOffsetSeen = 0;
 
-  constructor(private readonly client: AdminClient, options: AdminOptions = {}) {
-    const { transport, clock } = client.host.options;
-    const n = (adminsByClient.get(client) ?? 0) + 1;
-    adminsByClient.set(client, n);
-    this.rpc = new Rpc(transport, clock, client.inboxAddress(`admin${n === 1 ? '' : `-${n}`}`), { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+  constructor(deps: AdminDeps, options: AdminOptions = {}) {
+    this.rpc = new Rpc(deps.transport, deps.clock, deps.inbox, { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
+    this.clock = deps.clock;
+    this.target = deps.target;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.noNodeGraceMs = Math.min(this.timeoutMs, options.noNodeGraceMs ?? 3_000);
   }
 
+  /** The topic id is proposed here, so a retry after a lost reply is recognised by the controller and answered OK. */
   async createTopic(name: string, spec: TopicSpec = {}): Promise<{ topicId: string }> {
-    const body = { name, partitions: spec.partitions ?? 1, replicationFactor: spec.replicationFactor ?? 1, configs: spec.configs ?? {} };
+    const body = { name, partitions: spec.partitions ?? 1, replicationFactor: spec.replicationFactor ?? 1, configs: spec.configs ?? {},
+      topicId: randomBytes(16).toString('hex') };
     const reply = await this.call(CONTROLLER_FOR_ADMIN, 'createTopic', body);
     return { topicId: String(reply['topicId']) };
   }
@@ -58,10 +72,15 @@ export class Admin {
   /** Grows a topic to `totalCount` partitions (Kafka's CreatePartitions). */
   async createPartitions(name: string, totalCount: number): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'createPartitions', { name, totalCount }); }
 
-  async alterConfigs(name: string, configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterConfigs', { name, configs }); }
+  /** Sets `configs` and restores the defaults of `deletes` (Kafka's incremental SET and DELETE). */
+  async alterConfigs(name: string, configs: Record<string, string>, deletes: string[] = []): Promise<void> {
+    if (Object.values(configs).some((v) => v === '')) throw new BrookError('INVALID_CONFIG', 'a config value is empty: list the config in `deletes` to restore its default');
+    await this.call(CONTROLLER_FOR_ADMIN, 'alterConfigs', { name, configs: { ...configs, ...Object.fromEntries(deletes.map((k) => [k, ''])) } });
+  }
 
   async metadata(topics?: string[]): Promise<ClusterMetadata> {
-    return await this.call(METADATA, 'metadata', topics ? { topics } : {}) as unknown as ClusterMetadata;
+    const body = { ...(topics ? { topics } : {}), ...(this.metadataOffsetSeen > 0 ? { minOffset: this.metadataOffsetSeen } : {}) };
+    return await this.call(METADATA, 'metadata', body) as unknown as ClusterMetadata;
   }
 
   async listTopics(): Promise<string[]> {
@@ -148,35 +167,71 @@ export class Admin {
   /** Cluster settings (an empty value restores the default). */
   async alterClusterConfigs(configs: Record<string, string>): Promise<void> { await this.call(CONTROLLER_FOR_ADMIN, 'alterClusterConfigs', { configs }); }
 
+  /** One request to a client-facing address, with the retries every admin call gets (the Kafka listener forwards through it). */
+  async request(to: string, type: string, body: unknown): Promise<Record<string, unknown>> { return await this.call(to, type, body); }
+
+  /** One request to the coordinator of `groupId`, looked up again while it moves. */
+  async groupRequest(groupId: string, type: string, body: unknown): Promise<Record<string, unknown>> {
+    return await groupCall(this.groupDeps(), groupId, type, body);
+  }
+
   close(): void { this.rpc.close(); }
 
   private groupDeps(): GroupAdminDeps {
     return { call: (to, type, body, retry) => this.call(to, type, body, retry), metadata: (topics) => this.metadata(topics),
       describeTopic: (name) => this.describeTopic(name), listOffsets: (topic, spec, partitions) => this.listOffsets(topic, spec, partitions),
-      nowMs: () => this.client.host.options.clock.nowMs(), timeoutMs: this.timeoutMs };
+      nowMs: () => this.clock.nowMs(), timeoutMs: this.timeoutMs };
   }
 
-  /** One request with retries of retriable errors until the admin timeout (`retry` false: the first failure throws). */
-  private async call(to: string, type: string, body: unknown, retry = true): Promise<Record<string, unknown>> {
-    const deadline = this.client.host.options.clock.nowMs() + this.timeoutMs;
-    let lastError: BrookError | undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const envelope = await this.rpc.request(to, type, body);
-        const reply = envelope.body as Record<string, unknown>;
-        if (reply['code'] === 'OK') return reply;
-        const code = isErrorCode(reply['code']) ? reply['code'] : 'INVALID_REQUEST';
-        lastError = new BrookError(code, typeof reply['message'] === 'string' ? reply['message'] : ERRORS[code].text);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        lastError = new BrookError('REQUEST_TIMED_OUT', `no answer from ${to} (${String(code)})`);
+  /** One attempt: the reply, or the error it amounts to (a timeout is REQUEST_TIMED_OUT). Fail-fast: nobody listening is UNKNOWN_ADDRESS. */
+  private async attempt(to: string, type: string, body: unknown): Promise<Record<string, unknown> | BrookError> {
+    try {
+      const reply = (await this.rpc.request(to, type, body, { failFast: true })).body as Record<string, unknown>;
+      if (reply['code'] === 'OK') {
+        if (typeof reply['metadataOffset'] === 'number' && to === CONTROLLER_FOR_ADMIN) this.metadataOffsetSeen = Math.max(this.metadataOffsetSeen, reply['metadataOffset']);
+        return reply;
       }
-      if (!retry || !lastError.retriable || this.client.host.options.clock.nowMs() >= deadline) throw lastError;
+      const code = isErrorCode(reply['code']) ? reply['code'] : 'INVALID_REQUEST';
+      return new BrookError(code, typeof reply['message'] === 'string' ? reply['message'] : ERRORS[code].text);
+    } catch (error) {
+      return new BrookError('REQUEST_TIMED_OUT', `no answer from ${to} (${String((error as { code?: unknown }).code)})`);
+    }
+  }
+
+  /**
+   * One request with retries of retriable errors until the admin timeout (`retry` false: the first
+   * failure throws). Nothing listening at `to` while no node of the cluster listens at all either
+   * ends the call after the grace period: a wrong cluster name or a cluster that is down.
+   */
+  private async call(to: string, type: string, body: unknown, retry = true): Promise<Record<string, unknown>> {
+    const startMs = this.clock.nowMs();
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.attempt(to, type, body);
+      if (!(result instanceof BrookError)) return result;
+      const final = !retry || !result.retriable || (to === CONTROLLER_FOR_ADMIN && CONTROLLER_FINAL.has(result.code));
+      if (final) throw result;
+      const elapsedMs = this.clock.nowMs() - startMs;
+      if (result.code === 'UNKNOWN_ADDRESS' && elapsedMs >= this.noNodeGraceMs && await this.noNodeListens(to)) {
+        throw new BrookError('BROKER_NOT_AVAILABLE', `no node answers on ${this.target}: is the cluster running, and are --nats and --cluster right?`);
+      }
+      if (elapsedMs >= this.timeoutMs) throw this.gaveUp(to, result);
       await sleep(Math.min(1000, 50 * 2 ** attempt));
     }
+  }
+
+  private async noNodeListens(to: string): Promise<boolean> {
+    if (to === METADATA) return true;
+    const probe = await this.attempt(METADATA, 'metadata', { topics: [] });
+    return probe instanceof BrookError && probe.code === 'UNKNOWN_ADDRESS';
+  }
+
+  /** The last error, said in terms of what did not answer. */
+  private gaveUp(to: string, last: BrookError): BrookError {
+    const seconds = `${(this.timeoutMs / 1000).toFixed(1)} s`;
+    const who = to === CONTROLLER_FOR_ADMIN ? 'no controller answers' : to === METADATA ? 'no node answers' : `${to} does not answer`;
+    if (last.code === 'REQUEST_TIMED_OUT' || last.code === 'UNKNOWN_ADDRESS') return new BrookError('REQUEST_TIMED_OUT', `${who} on ${this.target} within ${seconds}`);
+    return new BrookError(last.code, `${last.message} (still after ${seconds})`, last.detail);
   }
 }
 
 function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
-
-export function createAdmin(client: AdminClient, options?: AdminOptions): Admin { return new Admin(client, options); }

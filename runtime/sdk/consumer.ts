@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { ActorHost } from '../host.js';
 import type { Deliveries } from './deliveries.js';
 import { BrookError, errorFromResult } from './errors.js';
+import { registerCodecs } from './codecs.js';
 
 export type { CommitOffset, ConsumerRecord, OffsetSpec, TopicPartition };
 
@@ -68,6 +69,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * exist yet is waited for, like Kafka).
    */
   async subscribe(subscription: string[] | RegExp | string): Promise<void> {
+    await registerCodecs(); // Fetching starts now: every codec must be there to decompress.
     await this.command({ type: 'subscribe', ...subscriptionOf(subscription) });
   }
 
@@ -85,6 +87,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Replaces the assignment; each partition starts at its offset (default: autoOffsetReset). */
   async assign(partitions: Array<TopicPartition & { offset?: OffsetSpec }>): Promise<void> {
+    await registerCodecs(); // Fetching starts now: every codec must be there to decompress.
     await this.command({ type: 'assign', partitions });
   }
 
@@ -97,6 +100,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Records in offset order per partition; an empty array when `timeoutMs` passes without data. */
   async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
+    await registerCodecs(); // Once per process, before the first batch is decompressed.
     const result = await this.call({ type: 'poll', maxRecords: options.maxRecords ?? 500, timeoutMs: options.timeoutMs ?? 1000 }) as PollResult;
     if (!result.ok) throw errorFromResult(result);
     if (result.notice !== undefined) await this.rebalanced(result.notice);

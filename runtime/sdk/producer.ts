@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { ActorHost } from '../host.js';
 import type { Deliveries } from './deliveries.js';
 import { BrookError, errorFromResult } from './errors.js';
+import { registerCodecs } from './codecs.js';
 
 export type Bytes = Uint8Array | string;
 
@@ -48,6 +49,7 @@ export class Producer {
 
   /** Sends records to `topic` (all to `options.partition` if given); resolves when every one is acknowledged. */
   async send(topic: string, records: ProducerRecordInput[], options: { partition?: number } = {}): Promise<RecordMetadata[]> {
+    await registerCodecs(); // Once per process (zstd's WebAssembly); every later send finds it done.
     const wallMs = Math.floor(this.clock.wallMs());
     const converted: ProducerRecord[] = records.map((r) => {
       const out: ProducerRecord = { value: r.value === null ? null : toBytes(r.value), timestamp: r.timestamp ?? wallMs };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type BrookClient } from '../../runtime/sdk/index.js';
-import { createAdmin, type Admin } from '../../runtime/sdk/admin.js';
+import type { Admin } from '../../runtime/sdk/admin.js';
 import { BROOK_BIN } from '../helpers/brook-processes.js';
 import { NatsCluster } from '../helpers/nats-cluster.js';
 import { NodeProxy } from '../helpers/tcp-proxy.js';
@@ -55,7 +55,7 @@ export class ChaosCluster {
       }
       for (const id of cluster.nodes.keys()) cluster.startNode(id);
       cluster.client = await connect({ nats: cluster.nats.urls, cluster: options.name, clientId: 'chaos-admin' });
-      cluster.admin = createAdmin(cluster.client, { timeoutMs: 5_000, requestTimeoutMs: 1_000 });
+      cluster.admin = cluster.client.admin({ timeoutMs: 5_000, requestTimeoutMs: 1_000 });
       return cluster;
     } catch (error) {
       await cluster.close();

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BROOK_BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
+/** The `brook` command run from the TypeScript sources (never a possibly stale dist/). */
+export const BROOK_BIN = fileURLToPath(new URL('../../bin/brook-source.js', import.meta.url));
 
 export interface NodeProcess { id: number; dataDir: string; child: ChildProcess; stderr: string[] }
 

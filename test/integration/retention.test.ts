@@ -42,6 +42,7 @@ test('records older than retention.ms disappear and the log start advances', asy
 
 test('records beyond retention.bytes disappear, oldest first', async (t) => {
   const { client, admin } = await cluster.client();
+  await until(async () => (await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === 3 || undefined, 20_000, 'nodes');
   await admin.createTopic('sized', { partitions: 1, replicationFactor: 3, configs: { 'retention.bytes': '20000' } });
   const producer = client.producer({ acks: 'all', lingerMs: 0 });
   for (let batch = 0; batch < 10; batch++) {

@@ -7,14 +7,13 @@ import { startNatsServer } from '../helpers/nats-server.js';
 import { NodeProxy } from '../helpers/tcp-proxy.js';
 import { BrookProcesses, eventually } from '../helpers/brook-processes.js';
 import { connect } from '../../runtime/sdk/index.js';
-import { createAdmin } from '../../runtime/sdk/admin.js';
 
 test('a node whose NATS is unreachable at start waits and joins once it is reachable', async (t) => {
   const nats = await startNatsServer();
   const proxy = await NodeProxy.start('node-1', [nats.port]);
   const nodes = new BrookProcesses(proxy.urls, 'first-connect', [1]);
   const client = await connect({ nats: nats.url, cluster: 'first-connect' });
-  const admin = createAdmin(client, { timeoutMs: 2_000 });
+  const admin = client.admin({ timeoutMs: 2_000 });
   try {
     proxy.cutOff();
     const node = nodes.startNode(1);

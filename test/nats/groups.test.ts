@@ -14,7 +14,7 @@ import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { BrookProcesses, eventually } from '../helpers/brook-processes.js';
 import { MemberProcess } from '../helpers/group-consumers.js';
 import { connect, type BrookClient, type Producer } from '../../runtime/sdk/index.js';
-import { createAdmin, type Admin } from '../../runtime/sdk/admin.js';
+import type { Admin } from '../../runtime/sdk/admin.js';
 import { groupPartition, OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 
 const TOPIC = 'events';
@@ -33,7 +33,7 @@ test.before(async () => {
   cluster = new BrookProcesses(nats.url, 'grp', [1, 2, 3]);
   for (const id of [1, 2, 3]) cluster.startNode(id, [], { BROOK_LOG: 'warn' });
   client = await connect({ nats: nats.url, cluster: 'grp' });
-  admin = createAdmin(client, { timeoutMs: 20_000, requestTimeoutMs: 2_000 });
+  admin = client.admin({ timeoutMs: 20_000, requestTimeoutMs: 2_000 });
 });
 
 test.after.always(async () => {

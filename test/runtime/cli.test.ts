@@ -1,10 +1,11 @@
 // Goal: the `brook` entry point answers help and bad usage with the documented exit codes and a
-// single error line, without starting anything. Method: run bin/brook.js as a child process.
+// single error line, without starting anything. Method: run the CLI (from its sources) as a child process.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { BROOK_BIN } from '../helpers/brook-processes.js';
 
 function brook(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/brook.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BROOK_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

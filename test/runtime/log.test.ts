@@ -27,3 +27,12 @@ test('without repeatsMax every line is kept (the simulator keeps them all)', (t)
   t.is(ring.lines.length, 50);
   t.true(ring.lines.every((l) => l['t'] === 5));
 });
+
+test('`t` is the logger clock, whatever the detail carries', (t) => {
+  const ring = new RingSink();
+  const logger = createLogger(ring.sink, { nowMs: () => 1_700_000_000_000, bindings: { node: 1 } });
+  logger.log('info', 'a', { t: 12.5, x: 1 });
+  logger.child({ actor: 'p' }).log('warn', 'b');
+  t.deepEqual(ring.lines.map((l) => l['t']), [1_700_000_000_000, 1_700_000_000_000]);
+  t.deepEqual(Object.keys(ring.lines[0] ?? {}), ['t', 'level', 'event', 'node', 'x']);
+});

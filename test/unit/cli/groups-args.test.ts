@@ -44,7 +44,7 @@ test('unknown actions and flags, and a missing group id, are usage errors', (t) 
 });
 
 test('consume --group subscribes; it excludes --partition', (t) => {
-  t.like(parseConsumeArgs(['orders', '--group', 'billing', '--from-beginning']), { topic: 'orders', group: 'billing', fromBeginning: true, partition: undefined, maxMessages: Infinity });
+  t.like(parseConsumeArgs(['orders', '--group', 'billing', '--from-beginning']), { topic: 'orders', group: 'billing', start: 'earliest', partition: undefined, maxMessages: Infinity });
   t.like(parseConsumeArgs(['orders', '--partition', '2', '--max-messages', '10']), { group: undefined, partition: 2, maxMessages: 10 });
   t.throws(() => parseConsumeArgs(['orders', '--group', 'g', '--partition', '1']), { instanceOf: UsageError, message: /exclusive/ });
   t.throws(() => parseConsumeArgs(['orders', '--group', '']), { instanceOf: UsageError });

@@ -23,9 +23,25 @@ test('round trip keeps keys, values, headers, timestamps and assigns offsets', (
   t.deepEqual(decoded.records[2]?.headers, []);
 });
 
-test('the encoded size is exactly the sum of record sizes plus the count', (t) => {
+test('the encoded size is exactly the sum of record sizes', (t) => {
   const encoded = encodeRecords(records, 5);
-  t.is(encoded.byteLength, 1 + records.reduce((n, r) => n + recordSize(r, 5), 0));
+  t.is(encoded.byteLength, records.reduce((n, r, i) => n + recordSize(r, 5, i), 0));
+});
+
+test('the layout is Kafka\'s v2 record: length, attributes, deltas, key, value, headers', (t) => {
+  const encoded = encodeRecords([{ key: bytes('k'), value: bytes('vv'), headers: [{ key: 'h', value: bytes('x') }], timestamp: 1002 }], 1000);
+  // length 13 · attributes 0 · timestampDelta 2 · offsetDelta 0 · key 1 'k' · value 2 'vv' · 1 header: key 1 'h', value 1 'x' (zigzag varints).
+  t.deepEqual([...encoded], [26, 0, 4, 0, 2, 107, 4, 118, 118, 2, 2, 104, 2, 120]);
+});
+
+test('a header key that is not UTF-8 is refused', (t) => {
+  const good = encodeRecords([{ value: null, headers: [{ key: 'ab', value: null }], timestamp: 0 }], 0);
+  const bad = Uint8Array.from(good);
+  const at = good.indexOf(97); // 'a'
+  bad[at] = 0xc3;
+  bad[at + 1] = 0x28;
+  const result = decodeRecords(bad, 0, 0);
+  t.false(result.ok);
 });
 
 test('malformed input is a CORRUPT_MESSAGE result, never an exception', (t) => {
@@ -34,18 +50,18 @@ test('malformed input is a CORRUPT_MESSAGE result, never an exception', (t) => {
     new Uint8Array(0),
     good.subarray(0, good.byteLength - 1), // truncated
     Uint8Array.from([...good, 0]), // trailing byte
-    Uint8Array.from([0]), // zero records
+    Uint8Array.from([0]), // a record of length 0
     Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // endless varint
-    Uint8Array.from([0x80, 0x80, 0x80, 0x04, 0, 0, 0, 0]), // a huge count in a short blob
-    Uint8Array.from([1, 0, 1, 1, 1, 2, 0xc3, 0x28, 1]), // header key not UTF-8
-    Uint8Array.from([1, 0, 0x7f, 1, 0]), // key length -64
+    Uint8Array.from([0x80, 0x80, 0x80, 0x04, 0, 0, 0, 0]), // a huge length in a short blob
+    Uint8Array.from([10, 0, 0, 2, 1, 1, 0]), // offset delta 1 for the first record
+    Uint8Array.from([10, 0, 0, 0, 0x7f, 1, 0]), // key length -64
   ];
   for (const bad of cases) {
     const result = decodeRecords(bad, 0, 0);
     t.false(result.ok, `refused: ${[...bad].join(',')}`);
     if (!result.ok) t.is(result.code, 'CORRUPT_MESSAGE');
   }
-  for (let cut = 0; cut < good.byteLength; cut++) t.false(decodeRecords(good.subarray(0, cut), 0, 0).ok);
+  for (let cut = 0; cut < good.byteLength; cut++) t.false(decodeRecords(good.subarray(0, cut), 0, 0, records.length).ok);
 });
 
 test('random blobs never throw', (t) => {

@@ -79,3 +79,10 @@ test('two admins of one client have their own inboxes: closing one leaves the ot
   first.close();
   await brook.close();
 });
+
+test('a NATS that cannot be reached is a BrookError (NETWORK_EXCEPTION) from connect, not the NATS client\'s own error', async (t) => {
+  const error = await t.throwsAsync(connect({ nats: 'nats://127.0.0.1:1', cluster: 'x', connectTimeoutMs: 2_000 }));
+  t.true(error instanceof BrookError);
+  t.is((error as BrookError).code, 'NETWORK_EXCEPTION');
+  t.regex(error?.message ?? '', /cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
+});

@@ -23,7 +23,8 @@ test('sides: node requests and Raft, client requests, fetch by replicaId, replie
   t.is(wireSide('fetch', {}), 'client');
   t.is(wireSide('fetchReply', {}), 'either');
   t.is(wireSide('describeQuorum', {}), 'either');
-  t.is(wireSide('joinGroup', {}), 'either', 'types the table does not know are left to the kind');
+  t.is(wireSide('describeProducers', {}), 'either', 'types the table does not know are left to the kind');
+  t.is(wireSide('joinGroup', {}), 'client', 'the classic group protocol is client traffic');
 });
 
 test('node traffic is refused on every client-facing address, and taken on node-only ones from nodes', (t) => {

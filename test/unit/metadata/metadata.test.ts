@@ -7,7 +7,7 @@ import type { MetadataRecord } from '../../../actors/metadata/records.js';
 import { checkConfigs, checkTopicName, effectiveConfigs } from '../../../actors/metadata/topic-rules.js';
 import { placeReplicas } from '../../../actors/metadata/placement.js';
 import {
-  decideAlterPartition, decideCreatePartitions, decideCreateTopic, decideDeleteTopic, decideFenceNode, decideHeartbeat,
+  decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic, decideDeleteTopic, decideFenceNode, decideHeartbeat,
   decideRegisterNode, type DecideEnv,
 } from '../../../actors/metadata/decide.js';
 import { parseControllerMessage } from '../../../actors/metadata/validate.js';
@@ -149,4 +149,27 @@ test('an ISR expansion naming a fenced joiner keeps its eligible joiners; a fenc
   const fencedOnly = decideAlterPartition(image, { topicId: TID, partition: 0, leaderId: leader, leaderEpoch: now.leaderEpoch, partitionEpoch: now.partitionEpoch, isr: [leader, y] });
   t.like(fencedOnly.reply, { code: 'OK', partition: { isr: [leader] } });
   t.deepEqual(fencedOnly.records, [], 'no record when nothing eligible changes');
+});
+
+test('a create retried with the topic id it proposed gets OK and no records; another id gets TOPIC_ALREADY_EXISTS', (t) => {
+  const image = cluster(1);
+  const first = decideCreateTopic(image, { name: 'scale', partitions: 3, replicationFactor: 1, configs: {}, topicId: TID });
+  apply(image, first.records);
+  const retry = decideCreateTopic(image, { name: 'scale', partitions: 3, replicationFactor: 1, configs: {}, topicId: TID });
+  t.deepEqual(retry, { records: [], reply: { code: 'OK', topicId: TID } });
+  t.is(decideCreateTopic(image, { name: 'scale', partitions: 3, replicationFactor: 1, configs: {}, topicId: 'e'.repeat(32) }).reply.code, 'TOPIC_ALREADY_EXISTS');
+});
+
+test('alterConfigs: an empty value restores the default, or removes a config that has none; unknown names are refused', (t) => {
+  const image = cluster(1);
+  apply(image, decideCreateTopic(image, { name: 'a', partitions: 1, replicationFactor: 1, configs: { 'retention.ms': '1000', 'compression.type': 'lz4' }, topicId: TID }).records);
+  const altered = decideAlterConfigs(image, { name: 'a', configs: { 'retention.ms': '', 'compression.type': '', 'max.message.bytes': '2000' } });
+  t.is(altered.reply.code, 'OK');
+  apply(image, altered.records);
+  const configs = image.topics['a']?.configs ?? {};
+  t.is(configs['retention.ms'], '604800000');
+  t.is(configs['max.message.bytes'], '2000');
+  t.false('compression.type' in configs);
+  t.is(decideAlterConfigs(image, { name: 'a', configs: { 'no.such': '' } }).reply.code, 'INVALID_CONFIG');
+  t.is(decideAlterConfigs(image, { name: 'a', configs: { 'compression.type': 'brotli' } }).reply.code, 'INVALID_CONFIG');
 });
