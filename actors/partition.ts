@@ -89,6 +89,8 @@ export function invariants(ctx: PartitionContext): void {
 }
 
 function initialContext(input: PartitionInput): PartitionContext {
+  assert(input.nodeId >= 0 && input.partition >= 0 && input.topic.length > 0, 'a replica of a partition on a node');
+  assert(input.state.replicas.includes(input.nodeId), 'a node hosts only replicas the state assigns it');
   const configs = { ...PARTITION_DEFAULTS.configs, ...input.configs };
   const knobs = { ...PARTITION_DEFAULTS.knobs, ...input.knobs };
   const logName = partitionLogName(input.topicId, input.partition);
@@ -135,10 +137,12 @@ function changeBy(ctx: PartitionContext, event: PartitionEvent): RoleChange {
 
 /** Adopts the state an event carries, answering the ISR proposal it ends (the state's role follows as the transition). */
 function adopt(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
+  assert(event.type === 'metadataChanged' || event.type === 'alterPartitionReply', 'only committed partition states are adopted');
   if (event.type === 'metadataChanged') return adoptState(ctx, fx, event.state, event.configs);
   if (event.type !== 'alterPartitionReply') return;
   const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);
   if (adopted === undefined) return;
+  assert(ctx.leader !== undefined, 'only a leader\'s proposal is answered with a state');
   if (ctx.leader !== undefined) leaderOf(ctx).isr = { kind: 'committed', isr: ctx.state.isr }; // Ends the proposal even if the state is not newer.
   adoptState(ctx, fx, adopted, undefined);
 }

@@ -62,6 +62,7 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
 }
 
 function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {
+  assert(ctx.role === 'leader' && working === ctx.working, 'decisions read the leader\'s working image');
   switch (m.type) {
     case 'registerNode': return decideRegisterNode(working, m, decideEnv(ctx));
     case 'createTopic': return decideCreateTopic(working, { ...m, topicId: m.topicId !== undefined && isTopicId(m.topicId) ? m.topicId : newTopicId(ctx) });
@@ -81,6 +82,7 @@ function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
   const working = ctx.working;
   assert(working !== undefined, 'heartbeats are served by the leader');
   const decision = decideHeartbeat(working, m, decideEnv(ctx));
+  assert(decision.reply.code !== 'OK' || working.nodes[String(m.nodeId)]?.nodeEpoch === m.nodeEpoch, 'an accepted heartbeat is from the registered incarnation');
   if (decision.reply.code !== 'OK') return reply(fx, m, decision.reply as ErrorReply);
   ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
   ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };

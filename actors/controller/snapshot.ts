@@ -54,6 +54,7 @@ export function sendInstallSnapshot(ctx: ControllerContext, fx: Fx, id: number):
 type InstallSnapshot = RaftMessage & From & { type: 'installSnapshot' };
 
 export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnapshot): void {
+  assert(m.leaderId !== ctx.nodeId, 'no snapshot to ourselves');
   if (m.term < ctx.term) {
     return raftSend(ctx, fx, m.leaderId, 'installSnapshotReply', { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0 });
   }

@@ -80,6 +80,7 @@ export function refusal(arrival: Arrival): string | undefined {
   assert(address.length > 0 && type.length > 0, 'an arrival has an address and a type (the codec checked them)');
   const side = wireSide(type, arrival.body);
   const nodeOnly = isNodeOnly(address);
+  assert(side === 'node' || side === 'client' || side === 'either', 'every type has a side');
   if (side === 'node' && !nodeOnly) {
     return type === 'fetch' ? `a replica fetch (replicaId) is not taken at ${address}` : `${type} is node traffic, not taken at ${address}`;
   }

@@ -57,5 +57,6 @@ export function ownEntry<K, V extends object>(map: Map<K, V>, key: K): V | undef
   const mine = copy(value);
   owned.add(mine);
   map.set(key, mine);
+  assert(map.get(key) === mine && mine !== value, 'the Map holds the step\'s own copy');
   return mine;
 }

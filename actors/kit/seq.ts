@@ -65,17 +65,20 @@ export function seqTake<T>(seq: Seq<T>, n: number): Seq<T> {
   const end = seq.head + n;
   const c = end >> BITS;
   if (c >= seq.chunks.length) return { chunks: seq.chunks, tail: seq.tail.slice(0, end - seq.chunks.length * CHUNK), head: seq.head, length: n };
+  assert(c < seq.chunks.length && n < seq.length, 'the cut lies in a full chunk');
   return { chunks: seq.chunks.slice(0, c), tail: (seq.chunks[c] as ReadonlyArray<T>).slice(0, end & MASK), head: seq.head, length: n };
 }
 
 /** The first position whose item satisfies `pred` (which must be false then true along the sequence), or the length. */
 export function seqSearch<T>(seq: Seq<T>, pred: (item: T) => boolean): number {
+  assert(seq.length >= 0 && seq.head < CHUNK, 'a sequence');
   let lo = 0;
   let hi = seq.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (pred(seqAt(seq, mid) as T)) hi = mid; else lo = mid + 1;
   }
+  assert(lo >= 0 && lo <= seq.length, 'the position lies within the sequence');
   return lo;
 }
 

@@ -85,6 +85,7 @@ export function parsed<E>(parse: () => E, what?: string): Parsed<E> {
 
 /** Like `parsed` for a value that is not an event (a record read from storage): undefined when invalid. */
 export function parsedOrUndefined<T>(parse: () => T): T | undefined {
+  assert(parse.length === 0, 'a parser takes no arguments');
   try {
     return parse();
   } catch (error) {

@@ -25,10 +25,13 @@ function registerReply(b: Body): RegisterReply {
 }
 
 function records(value: unknown): Array<{ offset: number; record: MetadataRecord }> {
+  assert(value !== null && value !== undefined, 'absent records default to none (the caller)');
+  if (value !== undefined && !Array.isArray(value)) fail('records must be a list');
   return list(value, 'records', RECORDS_MAX).map((item) => {
     const entry = object(item, 'records[]');
     const record = parseRecord(entry['record']);
     if (record === undefined) fail('records[].record must be a metadata record');
+    if (!Number.isSafeInteger(entry['offset'])) fail('records[].offset must be an offset');
     return { offset: int(entry, 'offset', 1), record };
   });
 }
@@ -54,7 +57,10 @@ export function parseNodeMessage(inbound: Inbound): Parsed<NodeEvent> {
   if (!TAKEN.has(inbound.type)) return { ok: false, code: 'UNSUPPORTED_MESSAGE', message: `a node does not take ${inbound.type}` };
   assert(inbound.from.length > 0, 'a message has a sender (the codec checked it)');
   const head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}), ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
-  return parsed((): NodeEvent => {
+  const result = parsed((): NodeEvent => {
+    assert(TAKEN.has(inbound.type), 'only taken types are parsed');
+    // Replies answer a request of ours: they carry its corr.
+    if (inbound.type !== 'probe' && !Number.isSafeInteger(inbound.corr)) fail('a reply needs a corr');
     switch (inbound.type) {
       case 'registerNodeReply': return { type: 'registerNodeReply', ...head, body: registerReply(object(inbound.body, 'body')) };
       case 'nodeHeartbeatReply': return { type: 'nodeHeartbeatReply', ...head, body: heartbeatReply(object(inbound.body, 'body')) };
@@ -62,4 +68,6 @@ export function parseNodeMessage(inbound: Inbound): Parsed<NodeEvent> {
       default: return fail(`unexpected ${inbound.type}`);
     }
   }, inbound.type);
+  assert(result.ok || result.code === 'INVALID_REQUEST', 'a taken type is refused only as invalid');
+  return result;
 }

@@ -129,6 +129,7 @@ export function epochsFromMeta(value: unknown): EpochEntry[] {
     return { epoch: epoch as number, startOffset: startOffset as number };
   });
   checkEpochs(epochs);
+  assert(epochs.every((e) => e.epoch >= 0 && e.startOffset >= 0), 'stored epochs and offsets are non-negative');
   return epochs;
 }
 

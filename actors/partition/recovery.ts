@@ -82,6 +82,7 @@ function beginScan(ctx: PartitionContext, fx: Fx): void {
   ctx.producers = loaded.table;
   r.producersCoveredOffset = loaded.coveredOffset;
   r.scanFrom = ctx.logStart;
+  assert(ctx.logStart <= ctx.leo && ctx.leo === ctx.leoPending, 'the recovered log has no write in flight');
   if (r.scanFrom < ctx.leo) return scanNext(ctx, fx, r);
   finishRecovery(ctx, fx, r);
 }
