@@ -6,7 +6,7 @@
  */
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
-import type { ControllerContext, Waiter } from '../controller.js';
+import type { ControllerContext, Waiter } from './types.js';
 import type { Fx } from '../kit/fx.js';
 
 export function park(ctx: ControllerContext, fx: Fx, index: number, send: SendParams): void {
@@ -17,12 +17,14 @@ export function park(ctx: ControllerContext, fx: Fx, index: number, send: SendPa
 }
 
 export function completeUpTo(ctx: ControllerContext, fx: Fx, index: number): void {
+  assert(index <= ctx.commitIndex, 'replies complete only up to the commit index');
   let n = 0;
   while (n < ctx.purgatory.length && (ctx.purgatory[n] as Waiter).index <= index) {
     fx.push({ type: 'send', params: (ctx.purgatory[n] as Waiter).send });
     n++;
   }
   if (n > 0) ctx.purgatory = ctx.purgatory.slice(n);
+  assert(ctx.purgatory.every((w) => w.index > index), 'every reply left waits for a later entry');
 }
 
 export function failAll(ctx: ControllerContext, fx: Fx, body: Record<string, unknown>): void {
