@@ -5,7 +5,7 @@
  * request on a client-facing address that serves something else, is refused UNSUPPORTED_MESSAGE.
  */
 import { assert } from '../assert.js';
-import { isNodeOnly } from './addresses.js';
+import { ADMIN_PREFIX, COORDINATOR_PREFIX, FETCH_PREFIX, isNodeOnly, METADATA, PRODUCE_PREFIX, PRODUCER_ID_PREFIX } from './addresses.js';
 
 /** Which side of the wire a message belongs to; `either` for types both sides may carry. */
 export type WireSide = 'node' | 'client' | 'either';
@@ -57,13 +57,13 @@ export function wireSide(type: string, body: unknown): WireSide {
 
 /** Client-facing addresses that serve one kind of request, by prefix: what each takes. */
 const CLIENT_ENDPOINTS: Array<[prefix: string, types: ReadonlySet<string>]> = [
-  ['c/meta', new Set(['metadata', 'findCoordinator'])],
-  ['c/admin/', new Set(['createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'describeQuorum', ...PLACEMENT_REQUESTS])],
-  ['c/pid/', new Set(['initProducerId'])],
-  ['c/produce/', new Set(['produce'])],
-  ['c/fetch/', new Set(['fetch', 'listOffsets'])],
+  [METADATA, new Set(['metadata', 'findCoordinator'])],
+  [`${ADMIN_PREFIX}/`, new Set(['createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'describeQuorum', ...PLACEMENT_REQUESTS])],
+  [`${PRODUCER_ID_PREFIX}/`, new Set(['initProducerId'])],
+  [`${PRODUCE_PREFIX}/`, new Set(['produce'])],
+  [`${FETCH_PREFIX}/`, new Set(['fetch', 'listOffsets'])],
   // A coordinator takes group requests, and the answers of the partition it stores groups in.
-  ['c/group/', new Set([...GROUP_REQUESTS, 'produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply'])],
+  [`${COORDINATOR_PREFIX}/`, new Set([...GROUP_REQUESTS, 'produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply'])],
 ];
 
 /** The envelope fields admission looks at. */

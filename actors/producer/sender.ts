@@ -8,6 +8,7 @@ import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { send, type Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
@@ -17,8 +18,6 @@ import { fresh, own } from '../kit/draft.js';
 import { ownBatch, ownQueue } from './draft.js';
 
 const INT32_MAX = 2_147_483_647;
-
-export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
 
 /** Sends what may go now: every partition with closed batches, a known leader and room in flight. */
 export function drain(ctx: ProducerContext, fx: Fx): void {

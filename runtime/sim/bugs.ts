@@ -7,7 +7,7 @@
  */
 import type { Envelope } from '../../transport/envelope.js';
 import type { BugHooks } from '../bug-hooks.js';
-import { clientAddress, nodeAddress } from '../../actors/kit/addresses.js';
+import { clientAddress, COORDINATOR_PREFIX, nodeAddress, REPLICA_PREFIX } from '../../actors/kit/addresses.js';
 import { fromBatch, toBatch, type CoordRecord } from '../../actors/coordinator/records.js';
 import type { StoredBatch } from '../../actors/partition/batch.js';
 
@@ -108,7 +108,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
       return { ...envelope, body: { ...body, batches: [{ ...first, records: second?.['records'] }, { ...second, records: first['records'] }, ...rest] } };
     }
   }
-  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith('n/repl/') && body['code'] === 'OK'
+  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith(`${REPLICA_PREFIX}/`) && body['code'] === 'OK'
       && Array.isArray(body['batches']) && body['batches'].length > 0 && Number(body['hw']) > 0 && !hitOnce.has(envelope.to)) {
     hitOnce.add(envelope.to);
     const { batches: _dropped, ...rest } = body;
@@ -127,7 +127,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
 
 /** The planted consumer-group bugs (undefined when none applies). */
 function garbleGroupTraffic(envelope: Envelope, body: Record<string, unknown>): Envelope | undefined {
-  const toCoordinator = envelope.to.startsWith('c/group/');
+  const toCoordinator = envelope.to.startsWith(`${COORDINATOR_PREFIX}/`);
   if (planted.has('repliesGrantPartition0') && envelope.type === 'groupHeartbeatReply' && body['code'] === 'OK' && Array.isArray(body['assignment']) && body['assignment'].length > 0) {
     const assignment = body['assignment'] as Array<{ topic: string; partitions: number[] }>;
     const [first, ...rest] = assignment;
@@ -160,7 +160,7 @@ function withoutRecords(batch: StoredBatch, kinds: ReadonlyArray<CoordRecord['ki
  * when no bug applies). `address` is the actor's; a partition replica's ends with its node id.
  */
 export function garbleLocal<E extends { type: string; [field: string]: unknown }>(address: string, event: E): E {
-  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith('n/repl/')) {
+  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith(`${REPLICA_PREFIX}/`)) {
     const state = event['state'] as { leader: number; leaderEpoch: number } | undefined;
     const self = Number(address.slice(address.lastIndexOf('/') + 1));
     if (state !== undefined && state.leader === self && state.leaderEpoch > 0) return { ...event, state: { ...state, leaderEpoch: state.leaderEpoch - 1 } };

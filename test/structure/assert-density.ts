@@ -5,8 +5,9 @@
  * at least NON_TRIVIAL_LINES lines. Run: npx tsx test/structure/assert-density.ts [--list]
  */
 import ts from 'typescript';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT, tsFiles } from './source-files.js';
 
 export const NON_TRIVIAL_LINES = 8;
 /**
@@ -14,19 +15,8 @@ export const NON_TRIVIAL_LINES = 8;
  * check of input from outside, which the actors then assert instead of checking again).
  */
 const CHECKS = ['assert', 'unreachable', 'fail'];
-const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface FunctionCount { file: string; name: string; line: number; lines: number; asserts: number }
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...tsFiles(path));
-    else if (name.endsWith('.ts')) out.push(path);
-  }
-  return out.sort();
-}
 
 function nameOf(node: ts.Node): string {
   if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) return node.name.getText();

@@ -3,21 +3,11 @@
 // count too: they tie the files just as much), build the graph, and name every cycle found; the
 // finder itself is shown to find a cycle in a small graph.
 import test from 'ava';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { ROOT, tsFiles } from './source-files.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const DIRS = ['actors', 'runtime'];
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...tsFiles(path));
-    else if (name.endsWith('.ts')) out.push(path);
-  }
-  return out;
-}
 
 /** A relative import or re-export (type-only ones too: they tie the files just as much). */
 const IMPORT = /^\s*(?:import|export)\b[^'"]*?from\s+['"](\.[^'"]+)['"]/gm;
