@@ -26,6 +26,7 @@ import { CONTROLLER_FOR_NODES } from '../kit/addresses.js';
 import { reply, send, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
+import { splitExpired, splitWhere, waitInOrder } from '../kit/purgatory.js';
 import type { AlterPartitionReply, AlterPartitionRequest, FetchReply, FetchRequest, LeaderState, PartitionContext, PartitionState, ProduceReply, ProduceWaiter } from './types.js';
 
 // ---- fetch ----
@@ -73,34 +74,18 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
 
 /** A new list with `waiter` inserted in lastOffset order (a duplicate retry may wait on an older offset). */
 export function withWaiter(waiters: readonly ProduceWaiter[], waiter: ProduceWaiter): ProduceWaiter[] {
-  let i = waiters.length;
-  while (i > 0 && (waiters[i - 1] as ProduceWaiter).lastOffset > waiter.lastOffset) i--;
   assert(waiter.baseOffset <= waiter.lastOffset, 'a waiter waits for a batch');
-  const out = waiters.slice(0, i);
-  out.push(waiter);
-  for (let j = i; j < waiters.length; j++) out.push(waiters[j] as ProduceWaiter);
+  const out = waitInOrder(waiters, waiter, lastOffsetOf);
   assert(out.length === waiters.length + 1, 'one waiter added');
   return out;
 }
 
+function lastOffsetOf(w: ProduceWaiter): number { return w.lastOffset; }
+
 /** The waiters whose offset `leo` or `hw` now covers, and the rest (the same list when none is). */
 export function splitCompleted(waiters: readonly ProduceWaiter[], leo: number, hw: number): [done: ProduceWaiter[], rest: readonly ProduceWaiter[]] {
   assert(hw <= leo, 'splitCompleted: hw <= leo');
-  return split(waiters, (w) => w.lastOffset < (w.waitFor === 'leo' ? leo : hw));
-}
-
-/** The entries whose deadline passed, and the rest (the same list when none did). */
-export function splitExpired<T extends { deadlineMs: number }>(items: readonly T[], nowMs: number): [expired: T[], rest: readonly T[]] {
-  return split(items, (item) => item.deadlineMs <= nowMs);
-}
-
-/** Never changes `items`: the caller replaces its list with `rest`. */
-function split<T>(items: readonly T[], taken: (item: T) => boolean): [T[], readonly T[]] {
-  const out: T[] = [];
-  const rest: T[] = [];
-  for (const item of items) (taken(item) ? out : rest).push(item);
-  assert(out.length + rest.length === items.length, 'split keeps every item');
-  return [out, out.length === 0 ? items : rest];
+  return splitWhere(waiters, (w) => w.lastOffset < (w.waitFor === 'leo' ? leo : hw));
 }
 
 /** HW = min LEO over the maximal ISR; then every waiter it or the LEO satisfies is answered. */

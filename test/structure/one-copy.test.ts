@@ -1,8 +1,9 @@
 // Goal: one copy of each mechanism of the actor kit, so that a second one cannot creep back: the
-// effect vocabulary and its helpers (send, reply, report, log lines), correlation ids and the
-// storage-op table, copy-on-write drafts, the edge validators, the seeded backoff and the client's
-// metadata types are each declared once, in their home file; addresses are spelt only in the
-// address catalogue; the SDK's retries wait on the client's clock, never the global timer.
+// effect vocabulary and its helpers (send, reply, report, log lines), correlation ids, the
+// storage-op table, the offset-ordered purgatory, copy-on-write drafts, the edge validators, the
+// seeded backoff and the client's metadata types are each declared once, in their home file;
+// addresses are spelt only in the address catalogue; the SDK's retries wait on the client's
+// clock, never the global timer.
 // Method: read actors/ and runtime/ as text and find top-level declarations by name; the finder
 // itself is shown to find a second copy.
 import test from 'ava';
@@ -20,6 +21,7 @@ const ONE_COPY: ReadonlyArray<[name: string, home: string]> = [
   ['fail', 'actors/kit/validate.ts'], ['Invalid', 'actors/kit/validate.ts'], ['object', 'actors/kit/validate.ts'], ['int', 'actors/kit/validate.ts'],
   ['optInt', 'actors/kit/validate.ts'], ['str', 'actors/kit/validate.ts'], ['optStr', 'actors/kit/validate.ts'], ['bool', 'actors/kit/validate.ts'],
   ['bytes', 'actors/kit/validate.ts'], ['parsed', 'actors/kit/validate.ts'],
+  ['waitInOrder', 'actors/kit/purgatory.ts'], ['splitWhere', 'actors/kit/purgatory.ts'], ['splitExpired', 'actors/kit/purgatory.ts'],
   ['backoffMs', 'actors/kit/backoff.ts'], ['BackoffPolicy', 'actors/kit/backoff.ts'],
   ['NodeInfo', 'actors/client/messages.ts'], ['PartitionInfo', 'actors/client/messages.ts'], ['TopicInfo', 'actors/client/messages.ts'],
 ];
