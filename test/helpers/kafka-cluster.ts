@@ -9,6 +9,8 @@ import { startNatsServer, type NatsServer } from './nats-server.js';
 import { freePort } from '../../runtime/cli/dev.js';
 import { connect, type BrookClient } from '../../runtime/sdk/index.js';
 import type { Admin } from '../../runtime/sdk/admin.js';
+import { WireClient } from './kafka-wire.js';
+import { metadata as metadataApi } from '../../runtime/kafka/schemas/index.js';
 
 export interface Run { code: number; stdout: string; stderr: string }
 
@@ -44,11 +46,26 @@ export class KafkaCluster {
     return run('kcat', ['-b', this.bootstrap, ...args], input, timeoutMs);
   }
 
+  /**
+   * Waits until the topic's partitions have leaders in the cluster's metadata and in the Metadata
+   * answer of every node's listener: a node that has not applied the new topic yet answers
+   * UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, and a Kafka client asks one broker only.
+   */
   async waitLeaders(topic: string, partitions: number): Promise<void> {
     await eventually(async () => {
       const t = (await this.admin.metadata([topic])).topics.find((x) => x.name === topic);
       return t !== undefined && t.partitions.length === partitions && t.partitions.every((p) => p.leader > 0) ? true : undefined;
     }, 30_000, `leaders of ${topic}`);
+    for (const port of this.ports.values()) {
+      const wire = await WireClient.open(port);
+      try {
+        await eventually(async () => {
+          const reply = await wire.request(metadataApi, 6, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+          const known = (reply['topics'] as Array<{ errorCode: number; partitions: Array<{ errorCode: number; leaderId: number }> }>)[0];
+          return known?.errorCode === 0 && known.partitions.length === partitions && known.partitions.every((x) => x.errorCode === 0 && x.leaderId > 0) ? true : undefined;
+        }, 30_000, `leaders of ${topic} at the listener on port ${port}`);
+      } finally { wire.close(); }
+    }
   }
 
   async stop(): Promise<void> {
