@@ -36,12 +36,6 @@ export class BrookNode {
   private readonly coordinators: CoordinatorReconciler;
   /** The node epoch of the last image acted on (replicas started from it carry it). */
   private appliedEpoch = 0;
-  /**
-   * The image the node last acted on, which is what clients are answered from. The actor's own
-   * image may be part way through a catch-up (a few records per heartbeat reply), e.g. holding a
-   * new topic without its partitions yet; the image acted on is whole up to a committed offset.
-   */
-  private actedImage: MetadataImage = emptyImage();
   private started = false;
   private stopped = false;
   /** A createTopic for `__consumer_offsets` is on its way. */
@@ -97,7 +91,7 @@ export class BrookNode {
 
   /** The metadata image once the node has caught up and serves clients; undefined before and after. */
   get servingImage(): MetadataImage | undefined {
-    return this.phase === 'running' || this.phase === 'shuttingDown' ? this.actedImage : undefined;
+    return this.phase === 'running' || this.phase === 'shuttingDown' ? this.metadata.image : undefined;
   }
 
   /** Whether the node has acted on its image at least once (it hosts what the image assigns it). */
@@ -147,7 +141,6 @@ export class BrookNode {
     switch (notice.kind) {
       case 'apply':
         this.appliedEpoch = notice.nodeEpoch;
-        this.actedImage = notice.image;
         this.reconciler.reconcile(notice.image);
         this.coordinators.reconcile(notice.image);
         this.metadataWaiters.release(notice.image.offset);
@@ -189,9 +182,9 @@ export class BrookNode {
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (!this.servesMetadata()) return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
-    const reply = (): void => answer(metadataReply(this.actedImage, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    const reply = (): void => answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
     // Behind what the client has seen committed: answer once caught up (another node may answer first).
-    if (parsed.minOffset > this.actedImage.offset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
+    if (parsed.minOffset > this.metadata.appliedOffset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
     reply();
   }
 
@@ -200,7 +193,7 @@ export class BrookNode {
     const parsed = parseFindCoordinator(body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (!this.servesMetadata()) return answer({ code: 'COORDINATOR_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
-    const found = findCoordinator(this.actedImage, parsed.groupId, this.knobs.offsetsTopicPartitions);
+    const found = findCoordinator(this.metadata.image, parsed.groupId, this.knobs.offsetsTopicPartitions);
     answer(found.reply);
     if (found.create === undefined || this.creatingOffsetsTopic) return;
     this.creatingOffsetsTopic = true;
