@@ -1,8 +1,8 @@
 // Goal: kafkajs 2.2.4 works against Brook unchanged — admin (cluster, create/delete topics,
 // metadata, offsets, offsets by time), producers (idempotent, acks -1/1/0, gzip, headers,
 // explicit timestamps), consumer groups with eachMessage and commits that a restarted member
-// resumes from, a producer and a consumer running in parallel in one process — and its records cross to Brook's SDK and to kcat byte for byte, keys on the
-// partitions Brook's murmur2 picks.
+// resumes from, a producer and a consumer running in parallel in one process — and its records
+// cross to Brook's SDK and to kcat byte for byte, keys on the partitions Brook's murmur2 picks.
 // Method: three `brook node join --kafka` processes over a real nats-server; kafkajs in this
 // process, the SDK over NATS, kcat as a process.
 import test from 'ava';

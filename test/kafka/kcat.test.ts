@@ -1,8 +1,8 @@
 // Goal: kcat (librdkafka 2.0.2) works against Brook unchanged — metadata, every protocol feature
-// librdkafka gates on single versions enabled, produce and consume
-// round trips (keys, headers, null keys and values, 1 MiB values, gzip/lz4/zstd/snappy batches
-// stored and served as sent, mid-batch offsets, offsets by time, idempotent producing), and
-// records cross between kcat and Brook's SDK byte for byte, keyed ones on the same partition.
+// librdkafka gates on single versions enabled, produce and consume round trips (keys, headers,
+// null keys and values, 1 MiB values, gzip/lz4/zstd/snappy batches stored and served as sent,
+// mid-batch offsets, offsets by time, idempotent producing), and records cross between kcat and
+// Brook's SDK byte for byte, keyed ones on the same partition.
 // Method: three `brook node join --kafka` processes over a real nats-server; kcat run as a
 // process with a bounded time; the SDK connects to the same cluster over NATS.
 import test from 'ava';
