@@ -137,3 +137,16 @@ export async function recordBatch(values: string[], producer?: { producerId: num
   });
   return batch.buffer;
 }
+
+/** A tap for a TCP proxy in front of Kafka listeners that records each request as `key:version`. */
+export class RequestLog {
+  readonly requests: string[] = [];
+
+  readonly tap = (): Intercept => {
+    const frames = new FrameSplitter();
+    return {
+      up: (chunk) => { for (const f of frames.push(chunk)) this.requests.push(`${f.readInt16BE(4)}:${f.readInt16BE(6)}`); },
+      down: (chunk) => chunk,
+    };
+  };
+}
