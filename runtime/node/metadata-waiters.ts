@@ -5,11 +5,12 @@
  * one dropped is never answered here, and the client's retry finds a node that has caught up.
  */
 import type { Clock } from '../clock.js';
+import type { MetadataImage } from '../../actors/metadata/image.js';
 
 const WAITERS_MAX = 1_000;
 const WAIT_MS_MAX = 2_000;
 
-interface Waiter { minOffset: number; deadlineMs: number; answer: () => void }
+interface Waiter { minOffset: number; deadlineMs: number; answer: (image: MetadataImage) => void }
 
 export class MetadataWaiters {
   private waiters: Waiter[] = [];
@@ -17,19 +18,23 @@ export class MetadataWaiters {
   constructor(private readonly clock: Clock) {}
 
   /** Holds `answer` until the image reaches `minOffset`; false when full (the request is dropped). */
-  wait(minOffset: number, answer: () => void): boolean {
+  wait(minOffset: number, answer: (image: MetadataImage) => void): boolean {
     if (this.waiters.length >= WAITERS_MAX) return false;
     this.waiters.push({ minOffset, deadlineMs: this.clock.nowMs() + WAIT_MS_MAX, answer });
     return true;
   }
 
-  /** After the image moved to `offset`: answers who waited for it, drops who waited too long. */
-  release(offset: number): void {
+  /**
+   * After the node acted on `image`: answers who waited for its offset from that image (the one
+   * the notice carries, which the actor's stored snapshot may not show yet), drops who waited too long.
+   */
+  release(image: MetadataImage): void {
+    const offset = image.offset;
     if (this.waiters.length === 0) return;
     const nowMs = this.clock.nowMs();
     const due = this.waiters.filter((w) => w.minOffset <= offset);
     this.waiters = this.waiters.filter((w) => w.minOffset > offset && w.deadlineMs > nowMs);
-    for (const w of due) w.answer();
+    for (const w of due) w.answer(image);
   }
 
   clear(): void { this.waiters = []; }

@@ -143,7 +143,7 @@ export class BrookNode {
         this.appliedEpoch = notice.nodeEpoch;
         this.reconciler.reconcile(notice.image);
         this.coordinators.reconcile(notice.image);
-        this.metadataWaiters.release(notice.image.offset);
+        this.metadataWaiters.release(notice.image);
         return;
       case 'stopped': {
         const done = this.shutdownDone;
@@ -182,10 +182,11 @@ export class BrookNode {
     const parsed = parseMetadataRequest(envelope.body);
     if (!parsed.ok) return answer({ code: 'INVALID_REQUEST', message: parsed.message });
     if (!this.servesMetadata()) return answer({ code: 'LEADER_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
-    const reply = (): void => answer(metadataReply(this.metadata.image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
+    const reply = (image: MetadataImage): void => answer(metadataReply(image, this.config.cluster, this.controllerId, this.controllerTerm, parsed.topics));
     // Behind what the client has seen committed: answer once caught up (another node may answer first).
-    if (parsed.minOffset > this.metadata.appliedOffset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
-    reply();
+    const current = this.metadata.image;
+    if (parsed.minOffset > current.offset) { this.metadataWaiters.wait(parsed.minOffset, reply); return; }
+    reply(current);
   }
 
   /** `findCoordinator`: from the image; creates `__consumer_offsets` on first use (one request at a time). */
