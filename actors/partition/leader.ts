@@ -15,6 +15,7 @@ import { epochMismatch } from './step.js';
 import { reply, send, type Fx } from '../kit/fx.js';
 import type { LeaderState, ListOffsetsRequest, PartitionContext, ProduceReply, ProduceRequest } from './types.js';
 import { wakeParkedFetches } from './serve-fetch.js';
+import { hwMoved } from './watch.js';
 
 export function leaderOf(ctx: PartitionContext): LeaderState {
   assert(ctx.role === 'leader' && ctx.leader !== undefined, 'leader state present when leading');
@@ -50,6 +51,8 @@ export function onProduce(ctx: PartitionContext, fx: Fx, request: ProduceRequest
   const check = checkSequence(ctx.producers, request.batch);
   if (check.kind === 'refuse') return answer(fx, request, { code: check.code, message: check.message });
   const deadlineMs = ctx.nowMs + request.timeoutMs;
+  // The first produce to wait after an idle spell starts the HW stall clock (actors/partition/watch.ts).
+  if (l.waiters.length === 0 && !l.hwWatch.stalled) l.hwWatch.sinceMs = ctx.nowMs;
   const waitFor = request.acks === -1 ? 'hw' : 'leo';
   if (check.kind === 'duplicate') {
     // The original may not be stored or committed yet: the retry waits for it like the original would.
@@ -85,7 +88,10 @@ export function advanceLeaderHw(ctx: PartitionContext, fx: Fx): void {
   const hw = computeHw(ctx.hw, ctx.leo, ctx.nodeId, maximalIsr(l.isr), l.followers);
   const moved = setHw(ctx, fx, hw);
   completeProduces(ctx, fx);
-  if (moved) wakeParkedFetches(ctx, fx, 'hw');
+  if (moved) {
+    hwMoved(ctx, fx, l);
+    wakeParkedFetches(ctx, fx, 'hw');
+  }
 }
 
 export function completeProduces(ctx: PartitionContext, fx: Fx): void {

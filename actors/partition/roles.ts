@@ -17,6 +17,7 @@ import { advanceLeaderHw, startLeaderEpoch } from './leader.js';
 import { failParkedFetches } from './serve-fetch.js';
 import { maybeSendFetch } from './follower.js';
 import { startRecovery } from './recovery.js';
+import { logFollowing, logIsrChanged, logLeading, logResigned } from './watch.js';
 
 export function onMetadataChanged(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
   if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
@@ -35,10 +36,11 @@ export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState)
   if (ctx.role === 'leader' && leading && state.leaderEpoch === before.leaderEpoch) {
     const l = ctx.leader as LeaderState;
     l.isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
+    logIsrChanged(ctx, fx, before.isr);
     advanceLeaderHw(ctx, fx);
     return;
   }
-  if (ctx.role === 'leader') stepDown(ctx, fx);
+  if (ctx.role === 'leader') stepDown(ctx, fx, 'newer partition state');
   if (leading) return becomeLeader(ctx, fx);
   const f = ctx.follower;
   if (f !== undefined && f.leaderId === state.leader && f.leaderEpoch === state.leaderEpoch) return; // ISR-only change.
@@ -64,19 +66,22 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   const start = epochStartOffset(ctx.epochs, leaderEpoch);
   assert(start !== undefined, 'the leader epoch is cached');
   const l: LeaderState = { leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
-    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0 };
+    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0,
+    hwWatch: { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false } };
   ctx.role = 'leader';
   ctx.leader = l;
   ctx.follower = undefined;
   report(fx, 'partitionLeader', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, leaderEpoch });
+  logLeading(ctx, fx, l);
   startLeaderEpoch(ctx, fx, l, epochs !== undefined);
   if (l.ready) advanceLeaderHw(ctx, fx);
 }
 
 /** Leadership ends: answer every waiter, drop batches accepted but never issued. */
-export function stepDown(ctx: PartitionContext, fx: Fx): void {
+export function stepDown(ctx: PartitionContext, fx: Fx, why: string): void {
   const l = ctx.leader;
   assert(ctx.role === 'leader' && l !== undefined, 'stepDown from leader only');
+  logResigned(ctx, fx, l.leaderEpoch, why);
   const answer = notLeader(ctx);
   for (const w of takeAll(l.waiters)) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
@@ -91,13 +96,14 @@ export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   ctx.role = 'follower';
   ctx.follower = { leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
     leaderHw: -1, leaderLogStart: -1 };
+  logFollowing(ctx, fx);
   maybeSendFetch(ctx, fx);
 }
 
 /** A log or epoch write failed: stop serving and rebuild from storage. */
 export function storageFailed(ctx: PartitionContext, fx: Fx, what: string, error: string): void {
   logLine(fx, 'error', 'storageFailed', { what, error });
-  if (ctx.role === 'leader') stepDown(ctx, fx);
+  if (ctx.role === 'leader') stepDown(ctx, fx, 'storage failed');
   ctx.follower = undefined;
   startRecovery(ctx, fx);
 }

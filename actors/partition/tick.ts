@@ -14,6 +14,7 @@ import { expireProduces } from './leader.js';
 import { expireParkedFetches } from './serve-fetch.js';
 import { isrTick } from './isr-control.js';
 import { followerTick } from './follower.js';
+import { hwWatchDueAt, watchHw } from './watch.js';
 
 export function onTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
   ctx.nowMs = Math.max(ctx.nowMs, nowMs);
@@ -22,6 +23,7 @@ export function onTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
     expireProduces(ctx, fx);
     expireParkedFetches(ctx, fx);
     isrTick(ctx, fx);
+    if (ctx.leader !== undefined) watchHw(ctx, fx, ctx.leader);
   } else {
     followerTick(ctx, fx);
   }
@@ -77,6 +79,7 @@ export function nextTickAt(ctx: PartitionContext): number {
     if (l.waiters.length > SCAN_MAX || l.parked.length > SCAN_MAX) consider(busy);
     for (const w of l.waiters) consider(w.deadlineMs);
     for (const p of l.parked) consider(p.deadlineMs);
+    consider(hwWatchDueAt(l));
     if (l.isr.kind !== 'committed') consider(l.isr.deadlineMs);
     else {
       if (l.isrRetryAtMs > ctx.nowMs) consider(l.isrRetryAtMs);

@@ -162,6 +162,8 @@ export interface LeaderState {
   followers: Map<number, FollowerProgress>;
   isr: IsrState;
   isrRetryAtMs: number;
+  /** The HW the last tick saw, since when, and whether its stall was reported (actors/partition/watch.ts). */
+  hwWatch: { hw: number; sinceMs: number; stalled: boolean };
 }
 
 export interface FollowerState {
