@@ -5,15 +5,21 @@
  */
 import { assert } from '../assert.js';
 import { deliver, type Fx } from '../kit/fx.js';
-import type { Batch, ErrorInfo, FlushResult, PendingSend, ProducerContext, SendResult } from './types.js';
+import type { Batch, ErrorInfo, FlushResult, PendingSend, ProducerContext, SendError, SendResult } from './types.js';
 
 function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   assert(send.unsettled === 0, 'finish a settled send');
   ctx.sends.delete(send.requestId);
   const result: SendResult = send.error === undefined
     ? { ok: true, partitions: send.partitions, offsets: send.offsets }
-    : { ok: false, code: send.error.code, message: send.error.message };
+    : failure(send.error);
   deliver(fx, send.requestId, result);
+}
+
+/** Kafka names a failed batch's partition as `topic-partition`; the message says it too, for logs that print only the message. */
+function failure(error: SendError): SendResult {
+  const { code, message, topic, partition } = error;
+  return { ok: false, code, message: `${topic}-${partition}: ${message}`, topic, partition };
 }
 
 function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, error: ErrorInfo | undefined): void {
@@ -22,7 +28,7 @@ function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, 
     const send = ctx.sends.get(slice.requestId);
     assert(send !== undefined && send.unsettled >= slice.count, 'a batch settles records of a pending send');
     for (let j = 0; j < slice.count; j++) send.offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
-    if (error !== undefined && send.error === undefined) send.error = error;
+    if (error !== undefined && send.error === undefined) send.error = { ...error, topic: batch.topic, partition: batch.partition };
     send.unsettled -= slice.count;
     position += slice.count;
     if (send.unsettled === 0) finish(ctx, fx, send);
