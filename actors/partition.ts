@@ -38,7 +38,7 @@ import { onProduce, onListOffsets } from './partition/leader.js';
 import { onFetch } from './partition/serve-fetch.js';
 import { onDeleteRecords } from './partition/delete-records.js';
 import { onFetchReply } from './partition/follower.js';
-import { onAlterPartitionReply } from './partition/isr-control.js';
+import { onAlterPartitionReply, resendIsrProposal } from './partition/isr-control.js';
 import { applyState, onMetadataChanged } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
@@ -109,6 +109,7 @@ function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
     case 'metaRead': return onMetaRead(ctx, fx, event);
     case 'boundsRead': return onBoundsRead(ctx, fx, event);
     case 'metadataChanged': return onMetadataChanged(ctx, fx, event.state, event.configs);
+    case 'controllerChanged': return ctx.role === 'leader' ? resendIsrProposal(ctx, fx) : undefined;
     case 'fetchReply': return onFetchReply(ctx, fx, event.corr, event.body);
     case 'alterPartitionReply': {
       const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);

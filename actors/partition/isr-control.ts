@@ -66,6 +66,18 @@ export function isrTick(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   if (l.isr.kind === 'committed') return maybeProposeIsr(ctx, fx);
   if (ctx.nowMs < l.isr.deadlineMs) return;
+  resendIsrProposal(ctx, fx);
+}
+
+/**
+ * A new controller leader: a proposal still unanswered went to its predecessor, which may have
+ * died with it (a controlled shutdown of the controller's node). Sent again now, same corr (the
+ * controller answers a resend of an applied proposal like any other), rather than when the
+ * proposal timeout runs out: while it is pending, the HW waits on its maximal ISR.
+ */
+export function resendIsrProposal(ctx: PartitionContext, fx: Fx): void {
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return;
   l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrProposalTimeoutMs };
   sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
 }

@@ -115,7 +115,9 @@ export type PartitionEvent =
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
   /** From the node runtime when it applies a new partition state. */
-  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> };
+  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> }
+  /** From the node runtime when another controller leader (or term) answers its heartbeats: a proposal sent to the old one may be lost. */
+  | { type: 'controllerChanged' };
 
 export type Role = 'recovering' | 'leader' | 'follower';
 

@@ -179,8 +179,11 @@ export class BrookNode {
       if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
       if (reply.code !== 'OK') return;
       this.lastHeartbeatAckMs = this.env.clock.nowMs();
+      // Another controller leader answers: ISR proposals sent to the old one may be lost with it.
+      const controllerChanged = reply.term !== undefined && this.controllerTerm !== 0 && (reply.term !== this.controllerTerm || reply.leaderId !== this.controllerId);
       this.controllerId = reply.leaderId ?? this.controllerId;
       this.controllerTerm = reply.term ?? this.controllerTerm;
+      if (controllerChanged) this.reconciler.controllerChanged();
       this.imageChanged = this.metadata.apply(reply) || this.imageChanged;
       const applied = this.metadata.appliedOffset;
       const behind = reply.committedOffset !== undefined && applied < reply.committedOffset;

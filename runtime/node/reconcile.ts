@@ -70,6 +70,11 @@ export class PartitionReconciler {
     }
   }
 
+  /** Tells every replica that another controller leader answers now (leaders resend an unanswered ISR proposal). */
+  controllerChanged(): void {
+    for (const address of this.hosted.keys()) this.host.send(address, { type: 'controllerChanged' });
+  }
+
   /**
    * Deletes a dropped replica's log and checkpoints. The store runs operations in issue order, so a
    * replica assigned here again later recovers from an empty log and fetches from the leader.

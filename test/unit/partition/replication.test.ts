@@ -90,6 +90,27 @@ test('a lagging follower is proposed out of the ISR; while pending the HW waits 
   t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
 });
 
+test('a new controller leader gets an unanswered ISR proposal at once, same corr, not after the proposal timeout', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(3);
+  c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 10_000 }));
+  c.advance(PARTITION_DEFAULTS.knobs.replicaLagTimeMaxMs + 100);
+  const proposals = (): Array<{ corr?: number }> => c.controllerInbox.filter((m) => m.type === 'alterPartition');
+  t.is(proposals().length, 1);
+  c.get(2).send({ type: 'controllerChanged' }); // A follower has nothing to resend.
+  c.get(1).send({ type: 'controllerChanged' });
+  c.settle();
+  t.is(proposals().length, 2, 'resent when the controller changed, long before the proposal timeout');
+  t.is(proposals()[1]?.corr, proposals()[0]?.corr);
+  c.advance(PARTITION_DEFAULTS.knobs.isrProposalTimeoutMs - 100);
+  t.is(proposals().length, 2, 'the resend restarted the proposal timeout');
+  c.get(1).send({ type: 'metadataChanged', state: state({ isr: [1, 2], partitionEpoch: 2 }) });
+  c.get(1).send({ type: 'controllerChanged' });
+  c.settle();
+  t.is(proposals().length, 2, 'nothing to resend once the ISR is committed');
+});
+
 // Seed 81262: with a long poll (500 ms) longer than replicaLagTimeMaxMs (400 ms), the leader of an
 // idle partition dated a follower's caught-up time from its parked fetch's arrival, shrank it out
 // of the ISR while the fetch still waited at the LEO, and took it back on its next fetch: two
