@@ -186,6 +186,8 @@ export interface ControllerContext {
   votes: number[];
   followers: Record<string, FollowerProgress>;
   heartbeatDueMs: number;
+  /** The clock at the previous tick: a much later tick means this voter did not run in between (tick.ts). */
+  lastTickMs: number;
   /** Node session deadlines (leader only; a new leader starts everyone afresh, like KRaft). */
   sessions: Record<string, number>;
   /**
@@ -260,7 +262,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
-    heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    heartbeatDueMs: input.nowMs, lastTickMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
     placement: initialPlacement(),
   };
 }

@@ -3,7 +3,7 @@
  * image plus the uncommitted tail of its log), gives every registered node a fresh session, listens
  * on the controller leader addresses (actors/kit/addresses.ts) and appends a `leaderChanged` no-op so that entries of earlier terms commit
  * (Raft §5.4.2, §8). A leader steps down on a higher term, on a storage failure or when check-quorum
- * finds it has not heard from a majority within an election timeout.
+ * finds it has not heard from a majority within two election timeouts.
  */
 import { assert } from '../assert.js';
 import { cloneImage } from '../metadata/image.js';
@@ -54,14 +54,21 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });
 }
 
-/** Check-quorum: a leader that has not heard from a majority within an election timeout steps down. */
+/**
+ * Check-quorum (Ongaro's thesis §6.2, etcd's CheckQuorum): a leader that has not heard from a
+ * majority within two election timeouts steps down. Two, not one: on a loaded host (five node
+ * processes on two cores) heartbeats and their replies queue for hundreds of ms while every voter
+ * is healthy, and a leader that steps down then costs the cluster an election (seconds with a
+ * split vote). Stepping down later is safe: a deposed leader commits nothing without a majority.
+ * Silence during a stall of the leader's own process does not count (tick.ts).
+ */
 export function checkQuorum(ctx: ControllerContext, fx: Fx): boolean {
   assert(ctx.role === 'leader', 'check-quorum runs on the leader');
-  const sinceMs = ctx.nowMs - ctx.knobs.electionTimeoutMs;
+  const sinceMs = ctx.nowMs - 2 * ctx.knobs.electionTimeoutMs;
   let heard = 1;
   for (const p of Object.values(ctx.followers)) if (p.lastContactMs >= sinceMs) heard++;
   if (heard >= majority(ctx.voters)) return true;
-  stepDown(ctx, fx, 'check-quorum: no majority heard within an election timeout');
+  stepDown(ctx, fx, 'check-quorum: no majority heard within two election timeouts');
   ctx.lastLeaderContactMs = -Infinity;
   return false;
 }

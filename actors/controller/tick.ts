@@ -16,6 +16,7 @@ import { placementTick } from './placement-tick.js';
 
 export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
   switch (ctx.role) {
     case 'recovering':
       if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
@@ -33,6 +34,30 @@ export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
       expireSessions(ctx, fx);
       return placementTick(ctx, fx);
   }
+}
+
+/**
+ * A tick much later than due means this voter's process did not run in between (GC, a starved
+ * process on a busy host, SIGSTOP): its timers fire before the messages that queued meanwhile are
+ * read, so every silence it measured is its own. Without this, a host that starves every node
+ * process for an election timeout deposes a healthy leader: the leader's check-quorum and the
+ * followers' election deadlines all expire at once, and the followers, out of lease, grant each
+ * other pre-votes. So the stall moves every liveness clock forward by its length: the followers'
+ * last contact and the node sessions (leader), the leader's last contact and the election
+ * deadline (others). Only liveness moves; Raft's safety never depends on time.
+ */
+function discountOwnStall(ctx: ControllerContext): void {
+  const stallMs = ctx.nowMs - ctx.lastTickMs - ctx.knobs.tickMs;
+  ctx.lastTickMs = ctx.nowMs;
+  if (stallMs <= ctx.knobs.heartbeatIntervalMs) return;
+  ctx.electionDeadlineMs += stallMs;
+  ctx.lastLeaderContactMs += stallMs;
+  const followers: ControllerContext['followers'] = {};
+  for (const [id, p] of Object.entries(ctx.followers)) followers[id] = { ...p, lastContactMs: p.lastContactMs + stallMs };
+  ctx.followers = followers;
+  const sessions: Record<string, number> = {};
+  for (const [id, deadlineMs] of Object.entries(ctx.sessions)) sessions[id] = deadlineMs + stallMs;
+  ctx.sessions = sessions;
 }
 
 /** Fence every node whose session ran out (one decision per node, in node id order). */
