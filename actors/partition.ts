@@ -39,7 +39,7 @@ import { onFetch } from './partition/serve-fetch.js';
 import { onDeleteRecords } from './partition/delete-records.js';
 import { onFetchReply } from './partition/follower.js';
 import { onAlterPartitionReply, resendIsrProposal } from './partition/isr-control.js';
-import { applyState, onMetadataChanged } from './partition/roles.js';
+import { applyState, onMetadataChanged, resign, unresign } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
 import { onTick } from './partition/tick.js';
@@ -95,7 +95,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     configs, knobs, state: input.state, role: 'recovering', nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),
-    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined,
+    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, resigned: false,
     hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
   };
@@ -110,6 +110,8 @@ function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
     case 'boundsRead': return onBoundsRead(ctx, fx, event);
     case 'metadataChanged': return onMetadataChanged(ctx, fx, event.state, event.configs);
     case 'controllerChanged': return ctx.role === 'leader' ? resendIsrProposal(ctx, fx) : undefined;
+    case 'controllerUnreachable': return resign(ctx, fx);
+    case 'controllerReachable': return unresign(ctx, fx);
     case 'fetchReply': return onFetchReply(ctx, fx, event.corr, event.body);
     case 'alterPartitionReply': {
       const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);

@@ -32,7 +32,9 @@ export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState)
   logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
     isr: state.isr, replicas: state.replicas, role: ctx.role, leo: ctx.leo, hw: ctx.hw });
   if (ctx.role === 'recovering') return; // Recovery picks the role from ctx.state when it ends.
-  const leading = state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId);
+  const leading = names(ctx, state);
+  // Resigned: a state naming this replica leader waits for the controller session (unresign).
+  if (ctx.resigned && leading) return;
   if (ctx.role === 'leader' && leading && state.leaderEpoch === before.leaderEpoch) {
     const l = ctx.leader as LeaderState;
     l.isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
@@ -47,10 +49,35 @@ export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState)
   becomeFollower(ctx, fx);
 }
 
+/** The state names this replica leader. */
+function names(ctx: PartitionContext, state: PartitionState): boolean {
+  return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId);
+}
+
 export function decideRole(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.role === 'recovering', 'decideRole ends recovery');
-  if (ctx.state.leader === ctx.nodeId && ctx.state.replicas.includes(ctx.nodeId)) becomeLeader(ctx, fx);
-  else becomeFollower(ctx, fx);
+  if (!names(ctx, ctx.state)) return becomeFollower(ctx, fx);
+  if (!ctx.resigned) return becomeLeader(ctx, fx);
+  ctx.role = 'follower'; // Idle: it follows no one and leads nothing until the session is back.
+}
+
+/**
+ * The node lost its controller session (runtime/node/session-watch.ts): the controller may have
+ * fenced it and elected another leader. A leader resigns: every waiting produce gets NOT_LEADER,
+ * nothing more is acknowledged, and produce and fetch are refused until it leads again.
+ */
+export function resign(ctx: PartitionContext, fx: Fx): void {
+  ctx.resigned = true;
+  if (ctx.role === 'leader') stepDown(ctx, fx, 'controller session lost');
+}
+
+/** The session is back and the image caught up: lead again if the controller still says so. */
+export function unresign(ctx: PartitionContext, fx: Fx): void {
+  if (!ctx.resigned) return;
+  ctx.resigned = false;
+  if (ctx.role !== 'follower') return; // Recovery picks the role when it ends.
+  if (names(ctx, ctx.state)) return becomeLeader(ctx, fx);
+  if (ctx.follower === undefined) becomeFollower(ctx, fx);
 }
 
 export function becomeLeader(ctx: PartitionContext, fx: Fx): void {

@@ -117,7 +117,10 @@ export type PartitionEvent =
   /** From the node runtime when it applies a new partition state. */
   | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> }
   /** From the node runtime when another controller leader (or term) answers its heartbeats: a proposal sent to the old one may be lost. */
-  | { type: 'controllerChanged' };
+  | { type: 'controllerChanged' }
+  /** From the node runtime: no heartbeat answered for a session (resign leadership), and answered again with the image caught up. */
+  | { type: 'controllerUnreachable' }
+  | { type: 'controllerReachable' };
 
 export type Role = 'recovering' | 'leader' | 'follower';
 
@@ -214,6 +217,8 @@ export interface PartitionContext {
   recovery: Recovery | undefined;
   leader: LeaderState | undefined;
   follower: FollowerState | undefined;
+  /** The node lost its controller session: lead nothing, even where the (possibly stale) state says so. */
+  resigned: boolean;
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
   producersCheckpoint: { inFlight: boolean; atMs: number };
   retention: { nextCheckMs: number; inFlight: boolean };

@@ -20,6 +20,8 @@ import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './
 import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
 import { MetadataWaiters } from './metadata-waiters.js';
+import { ControllerSessionWatch } from './session-watch.js';
+import { CONTROLLER_DEFAULTS } from '../../actors/controller.js';
 import { CoordinatorReconciler } from './coordinators.js';
 import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
@@ -59,6 +61,7 @@ export class BrookNode {
   private registerRefusedSinceMs: number | undefined;
   private shutdownDone: (() => void) | undefined;
   private readonly metadataWaiters: MetadataWaiters;
+  private readonly session: ControllerSessionWatch;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
     this.metadata = new MetadataFollower(config.nodeId, env.bugs);
@@ -74,6 +77,8 @@ export class BrookNode {
     this.reconciler = new PartitionReconciler(this.host, config, env, () => this.nodeEpoch ?? 0, config.partition ?? {});
     this.coordinators = new CoordinatorReconciler(this.host, config, env, config.coordinator ?? {});
     this.metadataWaiters = new MetadataWaiters(env.clock);
+    this.session = new ControllerSessionWatch(env.clock, env.logger, config.controller?.nodeSessionTimeoutMs ?? CONTROLLER_DEFAULTS.nodeSessionTimeoutMs,
+      () => this.reconciler.tellReplicas('controllerUnreachable'), () => this.reconciler.tellReplicas('controllerReachable'));
   }
 
   get address(): string { return nodeAddress(this.config.nodeId); }
@@ -135,6 +140,7 @@ export class BrookNode {
   private beat(): void {
     if (this.phase === 'stopped') return;
     if (this.inFlight) return this.schedule();
+    if (this.phase === 'running' || this.phase === 'shuttingDown') this.session.check();
     this.inFlight = true;
     if (this.nodeEpoch === undefined) this.register();
     else this.heartbeat(this.nodeEpoch);
@@ -169,6 +175,7 @@ export class BrookNode {
 
   private heartbeat(nodeEpoch: number): void {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
+    const sentMs = this.env.clock.nowMs();
     this.rpc.call(CONTROLLER_FOR_NODES, 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped') return;
@@ -179,11 +186,12 @@ export class BrookNode {
       if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
       if (reply.code !== 'OK') return;
       this.lastHeartbeatAckMs = this.env.clock.nowMs();
+      this.session.acked(sentMs);
       // Another controller leader answers: ISR proposals sent to the old one may be lost with it.
       const controllerChanged = reply.term !== undefined && this.controllerTerm !== 0 && (reply.term !== this.controllerTerm || reply.leaderId !== this.controllerId);
       this.controllerId = reply.leaderId ?? this.controllerId;
       this.controllerTerm = reply.term ?? this.controllerTerm;
-      if (controllerChanged) this.reconciler.controllerChanged();
+      if (controllerChanged) this.reconciler.tellReplicas('controllerChanged');
       this.imageChanged = this.metadata.apply(reply) || this.imageChanged;
       const applied = this.metadata.appliedOffset;
       const behind = reply.committedOffset !== undefined && applied < reply.committedOffset;
@@ -208,6 +216,7 @@ export class BrookNode {
         this.coordinators.reconcile(this.metadata.image);
       }
       this.imageChanged = false;
+      this.session.caughtUp();
       this.metadataWaiters.release(applied);
       // Still behind (the log moved on while this node caught up): the next round starts at once.
       if (behind) this.schedule(0);

@@ -70,9 +70,9 @@ export class PartitionReconciler {
     }
   }
 
-  /** Tells every replica that another controller leader answers now (leaders resend an unanswered ISR proposal). */
-  controllerChanged(): void {
-    for (const address of this.hosted.keys()) this.host.send(address, { type: 'controllerChanged' });
+  /** Tells every replica what the node learned about its controller (actors/partition/types.ts: controller*). */
+  tellReplicas(type: 'controllerChanged' | 'controllerUnreachable' | 'controllerReachable'): void {
+    for (const address of this.hosted.keys()) this.host.send(address, { type });
   }
 
   /**
