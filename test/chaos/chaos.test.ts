@@ -3,8 +3,9 @@
 // Method: three nats-server processes, five `brook node join` processes (controllers 1,2,3) with
 // LevelDB on disk, idempotent acks=all producers and a live consumer; a seeded nemesis applies
 // every fault kind at least once (kill -9 of a node, of the controller leader and of a partition
-// leader, SIGSTOP/SIGCONT of a partition leader, SIGTERM and restart, kill -9 of a nats-server, a
-// node cut off from NATS); the history is judged by the simulator's checker after final reads.
+// leader, SIGSTOP/SIGCONT of a partition leader, SIGTERM and restart of a node and of the controller
+// leader's node, kill -9 of a nats-server, a node and a partition leader cut off from NATS); the
+// history is judged by the simulator's checker after final reads.
 // The nemesis waits at most 1.5 s for the cluster to settle after a heal, so a fault often lands
 // while the previous one is still being recovered from (a restarted node still registering).
 // No figure here is timing: the machine is shared and slow, so only outcomes are asserted.

@@ -8,7 +8,7 @@ import type { ChaosCluster } from './cluster.js';
 import { Prng } from './prng.js';
 
 export const FAULT_KINDS = ['kill-node', 'kill-controller-leader', 'kill-partition-leader', 'pause-partition-leader', 'restart-node',
-  'restart-controller-leader', 'kill-nats', 'cut-node'] as const;
+  'restart-controller-leader', 'kill-nats', 'cut-node', 'cut-partition-leader'] as const;
 export type FaultKind = typeof FAULT_KINDS[number];
 
 export interface Fault {
@@ -126,9 +126,10 @@ export class Nemesis {
         await c.nats.restart(index);
         break;
       }
-      case 'cut-node': {
-        const id = this.random.pick(this.liveNodes());
-        fault = record(`node-${id}`);
+      case 'cut-node':
+      case 'cut-partition-leader': {
+        const { id, note } = kind === 'cut-node' ? { id: this.random.pick(this.liveNodes()), note: undefined } : await this.target(kind);
+        fault = record(`node-${id}`, note);
         c.node(id).proxy.cutOff();
         await this.sleepAlways(down);
         c.node(id).proxy.restore();
@@ -151,7 +152,7 @@ export class Nemesis {
       if (kind === 'kill-controller-leader' || kind === 'restart-controller-leader') {
         const quorum = await c.admin.describeQuorum();
         if (live.includes(quorum.leaderId)) return { id: quorum.leaderId };
-      } else if (kind === 'kill-partition-leader' || kind === 'pause-partition-leader') {
+      } else if (kind === 'kill-partition-leader' || kind === 'pause-partition-leader' || kind === 'cut-partition-leader') {
         const topic = await c.admin.describeTopic(this.options.topic);
         const p = topic.partitions[partition % topic.partitions.length];
         if (p && live.includes(p.leader)) return { id: p.leader, note: `leader of partition ${p.partition}` };
