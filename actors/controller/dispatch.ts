@@ -5,7 +5,8 @@
  */
 import { unreachable } from '../assert.js';
 import type { ControllerContext, ControllerEvent } from '../controller.js';
-import { onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './election.js';
+import { onEndQuorumEpoch, onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './election.js';
+import { resign } from './leadership.js';
 import { onAppendEntries, onAppendReply } from './replication.js';
 import { onInstallSnapshot } from './snapshot.js';
 import { onRequest } from './requests.js';
@@ -23,13 +24,14 @@ export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent)
     case 'readDone': return onReadDone(ctx, fx, event.token, event.entries, event.error);
     case 'boundsRead': return; // The controller never asks for bounds.
     case 'preVote': case 'preVoteReply': case 'requestVote': case 'requestVoteReply':
-    case 'appendEntries': case 'appendEntriesReply': case 'installSnapshot': case 'installSnapshotReply':
+    case 'appendEntries': case 'appendEntriesReply': case 'installSnapshot': case 'installSnapshotReply': case 'endQuorumEpoch':
       if (ctx.role === 'recovering') return;
       return onRaft(ctx, fx, event);
     case 'registerNode': case 'nodeHeartbeat': case 'createTopic': case 'deleteTopic': case 'createPartitions':
     case 'alterConfigs': case 'alterPartition': case 'allocateProducerIds': case 'initProducerId': case 'describeQuorum':
       return onRequest(ctx, fx, event);
     case 'probeReply': return onProbeReply(ctx, fx, event);
+    case 'resign': return resign(ctx, fx);
     case 'alterPartitionReassignments': case 'listPartitionReassignments': case 'electLeaders': case 'decommissionNode':
     case 'balanceCluster': case 'alterClusterConfigs':
       return onPlacementRequest(ctx, fx, event);
@@ -38,7 +40,7 @@ export function dispatch(ctx: ControllerContext, fx: Fx, event: ControllerEvent)
 }
 
 type Raft = Extract<ControllerEvent, { type: 'preVote' | 'preVoteReply' | 'requestVote' | 'requestVoteReply' | 'appendEntries'
-  | 'appendEntriesReply' | 'installSnapshot' | 'installSnapshotReply' }>;
+  | 'appendEntriesReply' | 'installSnapshot' | 'installSnapshotReply' | 'endQuorumEpoch' }>;
 
 function onRaft(ctx: ControllerContext, fx: Fx, event: Raft): void {
   switch (event.type) {
@@ -50,6 +52,7 @@ function onRaft(ctx: ControllerContext, fx: Fx, event: Raft): void {
     case 'appendEntriesReply': return onAppendReply(ctx, fx, event);
     case 'installSnapshot': return onInstallSnapshot(ctx, fx, event);
     case 'installSnapshotReply': return onAppendReply(ctx, fx, event);
+    case 'endQuorumEpoch': return onEndQuorumEpoch(ctx, fx, event);
     default: return unreachable(event);
   }
 }

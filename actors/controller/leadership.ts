@@ -12,7 +12,7 @@ import { majority, type ControllerContext } from '../controller.js';
 import { entryAt, lastIndex } from './log.js';
 import { failAll } from './purgatory.js';
 import { propose } from './replication.js';
-import { LEADER_ADDRESSES, notController } from './step.js';
+import { LEADER_ADDRESSES, notController, raftSend } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
@@ -71,4 +71,26 @@ export function checkQuorum(ctx: ControllerContext, fx: Fx): boolean {
   stepDown(ctx, fx, 'check-quorum: no majority heard within two election timeouts');
   ctx.lastLeaderContactMs = -Infinity;
   return false;
+}
+
+/**
+ * Graceful resignation (KRaft's EndQuorumEpoch, KIP-595): the leader's node is shutting down. It
+ * steps down and tells every voter, naming its most caught-up follower as successor, so the quorum
+ * elects a new leader within a tick or two instead of an election timeout after the last
+ * heartbeat; until then nodes cannot learn the leadership moves their own shutdown caused.
+ */
+export function resign(ctx: ControllerContext, fx: Fx): void {
+  if (ctx.role !== 'leader') return;
+  let successorId = -1;
+  let bestMatch = -1;
+  for (const id of ctx.voters) {
+    const p = ctx.followers[String(id)];
+    if (id === ctx.nodeId || p === undefined || p.matchIndex <= bestMatch) continue;
+    successorId = id;
+    bestMatch = p.matchIndex;
+  }
+  stepDown(ctx, fx, 'resigned: node shutting down');
+  ctx.electionDeadlineMs = Infinity; // It leaves: it campaigns no more.
+  if (successorId < 0) return;
+  for (const id of ctx.voters) if (id !== ctx.nodeId) raftSend(ctx, fx, id, 'endQuorumEpoch', { term: ctx.term, leaderId: ctx.nodeId, successorId });
 }

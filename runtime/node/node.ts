@@ -115,6 +115,8 @@ export class BrookNode {
 
   stop(): void {
     if (this.phase === 'stopped') return;
+    // A controlled shutdown hands the controller leadership on before the voter goes (no election timeout).
+    if (this.phase === 'shuttingDown' && this.config.voters.includes(this.config.nodeId)) this.host.send(controllerVoter(this.config.nodeId), { type: 'resign' });
     this.phase = 'stopped';
     if (this.heartbeatTimer !== undefined) this.env.clock.clearTimeout(this.heartbeatTimer);
     this.env.transport.unlisten(this.address);

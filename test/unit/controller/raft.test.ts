@@ -123,6 +123,22 @@ test('check-quorum: a leader whose own ticks stalled (a starved or paused proces
   t.is(leader.ctx.term, term, 'no election followed');
 });
 
+test('a resigning leader (its node shutting down) hands leadership to its most caught-up follower within a few ticks', (t) => {
+  const c = new Cluster([1, 2, 3], 13);
+  const leader = c.elect();
+  c.advance(100);
+  const term = leader.ctx.term;
+  leader.send({ type: 'resign' });
+  t.is(leader.role, 'follower');
+  t.false(leader.listening.has(CONTROLLER_FOR_NODES), 'no longer takes node traffic');
+  c.settle(); // the endQuorumEpoch messages go out
+  c.isolated.add(leader.nodeId); // then its process stops
+  c.advance(60);
+  const others = [...c.replicas.values()].filter((r) => r.nodeId !== leader.nodeId && r.role === 'leader');
+  t.is(others.length, 1, `a new leader well within the minimum election timeout (${CONTROLLER_DEFAULTS.electionTimeoutMs} ms)`);
+  t.is(others[0]?.ctx.term, term + 1, 'one election, no split vote');
+});
+
 test('elections survive message loss', (t) => {
   const c = new Cluster([1, 2, 3], 21);
   c.lossRate = 0.2;
