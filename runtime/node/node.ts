@@ -178,13 +178,14 @@ export class BrookNode {
   private heartbeat(nodeEpoch: number): void {
     const body = { nodeId: this.config.nodeId, nodeEpoch, appliedOffset: this.metadata.appliedOffset, wantShutdown: this.phase === 'shuttingDown' };
     const sentMs = this.env.clock.nowMs();
-    this.rpc.call(CONTROLLER_FOR_NODES, 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs }, (result) => {
+    this.rpc.call(CONTROLLER_FOR_NODES, 'nodeHeartbeat', body, { timeoutMs: this.knobs.heartbeatTimeoutMs, failFast: true }, (result) => {
       this.inFlight = false;
       if (this.phase === 'stopped') return;
       // The heartbeat or its reply was lost: send the next one now rather than at the next interval,
       // which the timeout may just have missed (a node catching up would lose most of an interval).
       if (!result.ok) { if (result.code === 'REQUEST_TIMED_OUT') this.schedule(0); return; }
       const reply = result.envelope.body as HeartbeatReply;
+      if (reply.code === 'UNKNOWN_ADDRESS') { this.session.noLeader(sentMs); return; }
       if (reply.code === 'STALE_NODE_EPOCH' || reply.code === 'NODE_NOT_REGISTERED') { this.nodeEpoch = undefined; return; }
       if (reply.code !== 'OK') return;
       this.lastHeartbeatAckMs = this.env.clock.nowMs();

@@ -34,6 +34,14 @@ export class ControllerSessionWatch {
     if (this.ackedSentMs === undefined || sentMs > this.ackedSentMs) this.ackedSentMs = sentMs;
   }
 
+  /**
+   * A heartbeat sent at `sentMs` found no controller leader listening (an election is under way):
+   * none can fence this node before one is elected, and a new leader gives every node a fresh
+   * session. So it counts like an answer, and a controller failover does not make every partition
+   * leader of the cluster resign; only silence (cut off, or stopped) does.
+   */
+  noLeader(sentMs: number): void { this.acked(sentMs); }
+
   /** On every beat: resign once no answered heartbeat is younger than a session. */
   check(): void {
     if (this.lost || this.ackedSentMs === undefined) return;

@@ -45,3 +45,13 @@ test('an old answer arriving late does not restore the session', (t) => {
   w.caughtUp();
   t.deepEqual(calls, ['lost'], 'sent more than a session ago: the controller may have fenced the node since');
 });
+
+test('a heartbeat that found no controller leader (an election) counts like an answer: a failover makes no leader resign', (t) => {
+  const { w, calls, clock } = watch();
+  w.acked(0);
+  for (let sent = 100; sent <= 3000; sent += 100) { clock.ms = sent + 5; w.noLeader(sent); w.check(); }
+  t.deepEqual(calls, []);
+  clock.ms = 4600;
+  w.check();
+  t.deepEqual(calls, ['lost'], 'silence after that still resigns');
+});
