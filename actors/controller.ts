@@ -6,8 +6,12 @@
  * 1, value = `{ term, record }`. The leader decides commands against its working image
  * (actors/metadata/decide*.ts), appends and replays the records, and answers once they commit.
  *
- * States (mirroring `context.role`): recovering (reads ctl/state, ctl/snapshot and the log) →
- * follower ⇄ preCandidate → candidate → leader. Time comes only from `tick` events; randomness only
+ * States, each with its own handlers (Raft's role, which its handlers set in `context.role` as the
+ * paper's variable; the state follows it along the edges below, any other change is a bug):
+ * recovering (reads ctl/state, ctl/snapshot and the log; drops Raft messages) → follower ⇄
+ * preCandidate → candidate → leader, back to follower on a higher term or a lost quorum, to
+ * recovering on a storage failure. Only the leader handles probe replies, and only it serves
+ * requests (the others answer NOT_CONTROLLER). Time comes only from `tick` events; randomness only
  * from actors/prng.ts with its state in context.
  *
  * Durability: term and vote go to `ctl/state` (putMeta, sync) and any Raft message sent while such
@@ -34,192 +38,27 @@
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
-import { effectActions, type RuntimeEvent, type SendParams } from './effects.js';
+import { effectActions } from './effects.js';
 import type { MetadataImage } from './metadata/image.js';
-import type { MetadataRecord, TopicConfigs } from './metadata/records.js';
-import { dispatch } from './controller/dispatch.js';
+import { CONTROLLER_DEFAULTS, type ControllerContext, type ControllerEvent, type ControllerInput, type ControllerRequest, type PlacementRequest, type Role, type Waiter } from './controller/types.js';
+import { onMetaRead, onReadDone, onStored } from './controller/completions.js';
+import { onEndQuorumEpoch, onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './controller/election.js';
+import { resign } from './controller/leadership.js';
+import { onAppendEntries, onAppendReply } from './controller/replication.js';
+import { onInstallSnapshot } from './controller/snapshot.js';
+import { onRequest } from './controller/requests.js';
+import { onPlacementRequest } from './controller/placement-requests.js';
+import { onProbeReply } from './controller/probe.js';
+import { onCampaignTick, onLeaderTick, onRecoveringTick } from './controller/tick.js';
 import { startRecovery } from './controller/recovery.js';
-import type { Effect } from './kit/fx.js';
+import type { Effect, Fx } from './kit/fx.js';
 import { lastIndex } from './controller/log.js';
-import { initialPlacement, type PlacementRequest, type PlacementState } from './controller/placement-requests.js';
+import { initialPlacement } from './controller/placement-requests.js';
 
 export { parseControllerMessage } from './metadata/validate.js';
 
-// ---- messages ----
-
-/** Routing fields every inbound message carries after validation. */
-export interface From { from: string; corr?: number; replyTo?: string }
-
-/** One log entry on the wire and on disk (its index is implied by its position). */
-export interface RaftEntry { term: number; record: MetadataRecord }
-
-/** Requests to the controller leader (describeQuorum to any voter as well). Reply: `<type>Reply`. */
-export type ControllerRequest =
-  | { type: 'registerNode'; nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string; kafkaListener?: string }
-  | { type: 'nodeHeartbeat'; nodeId: number; nodeEpoch: number; appliedOffset: number; wantShutdown?: boolean }
-  /** `topicId`: the client's proposal (32 hex); a retry that finds the topic made with it gets OK, not TOPIC_ALREADY_EXISTS. */
-  | { type: 'createTopic'; name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean; topicId?: string }
-  | { type: 'deleteTopic'; name: string }
-  | { type: 'createPartitions'; name: string; totalCount: number }
-  /** An empty value restores the config's default (Kafka's incremental DELETE). */
-  | { type: 'alterConfigs'; name: string; configs: TopicConfigs }
-  | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
-  | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }
-  | { type: 'initProducerId' }
-  | { type: 'describeQuorum' }
-  | PlacementRequest;
-
-/** Raft RPCs between voter addresses. Every one carries the sender's term. */
-export type RaftMessage =
-  /** `term` is the term the pre-candidate would campaign in (its term + 1); nobody adopts it. */
-  | { type: 'preVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
-  /** `term` is the voter's current term; `voteTerm` echoes the pre-vote's term. */
-  | { type: 'preVoteReply'; term: number; voteTerm: number; voterId: number; granted: boolean }
-  | { type: 'requestVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
-  | { type: 'requestVoteReply'; term: number; voterId: number; granted: boolean }
-  | { type: 'appendEntries'; term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: RaftEntry[]; leaderCommit: number }
-  /** success: `matchIndex` is stored on the follower; failure: retry from `nextIndexHint`. */
-  | { type: 'appendEntriesReply'; term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint: number }
-  | { type: 'installSnapshot'; term: number; leaderId: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
-  | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number }
-  /**
-   * A leader resigning (its node shutting down; KRaft's EndQuorumEpoch, KIP-595): voters stop
-   * counting on it at once, and `successorId` (its most caught-up follower) campaigns at once.
-   */
-  | { type: 'endQuorumEpoch'; term: number; leaderId: number; successorId: number };
-
-/**
- * The leader's liveness probe of a node whose heartbeats stopped (`probe` to its node address, sent
- * fail-fast): the node answers OK; UNKNOWN_ADDRESS means nothing listens there any more.
- */
-export type ProbeReply = { type: 'probeReply'; code: string };
-
-/** From the node runtime, whose controlled shutdown is about to stop this voter: a leader hands leadership on. */
-export interface ResignEvent { type: 'resign' }
-
-export type ControllerEvent = ((ControllerRequest | RaftMessage | ProbeReply) & From) | RuntimeEvent | ResignEvent;
-
-// ---- context ----
-
-export interface ControllerKnobs {
-  tickMs: number;
-  /** Base election timeout; each timeout is drawn uniformly from [base, 2·base). */
-  electionTimeoutMs: number;
-  /** How often the leader sends appendEntries to every follower. */
-  heartbeatIntervalMs: number;
-  /** A node whose heartbeats stop for this long is fenced. */
-  nodeSessionTimeoutMs: number;
-  /**
-   * A node silent for this long is probed, and fenced at once if the transport says nothing
-   * listens at its address any more (its process is gone): failover need not wait for the session.
-   */
-  nodeProbeAfterMs: number;
-  /** At most one probe per node in this long. */
-  nodeProbeEveryMs: number;
-  snapshotEveryRecords: number;
-  heartbeatRecordsMax: number;
-  appendEntriesMax: number;
-  /**
-   * Planted bug for the simulator and tests only: finish reassignments without waiting for the new
-   * replicas to join the ISR (a move onto empty replicas then loses acknowledged writes).
-   */
-  dropRemovingReplicasEarly: boolean;
-}
-
-export const CONTROLLER_DEFAULTS: ControllerKnobs = {
-  tickMs: 10, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500, nodeProbeAfterMs: 200, nodeProbeEveryMs: 100,
-  snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500, dropRemovingReplicasEarly: false,
-};
-
-export interface ControllerInput { nodeId: number; voters: number[]; clusterId: string; seed: number; knobs?: Partial<ControllerKnobs>; nowMs: number }
-
-export type Role = 'recovering' | 'follower' | 'preCandidate' | 'candidate' | 'leader';
-const ROLES: Role[] = ['recovering', 'follower', 'preCandidate', 'candidate', 'leader'];
-
-/** The in-memory log: entries after the snapshot; entries[i] has index snapshotIndex + 1 + i. */
-export interface RaftLog { snapshotIndex: number; snapshotTerm: number; entries: RaftEntry[] }
-
-export interface Snapshot { index: number; term: number; image: MetadataImage }
-
-export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; lastContactMs: number }
-
-/** A probe of a silent node: sent at `atMs` to the incarnation with `nodeEpoch`. */
-export interface NodeProbe { corr: number; atMs: number; nodeEpoch: number }
-
-/** A reply parked until `index` commits. */
-export interface Waiter { index: number; send: SendParams }
-
-/** A follower's ack that waits for its append to be stored. */
-export interface PendingAck { to: string; term: number; type: 'appendEntriesReply' | 'installSnapshotReply'; matchIndex: number }
-
-export type StorageOp =
-  | { kind: 'state'; term: number; votedFor: number | undefined; candidacy: boolean }
-  | { kind: 'append'; lastIndex: number; lastTerm: number }
-  | { kind: 'truncate' }
-  | { kind: 'snapshot'; snapshot: Snapshot; installed: boolean }
-  | { kind: 'trim' }
-  | { kind: 'readState' }
-  | { kind: 'readSnapshot' }
-  | { kind: 'readLog' };
-
-export interface Recovery { stateRead: boolean; snapshotRead: boolean; retryAtMs: number | undefined }
-
-export interface ControllerContext {
-  nodeId: number;
-  voters: number[];
-  clusterId: string;
-  knobs: ControllerKnobs;
-  nowMs: number;
-  prng: number;
-  role: Role;
-  term: number;
-  votedFor: number | undefined;
-  /** The term and vote last stored in ctl/state. */
-  durableTerm: number;
-  leaderId: number | undefined;
-  log: RaftLog;
-  /** Entries up to here are stored locally. */
-  durableIndex: number;
-  commitIndex: number;
-  lastApplied: number;
-  /** The committed image (at lastApplied). */
-  image: MetadataImage;
-  /** The leader's image: committed plus its uncommitted entries; decisions read it. */
-  working: MetadataImage | undefined;
-  snapshot: Snapshot | undefined;
-  snapshotWriting: boolean;
-  electionDeadlineMs: number;
-  lastLeaderContactMs: number;
-  /** Voters that granted the pre-vote or vote in progress. */
-  votes: number[];
-  followers: Record<string, FollowerProgress>;
-  heartbeatDueMs: number;
-  /** The clock at the previous tick: a much later tick means this voter did not run in between (tick.ts). */
-  lastTickMs: number;
-  /** Node session deadlines (leader only; a new leader starts everyone afresh, like KRaft). */
-  sessions: Record<string, number>;
-  /**
-   * Nodes that heartbeated (or registered) since this leader took over. A session granted only at
-   * election may belong to a process that died during the failover; a new incarnation of that node
-   * may take over such a session instead of being refused as NODE_ID_IN_USE until it runs out,
-   * which a run of controller failovers could otherwise put off for ever.
-   */
-  sessionsHeard: Record<string, true>;
-  /** Liveness probes in flight (leader only), by node id. */
-  probes: Record<string, NodeProbe>;
-  nextProbeCorr: number;
-  purgatory: Waiter[];
-  pendingAcks: PendingAck[];
-  /** Raft messages held until every ctl/state write in flight is stored. */
-  held: SendParams[];
-  ops: ReadonlyMap<number, StorageOp>;
-  nextToken: number;
-  recovery: Recovery | undefined;
-  /** Leader only: the placement plans it is running (actors/controller/placement-tick.ts). */
-  placement: PlacementState;
-}
-
-export function majority(voters: number[]): number { return Math.floor(voters.length / 2) + 1; }
+export type * from './controller/types.js';
+export { CONTROLLER_DEFAULTS, majority } from './controller/types.js';
 
 export function invariants(ctx: ControllerContext): void {
   const last = lastIndex(ctx.log);
@@ -275,24 +114,83 @@ function initialContext(input: ControllerInput): ControllerContext {
   };
 }
 
+/**
+ * The roles a state may hand over to: Raft's role changes happen inside its handlers (a higher term
+ * seen in any message, an election won or lost, a storage failure), which set `context.role`; the
+ * state follows it along these edges only, and a role change along any other edge is a bug.
+ */
+function becomes(state: Role, ...roles: Role[]) {
+  return [...roles.map((role) => ({ guard: { type: 'is' as const, params: role }, target: role })),
+    { guard: { type: 'isNot' as const, params: state }, actions: { type: 'offEdge' as const, params: state } }];
+}
+
+const raft = {
+  preVote: { actions: 'preVote' }, preVoteReply: { actions: 'preVoteReply' }, requestVote: { actions: 'requestVote' },
+  requestVoteReply: { actions: 'requestVoteReply' }, appendEntries: { actions: 'appendEntries' }, appendEntriesReply: { actions: 'appendReply' },
+  installSnapshot: { actions: 'installSnapshot' }, installSnapshotReply: { actions: 'appendReply' },
+  endQuorumEpoch: { actions: 'endQuorumEpoch' },
+} as const;
+
+/** Requests to the controller; any but the leader answers NOT_CONTROLLER (describeQuorum: any voter). */
+const requests = {
+  registerNode: { actions: 'request' }, nodeHeartbeat: { actions: 'request' }, createTopic: { actions: 'request' }, deleteTopic: { actions: 'request' },
+  createPartitions: { actions: 'request' }, alterConfigs: { actions: 'request' }, alterPartition: { actions: 'request' },
+  allocateProducerIds: { actions: 'request' }, initProducerId: { actions: 'request' }, describeQuorum: { actions: 'request' },
+  alterPartitionReassignments: { actions: 'placementRequest' }, listPartitionReassignments: { actions: 'placementRequest' },
+  electLeaders: { actions: 'placementRequest' }, decommissionNode: { actions: 'placementRequest' }, balanceCluster: { actions: 'placementRequest' },
+  alterClusterConfigs: { actions: 'placementRequest' },
+} as const;
+
+const completions = { stored: { actions: 'stored' }, metaRead: { actions: 'metaRead' }, readDone: { actions: 'readDone' } } as const;
+
+type Of<T extends ControllerEvent['type']> = Extract<ControllerEvent, { type: T }>;
+
+/** A handler for one event type, run on a draft of the context (actors/step-action.ts). */
+function act<T extends ControllerEvent['type']>(handler: (ctx: ControllerContext, fx: Fx, event: Of<T>) => void) {
+  return stepAction<ControllerContext, ControllerEvent>((ctx, fx, event) => handler(ctx, fx as Effect[], event as Of<T>));
+}
+
 export const controllerMachine = setup({
   types: { context: {} as ControllerContext, events: {} as ControllerEvent, input: {} as ControllerInput },
   actions: {
     ...effectActions,
-    // Handlers run on a shallow copy of the context; their effects run in order as declared actions.
-    handle: stepAction<ControllerContext, ControllerEvent>((ctx, fx, event) => dispatch(ctx, fx as Effect[], event)),
-    recover: stepAction<ControllerContext, ControllerEvent>((ctx, fx) => startRecovery(ctx, fx as Effect[])),
+    recover: act((ctx, fx) => startRecovery(ctx, fx)),
+    recoveringTick: act<'tick'>((ctx, fx, e) => onRecoveringTick(ctx, fx, e.nowMs)),
+    campaignTick: act<'tick'>((ctx, fx, e) => onCampaignTick(ctx, fx, e.nowMs)),
+    leaderTick: act<'tick'>((ctx, fx, e) => onLeaderTick(ctx, fx, e.nowMs)),
+    stored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e.token, e.error)),
+    metaRead: act<'metaRead'>((ctx, fx, e) => onMetaRead(ctx, fx, e.token, e.value, e.error)),
+    readDone: act<'readDone'>((ctx, fx, e) => onReadDone(ctx, fx, e.token, e.entries, e.error)),
+    preVote: act<'preVote'>(onPreVote),
+    preVoteReply: act<'preVoteReply'>(onPreVoteReply),
+    requestVote: act<'requestVote'>(onRequestVote),
+    requestVoteReply: act<'requestVoteReply'>(onRequestVoteReply),
+    appendEntries: act<'appendEntries'>(onAppendEntries),
+    appendReply: act<'appendEntriesReply' | 'installSnapshotReply'>(onAppendReply),
+    installSnapshot: act<'installSnapshot'>(onInstallSnapshot),
+    endQuorumEpoch: act<'endQuorumEpoch'>(onEndQuorumEpoch),
+    resign: act((ctx, fx) => resign(ctx, fx)),
+    request: act<ControllerRequest['type']>((ctx, fx, e) => onRequest(ctx, fx, e as never)),
+    placementRequest: act<PlacementRequest['type']>((ctx, fx, e) => onPlacementRequest(ctx, fx, e as never)),
+    probeReply: act<'probeReply'>(onProbeReply),
+    offEdge: ({ context }, state: Role) => assert(false, `role ${context.role} is not reached from ${state}`),
   },
   guards: {
     is: ({ context }, role: Role) => context.role === role,
+    isNot: ({ context }, role: Role) => context.role !== role,
   },
 }).createMachine({
   id: 'controller',
   context: ({ input }) => initialContext(input),
   initial: 'recovering',
-  entry: 'recover',
-  on: { '*': { actions: 'handle' } },
-  // The state nodes mirror `context.role`, which the handlers set, so snapshots show the role.
-  states: Object.fromEntries(ROLES.map((role) => [role, { always: ROLES.filter((r) => r !== role)
-    .map((r) => ({ guard: { type: 'is' as const, params: r }, target: r })) }])),
+  states: {
+    // Raft messages reach a recovering replica before it knows its term: it drops them (senders
+    // retry); requests get NOT_CONTROLLER.
+    recovering: { entry: 'recover', always: becomes('recovering', 'follower'), on: { tick: { actions: 'recoveringTick' }, ...requests, ...completions } },
+    // A lone voter's pre-vote is won at once: a follower may become a candidate in one step.
+    follower: { always: becomes('follower', 'recovering', 'preCandidate', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    preCandidate: { always: becomes('preCandidate', 'recovering', 'follower', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    candidate: { always: becomes('candidate', 'recovering', 'follower', 'preCandidate', 'leader'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
+    leader: { always: becomes('leader', 'recovering', 'follower'), on: { tick: { actions: 'leaderTick' }, ...raft, ...requests, ...completions, probeReply: { actions: 'probeReply' }, resign: { actions: 'resign' } } },
+  },
 });

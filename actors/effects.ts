@@ -55,6 +55,8 @@ export interface LogParams { level: 'debug' | 'info' | 'warn' | 'error'; event: 
 export interface DeliverParams { requestId: number; result: unknown }
 /** `report`: a fact for observers (simulation checkers, metrics): never affects behaviour. */
 export interface ReportParams { kind: string; data: Record<string, unknown> }
+/** `notify`: tell the process hosting the actor something it must act on (the node actor's lifecycle: actors/node/types.ts NodeNotice). */
+export interface NotifyParams { notice: unknown }
 
 // ---- completion events (sent by the runtime) ----
 
@@ -80,6 +82,7 @@ export const effectActions = {
   log: (_: unknown, _params: LogParams) => {},
   report: (_: unknown, _params: ReportParams) => {},
   deliver: (_: unknown, _params: DeliverParams) => {},
+  notify: (_: unknown, _params: NotifyParams) => {},
 };
 
 export type EffectName = keyof typeof effectActions;

@@ -5,18 +5,26 @@
  * maximal ISR, ISR changes proposed to the controller (AlterPartition, KIP-497), acks 0/1/all
  * with min.insync.replicas, idempotent producers, retention and ListOffsets.
  *
- * States: `recovering` (meta keys + log bounds + one scan of the log) → `leader` | `follower`,
- * switched by metadataChanged / alterPartitionReply and by storage failures (back to recovering).
- * The machine is orchestration only; the protocol lives in actors/partition/*.ts.
+ * States, each with its own handlers: `recovering` (entry: read the meta keys, the log bounds and
+ * scan the log once) → `leader` or `follower` as the committed state says once recovery is done;
+ * `follower` (entry: a fetch session with the named leader) → `leader` when a new state names this
+ * replica, or `follower` again for another leader or epoch; `leader` (entry: epoch cache entry
+ * durable before produce opens) → `follower` when a state names another leader, or `leader` again
+ * in a new epoch (stepping down first answers every waiter); a failed log or epoch write sends
+ * either back to `recovering`. Client requests to a non-leader get NOT_LEADER (LEADER_NOT_AVAILABLE
+ * while recovering). The machine is orchestration only; the protocol lives in actors/partition/*.ts.
  *
  * Invariants (invariants() below): logStart ≤ hw ≤ leo ≤ leoPending; the epoch cache strictly
  * increases in epoch and start offset and never starts past leoPending; at most one log write in
- * flight; every queue is bounded by its knob; a leader has a leader state and a follower none.
+ * flight; every queue is bounded by its knob; one role's state (recovery, leader, follower) at a time.
  *
  * In (validated by parsePartitionMessage): produce, fetch, listOffsets, deleteRecords, fetchReply,
  * alterPartitionReply; from the runtime: tick, stored, readDone, metaRead, boundsRead,
- * metadataChanged. Out: produceReply, fetchReply, listOffsetsReply, fetch (to the leader's
- * replica address), alterPartition (to the controller leader's node address); effects append,
+ * metadataChanged, and what the node learns of its controller session: controllerChanged (a
+ * leader resends its ISR proposal), controllerUnreachable (a leader steps down to `follower` and
+ * no replica leads) and controllerReachable (`leader` again where the state says so). Out:
+ * produceReply, fetchReply, listOffsetsReply, fetch (to the leader's replica address),
+ * alterPartition (to the controller leader's node address); effects append,
  * truncateFrom, deleteBefore, putMeta, read, readBounds, getMeta, log, report (partitionAppend,
  * partitionHw, partitionTruncate, partitionLeader).
  *
@@ -27,23 +35,21 @@
  */
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
-import { assert, unreachable } from './assert.js';
+import { assert } from './assert.js';
 import { effectActions } from './effects.js';
-import { checkEpochs } from './partition/log-state.js';
-import { createBatchIndex } from './partition/batch-index.js';
-import { createTailCache, tailSize } from './partition/tail-cache.js';
+import { checkEpochs } from './partition/log.js';
+import { createBatchIndex, createTailCache, tailBytes, tailLastOffset, tailSize } from './partition/log-cache.js';
 import { reply, type Effect, type Fx } from './kit/fx.js';
-import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs } from './partition/types.js';
-import { onProduce, onListOffsets } from './partition/leader.js';
-import { onFetch } from './partition/serve-fetch.js';
+import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput, PartitionKnobs, PartitionState } from './partition/types.js';
+import { leaderAppended, onProduce, onListOffsets } from './partition/leader.js';
 import { onDeleteRecords } from './partition/delete-records.js';
-import { onFetchReply } from './partition/follower.js';
-import { onAlterPartitionReply, resendIsrProposal } from './partition/isr-control.js';
-import { applyState, onMetadataChanged, resign, unresign } from './partition/roles.js';
+import { followerLogWritten, onFetchReply } from './partition/follower.js';
+import { adoptedBy, onAlterPartitionReply, onFetch, resendIsrProposal } from './partition/replication.js';
+import { adoptState, becomeFollower, becomeLeader, leads, leadsOnceBack, resign, roleChange, stepDown, unresign, type RoleChange } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
-import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
-import { onTick } from './partition/tick.js';
-import { notLeader } from './partition/step.js';
+import { onBoundsRead, onMetaRead, onReadDone, onStored, storageFailed, storageFailedBy } from './partition/completions.js';
+import { advanceClock, onFollowerTick, onLeaderTick } from './partition/tick.js';
+import { leaderOf, notLeader } from './partition/step.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';
@@ -69,12 +75,12 @@ export function invariants(ctx: PartitionContext): void {
   checkEpochs(ctx.epochs);
   const latest = ctx.epochs[ctx.epochs.length - 1];
   if (latest !== undefined) assert(latest.startOffset <= ctx.leoPending, 'the epoch cache never starts past leoPending');
-  assert(ctx.tail.bytes <= ctx.tail.bytesMax, 'tail cache within its byte budget');
-  assert(tailSize(ctx.tail) === 0 || ctx.tail.batches[ctx.tail.batches.length - 1]?.lastOffset === ctx.leoPending - 1,
+  assert(tailBytes(ctx.tail) <= ctx.tail.bytesMax, 'tail cache within its byte budget');
+  assert(tailSize(ctx.tail) === 0 || tailLastOffset(ctx.tail) === ctx.leoPending - 1,
     'the tail cache ends at leoPending');
   assert(ctx.producers.size <= ctx.knobs.producerIdsMax, 'producer state bounded');
-  assert((ctx.role === 'leader') === (ctx.leader !== undefined), 'leader state iff leading');
-  if (ctx.role !== 'follower') assert(ctx.follower === undefined, 'follower state only when following');
+  // The state's own data: a recovering replica has recovery state, a leader its leader state, a follower its fetch session; never two.
+  assert([ctx.recovery, ctx.leader, ctx.follower].filter((x) => x !== undefined).length <= 1, 'one role\'s state at a time');
   if (ctx.leader !== undefined) {
     const l = ctx.leader;
     assert(l.waiters.length <= ctx.knobs.producesPendingMax, 'produce purgatory bounded');
@@ -86,13 +92,15 @@ export function invariants(ctx: PartitionContext): void {
 }
 
 function initialContext(input: PartitionInput): PartitionContext {
+  assert(input.nodeId >= 0 && input.partition >= 0 && input.topic.length > 0, 'a replica of a partition on a node');
+  assert(input.state.replicas.includes(input.nodeId), 'a node hosts only replicas the state assigns it');
   const configs = { ...PARTITION_DEFAULTS.configs, ...input.configs };
   const knobs = { ...PARTITION_DEFAULTS.knobs, ...input.knobs };
   const logName = partitionLogName(input.topicId, input.partition);
   return {
     nodeId: input.nodeId, nodeEpoch: input.nodeEpoch, topic: input.topic, topicId: input.topicId, partition: input.partition,
     logName, metaPrefix: `${logName}/`,
-    configs, knobs, state: input.state, role: 'recovering', nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
+    configs, knobs, state: input.state, nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),
     nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, resigned: false,
@@ -101,66 +109,151 @@ function initialContext(input: PartitionInput): PartitionContext {
   };
 }
 
-function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
-  switch (event.type) {
-    case 'tick': return onTick(ctx, fx, event.nowMs);
-    case 'stored': return onStored(ctx, fx, event);
-    case 'readDone': return onReadDone(ctx, fx, event);
-    case 'metaRead': return onMetaRead(ctx, fx, event);
-    case 'boundsRead': return onBoundsRead(ctx, fx, event);
-    case 'metadataChanged': return onMetadataChanged(ctx, fx, event.state, event.configs);
-    case 'controllerChanged': return ctx.role === 'leader' ? resendIsrProposal(ctx, fx) : undefined;
-    case 'controllerUnreachable': return resign(ctx, fx);
-    case 'controllerReachable': return unresign(ctx, fx);
-    case 'fetchReply': return onFetchReply(ctx, fx, event.corr, event.body);
-    case 'alterPartitionReply': {
-      const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);
-      if (adopted !== undefined && ctx.leader !== undefined) {
-        ctx.leader.isr = { kind: 'committed', isr: ctx.state.isr }; // Ends the proposal even if the state is not newer.
-        applyState(ctx, fx, adopted);
-      }
-      return;
-    }
-    case 'produce': return ctx.role === 'leader' ? onProduce(ctx, fx, event) : refuse(ctx, fx, event);
-    case 'fetch': return ctx.role === 'leader' ? onFetch(ctx, fx, event) : refuse(ctx, fx, event);
-    case 'listOffsets': return ctx.role === 'leader' ? onListOffsets(ctx, fx, event) : refuse(ctx, fx, event);
-    case 'deleteRecords': return ctx.role === 'leader' ? onDeleteRecords(ctx, fx, event) : refuse(ctx, fx, event);
-    default: return unreachable(event);
-  }
-}
-
 /** Requests to a replica that does not lead: NOT_LEADER naming the leader (acks=0 gets nothing). */
-function refuse(ctx: PartitionContext, fx: Fx, event: PartitionEvent & { type: 'produce' | 'fetch' | 'listOffsets' | 'deleteRecords' }): void {
+function refuse(ctx: PartitionContext, fx: Fx, event: ClientRequest, recovering: boolean): void {
   if (event.type === 'produce' && event.acks === 0) return;
-  reply(fx, event, ctx.role === 'recovering'
+  reply(fx, event, recovering
     ? { code: 'LEADER_NOT_AVAILABLE', leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, message: 'replica recovering' }
     : notLeader(ctx));
+}
+
+type ClientRequest = Extract<PartitionEvent, { type: 'produce' | 'fetch' | 'listOffsets' | 'deleteRecords' }>;
+type Of<T extends PartitionEvent['type']> = Extract<PartitionEvent, { type: T }>;
+
+/** A handler for one event type, run on a draft of the context (actors/step-action.ts). */
+function act<T extends PartitionEvent['type']>(handler: (ctx: PartitionContext, fx: Fx, event: Of<T>) => void) {
+  return stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => handler(ctx, fx as Effect[], event as Of<T>));
+}
+
+/** The committed partition state an event carries: metadataChanged, or the controller's OK to this leader's ISR proposal. */
+function stateIn(ctx: PartitionContext, event: PartitionEvent): PartitionState | undefined {
+  if (event.type === 'metadataChanged') return event.state;
+  if (event.type === 'alterPartitionReply') return adoptedBy(ctx, event.corr, event.body);
+  return undefined;
+}
+
+/** The role change an event's partition state means ('stale' when it carries none). */
+function changeBy(ctx: PartitionContext, event: PartitionEvent): RoleChange {
+  const state = stateIn(ctx, event);
+  return state === undefined ? 'stale' : roleChange(ctx, state);
+}
+
+/** Adopts the state an event carries, answering the ISR proposal it ends (the state's role follows as the transition). */
+function adopt(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
+  assert(event.type === 'metadataChanged' || event.type === 'alterPartitionReply', 'only committed partition states are adopted');
+  if (event.type === 'metadataChanged') return adoptState(ctx, fx, event.state, event.configs);
+  if (event.type !== 'alterPartitionReply') return;
+  const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);
+  if (adopted === undefined) return;
+  assert(ctx.leader !== undefined, 'only a leader\'s proposal is answered with a state');
+  if (ctx.leader !== undefined) leaderOf(ctx).isr = { kind: 'committed', isr: ctx.state.isr }; // Ends the proposal even if the state is not newer.
+  adoptState(ctx, fx, adopted, undefined);
 }
 
 export const partitionMachine = setup({
   types: { context: {} as PartitionContext, events: {} as PartitionEvent, input: {} as PartitionInput },
   actions: {
     ...effectActions,
-    // Handlers run on a shallow copy of the context; their effects run in order as declared actions.
-    handle: stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => dispatch(ctx, fx as Effect[], event)),
-    recover: stepAction<PartitionContext, PartitionEvent>((ctx, fx) => startRecovery(ctx, fx as Effect[])),
+    recover: act((ctx, fx) => startRecovery(ctx, fx)),
+    lead: act((ctx, fx) => becomeLeader(ctx, fx)),
+    follow: act((ctx, fx) => becomeFollower(ctx, fx)),
+    unfollow: act((ctx) => { ctx.follower = undefined; }),
+    stepDown: act((ctx, fx) => stepDown(ctx, fx, 'newer partition state')),
+    resign: act((ctx) => resign(ctx)),
+    resignLeadership: act((ctx, fx) => { resign(ctx); stepDown(ctx, fx, 'controller session lost'); }),
+    unresign: act((ctx) => unresign(ctx)),
+    adopt: act((ctx, fx, event) => adopt(ctx, fx, event)),
+    storageFailed: act<'stored'>(storageFailed),
+    // recovering
+    recoveringTick: act<'tick'>((ctx, _fx, e) => advanceClock(ctx, e.nowMs)),
+    recoveryStored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e, () => {})),
+    refuseRecovering: act<ClientRequest['type']>((ctx, fx, e) => refuse(ctx, fx, e, true)),
+    // follower
+    followerTick: act<'tick'>((ctx, fx, e) => onFollowerTick(ctx, fx, e.nowMs)),
+    fetchReply: act<'fetchReply'>((ctx, fx, e) => onFetchReply(ctx, fx, e.corr, e.body)),
+    followerStored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e, followerLogWritten)),
+    refuseFollower: act<ClientRequest['type']>((ctx, fx, e) => refuse(ctx, fx, e, false)),
+    // leader
+    leaderTick: act<'tick'>((ctx, fx, e) => onLeaderTick(ctx, fx, e.nowMs)),
+    produce: act<'produce'>(onProduce),
+    fetch: act<'fetch'>(onFetch),
+    listOffsets: act<'listOffsets'>(onListOffsets),
+    deleteRecords: act<'deleteRecords'>(onDeleteRecords),
+    leaderStored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e, leaderAppended)),
+    resendIsrProposal: act((ctx, fx) => resendIsrProposal(ctx, fx)),
+    // every state
+    readDone: act<'readDone'>(onReadDone),
+    metaRead: act<'metaRead'>(onMetaRead),
+    boundsRead: act<'boundsRead'>(onBoundsRead),
   },
   guards: {
-    leading: ({ context }) => context.role === 'leader',
-    following: ({ context }) => context.role === 'follower',
-    recovering: ({ context }) => context.role === 'recovering',
+    recoveredLeading: ({ context }) => context.recovery === undefined && leads(context, context.state),
+    recovered: ({ context }) => context.recovery === undefined,
+    leadsOnceBack: ({ context }) => leadsOnceBack(context),
+    toLeader: ({ context, event }) => changeBy(context, event) === 'lead',
+    toFollower: ({ context, event }) => changeBy(context, event) === 'follow',
+    storageFailed: ({ context, event }) => event.type === 'stored' && storageFailedBy(context, event),
   },
 }).createMachine({
   id: 'partition',
   context: ({ input }) => initialContext(input),
   initial: 'recovering',
-  entry: 'recover',
-  // Every event goes through one dispatcher; the state nodes mirror `context.role`, which the
-  // handlers set, so snapshots and tests can see the role as a state value.
-  on: { '*': { actions: 'handle' } },
+  // Events a state does not list are ignored in it (e.g. a fetchReply reaching a leader).
   states: {
-    recovering: { always: [{ guard: 'leading', target: 'leader' }, { guard: 'following', target: 'follower' }] },
-    leader: { always: [{ guard: 'following', target: 'follower' }, { guard: 'recovering', target: 'recovering' }] },
-    follower: { always: [{ guard: 'leading', target: 'leader' }, { guard: 'recovering', target: 'recovering' }] },
+    recovering: {
+      entry: 'recover',
+      always: [{ guard: 'recoveredLeading', target: 'leader' }, { guard: 'recovered', target: 'follower' }],
+      on: {
+        tick: { actions: 'recoveringTick' },
+        stored: { actions: 'recoveryStored' }, readDone: { actions: 'readDone' }, metaRead: { actions: 'metaRead' }, boundsRead: { actions: 'boundsRead' },
+        metadataChanged: { actions: 'adopt' },
+        controllerUnreachable: { actions: 'resign' }, controllerReachable: { actions: 'unresign' },
+        produce: { actions: 'refuseRecovering' }, fetch: { actions: 'refuseRecovering' },
+        listOffsets: { actions: 'refuseRecovering' }, deleteRecords: { actions: 'refuseRecovering' },
+      },
+    },
+    follower: {
+      entry: 'follow',
+      exit: 'unfollow',
+      on: {
+        tick: { actions: 'followerTick' },
+        fetchReply: { actions: 'fetchReply' },
+        stored: [{ guard: 'storageFailed', target: 'recovering', actions: 'storageFailed' }, { actions: 'followerStored' }],
+        readDone: { actions: 'readDone' },
+        metadataChanged: [
+          { guard: 'toLeader', target: 'leader', actions: 'adopt' },
+          { guard: 'toFollower', target: 'follower', reenter: true, actions: 'adopt' },
+          { actions: 'adopt' },
+        ],
+        // The node's controller session (roles.ts resign): a replica the state names leads once it is back.
+        controllerUnreachable: { actions: 'resign' },
+        controllerReachable: [{ guard: 'leadsOnceBack', target: 'leader', actions: 'unresign' }, { actions: 'unresign' }],
+        produce: { actions: 'refuseFollower' }, fetch: { actions: 'refuseFollower' },
+        listOffsets: { actions: 'refuseFollower' }, deleteRecords: { actions: 'refuseFollower' },
+      },
+    },
+    leader: {
+      entry: 'lead',
+      on: {
+        tick: { actions: 'leaderTick' },
+        produce: { actions: 'produce' }, fetch: { actions: 'fetch' }, listOffsets: { actions: 'listOffsets' }, deleteRecords: { actions: 'deleteRecords' },
+        stored: [{ guard: 'storageFailed', target: 'recovering', actions: 'storageFailed' }, { actions: 'leaderStored' }],
+        readDone: { actions: 'readDone' },
+        // A new state naming another leader, or this one in a new epoch: step down first (waiters learn the new leader).
+        metadataChanged: [
+          { guard: 'toLeader', target: 'leader', reenter: true, actions: ['adopt', 'stepDown'] },
+          { guard: 'toFollower', target: 'follower', actions: ['adopt', 'stepDown'] },
+          { actions: 'adopt' },
+        ],
+        // A new controller leader: an ISR proposal sent to the old one may be lost with it.
+        controllerChanged: { actions: 'resendIsrProposal' },
+        controllerUnreachable: { target: 'follower', actions: 'resignLeadership' },
+        alterPartitionReply: [
+          { guard: 'toLeader', target: 'leader', reenter: true, actions: ['adopt', 'stepDown'] },
+          { guard: 'toFollower', target: 'follower', actions: ['adopt', 'stepDown'] },
+          { actions: 'adopt' },
+        ],
+      },
+    },
   },
 });

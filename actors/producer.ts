@@ -17,17 +17,19 @@
  */
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
-import { assert, unreachable } from './assert.js';
+import { assert } from './assert.js';
 import { effectActions } from './effects.js';
-import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply } from './client/metadata.js';
+import { checkRefreshDeadline, createMetadataCache, maybeRefresh, mayRefresh, onMetadataReply, refreshOverdue } from './client/metadata.js';
+import { own } from './kit/draft.js';
 import { replyParser } from './client/messages.js';
 import { deliver, type Effect, type Fx } from './kit/fx.js';
 import { createSticky } from './client/sticky.js';
 import { accumulateWaiting, closeDue, expireWaiting, onSend } from './producer/accumulate.js';
-import { checkInitDeadline, drain, newCorr, onInitProducerIdReply } from './producer/sender.js';
+import { checkInitDeadline, drain, onInitProducerIdReply } from './producer/sender.js';
+import { newCorr } from './kit/ops.js';
 import { expireInFlight, expireReady, onProduceReply } from './producer/retry.js';
 import { abandonMovedAttempts, checkOverdueAttempts } from './producer/leader-watch.js';
-import { settleFlushes } from './producer/settle.js';
+import { settleFlushes } from './producer/retry.js';
 import type { ProducerConfig, ProducerContext, ProducerEvent, ProducerInput } from './producer/types.js';
 import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from './client/messages.js';
 
@@ -65,6 +67,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 function initialContext(input: ProducerInput): ProducerContext {
   const config = producerConfig(input);
   const nowMs = input.nowMs ?? 0;
+  assert(Number.isFinite(nowMs) && input.clientId.length > 0, 'a producer starts at a time, with a client id');
+  assert(Number.isSafeInteger(input.seed), 'a seed for the PRNG');
   return {
     config, nowMs, wallOffsetMs: (input.wallMs ?? nowMs) - nowMs, prng: input.seed >>> 0, nextCorr: 1, nextBatchId: 1, arrivals: 0,
     metadataPolicy: { maxAgeMs: config.metadataMaxAgeMs, requestTimeoutMs: config.requestTimeoutMs,
@@ -100,13 +104,15 @@ export function invariants(ctx: ProducerContext): void {
 /** Work every event ends with: close lingering batches, refresh metadata, send, settle flushes. */
 function advance(ctx: ProducerContext, fx: Fx): void {
   closeDue(ctx, ctx.flushes.length > 0 || ctx.closing !== undefined);
-  maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
+  if (mayRefresh(ctx.metadata, ctx.nowMs, ctx.metadataPolicy)) maybeRefresh(own(ctx, 'metadata'), fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
   drain(ctx, fx);
   settleFlushes(ctx, fx);
 }
 
 function onTick(ctx: ProducerContext, fx: Fx): void {
-  ctx.prng = checkRefreshDeadline(ctx.metadata, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+  assert(ctx.bufferedBytes >= 0 && ctx.bufferedBytes <= ctx.config.bufferBytesMax, 'buffered bytes within the buffer');
+  assert(ctx.flushes.every((f) => f.arrival <= ctx.arrivals), 'a flush waits only for sends that arrived before it');
+  if (refreshOverdue(ctx.metadata, ctx.nowMs)) ctx.prng = checkRefreshDeadline(own(ctx, 'metadata'), ctx.nowMs, ctx.metadataPolicy, ctx.prng);
   checkInitDeadline(ctx);
   expireInFlight(ctx, fx);
   checkOverdueAttempts(ctx);
@@ -114,50 +120,67 @@ function onTick(ctx: ProducerContext, fx: Fx): void {
   expireWaiting(ctx, fx);
 }
 
-function dispatch(ctx: ProducerContext, fx: Fx, event: ProducerEvent): void {
-  switch (event.type) {
-    case 'tick': ctx.nowMs = Math.max(ctx.nowMs, event.nowMs); return onTick(ctx, fx);
-    case 'send': return onSend(ctx, fx, event);
-    case 'flush':
-      ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
-      return;
-    case 'close':
-      // A second close waits like a flush; the first one's delivery marks the producer closed.
-      if (ctx.closed) return deliver(fx, event.requestId, { ok: true });
-      if (ctx.closing !== undefined) ctx.flushes.push({ requestId: event.requestId, arrival: ctx.arrivals });
-      else ctx.closing = { requestId: event.requestId };
-      return;
-    case 'metadataReply': {
-      const { outcome, prng } = onMetadataReply(ctx.metadata, event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
-      ctx.prng = prng;
-      if (outcome === 'applied') {
-        abandonMovedAttempts(ctx, fx);
-        accumulateWaiting(ctx, fx);
-      }
-      return;
-    }
-    case 'produceReply': return onProduceReply(ctx, fx, event);
-    case 'initProducerIdReply': return onInitProducerIdReply(ctx, fx, event);
-    case 'stored': case 'readDone': case 'boundsRead': case 'metaRead':
-      return assert(false, `a producer has no store: ${event.type}`);
-    default: return unreachable(event);
-  }
+function onMetadata(ctx: ProducerContext, fx: Fx, event: MetadataReplyEvent): void {
+  const { outcome, prng } = onMetadataReply(own(ctx, 'metadata'), event.corr, event.body, ctx.nowMs, ctx.metadataPolicy, ctx.prng);
+  ctx.prng = prng;
+  if (outcome !== 'applied') return;
+  abandonMovedAttempts(ctx, fx);
+  accumulateWaiting(ctx, fx);
 }
 
+type Of<T extends ProducerEvent['type']> = Extract<ProducerEvent, { type: T }>;
+
+/** A handler for one event type on a draft of the context (actors/step-action.ts); then batches move along. */
+function act<T extends ProducerEvent['type']>(handler: (ctx: ProducerContext, fx: Fx, event: Of<T>) => void) {
+  return stepAction<ProducerContext, ProducerEvent>((ctx, effects, event) => {
+    const fx = effects as Effect[];
+    if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
+    handler(ctx, fx, event as Of<T>);
+    advance(ctx, fx);
+  });
+}
+
+/** Replies and ticks: the same in `open` and `closing` (a closing producer still delivers what it holds). */
+const working = {
+  tick: { actions: 'tick' }, metadataReply: { actions: 'metadataReply' }, produceReply: { actions: 'produceReply' },
+  initProducerIdReply: { actions: 'initProducerIdReply' },
+} as const;
+
+/**
+ * States: `open` (sends accepted) → `closing` on close (sends refused CLIENT_CLOSED, everything
+ * held is still delivered; later closes wait like flushes) → `closed` once nothing is held (sends
+ * refused, flush and close answered at once). The SDK never gives a producer a store: storage
+ * completions are not events it takes.
+ */
 export const producerMachine = setup({
   types: { context: {} as ProducerContext, events: {} as ProducerEvent, input: {} as ProducerInput },
+  // Event handlers are named apart from the effect actions (send, deliver, …) they push.
   actions: {
     ...effectActions,
-    // Runs a handler on a shallow copy of the context (actors/step-action.ts), then moves batches along.
-    handle: stepAction<ProducerContext, ProducerEvent>((ctx, effects, event) => {
-      const fx = effects as Effect[];
-      if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
-      dispatch(ctx, fx, event);
-      advance(ctx, fx);
-    }),
+    tick: act<'tick'>((ctx, fx) => onTick(ctx, fx)),
+    accept: act<'send'>(onSend),
+    flush: act<'flush'>((ctx, _fx, e) => { ctx.flushes = [...ctx.flushes, { requestId: e.requestId, arrival: ctx.arrivals }]; }),
+    close: act<'close'>((ctx, _fx, e) => { ctx.closing = { requestId: e.requestId }; }),
+    // A second close waits like a flush; the first one's delivery marks the producer closed.
+    closeAgain: act<'close'>((ctx, _fx, e) => { ctx.flushes = [...ctx.flushes, { requestId: e.requestId, arrival: ctx.arrivals }]; }),
+    metadataReply: act<'metadataReply'>(onMetadata),
+    produceReply: act<'produceReply'>(onProduceReply),
+    initProducerIdReply: act<'initProducerIdReply'>(onInitProducerIdReply),
+    answerClosed: act<'flush' | 'close'>((_ctx, fx, e) => deliver(fx, e.requestId, { ok: true })),
+  },
+  guards: {
+    closed: ({ context }) => context.closed,
   },
 }).createMachine({
   id: 'producer',
   context: ({ input }) => initialContext(input),
-  on: { '*': { actions: 'handle' } },
+  initial: 'open',
+  states: {
+    open: { on: { ...working, send: { actions: 'accept' }, flush: { actions: 'flush' }, close: { target: 'closing', actions: 'close' } } },
+    closing: {
+      always: { guard: 'closed', target: 'closed' },
+      on: { ...working, send: { actions: 'accept' }, flush: { actions: 'flush' }, close: { actions: 'closeAgain' } },
+    },
+    closed: { on: { send: { actions: 'accept' }, flush: { actions: 'answerClosed' }, close: { actions: 'answerClosed' } } },
+  },
 });

@@ -1,8 +1,8 @@
 /**
  * Seams where a test harness may break the runtime on purpose, so that tests can show each of its
  * checks fails when it should (the simulator's planted bugs, runtime/sim/bugs.ts). They sit where
- * a message arrives, where the node tells an actor something, where a storage effect runs and
- * where a node applies metadata records. Production passes none.
+ * a message arrives, where the node tells an actor something and where a storage effect runs.
+ * Production passes none.
  */
 import type { Envelope } from '../transport/envelope.js';
 
@@ -17,6 +17,4 @@ export interface BugHooks {
   skipTruncation(): boolean;
   /** Whether a putMeta of this key is acknowledged without being stored. */
   forgetMeta(key: string): boolean;
-  /** Whether node `selfId`'s metadata follower skips this record (it still counts as applied). */
-  skipMetadataRecord(selfId: number, record: unknown, knownEpoch: (nodeId: number) => number | undefined): boolean;
 }

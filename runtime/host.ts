@@ -43,6 +43,8 @@ export interface HostOptions {
   onReport?: (address: string, kind: string, data: Record<string, unknown>) => void;
   /** Called for every `deliver` effect: results of client-side actors for their local callers. */
   onDeliver?: (address: string, requestId: number, result: unknown) => void;
+  /** Called for every `notify` effect: what an actor tells the process hosting it (the node actor's lifecycle). */
+  onNotify?: (address: string, notice: unknown) => void;
   /** Called when an actor fails (throws, or breaks an invariant). */
   onActorError?: (address: string, error: unknown) => void;
   /** Run the kind's `invariants()` after every event (simulation and tests). */
@@ -51,7 +53,15 @@ export interface HostOptions {
   onTrace?: (address: string, eventType: string) => void;
   /** Bugs a test plants at the host's seams (runtime/bug-hooks.ts); never in production. */
   bugs?: BugHooks;
+  /** Recording hook for tests: sees every actor's input and every event it is given. */
+  tap?: ActorTap;
 }
+
+/**
+ * Called when an actor starts with its kind and input; the function it returns (if any) is then
+ * called with every event that actor is given, in order (tests replay these through `transition()`).
+ */
+export type ActorTap = (address: string, kind: string, input: unknown) => ((event: { type: string }) => void) | undefined;
 
 export interface SpawnOptions {
   /** More addresses the actor receives on for its whole life. */
@@ -69,6 +79,8 @@ interface Hosted {
   dead: boolean;
   /** This actor's effect bodies (the machine's shared actions find them by the actor's session id). */
   effects: Record<string, EffectBody>;
+  /** The tap's recorder for this actor, when a test records. */
+  tapped: ((event: { type: string }) => void) | undefined;
 }
 
 // xstate types action params per machine; the host serves every machine, so params are checked by
@@ -112,6 +124,7 @@ export class ActorHost {
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
     const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, dead: false } as unknown as Hosted;
     hosted.effects = this.effects(hosted);
+    hosted.tapped = this.options.tap?.(address, kind.name, input);
     hosted.actor = createActor(this.providedMachine(kind.machine), { input, clock: this.options.clock });
     this.bySession.set(hosted.actor.sessionId, hosted);
     hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
@@ -177,6 +190,7 @@ export class ActorHost {
 
   private dispatch(hosted: Hosted, event: { type: string; [field: string]: unknown }): void {
     this.options.onTrace?.(hosted.address, event.type);
+    hosted.tapped?.(event);
     hosted.actor.send(event);
     this.checkAfter(hosted);
     if (event.type !== 'tick') this.rearmIfSooner(hosted); // a tick re-arms itself
@@ -337,6 +351,7 @@ export class ActorHost {
         this.options.onReport?.(hosted.address, params.kind, params.data),
       deliver: (_args, params: { requestId: number; result: unknown }) =>
         this.options.onDeliver?.(hosted.address, params.requestId, params.result),
+      notify: (_args, params: { notice: unknown }) => this.options.onNotify?.(hosted.address, params.notice),
     };
   }
 }

@@ -33,17 +33,26 @@ export function createMetadataCache(): MetadataCache {
     request: undefined, retryAtMs: -Infinity, failures: 0 };
 }
 
-/** Notes that the client needs `topic`; an unknown topic makes the cache stale. */
+/**
+ * Notes that the client needs `topic`; an unknown topic makes the cache stale. Like every function
+ * here that takes the cache, it changes the cache object (which the caller's step owns: see
+ * actors/kit/draft.ts) but replaces, never changes, the collections inside it.
+ */
 export function wantTopic(cache: MetadataCache, topic: string): void {
-  cache.wanted.add(topic);
+  if (!cache.wanted.has(topic)) cache.wanted = new Set(cache.wanted).add(topic);
   if (!cache.topics.has(topic)) cache.stale = true;
+}
+
+/** Whether a refresh is due now with none in flight (a caller owns the cache for a step only then). */
+export function mayRefresh(cache: MetadataCache, nowMs: number, policy: MetadataPolicy): boolean {
+  if (cache.request !== undefined || cache.wanted.size === 0) return false;
+  const due = cache.stale || nowMs - cache.fetchedAtMs >= policy.maxAgeMs;
+  return due && nowMs >= cache.retryAtMs;
 }
 
 /** Starts a refresh when one is due and none is in flight. Returns true when it sent one. */
 export function maybeRefresh(cache: MetadataCache, fx: Fx, nowMs: number, corr: () => number, policy: MetadataPolicy): boolean {
-  if (cache.request !== undefined || cache.wanted.size === 0) return false;
-  const due = cache.stale || nowMs - cache.fetchedAtMs >= policy.maxAgeMs;
-  if (!due || nowMs < cache.retryAtMs) return false;
+  if (!mayRefresh(cache, nowMs, policy)) return false;
   const c = corr();
   cache.request = { corr: c, deadlineMs: nowMs + policy.requestTimeoutMs };
   sendTo(fx, METADATA, 'metadata', c, { topics: [...cache.wanted].sort() });
@@ -60,9 +69,14 @@ export function refreshFailed(cache: MetadataCache, nowMs: number, policy: Metad
   return next;
 }
 
+/** Whether the refresh in flight is past its deadline. */
+export function refreshOverdue(cache: MetadataCache, nowMs: number): boolean {
+  return cache.request !== undefined && nowMs >= cache.request.deadlineMs;
+}
+
 /** Expires a refresh without reply. Returns the next PRNG state. */
 export function checkRefreshDeadline(cache: MetadataCache, nowMs: number, policy: MetadataPolicy, prng: number): number {
-  if (cache.request === undefined || nowMs < cache.request.deadlineMs) return prng;
+  if (!refreshOverdue(cache, nowMs)) return prng;
   return refreshFailed(cache, nowMs, policy, prng);
 }
 
@@ -79,18 +93,21 @@ export function onMetadataReply(cache: MetadataCache, corr: number, body: Metada
   if (body.code !== 'OK') return { outcome: 'ignored', prng };
   cache.request = undefined;
   cache.fetchedAtMs = nowMs;
-  cache.missing.clear();
+  const topics = new Map(cache.topics);
   for (const topic of body.topics) {
-    const known = cache.topics.get(topic.name);
+    const known = topics.get(topic.name);
     // Partition counts only grow, and epochs only advance: an older node's answer never rolls back.
-    cache.topics.set(topic.name, known === undefined ? topic : mergeTopic(known, topic));
+    topics.set(topic.name, known === undefined ? topic : mergeTopic(known, topic));
   }
+  cache.topics = topics;
+  const missing = new Set<string>();
   let incomplete = false;
   for (const name of cache.wanted) {
-    const topic = cache.topics.get(name);
-    if (topic === undefined) { cache.missing.add(name); incomplete = true; }
+    const topic = topics.get(name);
+    if (topic === undefined) { missing.add(name); incomplete = true; }
     else if (topic.partitions.some((p) => p.leader < 0)) incomplete = true;
   }
+  cache.missing = missing;
   if (incomplete) {
     cache.failures++;
     const [delayMs, next] = backoffMs(policy.backoff, cache.failures, prng);

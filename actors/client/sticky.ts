@@ -8,12 +8,12 @@
 import { assert } from '../assert.js';
 import { nextInt } from '../prng.js';
 
-/** Per topic: the partition unkeyed records stick to now, and the one they stuck to before. */
-export interface StickyState { current: Map<string, number>; previous: Map<string, number> }
+/** Per topic: the partition unkeyed records stick to now, and the one they stuck to before. A value: changes return a new state. */
+export interface StickyState { readonly current: ReadonlyMap<string, number>; readonly previous: ReadonlyMap<string, number> }
 
 export function createSticky(): StickyState { return { current: new Map(), previous: new Map() }; }
 
-export interface StickyChoice { partition: number; prng: number }
+export interface StickyChoice { partition: number; prng: number; sticky: StickyState }
 
 /**
  * The sticky partition of `topic`, drawing one when there is none. `available` lists the
@@ -23,13 +23,12 @@ export function stickyPartition(sticky: StickyState, topic: string, partitionCou
     available: readonly number[], prng: number): StickyChoice {
   assert(partitionCount > 0, 'partitionCount > 0');
   const current = sticky.current.get(topic);
-  if (current !== undefined && current < partitionCount) return { partition: current, prng };
+  if (current !== undefined && current < partitionCount) return { partition: current, prng, sticky };
   const choice = drawPartition(partitionCount, available, sticky.previous.get(topic), prng);
-  sticky.current.set(topic, choice.partition);
-  return choice;
+  return { ...choice, sticky: { current: new Map(sticky.current).set(topic, choice.partition), previous: sticky.previous } };
 }
 
-function drawPartition(partitionCount: number, available: readonly number[], previous: number | undefined, prng: number): StickyChoice {
+function drawPartition(partitionCount: number, available: readonly number[], previous: number | undefined, prng: number): { partition: number; prng: number } {
   const pool = available.length > 0 ? available : Array.from({ length: partitionCount }, (_, i) => i);
   const candidates = pool.length > 1 && previous !== undefined ? pool.filter((p) => p !== previous) : pool;
   assert(candidates.length > 0, 'a partition to draw from');
@@ -40,8 +39,9 @@ function drawPartition(partitionCount: number, available: readonly number[], pre
 }
 
 /** A batch of `topic`/`partition` was closed: unkeyed records move on if they stuck there. */
-export function onBatchClosed(sticky: StickyState, topic: string, partition: number): void {
-  if (sticky.current.get(topic) !== partition) return;
-  sticky.current.delete(topic);
-  sticky.previous.set(topic, partition);
+export function onBatchClosed(sticky: StickyState, topic: string, partition: number): StickyState {
+  if (sticky.current.get(topic) !== partition) return sticky;
+  const current = new Map(sticky.current);
+  current.delete(topic);
+  return { current, previous: new Map(sticky.previous).set(topic, partition) };
 }

@@ -3,7 +3,7 @@
  * holding a collection is replaced, never changed in place, so the snapshot an event started from
  * stays intact; the member object itself is copied at the start of each step.
  */
-import type { ErrorInfo, GroupNotice, TopicPartition, CommitOffset } from './types.js';
+import type { ErrorInfo, GroupNotice, TopicPartition, CommitOffset } from './values.js';
 
 export type Subscription = { topics: string[] } | { regex: string };
 

@@ -16,14 +16,13 @@ import { METADATA } from '../kit/addresses.js';
 import { deliver, logLine, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
-import { byTopic, coordinatorBackoff, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
+import { expireGroupRequests, failWaitingCommits, sendQueued } from './offsets.js';
+import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import { partitionKey, removePartition } from './partitions.js';
-import { dropAllOwned, ownedPartitions, reconcile, reportedOwned, revokingNoticeDone } from './reconcile.js';
+import { dropAllOwned, ownedPartitions, reconcile, reportedOwned } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
 import type { GroupMember, GroupOp } from './group-types.js';
 import type { CommandResult, ConsumerCommand, ConsumerConfig, ConsumerContext, ErrorInfo, GroupNotice } from './types.js';
-
-export { assignedOffsets } from './reconcile.js';
 
 /** Until the coordinator's first reply says otherwise. */
 const HEARTBEAT_INTERVAL_DEFAULT_MS = 3000;
@@ -308,17 +307,18 @@ function finishClose(ctx: ConsumerContext, fx: Fx): void {
   ctx.closed = true;
 }
 
-/** A commit settled: a revocation or a close waiting on it moves on. */
-export function commitSettled(ctx: ConsumerContext, fx: Fx, op: GroupOp & { kind: 'commit' }): void {
-  const g = member(ctx);
-  if (op.purpose === 'revoke') return revokingNoticeDone(ctx, op);
-  if (op.purpose === 'close' && g.closing?.stage === 'committing') startLeave(ctx, fx);
+/** A close committing its positions leaves once that commit settled (answered, failed or expired). */
+function closeCommitSettled(g: GroupMember): boolean {
+  const isClose = (op: GroupOp): boolean => op.kind === 'commit' && op.purpose === 'close';
+  return g.closing?.stage === 'committing' && !g.queued.some((e) => isClose(e.op)) && ![...g.inFlight.values()].some((e) => isClose(e.op));
 }
 
-/** After every event: look up the coordinator, reconcile the assignment, send what is due. */
+/** After every event: move a close on, look up the coordinator, reconcile the assignment, send what is due. */
 export function pumpGroup(ctx: ConsumerContext, fx: Fx): void {
   const g = ctx.group;
   if (g === undefined || ctx.closed) return;
+  if (closeCommitSettled(g)) startLeave(ctx, fx);
+  if (ctx.closed) return;
   findCoordinator(ctx, fx);
   if (g.closing === undefined) reconcile(ctx, fx);
   sendQueued(ctx, fx);

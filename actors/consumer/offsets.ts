@@ -8,32 +8,16 @@
  */
 import { assert, unreachable } from '../assert.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
-import { backoffMs, type BackoffPolicy } from '../client/backoff.js';
+import { backoffMs } from '../client/backoff.js';
 import { deliver, logLine, report, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { partitionKey } from './partitions.js';
-import { assignedOffsets, commitSettled } from './group.js';
+import { assignedOffsets, revokingNoticeDone } from './reconcile.js';
+import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import type { OffsetCommitReplyEvent, OffsetFetchReplyEvent } from './group-messages.js';
 import type { GroupMember, GroupOp } from './group-types.js';
-import type { CommandResult, CommitOffset, CommittedResult, ConsumerContext, TopicPartition } from './types.js';
-import type { OffsetCommit, OffsetFetch, TopicPartitions } from '../coordinator/protocol.js';
-
-/** The step's copy of the member (the caller checked there is one). */
-export function member(ctx: ConsumerContext): GroupMember {
-  assert(ctx.group !== undefined, 'a group member');
-  return ctx.group;
-}
-
-/** How long one coordinator request may go unanswered: well inside the session, so a dead coordinator is noticed in time. */
-export function groupRequestTimeoutMs(ctx: ConsumerContext): number {
-  const g = member(ctx);
-  return Math.min(ctx.config.requestTimeoutMs, Math.max(500, Math.floor(g.sessionTimeoutMs / 3)));
-}
-
-export function queueOp(ctx: ConsumerContext, op: GroupOp, sendAtMs = ctx.nowMs, attempts = 0): void {
-  const g = member(ctx);
-  g.queued = [...g.queued, { op, sendAtMs, attempts }];
-}
+import type { CommandResult, CommitOffset, CommittedResult, ConsumerContext } from './types.js';
+import type { OffsetCommit, OffsetFetch } from '../coordinator/protocol.js';
 
 /** A member's commit carries its id and epoch; outside the group protocol (assign mode) '' and -1. */
 function mayCommitNow(g: GroupMember, op: GroupOp): boolean {
@@ -65,16 +49,6 @@ function commitBody(g: GroupMember, offsets: CommitOffset[]): OffsetCommit {
       : { topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })) };
 }
 
-export function byTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
-  const topics = new Map<string, number[]>();
-  for (const tp of partitions) {
-    const list = topics.get(tp.topic) ?? [];
-    list.push(tp.partition);
-    topics.set(tp.topic, list);
-  }
-  return [...topics.keys()].sort().map((topic) => ({ topic, partitions: (topics.get(topic) as number[]).sort((a, b) => a - b) }));
-}
-
 /** The in-flight request a reply answers, removed; undefined for a reply nobody waits for. */
 function answered(ctx: ConsumerContext, corr: number): (GroupMember['inFlight'] extends ReadonlyMap<number, infer V> ? V : never) | undefined {
   const g = member(ctx);
@@ -84,24 +58,6 @@ function answered(ctx: ConsumerContext, corr: number): (GroupMember['inFlight'] 
   inFlight.delete(corr);
   g.inFlight = inFlight;
   return entry;
-}
-
-/**
- * The backoff while the coordinator moves (a lookup that failed, NOT_COORDINATOR, UNKNOWN_ADDRESS,
- * COORDINATOR_LOAD_IN_PROGRESS): it grows from retryBackoffMs but never past one heartbeat
- * interval. A coordinator failover lasts a fraction of a second; backing off towards
- * retryBackoffMaxMs would keep members away for up to that long after it ended.
- */
-export function coordinatorBackoff(ctx: ConsumerContext, g: GroupMember): BackoffPolicy {
-  const { baseMs } = ctx.metadataPolicy.backoff;
-  return { baseMs, maxMs: Math.max(baseMs, Math.min(ctx.metadataPolicy.backoff.maxMs, g.heartbeatIntervalMs)) };
-}
-
-/** The coordinator moved or cannot be reached: look it up again. */
-export function coordinatorLost(ctx: ConsumerContext): void {
-  const g = member(ctx);
-  g.coordinator = undefined;
-  g.heartbeat = undefined;
 }
 
 /** A failed attempt: retried after a backoff while the request may still succeed, else settled with `code`. */
@@ -122,7 +78,9 @@ function settle(ctx: ConsumerContext, fx: Fx, op: GroupOp, result: CommandResult
     case 'commit':
       if (!result.ok) logLine(fx, op.purpose === 'explicit' ? 'info' : 'warn', 'groupCommitFailed', { purpose: op.purpose, code: result.code, message: result.message });
       if (op.purpose === 'explicit' && op.requestId !== undefined) deliver(fx, op.requestId, result.ok ? { ok: true } : result);
-      return commitSettled(ctx, fx, op);
+      // A revocation waiting on this commit moves on now; a close waiting on it, after the event (group.ts pumpGroup).
+      if (op.purpose === 'revoke') revokingNoticeDone(ctx, op);
+      return;
     case 'fetchAssigned':
       assert(!result.ok, 'assigned offsets settle only by failing');
       logLine(fx, 'warn', 'groupOffsetFetchFailed', { code: result.code, message: result.message });

@@ -11,7 +11,7 @@
 import { assert } from '../assert.js';
 import { logLine, type Fx } from '../kit/fx.js';
 import { wantTopic } from '../client/metadata.js';
-import { member, queueOp } from './offsets.js';
+import { member, queueOp } from './member.js';
 import { addGroupPartition, partitionKey, removePartition } from './partitions.js';
 import type { GroupOp } from './group-types.js';
 import type { CommandResult, ConsumerContext, TopicPartition } from './types.js';
@@ -48,11 +48,13 @@ export function reconcile(ctx: ConsumerContext, fx: Fx): void {
     g.assigning = new Set(stillWanted);
     g.ownedChanged = true;
   }
+  assert([...g.assigning].every((key) => target.has(key)), 'the partitions being started are all still assigned');
   if (g.revoking !== undefined) return;
   const revoked = [...ctx.partitions.keys()].filter((key) => !target.has(key));
   if (revoked.length > 0) return startRevocation(ctx, fx, revoked);
   const added = [...target].filter(([key]) => !ctx.partitions.has(key) && !g.assigning.has(key)).map(([, tp]) => tp);
   if (added.length === 0) return;
+  assert(added.every((tp) => target.get(partitionKey(tp.topic, tp.partition)) === tp), 'a partition is started under its own key');
   g.assigning = new Set([...g.assigning, ...added.map((tp) => partitionKey(tp.topic, tp.partition))]);
   for (const tp of added) wantTopic(ctx.metadata, tp.topic);
   queueOp(ctx, { kind: 'fetchAssigned', partitions: added, deadlineMs: Infinity });

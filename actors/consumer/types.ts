@@ -9,6 +9,9 @@ import type { FetchReplyEvent, ListOffsetsReplyEvent, MetadataReplyEvent } from 
 import type { RecordHeader } from '../client/record-codec.js';
 import type { GroupReplyEvent } from './group-messages.js';
 import type { GroupMember } from './group-types.js';
+import type { CommitOffset, ErrorInfo, GroupNotice, TopicPartition } from './values.js';
+
+export type { CommitOffset, ErrorInfo, GroupNotice, TopicPartition } from './values.js';
 
 export type OffsetReset = 'earliest' | 'latest' | 'none';
 
@@ -47,7 +50,6 @@ export type ConsumerInput = Partial<ConsumerConfig> & { clientId: string; seed: 
 
 /** Where to start: an offset, or the log start / the high watermark, resolved by listOffsets. */
 export type OffsetSpec = number | 'earliest' | 'latest';
-export interface TopicPartition { topic: string; partition: number }
 
 export type ConsumerCommand =
   | { type: 'assign'; requestId: number; partitions: Array<TopicPartition & { offset?: OffsetSpec }>; nowMs?: number }
@@ -64,8 +66,6 @@ export type ConsumerCommand =
   /** The application has run its revocation callback for notice `noticeId`. */
   | { type: 'ackRevoked'; requestId: number; noticeId: number; nowMs?: number };
 
-export interface CommitOffset extends TopicPartition { offset: number; metadata?: string }
-
 /** A group coordinator checking that a silent member's inbox still exists (fail-fast: only "nobody listens" counts). */
 export interface MemberProbe { type: 'memberProbe'; from: string; corr?: number; replyTo?: string }
 
@@ -80,14 +80,6 @@ export interface ConsumerRecord {
   value: Uint8Array | null;
   headers: RecordHeader[];
 }
-
-export interface ErrorInfo { code: ErrorCode; message: string }
-
-/**
- * A rebalance step for the application: `revoked` waits for an `ackRevoked` with its id (unless
- * `lost`: the partitions are already gone, the notice is only news); `assigned` needs no answer.
- */
-export interface GroupNotice { id: number; kind: 'assigned' | 'revoked'; partitions: TopicPartition[]; lost: boolean }
 
 /** poll → records (possibly none when its timeout passed) or a rebalance notice, or an error of one partition or of the group. */
 export type PollResult =

@@ -5,9 +5,9 @@
  */
 import { assert } from '../assert.js';
 import type { LogEntryData } from '../effects.js';
-import type { ControllerContext } from '../controller.js';
+import type { ControllerContext } from './types.js';
 import { onCandidacyStored } from './election.js';
-import { stepDown } from './leadership.js';
+import { stepDown } from './follow.js';
 import { onAppendStored } from './replication.js';
 import { onLogRead, onSnapshotRead, onStateRead, recoveryFailed, startRecovery } from './recovery.js';
 import { onSnapshotStored } from './snapshot.js';
@@ -28,6 +28,7 @@ export function onStored(ctx: ControllerContext, fx: Fx, token: number, error: s
   if (error !== undefined) return storageFailed(ctx, fx, op.kind, error);
   switch (op.kind) {
     case 'state':
+      assert(op.term <= ctx.term, 'a stored term is one this replica has been in');
       if (op.term > ctx.durableTerm) report(fx, 'raftTerm', { nodeId: ctx.nodeId, term: op.term });
       ctx.durableTerm = Math.max(ctx.durableTerm, op.term);
       if (op.candidacy) onCandidacyStored(ctx, fx, op.term);
@@ -42,6 +43,7 @@ export function onStored(ctx: ControllerContext, fx: Fx, token: number, error: s
 }
 
 export function onMetaRead(ctx: ControllerContext, fx: Fx, token: number, value: unknown, error: string | undefined): void {
+  assert(ctx.role === 'recovering', 'only recovery reads meta keys');
   const op = takeOp(ctx, token);
   if (op === undefined) return;
   assert(op.kind === 'readState' || op.kind === 'readSnapshot', 'metaRead answers a getMeta');

@@ -6,50 +6,12 @@
  * (leader stickiness), so a node rejoining after a partition cannot disrupt a healthy leader.
  */
 import { assert } from '../assert.js';
-import { nextInt } from '../prng.js';
-import { majority, type ControllerContext, type From, type RaftMessage } from '../controller.js';
+import { majority, type ControllerContext, type From, type RaftMessage } from './types.js';
 import { lastIndex, lastTerm, upToDate } from './log.js';
-import { becomeLeader, stepDown } from './leadership.js';
-import { raftSend, STATE_KEY } from './step.js';
+import { becomeLeader } from './leadership.js';
+import { adoptTerm, persistState, resetElectionDeadline } from './follow.js';
+import { raftSend } from './step.js';
 import { logLine, type Fx } from '../kit/fx.js';
-import { newToken } from '../kit/ops.js';
-
-export function resetElectionDeadline(ctx: ControllerContext): void {
-  const base = ctx.knobs.electionTimeoutMs;
-  const [timeoutMs, prng] = nextInt(ctx.prng, base, 2 * base - 1);
-  ctx.prng = prng;
-  ctx.electionDeadlineMs = ctx.nowMs + timeoutMs;
-}
-
-/** Store term and vote (sync); Raft messages wait for it (step.ts raftSend). */
-export function persistState(ctx: ControllerContext, fx: Fx, candidacy = false): void {
-  const token = newToken(ctx, { kind: 'state', term: ctx.term, votedFor: ctx.votedFor, candidacy });
-  fx.push({ type: 'putMeta', params: { token, entries: [[STATE_KEY, { term: ctx.term, votedFor: ctx.votedFor ?? null }]], sync: true } });
-}
-
-/** A higher term seen in any message: follow it (Raft §5.1). */
-export function adoptTerm(ctx: ControllerContext, fx: Fx, term: number, leaderId?: number): void {
-  assert(term > ctx.term, 'adopt only higher terms');
-  if (ctx.role === 'leader') stepDown(ctx, fx, `term ${term} seen`);
-  ctx.term = term;
-  ctx.votedFor = undefined;
-  ctx.role = 'follower';
-  ctx.leaderId = leaderId;
-  ctx.votes = [];
-  ctx.pendingAcks = [];
-  persistState(ctx, fx);
-  resetElectionDeadline(ctx);
-}
-
-/** Same term, a leader exists: a (pre-)candidate gives up. */
-export function followLeader(ctx: ControllerContext, leaderId: number): void {
-  assert(ctx.role !== 'leader' || leaderId === ctx.nodeId, 'two leaders in one term');
-  if (ctx.role !== 'follower') ctx.role = 'follower';
-  ctx.leaderId = leaderId;
-  ctx.votes = [];
-  ctx.lastLeaderContactMs = ctx.nowMs;
-  resetElectionDeadline(ctx);
-}
 
 function othersOf(ctx: ControllerContext): number[] { return ctx.voters.filter((id) => id !== ctx.nodeId); }
 
@@ -58,6 +20,7 @@ export function startPreVote(ctx: ControllerContext, fx: Fx): void {
   ctx.role = 'preCandidate';
   ctx.leaderId = undefined;
   ctx.votes = [ctx.nodeId];
+  assert(ctx.voters.includes(ctx.nodeId), 'only a voter campaigns');
   resetElectionDeadline(ctx);
   logLine(fx, 'debug', 'raftPreVote', { nodeId: ctx.nodeId, term: ctx.term + 1 });
   if (ctx.votes.length >= majority(ctx.voters)) return startElection(ctx, fx);
@@ -66,6 +29,8 @@ export function startPreVote(ctx: ControllerContext, fx: Fx): void {
 }
 
 function startElection(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role === 'preCandidate', 'an election follows a won pre-vote');
+  assert(ctx.votes.length >= majority(ctx.voters), 'a majority granted the pre-vote');
   ctx.role = 'candidate';
   ctx.term += 1;
   ctx.votedFor = ctx.nodeId;
@@ -108,9 +73,11 @@ export function onPreVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessage & 
 }
 
 export function onRequestVote(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'requestVote' }): void {
+  assert(m.candidateId !== ctx.nodeId, 'no vote request to ourselves');
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term);
   const free = ctx.votedFor === undefined || ctx.votedFor === m.candidateId;
   const granted = m.term === ctx.term && free && upToDate(ctx.log, m.lastLogIndex, m.lastLogTerm);
+  assert(!granted || ctx.role !== 'leader', 'a leader never grants a vote in its own term');
   if (granted && ctx.votedFor === undefined) {
     ctx.votedFor = m.candidateId;
     persistState(ctx, fx);
@@ -131,8 +98,10 @@ export function onRequestVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessag
  * and terms follow the usual rules.
  */
 export function onEndQuorumEpoch(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'endQuorumEpoch' }): void {
+  assert(ctx.voters.includes(m.leaderId) && m.leaderId !== ctx.nodeId, 'a resignation comes from another voter (the validator checks the sender)');
   if (m.term < ctx.term) return;
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term);
+  assert(ctx.term === m.term, 'a resignation of the current term');
   if (ctx.role === 'leader') return;
   if (ctx.leaderId === m.leaderId) ctx.leaderId = undefined;
   ctx.lastLeaderContactMs = -Infinity;

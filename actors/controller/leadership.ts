@@ -1,28 +1,30 @@
 /**
- * Becoming and ceasing to be the leader. A new leader rebuilds its working image (the committed
- * image plus the uncommitted tail of its log), gives every registered node a fresh session, listens
- * on the controller leader addresses (actors/kit/addresses.ts) and appends a `leaderChanged` no-op so that entries of earlier terms commit
- * (Raft §5.4.2, §8). A leader steps down on a higher term, on a storage failure or when check-quorum
- * finds it has not heard from a majority within two election timeouts.
+ * Becoming the leader, and check-quorum. A new leader rebuilds its working image (the committed
+ * image plus the uncommitted tail of its log), gives every registered node a fresh session,
+ * listens on the controller leader addresses (actors/kit/addresses.ts) and appends a
+ * `leaderChanged` no-op so that entries of earlier terms commit (Raft §5.4.2, §8). A leader steps
+ * down (follow.ts stepDown) on a higher term, on a storage failure or when check-quorum finds it
+ * has not heard from a majority within two election timeouts; it hands leadership on when its
+ * node shuts down (resign).
  */
 import { assert } from '../assert.js';
-import { cloneImage } from '../metadata/image.js';
 import { replay } from '../metadata/replay.js';
-import { majority, type ControllerContext } from '../controller.js';
+import { majority, type ControllerContext } from './types.js';
 import { entryAt, lastIndex } from './log.js';
-import { failAll } from './purgatory.js';
 import { propose } from './replication.js';
-import { LEADER_ADDRESSES, notController, raftSend } from './step.js';
+import { stepDown } from './follow.js';
+import { LEADER_ADDRESSES, raftSend } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 
 export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   assert(ctx.role === 'candidate' && ctx.votedFor === ctx.nodeId, 'only a candidate that voted for itself wins');
+  assert(ctx.votes.length >= majority(ctx.voters) && ctx.votes.includes(ctx.nodeId), 'a majority, our own stored vote among it');
   ctx.role = 'leader';
   ctx.leaderId = ctx.nodeId;
   ctx.votes = [];
-  const working = cloneImage(ctx.image);
+  let working = ctx.image; // Images are values (replay makes new ones), so the working image starts as the committed one.
   const last = lastIndex(ctx.log);
-  for (let i = ctx.commitIndex + 1; i <= last; i++) replay(working, entryAt(ctx.log, i).record, i);
+  for (let i = ctx.commitIndex + 1; i <= last; i++) working = replay(working, entryAt(ctx.log, i).record, i);
   ctx.working = working;
   ctx.followers = {};
   for (const id of ctx.voters) {
@@ -39,21 +41,6 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   propose(ctx, fx, [{ type: 'leaderChanged', leaderId: ctx.nodeId, term: ctx.term }], undefined);
 }
 
-/** Leave leadership (same term unless the caller changes it): parked replies fail with NOT_CONTROLLER. */
-export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
-  assert(ctx.role === 'leader', 'only a leader steps down');
-  ctx.role = 'follower';
-  ctx.leaderId = undefined;
-  ctx.working = undefined;
-  ctx.followers = {};
-  ctx.sessions = {};
-  ctx.sessionsHeard = {};
-  ctx.probes = {};
-  failAll(ctx, fx, notController(ctx));
-  for (const address of LEADER_ADDRESSES) fx.push({ type: 'unlisten', params: { address } });
-  logLine(fx, 'info', 'raftStepDown', { nodeId: ctx.nodeId, term: ctx.term, reason });
-}
-
 /**
  * Check-quorum (Ongaro's thesis §6.2, etcd's CheckQuorum): a leader that has not heard from a
  * majority within two election timeouts steps down. Two, not one: on a loaded host (five node
@@ -64,6 +51,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
  */
 export function checkQuorum(ctx: ControllerContext, fx: Fx): boolean {
   assert(ctx.role === 'leader', 'check-quorum runs on the leader');
+  assert(Object.keys(ctx.followers).length === ctx.voters.length - 1, 'progress for every other voter');
   const sinceMs = ctx.nowMs - 2 * ctx.knobs.electionTimeoutMs;
   let heard = 1;
   for (const p of Object.values(ctx.followers)) if (p.lastContactMs >= sinceMs) heard++;
@@ -89,7 +77,9 @@ export function resign(ctx: ControllerContext, fx: Fx): void {
     successorId = id;
     bestMatch = p.matchIndex;
   }
+  assert(successorId !== ctx.nodeId, 'the successor is another voter');
   stepDown(ctx, fx, 'resigned: node shutting down');
+  assert(ctx.working === undefined && ctx.leaderId === undefined, 'a resigned leader leads nothing');
   ctx.electionDeadlineMs = Infinity; // It leaves: it campaigns no more.
   if (successorId < 0) return;
   for (const id of ctx.voters) if (id !== ctx.nodeId) raftSend(ctx, fx, id, 'endQuorumEpoch', { term: ctx.term, leaderId: ctx.nodeId, successorId });

@@ -3,7 +3,7 @@
  * These helpers return new arrays instead of mutating, so an event's previous context stays intact.
  */
 import { assert } from '../assert.js';
-import type { RaftEntry, RaftLog } from '../controller.js';
+import type { RaftEntry, RaftLog } from './types.js';
 
 export function lastIndex(log: RaftLog): number { return log.snapshotIndex + log.entries.length; }
 

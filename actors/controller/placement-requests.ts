@@ -5,9 +5,9 @@
  * runs answer at once.
  */
 import { unreachable } from '../assert.js';
-import type { ControllerContext, From } from '../controller.js';
+import type { ControllerContext, From, PlacementRequest, PlacementState } from './types.js';
 import { aliveIn } from '../metadata/decide-nodes.js';
-import type { Decision } from '../metadata/decide.js';
+import type { Decision } from '../metadata/decision.js';
 import { decideAlterReassignment, listReassignments } from '../metadata/reassign.js';
 import { decideElectLeaders } from '../metadata/elect-leaders.js';
 import { planBalance } from '../metadata/balance.js';
@@ -18,26 +18,7 @@ import { decideEnv } from './requests.js';
 import { notController } from './step.js';
 import { reply, replyParams, type Fx } from '../kit/fx.js';
 
-export type PlacementRequest =
-  /** `replicas: null` cancels the reassignment in progress. */
-  | { type: 'alterPartitionReassignments'; topic: string; partition: number; replicas: number[] | null }
-  | { type: 'listPartitionReassignments'; topics?: string[] }
-  | { type: 'electLeaders'; topic?: string; partitions?: number[] }
-  | { type: 'decommissionNode'; nodeId: number }
-  /** Reply: the plan (`moves`); unless `dryRun`, the controller starts running it. */
-  | { type: 'balanceCluster'; dryRun: boolean }
-  /** Changed settings; an empty value restores the default. */
-  | { type: 'alterClusterConfigs'; configs: Record<string, string> };
-
-/** What the leader keeps in memory to run placement plans (a new leader starts afresh from the image). */
-export interface PlacementState {
-  /** A balance plan is being run: re-planned as reassignments finish, until the plan is empty. */
-  balancing: boolean;
-  /** Nodes registered for the first time, balanced onto once they are unfenced. */
-  joined: number[];
-  imbalanceCheckDueMs: number | undefined;
-  stepDueMs: number;
-}
+export type { PlacementRequest, PlacementState } from './types.js';
 
 export function initialPlacement(): PlacementState {
   return { balancing: false, joined: [], imbalanceCheckDueMs: undefined, stepDueMs: 0 };

@@ -7,7 +7,7 @@
  *   `reassignment.max.concurrent` reassignments run;
  * - every `leader.imbalance.check.interval.seconds`, elect preferred leaders of imbalanced nodes.
  */
-import type { ControllerContext } from '../controller.js';
+import type { ControllerContext } from './types.js';
 import { aliveIn } from '../metadata/decide-nodes.js';
 import { planBalance, planEvacuation, type Move } from '../metadata/balance.js';
 import { clusterFlag, clusterNumber } from '../metadata/cluster-configs.js';

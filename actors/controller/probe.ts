@@ -1,5 +1,6 @@
 /**
- * Fast fencing of dead nodes. A node's session runs out only `nodeSessionTimeoutMs` after its
+ * Node sessions and fast fencing of dead nodes: a node whose session ran out is fenced (one
+ * decision per node, on the leader's tick). A node's session runs out only `nodeSessionTimeoutMs` after its
  * last heartbeat, and every partition it leads is unavailable until then. So the leader probes a
  * node that has been silent for `nodeProbeAfterMs`, fail-fast: when the transport answers that
  * nothing listens at the node's address (NATS "no responders": the process and its connection
@@ -7,15 +8,20 @@
  * live node answers OK. Fencing early is safe — leader epochs, not sessions, fence old leaders —
  * it only moves leadership sooner.
  */
-import type { ControllerContext, ProbeReply, From } from '../controller.js';
+import { assert } from '../assert.js';
+import type { ControllerContext, ProbeReply, From } from './types.js';
 import { controllerVoter, nodeAddress, nodeIdOf } from '../kit/addresses.js';
-import { expireSessions } from './tick.js';
+import { decideFenceNode } from '../metadata/decide.js';
+import { propose } from './replication.js';
+import { decideEnv } from './requests.js';
 import { logLine, type Fx } from '../kit/fx.js';
 
 /** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
 export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
   const working = ctx.working;
   if (working === undefined) return;
+  assert(ctx.role === 'leader', 'only the leader probes');
+  assert(ctx.knobs.nodeProbeEveryMs > 0, 'probes are spaced');
   const { nodeSessionTimeoutMs, nodeProbeAfterMs, nodeProbeEveryMs } = ctx.knobs;
   for (const id of Object.keys(working.nodes).map(Number).sort((a, b) => a - b)) {
     const node = working.nodes[String(id)];
@@ -35,6 +41,7 @@ export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
 /** UNKNOWN_ADDRESS for the latest probe of a node still silent and unfenced in the same incarnation ends its session. */
 export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply & From): void {
   if (ctx.role !== 'leader' || ctx.working === undefined || reply.code !== 'UNKNOWN_ADDRESS') return;
+  assert(ctx.nextProbeCorr > 0, 'probe corrs are counters');
   const id = nodeIdOf(reply.from) ?? NaN;
   const probe = ctx.probes[String(id)];
   if (probe === undefined || probe.corr !== reply.corr) return;
@@ -42,7 +49,25 @@ export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply &
   if (node === undefined || node.state === 'fenced' || node.nodeEpoch !== probe.nodeEpoch) return;
   const lastHeardMs = (ctx.sessions[String(id)] ?? -Infinity) - ctx.knobs.nodeSessionTimeoutMs;
   if (lastHeardMs > probe.atMs) return; // It spoke after the probe left: the answer is out of date.
+  assert(probe.nodeEpoch === node.nodeEpoch, 'the probe went to this incarnation');
   logLine(fx, 'info', 'nodeGone', { nodeId: id, silentMs: ctx.nowMs - lastHeardMs });
   ctx.sessions = { ...ctx.sessions, [String(id)]: ctx.nowMs };
   expireSessions(ctx, fx);
+}
+
+/** Fence every node whose session ran out (one decision per node, in node id order). */
+export function expireSessions(ctx: ControllerContext, fx: Fx): void {
+  const working = ctx.working;
+  if (working === undefined) return;
+  assert(ctx.role === 'leader', 'only the leader fences nodes');
+  const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
+  for (const id of ids) {
+    if (working.nodes[String(id)]?.state === 'fenced') continue;
+    if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
+    assert(working.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
+    const records = decideFenceNode(working, id, decideEnv(ctx));
+    if (records.length === 0) continue;
+    logLine(fx, 'info', 'nodeSessionExpired', { nodeId: id });
+    propose(ctx, fx, records, undefined);
+  }
 }

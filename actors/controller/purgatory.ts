@@ -6,23 +6,25 @@
  */
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
-import type { ControllerContext, Waiter } from '../controller.js';
+import type { ControllerContext, Waiter } from './types.js';
 import type { Fx } from '../kit/fx.js';
+import { splitWhere, waitInOrder } from '../kit/purgatory.js';
 
 export function park(ctx: ControllerContext, fx: Fx, index: number, send: SendParams): void {
   if (index <= ctx.commitIndex) { fx.push({ type: 'send', params: send }); return; }
   const last = ctx.purgatory[ctx.purgatory.length - 1];
   assert(last === undefined || last.index <= index, 'waiters arrive in offset order');
-  ctx.purgatory = [...ctx.purgatory, { index, send }];
+  ctx.purgatory = waitInOrder(ctx.purgatory, { index, send }, indexOf);
 }
 
+function indexOf(w: Waiter): number { return w.index; }
+
 export function completeUpTo(ctx: ControllerContext, fx: Fx, index: number): void {
-  let n = 0;
-  while (n < ctx.purgatory.length && (ctx.purgatory[n] as Waiter).index <= index) {
-    fx.push({ type: 'send', params: (ctx.purgatory[n] as Waiter).send });
-    n++;
-  }
-  if (n > 0) ctx.purgatory = ctx.purgatory.slice(n);
+  assert(index <= ctx.commitIndex, 'replies complete only up to the commit index');
+  const [done, rest] = splitWhere(ctx.purgatory, (w) => w.index <= index);
+  for (const w of done) fx.push({ type: 'send', params: w.send });
+  ctx.purgatory = rest as Waiter[];
+  assert(ctx.purgatory.every((w) => w.index > index), 'every reply left waits for a later entry');
 }
 
 export function failAll(ctx: ControllerContext, fx: Fx, body: Record<string, unknown>): void {

@@ -8,9 +8,9 @@ import { assert } from '../assert.js';
 import type { LogEntryData } from '../effects.js';
 import { emptyImage, fromPlain, isImage } from '../metadata/image.js';
 import { parseRecord } from '../metadata/validate.js';
-import type { ControllerContext, RaftEntry, Snapshot } from '../controller.js';
+import type { ControllerContext, RaftEntry, Snapshot } from './types.js';
 import { appended, lastIndex, lastTerm } from './log.js';
-import { persistState, resetElectionDeadline } from './election.js';
+import { persistState, resetElectionDeadline } from './follow.js';
 import { METADATA_LOG, SNAPSHOT_KEY, STATE_KEY } from './step.js';
 import { logLine, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
@@ -19,6 +19,7 @@ export const RECOVERY_READ_BYTES = 1_048_576;
 
 /** Forget everything in memory and read it back from storage. */
 export function startRecovery(ctx: ControllerContext, fx: Fx): void {
+  assert(ctx.role !== 'leader', 'a leader steps down before recovering');
   Object.assign(ctx, {
     role: 'recovering', term: 0, votedFor: undefined, durableTerm: 0, leaderId: undefined,
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
@@ -27,6 +28,7 @@ export function startRecovery(ctx: ControllerContext, fx: Fx): void {
   } satisfies Partial<ControllerContext>);
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readState' }), key: STATE_KEY } });
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readSnapshot' }), key: SNAPSHOT_KEY } });
+  assert(ctx.ops.size === 2, 'recovery reads the state and the snapshot first');
 }
 
 /** A failed read: try again from the start on a later tick. */
@@ -47,7 +49,7 @@ export function onStateRead(ctx: ControllerContext, fx: Fx, value: unknown): voi
     ctx.durableTerm = ctx.term;
     ctx.votedFor = typeof votedFor === 'number' ? votedFor : undefined;
   }
-  (ctx.recovery as NonNullable<typeof ctx.recovery>).stateRead = true;
+  ctx.recovery = { ...(ctx.recovery as NonNullable<typeof ctx.recovery>), stateRead: true };
   maybeReadLog(ctx, fx);
 }
 
@@ -64,7 +66,7 @@ export function onSnapshotRead(ctx: ControllerContext, fx: Fx, value: unknown): 
     ctx.lastApplied = snapshot.index;
     ctx.durableIndex = snapshot.index;
   }
-  (ctx.recovery as NonNullable<typeof ctx.recovery>).snapshotRead = true;
+  ctx.recovery = { ...(ctx.recovery as NonNullable<typeof ctx.recovery>), snapshotRead: true };
   maybeReadLog(ctx, fx);
 }
 
@@ -86,6 +88,7 @@ function storedEntry(value: unknown): RaftEntry {
 }
 
 export function onLogRead(ctx: ControllerContext, fx: Fx, entries: LogEntryData[]): void {
+  assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'the log is read during recovery');
   const before = lastIndex(ctx.log);
   const fresh: RaftEntry[] = [];
   let staleFrom: number | undefined;

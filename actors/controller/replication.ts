@@ -6,13 +6,12 @@
  * committed entries are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
-import { voterIdOf } from '../kit/addresses.js';
 import type { SendParams } from '../effects.js';
 import { replay } from '../metadata/replay.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from '../controller.js';
+import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from './types.js';
 import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncatedFrom } from './log.js';
-import { adoptTerm, followLeader } from './election.js';
+import { adoptTerm, flushAcks, followLeader } from './follow.js';
 import { completeUpTo, park } from './purgatory.js';
 import { maybeSnapshot, sendInstallSnapshot } from './snapshot.js';
 import { METADATA_LOG, raftSend } from './step.js';
@@ -23,8 +22,11 @@ import { newToken } from '../kit/ops.js';
 export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
   const first = lastIndex(ctx.log) + 1;
+  assert(ctx.working.offset === first - 1, 'the working image is at the last index');
   const entries: RaftEntry[] = records.map((record) => ({ term: ctx.term, record }));
-  records.forEach((record, i) => replay(ctx.working as NonNullable<typeof ctx.working>, record, first + i));
+  let working = ctx.working;
+  records.forEach((record, i) => { working = replay(working, record, first + i); });
+  ctx.working = working;
   if (entries.length > 0) {
     ctx.log = appended(ctx.log, entries);
     writeEntries(ctx, fx, first, entries);
@@ -73,6 +75,7 @@ export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number;
   if (ctx.role !== 'leader' || m.term !== ctx.term || p === undefined) return;
   const last = lastIndex(ctx.log);
   let next = { ...p, inFlight: false, lastContactMs: ctx.nowMs };
+  assert(p.matchIndex <= last && p.nextIndex <= last + 1, 'a follower\'s progress lies within our log');
   if (m.success) {
     assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
     const matchIndex = Math.max(p.matchIndex, m.matchIndex);
@@ -96,8 +99,11 @@ export function advanceCommit(ctx: ControllerContext, fx: Fx): void {
 export function commitTo(ctx: ControllerContext, fx: Fx, index: number): void {
   assert(index > ctx.commitIndex && index <= lastIndex(ctx.log), 'commit moves forward within the log');
   ctx.commitIndex = index;
-  for (let i = ctx.lastApplied + 1; i <= index; i++) replay(ctx.image, entryAt(ctx.log, i).record, i);
+  let image = ctx.image;
+  for (let i = ctx.lastApplied + 1; i <= index; i++) image = replay(image, entryAt(ctx.log, i).record, i);
+  ctx.image = image;
   ctx.lastApplied = index;
+  assert(ctx.image.offset === index, 'the committed image is at the commit index');
   report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: index, term: ctx.term, logStart: ctx.log.snapshotIndex });
   if (ctx.role === 'leader') completeUpTo(ctx, fx, index);
   maybeSnapshot(ctx, fx);
@@ -110,24 +116,14 @@ export function onAppendStored(ctx: ControllerContext, fx: Fx, op: { lastIndex: 
   else flushAcks(ctx, fx);
 }
 
-export function flushAcks(ctx: ControllerContext, fx: Fx): void {
-  const keep = [];
-  for (const ack of ctx.pendingAcks) {
-    if (ack.term !== ctx.term) continue;
-    if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
-    const leader = voterIdOf(ack.to);
-    if (leader === undefined) continue; // The validator admits Raft messages only from voter addresses.
-    raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
-  }
-  ctx.pendingAcks = keep;
-}
-
 type AppendEntries = RaftMessage & From & { type: 'appendEntries' };
 
 /** Follower: Raft's AppendEntries receiver (§5.3), with the fast-backup hint on a mismatch. */
 export function onAppendEntries(ctx: ControllerContext, fx: Fx, m: AppendEntries): void {
   const refuse = (nextIndexHint: number): void => raftSend(ctx, fx, m.leaderId, 'appendEntriesReply',
     { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0, nextIndexHint });
+  assert(m.leaderId !== ctx.nodeId, 'no appendEntries to ourselves');
+  assert(m.entries.every((e) => e.term <= m.term), 'entries are of the leader\'s term or earlier');
   if (m.term < ctx.term) return refuse(lastIndex(ctx.log) + 1);
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term, m.leaderId);
   followLeader(ctx, m.leaderId);
@@ -162,6 +158,7 @@ function mergeEntries(ctx: ControllerContext, fx: Fx, prev: number, entries: Raf
     fx.push({ type: 'truncateFrom', params: { token: newToken(ctx, { kind: 'truncate' }), log: METADATA_LOG, offset: from } });
   }
   const rest = entries.slice(i);
+  assert(from > ctx.commitIndex, 'only uncommitted entries are written');
   ctx.log = appended(ctx.log, rest);
   writeEntries(ctx, fx, from, rest);
 }

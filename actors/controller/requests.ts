@@ -13,9 +13,8 @@ import {
   decideDeleteTopic, decideHeartbeat, decideRegisterNode, isTopicId, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { getNode, type MetadataImage } from '../metadata/image.js';
-import type { ControllerContext, ControllerRequest, From } from '../controller.js';
+import type { ControllerContext, ControllerRequest, From, PlacementRequest } from './types.js';
 import { entryAt, lastIndex } from './log.js';
-import type { PlacementRequest } from './placement-requests.js';
 import { propose } from './replication.js';
 import { notController } from './step.js';
 import { reply, replyParams, type Fx } from '../kit/fx.js';
@@ -32,21 +31,25 @@ export function decideEnv(ctx: ControllerContext): DecideEnv {
 
 /** 16 random bytes as 32 hex characters, from the PRNG in context. */
 export function newTopicId(ctx: ControllerContext): string {
+  assert(ctx.role === 'leader', 'only the leader names topics');
   let id = '';
   for (let i = 0; i < 4; i++) {
     const [f, prng] = nextRandom(ctx.prng);
     ctx.prng = prng;
     id += Math.floor(f * 2 ** 32).toString(16).padStart(8, '0');
   }
+  assert(/^[0-9a-f]{32}$/.test(id), 'a topic id is 32 hex characters');
   return id;
 }
 
 export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
+  assert(ctx.voters.includes(ctx.nodeId), 'a controller replica is a voter');
   if (m.type === 'describeQuorum') {
     return reply(fx, m, { code: 'OK', leaderId: ctx.leaderId ?? -1, term: ctx.term, voters: ctx.voters, commitIndex: ctx.commitIndex });
   }
   if (ctx.role !== 'leader' || ctx.working === undefined) return reply(fx, m, notController(ctx));
   if (m.type === 'nodeHeartbeat') return onHeartbeat(ctx, fx, m);
+  assert(ctx.working.offset === lastIndex(ctx.log), 'decisions read the working image at the last index');
   const decision = decideRequest(ctx, ctx.working, m);
   if (decision.reply.code === 'OK' && m.type === 'registerNode' && getNode(ctx.working, m.nodeId) === undefined) {
     ctx.placement = { ...ctx.placement, joined: [...ctx.placement.joined, m.nodeId] };
@@ -59,6 +62,7 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
 }
 
 function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {
+  assert(ctx.role === 'leader' && working === ctx.working, 'decisions read the leader\'s working image');
   switch (m.type) {
     case 'registerNode': return decideRegisterNode(working, m, decideEnv(ctx));
     case 'createTopic': return decideCreateTopic(working, { ...m, topicId: m.topicId !== undefined && isTopicId(m.topicId) ? m.topicId : newTopicId(ctx) });
@@ -78,6 +82,7 @@ function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
   const working = ctx.working;
   assert(working !== undefined, 'heartbeats are served by the leader');
   const decision = decideHeartbeat(working, m, decideEnv(ctx));
+  assert(decision.reply.code !== 'OK' || working.nodes[String(m.nodeId)]?.nodeEpoch === m.nodeEpoch, 'an accepted heartbeat is from the registered incarnation');
   if (decision.reply.code !== 'OK') return reply(fx, m, decision.reply as ErrorReply);
   ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
   ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
@@ -87,6 +92,7 @@ function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
 
 /** What a heartbeat reply carries, all from committed state. */
 export function heartbeatReply(ctx: ControllerContext, nodeId: number, appliedOffset: number): Record<string, unknown> {
+  assert(appliedOffset >= 0, 'an applied offset');
   const node = getNode(ctx.image, nodeId);
   const out: Record<string, unknown> = {
     code: 'OK', leaderId: ctx.nodeId, term: ctx.term, fenced: node === undefined || node.state === 'fenced',
@@ -101,5 +107,7 @@ export function heartbeatReply(ctx: ControllerContext, nodeId: number, appliedOf
   const to = Math.min(ctx.commitIndex, from + ctx.knobs.heartbeatRecordsMax - 1);
   for (let i = Math.max(from, ctx.log.snapshotIndex + 1); i <= to; i++) records.push({ offset: i, record: entryAt(ctx.log, i).record });
   out['records'] = records;
+  assert(records.every((r, i) => r.offset === Math.max(from, ctx.log.snapshotIndex + 1) + i), 'committed records in offset order');
+  assert(records.every((r) => r.offset <= ctx.commitIndex), 'only committed records reach nodes');
   return out;
 }

@@ -6,11 +6,10 @@
  * the snapshot index) and acks once the snapshot is stored.
  */
 import { assert } from '../assert.js';
-import { cloneImage, fromPlain } from '../metadata/image.js';
-import type { ControllerContext, From, RaftMessage, Snapshot } from '../controller.js';
+import { fromPlain } from '../metadata/image.js';
+import type { ControllerContext, From, RaftMessage, Snapshot } from './types.js';
 import { compacted, lastIndex, termAt } from './log.js';
-import { adoptTerm, followLeader } from './election.js';
-import { flushAcks } from './replication.js';
+import { adoptTerm, flushAcks, followLeader } from './follow.js';
 import { METADATA_LOG, raftSend, SNAPSHOT_KEY } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
@@ -26,11 +25,13 @@ export function maybeSnapshot(ctx: ControllerContext, fx: Fx): void {
   if (ctx.snapshotWriting || since < ctx.knobs.snapshotEveryRecords || ctx.role === 'recovering') return;
   const term = termAt(ctx.log, ctx.lastApplied);
   assert(term !== undefined, 'the applied entry is in memory');
-  writeSnapshot(ctx, fx, { index: ctx.lastApplied, term, image: cloneImage(ctx.image) }, false);
+  writeSnapshot(ctx, fx, { index: ctx.lastApplied, term, image: ctx.image }, false); // Images are values: no copy needed.
 }
 
 /** The snapshot is durable: it becomes the log start, and the log before it is deleted. */
 export function onSnapshotStored(ctx: ControllerContext, fx: Fx, snapshot: Snapshot, installed: boolean): void {
+  assert(ctx.snapshotWriting, 'a snapshot write was in flight');
+  assert(snapshot.image.offset === snapshot.index, 'a snapshot image is at its index');
   ctx.snapshotWriting = false;
   if (snapshot.index <= ctx.log.snapshotIndex && !installed) return;
   if (ctx.snapshot !== undefined && ctx.snapshot.index > snapshot.index) return;
@@ -53,6 +54,7 @@ export function sendInstallSnapshot(ctx: ControllerContext, fx: Fx, id: number):
 type InstallSnapshot = RaftMessage & From & { type: 'installSnapshot' };
 
 export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnapshot): void {
+  assert(m.leaderId !== ctx.nodeId, 'no snapshot to ourselves');
   if (m.term < ctx.term) {
     return raftSend(ctx, fx, m.leaderId, 'installSnapshotReply', { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0 });
   }
@@ -66,7 +68,7 @@ export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnap
   ctx.log = compacted(ctx.log, snapshot.index, snapshot.term);
   ctx.snapshot = snapshot; // Committed data: fine to serve before it is stored here.
   ctx.durableIndex = Math.min(ctx.durableIndex, keepsTail ? lastIndex(ctx.log) : snapshot.index - 1);
-  ctx.image = cloneImage(snapshot.image);
+  ctx.image = snapshot.image;
   ctx.commitIndex = snapshot.index;
   ctx.lastApplied = snapshot.index;
   report(fx, 'raftCommit', { nodeId: ctx.nodeId, commitIndex: ctx.commitIndex, term: ctx.term, logStart: ctx.log.snapshotIndex });

@@ -9,7 +9,7 @@ import { assert } from '../assert.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter } from '../kit/addresses.js';
 import type { SendParams } from '../effects.js';
 import type { Fx } from '../kit/fx.js';
-import type { ControllerContext } from '../controller.js';
+import type { ControllerContext } from './types.js';
 
 export const METADATA_LOG = '__metadata';
 export const STATE_KEY = 'ctl/state';

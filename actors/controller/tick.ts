@@ -1,39 +1,47 @@
 /**
  * Time: every deadline lives in context and is checked here, on the runtime's `tick` events.
  * Followers and candidates campaign when their election deadline passes; the leader checks its
- * quorum, sends heartbeats (appendEntries) and fences nodes whose sessions expired.
+ * quorum, sends heartbeats (appendEntries), probes silent nodes and fences those whose sessions
+ * expired (probe.ts), and runs placement plans (placement-tick.ts).
  */
-import type { ControllerContext } from '../controller.js';
-import { decideFenceNode } from '../metadata/decide.js';
+import { assert } from '../assert.js';
+import type { ControllerContext } from './types.js';
 import { startPreVote } from './election.js';
 import { checkQuorum } from './leadership.js';
-import { broadcastAppend, propose } from './replication.js';
-import { decideEnv } from './requests.js';
+import { broadcastAppend } from './replication.js';
 import { startRecovery } from './recovery.js';
-import { logLine, type Fx } from '../kit/fx.js';
-import { probeSilentNodes } from './probe.js';
+import type { Fx } from '../kit/fx.js';
+import { expireSessions, probeSilentNodes } from './probe.js';
 import { placementTick } from './placement-tick.js';
 
-export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+/** Recovering: a failed recovery starts again once its retry time comes. */
+export function onRecoveringTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
   discountOwnStall(ctx);
-  switch (ctx.role) {
-    case 'recovering':
-      if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
-      return;
-    case 'follower': case 'preCandidate': case 'candidate':
-      if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
-      return;
-    case 'leader':
-      if (!checkQuorum(ctx, fx)) return;
-      if (ctx.nowMs >= ctx.heartbeatDueMs) {
-        ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
-        broadcastAppend(ctx, fx);
-      }
-      probeSilentNodes(ctx, fx);
-      expireSessions(ctx, fx);
-      return placementTick(ctx, fx);
+  if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
+}
+
+/** Follower, pre-candidate and candidate: campaign (again) when the election deadline passes. */
+export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+  if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
+  if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
+}
+
+/** Leader: check the quorum, send heartbeats, probe silent nodes, fence expired sessions, run placement plans. */
+export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
+  assert(ctx.role === 'leader' && ctx.working !== undefined, 'the leader tick runs on the leader');
+  if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
+  if (!checkQuorum(ctx, fx)) return;
+  assert(ctx.heartbeatDueMs <= ctx.nowMs + ctx.knobs.heartbeatIntervalMs, 'a heartbeat is due within an interval');
+  if (ctx.nowMs >= ctx.heartbeatDueMs) {
+    ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
+    broadcastAppend(ctx, fx);
   }
+  probeSilentNodes(ctx, fx);
+  expireSessions(ctx, fx);
+  placementTick(ctx, fx);
 }
 
 /**
@@ -47,9 +55,11 @@ export function onTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
  * deadline (others). Only liveness moves; Raft's safety never depends on time.
  */
 function discountOwnStall(ctx: ControllerContext): void {
+  assert(ctx.lastTickMs <= ctx.nowMs, 'the clock never goes back');
   const stallMs = ctx.nowMs - ctx.lastTickMs - ctx.knobs.tickMs;
   ctx.lastTickMs = ctx.nowMs;
   if (stallMs <= ctx.knobs.heartbeatIntervalMs) return;
+  assert(stallMs > 0 && Number.isFinite(stallMs), 'a stall is a finite time');
   ctx.electionDeadlineMs += stallMs;
   ctx.lastLeaderContactMs += stallMs;
   const followers: ControllerContext['followers'] = {};
@@ -58,19 +68,4 @@ function discountOwnStall(ctx: ControllerContext): void {
   const sessions: Record<string, number> = {};
   for (const [id, deadlineMs] of Object.entries(ctx.sessions)) sessions[id] = deadlineMs + stallMs;
   ctx.sessions = sessions;
-}
-
-/** Fence every node whose session ran out (one decision per node, in node id order). */
-export function expireSessions(ctx: ControllerContext, fx: Fx): void {
-  const working = ctx.working;
-  if (working === undefined) return;
-  const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
-  for (const id of ids) {
-    if (working.nodes[String(id)]?.state === 'fenced') continue;
-    if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
-    const records = decideFenceNode(working, id, decideEnv(ctx));
-    if (records.length === 0) continue;
-    logLine(fx, 'info', 'nodeSessionExpired', { nodeId: id });
-    propose(ctx, fx, records, undefined);
-  }
 }

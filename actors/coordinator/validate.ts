@@ -91,7 +91,7 @@ function request(type: string, b: Body): object {
   }
 }
 
-function reply(inbound: Inbound, head: Head, b: Body): CoordinatorEvent {
+function replyEvent(inbound: Inbound, head: Head, b: Body): CoordinatorEvent {
   if (!Number.isSafeInteger(inbound.corr)) fail(`${inbound.type} needs a corr`);
   const code = b['code'];
   if (code !== 'OK' && !isErrorCode(code)) fail('code must be OK or a known error code');
@@ -122,7 +122,7 @@ export function parseCoordinatorMessage(inbound: Inbound): Parsed<CoordinatorEve
     ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
   return parsed(() => {
     const b = inbound.body === undefined || inbound.body === null ? {} : object(inbound.body, 'body');
-    if (REPLIES.has(inbound.type)) return reply(inbound, head, b);
+    if (REPLIES.has(inbound.type)) return replyEvent(inbound, head, b);
     return { type: inbound.type, ...head, ...request(inbound.type, b) } as CoordinatorRequest;
   });
 }

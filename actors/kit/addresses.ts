@@ -9,14 +9,19 @@
  */
 
 // ---- node-only ----
+const NODE_ONLY_PREFIX = 'n';
+const VOTER_PREFIX = `${NODE_ONLY_PREFIX}/ctl`;
+const NODE_PREFIX = `${NODE_ONLY_PREFIX}/node`;
+/** Every partition replica is under this prefix: `n/repl/<topic>/<partition>/<nodeId>`. */
+export const REPLICA_PREFIX = `${NODE_ONLY_PREFIX}/repl`;
 /** A controller voter (Raft between voters). */
-export function controllerVoter(nodeId: number): string { return `n/ctl/${nodeId}`; }
+export function controllerVoter(nodeId: number): string { return `${VOTER_PREFIX}/${nodeId}`; }
 /** The controller leader, for node traffic: registerNode, nodeHeartbeat, alterPartition. */
-export const CONTROLLER_FOR_NODES = 'n/ctl/leader';
+export const CONTROLLER_FOR_NODES = `${VOTER_PREFIX}/leader`;
 /** A node runtime (liveness probes from the controller). */
-export function nodeAddress(nodeId: number): string { return `n/node/${nodeId}`; }
+export function nodeAddress(nodeId: number): string { return `${NODE_PREFIX}/${nodeId}`; }
 /** One replica of a partition: the actor's own address; followers fetch from the leader's. */
-export function replicaAddress(topic: string, partition: number, nodeId: number): string { return `n/repl/${topic}/${partition}/${nodeId}`; }
+export function replicaAddress(topic: string, partition: number, nodeId: number): string { return `${REPLICA_PREFIX}/${topic}/${partition}/${nodeId}`; }
 
 // ---- client-facing ----
 /**
@@ -28,12 +33,15 @@ export const PRODUCE_PREFIX = 'c/produce';
 export const FETCH_PREFIX = 'c/fetch';
 export const COORDINATOR_PREFIX = 'c/group';
 export const CLIENT_PREFIX = 'client';
+/** Administration and producer ids go to the controller leader under these. */
+export const ADMIN_PREFIX = 'c/admin';
+export const PRODUCER_ID_PREFIX = 'c/pid';
 /** Cluster metadata and coordinator lookup; every node answers. */
 export const METADATA = 'c/meta';
 /** The controller leader, for administration: topics, partitions, configs, quorum. */
-export const CONTROLLER_FOR_ADMIN = 'c/admin/leader';
+export const CONTROLLER_FOR_ADMIN = `${ADMIN_PREFIX}/leader`;
 /** The controller leader, for producer ids (idempotent producers). */
-export const CONTROLLER_FOR_PRODUCERS = 'c/pid/leader';
+export const CONTROLLER_FOR_PRODUCERS = `${PRODUCER_ID_PREFIX}/leader`;
 /** Produce to one replica (its leader accepts). */
 export function produceAddress(topic: string, partition: number, nodeId: number): string { return `${PRODUCE_PREFIX}/${topic}/${partition}/${nodeId}`; }
 /** Fetch and list offsets from one replica. */
@@ -60,13 +68,13 @@ export function authorizationErrorFor(address: string): 'TOPIC_AUTHORIZATION_FAI
 }
 
 /** Who may send to an address: a node refuses client envelopes on node-only addresses. */
-export function isNodeOnly(address: string): boolean { return address.startsWith('n/'); }
+export function isNodeOnly(address: string): boolean { return address.startsWith(`${NODE_ONLY_PREFIX}/`); }
 
 /** The node id of a controller voter address, or undefined when `address` is not one. */
-export function voterIdOf(address: string): number | undefined { return idAfter(address, 'n/ctl/'); }
+export function voterIdOf(address: string): number | undefined { return idAfter(address, `${VOTER_PREFIX}/`); }
 
 /** The node id of a node runtime address, or undefined when `address` is not one. */
-export function nodeIdOf(address: string): number | undefined { return idAfter(address, 'n/node/'); }
+export function nodeIdOf(address: string): number | undefined { return idAfter(address, `${NODE_PREFIX}/`); }
 
 function idAfter(address: string, prefix: string): number | undefined {
   if (!address.startsWith(prefix)) return undefined;

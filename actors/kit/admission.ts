@@ -4,7 +4,8 @@
  * kind's validator sees an envelope; a type on the wrong side of the node/client split, or a
  * request on a client-facing address that serves something else, is refused UNSUPPORTED_MESSAGE.
  */
-import { isNodeOnly } from './addresses.js';
+import { assert } from '../assert.js';
+import { ADMIN_PREFIX, COORDINATOR_PREFIX, FETCH_PREFIX, isNodeOnly, METADATA, PRODUCE_PREFIX, PRODUCER_ID_PREFIX } from './addresses.js';
 
 /** Which side of the wire a message belongs to; `either` for types both sides may carry. */
 export type WireSide = 'node' | 'client' | 'either';
@@ -41,6 +42,8 @@ export function isReplicaFetch(body: unknown): boolean {
  * know (a kind's own validator refuses what it does not take).
  */
 export function wireSide(type: string, body: unknown): WireSide {
+  assert(type.length > 0, 'a message has a type');
+  assert(!NODE_REQUESTS.has(type) || !CLIENT_REQUESTS.has(type), 'a request belongs to one side');
   if (NODE_REQUESTS.has(type) || NODE_ANSWERS.has(type)) return 'node';
   if (CLIENT_REQUESTS.has(type)) return 'client';
   if (type === 'fetch') return isReplicaFetch(body) ? 'node' : 'client';
@@ -54,13 +57,13 @@ export function wireSide(type: string, body: unknown): WireSide {
 
 /** Client-facing addresses that serve one kind of request, by prefix: what each takes. */
 const CLIENT_ENDPOINTS: Array<[prefix: string, types: ReadonlySet<string>]> = [
-  ['c/meta', new Set(['metadata', 'findCoordinator'])],
-  ['c/admin/', new Set(['createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'describeQuorum', ...PLACEMENT_REQUESTS])],
-  ['c/pid/', new Set(['initProducerId'])],
-  ['c/produce/', new Set(['produce'])],
-  ['c/fetch/', new Set(['fetch', 'listOffsets'])],
+  [METADATA, new Set(['metadata', 'findCoordinator'])],
+  [`${ADMIN_PREFIX}/`, new Set(['createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs', 'describeQuorum', ...PLACEMENT_REQUESTS])],
+  [`${PRODUCER_ID_PREFIX}/`, new Set(['initProducerId'])],
+  [`${PRODUCE_PREFIX}/`, new Set(['produce'])],
+  [`${FETCH_PREFIX}/`, new Set(['fetch', 'listOffsets'])],
   // A coordinator takes group requests, and the answers of the partition it stores groups in.
-  ['c/group/', new Set([...GROUP_REQUESTS, 'produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply'])],
+  [`${COORDINATOR_PREFIX}/`, new Set([...GROUP_REQUESTS, 'produceReply', 'fetchReply', 'deleteRecordsReply', 'memberProbeReply'])],
 ];
 
 /** The envelope fields admission looks at. */
@@ -74,8 +77,10 @@ export interface Arrival { to: string; from: string; replyTo?: string; type: str
  */
 export function refusal(arrival: Arrival): string | undefined {
   const { to: address, type } = arrival;
+  assert(address.length > 0 && type.length > 0, 'an arrival has an address and a type (the codec checked them)');
   const side = wireSide(type, arrival.body);
   const nodeOnly = isNodeOnly(address);
+  assert(side === 'node' || side === 'client' || side === 'either', 'every type has a side');
   if (side === 'node' && !nodeOnly) {
     return type === 'fetch' ? `a replica fetch (replicaId) is not taken at ${address}` : `${type} is node traffic, not taken at ${address}`;
   }

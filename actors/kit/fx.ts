@@ -49,3 +49,8 @@ export function logLine(fx: Fx, level: LogLevel, event: string, detail: Record<s
 export function deliver(fx: Fx, requestId: number, result: unknown): void {
   fx.push({ type: 'deliver', params: { requestId, result } });
 }
+
+/** Tells the process hosting the actor something it must act on (the node's lifecycle). */
+export function notify(fx: Fx, notice: unknown): void {
+  fx.push({ type: 'notify', params: { notice } });
+}

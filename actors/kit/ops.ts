@@ -18,6 +18,7 @@ export function newToken<Op>(table: OpTable<Op>, op: Op): number {
 
 /** Removes and returns the op a completion is for; undefined for a completion of a forgotten op (after a reset). */
 export function takeOp<Op>(table: OpTable<Op>, token: number): Op | undefined {
+  assert(Number.isSafeInteger(token) && token < table.nextToken, 'a token this table issued');
   const op = table.ops.get(token);
   if (op === undefined) return undefined;
   const ops = new Map(table.ops);

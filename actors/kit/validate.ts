@@ -3,6 +3,7 @@
  * parser from. A parser throws `Invalid` through `fail`; `parsed` turns that into the typed refusal
  * the host answers with, so a machine only ever sees well-typed events.
  */
+import { assert } from '../assert.js';
 import type { Parsed } from '../effects.js';
 
 export type Body = Record<string, unknown>;
@@ -72,20 +73,24 @@ export function bytes(b: Body, field: string, maxBytes: number): Uint8Array {
  * after `what: ` when given (other errors are bugs and propagate).
  */
 export function parsed<E>(parse: () => E, what?: string): Parsed<E> {
+  assert(what === undefined || what.length > 0, 'a parser names what it parses');
   try {
     return { ok: true, event: parse() };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, code: 'INVALID_REQUEST', message: what === undefined ? error.message : `${what}: ${error.message}` };
+    assert(!(error instanceof Invalid), 'only bugs propagate from a parser');
     throw error;
   }
 }
 
 /** Like `parsed` for a value that is not an event (a record read from storage): undefined when invalid. */
 export function parsedOrUndefined<T>(parse: () => T): T | undefined {
+  assert(parse.length === 0, 'a parser takes no arguments');
   try {
     return parse();
   } catch (error) {
     if (error instanceof Invalid) return undefined;
+    assert(!(error instanceof Invalid), 'only bugs propagate from a parser');
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import type { ErrorReply } from '../errors.js';
 import { getNode, type MetadataImage } from './image.js';
 import type { MetadataRecord } from './records.js';
 import { electOnUnfence, moveAwayFrom } from './decide-partitions.js';
-import type { Decision, DecideEnv } from './decide.js';
+import type { Decision, DecideEnv } from './decision.js';
 
 /** `kafkaListener`: the `host:port` of the node's Kafka listener, advertised to Kafka clients in Metadata. */
 export interface RegisterNode { nodeId: number; incarnationId: string; clusterId: string; rack?: string; address: string; kafkaListener?: string }

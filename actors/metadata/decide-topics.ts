@@ -11,7 +11,7 @@ import {
   checkConfigNames, checkConfigs, checkPartitionCount, checkReplicationFactor, checkTopicName, defaultConfigs, effectiveConfigs, isInternalTopic,
   PARTITIONS_MAX,
 } from './topic-rules.js';
-import type { Decision } from './decide.js';
+import type { Decision } from './decision.js';
 
 export interface CreateTopic { name: string; partitions: number; replicationFactor: number; configs: TopicConfigs; internal?: boolean; topicId: string }
 export type CreateTopicReply = { code: 'OK'; topicId: string } | ErrorReply;

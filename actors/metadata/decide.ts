@@ -7,26 +7,15 @@
  */
 import type { ErrorReply } from '../errors.js';
 import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
-import type { MetadataRecord } from './records.js';
 import { changed } from './decide-partitions.js';
 import { checkNodeEpoch } from './decide-nodes.js';
+import type { Decision } from './decision.js';
 
 export * from './decide-nodes.js';
 export * from './decide-topics.js';
 export { decideFenceNode as decideSessionExpiry } from './decide-nodes.js';
 
-export interface Decision<R> { records: MetadataRecord[]; reply: R }
-
-/** What a decision may know beyond the image: the controller's facts that are not in the log. */
-export interface DecideEnv {
-  clusterId: string;
-  /** The offset the first record of this decision will get (node epochs are record offsets). */
-  nextOffset: number;
-  /** Whether the node's heartbeat session is alive (the leader tracks sessions in memory). */
-  sessionAlive(nodeId: number): boolean;
-  /** Whether the node heartbeated since this leader took over (not only granted a session then). */
-  sessionHeard(nodeId: number): boolean;
-}
+export type { Decision, DecideEnv } from './decision.js';
 
 export interface AlterPartition { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionImage } | ErrorReply;

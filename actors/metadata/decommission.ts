@@ -7,7 +7,7 @@ import type { ErrorReply } from '../errors.js';
 import { getNode, reassigning, sortedTopics, type MetadataImage } from './image.js';
 import type { MetadataRecord } from './records.js';
 import { planEvacuation } from './balance.js';
-import type { Decision } from './decide.js';
+import type { Decision } from './decision.js';
 
 export function decideDecommission(image: MetadataImage, nodeId: number): Decision<{ code: 'OK' } | ErrorReply> {
   const node = getNode(image, nodeId);

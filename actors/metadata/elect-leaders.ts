@@ -9,7 +9,7 @@ import type { ErrorCode } from '../errors.js';
 import { sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { changed, type Alive, type PartitionChange } from './decide-partitions.js';
 import { clusterNumber } from './cluster-configs.js';
-import type { Decision } from './decide.js';
+import type { Decision } from './decision.js';
 
 export interface ElectLeaders { topic?: string; partitions?: number[] }
 export interface ElectionResult { topic: string; partition: number; code: 'OK' | ErrorCode; message?: string }

@@ -12,7 +12,7 @@ import type { ErrorReply } from '../errors.js';
 import { getNode, reassigning, sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { NO_LEADER } from './records.js';
 import type { Alive, PartitionChange } from './decide-partitions.js';
-import type { Decision } from './decide.js';
+import type { Decision } from './decision.js';
 
 export interface AlterReassignment { topic: string; partition: number; replicas: number[] | null }
 export type AlterReassignmentReply = { code: 'OK' } | ErrorReply;

@@ -1,21 +1,26 @@
 /**
- * Replay: the only code that changes a metadata image (STYLE.md section 2, after KRaft's
- * `QuorumController.replay`). The controller leader replays into its working image before it
- * replicates, every controller replays committed records into its committed image, and nodes replay
- * the records their heartbeats bring. A record that cannot follow from the image (duplicate topic,
+ * Replay: the only code that makes a new metadata image from an old one (STYLE.md section 2, after
+ * KRaft's `QuorumController.replay`); images are values, never changed in place. The controller
+ * leader replays into its working image before it replicates, every controller replays committed
+ * records into its committed image, and nodes replay the records their heartbeats bring. A record that cannot follow from the image (duplicate topic,
  * leader outside the ISR, an epoch going back) is a bug upstream: replay asserts and the actor dies.
  */
 import { assert, unreachable } from '../assert.js';
 import { NO_LEADER, type MetadataRecord } from './records.js';
-import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
+import { getNode, getTopicById, type MetadataImage, type NodeImage, type PartitionImage, type TopicImage } from './image.js';
 
-export function replay(image: MetadataImage, record: MetadataRecord, offset: number): void {
+/**
+ * The image after `record`: a new image sharing every part the record did not touch with the one
+ * it was given, which stays unchanged (snapshots, the controller's previous context).
+ */
+export function replay(image: MetadataImage, record: MetadataRecord, offset: number): MetadataImage {
   assert(Number.isSafeInteger(offset) && offset > image.offset, `replay offset ${offset} after ${image.offset}`);
-  applyRecord(image, record, offset);
-  image.offset = offset;
+  const next = applyRecord(image, record, offset);
+  assert(next !== image, 'replay returns a new image');
+  return { ...next, offset };
 }
 
-function applyRecord(image: MetadataImage, record: MetadataRecord, offset: number): void {
+function applyRecord(image: MetadataImage, record: MetadataRecord, offset: number): MetadataImage {
   switch (record.type) {
     case 'nodeRegistered': return registerNode(image, record, offset);
     case 'nodeFenced': return setNodeState(image, record.nodeId, record.nodeEpoch, 'fenced', offset);
@@ -24,66 +29,71 @@ function applyRecord(image: MetadataImage, record: MetadataRecord, offset: numbe
     case 'topicCreated': {
       assert(image.topics[record.name] === undefined, `duplicate topicCreated ${record.name} at ${offset}`);
       assert(image.topicNames[record.topicId] === undefined, `duplicate topic id ${record.topicId} at ${offset}`);
-      image.topics[record.name] = { name: record.name, topicId: record.topicId, configs: { ...record.configs }, partitions: [] };
-      image.topicNames[record.topicId] = record.name;
-      return;
+      const topic: TopicImage = { name: record.name, topicId: record.topicId, configs: { ...record.configs }, partitions: [] };
+      return { ...image, topics: { ...image.topics, [record.name]: topic }, topicNames: { ...image.topicNames, [record.topicId]: record.name } };
     }
     case 'topicDeleted': {
       const topic = image.topics[record.name];
       assert(topic !== undefined && topic.topicId === record.topicId, `topicDeleted of unknown ${record.name} at ${offset}`);
-      delete image.topics[record.name];
-      delete image.topicNames[record.topicId];
-      return;
+      const topics = { ...image.topics };
+      const topicNames = { ...image.topicNames };
+      delete topics[record.name];
+      delete topicNames[record.topicId];
+      return { ...image, topics, topicNames };
     }
     case 'partitionAdded': {
       const topic = getTopicById(image, record.topicId);
       assert(topic !== undefined, `partitionAdded to unknown topic ${record.topicId} at ${offset}`);
       assert(record.partition === topic.partitions.length, `partitionAdded out of order at ${offset}`);
-      topic.partitions.push(checkedPartition(record, offset));
-      return;
+      return withTopic(image, { ...topic, partitions: [...topic.partitions, checkedPartition(record, offset)] });
     }
     case 'partitionChanged': return changePartition(image, record, offset);
     case 'configChanged': {
       const topic = getTopicById(image, record.topicId);
       assert(topic !== undefined, `configChanged of unknown topic ${record.topicId} at ${offset}`);
-      topic.configs = { ...record.configs };
-      return;
+      return withTopic(image, { ...topic, configs: { ...record.configs } });
     }
     case 'producerIdsAllocated':
       assert(record.firstProducerId === image.nextProducerId, `producer ids must be handed out in order at ${offset}`);
       assert(record.count > 0, `empty producer id block at ${offset}`);
-      image.nextProducerId = record.firstProducerId + record.count;
-      return;
+      return { ...image, nextProducerId: record.firstProducerId + record.count };
     case 'nodeDecommissioning': case 'nodeDecommissioned': {
       const node = getNode(image, record.nodeId);
       assert(node !== undefined, `${record.type} of unregistered node ${record.nodeId} at ${offset}`);
-      node.decommission = record.type === 'nodeDecommissioning' ? 'draining' : 'decommissioned';
-      return;
+      return withNode(image, { ...node, decommission: record.type === 'nodeDecommissioning' ? 'draining' : 'decommissioned' });
     }
     case 'clusterConfigChanged':
-      image.clusterConfigs = { ...record.configs };
-      return;
-    case 'leaderChanged': return;
+      return { ...image, clusterConfigs: { ...record.configs } };
+    case 'leaderChanged': return { ...image };
     default: return unreachable(record);
   }
 }
 
-function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'nodeRegistered' }, offset: number): void {
+function withTopic(image: MetadataImage, topic: TopicImage): MetadataImage {
+  assert(image.topicNames[topic.topicId] === topic.name, 'a changed topic keeps its name and id');
+  return { ...image, topics: { ...image.topics, [topic.name]: topic } };
+}
+
+function withNode(image: MetadataImage, node: NodeImage): MetadataImage {
+  return { ...image, nodes: { ...image.nodes, [String(node.nodeId)]: node } };
+}
+
+function registerNode(image: MetadataImage, record: MetadataRecord & { type: 'nodeRegistered' }, offset: number): MetadataImage {
   const before = getNode(image, record.nodeId);
   assert(record.nodeEpoch === offset, `nodeEpoch ${record.nodeEpoch} is the record offset ${offset}`);
   if (before !== undefined) assert(record.nodeEpoch > before.nodeEpoch, `node epoch went back at ${offset}`);
   // A new incarnation of a drained node stays drained: decommissioning outlives restarts.
-  image.nodes[String(record.nodeId)] = { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
+  return withNode(image, { nodeId: record.nodeId, nodeEpoch: record.nodeEpoch, incarnationId: record.incarnationId,
     address: record.address, state: 'fenced', ...(record.rack !== undefined ? { rack: record.rack } : {}),
     ...(record.kafkaListener !== undefined ? { kafkaListener: record.kafkaListener } : {}),
-    ...(before?.decommission !== undefined ? { decommission: before.decommission } : {}) };
+    ...(before?.decommission !== undefined ? { decommission: before.decommission } : {}) });
 }
 
-function setNodeState(image: MetadataImage, nodeId: number, nodeEpoch: number, state: 'fenced' | 'unfenced' | 'shuttingDown', offset: number): void {
+function setNodeState(image: MetadataImage, nodeId: number, nodeEpoch: number, state: 'fenced' | 'unfenced' | 'shuttingDown', offset: number): MetadataImage {
   const node = getNode(image, nodeId);
   assert(node !== undefined, `state change of unregistered node ${nodeId} at ${offset}`);
   assert(node.nodeEpoch === nodeEpoch, `state change for node epoch ${nodeEpoch} but ${node.nodeEpoch} is registered, at ${offset}`);
-  node.state = state;
+  return withNode(image, { ...node, state });
 }
 
 function checkedPartition(p: PartitionImage, offset: number): PartitionImage {
@@ -102,7 +112,7 @@ function checkedPartition(p: PartitionImage, offset: number): PartitionImage {
   return out;
 }
 
-function changePartition(image: MetadataImage, record: MetadataRecord & { type: 'partitionChanged' }, offset: number): void {
+function changePartition(image: MetadataImage, record: MetadataRecord & { type: 'partitionChanged' }, offset: number): MetadataImage {
   const topic = getTopicById(image, record.topicId);
   assert(topic !== undefined, `partitionChanged of unknown topic ${record.topicId} at ${offset}`);
   const before = topic.partitions[record.partition];
@@ -111,5 +121,7 @@ function changePartition(image: MetadataImage, record: MetadataRecord & { type: 
   assert(after.partitionEpoch > before.partitionEpoch, `partition epoch went back at ${offset}`);
   assert(after.leaderEpoch >= before.leaderEpoch, `leader epoch went back at ${offset}`);
   if (after.leader !== before.leader) assert(after.leaderEpoch > before.leaderEpoch, `leader change without a new leader epoch at ${offset}`);
-  topic.partitions[record.partition] = after;
+  const partitions = topic.partitions.slice();
+  partitions[record.partition] = after;
+  return withTopic(image, { ...topic, partitions });
 }

@@ -4,7 +4,7 @@
  * which checks a metadata record read from storage or received in appendEntries.
  */
 import type { Inbound, Parsed } from '../effects.js';
-import type { ControllerEvent, RaftEntry } from '../controller.js';
+import type { ControllerEvent, RaftEntry } from '../controller/types.js';
 import { controllerVoter } from '../kit/addresses.js';
 import { bool, fail, int, intList, object, optStr, parsed, parsedOrUndefined, str, STRING_MAX, type Body } from '../kit/validate.js';
 import { isImage } from './image.js';

@@ -5,32 +5,34 @@
  */
 import { assert } from '../assert.js';
 import type { RuntimeEvent } from '../effects.js';
-import { appended } from './log-writes.js';
+import { appended } from './log.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken, takeOp } from '../kit/ops.js';
 import type { PartitionContext, PendingOp } from './types.js';
-import { epochDurable, leaderAppended } from './leader.js';
-import { fetchReadDone } from './serve-fetch.js';
-import { followerLogWritten } from './follower.js';
-import { storageFailed } from './roles.js';
+import { epochDurable } from './leader.js';
+import { fetchReadDone } from './replication.js';
+import { stepDown } from './roles.js';
 import { recoveryBoundsRead, recoveryMetaRead, recoveryReadDone, startRecovery } from './recovery.js';
 
-export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'stored' }): void {
+/**
+ * A write completed. `written` is the role's next step once its log write is stored (the leader's
+ * HW and queued batches, or the follower's next fetch). A failed log or epoch write is not handled
+ * here: it is the machine's transition back to `recovering` (storageFailed below).
+ */
+export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'stored' }, written: (ctx: PartitionContext, fx: Fx) => void): void {
   const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
-  if (event.error !== undefined) return storeFailed(ctx, fx, op, event.error);
+  if (event.error !== undefined) return checkpointFailed(ctx, fx, op, event.error);
   switch (op.kind) {
     case 'append':
       assert(ctx.logWrite === event.token, 'the append was the log write in flight');
       appended(ctx, fx, op.baseOffset, op.lastOffset, op.asLeader, op.leaderEpoch);
-      if (ctx.role === 'leader') leaderAppended(ctx, fx); else followerLogWritten(ctx, fx);
-      return;
+      return written(ctx, fx);
     case 'truncate':
       assert(ctx.logWrite === event.token, 'the truncate was the log write in flight');
       ctx.logWrite = undefined;
       report(fx, 'partitionTruncate', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, offset: op.offset });
-      if (ctx.role === 'leader') leaderAppended(ctx, fx); else followerLogWritten(ctx, fx);
-      return;
+      return written(ctx, fx);
     case 'epochs':
       if (op.leaderEpoch !== undefined) epochDurable(ctx, fx, op.leaderEpoch);
       return;
@@ -56,20 +58,29 @@ export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { 
   }
 }
 
-function storeFailed(ctx: PartitionContext, fx: Fx, op: PendingOp, error: string): void {
-  switch (op.kind) {
-    case 'hw':
-      ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: false };
-      return logLine(fx, 'warn', 'hwCheckpointFailed', { error });
-    case 'producers':
-      ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: false };
-      return logLine(fx, 'warn', 'producersCheckpointFailed', { error });
-    default:
-      return storageFailed(ctx, fx, op.kind, error);
+/** A checkpoint write failed: the next one tries again (the log and the epoch cache are the truth). */
+function checkpointFailed(ctx: PartitionContext, fx: Fx, op: PendingOp, error: string): void {
+  assert(!failsReplica(op), 'a failed log or epoch write is a transition to recovering');
+  if (op.kind === 'hw') {
+    ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: false };
+    return logLine(fx, 'warn', 'hwCheckpointFailed', { error });
   }
+  assert(op.kind === 'producers', 'only checkpoints fail without consequence');
+  ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: false };
+  logLine(fx, 'warn', 'producersCheckpointFailed', { error });
+}
+
+/** Whether a failed write of this op stops the replica: anything but a checkpoint (log, epochs, log start). */
+function failsReplica(op: PendingOp): boolean { return op.kind !== 'hw' && op.kind !== 'producers'; }
+
+/** Whether this completion is a failed write that sends the replica back to `recovering` (a guard of the machine). */
+export function storageFailedBy(ctx: PartitionContext, event: RuntimeEvent & { type: 'stored' }): boolean {
+  const op = ctx.ops.get(event.token);
+  return event.error !== undefined && op !== undefined && failsReplica(op);
 }
 
 export function onReadDone(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'readDone' }): void {
+  assert(Array.isArray(event.entries), 'a read answers with entries');
   const op = takeOp<PendingOp>(ctx, event.token);
   if (op === undefined) return;
   if (op.kind === 'fetchRead') return fetchReadDone(ctx, fx, op.request, event.entries, event.error);
@@ -97,4 +108,17 @@ export function onBoundsRead(ctx: PartitionContext, fx: Fx, event: RuntimeEvent 
 function recoveryFailed(ctx: PartitionContext, fx: Fx, error: string): void {
   logLine(fx, 'error', 'recoveryReadFailed', { error });
   startRecovery(ctx, fx);
+}
+
+/**
+ * A log or epoch write failed: the replica stops serving (a leader steps down first) and is
+ * rebuilt from storage on entering `recovering` — the log on disk, not memory, is the truth after
+ * an I/O error.
+ */
+export function storageFailed(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { type: 'stored' }): void {
+  const op = takeOp<PendingOp>(ctx, event.token);
+  assert(op !== undefined && event.error !== undefined, 'a failed write of an op in flight');
+  logLine(fx, 'error', 'storageFailed', { what: op.kind, error: event.error });
+  if (ctx.leader !== undefined) stepDown(ctx, fx, 'storage failed');
+  ctx.follower = undefined;
 }

@@ -4,13 +4,16 @@
  * batch boundary). Followers follow the leader's log start from fetch replies. The group
  * coordinator uses it to trim `__consumer_offsets` behind its checkpoints.
  */
-import { indexFind } from './batch-index.js';
-import { advanceLogStart } from './log-writes.js';
+import { assert } from '../assert.js';
+import { indexFind } from './log-cache.js';
+import { advanceLogStart } from './log.js';
 import { epochMismatch } from './step.js';
 import { reply, type Fx } from '../kit/fx.js';
 import type { DeleteRecordsRequest, PartitionContext } from './types.js';
 
 export function onDeleteRecords(ctx: PartitionContext, fx: Fx, request: DeleteRecordsRequest): void {
+  assert(ctx.leader !== undefined, 'only a leader deletes records');
+  assert(request.offset >= 0, 'offsets were validated at the edge');
   const mismatch = epochMismatch(ctx, request.leaderEpoch);
   if (mismatch) return reply(fx, request, mismatch);
   if (request.offset > ctx.hw) return reply(fx, request, { code: 'OFFSET_OUT_OF_RANGE', message: `offset ${request.offset} > hw ${ctx.hw}` });

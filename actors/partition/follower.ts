@@ -5,26 +5,28 @@
  * offsets we have not written); divergingEpoch → truncate (KIP-279), then fetch again; fenced or
  * not-leader → back off until metadata changes; a lost answer → resent after maxWait + slack.
  */
+import { assert } from '../assert.js';
 import { replicaAddress } from '../kit/addresses.js';
 import { areContiguous, type StoredBatch } from './batch.js';
-import { indexFind } from './batch-index.js';
-import { latestEpoch, truncationOffset, type EpochEnd } from './log-state.js';
-import { acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log-writes.js';
+import { indexFind, createTailCache, createBatchIndex } from './log-cache.js';
+import { latestEpoch, truncationOffset, type EpochEnd, acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log.js';
 import { nextInt } from '../prng.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
-import { createTailCache } from './tail-cache.js';
-import { createBatchIndex } from './batch-index.js';
+import { own } from '../kit/draft.js';
 import type { FetchReply, FollowerState, PartitionContext } from './types.js';
 
+/** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */
 function followerOf(ctx: PartitionContext): FollowerState | undefined {
-  return ctx.role === 'follower' ? ctx.follower : undefined;
+  return ctx.follower !== undefined ? own(ctx, 'follower') : undefined;
 }
 
 export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
   const f = followerOf(ctx);
   if (f === undefined || f.fetch !== undefined || ctx.logWrite !== undefined) return;
   if (ctx.nowMs < f.backoffUntilMs || f.leaderId < 0 || f.leaderId === ctx.nodeId) return;
+  assert(ctx.leader === undefined, 'only a follower fetches');
+  assert(ctx.leo === ctx.leoPending, 'a follower fetches only with no write in flight');
   const corr = newCorr(ctx);
   f.fetch = { corr, deadlineMs: ctx.nowMs + ctx.knobs.fetchMaxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
   fx.push({ type: 'send', params: { to: replicaAddress(ctx.topic, ctx.partition, f.leaderId), type: 'fetch', corr, body: {
@@ -42,6 +44,7 @@ function backOff(ctx: PartitionContext, f: FollowerState): void {
 export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
   const f = followerOf(ctx);
   if (f === undefined || f.fetch === undefined || f.fetch.corr !== corr) return; // Late or duplicated answer.
+  assert(ctx.logWrite === undefined, 'a fetch is out only while no log write is');
   f.fetch = undefined;
   if (body.code !== 'OK') return onFetchError(ctx, fx, f, body);
   f.leaderHw = body.hw;
@@ -55,6 +58,7 @@ export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undef
     return;
   }
   if (batches.length > 0) return appendFetched(ctx, fx, batches);
+  assert(batches.length === 0 || (batches[0] as StoredBatch).baseOffset === ctx.leo, 'fetched batches continue the log');
   followLeaderPositions(ctx, fx, f);
   maybeSendFetch(ctx, fx);
 }
@@ -67,6 +71,8 @@ function appendFetched(ctx: PartitionContext, fx: Fx, batches: StoredBatch[]): v
 }
 
 function onFetchError(ctx: PartitionContext, fx: Fx, f: FollowerState, body: FetchReply & { code: string }): void {
+  assert(body.code !== 'OK', 'an error answer');
+  assert(f.fetch === undefined, 'the answered fetch is no longer outstanding');
   if (body.code === 'OFFSET_OUT_OF_RANGE' && 'logStartOffset' in body && body.logStartOffset !== undefined && ctx.leo < body.logStartOffset) {
     return resetLog(ctx, fx, body.logStartOffset);
   }
@@ -77,6 +83,8 @@ function onFetchError(ctx: PartitionContext, fx: Fx, f: FollowerState, body: Fet
 
 function onDiverging(ctx: PartitionContext, fx: Fx, f: FollowerState, diverging: EpochEnd): void {
   const offset = Math.max(truncationOffset(ctx.epochs, ctx.leo, ctx.hw, diverging), ctx.logStart);
+  assert(offset >= ctx.logStart, 'never truncate below the log start');
+  assert(ctx.logWrite === undefined, 'a divergence arrives with no log write in flight');
   if (offset < ctx.leoPending) {
     truncateLog(ctx, fx, offset); // The next fetch goes out when the truncate is stored.
     return;
@@ -96,16 +104,19 @@ function onDiverging(ctx: PartitionContext, fx: Fx, f: FollowerState, diverging:
 /** After each answer: HW = min(leader HW, own stored LEO); log start follows the leader's. */
 export function followLeaderPositions(ctx: PartitionContext, fx: Fx, f: FollowerState): void {
   setHw(ctx, fx, Math.min(f.leaderHw, ctx.leo));
+  assert(ctx.hw <= ctx.leo, 'a follower\'s HW never passes its stored LEO');
   const target = Math.min(f.leaderLogStart, ctx.hw);
   if (target <= ctx.logStart || ctx.retention.inFlight) return;
   const containing = indexFind(ctx.index, target);
   const start = containing === undefined ? target : containing.baseOffset; // Whole batches only.
   if (start > ctx.logStart) advanceLogStart(ctx, fx, start);
+  assert(ctx.logStart <= ctx.hw, 'the log start never passes the HW');
 }
 
 /** Our log ends before the leader's log start: drop it all and continue from there. */
 function resetLog(ctx: PartitionContext, fx: Fx, offset: number): void {
   if (ctx.logWrite !== undefined) return;
+  assert(offset > ctx.leo, 'a reset only when our log ends before the leader\'s log start');
   logLine(fx, 'info', 'followerLogReset', { leo: ctx.leo, logStart: offset });
   const from = ctx.logStart;
   ctx.tail = createTailCache(ctx.knobs.tailCacheBytes);
@@ -117,6 +128,7 @@ function resetLog(ctx: PartitionContext, fx: Fx, offset: number): void {
   ctx.leoPending = offset;
   const hwMoved = offset > ctx.hw;
   ctx.hw = Math.max(ctx.hw, offset); // Everything below the leader's log start was committed.
+  assert(ctx.logStart === ctx.hw && ctx.hw === ctx.leo, 'an empty log from the leader\'s log start');
   const token = newToken(ctx, { kind: 'truncate', offset: from });
   ctx.logWrite = token;
   fx.push({ type: 'truncateFrom', params: { token, log: ctx.logName, offset: 0 } });

@@ -49,6 +49,8 @@ export function recordFetch(p: FollowerProgress, fetchOffset: number, leaderLeo:
  * it where it is. Never moves backwards.
  */
 export function computeHw(hw: number, leaderLeo: number, leaderId: number, isr: readonly number[], followers: ReadonlyMap<number, FollowerProgress>): number {
+  assert(hw <= leaderLeo, 'computeHw: the HW never passes the leader\'s LEO');
+  assert(isr.includes(leaderId), 'the leader is in the ISR it computes the HW over');
   let min = leaderLeo;
   for (const id of isr) {
     if (id === leaderId) continue;
@@ -70,6 +72,8 @@ export function laggingFollowers(isr: readonly number[], leaderId: number, follo
  */
 export function joiningFollower(replicas: readonly number[], isr: readonly number[], followers: ReadonlyMap<number, FollowerProgress>,
     hw: number, epochStart: number): number | undefined {
+  assert(hw >= 0 && epochStart >= 0, 'offsets');
+  assert(isr.length > 0, 'a leader is always in its ISR');
   for (const id of replicas) {
     if (isr.includes(id)) continue;
     const leo = followers.get(id)?.leo ?? -1;

@@ -4,7 +4,7 @@
  * a batch, so the answer is the batch's base offset and the consumer skips older records).
  */
 import { assert } from '../assert.js';
-import { indexAt, indexSize, type BatchIndex } from './batch-index.js';
+import { indexAt, indexSize, type BatchIndex } from './log-cache.js';
 
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;

@@ -28,6 +28,7 @@ export type SequenceCheck =
 
 /** Decides what to do with a producer's batch; never mutates the table. */
 export function checkSequence(table: ProducerTable, batch: BatchInput): SequenceCheck {
+  assert(batch.recordCount >= 1, 'a checked batch has records');
   if (batch.producerId < 0) return { kind: 'append' };
   const entry = table.get(batch.producerId);
   if (entry === undefined) return { kind: 'append' }; // Unknown (new or expired): accept, like Kafka.
@@ -39,6 +40,7 @@ export function checkSequence(table: ProducerTable, batch: BatchInput): Sequence
       : { kind: 'refuse', code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: `a new epoch must start at sequence 0, not ${batch.baseSequence}` };
   }
   const last = lastSequence(batch.baseSequence, batch.recordCount);
+  assert(entry.batches.length <= PRODUCER_BATCHES_RETAINED, 'at most five batches remembered');
   for (const kept of entry.batches) {
     if (kept.baseSequence === batch.baseSequence && kept.lastSequence === last) {
       return { kind: 'duplicate', baseOffset: kept.baseOffset, lastOffset: kept.lastOffset };
@@ -55,24 +57,26 @@ export function checkSequence(table: ProducerTable, batch: BatchInput): Sequence
 /**
  * Applies an appended batch (leader, follower and recovery replay alike). When the table is full,
  * the producer whose newest batch is oldest is forgotten (Kafka expires idle producer ids).
+ * Changes the table (the caller owns it) but never an entry: a changed entry is a new object, so
+ * a table copied for a step shares the entries it did not change.
  */
 export function applyBatch(table: ProducerTable, batch: StoredBatch, producersMax: number): void {
   if (batch.producerId < 0) return;
   assert(batch.baseSequence >= 0, 'idempotent batch has a sequence');
-  let entry = table.get(batch.producerId);
-  if (entry === undefined || batch.producerEpoch > entry.producerEpoch) {
-    if (entry === undefined && table.size >= producersMax) evictOldest(table);
-    entry = { producerEpoch: batch.producerEpoch, batches: [], truncatedAt: undefined };
-    table.set(batch.producerId, entry);
-  }
-  entry.truncatedAt = undefined;
-  assert(batch.producerEpoch === entry.producerEpoch, 'appended batch carries the current producer epoch');
-  entry.batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
+  const before = table.get(batch.producerId);
+  const current = before !== undefined && batch.producerEpoch <= before.producerEpoch ? before : undefined;
+  if (before === undefined && table.size >= producersMax) evictOldest(table);
+  assert(current === undefined || batch.producerEpoch === current.producerEpoch, 'appended batch carries the current producer epoch');
+  const kept = current?.batches ?? [];
+  const batches = kept.slice(kept.length >= PRODUCER_BATCHES_RETAINED ? kept.length - PRODUCER_BATCHES_RETAINED + 1 : 0);
+  batches.push({ baseSequence: batch.baseSequence, lastSequence: lastSequence(batch.baseSequence, batch.recordCount),
     baseOffset: batch.baseOffset, lastOffset: batch.lastOffset });
-  if (entry.batches.length > PRODUCER_BATCHES_RETAINED) entry.batches.shift();
+  table.set(batch.producerId, { producerEpoch: batch.producerEpoch, batches, truncatedAt: undefined });
+  assert(batches.length <= PRODUCER_BATCHES_RETAINED, 'at most five batches remembered');
 }
 
 function evictOldest(table: ProducerTable): void {
+  assert(table.size > 0, 'evict from a full table');
   let victim: number | undefined;
   let oldest = Infinity;
   for (const [id, entry] of table) {
@@ -80,18 +84,29 @@ function evictOldest(table: ProducerTable): void {
     if (newest < oldest) { oldest = newest; victim = id; }
   }
   if (victim !== undefined) table.delete(victim);
+  assert(victim !== undefined, 'a full table has an oldest producer');
 }
 
 /**
  * Forgets batches at or past a truncation point; entries keep their epoch. Batches of one producer
  * are applied in sequence order, so the oldest removed one names the sequence that comes next.
+ * Like applyBatch, replaces the entries it changes instead of changing them.
  */
 export function truncateProducers(table: ProducerTable, offset: number): void {
-  for (const entry of table.values()) {
+  assert(offset >= 0, 'truncate at an offset');
+  for (const [id, entry] of table) {
     const removed = entry.batches.find((b) => b.lastOffset >= offset);
-    entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-    if (entry.batches.length === 0 && removed !== undefined) entry.truncatedAt = removed.baseSequence;
+    if (removed === undefined) continue;
+    const batches = entry.batches.filter((b) => b.lastOffset < offset);
+    table.set(id, { producerEpoch: entry.producerEpoch, batches, truncatedAt: batches.length === 0 ? removed.baseSequence : entry.truncatedAt });
+    assert(batches.every((b) => b.lastOffset < offset), 'nothing at or past the truncation point is kept');
   }
+}
+
+/** Whether a truncation at `offset` would change the table (so a step copies it only then). */
+export function producersReach(table: ProducerTable, offset: number): boolean {
+  for (const entry of table.values()) if (entry.batches.some((b) => b.lastOffset >= offset)) return true;
+  return false;
 }
 
 /**
@@ -99,6 +114,8 @@ export function truncateProducers(table: ProducerTable, offset: number): void {
  * (truncatedAt only when set: older checkpoints without it still load).
  */
 export function producersToMeta(table: ProducerTable, coveredOffset: number): unknown {
+  assert(coveredOffset >= 0, 'a checkpoint covers a log prefix');
+  for (const entry of table.values()) assert(entry.batches.every((b) => b.lastOffset < coveredOffset), 'a checkpoint covers only stored batches');
   const ids = [...table.keys()].sort((a, b) => a - b);
   return [coveredOffset, ids.map((id) => {
     const entry = table.get(id) as ProducerEntry;

@@ -10,20 +10,20 @@
  */
 import { assert } from '../assert.js';
 import { isStoredBatch } from './batch.js';
-import { createBatchIndex, indexAdd } from './batch-index.js';
-import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log-state.js';
+import { createBatchIndex, indexAdd, indexSize, createTailCache, tailAdd } from './log-cache.js';
+import { assignEpoch, epochsFromMeta, latestEpoch, recoverEpochs, type EpochEntry } from './log.js';
 import { applyBatch, producersFromMeta } from './producer-state.js';
 import { metaKey } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
-import { createTailCache, tailAdd } from './tail-cache.js';
+import { fresh, own } from '../kit/draft.js';
 import type { PartitionContext, Recovery } from './types.js';
-import { decideRole } from './roles.js';
 
 const META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
 
+/** Entering `recovering` (at start, or after a storage failure): forget the working set and read it back. */
 export function startRecovery(ctx: PartitionContext, fx: Fx): void {
-  ctx.role = 'recovering';
+  assert(ctx.leader === undefined, 'a leader steps down before recovering');
   ctx.ops = new Map(); // Completions of the previous incarnation's operations are ignored from now on.
   ctx.logWrite = undefined;
   ctx.leader = undefined;
@@ -31,19 +31,21 @@ export function startRecovery(ctx: PartitionContext, fx: Fx): void {
   ctx.retention = { ...ctx.retention, inFlight: false };
   ctx.hwCheckpoint = { ...ctx.hwCheckpoint, inFlight: false };
   ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: false };
-  ctx.recovery = { waiting: META_KEYS.length + 1, epochs: undefined, hw: undefined, logStart: undefined, producers: undefined,
-    bounds: undefined, scanFrom: 0, producersCoveredOffset: 0 };
+  ctx.recovery = fresh({ waiting: META_KEYS.length + 1, epochs: undefined, hw: undefined, logStart: undefined, producers: undefined,
+    bounds: undefined, scanFrom: 0, producersCoveredOffset: 0 });
   for (const key of META_KEYS) {
     const token = newToken(ctx, { kind: 'recoveryMeta', key });
     fx.push({ type: 'getMeta', params: { token, key: metaKey(ctx, key) } });
   }
   const token = newToken(ctx, { kind: 'recoveryBounds' });
   fx.push({ type: 'readBounds', params: { token, log: ctx.logName } });
+  assert(ctx.ops.size === META_KEYS.length + 1, 'recovery waits for its reads only');
 }
 
+/** The recovery state, owned by this step (actors/kit/draft.ts). */
 function recoveryOf(ctx: PartitionContext): Recovery {
-  assert(ctx.role === 'recovering' && ctx.recovery !== undefined, 'recovery in progress');
-  return ctx.recovery;
+  assert(ctx.recovery !== undefined, 'recovery in progress');
+  return own(ctx, 'recovery');
 }
 
 export function recoveryMetaRead(ctx: PartitionContext, fx: Fx, key: (typeof META_KEYS)[number], value: unknown): void {
@@ -80,6 +82,7 @@ function beginScan(ctx: PartitionContext, fx: Fx): void {
   ctx.producers = loaded.table;
   r.producersCoveredOffset = loaded.coveredOffset;
   r.scanFrom = ctx.logStart;
+  assert(ctx.logStart <= ctx.leo && ctx.leo === ctx.leoPending, 'the recovered log has no write in flight');
   if (r.scanFrom < ctx.leo) return scanNext(ctx, fx, r);
   finishRecovery(ctx, fx, r);
 }
@@ -96,10 +99,10 @@ export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: Readonl
     assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
     const batch = entry.value;
     if (batch.lastOffset < r.scanFrom) continue;
-    assert(batch.baseOffset === r.scanFrom || ctx.index.entries.length === 0, 'the stored log is contiguous');
-    tailAdd(ctx.tail, batch);
-    indexAdd(ctx.index, batch);
-    if (batch.baseOffset >= r.producersCoveredOffset) applyBatch(ctx.producers, batch, ctx.knobs.producerIdsMax);
+    assert(batch.baseOffset === r.scanFrom || indexSize(ctx.index) === 0, 'the stored log is contiguous');
+    ctx.tail = tailAdd(ctx.tail, batch);
+    ctx.index = indexAdd(ctx.index, batch);
+    if (batch.baseOffset >= r.producersCoveredOffset && batch.producerId >= 0) applyBatch(own(ctx, 'producers'), batch, ctx.knobs.producerIdsMax);
     ctx.epochs = assignEpoch(ctx.epochs, batch.leaderEpoch, batch.baseOffset) ?? ctx.epochs;
     r.scanFrom = batch.lastOffset + 1;
   }
@@ -111,6 +114,7 @@ export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: Readonl
 
 /** Trailing epochs from the checkpoint (a leader epoch that has not written yet) after the scanned ones. */
 function mergeEpochs(scanned: EpochEntry[], checkpoint: EpochEntry[]): EpochEntry[] {
+  assert(checkpoint.every((e, i) => i === 0 || e.epoch > (checkpoint[i - 1] as EpochEntry).epoch), 'the checkpoint\'s epochs increase');
   let merged = scanned;
   for (const entry of checkpoint) {
     if (entry.epoch <= latestEpoch(merged)) continue;
@@ -118,16 +122,18 @@ function mergeEpochs(scanned: EpochEntry[], checkpoint: EpochEntry[]): EpochEntr
     if (entry.startOffset < latestStart) continue;
     merged = assignEpoch(merged, entry.epoch, entry.startOffset) ?? merged;
   }
+  assert(merged.length >= scanned.length, 'the checkpoint only adds trailing epochs');
   return merged;
 }
 
 function finishRecovery(ctx: PartitionContext, fx: Fx, r: Recovery): void {
+  assert(r.scanFrom >= ctx.leo, 'the scan reached the log end');
   ctx.epochs = mergeEpochs(ctx.epochs, recoverEpochs(epochsFromMeta(r.epochs), ctx.logStart, ctx.leo));
   const checkpointHw = asOffset(r.hw) ?? ctx.logStart;
   ctx.hw = Math.max(ctx.logStart, Math.min(checkpointHw, ctx.leo));
   ctx.hwCheckpoint = { hw: ctx.hw, inFlight: false, atMs: ctx.nowMs };
-  ctx.recovery = undefined;
+  ctx.recovery = undefined;  assert(ctx.logStart <= ctx.hw && ctx.hw <= ctx.leo, 'a recovered HW lies within the recovered log');
+  ctx.recovery = undefined; // Recovered: the machine leads or follows as ctx.state says.
   fx.push({ type: 'log', params: { level: 'info', event: 'partitionRecovered',
     detail: { logStart: ctx.logStart, hw: ctx.hw, leo: ctx.leo, epochs: ctx.epochs.length, producers: ctx.producers.size } } });
-  decideRole(ctx, fx);
 }

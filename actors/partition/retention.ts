@@ -5,7 +5,7 @@
  * log start is always a batch boundary. Never touches data at or above the HW.
  */
 import { assert } from '../assert.js';
-import { indexAt, indexSize, type BatchIndex } from './batch-index.js';
+import { indexAt, indexSize, type BatchIndex } from './log-cache.js';
 
 export interface RetentionLimits { retentionMs: number; retentionBytes: number }
 

@@ -1,101 +1,99 @@
 /**
- * Role changes: applying a committed partition state (metadataChanged, alterPartitionReply),
- * becoming leader (epoch cache entry durable before produce opens, leader address, followers'
- * progress reset), stepping down (every waiter answered, unissued batches dropped) and becoming
- * follower. A storage write failure sends the replica back to `recovering`: the log on disk, not
- * memory, is the truth after an I/O error.
+ * Role changes: what a committed partition state (metadataChanged, alterPartitionReply) means for
+ * the replica (roleChange: the machine's transitions follow it), adopting it, becoming leader
+ * (epoch cache entry durable before produce opens, followers' progress reset), stepping down
+ * (every waiter answered, unissued batches dropped) and becoming follower.
  */
 import { assert } from '../assert.js';
 import { initialProgress } from './isr.js';
-import { assignEpoch, epochStartOffset, latestEpoch } from './log-state.js';
-import { dropFrom } from './log-writes.js';
-import { takeAll } from './purgatory.js';
+import { assignEpoch, epochStartOffset, latestEpoch, dropFrom } from './log.js';
 import { notLeader } from './step.js';
 import { logLine, report, send, type Fx } from '../kit/fx.js';
+import { fresh } from '../kit/draft.js';
 import type { LeaderState, PartitionConfigs, PartitionContext, PartitionState } from './types.js';
-import { advanceLeaderHw, startLeaderEpoch } from './leader.js';
-import { failParkedFetches } from './serve-fetch.js';
+import { startLeaderEpoch } from './leader.js';
+import { advanceLeaderHw, failParkedFetches } from './replication.js';
+import { leaderOf } from './step.js';
 import { maybeSendFetch } from './follower.js';
-import { startRecovery } from './recovery.js';
 import { logFollowing, logIsrChanged, logLeading, logResigned } from './watch.js';
 
-export function onMetadataChanged(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
-  if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
-  applyState(ctx, fx, state);
-}
+/** What a newer committed partition state means for this replica: nothing (older), the same leadership, or a role to take. */
+export type RoleChange = 'stale' | 'same' | 'lead' | 'follow';
 
-/** Adopts a newer committed state; a stale or equal partition epoch is ignored. */
-export function applyState(ctx: PartitionContext, fx: Fx, state: PartitionState): void {
-  if (state.partitionEpoch <= ctx.state.partitionEpoch) return;
-  const before = ctx.state;
-  ctx.state = state;
-  logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
-    isr: state.isr, replicas: state.replicas, role: ctx.role, leo: ctx.leo, hw: ctx.hw });
-  if (ctx.role === 'recovering') return; // Recovery picks the role from ctx.state when it ends.
-  const leading = names(ctx, state);
-  // Resigned: a state naming this replica leader waits for the controller session (unresign).
-  if (ctx.resigned && leading) return;
-  if (ctx.role === 'leader' && leading && state.leaderEpoch === before.leaderEpoch) {
-    const l = ctx.leader as LeaderState;
-    l.isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
-    logIsrChanged(ctx, fx, before.isr);
-    advanceLeaderHw(ctx, fx);
-    return;
-  }
-  if (ctx.role === 'leader') stepDown(ctx, fx, 'newer partition state');
-  if (leading) return becomeLeader(ctx, fx);
+export function roleChange(ctx: PartitionContext, state: PartitionState): RoleChange {
+  if (state.partitionEpoch <= ctx.state.partitionEpoch) return 'stale';
+  if (ctx.recovery !== undefined) return 'same'; // Recovery picks the role from ctx.state when it ends.
+  if (leads(ctx, state)) return ctx.leader !== undefined && state.leaderEpoch === ctx.state.leaderEpoch ? 'same' : 'lead';
   const f = ctx.follower;
-  if (f !== undefined && f.leaderId === state.leader && f.leaderEpoch === state.leaderEpoch) return; // ISR-only change.
-  becomeFollower(ctx, fx);
+  return f !== undefined && f.leaderId === state.leader && f.leaderEpoch === state.leaderEpoch ? 'same' : 'follow'; // 'same': an ISR-only change.
 }
 
-/** The state names this replica leader. */
-function names(ctx: PartitionContext, state: PartitionState): boolean {
-  return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId);
+/**
+ * Whether this replica may lead in `state`: it is named leader, the metadata is not older than
+ * its own log (never lead an epoch below one it has seen; it follows instead until newer state),
+ * and its node has not lost its controller session (resign below).
+ */
+export function leads(ctx: PartitionContext, state: PartitionState): boolean {
+  return !ctx.resigned && named(ctx, state);
 }
 
-export function decideRole(ctx: PartitionContext, fx: Fx): void {
-  assert(ctx.role === 'recovering', 'decideRole ends recovery');
-  if (!names(ctx, ctx.state)) return becomeFollower(ctx, fx);
-  if (!ctx.resigned) return becomeLeader(ctx, fx);
-  ctx.role = 'follower'; // Idle: it follows no one and leads nothing until the session is back.
+/** `state` names this replica leader and its log allows it, session or not. */
+function named(ctx: PartitionContext, state: PartitionState): boolean {
+  return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId) && latestEpoch(ctx.epochs) <= state.leaderEpoch;
 }
 
 /**
  * The node lost its controller session (runtime/node/session-watch.ts): the controller may have
- * fenced it and elected another leader. A leader resigns: every waiting produce gets NOT_LEADER,
- * nothing more is acknowledged, and produce and fetch are refused until it leads again.
+ * fenced it and elected another leader. A leader resigns (the machine's transition to `follower`
+ * steps it down: every waiting produce gets NOT_LEADER, nothing more is acknowledged), and no
+ * state makes it lead until the session is back. A follower of itself sends no fetch.
  */
-export function resign(ctx: PartitionContext, fx: Fx): void {
+export function resign(ctx: PartitionContext): void {
   ctx.resigned = true;
-  if (ctx.role === 'leader') stepDown(ctx, fx, 'controller session lost');
 }
 
-/** The session is back and the image caught up: lead again if the controller still says so. */
-export function unresign(ctx: PartitionContext, fx: Fx): void {
-  if (!ctx.resigned) return;
+/** The session is back and the image caught up: the machine leads again if the state still names this replica. */
+export function unresign(ctx: PartitionContext): void {
   ctx.resigned = false;
-  if (ctx.role !== 'follower') return; // Recovery picks the role when it ends.
-  if (names(ctx, ctx.state)) return becomeLeader(ctx, fx);
-  if (ctx.follower === undefined) becomeFollower(ctx, fx);
 }
 
+/** Whether the session coming back makes this replica lead (the guard of that transition, taken before unresign). */
+export function leadsOnceBack(ctx: PartitionContext): boolean {
+  return ctx.resigned && ctx.recovery === undefined && named(ctx, ctx.state);
+}
+
+/** Adopts a newer committed state (a stale or equal partition epoch is ignored); the role it implies is the machine's transition. */
+export function adoptState(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
+  assert(state.isr.every((id) => state.replicas.includes(id)), 'a committed ISR lies within the replicas');
+  assert(state.leader < 0 || state.isr.includes(state.leader), 'a committed leader is in the ISR');
+  if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
+  const change = roleChange(ctx, state);
+  if (change === 'stale') return;
+  const before = ctx.state;
+  ctx.state = state;
+  logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
+    isr: state.isr, replicas: state.replicas, leo: ctx.leo, hw: ctx.hw });
+  if (state.leader === ctx.nodeId && !named(ctx, state)) logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch: state.leaderEpoch, cached: latestEpoch(ctx.epochs) });
+  if (change === 'same' && ctx.leader !== undefined) {
+    leaderOf(ctx).isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
+    logIsrChanged(ctx, fx, before.isr);
+    advanceLeaderHw(ctx, fx);
+  }
+}
+
+/** Entering `leader`: the epoch cache entry is made durable before produce opens; followers' progress starts afresh. */
 export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
+  assert(leads(ctx, ctx.state), 'only a replica the state names (and its log allows) leads');
+  assert(ctx.leader === undefined && ctx.recovery === undefined, 'a leader starts from a recovered replica that does not lead');
   const leaderEpoch = ctx.state.leaderEpoch;
   const epochs = assignEpoch(ctx.epochs, leaderEpoch, ctx.leoPending);
-  if (epochs === undefined && latestEpoch(ctx.epochs) > leaderEpoch) {
-    // Metadata older than our own log: never lead an epoch below one we have seen.
-    logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch, cached: latestEpoch(ctx.epochs) });
-    return becomeFollower(ctx, fx);
-  }
   if (epochs !== undefined) ctx.epochs = epochs;
   const followers = new Map(ctx.state.replicas.filter((id) => id !== ctx.nodeId).map((id) => [id, initialProgress(ctx.nowMs)] as const));
   const start = epochStartOffset(ctx.epochs, leaderEpoch);
   assert(start !== undefined, 'the leader epoch is cached');
-  const l: LeaderState = { leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
+  const l: LeaderState = fresh({ leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
     readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0,
-    hwWatch: { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false } };
-  ctx.role = 'leader';
+    hwWatch: { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false } });
   ctx.leader = l;
   ctx.follower = undefined;
   report(fx, 'partitionLeader', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, leaderEpoch });
@@ -104,33 +102,26 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   if (l.ready) advanceLeaderHw(ctx, fx);
 }
 
-/** Leadership ends: answer every waiter, drop batches accepted but never issued. */
+/** Leadership ends (a transition out of `leader`): answer every waiter, drop batches accepted but never issued. */
 export function stepDown(ctx: PartitionContext, fx: Fx, why: string): void {
   const l = ctx.leader;
-  assert(ctx.role === 'leader' && l !== undefined, 'stepDown from leader only');
+  assert(l !== undefined, 'stepDown from leader only');
   logResigned(ctx, fx, l.leaderEpoch, why);
   const answer = notLeader(ctx);
-  for (const w of takeAll(l.waiters)) send(fx, w.to, 'produceReply', answer, w.corr);
+  assert(l.waiters.length <= ctx.knobs.producesPendingMax, 'the produce purgatory is bounded');
+  for (const w of l.waiters) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];
   if (firstQueued !== undefined) dropFrom(ctx, firstQueued.baseOffset);
   ctx.leader = undefined;
-  ctx.role = 'follower';
 }
 
+/** Entering `follower`: a fetch session with the leader the state names. */
 export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.leader === undefined, 'a leader steps down before following');
-  ctx.role = 'follower';
-  ctx.follower = { leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
-    leaderHw: -1, leaderLogStart: -1 };
+  assert(ctx.recovery === undefined, 'a follower starts from a recovered replica');
+  ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
+    leaderHw: -1, leaderLogStart: -1 });
   logFollowing(ctx, fx);
   maybeSendFetch(ctx, fx);
-}
-
-/** A log or epoch write failed: stop serving and rebuild from storage. */
-export function storageFailed(ctx: PartitionContext, fx: Fx, what: string, error: string): void {
-  logLine(fx, 'error', 'storageFailed', { what, error });
-  if (ctx.role === 'leader') stepDown(ctx, fx, 'storage failed');
-  ctx.follower = undefined;
-  startRecovery(ctx, fx);
 }

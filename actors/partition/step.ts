@@ -4,7 +4,9 @@
  * context (`ctx`, whose fields it may replace and whose working-set indexes it may update) and a
  * list to push effects on (`fx`). The machine assigns `ctx` and then runs the effects, in order.
  */
-import type { PartitionContext } from './types.js';
+import { assert } from '../assert.js';
+import { own } from '../kit/draft.js';
+import type { LeaderState, PartitionContext } from './types.js';
 
 export function wallMs(ctx: PartitionContext): number { return ctx.nowMs + ctx.wallOffsetMs; }
 
@@ -23,4 +25,10 @@ export function epochMismatch(ctx: PartitionContext, leaderEpoch: number | undef
 
 export function metaKey(ctx: PartitionContext, name: 'epochs' | 'hw' | 'logStart' | 'producers'): string {
   return `${ctx.metaPrefix}${name}`;
+}
+
+/** The leader state, owned by this step (actors/kit/draft.ts): handlers may change its fields. */
+export function leaderOf(ctx: PartitionContext): LeaderState {
+  assert(ctx.leader !== undefined, 'leader state present when leading');
+  return own(ctx, 'leader');
 }

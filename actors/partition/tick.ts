@@ -3,30 +3,42 @@
  * long-poll deadlines, fetch resends, ISR proposals), plus the periodic housekeeping both roles
  * do independently: retention, the HW checkpoint and the producer-state checkpoint.
  */
+import { assert } from '../assert.js';
 import { planRetention } from './retention.js';
-import { advanceLogStart } from './log-writes.js';
+import { advanceLogStart } from './log.js';
 import { producersToMeta } from './producer-state.js';
-import { metaKey, wallMs } from './step.js';
+import { leaderOf, metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import type { PartitionContext } from './types.js';
-import { expireProduces } from './leader.js';
-import { expireParkedFetches } from './serve-fetch.js';
-import { isrTick } from './isr-control.js';
+import { expireParkedFetches, expireProduces, isrTick } from './replication.js';
 import { followerTick } from './follower.js';
 import { hwWatchDueAt, watchHw } from './watch.js';
 
-export function onTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+/** Time moves; a recovering replica has no deadline of its own (its reads complete as events). */
+export function advanceClock(ctx: PartitionContext, nowMs: number): void {
   ctx.nowMs = Math.max(ctx.nowMs, nowMs);
-  if (ctx.role === 'recovering') return;
-  if (ctx.role === 'leader') {
-    expireProduces(ctx, fx);
-    expireParkedFetches(ctx, fx);
-    isrTick(ctx, fx);
-    if (ctx.leader !== undefined) watchHw(ctx, fx, ctx.leader);
-  } else {
-    followerTick(ctx, fx);
-  }
+}
+
+export function onLeaderTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+  assert(ctx.leader !== undefined && ctx.follower === undefined, 'the leader tick runs on a leader');
+  advanceClock(ctx, nowMs);
+  assert(ctx.nowMs >= nowMs, 'time moved');
+  expireProduces(ctx, fx);
+  expireParkedFetches(ctx, fx);
+  isrTick(ctx, fx);
+  watchHw(ctx, fx, leaderOf(ctx));
+  housekeeping(ctx, fx);
+}
+
+export function onFollowerTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+  advanceClock(ctx, nowMs);
+  followerTick(ctx, fx);
+  housekeeping(ctx, fx);
+}
+
+/** What both roles do on their own: retention, the HW checkpoint and the producer-state checkpoint. */
+function housekeeping(ctx: PartitionContext, fx: Fx): void {
   retentionTick(ctx, fx);
   checkpointHw(ctx, fx);
   checkpointProducers(ctx, fx);
@@ -70,11 +82,12 @@ const SCAN_MAX = 16;
  * idleTickMs: every tick handler still compares the time itself.
  */
 export function nextTickAt(ctx: PartitionContext): number {
+  assert(ctx.knobs.tickMs > 0, 'a busy replica ticks every tickMs');
   // Retention has nothing to delete in an empty log.
   let at = ctx.leo > ctx.logStart ? ctx.retention.nextCheckMs : Infinity;
   const consider = (ms: number): void => { if (ms < at) at = ms; };
   const busy = ctx.nowMs + ctx.knobs.tickMs;
-  const l = ctx.role === 'leader' ? ctx.leader : undefined;
+  const l = ctx.leader;
   if (l !== undefined) {
     if (l.waiters.length > SCAN_MAX || l.parked.length > SCAN_MAX) consider(busy);
     for (const w of l.waiters) consider(w.deadlineMs);
@@ -89,11 +102,12 @@ export function nextTickAt(ctx: PartitionContext): number {
       }
     }
   }
-  const f = ctx.role === 'follower' ? ctx.follower : undefined;
+  const f = ctx.follower;
   if (f !== undefined) consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, busy));
   const hw = ctx.hwCheckpoint;
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
   const producers = ctx.producersCheckpoint;
   if (!producers.inFlight && ctx.producers.size > 0) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
+  assert(!Number.isNaN(at), 'a deadline or Infinity');
   return Math.max(at, ctx.nowMs + 1);
 }

@@ -5,12 +5,14 @@
 import type { RuntimeEvent } from '../effects.js';
 import type { ErrorReply } from '../errors.js';
 import type { BatchInput, StoredBatch } from './batch.js';
-import type { BatchIndex } from './batch-index.js';
+import type { BatchIndex, TailCache } from './log-cache.js';
 import type { FollowerProgress, IsrState } from './isr.js';
-import type { EpochEntry } from './log-state.js';
 import type { ProducerTable } from './producer-state.js';
-import type { ProduceWaiter } from './purgatory.js';
-import type { TailCache } from './tail-cache.js';
+
+/** One leader epoch in the epoch cache (KIP-101) and the offset its first batch got (actors/partition/log.ts). */
+export interface EpochEntry { epoch: number; startOffset: number }
+/** The answer to "where does epoch e end?": the largest known epoch ≤ e and its end offset. */
+export interface EpochEnd { epoch: number; endOffset: number }
 
 /** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
 export interface PartitionState { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
@@ -122,6 +124,7 @@ export type PartitionEvent =
   | { type: 'controllerUnreachable' }
   | { type: 'controllerReachable' };
 
+/** The machine's states: the replica's role. */
 export type Role = 'recovering' | 'leader' | 'follower';
 
 /** Storage and network operations in flight, keyed by effect token. */
@@ -151,6 +154,17 @@ export interface Recovery {
   producersCoveredOffset: number;
 }
 
+/** A produce waiting in the purgatory (actors/partition/replication.ts) for the LEO or the HW to pass its batch. */
+export interface ProduceWaiter {
+  to: string;
+  corr: number | undefined;
+  baseOffset: number;
+  lastOffset: number;
+  /** 'leo' for acks=1, 'hw' for acks=all. */
+  waitFor: 'leo' | 'hw';
+  deadlineMs: number;
+}
+
 export interface ParkedFetch { request: FetchRequest; deadlineMs: number }
 
 export interface LeaderState {
@@ -161,8 +175,8 @@ export interface LeaderState {
   /** Accepted batches waiting for the append in flight to finish (coalesced into one append). */
   queue: StoredBatch[];
   queueBytes: number;
-  waiters: ProduceWaiter[];
-  parked: ParkedFetch[];
+  waiters: readonly ProduceWaiter[];
+  parked: readonly ParkedFetch[];
   readsInFlight: number;
   followers: Map<number, FollowerProgress>;
   isr: IsrState;
@@ -193,7 +207,6 @@ export interface PartitionContext {
   configs: PartitionConfigs;
   knobs: PartitionKnobs;
   state: PartitionState;
-  role: Role;
   nowMs: number;
   /** wallMs = nowMs + wallOffsetMs (retention compares batch timestamps with wall time). */
   wallOffsetMs: number;

@@ -4,6 +4,7 @@
  * fields disagree (recordCount 0, timestamps reversed, half an idempotence triple) passes here and
  * is refused by the machine with CORRUPT_MESSAGE, like Kafka's broker-side batch validation.
  */
+import { assert } from '../assert.js';
 import type { Inbound, Parsed } from '../effects.js';
 import { fail, int, intList, object, optInt, parsed, type Body } from '../kit/validate.js';
 import { isErrorCode } from '../errors.js';
@@ -18,6 +19,7 @@ export const FETCH_BATCHES_MAX = 100_000;
 function batchInput(value: unknown): BatchInput {
   const b = object(value, 'batch');
   const records = b['records'];
+  if (b['recordCount'] === undefined) fail('batch.recordCount is missing');
   if (!(records instanceof Uint8Array) || records.byteLength > RECORDS_BYTES_MAX) fail('batch.records must be bytes within the size cap');
   const attributes = optInt(b, 'attributes', 0, 0x7fff);
   const crc = optInt(b, 'crc', 0, 0xffffffff);
@@ -36,6 +38,7 @@ export function parsePartitionState(value: unknown): PartitionState {
 function errorBody(b: Body): FetchReply & AlterPartitionReply {
   const code = b['code'];
   if (!isErrorCode(code)) fail('code must be OK or a known error code');
+  if (b['message'] !== undefined && typeof b['message'] !== 'string') fail('message must be a string');
   const out: Body = { code };
   for (const field of ['leaderEpoch', 'leaderId', 'logStartOffset', 'leo']) if (b[field] !== undefined) out[field] = int(b, field, -1);
   if (typeof b['message'] === 'string') out['message'] = b['message'];
@@ -61,6 +64,8 @@ export function fetchReplyBody(value: unknown): FetchReply {
 }
 
 function parse(inbound: Inbound, body: Body): PartitionEvent {
+  assert(TYPES.has(inbound.type), 'only taken types are parsed');
+  if (inbound.from.length === 0) fail('a message has a sender');
   const head = { from: inbound.from, ...(inbound.corr !== undefined ? { corr: inbound.corr } : {}),
     ...(inbound.replyTo !== undefined ? { replyTo: inbound.replyTo } : {}) };
   switch (inbound.type) {

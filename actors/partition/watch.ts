@@ -4,6 +4,7 @@
  * produce: role and ISR lines come with metadata changes, and a stalled HW is reported once when
  * it has not moved for `hwStallLogMs` while produces wait on it, and once more when it moves again.
  */
+import { assert } from '../assert.js';
 import { logLine, type Fx } from '../kit/fx.js';
 import { maximalIsr } from './isr.js';
 import type { LeaderState, PartitionContext } from './types.js';
@@ -33,13 +34,14 @@ export function logIsrChanged(ctx: PartitionContext, fx: Fx, before: readonly nu
   logLine(fx, 'info', 'isrChanged', { ...where(ctx), leaderEpoch: ctx.state.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr: after, before });
 }
 
-/** The HW moved (called from the HW rule): ends a reported stall with one line. */
+/**
+ * The HW moved (called from the HW rule): ends a reported stall with one line. `l` is the step's
+ * own copy (step.ts leaderOf); the watch is replaced, never changed in place (kit/draft.ts).
+ */
 export function hwMoved(ctx: PartitionContext, fx: Fx, l: LeaderState): void {
   const seen = l.hwWatch;
   if (seen.stalled) logLine(fx, 'info', 'hwResumed', { ...where(ctx), leaderEpoch: l.leaderEpoch, hw: ctx.hw, stalledMs: ctx.nowMs - seen.sinceMs });
-  seen.hw = ctx.hw;
-  seen.sinceMs = ctx.nowMs;
-  seen.stalled = false;
+  l.hwWatch = { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false };
 }
 
 /**
@@ -48,13 +50,15 @@ export function hwMoved(ctx: PartitionContext, fx: Fx, l: LeaderState): void {
  */
 export function watchHw(ctx: PartitionContext, fx: Fx, l: LeaderState): void {
   const seen = l.hwWatch;
+  assert(seen.sinceMs <= ctx.nowMs, 'the stall clock started in the past');
+  assert(seen.hw <= ctx.hw, 'a leader\'s HW never goes back');
   if (ctx.hw !== seen.hw) return hwMoved(ctx, fx, l);
   if (l.waiters.length === 0) {
-    if (!seen.stalled) seen.sinceMs = ctx.nowMs; // Nothing waits: an idle HW is not stalled.
+    if (!seen.stalled && seen.sinceMs !== ctx.nowMs) l.hwWatch = { ...seen, sinceMs: ctx.nowMs }; // Nothing waits: an idle HW is not stalled.
     return;
   }
   if (seen.stalled || ctx.nowMs - seen.sinceMs < HW_STALL_LOG_MS) return;
-  seen.stalled = true;
+  l.hwWatch = { ...seen, stalled: true };
   const members = maximalIsr(l.isr);
   const followerLeos = Object.fromEntries([...l.followers].filter(([id]) => members.includes(id)).map(([id, p]) => [String(id), p.leo]));
   logLine(fx, 'info', 'hwStalled', { ...where(ctx), leaderEpoch: l.leaderEpoch, hw: ctx.hw, leo: ctx.leo, waiting: l.waiters.length,

@@ -9,23 +9,29 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch is still unanswered (or was, when the refused
  * attempt left) is behind a gap that the retry will fill, so it counts as retriable. A batch that fails for good leaves a gap its
  * producer id can never fill, so the producer asks for a new producer id (sequences restart at 0).
+ *
+ * Settling: an OK reply gives each record of the batch its offset; a failure marks the records
+ * failed. A send is delivered to the SDK once all of its records are settled (one `deliver` per
+ * send); flush and close are delivered once every earlier send is.
  */
 import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
-import type { Fx } from '../kit/fx.js';
+import { deliver, type Fx } from '../kit/fx.js';
 import type { ProduceReplyEvent } from '../client/messages.js';
-import { settleFailed, settleOk } from './settle.js';
-import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';
+import type { Batch, ErrorInfo, FlushResult, PartitionQueue, PendingSend, ProducerContext, SendError, SendResult } from './types.js';
+import { isOwned, own } from '../kit/draft.js';
+import { ownBatch, ownQueue, ownSend, withoutCorr } from './draft.js';
 
 export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReplyEvent): void {
   const key = ctx.corrs.get(event.corr);
   if (key === undefined) return; // An abandoned attempt (retried since) or a duplicate reply.
-  ctx.corrs.delete(event.corr);
-  const q = ctx.queues.get(key);
-  assert(q !== undefined, 'a corr maps to a queue');
-  const b = q.inFlight.find((x) => x.corr === event.corr);
-  assert(b !== undefined, 'a live corr maps to a batch in flight');
+  own(ctx, 'corrs').delete(event.corr);
+  assert(ctx.queues.has(key), 'a corr maps to a queue');
+  const q = ownQueue(ctx, key);
+  const sent = q.inFlight.find((x) => x.corr === event.corr);
+  assert(sent !== undefined, 'a live corr maps to a batch in flight');
+  const b = ownBatch(q, sent);
   if (event.body.code === 'OK') {
     removeInFlight(q, b);
     q.failures = 0;
@@ -35,17 +41,21 @@ export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReply
   onBatchError(ctx, fx, q, b, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
 }
 
+/** Takes an owned batch out of flight in its owned queue. */
 function removeInFlight(q: PartitionQueue, b: Batch): void {
+  assert(isOwned(b), 'the step owns the batch it takes out of flight');
   const i = q.inFlight.indexOf(b);
   assert(i >= 0, 'batch is in flight');
-  q.inFlight.splice(i, 1);
+  own(q, 'inFlight').splice(i, 1);
   b.corr = undefined;
 }
 
+/** An attempt of batch `b` failed; `q` and `b` are owned by this step (producer/draft.ts). */
 export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
+  assert(isOwned(q) && isOwned(b), 'the step owns the queue and batch it changes');
   b.lastError = error;
   const entry = ERRORS[error.code];
-  if (entry.refreshMetadata) ctx.metadata.stale = true;
+  if (entry.refreshMetadata) own(ctx, 'metadata').stale = true;
   // Behind a gap: an earlier batch is unanswered now, or was when this attempt left (replies may
   // arrive out of order: the earlier batch's OK can overtake this refusal). A retry fills the gap.
   const behindGap = b.producerId >= 0 && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && (q.inFlight[0] !== b || b.sentBehind);
@@ -63,20 +73,20 @@ export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b:
 }
 
 function requeue(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
+  assert(isOwned(q) && isOwned(b), 'the step owns the queue and batch it requeues');
+  assert(b.corr !== undefined || b.producerId >= 0, 'a requeued batch was in flight');
   if (b.producerId >= 0) {
-    for (const f of q.inFlight) {
-      if (f.corr !== undefined) ctx.corrs.delete(f.corr);
-      f.corr = undefined;
-    }
-    q.ready = q.inFlight.concat(q.ready);
+    for (const f of q.inFlight) if (f.corr !== undefined) own(ctx, 'corrs').delete(f.corr);
+    q.ready = q.inFlight.map(withoutCorr).concat(q.ready);
     q.inFlight = [];
   } else {
-    if (b.corr !== undefined) ctx.corrs.delete(b.corr);
+    if (b.corr !== undefined) own(ctx, 'corrs').delete(b.corr);
     removeInFlight(q, b);
-    q.ready.unshift(b);
+    own(q, 'ready').unshift(b);
   }
   q.failures++;
   const [delayMs, prng] = backoffMs({ baseMs: ctx.config.retryBackoffMs, maxMs: ctx.config.retryBackoffMaxMs }, q.failures, ctx.prng);
+  assert(q.ready.every((r) => r.corr === undefined), 'no batch waiting to go is in flight');
   ctx.prng = prng;
   q.retryAtMs = ctx.nowMs + delayMs;
 }
@@ -90,41 +100,41 @@ function requeueBehindGap(ctx: ProducerContext, q: PartitionQueue, b: Batch): vo
   const i = q.inFlight.indexOf(b);
   assert(i >= 0, 'a refused batch is in flight');
   const back = q.inFlight.slice(i);
-  for (const f of back) {
-    if (f.corr !== undefined) ctx.corrs.delete(f.corr);
-    f.corr = undefined;
-  }
+  for (const f of back) if (f.corr !== undefined) own(ctx, 'corrs').delete(f.corr);
   q.inFlight = q.inFlight.slice(0, i);
-  q.ready = back.concat(q.ready);
-  b.holdBehind = true;
+  q.ready = back.map(withoutCorr).concat(q.ready);
+  b.holdBehind = true; // b is owned, so withoutCorr kept it (not a copy) in the ready list.
 }
 
 /** Fails a batch for good, wherever it waits. */
 export function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
   if (b.corr !== undefined) {
-    ctx.corrs.delete(b.corr);
+    own(ctx, 'corrs').delete(b.corr);
     removeInFlight(q, b);
   } else {
     const i = q.ready.indexOf(b);
     assert(i >= 0, 'a batch not in flight is ready');
-    q.ready.splice(i, 1);
+    own(q, 'ready').splice(i, 1);
   }
   if (b.producerId >= 0 && b.attempts > 0) q.gapProducerId = b.producerId;
   if (b.producerId >= 0 && b.attempts > 0 && b.producerId === ctx.pid.producerId && ctx.pid.status === 'ready') {
-    ctx.pid.status = 'none';
-    ctx.pid.retryAtMs = -Infinity;
+    ctx.pid = { ...ctx.pid, status: 'none', retryAtMs: -Infinity };
   }
   settleFailed(ctx, fx, b, error);
 }
 
 /** Requests without a reply within requestTimeoutMs count as REQUEST_TIMED_OUT (retriable). */
 export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
-  for (const q of ctx.queues.values()) {
+  assert(ctx.config.requestTimeoutMs > 0, 'a request timeout');
+  for (const [key, shared] of ctx.queues) {
+    if (!shared.inFlight.some((x) => x.deadlineMs <= ctx.nowMs)) continue;
+    const q = ownQueue(ctx, key);
     // Each pass handles one expired batch; an idempotent retry empties inFlight, so this is bounded.
+    assert(q.inFlight.length <= ctx.config.maxInFlight, 'in flight bounded');
     for (let guard = q.inFlight.length; guard > 0; guard--) {
       const b = q.inFlight.find((x) => x.deadlineMs <= ctx.nowMs);
       if (b === undefined) break;
-      onBatchError(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `no produce reply in ${ctx.config.requestTimeoutMs} ms` });
+      onBatchError(ctx, fx, q, ownBatch(q, b), { code: 'REQUEST_TIMED_OUT', message: `no produce reply in ${ctx.config.requestTimeoutMs} ms` });
     }
   }
 }
@@ -135,11 +145,77 @@ export function expireInFlight(ctx: ProducerContext, fx: Fx): void {
  * caller may retry — reporting it as the cause would make a retriable outcome look final.
  */
 export function expireReady(ctx: ProducerContext, fx: Fx): void {
-  for (const q of ctx.queues.values()) {
-    const expired = q.ready.filter((b) => b.deliveryDeadlineMs <= ctx.nowMs);
+  assert(ctx.config.deliveryTimeoutMs > 0, 'a delivery timeout');
+  for (const [key, shared] of ctx.queues) {
+    if (!shared.ready.some((b) => b.deliveryDeadlineMs <= ctx.nowMs)) continue;
+    const q = ownQueue(ctx, key);
+    const expired = q.ready.filter((b) => b.deliveryDeadlineMs <= ctx.nowMs).map((b) => ownBatch(q, b));
+    assert(expired.every((b) => b.corr === undefined), 'a ready batch is not in flight');
     for (const b of expired) {
       const last = b.lastError === undefined ? 'no leader' : `last error ${b.lastError.code}: ${b.lastError.message}`;
       failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered within ${ctx.config.deliveryTimeoutMs} ms (${last})` });
     }
+  }
+}
+
+// ---- settling ----
+
+function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
+  assert(send.unsettled === 0, 'finish a settled send');
+  own(ctx, 'sends').delete(send.requestId);
+  const result: SendResult = send.error === undefined
+    ? { ok: true, partitions: send.partitions, offsets: send.offsets }
+    : failure(send.error);
+  deliver(fx, send.requestId, result);
+}
+
+/** Kafka names a failed batch's partition as `topic-partition`; the message says it too, for logs that print only the message. */
+function failure(error: SendError): SendResult {
+  const { code, message, topic, partition } = error;
+  return { ok: false, code, message: `${topic}-${partition}: ${message}`, topic, partition };
+}
+
+function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, error: ErrorInfo | undefined): void {
+  let position = 0;
+  for (const slice of batch.slices) {
+    const send = ownSend(ctx, slice.requestId);
+    assert(send.unsettled >= slice.count, 'a batch settles records of a pending send');
+    const offsets = own(send, 'offsets');
+    for (let j = 0; j < slice.count; j++) offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
+    if (error !== undefined && send.error === undefined) send.error = { ...error, topic: batch.topic, partition: batch.partition };
+    send.unsettled -= slice.count;
+    position += slice.count;
+    if (send.unsettled === 0) finish(ctx, fx, send);
+  }
+  assert(position === batch.records.length, 'slices cover the batch');
+  ctx.bufferedBytes -= batch.bytes;
+  assert(ctx.bufferedBytes >= 0, 'buffered bytes never negative');
+}
+
+/** The leader wrote the batch at `baseOffset` (-1: acks=0, offsets unknown). */
+export function settleOk(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number): void {
+  settle(ctx, fx, batch, baseOffset, undefined);
+}
+
+export function settleFailed(ctx: ProducerContext, fx: Fx, batch: Batch, error: ErrorInfo): void {
+  settle(ctx, fx, batch, -1, error);
+}
+
+/** Delivers flushes whose earlier sends are all settled, then a pending close. */
+export function settleFlushes(ctx: ProducerContext, fx: Fx): void {
+  assert(!ctx.closed || ctx.sends.size === 0, 'a closed producer holds no sends');
+  const oldest = ctx.sends.values().next();
+  const oldestArrival = oldest.done ? Infinity : oldest.value.arrival;
+  let done = 0;
+  while (done < ctx.flushes.length && (ctx.flushes[done] as { arrival: number }).arrival < oldestArrival) {
+    deliver(fx, (ctx.flushes[done] as { requestId: number }).requestId, { ok: true } satisfies FlushResult);
+    done++;
+  }
+  if (done > 0) ctx.flushes = ctx.flushes.slice(done);
+  assert(ctx.flushes.every((f) => f.arrival >= oldestArrival), 'every flush left waits for an earlier send');
+  if (ctx.closing !== undefined && ctx.sends.size === 0) {
+    deliver(fx, ctx.closing.requestId, { ok: true } satisfies FlushResult);
+    ctx.closing = undefined;
+    ctx.closed = true;
   }
 }

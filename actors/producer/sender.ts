@@ -8,27 +8,31 @@ import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { send, type Fx } from '../kit/fx.js';
+import { newCorr } from '../kit/ops.js';
 import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
-import { failBatch } from './retry.js';
-import { settleOk } from './settle.js';
+import { failBatch, settleOk } from './retry.js';
 import type { Batch, ErrorInfo, PartitionQueue, ProducerContext } from './types.js';
+import { fresh, own } from '../kit/draft.js';
+import { ownBatch, ownQueue } from './draft.js';
 
 const INT32_MAX = 2_147_483_647;
 
-export function newCorr(ctx: ProducerContext): number { return ctx.nextCorr++; }
-
 /** Sends what may go now: every partition with closed batches, a known leader and room in flight. */
 export function drain(ctx: ProducerContext, fx: Fx): void {
+  assert(!ctx.config.idempotent || ctx.config.maxInFlight <= 5, 'idempotence allows five in flight');
   if (ctx.config.idempotent && ctx.pid.status !== 'ready') return maybeInitProducerId(ctx, fx);
-  for (const [key, q] of ctx.queues) {
-    if (q.ready.length === 0 || ctx.nowMs < q.retryAtMs) continue;
-    const route = leaderRoute(ctx.metadata, q.topic, q.partition);
+  for (const [key, shared] of ctx.queues) {
+    if (shared.ready.length === 0 || ctx.nowMs < shared.retryAtMs) continue;
+    const route = leaderRoute(ctx.metadata, shared.topic, shared.partition);
     if (route === undefined) {
-      ctx.metadata.stale = true;
+      own(ctx, 'metadata').stale = true;
       continue;
     }
+    if (shared.inFlight.length >= ctx.config.maxInFlight || !mayGo(ctx, shared)) continue;
+    const q = ownQueue(ctx, key);
+    assert(q.inFlight.length < ctx.config.maxInFlight, 'room in flight');
     while (q.ready.length > 0 && q.inFlight.length < ctx.config.maxInFlight && mayGo(ctx, q)) sendBatch(ctx, fx, key, q, route);
   }
 }
@@ -49,8 +53,10 @@ export function drain(ctx: ProducerContext, fx: Fx): void {
  *   overtake them again on a network that reorders.
  */
 function mayGo(ctx: ProducerContext, q: PartitionQueue): boolean {
+  assert(q.inFlight.length <= ctx.config.maxInFlight, 'in flight bounded');
   const next = q.ready[0];
   if (!ctx.config.idempotent || next === undefined) return true;
+  assert(next.encoded !== undefined && next.corr === undefined, 'a ready batch is encoded and idle');
   const producerId = next.baseSequence >= 0 ? next.producerId : ctx.pid.producerId;
   const ordinal = next.baseSequence >= 0 ? next.ordinal : q.nextOrdinal;
   if (q.acknowledgedProducerId !== producerId && q.inFlight.length > 0) return false;
@@ -71,9 +77,11 @@ function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void
   q.nextSequence = next > INT32_MAX ? next - INT32_MAX - 1 : next; // Sequences wrap like Kafka's.
 }
 
+/** Sends the first ready batch of an owned queue. */
 function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue, route: LeaderRoute): void {
-  const b = q.ready.shift();
-  assert(b !== undefined && b.encoded !== undefined, 'a ready batch is encoded');
+  const next = own(q, 'ready').shift();
+  assert(next !== undefined && next.encoded !== undefined, 'a ready batch is encoded');
+  const b = fresh({ ...next });
   assert(b.corr === undefined, 'a ready batch is not in flight');
   if (ctx.config.idempotent && b.baseSequence < 0) assignSequence(ctx, q, b);
   b.attempts++;
@@ -84,7 +92,7 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   b.deadlineMs = ctx.nowMs + timeoutMs;
   b.sentAtMs = ctx.nowMs;
   b.sentLeaderEpoch = route.leaderEpoch;
-  const { records, firstTimestamp, maxTimestamp, attributes } = b.encoded;
+  const { records, firstTimestamp, maxTimestamp, attributes } = next.encoded;
   send(fx, produceAddress(q.topic, q.partition, route.leaderId), 'produce', {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
@@ -96,21 +104,25 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   }
   b.sentBehind = q.inFlight.length > 0;
   b.holdBehind = false;
-  q.inFlight.push(b);
-  ctx.corrs.set(b.corr, key);
+  own(q, 'inFlight').push(b);
+  own(ctx, 'corrs').set(b.corr, key);
 }
 
 function maybeInitProducerId(ctx: ProducerContext, fx: Fx): void {
-  const pid = ctx.pid;
-  if (pid.status !== 'none' || ctx.nowMs < pid.retryAtMs || ctx.sends.size === 0) return;
+  if (ctx.pid.status !== 'none' || ctx.nowMs < ctx.pid.retryAtMs || ctx.sends.size === 0) return;
+  const pid = own(ctx, 'pid');
   pid.status = 'pending';
+  assert(ctx.config.idempotent, 'only an idempotent producer asks for a producer id');
+  assert(pid.corr === undefined, 'one producer id request at a time');
   pid.corr = newCorr(ctx);
   pid.deadlineMs = ctx.nowMs + ctx.config.requestTimeoutMs;
   send(fx, CONTROLLER_FOR_PRODUCERS, 'initProducerId', {}, pid.corr);
 }
 
 function initFailed(ctx: ProducerContext): void {
-  const pid = ctx.pid;
+  const pid = own(ctx, 'pid');
+  assert(pid.status === 'pending', 'a producer id request failed');
+  assert(pid.failures >= 0, 'failures are counted');
   pid.status = 'none';
   pid.corr = undefined;
   pid.failures++;
@@ -122,6 +134,7 @@ function initFailed(ctx: ProducerContext): void {
 export function onInitProducerIdReply(ctx: ProducerContext, fx: Fx, event: InitProducerIdReplyEvent): void {
   const pid = ctx.pid;
   if (pid.status !== 'pending' || pid.corr !== event.corr) return;
+  assert(ctx.config.idempotent, 'only an idempotent producer asked');
   if (event.body.code !== 'OK') {
     initFailed(ctx);
     // Refused for good (the user may not ask for producer ids, say): the batches waiting for one
@@ -131,14 +144,18 @@ export function onInitProducerIdReply(ctx: ProducerContext, fx: Fx, event: InitP
   }
   ctx.pid = { status: 'ready', producerId: event.body.producerId, producerEpoch: event.body.producerEpoch, corr: undefined,
     deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 };
+  assert(ctx.pid.producerId >= 0 && ctx.pid.producerEpoch >= 0, 'a producer id and epoch');
   // A new producer id starts every partition's sequence at 0; batches sent under the old id keep theirs.
-  for (const q of ctx.queues.values()) q.nextSequence = 0;
+  for (const key of ctx.queues.keys()) ownQueue(ctx, key).nextSequence = 0;
 }
 
 /** Fails every ready batch that never had a sequence (it waited for a producer id). */
 function failUnsequenced(ctx: ProducerContext, fx: Fx, error: ErrorInfo): void {
-  for (const q of ctx.queues.values()) {
-    for (const b of q.ready.filter((x) => x.baseSequence < 0)) failBatch(ctx, fx, q, b, error);
+  for (const [key, shared] of ctx.queues) {
+    const unsequenced = shared.ready.filter((x) => x.baseSequence < 0);
+    if (unsequenced.length === 0) continue;
+    const q = ownQueue(ctx, key);
+    for (const b of unsequenced) failBatch(ctx, fx, q, ownBatch(q, b), error);
   }
 }
 

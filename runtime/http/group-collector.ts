@@ -13,7 +13,7 @@ import type { PartitionContext } from '../../actors/partition.js';
 import type { GroupState } from '../../actors/coordinator/protocol.js';
 import { groupState } from '../../actors/coordinator/group.js';
 import { tpParse } from '../../actors/coordinator/tp.js';
-import { replicaAddress } from '../../actors/kit/addresses.js';
+import { COORDINATOR_PREFIX, replicaAddress } from '../../actors/kit/addresses.js';
 import type { BrookNode } from '../node/node.js';
 import type { BrookMetrics } from './metrics-registry.js';
 import { contextsAt } from './node-collector.js';
@@ -66,7 +66,7 @@ export class GroupCollector {
   /** Every group this node's serving coordinators hold (with members or only offsets), by id. */
   private rows(): GroupRow[] {
     const rows: GroupRow[] = [];
-    for (const ctx of contextsAt<CoordinatorContext>(this.node, 'c/group/')) {
+    for (const ctx of contextsAt<CoordinatorContext>(this.node, `${COORDINATOR_PREFIX}/`)) {
       if (ctx.phase !== 'serving') continue;
       const ids = new Set([...Object.keys(ctx.groups), ...Object.keys(ctx.offsets)]);
       for (const groupId of ids) {

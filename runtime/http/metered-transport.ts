@@ -12,6 +12,7 @@
 import type { Envelope } from '../../transport/envelope.js';
 import type { EnvelopeHandler, SendOptions, Transport } from '../../transport/transport.js';
 import { BATCH_OVERHEAD_BYTES } from '../../actors/partition/batch.js';
+import { REPLICA_PREFIX } from '../../actors/kit/addresses.js';
 import type { BrookMetrics } from './metrics-registry.js';
 import { LabelBudget } from './label-budget.js';
 import type { RequestName, RequestTallies, TopicTally } from './tallies.js';
@@ -64,7 +65,7 @@ export class MeteredTransport implements Transport {
       case 'fetch': return this.onFetch(envelope);
       case 'fetchReply':
         // A follower's fetch answered by its leader: replication into this node.
-        if (envelope.to.startsWith('n/repl/')) this.tallies.replicationBytesIn += batchBytes(envelope.body);
+        if (envelope.to.startsWith(`${REPLICA_PREFIX}/`)) this.tallies.replicationBytesIn += batchBytes(envelope.body);
         return;
       case 'alterPartitionReply': return this.onProposalAnswer(envelope);
       default: return;

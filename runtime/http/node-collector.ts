@@ -10,7 +10,7 @@ import type { AnyActorRef } from 'xstate';
 import type { ControllerContext } from '../../actors/controller.js';
 import { lastIndex } from '../../actors/controller/log.js';
 import type { PartitionContext } from '../../actors/partition.js';
-import { controllerVoter } from '../../actors/kit/addresses.js';
+import { controllerVoter, REPLICA_PREFIX } from '../../actors/kit/addresses.js';
 import type { BrookNode } from '../node/node.js';
 import { topicsOf, type TopicView } from '../node/image-view.js';
 import { partitionConfigs } from '../node/reconcile.js';
@@ -89,7 +89,7 @@ export function collectRaft(node: BrookNode, metrics: BrookMetrics): void {
 /** One row per hosted replica, or per topic (summed, `partition="all"`) above `partitionsMax` replicas. */
 export function partitionRows(node: BrookNode, partitionsMax: number): PartitionRow[] {
   const self = node.config.nodeId;
-  const rows = contextsAt<PartitionContext>(node, 'n/repl/').map((c): PartitionRow => ({
+  const rows = contextsAt<PartitionContext>(node, `${REPLICA_PREFIX}/`).map((c): PartitionRow => ({
     topic: c.topic, partition: String(c.partition), size: c.index.bytes, leo: c.leo, logStart: c.logStart, hw: c.hw,
     underReplicated: c.state.leader === self && c.state.isr.length < c.state.replicas.length ? 1 : 0,
     isr: c.state.isr.length, replicas: c.state.replicas.length,

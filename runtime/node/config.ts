@@ -2,10 +2,11 @@
 import type { ControllerKnobs } from '../../actors/controller.js';
 import type { PartitionKnobs } from '../../actors/partition.js';
 import type { CoordinatorKnobs } from '../../actors/coordinator.js';
-import { OFFSETS_TOPIC_PARTITIONS_DEFAULT } from '../../actors/coordinator/protocol.js';
+import type { NodeKnobs } from '../../actors/node.js';
 import type { Transport } from '../../transport/transport.js';
 import type { BugHooks } from '../bug-hooks.js';
 import type { Clock } from '../clock.js';
+import type { ActorTap } from '../host.js';
 import type { Logger } from '../log.js';
 import type { Random } from '../random.js';
 import type { NodeStore } from '../storage/store.js';
@@ -13,22 +14,8 @@ import type { NodeStore } from '../storage/store.js';
 export type ControllerKnobOverrides = Partial<ControllerKnobs>;
 export type PartitionKnobOverrides = Partial<PartitionKnobs>;
 
-export interface NodeKnobs {
-  heartbeatIntervalMs: number;
-  /**
-   * A heartbeat without reply after this is abandoned and the next one sent. Far below the
-   * controller's session timeout (1500 ms): on a lossy network one lost heartbeat must cost a few
-   * intervals, not most of the session, or the node is fenced and every ISR it is in churns.
-   */
-  heartbeatTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** How long a node keeps retrying a refused registration (NODE_ID_IN_USE) before giving up. */
-  registrationGiveUpMs: number;
-  /** Partitions of `__consumer_offsets` when this node creates it (Kafka's offsets.topic.num.partitions). */
-  offsetsTopicPartitions: number;
-}
-
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000, offsetsTopicPartitions: OFFSETS_TOPIC_PARTITIONS_DEFAULT };
+export type { NodeKnobs } from '../../actors/node.js';
+export { NODE_DEFAULTS } from '../../actors/node.js';
 
 export interface NodeConfig {
   nodeId: number;
@@ -55,6 +42,8 @@ export interface NodeEnv {
   onTrace?: (address: string, eventType: string) => void;
   /** Bugs a test plants at the runtime's seams (runtime/bug-hooks.ts); never in production. */
   bugs?: BugHooks;
+  /** Recording hook for tests (runtime/host.ts ActorTap). */
+  tap?: ActorTap;
   /** The node cannot go on (foreign data directory, node id taken): the process should exit. */
   onFatal: (code: string, message: string) => void;
 }

@@ -2,6 +2,7 @@
 import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage } from '../../actors/controller.js';
 import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
 import { COORDINATOR_DEFAULTS, coordinatorMachine, invariants as coordinatorInvariants, parseCoordinatorMessage, type CoordinatorKnobs } from '../../actors/coordinator.js';
+import { invariants as nodeInvariants, nextTickAt as nodeNextTickAt, nodeMachine, parseNodeMessage, type NodeKnobs } from '../../actors/node.js';
 import type { ActorKind } from '../host.js';
 import type { ControllerKnobOverrides, NodeConfig, NodeEnv } from './config.js';
 
@@ -35,5 +36,13 @@ export function coordinatorKind(knobs: Partial<CoordinatorKnobs> = {}): ActorKin
   return {
     name: 'coordinator', machine: coordinatorMachine, parse: parseCoordinatorMessage as ActorKind['parse'],
     tickMs: knobs.tickMs ?? COORDINATOR_DEFAULTS.tickMs, invariants: coordinatorInvariants as ActorKind['invariants'],
+  };
+}
+
+/** The node's own lifecycle actor: ticked at its next beat or deadline, and at least every heartbeat interval. */
+export function nodeKind(knobs: NodeKnobs): ActorKind {
+  return {
+    name: 'node', machine: nodeMachine, parse: parseNodeMessage as ActorKind['parse'], tickMs: knobs.heartbeatIntervalMs,
+    nextTickAt: nodeNextTickAt as ActorKind['nextTickAt'], invariants: nodeInvariants as ActorKind['invariants'],
   };
 }

@@ -26,7 +26,10 @@ export function metadataReply(image: MetadataImage, cluster: string, controllerI
     nodes: Object.values(image.nodes).sort((a, b) => a.nodeId - b.nodeId)
       .map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, ...(n.rack !== undefined ? { rack: n.rack } : {}),
         ...(n.decommission !== undefined ? { decommission: n.decommission } : {}) })),
-    topics: sortedTopics(image).filter((t) => wanted === undefined || wanted.has(t.name)).map((t) => ({
+    // A topic whose creation is only part way applied (its partitions' records not yet here: a node
+    // catching up a few records per heartbeat reply) is left out, as if unknown: a client would
+    // take it for a topic without partitions and fail its sends, where an unknown one is waited for.
+    topics: sortedTopics(image).filter((t) => (wanted === undefined || wanted.has(t.name)) && t.partitions.length > 0).map((t) => ({
       name: t.name, topicId: t.topicId, configs: t.configs,
       partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr,
         ...(p.addingReplicas !== undefined ? { addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas ?? [] } : {}) })),

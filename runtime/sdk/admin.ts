@@ -2,12 +2,13 @@
  * The admin client: topic operations go to the controller leader (`c/admin/leader`), metadata
  * comes from any node (`c/meta`), offsets from partition leaders' fetch addresses, group operations
  * from the group's coordinator (runtime/sdk/group-admin.ts). Retriable errors (no controller yet, a
- * controller that just lost leadership, a timeout) are retried with capped exponential backoff
- * until `timeoutMs`; anything else becomes a `BrookError` at once.
+ * controller that just lost leadership, a timeout) are retried with the clients' capped exponential
+ * backoff (actors/kit/backoff.ts: jitter from a seeded PRNG, waits on the client's clock) until `timeoutMs`; anything else becomes a `BrookError` at once.
  */
 import { isErrorCode, ERRORS, type ErrorCode } from '../../actors/errors.js';
 import type { TopicInfo } from '../../actors/client/messages.js';
 import { CONTROLLER_FOR_ADMIN, fetchAddress, METADATA } from '../../actors/kit/addresses.js';
+import { backoffMs, type BackoffPolicy } from '../../actors/kit/backoff.js';
 import { randomBytes } from 'node:crypto';
 import type { Transport } from '../../transport/transport.js';
 import type { Clock } from '../clock.js';
@@ -36,8 +37,14 @@ export interface QuorumInfo { leaderId: number; term: number; voters: number[]; 
  */
 export interface AdminOptions { timeoutMs?: number; requestTimeoutMs?: number; noNodeGraceMs?: number }
 
-/** What an admin client runs on: the client's transport and clock, its own inbox, and a name for errors. */
-export interface AdminDeps { transport: Transport; clock: Clock; inbox: string; target: string }
+/**
+ * What an admin client runs on: the client's transport and clock, its own inbox, a name for errors,
+ * and the seed of its retry jitter (drawn at random when absent).
+ */
+export interface AdminDeps { transport: Transport; clock: Clock; inbox: string; target: string; seed?: number }
+
+/** Retries start at 50 ms: an admin call is usually waiting for a controller election or a topic's leaders. */
+const ADMIN_BACKOFF: BackoffPolicy = { baseMs: 50, maxMs: 1000 };
 
 /** Replies from the controller leader that are final: it holds the newest metadata, so a retry would get the same answer. */
 const CONTROLLER_FINAL: ReadonlySet<ErrorCode> = new Set(['UNKNOWN_TOPIC_OR_PARTITION']);
@@ -50,6 +57,8 @@ export class Admin {
   private readonly noNodeGraceMs: number;
   /** The newest metadata offset a change made through this admin committed at: later metadata reads see at least that. */
   private metadataOffsetSeen = 0;
+  /** The retry jitter's PRNG state (actors/prng.ts). */
+  private prng: number;
 
   constructor(deps: AdminDeps, options: AdminOptions = {}) {
     this.rpc = new Rpc(deps.transport, deps.clock, deps.inbox, { timeoutMsDefault: options.requestTimeoutMs ?? 2000 });
@@ -57,6 +66,7 @@ export class Admin {
     this.target = deps.target;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.noNodeGraceMs = Math.min(this.timeoutMs, options.noNodeGraceMs ?? 3_000);
+    this.prng = deps.seed ?? randomBytes(4).readUInt32LE(0);
   }
 
   /** The topic id is proposed here, so a retry after a lost reply is recognised by the controller and answered OK. */
@@ -180,7 +190,7 @@ export class Admin {
   private groupDeps(): GroupAdminDeps {
     return { call: (to, type, body, retry) => this.call(to, type, body, retry), metadata: (topics) => this.metadata(topics),
       describeTopic: (name) => this.describeTopic(name), listOffsets: (topic, spec, partitions) => this.listOffsets(topic, spec, partitions),
-      nowMs: () => this.clock.nowMs(), timeoutMs: this.timeoutMs };
+      nowMs: () => this.clock.nowMs(), timeoutMs: this.timeoutMs, pause: (attempt) => this.pause(attempt) };
   }
 
   /** One attempt: the reply, or the error it amounts to (a timeout is REQUEST_TIMED_OUT). Fail-fast: nobody listening is UNKNOWN_ADDRESS. */
@@ -215,8 +225,15 @@ export class Admin {
         throw new BrookError('BROKER_NOT_AVAILABLE', `no node answers on ${this.target}: is the cluster running, and are --nats and --cluster right?`);
       }
       if (elapsedMs >= this.timeoutMs) throw this.gaveUp(to, result);
-      await sleep(Math.min(1000, 50 * 2 ** attempt));
+      await this.pause(attempt + 1);
     }
+  }
+
+  /** The wait before retry number `attempt` (1 = the first). */
+  private pause(attempt: number): Promise<void> {
+    const [delayMs, prng] = backoffMs(ADMIN_BACKOFF, attempt, this.prng);
+    this.prng = prng;
+    return new Promise((resolve) => { this.clock.setTimeout(resolve, delayMs); });
   }
 
   private async noNodeListens(to: string): Promise<boolean> {
@@ -234,4 +251,3 @@ export class Admin {
   }
 }
 
-function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }

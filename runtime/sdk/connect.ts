@@ -131,7 +131,7 @@ export async function connect(options: ConnectOptions): Promise<BrookClient> {
     admin(adminOptions = {}) {
       // Each admin gets its own inbox, so closing one never deafens another.
       const inbox = inboxAddress(`admin${++admins === 1 ? '' : `-${admins}`}`);
-      return new Admin({ transport, clock, inbox, target }, adminOptions);
+      return new Admin({ transport, clock, inbox, target, seed: seed++ }, adminOptions);
     },
     async close() {
       for (const address of host.addresses) deliveries.settleAll(address, { ok: false, code: 'CLIENT_CLOSED', message: 'the client is closed' });

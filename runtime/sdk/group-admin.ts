@@ -26,6 +26,8 @@ export interface GroupAdminDeps {
   listOffsets(topic: string, spec: OffsetSpec, partitions?: number[]): Promise<Array<{ partition: number; offset: number }>>;
   nowMs(): number;
   timeoutMs: number;
+  /** Waits before retry number `attempt` (1 = the first), with the admin client's backoff. */
+  pause(attempt: number): Promise<void>;
 }
 
 export interface GroupListing { groupId: string; state: GroupState; members: number }
@@ -51,8 +53,6 @@ export interface ResetPlanEntry { topic: string; partition: number; currentOffse
 
 const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT', 'UNKNOWN_ADDRESS']);
 
-function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
-
 export function checkGroupId(groupId: string): void {
   if (typeof groupId !== 'string' || groupId.length === 0) throw new BrookError('INVALID_GROUP_ID', 'the group id is empty');
 }
@@ -68,7 +68,7 @@ export async function groupCall(deps: GroupAdminDeps, groupId: string, type: str
     } catch (error) {
       if (!(error instanceof BrookError) || !COORDINATOR_MOVED.has(error.code) || deps.nowMs() >= deadline) throw error;
     }
-    await sleep(Math.min(1000, 50 * 2 ** attempt));
+    await deps.pause(attempt + 1);
   }
 }
 

@@ -1,13 +1,13 @@
 /**
  * Planted bugs: test-only switches that break the system on purpose so that tests can show each
  * simulation check fails when it should. They live at the runtime's seams (what a message says on
- * the way in, what a node tells its actors, what a storage effect does, which metadata records a
- * node applies) and are consulted only while a test has planted one; production never sets them.
+ * the way in, what a node tells its actors, what a storage effect does) and are consulted only
+ * while a test has planted one; production never sets them.
  * Each names the check expected to catch it.
  */
 import type { Envelope } from '../../transport/envelope.js';
 import type { BugHooks } from '../bug-hooks.js';
-import { clientAddress } from '../../actors/kit/addresses.js';
+import { clientAddress, COORDINATOR_PREFIX, nodeAddress, REPLICA_PREFIX } from '../../actors/kit/addresses.js';
 import { fromBatch, toBatch, type CoordRecord } from '../../actors/coordinator/records.js';
 import type { StoredBatch } from '../../actors/partition/batch.js';
 
@@ -43,7 +43,7 @@ export const BUGS = {
   divergeToStart: 'hw-regressed',
   /** node-2's disk acknowledges partition appends it never makes. → exposed-hw-regressed */
   lyingDiskOnNode2: 'exposed-hw-regressed',
-  /** Node 1's metadata follower skips other nodes' re-registrations (but counts them as applied). → node-epoch-regressed */
+  /** Node 1 skips other nodes' re-registrations in its metadata (but counts them as applied). → node-epoch-regressed */
   node1IgnoresNodeRecords: 'node-epoch-regressed',
   /**
    * The controller finishes reassignments without waiting for the new replicas to join the ISR: a
@@ -73,7 +73,7 @@ const hitOnce = new Set<string>();
 
 export function plantBug(bug: BugName): void { planted.add(bug); hitOnce.clear(); }
 export function clearBugs(): void { planted.clear(); hitOnce.clear(); }
-export function resetBugRun(): void { hitOnce.clear(); }
+export function resetBugRun(): void { hitOnce.clear(); node1Known.clear(); }
 export function bugPlanted(bug: BugName): boolean { return planted.size > 0 && planted.has(bug); }
 export function anyBugPlanted(): boolean { return planted.size > 0; }
 
@@ -108,7 +108,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
       return { ...envelope, body: { ...body, batches: [{ ...first, records: second?.['records'] }, { ...second, records: first['records'] }, ...rest] } };
     }
   }
-  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith('n/repl/') && body['code'] === 'OK'
+  if (planted.has('divergeToStart') && envelope.type === 'fetchReply' && envelope.to.startsWith(`${REPLICA_PREFIX}/`) && body['code'] === 'OK'
       && Array.isArray(body['batches']) && body['batches'].length > 0 && Number(body['hw']) > 0 && !hitOnce.has(envelope.to)) {
     hitOnce.add(envelope.to);
     const { batches: _dropped, ...rest } = body;
@@ -116,6 +116,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
   }
   const group = garbleGroupTraffic(envelope, body);
   if (group !== undefined) return group;
+  if (planted.has('node1IgnoresNodeRecords') && envelope.to === nodeAddress(1)) return garbleNode1Metadata(envelope, body);
   if (planted.has('shiftFetchedOffsets') && envelope.type === 'fetchReply' && envelope.to === WORKLOAD_CONSUMER && Array.isArray(body['batches'])) {
     const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
       baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
@@ -126,7 +127,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
 
 /** The planted consumer-group bugs (undefined when none applies). */
 function garbleGroupTraffic(envelope: Envelope, body: Record<string, unknown>): Envelope | undefined {
-  const toCoordinator = envelope.to.startsWith('c/group/');
+  const toCoordinator = envelope.to.startsWith(`${COORDINATOR_PREFIX}/`);
   if (planted.has('repliesGrantPartition0') && envelope.type === 'groupHeartbeatReply' && body['code'] === 'OK' && Array.isArray(body['assignment']) && body['assignment'].length > 0) {
     const assignment = body['assignment'] as Array<{ topic: string; partitions: number[] }>;
     const [first, ...rest] = assignment;
@@ -159,7 +160,7 @@ function withoutRecords(batch: StoredBatch, kinds: ReadonlyArray<CoordRecord['ki
  * when no bug applies). `address` is the actor's; a partition replica's ends with its node id.
  */
 export function garbleLocal<E extends { type: string; [field: string]: unknown }>(address: string, event: E): E {
-  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith('n/repl/')) {
+  if (planted.has('electionKeepsEpoch') && event.type === 'metadataChanged' && address.startsWith(`${REPLICA_PREFIX}/`)) {
     const state = event['state'] as { leader: number; leaderEpoch: number } | undefined;
     const self = Number(address.slice(address.lastIndexOf('/') + 1));
     if (state !== undefined && state.leader === self && state.leaderEpoch > 0) return { ...event, state: { ...state, leaderEpoch: state.leaderEpoch - 1 } };
@@ -172,16 +173,27 @@ export function dropAppend(hostName: string, log: string): boolean {
   return planted.has('lyingDiskOnNode2') && hostName === 'node-2' && log.startsWith('p/');
 }
 
+/** The node epochs node 1 knows of other nodes in this life, for node1IgnoresNodeRecords. */
+const node1Known = new Map<number, number>();
+
 /**
- * Whether a planted bug makes node `selfId`'s metadata follower skip this record (it still counts
- * as applied): another node's re-registration, and the state changes of that new incarnation.
+ * node1IgnoresNodeRecords: heartbeat replies reach node 1 with other nodes' re-registrations, and
+ * the state changes of those new incarnations, turned into no-op records (they still count as
+ * applied, so node 1 never asks for them again).
  */
-export function skipMetadataRecord(selfId: number, record: unknown, knownEpoch: (nodeId: number) => number | undefined): boolean {
-  if (!planted.has('node1IgnoresNodeRecords') || selfId !== 1) return false;
-  const r = record as { type?: string; nodeId?: number; nodeEpoch?: number };
-  if (typeof r.type !== 'string' || !r.type.startsWith('node') || r.nodeId === undefined || r.nodeId === selfId) return false;
-  const known = knownEpoch(r.nodeId);
-  return known !== undefined && r.nodeEpoch !== known;
+function garbleNode1Metadata(envelope: Envelope, body: Record<string, unknown>): Envelope {
+  if (envelope.type === 'registerNodeReply' && body['code'] === 'OK') node1Known.clear(); // A new life: it knows nothing yet.
+  if (envelope.type !== 'nodeHeartbeatReply' || !Array.isArray(body['records'])) return envelope;
+  const snapshot = body['snapshot'] as { image?: { nodes?: Record<string, { nodeId: number; nodeEpoch: number }> } } | undefined;
+  for (const node of Object.values(snapshot?.image?.nodes ?? {})) node1Known.set(node.nodeId, node.nodeEpoch);
+  const records = (body['records'] as Array<{ offset: number; record: { type?: string; nodeId?: number; nodeEpoch?: number } }>).map((entry) => {
+    const r = entry.record;
+    if (typeof r.type !== 'string' || !r.type.startsWith('node') || r.nodeId === undefined || r.nodeId === 1) return entry;
+    const known = node1Known.get(r.nodeId);
+    if (known === undefined && r.type === 'nodeRegistered' && r.nodeEpoch !== undefined) node1Known.set(r.nodeId, r.nodeEpoch);
+    return known !== undefined && r.nodeEpoch !== known ? { offset: entry.offset, record: { type: 'leaderChanged', leaderId: 0, term: 0 } } : entry;
+  });
+  return { ...envelope, body: { ...body, records } };
 }
 
 /** The planted bugs as the runtime's seams (runtime/bug-hooks.ts): the simulator hands these to every host and node. */
@@ -191,5 +203,4 @@ export const plantedBugs: BugHooks = {
   dropAppend: (hostName, log) => planted.size > 0 && dropAppend(hostName, log),
   skipTruncation: () => bugPlanted('skipTruncation'),
   forgetMeta: (key) => key === 'ctl/state' && bugPlanted('forgetRaftState'),
-  skipMetadataRecord: (selfId, record, knownEpoch) => planted.size > 0 && skipMetadataRecord(selfId, record, knownEpoch),
 };

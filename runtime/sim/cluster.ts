@@ -59,6 +59,7 @@ export class ClusterSim {
           onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
           onFatal: (code, message) => this.world.fail(`n${id} fatal ${code}: ${message}`),
           bugs: plantedBugs,
+          ...(options.tap ? { tap: options.tap } : {}),
         });
         entry.brook = brook;
         brook.start();

@@ -8,6 +8,7 @@ import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests }
 import { SeededRandom, type Random } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
+import type { ActorTap } from '../host.js';
 import { ClusterSim } from './cluster.js';
 import { RaftChecker } from './checks/raft.js';
 import { PartitionChecker } from './checks/partitions.js';
@@ -38,6 +39,8 @@ export interface StreamRunOptions {
   logTailLines?: number;
   /** The nodes' log level in the simulation ('warn' unless told). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Records every actor's input and events (runtime/host.ts ActorTap). */
+  tap?: ActorTap;
 }
 
 export interface StreamRunResult {
@@ -131,6 +134,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
   const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs,
     sparePowerLossOfSoleInSync: true,
+    ...(options.tap ? { tap: options.tap } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     // The world's ring buffer bounds what logTail can return: keep as many lines as were asked for.
     ...(options.logTailLines !== undefined && options.logTailLines > 2000 ? { logLines: options.logTailLines } : {}) });
@@ -264,8 +268,8 @@ function leaderHws(sim: ClusterSim, partitions: number): number[] | undefined {
     const state = topic.partitions[p];
     if (!state || state.leader < 0) return undefined;
     const snapshot = sim.nodes.get(state.leader)?.brook?.host.snapshot(replicaAddress(SIM_TOPIC, p, state.leader));
-    const context = snapshot?.context as { role?: string; hw?: number; leo?: number } | undefined;
-    if (context?.role !== 'leader' || context.hw === undefined || context.hw !== context.leo) return undefined;
+    const context = snapshot?.context as { hw?: number; leo?: number } | undefined;
+    if (snapshot?.value !== 'leader' || context?.hw === undefined || context.hw !== context.leo) return undefined;
     hws.push(context.hw);
   }
   return hws;

@@ -9,7 +9,7 @@
  */
 import { SimNetwork, type SimNetworkOptions } from '../../transport/simulated.js';
 import type { Transport } from '../../transport/transport.js';
-import { ActorHost } from '../host.js';
+import { ActorHost, type ActorTap } from '../host.js';
 import { createLogger, RingSink, type Logger } from '../log.js';
 import { SeededRandom, type Random } from '../random.js';
 import { SimStore, type SimStoreKnobs } from '../storage/sim-store.js';
@@ -31,6 +31,8 @@ export interface SimWorldOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How many of the newest log lines the world keeps (2000 unless told; a debugging run asks for more). */
   logLines?: number;
+  /** Records every actor's input and events (tests replaying them through `transition()`). */
+  tap?: ActorTap;
 }
 
 export type Boot = (node: SimNode) => void;
@@ -69,6 +71,7 @@ export class SimNode {
       onActorError: (address, error) => this.world.fail(`${this.name} ${address} failed: ${(error as Error)?.stack ?? String(error)}`),
       onTrace: (address, type) => this.world.trace.add(this.world.scheduler.nowMs, 'ev', address, type),
       bugs: plantedBugs,
+      ...(this.world.options.tap ? { tap: this.world.options.tap } : {}),
     });
     this.boot(this);
   }

@@ -18,6 +18,6 @@ export function metadataConverged(sim: ClusterSim, commitIndexMin: number): Conv
   if (Math.min(...offsets) < commitIndexMin) return { ok: false, reason: `image offsets ${offsets.join(',')} below committed ${commitIndexMin}` };
   const first = stableJson(images[0]);
   if (images.some((i) => stableJson(i) !== first)) return { ok: false, reason: `images differ (offsets ${offsets.join(',')})` };
-  if (nodes.some((n) => n.brook?.phase !== 'running')) return { ok: false, reason: 'a node is not running' };
+  if (nodes.some((n) => n.brook?.state !== 'serving')) return { ok: false, reason: `a node is not serving (${nodes.map((n) => n.brook?.state).join(',')})` };
   return { ok: true, reason: 'converged' };
 }

@@ -18,7 +18,7 @@
  * "Observed" means: in an ok poll or in the final reads.
  */
 import { assert } from '../../../actors/assert.js';
-import type { FinalReads, HistoryOp, PollOp, SendOp, SendValue, TopicPartition } from './history.js';
+import type { FinalReads, HistoryOp, PollOp, SendOp, SendValue, TopicPartition } from './history-types.js';
 
 export type AnomalyName = 'lost-write' | 'unseen' | 'duplicate' | 'inconsistent-offsets' | 'poll-skip'
   | 'nonmonotonic-poll' | 'nonmonotonic-send' | 'G1a';

@@ -3,17 +3,19 @@ import test from 'ava';
 import { createSticky, onBatchClosed, stickyPartition } from '../../../actors/client/sticky.js';
 
 test('sticks until the batch closes, then draws another partition with a leader', (t) => {
-  const sticky = createSticky();
-  const first = stickyPartition(sticky, 't', 6, [1, 3, 5], 42);
+  const first = stickyPartition(createSticky(), 't', 6, [1, 3, 5], 42);
+  let sticky = first.sticky;
   t.true([1, 3, 5].includes(first.partition));
   t.is(stickyPartition(sticky, 't', 6, [1, 3, 5], first.prng).partition, first.partition, 'sticky');
-  onBatchClosed(sticky, 't', (first.partition + 1) % 6); // Another partition's batch: no effect.
+  t.is(onBatchClosed(sticky, 't', (first.partition + 1) % 6), sticky, 'another partition\'s batch: no change');
   t.is(stickyPartition(sticky, 't', 6, [1, 3, 5], first.prng).partition, first.partition);
   let prng = first.prng;
   let previous = first.partition;
   for (let i = 0; i < 50; i++) {
-    onBatchClosed(sticky, 't', previous);
-    const next = stickyPartition(sticky, 't', 6, [1, 3, 5], prng);
+    const closed = onBatchClosed(sticky, 't', previous);
+    t.is(sticky.current.get('t'), previous, 'the state closed from is unchanged');
+    const next = stickyPartition(closed, 't', 6, [1, 3, 5], prng);
+    sticky = next.sticky;
     t.true([1, 3, 5].includes(next.partition));
     t.not(next.partition, previous, 'moves on after its batch closed');
     prng = next.prng;

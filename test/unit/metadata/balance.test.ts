@@ -9,7 +9,8 @@ import type { MetadataRecord } from '../../../actors/metadata/records.js';
 import { decideCreateTopic } from '../../../actors/metadata/decide.js';
 import { planBalance, planEvacuation, type Move } from '../../../actors/metadata/balance.js';
 
-function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) replay(image, r, image.offset + 1); }
+/** Replays records into the test's image holder (replay itself returns a new image and changes none). */
+function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) Object.assign(image, replay(image, r, image.offset + 1)); }
 
 function addNode(image: MetadataImage, id: number, rack?: string): void {
   apply(image, [{ type: 'nodeRegistered', nodeId: id, nodeEpoch: image.offset + 1, incarnationId: `i${id}`, address: `node/${id}`, ...(rack ? { rack } : {}) }]);

@@ -16,7 +16,8 @@ import { controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 const TID = 'a'.repeat(32);
 const env = (nextOffset: number, alive = true, heard = alive): DecideEnv => ({ clusterId: 'c1', nextOffset, sessionAlive: () => alive, sessionHeard: () => heard });
 
-function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) replay(image, r, image.offset + 1); }
+/** Replays records into the test's image holder (replay itself returns a new image and changes none). */
+function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) Object.assign(image, replay(image, r, image.offset + 1)); }
 
 function cluster(nodes: number, racks: string[] = []): MetadataImage {
   const image = emptyImage();

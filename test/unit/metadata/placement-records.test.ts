@@ -17,7 +17,8 @@ import { placeReplicas } from '../../../actors/metadata/placement.js';
 const TID = 'b'.repeat(32);
 const alive = (): boolean => true;
 
-function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) replay(image, r, image.offset + 1); }
+/** Replays records into the test's image holder (replay itself returns a new image and changes none). */
+function apply(image: MetadataImage, records: MetadataRecord[]): void { for (const r of records) Object.assign(image, replay(image, r, image.offset + 1)); }
 
 function cluster(nodes: number): MetadataImage {
   const image = emptyImage();

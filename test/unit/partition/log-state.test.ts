@@ -1,6 +1,6 @@
 // Goal: the epoch-cache math behind KIP-101/279/595 truncation. Method: pure functions, table cases.
 import test from 'ava';
-import { assignEpoch, divergence, endOffsetForEpoch, recoverEpochs, truncationOffset } from '../../../actors/partition/log-state.js';
+import { assignEpoch, divergence, endOffsetForEpoch, recoverEpochs, truncationOffset } from '../../../actors/partition/log.js';
 
 const cache = [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }, { epoch: 4, startOffset: 20 }];
 

@@ -8,7 +8,7 @@ import { Cluster, produceBody, state } from './harness.js';
 test('an idle leader of an empty log has nothing to wake for', (t) => {
   const c = new Cluster(state({ replicas: [1], isr: [1] }), { configs: { minInsyncReplicas: 1 } });
   c.settle();
-  t.is(c.get(1).ctx.role, 'leader');
+  t.is(c.get(1).stateValue, 'leader');
   t.is(partitionNextTickAt(c.get(1).ctx), Infinity);
 });
 

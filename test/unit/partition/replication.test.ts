@@ -292,7 +292,7 @@ test('a leader whose node lost its controller session resigns: waiting produces 
   c.get(1).send({ type: 'controllerUnreachable' });
   c.settle();
   t.like(c.replies(1)[0], { body: { code: 'NOT_LEADER' } }, 'the waiting acks=all produce is refused, never acknowledged');
-  t.is(c.get(1).ctx.role, 'follower');
+  t.is(c.get(1).stateValue, 'follower');
   c.request(1, 'produce', 2, produceBody(1, -1));
   c.request(1, 'produce', 3, produceBody(1, 1));
   c.settle();
@@ -300,11 +300,11 @@ test('a leader whose node lost its controller session resigns: waiting produces 
   t.like(c.replies(3)[0], { body: { code: 'NOT_LEADER' } }, 'acks=1 too: a resigned leader stores nothing new');
   // A newer state that still names it leader does not make it lead while resigned.
   c.get(1).send({ type: 'metadataChanged', state: state({ partitionEpoch: 2 }) });
-  t.is(c.get(1).ctx.role, 'follower');
+  t.is(c.get(1).stateValue, 'follower');
   c.isolated.clear();
   c.get(1).send({ type: 'controllerReachable' });
   c.settle();
-  t.is(c.get(1).ctx.role, 'leader', 'the controller still names it leader: it leads again, same epoch');
+  t.is(c.get(1).stateValue, 'leader', 'the controller still names it leader: it leads again, same epoch');
   c.request(1, 'produce', 4, produceBody(1, -1, { timeoutMs: 60_000 }));
   c.advance(2000);
   t.like(c.replies(4)[0], { body: { code: 'OK' } });
@@ -319,6 +319,6 @@ test('a resigned replica that the controller moved leadership away from follows 
   c.get(1).send({ type: 'metadataChanged', state: next });
   c.get(1).send({ type: 'controllerReachable' });
   c.settle();
-  t.is(c.get(1).ctx.role, 'follower');
+  t.is(c.get(1).stateValue, 'follower');
   t.is(c.get(1).ctx.follower?.leaderId, 2);
 });
