@@ -43,7 +43,7 @@ function named(ctx: PartitionContext, state: PartitionState): boolean {
 }
 
 /**
- * The node lost its controller session (runtime/node/session-watch.ts): the controller may have
+ * The node lost its controller session (actors/node/session.ts): the controller may have
  * fenced it and elected another leader. A leader resigns (the machine's transition to `follower`
  * steps it down: every waiting produce gets NOT_LEADER, nothing more is acknowledged), and no
  * state makes it lead until the session is back. A follower of itself sends no fetch.
