@@ -42,7 +42,8 @@ import { effectActions } from './effects.js';
 import type { MetadataImage } from './metadata/image.js';
 import { CONTROLLER_DEFAULTS, type ControllerContext, type ControllerEvent, type ControllerInput, type ControllerRequest, type PlacementRequest, type Role, type Waiter } from './controller/types.js';
 import { onMetaRead, onReadDone, onStored } from './controller/completions.js';
-import { onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './controller/election.js';
+import { onEndQuorumEpoch, onPreVote, onPreVoteReply, onRequestVote, onRequestVoteReply } from './controller/election.js';
+import { resign } from './controller/leadership.js';
 import { onAppendEntries, onAppendReply } from './controller/replication.js';
 import { onInstallSnapshot } from './controller/snapshot.js';
 import { onRequest } from './controller/requests.js';
@@ -108,7 +109,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
-    heartbeatDueMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    heartbeatDueMs: input.nowMs, lastTickMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
     placement: initialPlacement(),
   };
 }
@@ -127,6 +128,7 @@ const raft = {
   preVote: { actions: 'preVote' }, preVoteReply: { actions: 'preVoteReply' }, requestVote: { actions: 'requestVote' },
   requestVoteReply: { actions: 'requestVoteReply' }, appendEntries: { actions: 'appendEntries' }, appendEntriesReply: { actions: 'appendReply' },
   installSnapshot: { actions: 'installSnapshot' }, installSnapshotReply: { actions: 'appendReply' },
+  endQuorumEpoch: { actions: 'endQuorumEpoch' },
 } as const;
 
 /** Requests to the controller; any but the leader answers NOT_CONTROLLER (describeQuorum: any voter). */
@@ -166,6 +168,8 @@ export const controllerMachine = setup({
     appendEntries: act<'appendEntries'>(onAppendEntries),
     appendReply: act<'appendEntriesReply' | 'installSnapshotReply'>(onAppendReply),
     installSnapshot: act<'installSnapshot'>(onInstallSnapshot),
+    endQuorumEpoch: act<'endQuorumEpoch'>(onEndQuorumEpoch),
+    resign: act((ctx, fx) => resign(ctx, fx)),
     request: act<ControllerRequest['type']>((ctx, fx, e) => onRequest(ctx, fx, e as never)),
     placementRequest: act<PlacementRequest['type']>((ctx, fx, e) => onPlacementRequest(ctx, fx, e as never)),
     probeReply: act<'probeReply'>(onProbeReply),
@@ -187,6 +191,6 @@ export const controllerMachine = setup({
     follower: { always: becomes('follower', 'recovering', 'preCandidate', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
     preCandidate: { always: becomes('preCandidate', 'recovering', 'follower', 'candidate'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
     candidate: { always: becomes('candidate', 'recovering', 'follower', 'preCandidate', 'leader'), on: { tick: { actions: 'campaignTick' }, ...raft, ...requests, ...completions } },
-    leader: { always: becomes('leader', 'recovering', 'follower'), on: { tick: { actions: 'leaderTick' }, ...raft, ...requests, ...completions, probeReply: { actions: 'probeReply' } } },
+    leader: { always: becomes('leader', 'recovering', 'follower'), on: { tick: { actions: 'leaderTick' }, ...raft, ...requests, ...completions, probeReply: { actions: 'probeReply' }, resign: { actions: 'resign' } } },
   },
 });

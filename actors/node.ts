@@ -31,6 +31,7 @@ import { emptyImage } from './metadata/image.js';
 import { logLine, reply, notify, type Effect, type Fx } from './kit/fx.js';
 import { answers, beat, epochLost, fatal, forgetEpoch, gaveUp, onHeartbeatReply, onRegisterReply, onTick, shutdownReady } from './node/requests.js';
 import type { NodeContext, NodeEvent, NodeInput, NodeNotice } from './node/types.js';
+import { NO_SESSION } from './node/session.js';
 
 export type * from './node/types.js';
 export { NODE_DEFAULTS } from './node/types.js';
@@ -55,7 +56,7 @@ function initialContext(input: NodeInput): NodeContext {
     nodeId: input.nodeId, cluster: input.cluster, rack: input.rack, kafkaListener: input.kafkaListener, incarnationId: input.incarnationId, knobs: input.knobs,
     nowMs: input.nowMs, nextCorr: 1, nodeEpoch: undefined, request: undefined, nextBeatMs: input.nowMs, refusedSinceMs: undefined,
     image: emptyImage(), catchUpTarget: undefined, imageChanged: false, imageReady: false, shutdownRequested: false,
-    controllerId: -1, controllerTerm: 0, heartbeatAckMs: undefined,
+    controllerId: -1, controllerTerm: 0, heartbeatAckMs: undefined, session: NO_SESSION,
   };
 }
 

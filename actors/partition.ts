@@ -20,8 +20,11 @@
  *
  * In (validated by parsePartitionMessage): produce, fetch, listOffsets, deleteRecords, fetchReply,
  * alterPartitionReply; from the runtime: tick, stored, readDone, metaRead, boundsRead,
- * metadataChanged. Out: produceReply, fetchReply, listOffsetsReply, fetch (to the leader's
- * replica address), alterPartition (to the controller leader's node address); effects append,
+ * metadataChanged, and what the node learns of its controller session: controllerChanged (a
+ * leader resends its ISR proposal), controllerUnreachable (a leader steps down to `follower` and
+ * no replica leads) and controllerReachable (`leader` again where the state says so). Out:
+ * produceReply, fetchReply, listOffsetsReply, fetch (to the leader's replica address),
+ * alterPartition (to the controller leader's node address); effects append,
  * truncateFrom, deleteBefore, putMeta, read, readBounds, getMeta, log, report (partitionAppend,
  * partitionHw, partitionTruncate, partitionLeader).
  *
@@ -41,8 +44,8 @@ import type { PartitionConfigs, PartitionContext, PartitionEvent, PartitionInput
 import { leaderAppended, onProduce, onListOffsets } from './partition/leader.js';
 import { onDeleteRecords } from './partition/delete-records.js';
 import { followerLogWritten, onFetchReply } from './partition/follower.js';
-import { adoptedBy, onAlterPartitionReply, onFetch } from './partition/replication.js';
-import { adoptState, becomeFollower, becomeLeader, leads, roleChange, stepDown, type RoleChange } from './partition/roles.js';
+import { adoptedBy, onAlterPartitionReply, onFetch, resendIsrProposal } from './partition/replication.js';
+import { adoptState, becomeFollower, becomeLeader, leads, leadsOnceBack, resign, roleChange, stepDown, unresign, type RoleChange } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored, storageFailed, storageFailedBy } from './partition/completions.js';
 import { advanceClock, onFollowerTick, onLeaderTick } from './partition/tick.js';
@@ -100,7 +103,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     configs, knobs, state: input.state, nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),
-    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined,
+    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, resigned: false,
     hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
   };
@@ -155,7 +158,10 @@ export const partitionMachine = setup({
     lead: act((ctx, fx) => becomeLeader(ctx, fx)),
     follow: act((ctx, fx) => becomeFollower(ctx, fx)),
     unfollow: act((ctx) => { ctx.follower = undefined; }),
-    stepDown: act((ctx, fx) => stepDown(ctx, fx)),
+    stepDown: act((ctx, fx) => stepDown(ctx, fx, 'newer partition state')),
+    resign: act((ctx) => resign(ctx)),
+    resignLeadership: act((ctx, fx) => { resign(ctx); stepDown(ctx, fx, 'controller session lost'); }),
+    unresign: act((ctx) => unresign(ctx)),
     adopt: act((ctx, fx, event) => adopt(ctx, fx, event)),
     storageFailed: act<'stored'>(storageFailed),
     // recovering
@@ -174,6 +180,7 @@ export const partitionMachine = setup({
     listOffsets: act<'listOffsets'>(onListOffsets),
     deleteRecords: act<'deleteRecords'>(onDeleteRecords),
     leaderStored: act<'stored'>((ctx, fx, e) => onStored(ctx, fx, e, leaderAppended)),
+    resendIsrProposal: act((ctx, fx) => resendIsrProposal(ctx, fx)),
     // every state
     readDone: act<'readDone'>(onReadDone),
     metaRead: act<'metaRead'>(onMetaRead),
@@ -182,6 +189,7 @@ export const partitionMachine = setup({
   guards: {
     recoveredLeading: ({ context }) => context.recovery === undefined && leads(context, context.state),
     recovered: ({ context }) => context.recovery === undefined,
+    leadsOnceBack: ({ context }) => leadsOnceBack(context),
     toLeader: ({ context, event }) => changeBy(context, event) === 'lead',
     toFollower: ({ context, event }) => changeBy(context, event) === 'follow',
     storageFailed: ({ context, event }) => event.type === 'stored' && storageFailedBy(context, event),
@@ -199,6 +207,7 @@ export const partitionMachine = setup({
         tick: { actions: 'recoveringTick' },
         stored: { actions: 'recoveryStored' }, readDone: { actions: 'readDone' }, metaRead: { actions: 'metaRead' }, boundsRead: { actions: 'boundsRead' },
         metadataChanged: { actions: 'adopt' },
+        controllerUnreachable: { actions: 'resign' }, controllerReachable: { actions: 'unresign' },
         produce: { actions: 'refuseRecovering' }, fetch: { actions: 'refuseRecovering' },
         listOffsets: { actions: 'refuseRecovering' }, deleteRecords: { actions: 'refuseRecovering' },
       },
@@ -216,6 +225,9 @@ export const partitionMachine = setup({
           { guard: 'toFollower', target: 'follower', reenter: true, actions: 'adopt' },
           { actions: 'adopt' },
         ],
+        // The node's controller session (roles.ts resign): a replica the state names leads once it is back.
+        controllerUnreachable: { actions: 'resign' },
+        controllerReachable: [{ guard: 'leadsOnceBack', target: 'leader', actions: 'unresign' }, { actions: 'unresign' }],
         produce: { actions: 'refuseFollower' }, fetch: { actions: 'refuseFollower' },
         listOffsets: { actions: 'refuseFollower' }, deleteRecords: { actions: 'refuseFollower' },
       },
@@ -233,6 +245,9 @@ export const partitionMachine = setup({
           { guard: 'toFollower', target: 'follower', actions: ['adopt', 'stepDown'] },
           { actions: 'adopt' },
         ],
+        // A new controller leader: an ISR proposal sent to the old one may be lost with it.
+        controllerChanged: { actions: 'resendIsrProposal' },
+        controllerUnreachable: { target: 'follower', actions: 'resignLeadership' },
         alterPartitionReply: [
           { guard: 'toLeader', target: 'leader', reenter: true, actions: ['adopt', 'stepDown'] },
           { guard: 'toFollower', target: 'follower', actions: ['adopt', 'stepDown'] },

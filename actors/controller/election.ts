@@ -91,3 +91,19 @@ export function onRequestVoteReply(ctx: ControllerContext, fx: Fx, m: RaftMessag
   if (ctx.role !== 'candidate' || m.term !== ctx.term || !m.granted) return;
   countVote(ctx, fx, m.voterId);
 }
+
+/**
+ * The leader of `m.term` resigned (leadership.ts, resign): its lease ends now, so pre-votes are
+ * granted at once, and its named successor campaigns at its next tick. Only timing changes: votes
+ * and terms follow the usual rules.
+ */
+export function onEndQuorumEpoch(ctx: ControllerContext, fx: Fx, m: RaftMessage & { type: 'endQuorumEpoch' }): void {
+  assert(ctx.voters.includes(m.leaderId) && m.leaderId !== ctx.nodeId, 'a resignation comes from another voter (the validator checks the sender)');
+  if (m.term < ctx.term) return;
+  if (m.term > ctx.term) adoptTerm(ctx, fx, m.term);
+  assert(ctx.term === m.term, 'a resignation of the current term');
+  if (ctx.role === 'leader') return;
+  if (ctx.leaderId === m.leaderId) ctx.leaderId = undefined;
+  ctx.lastLeaderContactMs = -Infinity;
+  if (m.successorId === ctx.nodeId && ctx.role === 'follower') ctx.electionDeadlineMs = Math.min(ctx.electionDeadlineMs, ctx.nowMs);
+}

@@ -17,12 +17,14 @@ import { placementTick } from './placement-tick.js';
 /** Recovering: a failed recovery starts again once its retry time comes. */
 export function onRecoveringTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
   if (ctx.recovery?.retryAtMs !== undefined && ctx.nowMs >= ctx.recovery.retryAtMs) startRecovery(ctx, fx);
 }
 
 /** Follower, pre-candidate and candidate: campaign (again) when the election deadline passes. */
 export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
   if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
 }
 
@@ -30,6 +32,7 @@ export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): v
 export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'the leader tick runs on the leader');
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
+  discountOwnStall(ctx);
   if (!checkQuorum(ctx, fx)) return;
   assert(ctx.heartbeatDueMs <= ctx.nowMs + ctx.knobs.heartbeatIntervalMs, 'a heartbeat is due within an interval');
   if (ctx.nowMs >= ctx.heartbeatDueMs) {
@@ -39,4 +42,30 @@ export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): voi
   probeSilentNodes(ctx, fx);
   expireSessions(ctx, fx);
   placementTick(ctx, fx);
+}
+
+/**
+ * A tick much later than due means this voter's process did not run in between (GC, a starved
+ * process on a busy host, SIGSTOP): its timers fire before the messages that queued meanwhile are
+ * read, so every silence it measured is its own. Without this, a host that starves every node
+ * process for an election timeout deposes a healthy leader: the leader's check-quorum and the
+ * followers' election deadlines all expire at once, and the followers, out of lease, grant each
+ * other pre-votes. So the stall moves every liveness clock forward by its length: the followers'
+ * last contact and the node sessions (leader), the leader's last contact and the election
+ * deadline (others). Only liveness moves; Raft's safety never depends on time.
+ */
+function discountOwnStall(ctx: ControllerContext): void {
+  assert(ctx.lastTickMs <= ctx.nowMs, 'the clock never goes back');
+  const stallMs = ctx.nowMs - ctx.lastTickMs - ctx.knobs.tickMs;
+  ctx.lastTickMs = ctx.nowMs;
+  if (stallMs <= ctx.knobs.heartbeatIntervalMs) return;
+  assert(stallMs > 0 && Number.isFinite(stallMs), 'a stall is a finite time');
+  ctx.electionDeadlineMs += stallMs;
+  ctx.lastLeaderContactMs += stallMs;
+  const followers: ControllerContext['followers'] = {};
+  for (const [id, p] of Object.entries(ctx.followers)) followers[id] = { ...p, lastContactMs: p.lastContactMs + stallMs };
+  ctx.followers = followers;
+  const sessions: Record<string, number> = {};
+  for (const [id, deadlineMs] of Object.entries(ctx.sessions)) sessions[id] = deadlineMs + stallMs;
+  ctx.sessions = sessions;
 }

@@ -41,7 +41,12 @@ export type RaftMessage =
   /** success: `matchIndex` is stored on the follower; failure: retry from `nextIndexHint`. */
   | { type: 'appendEntriesReply'; term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint: number }
   | { type: 'installSnapshot'; term: number; leaderId: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
-  | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number };
+  | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number }
+  /**
+   * A leader resigning (its node shutting down; KRaft's EndQuorumEpoch, KIP-595): voters stop
+   * counting on it at once, and `successorId` (its most caught-up follower) campaigns at once.
+   */
+  | { type: 'endQuorumEpoch'; term: number; leaderId: number; successorId: number };
 
 /**
  * The leader's liveness probe of a node whose heartbeats stopped (`probe` to its node address, sent
@@ -49,7 +54,10 @@ export type RaftMessage =
  */
 export type ProbeReply = { type: 'probeReply'; code: string };
 
-export type ControllerEvent = ((ControllerRequest | RaftMessage | ProbeReply) & From) | RuntimeEvent;
+/** From the node runtime, whose controlled shutdown is about to stop this voter: a leader hands leadership on. */
+export interface ResignEvent { type: 'resign' }
+
+export type ControllerEvent = ((ControllerRequest | RaftMessage | ProbeReply) & From) | RuntimeEvent | ResignEvent;
 
 export interface ControllerKnobs {
   tickMs: number;
@@ -143,6 +151,8 @@ export interface ControllerContext {
   votes: number[];
   followers: Record<string, FollowerProgress>;
   heartbeatDueMs: number;
+  /** The clock at the previous tick: a much later tick means this voter did not run in between (tick.ts). */
+  lastTickMs: number;
   /** Node session deadlines (leader only; a new leader starts everyone afresh, like KRaft). */
   sessions: Record<string, number>;
   /**

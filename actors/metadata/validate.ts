@@ -147,6 +147,7 @@ function raft(type: string, head: Head, b: Body): ControllerEvent {
     }
     case 'installSnapshotReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), success: bool(b, 'success'),
       matchIndex: epoch(b, 'matchIndex') };
+    case 'endQuorumEpoch': return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), successorId: nodeId(b, 'successorId') };
     default: throw new Error('unreachable: types are filtered before parse');
   }
 }
@@ -156,7 +157,7 @@ function raftSenderId(event: ControllerEvent): number {
   switch (event.type) {
     case 'preVote': case 'requestVote': return event.candidateId;
     case 'preVoteReply': case 'requestVoteReply': return event.voterId;
-    case 'appendEntries': case 'installSnapshot': return event.leaderId;
+    case 'appendEntries': case 'installSnapshot': case 'endQuorumEpoch': return event.leaderId;
     case 'appendEntriesReply': case 'installSnapshotReply': return event.followerId;
     default: throw new Error(`unreachable: ${event.type} is not a Raft message`);
   }
@@ -165,7 +166,7 @@ function raftSenderId(event: ControllerEvent): number {
 const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
   'alterPartition', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
 const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
-  'installSnapshot', 'installSnapshotReply']);
+  'installSnapshot', 'installSnapshotReply', 'endQuorumEpoch']);
 
 /** Inbound envelope → a typed controller event, or why it is refused. */
 export function parseControllerMessage(inbound: Inbound): Parsed<ControllerEvent> {

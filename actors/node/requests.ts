@@ -7,9 +7,10 @@
  */
 import { assert } from '../assert.js';
 import { CONTROLLER_FOR_NODES, nodeAddress } from '../kit/addresses.js';
-import { logLine, notify, send, type Fx } from '../kit/fx.js';
+import { logLine, notify, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { applyDelta } from './metadata.js';
+import { answered, sessionLostFor, sessionRegained } from './session.js';
 import type { HeartbeatReply, NodeContext, NodeNotice, RegisterReply } from './types.js';
 
 /** Sends the registration or heartbeat that is due, unless one is in flight. */
@@ -20,14 +21,15 @@ export function beat(ctx: NodeContext, fx: Fx): void {
   ctx.nextBeatMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;
   assert(ctx.nextBeatMs > ctx.nowMs, 'the next beat waits an interval');
   if (ctx.nodeEpoch === undefined) {
-    ctx.request = { kind: 'register', corr, deadlineMs: ctx.nowMs + ctx.knobs.requestTimeoutMs };
+    ctx.request = { kind: 'register', corr, sentMs: ctx.nowMs, deadlineMs: ctx.nowMs + ctx.knobs.requestTimeoutMs };
     send(fx, CONTROLLER_FOR_NODES, 'registerNode', { nodeId: ctx.nodeId, incarnationId: ctx.incarnationId, clusterId: ctx.cluster,
       address: nodeAddress(ctx.nodeId), ...(ctx.rack !== undefined ? { rack: ctx.rack } : {}),
       ...(ctx.kafkaListener !== undefined ? { kafkaListener: ctx.kafkaListener } : {}) }, corr);
     return;
   }
-  ctx.request = { kind: 'heartbeat', corr, deadlineMs: ctx.nowMs + ctx.knobs.heartbeatTimeoutMs };
-  send(fx, CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, appliedOffset: ctx.image.offset,
+  ctx.request = { kind: 'heartbeat', corr, sentMs: ctx.nowMs, deadlineMs: ctx.nowMs + ctx.knobs.heartbeatTimeoutMs };
+  // Fail-fast: with no controller leader listening (an election), the answer is UNKNOWN_ADDRESS at once (session.ts answered).
+  sendFailFast(fx, CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, appliedOffset: ctx.image.offset,
     wantShutdown: ctx.shutdownRequested }, corr);
 }
 
@@ -43,7 +45,22 @@ export function onTick(ctx: NodeContext, fx: Fx, nowMs: number): void {
     // which the timeout may just have missed (a node catching up would lose most of an interval).
     if (r.kind === 'heartbeat') ctx.nextBeatMs = ctx.nowMs;
   }
+  // A node that never acted on an image has no leadership to resign.
+  if (ctx.imageReady) checkSession(ctx, fx);
   beat(ctx, fx);
+}
+
+function tellReplicas(fx: Fx, event: 'controllerChanged' | 'controllerUnreachable' | 'controllerReachable'): void {
+  notify(fx, { kind: 'controller', event } satisfies NodeNotice);
+}
+
+/** No heartbeat answered for a session: the controller may have fenced this node; its partition leaders resign. */
+function checkSession(ctx: NodeContext, fx: Fx): void {
+  const silentMs = sessionLostFor(ctx.session, ctx.nowMs, ctx.knobs.controllerSessionMs);
+  if (silentMs === undefined) return;
+  ctx.session = { ...ctx.session, lost: true };
+  logLine(fx, 'warn', 'controllerSessionLost', { silentMs: Math.round(silentMs), sessionMs: ctx.knobs.controllerSessionMs, action: 'partition leaderships resigned' });
+  tellReplicas(fx, 'controllerUnreachable');
 }
 
 /** Whether a reply answers the request in flight (late and duplicated replies do not). */
@@ -99,10 +116,16 @@ export function forgetEpoch(ctx: NodeContext): void {
  */
 export function onHeartbeatReply(ctx: NodeContext, fx: Fx, body: HeartbeatReply): void {
   assert(!epochLost(body), 'a lost epoch is a transition of its own');
+  const sentMs = ctx.request?.sentMs ?? ctx.nowMs;
   ctx.request = undefined;
+  if (body.code === 'UNKNOWN_ADDRESS') ctx.session = answered(ctx.session, sentMs); // No controller leader: an election (session.ts).
   if (body.code !== 'OK' || !('committedOffset' in body)) return;
+  ctx.session = answered(ctx.session, sentMs);
+  // Another controller leader answers: ISR proposals sent to the old one may be lost with it.
+  const controllerChanged = ctx.controllerTerm !== 0 && (body.term !== ctx.controllerTerm || body.leaderId !== ctx.controllerId);
   ctx.controllerId = body.leaderId;
   ctx.controllerTerm = body.term;
+  if (controllerChanged) tellReplicas(fx, 'controllerChanged');
   ctx.heartbeatAckMs = ctx.nowMs;
   const image = applyDelta(ctx.image, body);
   if (image !== ctx.image) { ctx.image = image; ctx.imageChanged = true; }
@@ -112,11 +135,17 @@ export function onHeartbeatReply(ctx: NodeContext, fx: Fx, body: HeartbeatReply)
   if (ctx.catchUpTarget !== undefined && ctx.image.offset < ctx.catchUpTarget) return;
   ctx.catchUpTarget = undefined;
   ctx.imageReady = true;
-  if (!ctx.imageChanged) return;
-  ctx.imageChanged = false;
-  logLine(fx, 'debug', 'metadataApplied', { offset: ctx.image.offset, committedOffset: body.committedOffset });
-  assert(ctx.nodeEpoch !== undefined, 'a registered node acts on its image');
-  notify(fx, { kind: 'apply', image: ctx.image, nodeEpoch: ctx.nodeEpoch } satisfies NodeNotice);
+  if (ctx.imageChanged) {
+    ctx.imageChanged = false;
+    logLine(fx, 'debug', 'metadataApplied', { offset: ctx.image.offset, committedOffset: body.committedOffset });
+    assert(ctx.nodeEpoch !== undefined, 'a registered node acts on its image');
+    notify(fx, { kind: 'apply', image: ctx.image, nodeEpoch: ctx.nodeEpoch } satisfies NodeNotice);
+  }
+  // Answered again with the image caught up (and acted on): lead again where the controller says so.
+  if (!sessionRegained(ctx.session, ctx.nowMs, ctx.knobs.controllerSessionMs)) return;
+  ctx.session = { ...ctx.session, lost: false };
+  logLine(fx, 'info', 'controllerSessionRegained', {});
+  tellReplicas(fx, 'controllerReachable');
 }
 
 /** A heartbeat reply telling a node in controlled shutdown that its leaderships moved away. */

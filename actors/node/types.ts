@@ -6,6 +6,8 @@ import type { RuntimeEvent } from '../effects.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { OFFSETS_TOPIC_PARTITIONS_DEFAULT } from '../coordinator/protocol.js';
+import { CONTROLLER_DEFAULTS } from '../controller/types.js';
+import type { ControllerSession } from './session.js';
 
 export interface NodeKnobs {
   heartbeatIntervalMs: number;
@@ -21,9 +23,12 @@ export interface NodeKnobs {
   registrationGiveUpMs: number;
   /** Partitions of `__consumer_offsets` when this node creates it (Kafka's offsets.topic.num.partitions). */
   offsetsTopicPartitions: number;
+  /** The controller's node session (its nodeSessionTimeoutMs): no heartbeat answered for this long, the node's partition leaders resign (session.ts). */
+  controllerSessionMs: number;
 }
 
-export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000, offsetsTopicPartitions: OFFSETS_TOPIC_PARTITIONS_DEFAULT };
+export const NODE_DEFAULTS: NodeKnobs = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300, requestTimeoutMs: 1000, registrationGiveUpMs: 5_000, offsetsTopicPartitions: OFFSETS_TOPIC_PARTITIONS_DEFAULT,
+  controllerSessionMs: CONTROLLER_DEFAULTS.nodeSessionTimeoutMs };
 
 export interface NodeInput {
   nodeId: number;
@@ -46,7 +51,7 @@ export type HeartbeatReply =
       records: Array<{ offset: number; record: MetadataRecord }>; snapshot?: { offset: number; image: MetadataImage } }
   | { code: string; message?: string };
 
-export interface From { from: string; corr?: number; replyTo?: string }
+interface From { from: string; corr?: number; replyTo?: string }
 
 export type NodeEvent =
   | RuntimeEvent
@@ -64,10 +69,12 @@ export type NodeNotice =
   /** Controlled shutdown done (or no leadership to move): the process may exit. */
   | { kind: 'stopped' }
   /** The node cannot go on (another cluster's data, node id taken by a live node): the process should exit. */
-  | { kind: 'fatal'; code: string; message: string };
+  | { kind: 'fatal'; code: string; message: string }
+  /** What the node learned of its controller, for every hosted replica (actors/partition/types.ts: controller*). */
+  | { kind: 'controller'; event: 'controllerChanged' | 'controllerUnreachable' | 'controllerReachable' };
 
 /** The one request to the controller in flight: a registration or a heartbeat. */
-export interface NodeRequest { kind: 'register' | 'heartbeat'; corr: number; deadlineMs: number }
+export interface NodeRequest { kind: 'register' | 'heartbeat'; corr: number; sentMs: number; deadlineMs: number }
 
 export interface NodeContext {
   nodeId: number;
@@ -103,4 +110,6 @@ export interface NodeContext {
   controllerTerm: number;
   /** When (the actor's clock) the controller leader last answered a heartbeat OK. */
   heartbeatAckMs: number | undefined;
+  /** The node's own count of its controller session (session.ts). */
+  session: ControllerSession;
 }

@@ -119,6 +119,6 @@ export function storageFailed(ctx: PartitionContext, fx: Fx, event: RuntimeEvent
   const op = takeOp<PendingOp>(ctx, event.token);
   assert(op !== undefined && event.error !== undefined, 'a failed write of an op in flight');
   logLine(fx, 'error', 'storageFailed', { what: op.kind, error: event.error });
-  if (ctx.leader !== undefined) stepDown(ctx, fx);
+  if (ctx.leader !== undefined) stepDown(ctx, fx, 'storage failed');
   ctx.follower = undefined;
 }

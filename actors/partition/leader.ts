@@ -47,6 +47,8 @@ export function onProduce(ctx: PartitionContext, fx: Fx, request: ProduceRequest
   const check = checkSequence(ctx.producers, request.batch);
   if (check.kind === 'refuse') return answer(fx, request, { code: check.code, message: check.message });
   const deadlineMs = ctx.nowMs + request.timeoutMs;
+  // The first produce to wait after an idle spell starts the HW stall clock (actors/partition/watch.ts).
+  if (l.waiters.length === 0 && !l.hwWatch.stalled) own(l, 'hwWatch').sinceMs = ctx.nowMs;
   const waitFor = request.acks === -1 ? 'hw' : 'leo';
   if (check.kind === 'duplicate') {
     // The original may not be stored or committed yet: the retry waits for it like the original would.

@@ -19,6 +19,7 @@
 import { assert } from '../assert.js';
 import { isStoredBatch, type StoredBatch } from './batch.js';
 import { computeHw, initialProgress, isrWith, isrWithout, joiningFollower, laggingFollowers, maximalIsr, recordFetch, type IsrState } from './isr.js';
+import { hwMoved } from './watch.js';
 import { divergence, latestEpoch, setHw } from './log.js';
 import { tailCollect } from './log-cache.js';
 import { epochMismatch, leaderOf, notLeader } from './step.js';
@@ -92,9 +93,14 @@ export function splitCompleted(waiters: readonly ProduceWaiter[], leo: number, h
 export function advanceLeaderHw(ctx: PartitionContext, fx: Fx): void {
   const l = leaderOf(ctx);
   const hw = computeHw(ctx.hw, ctx.leo, ctx.nodeId, maximalIsr(l.isr), l.followers);
+  assert(hw <= ctx.leo, 'the HW never passes the leader\'s LEO');
   const moved = setHw(ctx, fx, hw);
+  assert(ctx.hw >= hw, 'the HW is at least what the ISR allows');
   completeProduces(ctx, fx);
-  if (moved) wakeParkedFetches(ctx, fx, 'hw');
+  if (moved) {
+    hwMoved(ctx, fx, l);
+    wakeParkedFetches(ctx, fx, 'hw');
+  }
 }
 
 export function completeProduces(ctx: PartitionContext, fx: Fx): void {
@@ -277,6 +283,18 @@ export function isrTick(ctx: PartitionContext, fx: Fx): void {
   if (l.isr.kind === 'committed') return maybeProposeIsr(ctx, fx);
   if (ctx.nowMs < l.isr.deadlineMs) return;
   assert(l.isr.proposed.includes(ctx.nodeId), 'the proposal in flight keeps the leader');
+  resendIsrProposal(ctx, fx);
+}
+
+/**
+ * A new controller leader: a proposal still unanswered went to its predecessor, which may have
+ * died with it (a controlled shutdown of the controller's node). Sent again now, same corr (the
+ * controller answers a resend of an applied proposal like any other), rather than when the
+ * proposal timeout runs out: while it is pending, the HW waits on its maximal ISR.
+ */
+export function resendIsrProposal(ctx: PartitionContext, fx: Fx): void {
+  const l = leaderOf(ctx);
+  if (l.isr.kind === 'committed') return;
   l.isr = { ...l.isr, deadlineMs: ctx.nowMs + ctx.knobs.isrProposalTimeoutMs };
   sendProposal(ctx, fx, l.isr.proposed, l.isr.corr);
 }

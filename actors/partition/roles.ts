@@ -15,6 +15,7 @@ import { startLeaderEpoch } from './leader.js';
 import { advanceLeaderHw, failParkedFetches } from './replication.js';
 import { leaderOf } from './step.js';
 import { maybeSendFetch } from './follower.js';
+import { logFollowing, logIsrChanged, logLeading, logResigned } from './watch.js';
 
 /** What a newer committed partition state means for this replica: nothing (older), the same leadership, or a role to take. */
 export type RoleChange = 'stale' | 'same' | 'lead' | 'follow';
@@ -28,11 +29,37 @@ export function roleChange(ctx: PartitionContext, state: PartitionState): RoleCh
 }
 
 /**
- * Whether this replica may lead in `state`: it is named leader, and the metadata is not older than
- * its own log (never lead an epoch below one it has seen; it follows instead until newer state).
+ * Whether this replica may lead in `state`: it is named leader, the metadata is not older than
+ * its own log (never lead an epoch below one it has seen; it follows instead until newer state),
+ * and its node has not lost its controller session (resign below).
  */
 export function leads(ctx: PartitionContext, state: PartitionState): boolean {
+  return !ctx.resigned && named(ctx, state);
+}
+
+/** `state` names this replica leader and its log allows it, session or not. */
+function named(ctx: PartitionContext, state: PartitionState): boolean {
   return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId) && latestEpoch(ctx.epochs) <= state.leaderEpoch;
+}
+
+/**
+ * The node lost its controller session (actors/node/session.ts): the controller may have
+ * fenced it and elected another leader. A leader resigns (the machine's transition to `follower`
+ * steps it down: every waiting produce gets NOT_LEADER, nothing more is acknowledged), and no
+ * state makes it lead until the session is back. A follower of itself sends no fetch.
+ */
+export function resign(ctx: PartitionContext): void {
+  ctx.resigned = true;
+}
+
+/** The session is back and the image caught up: the machine leads again if the state still names this replica. */
+export function unresign(ctx: PartitionContext): void {
+  ctx.resigned = false;
+}
+
+/** Whether the session coming back makes this replica lead (the guard of that transition, taken before unresign). */
+export function leadsOnceBack(ctx: PartitionContext): boolean {
+  return ctx.resigned && ctx.recovery === undefined && named(ctx, ctx.state);
 }
 
 /** Adopts a newer committed state (a stale or equal partition epoch is ignored); the role it implies is the machine's transition. */
@@ -42,12 +69,14 @@ export function adoptState(ctx: PartitionContext, fx: Fx, state: PartitionState,
   if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
   const change = roleChange(ctx, state);
   if (change === 'stale') return;
+  const before = ctx.state;
   ctx.state = state;
   logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
     isr: state.isr, replicas: state.replicas, leo: ctx.leo, hw: ctx.hw });
-  if (state.leader === ctx.nodeId && !leads(ctx, state)) logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch: state.leaderEpoch, cached: latestEpoch(ctx.epochs) });
+  if (state.leader === ctx.nodeId && !named(ctx, state)) logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch: state.leaderEpoch, cached: latestEpoch(ctx.epochs) });
   if (change === 'same' && ctx.leader !== undefined) {
     leaderOf(ctx).isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
+    logIsrChanged(ctx, fx, before.isr);
     advanceLeaderHw(ctx, fx);
   }
 }
@@ -63,18 +92,21 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   const start = epochStartOffset(ctx.epochs, leaderEpoch);
   assert(start !== undefined, 'the leader epoch is cached');
   const l: LeaderState = fresh({ leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
-    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0 });
+    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0,
+    hwWatch: { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false } });
   ctx.leader = l;
   ctx.follower = undefined;
   report(fx, 'partitionLeader', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, leaderEpoch });
+  logLeading(ctx, fx, l);
   startLeaderEpoch(ctx, fx, l, epochs !== undefined);
   if (l.ready) advanceLeaderHw(ctx, fx);
 }
 
 /** Leadership ends (a transition out of `leader`): answer every waiter, drop batches accepted but never issued. */
-export function stepDown(ctx: PartitionContext, fx: Fx): void {
+export function stepDown(ctx: PartitionContext, fx: Fx, why: string): void {
   const l = ctx.leader;
   assert(l !== undefined, 'stepDown from leader only');
+  logResigned(ctx, fx, l.leaderEpoch, why);
   const answer = notLeader(ctx);
   assert(l.waiters.length <= ctx.knobs.producesPendingMax, 'the produce purgatory is bounded');
   for (const w of l.waiters) send(fx, w.to, 'produceReply', answer, w.corr);
@@ -90,5 +122,6 @@ export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.recovery === undefined, 'a follower starts from a recovered replica');
   ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
     leaderHw: -1, leaderLogStart: -1 });
+  logFollowing(ctx, fx);
   maybeSendFetch(ctx, fx);
 }

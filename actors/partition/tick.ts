@@ -7,12 +7,13 @@ import { assert } from '../assert.js';
 import { planRetention } from './retention.js';
 import { advanceLogStart } from './log.js';
 import { producersToMeta } from './producer-state.js';
-import { metaKey, wallMs } from './step.js';
+import { leaderOf, metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 import type { PartitionContext } from './types.js';
 import { expireParkedFetches, expireProduces, isrTick } from './replication.js';
 import { followerTick } from './follower.js';
+import { hwWatchDueAt, watchHw } from './watch.js';
 
 /** Time moves; a recovering replica has no deadline of its own (its reads complete as events). */
 export function advanceClock(ctx: PartitionContext, nowMs: number): void {
@@ -20,10 +21,13 @@ export function advanceClock(ctx: PartitionContext, nowMs: number): void {
 }
 
 export function onLeaderTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
+  assert(ctx.leader !== undefined && ctx.follower === undefined, 'the leader tick runs on a leader');
   advanceClock(ctx, nowMs);
+  assert(ctx.nowMs >= nowMs, 'time moved');
   expireProduces(ctx, fx);
   expireParkedFetches(ctx, fx);
   isrTick(ctx, fx);
+  watchHw(ctx, fx, leaderOf(ctx));
   housekeeping(ctx, fx);
 }
 
@@ -88,6 +92,7 @@ export function nextTickAt(ctx: PartitionContext): number {
     if (l.waiters.length > SCAN_MAX || l.parked.length > SCAN_MAX) consider(busy);
     for (const w of l.waiters) consider(w.deadlineMs);
     for (const p of l.parked) consider(p.deadlineMs);
+    consider(hwWatchDueAt(l));
     if (l.isr.kind !== 'committed') consider(l.isr.deadlineMs);
     else {
       if (l.isrRetryAtMs > ctx.nowMs) consider(l.isrRetryAtMs);

@@ -117,7 +117,12 @@ export type PartitionEvent =
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
   /** From the node runtime when it applies a new partition state. */
-  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> };
+  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> }
+  /** From the node runtime when another controller leader (or term) answers its heartbeats: a proposal sent to the old one may be lost. */
+  | { type: 'controllerChanged' }
+  /** From the node runtime: no heartbeat answered for a session (resign leadership), and answered again with the image caught up. */
+  | { type: 'controllerUnreachable' }
+  | { type: 'controllerReachable' };
 
 /** The machine's states: the replica's role. */
 export type Role = 'recovering' | 'leader' | 'follower';
@@ -176,6 +181,8 @@ export interface LeaderState {
   followers: Map<number, FollowerProgress>;
   isr: IsrState;
   isrRetryAtMs: number;
+  /** The HW the last tick saw, since when, and whether its stall was reported (actors/partition/watch.ts). */
+  hwWatch: { hw: number; sinceMs: number; stalled: boolean };
 }
 
 export interface FollowerState {
@@ -223,6 +230,8 @@ export interface PartitionContext {
   recovery: Recovery | undefined;
   leader: LeaderState | undefined;
   follower: FollowerState | undefined;
+  /** The node lost its controller session: lead nothing, even where the (possibly stale) state says so. */
+  resigned: boolean;
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
   producersCheckpoint: { inFlight: boolean; atMs: number };
   retention: { nextCheckMs: number; inFlight: boolean };

@@ -19,7 +19,7 @@ import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { deliver, type Fx } from '../kit/fx.js';
 import type { ProduceReplyEvent } from '../client/messages.js';
-import type { Batch, ErrorInfo, FlushResult, PartitionQueue, PendingSend, ProducerContext, SendResult } from './types.js';
+import type { Batch, ErrorInfo, FlushResult, PartitionQueue, PendingSend, ProducerContext, SendError, SendResult } from './types.js';
 import { isOwned, own } from '../kit/draft.js';
 import { ownBatch, ownQueue, ownSend, withoutCorr } from './draft.js';
 
@@ -165,8 +165,14 @@ function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   own(ctx, 'sends').delete(send.requestId);
   const result: SendResult = send.error === undefined
     ? { ok: true, partitions: send.partitions, offsets: send.offsets }
-    : { ok: false, code: send.error.code, message: send.error.message };
+    : failure(send.error);
   deliver(fx, send.requestId, result);
+}
+
+/** Kafka names a failed batch's partition as `topic-partition`; the message says it too, for logs that print only the message. */
+function failure(error: SendError): SendResult {
+  const { code, message, topic, partition } = error;
+  return { ok: false, code, message: `${topic}-${partition}: ${message}`, topic, partition };
 }
 
 function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, error: ErrorInfo | undefined): void {
@@ -176,7 +182,7 @@ function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, 
     assert(send.unsettled >= slice.count, 'a batch settles records of a pending send');
     const offsets = own(send, 'offsets');
     for (let j = 0; j < slice.count; j++) offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
-    if (error !== undefined && send.error === undefined) send.error = error;
+    if (error !== undefined && send.error === undefined) send.error = { ...error, topic: batch.topic, partition: batch.partition };
     send.unsettled -= slice.count;
     position += slice.count;
     if (send.unsettled === 0) finish(ctx, fx, send);

@@ -56,11 +56,14 @@ export type ProducerEvent = RuntimeEvent | ProducerCommand | MetadataReplyEvent 
 /** Delivered once per `send`: record i went to partitions[i] at offsets[i] (-1 with acks=0). */
 export type SendResult =
   | { ok: true; partitions: number[]; offsets: number[] }
-  | { ok: false; code: ErrorCode; message: string };
+  | { ok: false; code: ErrorCode; message: string; topic?: string; partition?: number };
 /** Delivered for `flush` and `close` once every earlier send is settled. */
 export interface FlushResult { ok: true }
 
 export interface ErrorInfo { code: ErrorCode; message: string }
+
+/** A send's first failure, with the partition whose batch failed (named in the SDK's error). */
+export interface SendError extends ErrorInfo { topic: string; partition: number }
 
 /** One SDK `send` until every record is settled. */
 export interface PendingSend {
@@ -77,7 +80,7 @@ export interface PendingSend {
   partitions: number[];
   offsets: number[];
   unsettled: number;
-  error: ErrorInfo | undefined;
+  error: SendError | undefined;
 }
 
 /** A run of consecutive records of one send inside a batch. */

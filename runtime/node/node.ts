@@ -12,6 +12,7 @@ import { ActorHost } from '../host.js';
 import { Rpc } from '../rpc.js';
 import { checkIdentity } from './identity.js';
 import { controllerKind, controllerInput, nodeKind } from './kinds.js';
+import { CONTROLLER_DEFAULTS } from '../../actors/controller.js';
 import { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
 import { PartitionReconciler } from './reconcile.js';
 import { metadataReply, parseMetadataRequest } from './metadata-reply.js';
@@ -45,7 +46,8 @@ export class BrookNode {
   private readonly metadataWaiters: MetadataWaiters;
 
   constructor(readonly config: NodeConfig, readonly env: NodeEnv) {
-    this.knobs = { ...NODE_DEFAULTS, ...config.knobs };
+    // The node counts its controller session as long as the controller does (actors/node/session.ts).
+    this.knobs = { ...NODE_DEFAULTS, controllerSessionMs: config.controller?.nodeSessionTimeoutMs ?? CONTROLLER_DEFAULTS.nodeSessionTimeoutMs, ...config.knobs };
     this.incarnationId = env.random.u32().toString(16).padStart(8, '0') + env.random.u32().toString(16).padStart(8, '0');
     this.host = new ActorHost({
       name: `node-${config.nodeId}`, transport: env.transport, store: env.store, clock: env.clock, logger: env.logger,
@@ -146,12 +148,15 @@ export class BrookNode {
         this.metadataWaiters.release(notice.image);
         return;
       case 'stopped': {
+        // A controlled shutdown hands the controller leadership on before the voter goes (no election timeout).
+        if (this.config.voters.includes(this.config.nodeId)) this.host.send(controllerVoter(this.config.nodeId), { type: 'resign' });
         const done = this.shutdownDone;
         this.stop();
         done?.();
         return;
       }
       case 'fatal': return this.fatal(notice.code, notice.message);
+      case 'controller': return this.reconciler.tellReplicas(notice.event);
     }
   }
 

@@ -70,6 +70,11 @@ export class PartitionReconciler {
     }
   }
 
+  /** Tells every replica what the node learned about its controller (actors/partition/types.ts: controller*). */
+  tellReplicas(type: 'controllerChanged' | 'controllerUnreachable' | 'controllerReachable'): void {
+    for (const address of this.hosted.keys()) this.host.send(address, { type });
+  }
+
   /**
    * Deletes a dropped replica's log and checkpoints. The store runs operations in issue order, so a
    * replica assigned here again later recovers from an empty log and fetches from the leader.

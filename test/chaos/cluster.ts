@@ -29,7 +29,6 @@ export interface ChaosClusterOptions {
 export interface ChaosNode {
   id: number; dataDir: string; logPath: string; proxy: NodeProxy; process: GroupProcess | undefined;
   /** Epoch ms at which each process (by pid) was spawned: the origin of its monotonic log times. */
-  spawnedAt: Map<number, number>;
 }
 
 export class ChaosCluster {
@@ -51,7 +50,7 @@ export class ChaosCluster {
       cluster.nats = await NatsCluster.start({ dir: path.join(root, 'nats'), onExit });
       for (let id = 1; id <= options.nodes; id++) {
         const proxy = await NodeProxy.start(`node-${id}`, cluster.nats.members.map((m) => m.clientPort), { latencyMs: options.proxyLatencyMs ?? 0 });
-        cluster.nodes.set(id, { id, dataDir: path.join(root, `node-${id}`), logPath: path.join(root, `node-${id}.log`), proxy, process: undefined, spawnedAt: new Map() });
+        cluster.nodes.set(id, { id, dataDir: path.join(root, `node-${id}`), logPath: path.join(root, `node-${id}.log`), proxy, process: undefined });
       }
       for (const id of cluster.nodes.keys()) cluster.startNode(id);
       cluster.client = await connect({ nats: cluster.nats.urls, cluster: options.name, clientId: 'chaos-admin' });
@@ -79,12 +78,10 @@ export class ChaosCluster {
     if (node.process?.alive()) throw new Error(`node ${id} is running`);
     const env: NodeJS.ProcessEnv = { ...process.env, BROOK_LOG: 'info' };
     if (this.options.nodeOptions !== undefined) env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} ${this.options.nodeOptions}`.trim();
-    const spawnedAtMs = Date.now();
     node.process = spawnGroup(`node-${id}`, process.execPath, [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', node.dataDir,
       '--controllers', this.options.voters.join(','), '--nats', node.proxy.urls, '--cluster', this.options.name], {
       logPath: node.logPath, env, onExit: (exit) => { this.exits.push(exit); },
     });
-    node.spawnedAt.set(node.process.pid, spawnedAtMs);
   }
 
   async kill9(id: number): Promise<void> {

@@ -7,7 +7,8 @@
 import type { ChaosCluster } from './cluster.js';
 import { Prng } from './prng.js';
 
-export const FAULT_KINDS = ['kill-node', 'kill-controller-leader', 'kill-partition-leader', 'pause-partition-leader', 'restart-node', 'kill-nats', 'cut-node'] as const;
+export const FAULT_KINDS = ['kill-node', 'kill-controller-leader', 'kill-partition-leader', 'pause-partition-leader', 'restart-node',
+  'restart-controller-leader', 'kill-nats', 'cut-node', 'cut-partition-leader'] as const;
 export type FaultKind = typeof FAULT_KINDS[number];
 
 export interface Fault {
@@ -108,9 +109,10 @@ export class Nemesis {
         c.node(id).process?.signal('SIGCONT');
         break;
       }
-      case 'restart-node': {
-        const id = this.random.pick(this.liveNodes());
-        fault = record(`node-${id}`);
+      case 'restart-node':
+      case 'restart-controller-leader': {
+        const { id, note } = kind === 'restart-node' ? { id: this.random.pick(this.liveNodes()), note: undefined } : await this.target(kind);
+        fault = record(`node-${id}`, note);
         const exit = await c.terminate(id);
         if (exit && exit.code !== 0) fault.note = `exit code ${exit.code} signal ${exit.signal}`;
         c.startNode(id);
@@ -124,9 +126,10 @@ export class Nemesis {
         await c.nats.restart(index);
         break;
       }
-      case 'cut-node': {
-        const id = this.random.pick(this.liveNodes());
-        fault = record(`node-${id}`);
+      case 'cut-node':
+      case 'cut-partition-leader': {
+        const { id, note } = kind === 'cut-node' ? { id: this.random.pick(this.liveNodes()), note: undefined } : await this.target(kind);
+        fault = record(`node-${id}`, note);
         c.node(id).proxy.cutOff();
         await this.sleepAlways(down);
         c.node(id).proxy.restore();
@@ -146,10 +149,10 @@ export class Nemesis {
     const fallback = this.random.pick(live);
     const partition = this.random.int(64);
     try {
-      if (kind === 'kill-controller-leader') {
+      if (kind === 'kill-controller-leader' || kind === 'restart-controller-leader') {
         const quorum = await c.admin.describeQuorum();
         if (live.includes(quorum.leaderId)) return { id: quorum.leaderId };
-      } else if (kind === 'kill-partition-leader' || kind === 'pause-partition-leader') {
+      } else if (kind === 'kill-partition-leader' || kind === 'pause-partition-leader' || kind === 'cut-partition-leader') {
         const topic = await c.admin.describeTopic(this.options.topic);
         const p = topic.partitions[partition % topic.partitions.length];
         if (p && live.includes(p.leader)) return { id: p.leader, note: `leader of partition ${p.partition}` };

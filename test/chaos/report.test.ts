@@ -4,7 +4,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acksPerSecond, gapsByKind, leaderChanges, unexplained } from './report.js';
+import { acksPerSecond, gapsByKind, readNodeLogs, unexplained } from './report.js';
 import { Prng } from './prng.js';
 import type { Fault } from './nemesis.js';
 
@@ -22,21 +22,23 @@ test('a stall belongs to the fault it ends after, and the gap is the largest ove
   t.deepEqual(gaps['kill-node'], { faults: 1, p50Ms: 3400, maxMs: 3400 });
 });
 
-test('leader changes come from raftLeader lines with rising terms; elections near a fault are explained', (t) => {
+test('leader changes come from raftLeader lines with rising terms, step-downs from raftStepDown lines; elections near a fault are explained', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-chaos-report-'));
   try {
     const start = 1_800_000_000_000;
-    // Actor lines carry the process's monotonic ms; nodeProcess (epoch ms) names the pid whose spawn time is the origin.
-    const proc = (pid: number): string => JSON.stringify({ t: start + 99_999, level: 'info', event: 'nodeProcess', pid });
-    const line = (t: number, nodeId: number, term: number): string => JSON.stringify({ t, level: 'info', event: 'raftLeader', nodeId, term });
-    fs.writeFileSync(path.join(dir, 'a.log'), [proc(10), line(100, 1, 1), line(5_000, 2, 3), 'not json "raftLeader"', proc(11), line(1_000, 1, 4)].join('\n'));
-    fs.writeFileSync(path.join(dir, 'b.log'), [proc(20), line(4_900, 3, 2), line(5_100, 2, 3), line(start + 50_000, 3, 5)].join('\n'));
-    const changes = leaderChanges([
-      { path: path.join(dir, 'a.log'), spawnedAt: new Map([[10, start], [11, start + 39_000]]) },
-      { path: path.join(dir, 'b.log'), spawnedAt: new Map([[20, start]]) },
-    ], start);
-    t.deepEqual(changes.map((c) => [c.term, c.nodeId, c.atMs]), [[1, 1, 100], [2, 3, 4_900], [3, 2, 5_000], [4, 1, 40_000], [5, 3, 50_000]]);
-    t.deepEqual(unexplained(changes, [fault('kill-controller-leader', 4_000, 6_000), fault('cut-node', 45_000, 46_000)], 10_000).map((c) => c.term), [4]);
+    const line = (ms: number, nodeId: number, term: number): string => JSON.stringify({ t: start + ms, level: 'info', event: 'raftLeader', nodeId, term });
+    const down = (ms: number, nodeId: number, term: number): string => JSON.stringify({ t: start + ms, level: 'info', event: 'raftStepDown', nodeId, term, reason: 'check-quorum' });
+    // A line stamped with a process's monotonic clock is a second time base: counted, not used.
+    const monotonic = JSON.stringify({ t: 1234.5, level: 'info', event: 'raftLeader', nodeId: 1, term: 9 });
+    fs.writeFileSync(path.join(dir, 'a.log'), [line(100, 1, 1), line(5_000, 2, 3), 'not json "raftLeader"', monotonic, line(40_000, 1, 4), down(39_000, 2, 3)].join('\n'));
+    fs.writeFileSync(path.join(dir, 'b.log'), [line(4_900, 3, 2), line(5_100, 2, 3), line(50_000, 3, 5), down(45_500, 1, 4)].join('\n'));
+    const facts = readNodeLogs([path.join(dir, 'a.log'), path.join(dir, 'b.log'), path.join(dir, 'missing.log')], start);
+    t.deepEqual(facts.leaderChanges.map((c) => [c.term, c.nodeId, c.atMs]), [[1, 1, 100], [2, 3, 4_900], [3, 2, 5_000], [4, 1, 40_000], [5, 3, 50_000]]);
+    t.deepEqual(facts.stepDowns.map((c) => [c.nodeId, c.atMs, c.reason]), [[2, 39_000, 'check-quorum'], [1, 45_500, 'check-quorum']]);
+    t.is(facts.offTimeBase, 1);
+    const faults = [fault('kill-controller-leader', 4_000, 6_000), fault('cut-node', 45_000, 46_000)];
+    t.deepEqual(unexplained(facts.leaderChanges, faults, 10_000).map((c) => c.term), [4]);
+    t.deepEqual(unexplained(facts.stepDowns, faults, 10_000).map((c) => c.term), [3]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import type { Anomaly } from '../../runtime/sim/checks/history.js';
 import type { Exit } from '../helpers/process-group.js';
 import type { Fault, FaultKind } from './nemesis.js';
-import type { SendOutcome } from './workload.js';
+import type { FailedSend, SendOutcome } from './workload.js';
 
 export interface LeaderChange { atMs: number; nodeId: number; term: number }
+export interface StepDown extends LeaderChange { reason: string }
 
 export interface ChaosReport {
   seed: number;
@@ -34,6 +35,13 @@ export interface ChaosReport {
   deaths: Exit[];
   leaderChanges: LeaderChange[];
   unexplainedLeaderChanges: LeaderChange[];
+  /** Controller leaders that stepped down, and those with no fault near them (an overloaded host, a timer bug). */
+  stepDowns: StepDown[];
+  unexplainedStepDowns: StepDown[];
+  /** Node log lines not stamped in epoch ms (should be none). */
+  logLinesOffTimeBase: number;
+  /** Definite and indeterminate send failures with the partition the SDK's error named (the first 50). */
+  failedSends: FailedSend[];
   anomalies: Anomaly[];
   violations: Anomaly[];
   anomalyCounts: Record<string, number>;
@@ -91,46 +99,52 @@ export function gapsByKind(outcomes: readonly SendOutcome[], faults: readonly Fa
   return out;
 }
 
-/** A node's log file and, per process id, the epoch ms the process started at. */
-export interface NodeLog { path: string; spawnedAt: ReadonlyMap<number, number> }
+/** What the report reads from the nodes' log files. */
+export interface NodeLogFacts {
+  leaderChanges: LeaderChange[];
+  /** `raftStepDown` lines: a leader giving up leadership (check-quorum, a higher term, storage). */
+  stepDowns: StepDown[];
+  /** Lines whose `t` is not epoch ms: every line of a node must share that one time base. */
+  offTimeBase: number;
+}
 
 /**
- * Controller leader changes from the nodes' `raftLeader` log lines: a change is a leader for a term
- * higher than any seen before. Actor lines are stamped with the process's monotonic clock (ms since
- * it started), the runtime's own lines with epoch ms; each process's `nodeProcess` line names its
- * pid, whose spawn time turns the monotonic stamps that follow into epoch ms. Times returned are ms
- * since the run started.
+ * Reads the nodes' logs (every line stamped in epoch ms): controller leader changes from
+ * `raftLeader` lines (a change is a leader for a term higher than any seen before) and step-downs
+ * from `raftStepDown` lines. Times returned are ms since the run started.
  */
-export function leaderChanges(logs: readonly NodeLog[], runStartEpochMs: number): LeaderChange[] {
+export function readNodeLogs(paths: readonly string[], runStartEpochMs: number): NodeLogFacts {
   const seen: LeaderChange[] = [];
-  for (const log of logs) {
+  const stepDowns: StepDown[] = [];
+  let offTimeBase = 0;
+  for (const file of paths) {
     let text = '';
-    try { text = fs.readFileSync(log.path, 'utf8'); } catch { continue; }
-    let origin: number | undefined;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
     for (const line of text.split('\n')) {
-      if (!line.includes('"raftLeader"') && !line.includes('"nodeProcess"')) continue;
-      let parsed: { t?: number; event?: string; nodeId?: number; term?: number; pid?: number };
+      if (!line.startsWith('{')) continue;
+      let parsed: { t?: unknown; event?: string; nodeId?: number; term?: number; reason?: string };
       try { parsed = JSON.parse(line) as typeof parsed; } catch { continue; } // a line cut short by kill -9
-      if (parsed.event === 'nodeProcess') { origin = parsed.pid === undefined ? undefined : log.spawnedAt.get(parsed.pid); continue; }
-      if (parsed.event !== 'raftLeader' || typeof parsed.t !== 'number' || typeof parsed.term !== 'number') continue;
-      const epochMs = parsed.t > EPOCH_MS_MIN ? parsed.t : origin === undefined ? undefined : origin + parsed.t;
-      if (epochMs !== undefined) seen.push({ atMs: Math.round(epochMs - runStartEpochMs), nodeId: parsed.nodeId ?? -1, term: parsed.term });
+      if (typeof parsed.t !== 'number' || parsed.t < EPOCH_MS_MIN) { offTimeBase++; continue; }
+      const atMs = Math.round(parsed.t - runStartEpochMs);
+      if (parsed.event === 'raftLeader' && typeof parsed.term === 'number') seen.push({ atMs, nodeId: parsed.nodeId ?? -1, term: parsed.term });
+      if (parsed.event === 'raftStepDown') stepDowns.push({ atMs, nodeId: parsed.nodeId ?? -1, term: parsed.term ?? -1, reason: parsed.reason ?? '' });
     }
   }
   seen.sort((a, b) => a.term - b.term || a.atMs - b.atMs);
-  const changes: LeaderChange[] = [];
-  for (const s of seen) if (changes.length === 0 || s.term > (changes[changes.length - 1] as LeaderChange).term) changes.push(s);
-  return changes;
+  const leaderChanges: LeaderChange[] = [];
+  for (const s of seen) if (leaderChanges.length === 0 || s.term > (leaderChanges[leaderChanges.length - 1] as LeaderChange).term) leaderChanges.push(s);
+  stepDowns.sort((a, b) => a.atMs - b.atMs);
+  return { leaderChanges, stepDowns, offTimeBase };
 }
 
-/** Below this a log stamp is a monotonic time since the process started, above it epoch ms (2001 on). */
+/** Below this a log stamp is not epoch ms (2001 on): a second time base crept in. */
 const EPOCH_MS_MIN = 1e12;
 
 /**
  * Changes after the first fault with no fault applied or healed in the `windowMs` before them:
  * elections that the nemesis does not explain (a stalled heartbeat, a timer bug, an overloaded host).
  */
-export function unexplained(changes: readonly LeaderChange[], faults: readonly Fault[], windowMs: number): LeaderChange[] {
+export function unexplained<T extends LeaderChange>(changes: readonly T[], faults: readonly Fault[], windowMs: number): T[] {
   const first = faults[0]?.atMs;
   if (first === undefined) return [];
   return changes.filter((c) => c.atMs > first && !faults.some((f) =>
@@ -170,6 +184,10 @@ export function formatReport(r: ChaosReport): string {
   out.push(`processes that died on their own: ${r.deaths.length === 0 ? 'none' : r.deaths.map((d) => `${d.name} at ${seconds(d.atMs)} s (code ${d.code}, signal ${d.signal})`).join('; ')}`);
   out.push(`controller leader changes: ${r.leaderChanges.length}; without a fault near them: ${r.unexplainedLeaderChanges.length === 0 ? 'none'
     : r.unexplainedLeaderChanges.map((c) => `node ${c.nodeId} term ${c.term} at ${seconds(c.atMs)} s`).join('; ')}`);
+  out.push(`controller step-downs: ${r.stepDowns.length}; without a fault near them: ${r.unexplainedStepDowns.length === 0 ? 'none'
+    : r.unexplainedStepDowns.map((c) => `node ${c.nodeId} term ${c.term} at ${seconds(c.atMs)} s (${c.reason})`).join('; ')}`);
+  out.push(`node log lines not stamped in epoch ms: ${r.logLinesOffTimeBase}`);
+  for (const f of r.failedSends.slice(0, 10)) out.push(`  failed send at ${seconds(f.atMs)} s (${f.definite ? 'definite' : 'indeterminate'}) ${f.topic ?? '?'}-${f.partition ?? '?'} ${f.code}: ${f.message}`);
   out.push(`anomalies: ${r.anomalies.length === 0 ? 'none' : JSON.stringify(r.anomalyCounts)}; violations: ${r.violations.length}`);
   for (const a of r.violations.slice(0, 20)) out.push(`  ${a.name} ${a.topic}/${a.partition}: ${a.detail}`);
   if (r.violations.length > 20) out.push(`  … ${r.violations.length - 20} more`);

@@ -8,7 +8,7 @@ import { checkHistory, violations as historyViolations } from '../../runtime/sim
 import { eventually } from '../helpers/brook-processes.js';
 import { ChaosCluster } from './cluster.js';
 import { Nemesis, settled, type FaultKind } from './nemesis.js';
-import { acksPerSecond, countBy, gapsByKind, leaderChanges, unexplained, type ChaosReport } from './report.js';
+import { acksPerSecond, countBy, gapsByKind, readNodeLogs, unexplained, type ChaosReport } from './report.js';
 import { ChaosWorkload, finalReads } from './workload.js';
 
 export interface ChaosOptions {
@@ -98,7 +98,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const complete = reads !== undefined;
     const bad = historyViolations(anomalies).filter((a) => complete || !NEEDS_FINAL_READS.has(a.name));
     const sends = history.filter((op) => op.f === 'send');
-    const changes = leaderChanges([...cluster.nodes.values()].map((n) => ({ path: n.logPath, spawnedAt: n.spawnedAt })), startMs);
+    const logs = readNodeLogs([...cluster.nodes.values()].map((n) => n.logPath), startMs);
     return {
       seed: options.seed,
       durationMs: endMs,
@@ -117,8 +117,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       settledAfterHeal,
       unsettled,
       deaths: cluster.deaths().map((d) => ({ ...d, atMs: d.atMs - startMs })),
-      leaderChanges: changes,
-      unexplainedLeaderChanges: unexplained(changes, nemesis.faults, ELECTION_WINDOW_MS),
+      leaderChanges: logs.leaderChanges,
+      unexplainedLeaderChanges: unexplained(logs.leaderChanges, nemesis.faults, ELECTION_WINDOW_MS),
+      stepDowns: logs.stepDowns,
+      unexplainedStepDowns: unexplained(logs.stepDowns, nemesis.faults, ELECTION_WINDOW_MS),
+      logLinesOffTimeBase: logs.offTimeBase,
+      failedSends: workload.failedSends,
       anomalies,
       violations: bad,
       anomalyCounts: countBy(anomalies, (a) => a.name),

@@ -26,6 +26,10 @@ export interface WorkloadOptions {
 }
 
 export interface SendOutcome { atMs: number; partition: number; ok: boolean; code?: string }
+/** A send that failed, with what the SDK's error said: its code, message and the partition it named. */
+export interface FailedSend { atMs: number; definite: boolean; code: string; message: string; topic?: string; partition?: number }
+
+const FAILED_SENDS_KEPT = 50;
 
 const decoder = new TextDecoder();
 
@@ -34,6 +38,7 @@ export class ChaosWorkload {
   /** Every completion, in order: acks for the rate and gap figures, codes for fail/info. */
   readonly outcomes: SendOutcome[] = [];
   readonly failCodes = new Map<string, number>();
+  readonly failedSends: FailedSend[] = [];
   readonly infoCodes = new Map<string, number>();
   skippedTicks = 0;
   polled = 0;
@@ -102,6 +107,10 @@ export class ChaosWorkload {
         this.recorder.complete(op, definite ? 'fail' : 'info', sent);
         const counts = definite ? this.failCodes : this.infoCodes;
         counts.set(code, (counts.get(code) ?? 0) + 1);
+        const detail = (error as { detail?: { topic?: string; partition?: number } }).detail ?? {};
+        if (this.failedSends.length < FAILED_SENDS_KEPT) {
+          this.failedSends.push({ atMs: Date.now() - this.startMs, definite, code, message: String((error as Error).message), ...detail });
+        }
         this.outcomes.push({ atMs: Date.now() - this.startMs, partition, ok: false, code });
       }).finally(() => { inFlight--; this.pending.delete(settled); });
       this.pending.add(settled);

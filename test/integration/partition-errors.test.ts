@@ -46,7 +46,10 @@ test.serial('typed errors for bad produce input; acknowledged records are unaffe
   const producer = client.producer({ acks: 'all', lingerMs: 0, deliveryTimeoutMs: 1500 });
   const good = await producer.send('guarded', Array.from({ length: 100 }, (_, i) => ({ value: `good-${i}` })), { partition: 0 });
 
-  t.is(await codeOf(producer.send('guarded', [{ value: 'x'.repeat(5000) }], { partition: 0 })), 'MESSAGE_TOO_LARGE');
+  const tooLarge = await t.throwsAsync(producer.send('guarded', [{ value: 'x'.repeat(5000) }], { partition: 0 }), { instanceOf: BrookError });
+  t.is((tooLarge as BrookError).code, 'MESSAGE_TOO_LARGE');
+  t.deepEqual((tooLarge as BrookError).detail, { topic: 'guarded', partition: 0 }, 'a failed send names its partition');
+  t.regex(tooLarge?.message ?? '', /^guarded-0: /);
   t.is(await codeOf(producer.send('no-such-topic', [{ value: 'x' }])), 'UNKNOWN_TOPIC_OR_PARTITION');
   t.is(await codeOf(producer.send('guarded', [{ value: 'x' }], { partition: 9 })), 'UNKNOWN_TOPIC_OR_PARTITION');
 

@@ -3,6 +3,7 @@
 // Method: three real controller actors in the seeded in-test world of harness.ts; no real time.
 import test from 'ava';
 import { Cluster } from './harness.js';
+import { CONTROLLER_DEFAULTS } from '../../../actors/controller.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 
 function registerAll(c: Cluster, ids: number[]): void {
@@ -97,11 +98,45 @@ test('check-quorum: an isolated leader steps down and the majority elects anothe
   const leader = c.elect();
   c.advance(100);
   c.isolated.add(leader.nodeId);
+  c.advance(1.5 * CONTROLLER_DEFAULTS.electionTimeoutMs);
+  t.is(leader.role, 'leader', 'check-quorum waits two election timeouts: a loaded host delays replies, it does not lose them');
   c.advance(2000);
   t.not(leader.role, 'leader');
   t.false([CONTROLLER_FOR_NODES, CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_PRODUCERS].some((address) => leader.listening.has(address)));
   const others = [...c.replicas.values()].filter((r) => r.nodeId !== leader.nodeId && r.role === 'leader');
   t.is(others.length, 1);
+});
+
+test('check-quorum: a leader whose own ticks stalled (a starved or paused process) counts no silence from the stall', (t) => {
+  const c = new Cluster([1, 2, 3], 13);
+  const leader = c.elect();
+  c.advance(100);
+  const term = leader.ctx.term;
+  // The whole host ran nothing for three election timeouts (five processes on two busy cores); the leader wakes first.
+  c.nowMs += 3 * CONTROLLER_DEFAULTS.electionTimeoutMs;
+  leader.send({ type: 'tick', nowMs: c.nowMs });
+  t.is(leader.role, 'leader', 'no step-down on the first tick after its own stall');
+  c.settle(); // its heartbeats reach the followers before their own overdue ticks
+  for (const r of c.replicas.values()) if (r !== leader) r.send({ type: 'tick', nowMs: c.nowMs });
+  c.advance(2000);
+  t.is(leader.role, 'leader');
+  t.is(leader.ctx.term, term, 'no election followed');
+});
+
+test('a resigning leader (its node shutting down) hands leadership to its most caught-up follower within a few ticks', (t) => {
+  const c = new Cluster([1, 2, 3], 13);
+  const leader = c.elect();
+  c.advance(100);
+  const term = leader.ctx.term;
+  leader.send({ type: 'resign' });
+  t.is(leader.role, 'follower');
+  t.false(leader.listening.has(CONTROLLER_FOR_NODES), 'no longer takes node traffic');
+  c.settle(); // the endQuorumEpoch messages go out
+  c.isolated.add(leader.nodeId); // then its process stops
+  c.advance(60);
+  const others = [...c.replicas.values()].filter((r) => r.nodeId !== leader.nodeId && r.role === 'leader');
+  t.is(others.length, 1, `a new leader well within the minimum election timeout (${CONTROLLER_DEFAULTS.electionTimeoutMs} ms)`);
+  t.is(others[0]?.ctx.term, term + 1, 'one election, no split vote');
 });
 
 test('elections survive message loss', (t) => {

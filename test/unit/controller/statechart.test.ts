@@ -33,7 +33,14 @@ class Voter {
     const [read] = this.effects('read');
     this.send({ type: 'readDone', token: read?.['token'] as number, entries: [] });
   }
-  tickPastElection(): void { this.send({ type: 'tick', nowMs: this.snapshot.context.electionDeadlineMs + 1 }); }
+  /** Ticks every tickMs until the election deadline passes: a longer gap would be a stall of this voter, which moves the deadline (tick.ts). */
+  tickPastElection(): void {
+    const { electionDeadlineMs, knobs } = this.snapshot.context;
+    for (let nowMs = this.snapshot.context.nowMs + knobs.tickMs; ; nowMs += knobs.tickMs) {
+      this.send({ type: 'tick', nowMs: Math.min(nowMs, electionDeadlineMs + 1) });
+      if (nowMs > electionDeadlineMs) return;
+    }
+  }
   /** Stores every state write of the last step. */
   storeState(): void { for (const w of this.effects('putMeta')) this.send({ type: 'stored', token: w['token'] as number }); }
 }

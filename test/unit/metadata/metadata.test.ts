@@ -11,7 +11,7 @@ import {
   decideRegisterNode, type DecideEnv,
 } from '../../../actors/metadata/decide.js';
 import { parseControllerMessage } from '../../../actors/metadata/validate.js';
-import { nodeAddress } from '../../../actors/kit/addresses.js';
+import { controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 
 const TID = 'a'.repeat(32);
 const env = (nextOffset: number, alive = true, heard = alive): DecideEnv => ({ clusterId: 'c1', nextOffset, sessionAlive: () => alive, sessionHeard: () => heard });
@@ -130,6 +130,11 @@ test('the validator refuses malformed controller messages', (t) => {
   t.like(parseControllerMessage({ type: 'createTopic', from: 'x', body: { name: 3 } }), { ok: false, code: 'INVALID_REQUEST' });
   t.like(parseControllerMessage({ type: 'appendEntries', from: 'client/x', body: {} }), { ok: false, code: 'INVALID_REQUEST' });
   t.like(parseControllerMessage({ type: 'deleteTopic', from: 'x', corr: 1, body: { name: 'a' } }), { ok: true, event: { type: 'deleteTopic', name: 'a', corr: 1 } });
+  const resigning = { term: 4, leaderId: 2, successorId: 3 };
+  t.like(parseControllerMessage({ type: 'endQuorumEpoch', from: controllerVoter(2), body: resigning }), { ok: true, event: { type: 'endQuorumEpoch', ...resigning } });
+  t.like(parseControllerMessage({ type: 'endQuorumEpoch', from: controllerVoter(3), body: resigning }), { ok: false, code: 'INVALID_REQUEST' }, 'only from the resigning leader');
+  t.like(parseControllerMessage({ type: 'endQuorumEpoch', from: controllerVoter(2), body: { term: 4, leaderId: 2 } }), { ok: false, code: 'INVALID_REQUEST' });
+  t.like(parseControllerMessage({ type: 'resign', from: controllerVoter(2), body: {} }), { ok: false, code: 'UNSUPPORTED_MESSAGE' }, 'resign is the node runtime\'s local event, never a message');
 });
 
 test('an ISR expansion naming a fenced joiner keeps its eligible joiners; a fenced joiner alone changes nothing', (t) => {

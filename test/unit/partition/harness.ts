@@ -40,6 +40,7 @@ export class Replica {
   actor: Actor<typeof partitionMachine>;
   sent: SendParams[] = [];
   reports: Report[] = [];
+  logs: Array<{ level: string; event: string; detail: Record<string, unknown> }> = [];
   appends: Array<{ log: string; entries: LogEntryData[]; sync: boolean }> = [];
   listening = new Set<string>();
   storage: StorageOp[] = [];
@@ -85,7 +86,7 @@ export class Replica {
     return {
       send: (_a, p: SendParams) => { this.sent.push(p); },
       report: (_a, p: Report) => { this.reports.push(p); },
-      log: () => {},
+      log: (_a, p: { level: string; event: string; detail: Record<string, unknown> }) => { this.logs.push(p); },
       listen: (_a, p: { address: string }) => { this.listening.add(p.address); },
       unlisten: (_a, p: { address: string }) => { this.listening.delete(p.address); },
       append: (_a, p: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {

@@ -90,6 +90,27 @@ test('a lagging follower is proposed out of the ISR; while pending the HW waits 
   t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
 });
 
+test('a new controller leader gets an unanswered ISR proposal at once, same corr, not after the proposal timeout', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(3);
+  c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 10_000 }));
+  c.advance(PARTITION_DEFAULTS.knobs.replicaLagTimeMaxMs + 100);
+  const proposals = (): Array<{ corr?: number }> => c.controllerInbox.filter((m) => m.type === 'alterPartition');
+  t.is(proposals().length, 1);
+  c.get(2).send({ type: 'controllerChanged' }); // A follower has nothing to resend.
+  c.get(1).send({ type: 'controllerChanged' });
+  c.settle();
+  t.is(proposals().length, 2, 'resent when the controller changed, long before the proposal timeout');
+  t.is(proposals()[1]?.corr, proposals()[0]?.corr);
+  c.advance(PARTITION_DEFAULTS.knobs.isrProposalTimeoutMs - 100);
+  t.is(proposals().length, 2, 'the resend restarted the proposal timeout');
+  c.get(1).send({ type: 'metadataChanged', state: state({ isr: [1, 2], partitionEpoch: 2 }) });
+  c.get(1).send({ type: 'controllerChanged' });
+  c.settle();
+  t.is(proposals().length, 2, 'nothing to resend once the ISR is committed');
+});
+
 // Seed 81262: with a long poll (500 ms) longer than replicaLagTimeMaxMs (400 ms), the leader of an
 // idle partition dated a follower's caught-up time from its parked fetch's arrival, shrank it out
 // of the ISR while the fetch still waited at the LEO, and took it back on its next fetch: two
@@ -258,4 +279,46 @@ test('recovery takes HW = min(checkpoint, LEO) when the log lost its unsynced ta
   t.deepEqual(r.ctx.epochs, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 3 }], 'epochs past the log end are dropped');
   const fetch = r.takeSent().find((m) => m.type === 'fetch');
   t.like(fetch, { to: replicaAddress('t', 0, 1), body: { replicaId: 2, fetchOffset: 5, lastFetchedEpoch: 2, leaderEpoch: 1 } });
+});
+
+test('a leader whose node lost its controller session resigns: waiting produces get NOT_LEADER, new ones too, until the session is back', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(2);
+  c.isolated.add(3);
+  c.request(1, 'produce', 1, produceBody(1, -1, { timeoutMs: 60_000 }));
+  c.settle();
+  t.deepEqual(c.replies(1), [], 'waiting for the followers');
+  c.get(1).send({ type: 'controllerUnreachable' });
+  c.settle();
+  t.like(c.replies(1)[0], { body: { code: 'NOT_LEADER' } }, 'the waiting acks=all produce is refused, never acknowledged');
+  t.is(c.get(1).stateValue, 'follower');
+  c.request(1, 'produce', 2, produceBody(1, -1));
+  c.request(1, 'produce', 3, produceBody(1, 1));
+  c.settle();
+  t.like(c.replies(2)[0], { body: { code: 'NOT_LEADER' } });
+  t.like(c.replies(3)[0], { body: { code: 'NOT_LEADER' } }, 'acks=1 too: a resigned leader stores nothing new');
+  // A newer state that still names it leader does not make it lead while resigned.
+  c.get(1).send({ type: 'metadataChanged', state: state({ partitionEpoch: 2 }) });
+  t.is(c.get(1).stateValue, 'follower');
+  c.isolated.clear();
+  c.get(1).send({ type: 'controllerReachable' });
+  c.settle();
+  t.is(c.get(1).stateValue, 'leader', 'the controller still names it leader: it leads again, same epoch');
+  c.request(1, 'produce', 4, produceBody(1, -1, { timeoutMs: 60_000 }));
+  c.advance(2000);
+  t.like(c.replies(4)[0], { body: { code: 'OK' } });
+});
+
+test('a resigned replica that the controller moved leadership away from follows the new leader when the session is back', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.get(1).send({ type: 'controllerUnreachable' });
+  const next = state({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, isr: [2, 3] });
+  for (const id of [2, 3]) c.get(id).send({ type: 'metadataChanged', state: next });
+  c.get(1).send({ type: 'metadataChanged', state: next });
+  c.get(1).send({ type: 'controllerReachable' });
+  c.settle();
+  t.is(c.get(1).stateValue, 'follower');
+  t.is(c.get(1).ctx.follower?.leaderId, 2);
 });

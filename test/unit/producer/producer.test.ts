@@ -210,11 +210,11 @@ test('idempotent: while the oldest batch is unanswered, at most maxInFlight batc
   t.deepEqual(h.take('produce').map((p) => body(p).batch.baseSequence), [4]);
 });
 
-test('a non-retriable error is delivered with its code', (t) => {
+test('a non-retriable error is delivered with its code and the partition it was for', (t) => {
   const h = producer();
   sendWithMetadata(h, 1, ['a']);
   h.reply(h.takeOne('produce'), { code: 'MESSAGE_TOO_LARGE', message: 'too big' });
-  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'MESSAGE_TOO_LARGE', message: 'too big' } }]);
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'MESSAGE_TOO_LARGE', message: 't-0: too big', topic: 't', partition: 0 } }]);
   t.is(h.take('produce').length, 0);
   t.is(h.ctx.bufferedBytes, 0);
 });
@@ -240,7 +240,7 @@ test('retries run out at deliveryTimeoutMs: timed out (retriable), naming the la
   h.reply(h.takeOne('produce'), { code: 'NOT_ENOUGH_REPLICAS' });
   h.tick(600);
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'REQUEST_TIMED_OUT',
-    message: 'not delivered within 500 ms (last error NOT_ENOUGH_REPLICAS: fewer in-sync replicas than min.insync.replicas)' } }]);
+    message: 't-0: not delivered within 500 ms (last error NOT_ENOUGH_REPLICAS: fewer in-sync replicas than min.insync.replicas)', topic: 't', partition: 0 } }]);
 });
 
 test('flush waits for every earlier send, and sends what lingers at once', (t) => {
@@ -347,7 +347,7 @@ test('idempotent: a producer id refused for good fails the sends waiting for it,
   const h = producer({ acks: -1, idempotent: true, deliveryTimeoutMs: 60_000 });
   sendWithMetadata(h, 1, ['a']);
   h.reply(h.takeOne('initProducerId'), { code: 'CLUSTER_AUTHORIZATION_FAILED', message: 'refused' }, controllerVoter(1));
-  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'CLUSTER_AUTHORIZATION_FAILED', message: 'refused' } }]);
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: false, code: 'CLUSTER_AUTHORIZATION_FAILED', message: 't-0: refused', topic: 't', partition: 0 } }]);
   t.is(h.take('produce').length, 0, 'nothing was produced without a producer id');
   h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
   h.tick(1_000);
