@@ -51,7 +51,7 @@ export type HeartbeatReply =
       records: Array<{ offset: number; record: MetadataRecord }>; snapshot?: { offset: number; image: MetadataImage } }
   | { code: string; message?: string };
 
-interface From { from: string; corr?: number; replyTo?: string }
+export interface From { from: string; corr?: number; replyTo?: string }
 
 export type NodeEvent =
   | RuntimeEvent
