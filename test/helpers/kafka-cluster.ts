@@ -30,6 +30,17 @@ export class KafkaCluster {
     cluster.admin = cluster.client.admin() as Admin;
     await eventually(async () => ((await cluster.admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === nodes ? true : undefined),
       60_000, `${nodes} unfenced nodes`);
+    // Each listener answers from its own node's image: wait until every one lists every broker,
+    // since a Kafka client bootstraps from whichever it reaches first.
+    for (const port of cluster.ports.values()) {
+      const wire = await WireClient.open(port);
+      try {
+        await eventually(async () => {
+          const reply = await wire.request(metadataApi, 6, { topics: [], allowAutoTopicCreation: false });
+          return (reply['brokers'] as unknown[]).length === nodes ? true : undefined;
+        }, 60_000, `${nodes} brokers listed at the listener on port ${port}`);
+      } finally { wire.close(); }
+    }
     return cluster;
   }
 
