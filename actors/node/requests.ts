@@ -59,6 +59,10 @@ function checkSession(ctx: NodeContext, fx: Fx): void {
   const silentMs = sessionLostFor(ctx.session, ctx.nowMs, ctx.knobs.controllerSessionMs);
   if (silentMs === undefined) return;
   ctx.session = { ...ctx.session, lost: true };
+  // A catch-up target set before the silence names what was committed back then: reached after the
+  // session is back, it would lead again from an image that predates this node's fencing (seed
+  // 700170: node 5 took back a leadership two epochs old). The first answer after the loss sets a fresh one.
+  ctx.catchUpTarget = undefined;
   logLine(fx, 'warn', 'controllerSessionLost', { silentMs: Math.round(silentMs), sessionMs: ctx.knobs.controllerSessionMs, action: 'partition leaderships resigned' });
   tellReplicas(fx, 'controllerUnreachable');
 }

@@ -111,6 +111,28 @@ test('duplicated, reordered and gapped records are applied once, in order', (t) 
   t.is(n.state, 'catchingUp');
 });
 
+test('a lost session forgets its catch-up target: leaderships come back only with an image as fresh as the first answer after the silence (seed 700170)', (t) => {
+  const n = registeredNode();
+  n.send(heartbeatReply(n.corr(), 2, [[1, registered(1, 1)], [2, unfenced(1, 1)]]));
+  t.is(n.state, 'serving');
+  n.tick(NODE_DEFAULTS.heartbeatIntervalMs);
+  n.send(heartbeatReply(n.corr(), 6, [[3, registered(2, 3)], [4, unfenced(2, 3)]]));
+  t.is(n.ctx.catchUpTarget, 6, 'behind: a target of 6');
+  // Silence for a session: every heartbeat times out, the leaderships are resigned.
+  for (let waited = 0; waited <= NODE_DEFAULTS.controllerSessionMs; waited += NODE_DEFAULTS.heartbeatTimeoutMs) n.tick(NODE_DEFAULTS.heartbeatTimeoutMs);
+  t.true(n.ctx.session.lost);
+  t.is(n.ctx.catchUpTarget, undefined, 'the target from before the silence is forgotten');
+  // Answered again: records up to the old target, while the log has moved on to 10 (this node may have been fenced since).
+  n.send(heartbeatReply(n.corr(), 10, [[5, { type: 'leaderChanged', leaderId: 1, term: 3 }], [6, { type: 'leaderChanged', leaderId: 1, term: 3 }]]));
+  t.is(n.ctx.image.offset, 6);
+  t.true(n.ctx.session.lost, 'not regained on an image older than the answer');
+  t.false(n.notices().some((x) => x.kind === 'controller'), 'no leadership taken back');
+  t.is(n.ctx.catchUpTarget, 10);
+  n.send(heartbeatReply(n.corr(), 10, [7, 8, 9, 10].map((o) => [o, { type: 'leaderChanged', leaderId: 1, term: 3 }] as [number, MetadataRecord])));
+  t.false(n.ctx.session.lost, 'regained once caught up to the first answer');
+  t.deepEqual(n.notices().filter((x) => x.kind === 'controller'), [{ kind: 'controller', event: 'controllerReachable' }]);
+});
+
 test('a lost heartbeat is abandoned at its deadline and the next goes at once', (t) => {
   const n = registeredNode();
   const first = n.corr();
