@@ -73,6 +73,8 @@ export function invariants(ctx: CoordinatorContext): void {
 }
 
 function initialContext(input: CoordinatorInput): CoordinatorContext {
+  assert(Number.isSafeInteger(input.partition) && input.partition >= 0, `__consumer_offsets partition ${input.partition}`);
+  assert(Number.isSafeInteger(input.leaderEpoch) && input.leaderEpoch >= 0, `leader epoch ${input.leaderEpoch}: a coordinator serves a partition its node leads`);
   return {
     partition: input.partition, nodeId: input.nodeId, leaderEpoch: input.leaderEpoch, knobs: { ...COORDINATOR_DEFAULTS, ...input.knobs },
     phase: 'loading', nowMs: input.nowMs, wallOffsetMs: (input.wallMs ?? input.nowMs) - input.nowMs, prng: input.seed >>> 0, nextCorr: 1,

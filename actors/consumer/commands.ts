@@ -38,6 +38,8 @@ function onAssign(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & { typ
     wantTopic(ctx.metadata, tp.topic);
   }
   for (const key of [...ctx.partitions.keys()]) if (!next.has(key)) removePartition(ctx, fx, key);
+  assert([...ctx.corrs.values()].every((key) => next.has(key)), 'no request of an unassigned partition stays');
+  assert([...next.values()].every((p) => p.bufferedBytes === 0 && p.head === 0), 'an assignment starts every partition afresh');
   ctx.partitions = next;
   return { ok: true };
 }
@@ -120,6 +122,14 @@ export function answerPoll(ctx: ConsumerContext, fx: Fx): void {
     return;
   }
   const records = collect(ctx, poll.maxRecords);
+  assert(records.length <= poll.maxRecords, `${records.length} records for a poll of ${poll.maxRecords}`);
+  // The application sees each partition's records in offset order, none twice.
+  const lastOffsets = new Map<string, number>();
+  for (const r of records) {
+    const key = partitionKey(r.topic, r.partition);
+    assert((lastOffsets.get(key) ?? -1) < r.offset, `${key}: offset ${r.offset} delivered after ${lastOffsets.get(key)}`);
+    lastOffsets.set(key, r.offset);
+  }
   if (records.length === 0 && ctx.nowMs < poll.deadlineMs) return;
   ctx.poll = undefined;
   deliver(fx, poll.requestId, { ok: true, records } satisfies PollResult);
@@ -134,10 +144,12 @@ function collect(ctx: ConsumerContext, maxRecords: number): ConsumerRecord[] {
     take(ctx, p, maxRecords - out.length, out);
   }
   ctx.cursor = list.length === 0 ? 0 : (ctx.cursor + 1) % list.length;
+  assert(maxRecords > 0 && out.length <= maxRecords, `${out.length} records collected for at most ${maxRecords}`);
   return out;
 }
 
 function take(ctx: ConsumerContext, p: PartitionFetch, n: number, out: ConsumerRecord[]): void {
+  assert(n > 0 && p.head <= p.buffer.length, 'records to take, from within the buffer');
   const start = p.head;
   const end = Math.min(p.buffer.length, p.head + n);
   for (let i = p.head; i < end; i++) {
@@ -147,6 +159,7 @@ function take(ctx: ConsumerContext, p: PartitionFetch, n: number, out: ConsumerR
     p.bufferedBytes -= bytes;
     ctx.bufferedBytes -= bytes;
   }
+  assert(p.bufferedBytes >= 0 && ctx.bufferedBytes >= 0, 'never more taken than was buffered');
   p.head = end;
   if (end > start) p.consumed = (p.buffer[end - 1] as ConsumerRecord).offset + 1;
   if (p.head === p.buffer.length) { p.buffer = []; p.head = 0; }

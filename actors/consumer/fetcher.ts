@@ -16,7 +16,7 @@ import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-w
 import { decodeRecords } from '../client/record-codec.js';
 import { decompressRecords } from '../client/compression.js';
 import type { FetchedBatch, FetchReplyEvent, ListOffsetsReplyEvent } from '../client/messages.js';
-import { reportOwned } from './partitions.js';
+import { partitionKey, reportOwned } from './partitions.js';
 import type { ConsumerContext, ConsumerRecord, ErrorInfo, PartitionFetch } from './types.js';
 
 const EARLIEST = -2;
@@ -40,6 +40,7 @@ export function pump(ctx: ConsumerContext, fx: Fx): void {
       continue;
     }
     const corr = newCorr(ctx);
+    assert(ctx.corrs.get(corr) === undefined, `corr ${corr} already names a request`);
     ctx.corrs.set(corr, key);
     if (p.resolve !== undefined) {
       p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false,
@@ -64,6 +65,7 @@ function answered(ctx: ConsumerContext, corr: number, kind: 'fetch' | 'listOffse
   assert(p !== undefined && p.request?.corr === corr && p.request.kind === kind, 'a live corr maps to its partition request');
   const discard = p.request.discard;
   p.request = undefined;
+  assert(![...ctx.corrs.values()].includes(key), `${key}: a second request outstanding`);
   return discard ? undefined : p;
 }
 
@@ -71,11 +73,14 @@ export function onFetchReply(ctx: ConsumerContext, event: FetchReplyEvent): void
   const p = answered(ctx, event.corr, 'fetch');
   if (p === undefined) return;
   if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
+  const from = p.position;
+  assert(from !== undefined && p.resolve === undefined, 'a fetch goes out from a resolved position');
   p.failures = 0;
   for (const batch of event.body.batches) {
     const error = appendBatch(ctx, p, batch);
     if (error !== undefined) return halt(p, error);
   }
+  assert(p.position !== undefined && p.position >= from, `${p.topic}/${p.partition}: the position went back from ${from} to ${p.position}`);
 }
 
 function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatch): ErrorInfo | undefined {
@@ -95,6 +100,8 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
     p.bufferedBytes += bytes;
     ctx.bufferedBytes += bytes;
   }
+  const last = p.buffer[p.buffer.length - 1];
+  assert(last === undefined || added[0] === undefined || last.offset < added[0].offset, `${p.topic}/${p.partition}: records buffered out of offset order`);
   // A new array: the buffer may be shared with the snapshot this event started from.
   p.buffer = p.buffer.concat(added);
   p.position = batch.lastOffset + 1;
@@ -110,6 +117,7 @@ export function onListOffsetsReply(ctx: ConsumerContext, fx: Fx, event: ListOffs
   if (p === undefined) return;
   if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
   assert(event.body.offset >= 0, 'earliest and latest always have an offset');
+  assert(p.resolve !== undefined, 'a listOffsets answers a partition resolving its start (a seek since discards it)');
   p.failures = 0;
   p.position = event.body.offset;
   p.resolve = undefined;
@@ -117,6 +125,8 @@ export function onListOffsetsReply(ctx: ConsumerContext, fx: Fx, event: ListOffs
 }
 
 function onError(ctx: ConsumerContext, p: PartitionFetch, error: ErrorInfo): void {
+  assert(!p.halted, 'a halted partition sends no request, so gets no error');
+  assert(p.request === undefined, 'an error answers the request of the partition, now cleared');
   if (error.code === 'OFFSET_OUT_OF_RANGE' && ctx.config.autoOffsetReset !== 'none') {
     p.resolve = ctx.config.autoOffsetReset;
     p.position = undefined;
@@ -157,6 +167,7 @@ export function abandonMovedRequests(ctx: ConsumerContext): void {
     if (p.request === undefined) continue;
     const route = leaderRoute(ctx.metadata, p.topic, p.partition);
     if (route === undefined || route.leaderEpoch <= p.request.leaderEpoch) continue;
+    assert(ctx.corrs.get(p.request.corr) === partitionKey(p.topic, p.partition), `${p.topic}/${p.partition}: its request's corr names another partition`);
     ctx.corrs.delete(p.request.corr);
     p.request = undefined;
   }
@@ -166,9 +177,11 @@ export function abandonMovedRequests(ctx: ConsumerContext): void {
 export function expireRequests(ctx: ConsumerContext): void {
   for (const p of ctx.partitions.values()) {
     if (p.request === undefined || ctx.nowMs < p.request.deadlineMs) continue;
+    assert(ctx.corrs.get(p.request.corr) === partitionKey(p.topic, p.partition), `${p.topic}/${p.partition}: its request's corr names another partition`);
     ctx.corrs.delete(p.request.corr);
     p.request = undefined;
     ctx.metadata.stale = true;
     backOff(ctx, p);
+    assert(p.retryAtMs >= ctx.nowMs, `${p.topic}/${p.partition}: a retry scheduled in the past`);
   }
 }

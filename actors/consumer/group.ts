@@ -10,6 +10,7 @@
  * so a zombie never keeps fetching next to the partition's new owner. `close` commits
  * (autoCommit), then leaves with epoch -1 (-2 for a static member) so the partitions move at once.
  */
+import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
 import { METADATA } from '../kit/addresses.js';
@@ -112,6 +113,8 @@ function findCoordinator(ctx: ConsumerContext, fx: Fx): void {
 
 function findFailed(ctx: ConsumerContext): void {
   const g = member(ctx);
+  assert(g.find !== undefined && g.coordinator === undefined, 'a lookup fails only while it is out and no coordinator is known');
+  assert(g.heartbeat === undefined, 'no heartbeat goes out without a coordinator');
   g.find = undefined;
   g.findFailures++;
   const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.findFailures, ctx.prng);
@@ -126,6 +129,8 @@ export function onFindCoordinatorReply(ctx: ConsumerContext, fx: Fx, event: Find
     logLine(fx, 'debug', 'groupCoordinatorLookupFailed', { groupId: g.groupId, code: event.body.code });
     return findFailed(ctx);
   }
+  assert(g.coordinator === undefined && g.heartbeat === undefined, 'a lookup is out only while no coordinator is known');
+  assert(event.body.address.length > 0, 'a coordinator has an address');
   g.find = undefined;
   g.findFailures = 0;
   g.coordinator = event.body.address;
@@ -154,13 +159,16 @@ function sendHeartbeat(ctx: ConsumerContext, fx: Fx): void {
     if ('topics' in g.subscription) body.subscribedTopics = g.subscription.topics;
     else body.subscribedRegex = g.subscription.regex;
   }
+  // KIP-848: a member joins owning nothing (a rejoin dropped everything first).
+  assert(epoch !== JOIN_EPOCH || body.ownedPartitions.length === 0, `member ${g.memberId} joins owning partitions`);
+  assert(g.coordinator !== undefined, 'a heartbeat goes to a known coordinator');
   const corr = newCorr(ctx);
   g.heartbeat = { corr, sentAtMs: ctx.nowMs, deadlineMs: ctx.nowMs + groupRequestTimeoutMs(ctx), epoch };
   g.ownedChanged = false;
   // Fail-fast: when the coordinator's node dies, its address loses its listener and the transport
   // says so at once (NATS "no responders"), so the member looks for the new coordinator now rather
   // than after the request timeout.
-  sendFailFast(fx, g.coordinator as string, 'groupHeartbeat', body, corr);
+  sendFailFast(fx, g.coordinator, 'groupHeartbeat', body, corr);
 }
 
 export function onHeartbeatReply(ctx: ConsumerContext, fx: Fx, event: GroupHeartbeatReplyEvent): void {
@@ -171,6 +179,9 @@ export function onHeartbeatReply(ctx: ConsumerContext, fx: Fx, event: GroupHeart
   if (leaving(g)) return finishClose(ctx, fx);
   const body = event.body;
   if (body.code !== 'OK') return heartbeatFailed(ctx, fx, body.code, body.message ?? ERRORS[body.code].text);
+  // An answer carries the member's epoch or a newer one: an epoch that went down would take back an assignment already handed on.
+  assert(body.memberEpoch >= sent.epoch, `member ${body.memberId}: epoch ${body.memberEpoch} answered to a heartbeat of epoch ${sent.epoch}`);
+  assert(sent.sentAtMs <= ctx.nowMs, 'a heartbeat is answered after it was sent');
   g.ackedAtMs = Math.max(g.ackedAtMs, sent.sentAtMs);
   g.heartbeatFailures = 0;
   if (g.memberId !== body.memberId || g.memberEpoch !== body.memberEpoch) logLine(fx, 'info', 'groupMemberEpoch', { groupId: g.groupId, memberId: body.memberId, memberEpoch: body.memberEpoch });
@@ -187,6 +198,8 @@ export function onHeartbeatReply(ctx: ConsumerContext, fx: Fx, event: GroupHeart
 
 function heartbeatFailed(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS, message: string): void {
   const g = member(ctx);
+  assert(g.heartbeat === undefined, 'a failed heartbeat is no longer in flight');
+  assert(!leaving(g), 'the answer to a leave closes, whatever it says');
   switch (code) {
     case 'FENCED_MEMBER_EPOCH': case 'UNKNOWN_MEMBER_ID':
       logLine(fx, 'warn', 'groupMemberFenced', { groupId: g.groupId, memberId: g.memberId, memberEpoch: g.memberEpoch, code });
@@ -205,8 +218,10 @@ function heartbeatFailed(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS
 
 function heartbeatBackoff(ctx: ConsumerContext): void {
   const g = member(ctx);
+  assert(g.heartbeat === undefined, 'a heartbeat backs off only with none in flight');
   g.heartbeatFailures++;
   const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, g), g.heartbeatFailures, ctx.prng);
+  assert(delayMs >= 0, `a backoff of ${delayMs} ms`);
   ctx.prng = prng;
   g.heartbeatAtMs = ctx.nowMs + delayMs;
   if (g.coordinator === undefined) g.findRetryAtMs = ctx.nowMs + delayMs;
@@ -228,6 +243,9 @@ function rejoin(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS, message
   g.target = undefined;
   g.assigning = new Set();
   g.heartbeatAtMs = ctx.nowMs;
+  // Fenced partitions may already be someone else's: nothing of them may stay, nor a commit the application waits on.
+  assert(ctx.partitions.size === 0 && g.revoking === undefined, 'a rejoining member owns nothing');
+  assert(!g.queued.some((e) => e.op.kind === 'commit' && e.op.purpose === 'explicit'), 'the commits the application waited on were failed');
 }
 
 // ---- ticks, close, and the step's tail ----
@@ -236,6 +254,8 @@ function rejoin(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS, message
 export function groupTick(ctx: ConsumerContext, fx: Fx): void {
   const g = ctx.group;
   if (g === undefined || ctx.closed) return;
+  assert(g.heartbeat === undefined || g.coordinator !== undefined, 'a heartbeat in flight has a coordinator');
+  assert(g.find === undefined || g.coordinator === undefined, 'a lookup is out only while no coordinator is known');
   if (g.find !== undefined && ctx.nowMs >= g.find.deadlineMs) findFailed(ctx);
   if (g.heartbeat !== undefined && ctx.nowMs >= g.heartbeat.deadlineMs) {
     g.heartbeat = undefined;
@@ -264,6 +284,8 @@ function autoCommit(ctx: ConsumerContext): void {
   if (g.memberEpoch <= 0 || autoCommitPending(g)) return;
   const offsets = consumedOffsets(ctx, false);
   if (offsets.length === 0) return;
+  assert(offsets.every((o) => o.offset >= 0 && ctx.partitions.has(partitionKey(o.topic, o.partition))), 'an auto-commit commits positions of fetched partitions');
+  assert(g.memberEpoch > 0, 'only a member that joined commits as one');
   queueOp(ctx, { kind: 'commit', purpose: 'auto', requestId: undefined, offsets, deadlineMs: ctx.nowMs + ctx.config.autoCommitIntervalMs });
 }
 
@@ -278,8 +300,10 @@ function consumedOffsets(ctx: ConsumerContext, withRevoking: boolean): Array<{ t
 /** close in group mode: stop fetching, commit (autoCommit), leave; the close answer waits for these steps or closeDeadline. */
 export function closeGroup(ctx: ConsumerContext, fx: Fx, requestId: number): void {
   const g = member(ctx);
+  assert(g.closing === undefined && !ctx.closed, 'a close starts once');
   const offsets = ctx.config.autoCommit && g.memberEpoch > 0 ? consumedOffsets(ctx, true) : [];
   for (const key of [...ctx.partitions.keys()]) removePartition(ctx, fx, key);
+  assert(ctx.partitions.size === 0 && ctx.bufferedBytes === 0, 'a closing consumer fetches and buffers nothing');
   g.revoking = undefined;
   g.notices = [];
   g.closing = { requestId, stage: 'committing', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs };
@@ -298,7 +322,9 @@ function startLeave(ctx: ConsumerContext, fx: Fx): void {
 function finishClose(ctx: ConsumerContext, fx: Fx): void {
   const g = member(ctx);
   if (g.closing === undefined) return;
+  assert(!ctx.closed, 'a consumer closes once');
   failWaitingCommits(ctx, fx, 'CLIENT_CLOSED', 'the consumer is closed');
+  assert(!g.queued.some((e) => e.op.kind === 'commit' && e.op.purpose === 'explicit'), 'no commit the application waits on outlives the close');
   for (const e of g.queued) if (e.op.kind === 'committed') deliver(fx, e.op.requestId, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' });
   for (const e of g.inFlight.values()) {
     if (e.op.kind === 'committed' || e.op.kind === 'commit' && e.op.purpose === 'explicit') deliver(fx, e.op.requestId as number, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' });
@@ -323,6 +349,8 @@ export function pumpGroup(ctx: ConsumerContext, fx: Fx): void {
   if (g === undefined || ctx.closed) return;
   if (closeCommitSettled(g)) startLeave(ctx, fx);
   if (ctx.closed) return;
+  assert(g.closing?.stage !== 'leaving' || (g.subscription !== undefined && g.memberId !== ''), 'only a member that joined leaves');
+  assert(g.heartbeat === undefined || g.coordinator !== undefined, 'a heartbeat in flight has a coordinator');
   findCoordinator(ctx, fx);
   if (g.closing === undefined) reconcile(ctx, fx);
   sendQueued(ctx, fx);

@@ -52,6 +52,7 @@ function mayCommitNow(g: GroupMember, op: GroupOp): boolean {
 export function sendQueued(ctx: ConsumerContext, fx: Fx): void {
   const g = member(ctx);
   if (g.coordinator === undefined || g.queued.length === 0) return;
+  assert(commitsInFlight(g) <= 1, 'one commit in flight at a time');
   const waiting: GroupMember['queued'][number][] = [];
   let inFlight: Map<number, GroupMember['inFlight'] extends ReadonlyMap<number, infer V> ? V : never> | undefined;
   // One commit at a time, in order: once a commit is in flight or waits, later ones wait too.
@@ -72,6 +73,12 @@ export function sendQueued(ctx: ConsumerContext, fx: Fx): void {
     else sendFailFast(fx, g.coordinator, 'offsetFetch', { groupId: g.groupId, partitions: byTopic(entry.op.partitions) } satisfies OffsetFetch, corr);
   }
   if (inFlight !== undefined) { g.inFlight = inFlight; g.queued = waiting; }
+  // Two commits in flight may land the other way round, the older offset over the newer.
+  assert(commitsInFlight(g) <= 1, 'one commit in flight at a time');
+}
+
+function commitsInFlight(g: GroupMember): number {
+  return [...g.inFlight.values()].filter((e) => e.op.kind === 'commit').length;
 }
 
 function commitBody(g: GroupMember, offsets: CommitOffset[]): OffsetCommit {
@@ -86,6 +93,8 @@ function answered(ctx: ConsumerContext, corr: number): (GroupMember['inFlight'] 
   const g = member(ctx);
   const entry = g.inFlight.get(corr);
   if (entry === undefined) return undefined;
+  assert(!g.queued.some((e) => e.op === entry.op), 'a request is queued or in flight, not both');
+  assert(entry.attempts >= 1, 'a request in flight was sent');
   const inFlight = new Map(g.inFlight);
   inFlight.delete(corr);
   g.inFlight = inFlight;
@@ -94,6 +103,8 @@ function answered(ctx: ConsumerContext, corr: number): (GroupMember['inFlight'] 
 
 /** A failed attempt: retried after a backoff while the request may still succeed, else settled with `code`. */
 function retryOrFail(ctx: ConsumerContext, fx: Fx, op: GroupOp, attempts: number, code: ErrorCode, message: string): void {
+  assert(attempts >= 1, 'a request fails only after an attempt');
+  assert(![...member(ctx).inFlight.values()].some((e) => e.op === op), 'a failed request is no longer in flight');
   if (code === 'NOT_COORDINATOR' || code === 'COORDINATOR_NOT_AVAILABLE' || code === 'REQUEST_TIMED_OUT' || code === 'UNKNOWN_ADDRESS') coordinatorLost(ctx);
   const retriable = ERRORS[code].retriable && !(op.kind === 'commit' && op.purpose === 'auto');
   if (retriable && ctx.nowMs < op.deadlineMs) {
@@ -127,6 +138,7 @@ export function onOffsetCommitReply(ctx: ConsumerContext, fx: Fx, event: OffsetC
   if (entry === undefined) return;
   const op = entry.op;
   assert(op.kind === 'commit', 'an offsetCommit answers a commit');
+  assert(op.offsets.every((o) => Number.isSafeInteger(o.offset) && o.offset >= 0), 'only valid offsets are committed');
   const body = event.body;
   if (body.code !== 'OK') return retryOrFail(ctx, fx, op, entry.attempts, body.code, body.message ?? ERRORS[body.code].text);
   const g = member(ctx);
@@ -148,6 +160,7 @@ export function onOffsetFetchReply(ctx: ConsumerContext, fx: Fx, event: OffsetFe
   if (entry === undefined) return;
   const op = entry.op;
   assert(op.kind !== 'commit', 'an offsetFetch answers a fetch of offsets');
+  assert(op.kind !== 'fetchAssigned' || op.partitions.length > 0, 'assigned offsets are fetched for partitions');
   const body = event.body;
   if (body.code !== 'OK') return retryOrFail(ctx, fx, op, entry.attempts, body.code, body.message ?? ERRORS[body.code].text);
   const found = new Map(body.offsets.filter((o) => o.offset >= 0).map((o) => [partitionKey(o.topic, o.partition), o]));
@@ -166,10 +179,12 @@ export function expireGroupRequests(ctx: ConsumerContext, fx: Fx): void {
     answered(ctx, corr);
     retryOrFail(ctx, fx, entry.op, entry.attempts, 'REQUEST_TIMED_OUT', `no answer from the coordinator of ${g.groupId}`);
   }
+  assert([...g.inFlight.values()].every((e) => ctx.nowMs < e.replyByMs), 'every request out of time is answered');
   const expired = g.queued.filter((e) => ctx.nowMs >= e.op.deadlineMs);
   if (expired.length === 0) return;
   g.queued = g.queued.filter((e) => ctx.nowMs < e.op.deadlineMs);
   for (const e of expired) settle(ctx, fx, e.op, { ok: false, code: 'COORDINATOR_NOT_AVAILABLE', message: `no coordinator for ${g.groupId} in time` });
+  assert(g.queued.every((e) => ctx.nowMs < e.op.deadlineMs), 'a request settled for its deadline is not queued again out of time');
 }
 
 /** Settles every request the application waits for with `code` (the member was fenced, or closed). */

@@ -62,6 +62,8 @@ export function reconcile(ctx: ConsumerContext, fx: Fx): void {
 
 function startRevocation(ctx: ConsumerContext, fx: Fx, keys: string[]): void {
   const g = member(ctx);
+  assert(g.revoking === undefined, 'one revocation at a time');
+  assert(keys.length > 0, 'a revocation of partitions owned');
   const partitions = keys.map((key) => {
     const p = removePartition(ctx, fx, key);
     assert(p !== undefined, 'a revoked partition was fetched');
@@ -84,6 +86,7 @@ function notifyRevoked(ctx: ConsumerContext): void {
   const g = member(ctx);
   const revoking = g.revoking;
   assert(revoking !== undefined && revoking.stage === 'committing', 'a revocation notifies once');
+  assert(!g.notices.some((n) => n.id === revoking.noticeId), `notice ${revoking.noticeId} given twice`);
   g.revoking = { ...revoking, stage: 'notified' };
   g.notices = [...g.notices, { id: revoking.noticeId, kind: 'revoked', lost: false,
     partitions: revoking.partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }];
@@ -117,6 +120,7 @@ export function assignedOffsets(ctx: ConsumerContext, fx: Fx, partitions: TopicP
     if (!assigning.has(key) || g.target?.has(key) !== true || ctx.partitions.has(key)) continue;
     assigning.delete(key);
     const offset = committed.get(key)?.offset;
+    assert(offset === undefined || offset >= 0, `${key}: committed offset ${offset}`);
     const reset = ctx.config.autoOffsetReset;
     const p = addGroupPartition(ctx, fx, tp.topic, tp.partition, offset ?? (reset === 'none' ? 0 : reset));
     if (offset === undefined && reset === 'none') {
@@ -126,6 +130,7 @@ export function assignedOffsets(ctx: ConsumerContext, fx: Fx, partitions: TopicP
     started.push({ topic: tp.topic, partition: tp.partition });
   }
   g.assigning = assigning;
+  assert([...assigning].every((key) => !ctx.partitions.has(key)), 'a partition is started or being started, not both');
   if (started.length === 0) return;
   g.ownedChanged = true;
   logLine(fx, 'info', 'groupAssigned', { groupId: g.groupId, memberEpoch: g.memberEpoch, partitions: started.map((tp) => partitionKey(tp.topic, tp.partition)) });
@@ -137,6 +142,8 @@ export function dropAllOwned(ctx: ConsumerContext, fx: Fx, lost: boolean): void 
   const g = member(ctx);
   const owned = ownedPartitions(ctx);
   for (const key of [...ctx.partitions.keys()]) removePartition(ctx, fx, key);
+  assert(ctx.partitions.size === 0, 'every partition went');
+  assert(ctx.corrs.size === 0 && ctx.bufferedBytes === 0, 'nothing asked or buffered for partitions gone');
   g.revoking = undefined;
   g.queued = g.queued.filter((e) => e.op.kind !== 'fetchAssigned' && !(e.op.kind === 'commit' && e.op.purpose !== 'explicit'));
   if (owned.length === 0) return;

@@ -1,4 +1,5 @@
 /** ListGroups, DescribeGroup and DeleteGroup (only an empty group; tombstones for all its keys). */
+import { assert } from '../assert.js';
 import { reply, type Fx } from '../kit/fx.js';
 import { groupExists, groupState, memberCount, newGroup } from './group.js';
 import type { MemberDescription } from './protocol.js';
@@ -22,6 +23,7 @@ export function onDescribeGroup(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'d
   if (d.refusal !== undefined) return reply(fx, d, d.refusal);
   if (!groupExists(ctx, d.groupId)) return reply(fx, d, { code: 'GROUP_ID_NOT_FOUND', message: `no group ${d.groupId}` });
   const group = ctx.groups[d.groupId] ?? newGroup(d.groupId);
+  assert(group.assignmentEpoch <= group.groupEpoch, `${d.groupId}: target epoch ${group.assignmentEpoch} ahead of group epoch ${group.groupEpoch}`);
   const members: MemberDescription[] = Object.values(group.members).sort((a, b) => (a.memberId < b.memberId ? -1 : 1)).map((m) => ({
     memberId: m.memberId, clientId: m.clientId, memberEpoch: m.memberEpoch,
     ...(m.instanceId !== undefined ? { instanceId: m.instanceId } : {}),
@@ -29,6 +31,7 @@ export function onDescribeGroup(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'d
     ...(m.subscribedRegex !== undefined ? { subscribedRegex: m.subscribedRegex } : {}),
     assignment: toTopicPartitions(allowed(group, m)), targetAssignment: toTopicPartitions(group.target[m.memberId] ?? []),
   }));
+  assert(members.every((m) => m.memberEpoch <= group.assignmentEpoch), `${d.groupId}: a member epoch ahead of the group's assignment`);
   reply(fx, d, { code: 'OK', groupId: d.groupId, state: groupState(group), groupEpoch: group.groupEpoch,
     assignmentEpoch: group.assignmentEpoch, assignor: group.assignor, members });
 }
@@ -51,5 +54,7 @@ export function onDeleteGroup(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'del
   delete offsets[d.groupId];
   ctx.groups = groups;
   ctx.offsets = offsets;
+  assert(records.every((r) => r.kind !== 'barrier' && r.value === null && r.groupId === d.groupId), 'a group is deleted with tombstones of its own keys only');
+  assert(!groupExists(ctx, d.groupId), `${d.groupId} still exists after its deletion`);
   write(ctx, fx, records, { replies: [{ head: d, body: { code: 'OK' } }], effects: [] });
 }

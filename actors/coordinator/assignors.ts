@@ -7,6 +7,7 @@
  * ends with ⌊n/m⌋ or ⌈n/m⌉. `range`: Kafka's RangeAssignor, per topic: the subscribers sorted by
  * member id get contiguous ranges, the first `n mod k` one partition more.
  */
+import { assert } from '../assert.js';
 import { sortTps, tpKey, tpParse } from './tp.js';
 import type { TpKey } from './types.js';
 
@@ -59,6 +60,9 @@ export function assignUniform(members: readonly AssignorMember[], topics: Readon
     counts[best] = (counts[best] as number) + 1;
     (result[(sorted[best] as AssignorMember).memberId] as TpKey[]).push(k);
   }
+  const assigned = Object.values(result).flat();
+  assert(assigned.length === all.length && new Set(assigned).size === all.length, 'every partition of a subscribed topic goes to exactly one member');
+  assert(counts.every((n, i) => n === (result[(sorted[i] as AssignorMember).memberId] as TpKey[]).length), 'the counts are what each member holds');
   for (const id of Object.keys(result)) result[id] = sortTps(result[id] as TpKey[]);
   return result;
 }
@@ -78,7 +82,9 @@ export function assignRange(members: readonly AssignorMember[], topics: Readonly
       for (let p = next; p < next + n; p++) (result[m.memberId] as TpKey[]).push(tpKey(topic, p));
       next += n;
     });
+    assert(next === count, `range: ${next} of ${topic}'s ${count} partitions assigned`);
   }
+  assert(sorted.every((m) => (result[m.memberId] as TpKey[]).every((k) => m.topics.includes(tpParse(k).topic))), 'range: a member gets partitions of its own topics only');
   for (const id of Object.keys(result)) result[id] = sortTps(result[id] as TpKey[]);
   return result;
 }

@@ -6,10 +6,11 @@
  * offset (`deleteRecords`, Kafka's DeleteRecords). The log then holds about one checkpoint plus
  * the records since, however long the groups live.
  */
+import { assert } from '../assert.js';
 import { logLine, send, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { groupRecord, memberRecord, targetRecord } from './group.js';
-import { recordBytes, type CoordRecord } from './records.js';
+import { recordBytes, recordKey, type CoordRecord } from './records.js';
 import { tpParse } from './tp.js';
 import type { CoordinatorContext, DeleteRecordsReply, WriteBatch } from './types.js';
 import { countPending } from './write-state.js';
@@ -27,6 +28,9 @@ export function liveRecords(ctx: CoordinatorContext): CoordRecord[] {
       records.push({ kind: 'offset', groupId, topic, partition, value });
     }
   }
+  // A key twice would let the older value win on a load that starts at the checkpoint.
+  assert(new Set(records.map(recordKey)).size === records.length, 'a checkpoint holds each key once');
+  assert(records.every((r) => r.kind === 'barrier' || r.value !== null), 'a checkpoint holds live values, no tombstones');
   return records;
 }
 
@@ -37,7 +41,8 @@ export function maybeCheckpoint(ctx: CoordinatorContext): void {
   if (w.pipeline.some((p) => p.batch.checkpoint !== undefined) || w.queue.some((b) => b.checkpoint !== undefined)) return;
   const batches: WriteBatch[] = [];
   let current: WriteBatch = { records: [], bytes: 0, outbox: { replies: [], effects: [] } };
-  for (const r of liveRecords(ctx)) {
+  const live = liveRecords(ctx);
+  for (const r of live) {
     const bytes = recordBytes(r);
     if (current.records.length > 0 && current.bytes + bytes > ctx.knobs.batchBytesMax) { batches.push(current); current = { records: [], bytes: 0, outbox: current.outbox }; }
     current = { ...current, records: [...current.records, r], bytes: current.bytes + bytes };
@@ -45,12 +50,17 @@ export function maybeCheckpoint(ctx: CoordinatorContext): void {
   batches.push(current);
   const marked = batches.map((b, i): WriteBatch => ({ ...b, outbox: { replies: [], effects: [] },
     checkpoint: batches.length === 1 ? 'only' : i === 0 ? 'first' : i === batches.length - 1 ? 'last' : 'middle' }));
+  assert(marked.every((b) => b.records.length > 0), 'a checkpoint batch has records');
+  assert(marked.reduce((n, b) => n + b.records.length, 0) === live.length, 'a checkpoint writes every live key');
   ctx.writes = { ...w, queue: [...w.queue, ...marked], recordsSinceCheckpoint: 0 };
   countPending(ctx, marked.flatMap((b) => b.records), 1);
 }
 
 export function onCheckpointWritten(ctx: CoordinatorContext, fx: Fx, batch: WriteBatch, baseOffset: number): void {
+  assert(batch.checkpoint !== undefined, 'a checkpoint batch');
   const start = batch.checkpoint === 'first' || batch.checkpoint === 'only' ? baseOffset : ctx.writes.checkpointStart;
+  // Batches drain in order and a failed write empties the pipeline: a checkpoint's later batches follow its first.
+  assert(start !== undefined && start <= baseOffset, `a checkpoint batch at ${baseOffset} without its first batch before it`);
   ctx.writes = { ...ctx.writes, checkpointStart: start };
   if (start === undefined || (batch.checkpoint !== 'last' && batch.checkpoint !== 'only')) return;
   ctx.writes = { ...ctx.writes, checkpointStart: undefined };

@@ -3,6 +3,7 @@
  * Kafka's ConsumerProtocolAssignment (int16 version · [topic string · [int32 partition]] · user
  * data), which is read here so `brook groups describe` shows who owns what and the lag.
  */
+import { assert } from '../assert.js';
 import { reply, type Fx } from '../kit/fx.js';
 import type { GroupState, MemberDescription, TopicPartitions } from './protocol.js';
 import type { ClassicGroup, ClassicState } from './classic-types.js';
@@ -41,6 +42,8 @@ export function consumerAssignment(bytes: Uint8Array): TopicPartitions[] {
 }
 
 export function onDescribeClassic(ctx: CoordinatorContext, fx: Fx, d: RequestOf<'describeGroup'>, group: ClassicGroup): void {
+  assert(group.groupId === d.groupId, `group ${d.groupId} is kept under another id`);
+  assert(group.state !== 'empty' || Object.keys(group.members).length === 0, `${group.groupId}: an empty group with members`);
   const members: Array<MemberDescription & { clientHost: string; metadata: Uint8Array; assignmentBytes: Uint8Array }> = Object.values(group.members)
     .sort((a, b) => a.joinedSeq - b.joinedSeq).map((m) => {
       const assignment = group.protocolType === 'consumer' ? consumerAssignment(m.assignment) : [];

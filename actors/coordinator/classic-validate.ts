@@ -1,5 +1,5 @@
 /** The edge validator's part for the classic group protocol's requests (actors/coordinator/validate.ts calls it). */
-import { bytes, int, list, object, optStr, str, type Body } from '../kit/validate.js';
+import { bytes, fail, int, list, object, optStr, str, type Body } from '../kit/validate.js';
 
 const GROUP_ID_MAX = 255;
 const MEMBER_ID_MAX = 255;
@@ -27,6 +27,8 @@ export function classicRequest(type: string, b: Body): object | undefined {
         const p = object(v, 'protocols[]');
         return { name: str(p, 'name', 255), metadata: bytes(p, 'metadata', PROTOCOL_BYTES_MAX) };
       });
+      // Kafka keys a join's protocols by name: one name twice is not a protocol list.
+      if (new Set(protocols.map((p) => p.name)).size !== protocols.length) fail('protocols must have distinct names');
       return { groupId: id, memberId: str(b, 'memberId', MEMBER_ID_MAX), clientId: str(b, 'clientId', 255), clientHost: str(b, 'clientHost', 255),
         sessionTimeoutMs: int(b, 'sessionTimeoutMs', 0, 2 ** 31 - 1), rebalanceTimeoutMs: int(b, 'rebalanceTimeoutMs', 0, 2 ** 31 - 1),
         protocolType: str(b, 'protocolType', 255), protocols, ...instanceOf(b), ...refusal(id) };
@@ -37,6 +39,7 @@ export function classicRequest(type: string, b: Body): object | undefined {
         const a = object(v, 'assignments[]');
         return { memberId: str(a, 'memberId', MEMBER_ID_MAX), assignment: bytes(a, 'assignment', PROTOCOL_BYTES_MAX) };
       });
+      if (new Set(assignments.map((a) => a.memberId)).size !== assignments.length) fail('assignments must name each member once');
       const protocolType = optStr(b, 'protocolType', 255);
       const protocolName = optStr(b, 'protocolName', 255);
       return { groupId: id, generationId: int(b, 'generationId', -1, 2 ** 31 - 1), memberId: str(b, 'memberId', MEMBER_ID_MAX), assignments,

@@ -28,6 +28,9 @@ export function isClassicActive(ctx: CoordinatorContext, groupId: string): boole
 }
 
 export function putClassic(ctx: CoordinatorContext, group: ClassicGroup): void {
+  assert(group.state !== 'empty' || Object.keys(group.members).length === 0, `${group.groupId}: an empty group with members`);
+  assert((group.state !== 'completingRebalance' && group.state !== 'stable') || group.members[group.leaderId] !== undefined,
+    `${group.groupId}: ${group.state} with leader ${group.leaderId}, not a member`);
   if (Object.keys(group.members).length === 0 && group.state === 'empty') {
     const all = { ...ctx.classic };
     delete all[group.groupId];
@@ -66,8 +69,10 @@ function newMemberId(ctx: CoordinatorContext, clientId: string): string {
 /** Starts a rebalance: waiting SyncGroups learn REBALANCE_IN_PROGRESS; members must join again. */
 export function prepareRebalance(ctx: CoordinatorContext, fx: Fx, group: ClassicGroup): ClassicGroup {
   if (group.state === 'preparingRebalance') return group;
+  assert(Object.keys(group.members).length > 0, `${group.groupId}: a rebalance with no member to join`);
   const members: Record<string, ClassicMember> = {};
   for (const m of Object.values(group.members)) {
+    assert(m.sync === undefined || group.state === 'completingRebalance', `${group.groupId}: a SyncGroup waits outside CompletingRebalance`);
     if (m.sync !== undefined) reply(fx, m.sync, { code: 'REBALANCE_IN_PROGRESS', message: 'the group is rebalancing: join again' });
     members[m.memberId] = { ...m, sync: undefined };
   }
@@ -112,7 +117,9 @@ export function onJoinGroup(ctx: CoordinatorContext, fx: Fx, j: RequestOf<'joinG
   };
   group = withMember({ ...group, protocolType: j.protocolType, nextSeq: group.nextSeq + 1 }, member);
   group = prepareRebalance(ctx, fx, group);
+  assert(group.state === 'preparingRebalance', 'a join starts or joins a rebalance');
   putClassic(ctx, maybeCompleteJoin(ctx, fx, group));
+  assert(ctx.classic[j.groupId]?.members[memberId] !== undefined, `${j.groupId}: the joiner ${memberId} is not a member`);
 }
 
 /** Ends the join phase when every member has joined again (after an empty group's initial delay), or when forced. */
@@ -124,6 +131,7 @@ export function maybeCompleteJoin(ctx: CoordinatorContext, fx: Fx, group: Classi
   const joined = members.filter((m) => m.join !== undefined).sort((a, b) => a.joinedSeq - b.joinedSeq);
   if (joined.length === 0) return { ...group, state: 'empty', members: {}, leaderId: '', generationId: group.generationId + 1 };
   const protocolName = chooseProtocol(joined);
+  assert(joined.every((m) => m.protocols.some((p) => p.name === protocolName)), `${group.groupId}: a member does not speak ${protocolName}`);
   const leaderId = joined.some((m) => m.memberId === group.leaderId) ? group.leaderId : (joined[0] as ClassicMember).memberId;
   const generationId = group.generationId + 1;
   const next: Record<string, ClassicMember> = {};
@@ -147,7 +155,8 @@ function chooseProtocol(members: ClassicMember[]): string {
   assert(candidates.length > 0, 'members that joined share a protocol');
   const votes = new Map<string, number>();
   for (const m of members) {
-    const choice = m.protocols.find((p) => candidates.includes(p.name))?.name as string;
+    const choice = m.protocols.find((p) => candidates.includes(p.name))?.name;
+    assert(choice !== undefined, `member ${m.memberId} speaks none of the common protocols`);
     votes.set(choice, (votes.get(choice) ?? 0) + 1);
   }
   return [...candidates].sort((a, b) => (votes.get(b) ?? 0) - (votes.get(a) ?? 0))[0] as string;
@@ -157,6 +166,8 @@ function chooseProtocol(members: ClassicMember[]): string {
 export function removeClassicMember(group: ClassicGroup, fx: Fx, memberId: string, code: string): ClassicGroup {
   const member = group.members[memberId];
   if (member === undefined) return group;
+  assert(member.memberId === memberId, `member ${memberId} is kept under another id`);
+  assert(member.join === undefined || group.state === 'preparingRebalance', `${group.groupId}: a JoinGroup waits outside PreparingRebalance`);
   if (member.join !== undefined) reply(fx, member.join, { code, message: `member ${memberId} was removed`, memberId });
   if (member.sync !== undefined) reply(fx, member.sync, { code, message: `member ${memberId} was removed` });
   const members = { ...group.members };

@@ -2,11 +2,12 @@
  * Group values and their records: creating, replacing and deleting groups copy-on-write, the
  * target assignment (recomputed on every group epoch bump), and Kafka's group states.
  */
+import { assert } from '../assert.js';
 import { report, type Effect } from '../kit/fx.js';
 import { ASSIGNORS, DEFAULT_ASSIGNOR, type AssignorMember } from './assignors.js';
 import type { GroupState } from './protocol.js';
 import type { CoordRecord } from './records.js';
-import { sameTps, tpPairs } from './tp.js';
+import { compareTp, sameTps, tpPairs } from './tp.js';
 import type { CoordinatorContext, Group, Member, TpKey } from './types.js';
 
 export function newGroup(groupId: string): Group {
@@ -52,6 +53,9 @@ export function targetRecord(group: Group): CoordRecord {
 }
 
 export function memberRecord(groupId: string, m: Member): CoordRecord {
+  // The load (apply.ts) checks the same of what it reads back.
+  assert(m.memberEpoch > m.previousEpoch, `member ${m.memberId}: epoch ${m.memberEpoch} written after ${m.previousEpoch}`);
+  assert(m.assigned.every((k, i) => i === 0 || compareTp(m.assigned[i - 1] as TpKey, k) < 0), `member ${m.memberId}: an assigned set is sorted, each partition once`);
   return { kind: 'member', groupId, memberId: m.memberId, value: {
     memberEpoch: m.memberEpoch, previousEpoch: m.previousEpoch, clientId: m.clientId, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assigned: m.assigned,
     ...(m.instanceId !== undefined ? { instanceId: m.instanceId } : {}),
@@ -65,9 +69,11 @@ export function memberRecord(groupId: string, m: Member): CoordRecord {
  * recomputed at once, so assignmentEpoch = groupEpoch. Records and the report go on the lists given.
  */
 export function bumpEpoch(group: Group, topics: Readonly<Record<string, number>>, records: CoordRecord[], effects: Effect[]): Group {
+  assert(group.assignmentEpoch <= group.groupEpoch, `${group.groupId}: target epoch ${group.assignmentEpoch} ahead of group epoch ${group.groupEpoch}`);
   const epoch = group.groupEpoch + 1;
   const bumped: Group = { ...group, groupEpoch: epoch, assignmentEpoch: epoch };
   const next: Group = { ...bumped, target: computeTarget(bumped, topics) };
+  assert(sameTps(Object.keys(next.target).sort(), Object.keys(next.members).sort()), `${group.groupId}: the target names every member and only members`);
   records.push(groupRecord(next), targetRecord(next));
   report(effects, 'groupEpoch', { groupId: group.groupId, groupEpoch: epoch });
   return next;

@@ -20,9 +20,11 @@ type Heartbeat = RequestOf<'groupHeartbeat'>;
 export function onHeartbeat(ctx: CoordinatorContext, fx: Fx, hb: Heartbeat): void {
   if (hb.refusal !== undefined) return reply(fx, hb, hb.refusal);
   const group = ctx.groups[hb.groupId] ?? newGroup(hb.groupId);
+  assert(group.groupId === hb.groupId, `group ${hb.groupId} is kept under another id`);
   if (hb.memberEpoch === JOIN_EPOCH) return join(ctx, fx, group, hb);
   const member = group.members[hb.memberId];
   if (member === undefined) return reply(fx, hb, { code: 'UNKNOWN_MEMBER_ID', message: `no member ${hb.memberId} in ${hb.groupId}` });
+  assert(member.memberId === hb.memberId, `member ${hb.memberId} is kept under another id`);
   if (hb.memberEpoch < 0) return leave(ctx, fx, group, member, hb);
   const owned = fromTopicPartitions(hb.ownedPartitions);
   // A heartbeat with the epoch before the last bump is one whose reply was lost, if it owns nothing more than it may.
@@ -34,6 +36,7 @@ export function onHeartbeat(ctx: CoordinatorContext, fx: Fx, hb: Heartbeat): voi
 }
 
 function join(ctx: CoordinatorContext, fx: Fx, group: Group, hb: Heartbeat): void {
+  assert(hb.memberEpoch === JOIN_EPOCH, 'a join carries the join epoch');
   if (hb.subscribedTopics === undefined && hb.subscribedRegex === undefined) {
     return reply(fx, hb, { code: 'INVALID_REQUEST', message: 'a joining member must send subscribedTopics or subscribedRegex' });
   }
@@ -49,6 +52,7 @@ function join(ctx: CoordinatorContext, fx: Fx, group: Group, hb: Heartbeat): voi
   if (existing !== undefined) return proceed(ctx, fx, group, existing, hb, false);
   if (memberCount(group) >= ctx.knobs.groupMaxSize) return reply(fx, hb, { code: 'GROUP_MAX_SIZE_REACHED', message: `${ctx.knobs.groupMaxSize} members` });
   const memberId = hb.memberId !== '' ? hb.memberId : newMemberId(ctx);
+  assert(group.members[memberId] === undefined, `a new member takes member id ${memberId}, which is taken`);
   const member: Member = { memberId, clientId: hb.clientId, memberEpoch: 0, previousEpoch: -1, rebalanceTimeoutMs: hb.rebalanceTimeoutMs,
     assigned: [], address: hb.replyTo ?? hb.from, lastHeardMs: ctx.nowMs, heardSinceTick: true };
   proceed(ctx, fx, group, member, hb, true);
@@ -63,6 +67,7 @@ function newMemberId(ctx: CoordinatorContext): string {
 }
 
 function leave(ctx: CoordinatorContext, fx: Fx, group: Group, member: Member, hb: Heartbeat): void {
+  assert(hb.memberEpoch < 0 && hb.memberEpoch !== JOIN_EPOCH, 'a leave carries a leave epoch');
   const body = { code: 'OK', memberId: member.memberId, memberEpoch: hb.memberEpoch, ...intervals(ctx) };
   if (hb.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== undefined) {
     putGroup(ctx, { ...group, members: { ...group.members, [member.memberId]: { ...member, staticLeftAtMs: ctx.nowMs, probe: undefined } } });
@@ -71,6 +76,7 @@ function leave(ctx: CoordinatorContext, fx: Fx, group: Group, member: Member, hb
   const records: CoordRecord[] = [];
   const effects: Effect[] = [];
   putGroup(ctx, removeMember(ctx, group, member.memberId, records, effects));
+  assert(records.length > 0, `the leave of ${member.memberId} is written`);
   write(ctx, fx, records, { replies: [{ head: hb, body }], effects });
 }
 
@@ -100,6 +106,8 @@ function proceed(ctx: CoordinatorContext, fx: Fx, before: Group, previous: Membe
   if (changed) group = bumpEpoch(group, ctx.topics, records, effects);
   else if (ctx.groups[group.groupId] === undefined) records.push(groupRecord(group));
   const reconciled = reconcileMember(group, member, new Set(fromTopicPartitions(hb.ownedPartitions)));
+  assert(reconciled.memberEpoch >= previous.memberEpoch, `member ${member.memberId}: epoch ${previous.memberEpoch} went down to ${reconciled.memberEpoch}`);
+  assert(reconciled.memberEpoch <= group.assignmentEpoch, `member ${member.memberId}: epoch ${reconciled.memberEpoch} ahead of its group's assignment`);
   group = { ...group, members: { ...group.members, [member.memberId]: reconciled } };
   if (joined || JSON.stringify(memberRecord(group.groupId, previous).value) !== JSON.stringify(memberRecord(group.groupId, reconciled).value)) {
     records.push(memberRecord(group.groupId, reconciled));

@@ -11,6 +11,7 @@
  * above every one read, and the read goes on up to it. Any other refusal but a newer leader epoch
  * retries after a backoff; a newer epoch fences.
  */
+import { assert } from '../assert.js';
 import { logLine, report, send, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { PRODUCER_EPOCH_MAX } from '../partition/batch.js';
@@ -22,6 +23,8 @@ import { emptyWrites, isFencing, wallMs } from './write-state.js';
 import { stamped } from './idempotence.js';
 
 export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.phase !== 'fenced', 'a fenced coordinator never loads again');
+  const epochBefore = ctx.producer.epoch;
   ctx.phase = 'loading';
   ctx.groups = {};
   ctx.offsets = {};
@@ -32,6 +35,8 @@ export function startLoad(ctx: CoordinatorContext, fx: Fx): void {
   ctx.producer = { ...ctx.producer, epoch: direct ? epoch : ctx.producer.epoch, nextSequence: 0 };
   ctx.load = { step: 'barrier', fencing: direct, fellBack: !direct, producerEpochSeen: ctx.producer.epoch, corr: -1,
     deadlineMs: 0, resendAtMs: 0, endOffset: 0, nextOffset: 0, recordsRead: 0 };
+  // A producer epoch taken again would let the partition take writes of an earlier load as this one's.
+  assert(ctx.producer.epoch >= epochBefore && (!direct || ctx.producer.epoch > epochBefore), `producer epoch ${ctx.producer.epoch} after ${epochBefore}`);
   sendBarrier(ctx, fx);
 }
 
@@ -87,6 +92,9 @@ export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number
     }
     return retryLater(ctx, fx, body.code);
   }
+  assert(body.baseOffset >= body.logStartOffset, `the barrier landed at ${body.baseOffset}, below the log start ${body.logStartOffset}`);
+  // The second barrier of the long path lands after the first: the read so far stays below it.
+  assert(!(load.fencing && load.fellBack) || load.nextOffset <= body.baseOffset, `a fencing barrier at ${body.baseOffset}, below what was read (${load.nextOffset})`);
   // A read starts at the log start, except the long path's second one: it goes on where the first stopped.
   ctx.load = { ...load, step: 'read', endOffset: body.baseOffset, nextOffset: load.fencing && load.fellBack ? load.nextOffset : body.logStartOffset };
   readNext(ctx, fx);
@@ -95,6 +103,8 @@ export function onLoadProduceReply(ctx: CoordinatorContext, fx: Fx, corr: number
 function readNext(ctx: CoordinatorContext, fx: Fx): void {
   const load = ctx.load;
   if (load === undefined) return;
+  assert(ctx.phase === 'loading' && load.step === 'read', 'a read only while loading, after the barrier');
+  assert(load.nextOffset <= load.endOffset, `the read reached ${load.nextOffset}, past its barrier at ${load.endOffset}`);
   if (load.nextOffset >= load.endOffset && load.fencing) return finish(ctx, fx);
   if (load.nextOffset >= load.endOffset) return fenceAboveRead(ctx, fx, load);
   const corr = newCorr(ctx);
@@ -104,6 +114,8 @@ function readNext(ctx: CoordinatorContext, fx: Fx): void {
 
 /** The long path read everything below its plain barrier: fence in a producer epoch above every one in it. */
 function fenceAboveRead(ctx: CoordinatorContext, fx: Fx, load: Load): void {
+  assert(load.fellBack && !load.fencing, 'only the long path fences after reading');
+  assert(load.nextOffset === load.endOffset, 'the long path fences once it read up to its plain barrier');
   const epoch = Math.max(load.producerEpochSeen, ctx.producer.epoch) + 1;
   if (epoch > PRODUCER_EPOCH_MAX) {
     // Only after thousands of loads in one leader epoch; the next leader epoch starts a new producer.
@@ -133,6 +145,8 @@ export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number |
     if (batch.producerId === ctx.producer.producerId) producerEpochSeen = Math.max(producerEpochSeen, batch.producerEpoch);
     if (batch.lastOffset < next) continue;
     if (batch.baseOffset >= load.endOffset) { next = load.endOffset; break; }
+    // The log has no holes: a batch read starts at or before where the read stands.
+    assert(batch.baseOffset <= next, `a gap in __consumer_offsets/${ctx.partition} from ${next} to ${batch.baseOffset}`);
     const decoded = fromBatch(batch);
     skipped += decoded.skipped;
     for (const r of decoded.records) applyRecord(ctx, r);
@@ -140,11 +154,14 @@ export function onLoadFetchReply(ctx: CoordinatorContext, fx: Fx, corr: number |
     next = batch.lastOffset + 1;
   }
   if (skipped > 0) logLine(fx, 'warn', 'groupRecordsSkipped', { partition: ctx.partition, skipped });
+  assert(next > load.nextOffset, `a read with batches moves forward (stayed at ${next})`);
   ctx.load = { ...load, nextOffset: next, recordsRead: load.recordsRead + read, producerEpochSeen };
   readNext(ctx, fx);
 }
 
 function finish(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.load !== undefined && ctx.load.fencing && ctx.load.nextOffset === ctx.load.endOffset, 'a load ends once read up to its fencing barrier');
+  assert(ctx.writes.pipeline.length === 0 && ctx.writes.queue.length === 0, 'nothing is written while loading');
   const groups = Object.keys(ctx.groups).length;
   // A long log counts towards the next checkpoint, so the next load is short again.
   ctx.writes = { ...ctx.writes, recordsSinceCheckpoint: ctx.load?.recordsRead ?? 0 };
@@ -160,8 +177,10 @@ function finish(ctx: CoordinatorContext, fx: Fx): void {
  * sequence, kept once); after twice the write timeout the load starts over after a backoff.
  */
 export function loadTick(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.phase === 'loading', 'the load ticks only while loading');
   const load = ctx.load;
   if (load === undefined) return startLoad(ctx, fx);
+  assert(load.step !== 'read' || load.nextOffset < load.endOffset, 'a read is out only while there is more to read');
   if (load.step === 'wait') { if (ctx.nowMs >= ctx.retryAtMs) startLoad(ctx, fx); return; }
   if (ctx.nowMs >= load.deadlineMs) return retryLater(ctx, fx, 'no reply');
   if (ctx.nowMs < load.resendAtMs) return;

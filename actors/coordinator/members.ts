@@ -5,6 +5,7 @@
  * partitions are free for anyone else (later heartbeats of other members see them free only after
  * the removal's batch, which comes first in the log).
  */
+import { assert } from '../assert.js';
 import type { Effect, Fx } from '../kit/fx.js';
 import { logLine } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
@@ -19,6 +20,7 @@ const REMOVED_KEPT = 64;
 export function removeMember(ctx: CoordinatorContext, group: Group, memberId: string, records: CoordRecord[], effects: Effect[]): Group {
   const member = group.members[memberId];
   if (member === undefined) return group;
+  assert(member.memberId === memberId, `member ${memberId} is kept under another id`);
   const members = { ...group.members };
   delete members[memberId];
   const target = { ...group.target };
@@ -26,10 +28,13 @@ export function removeMember(ctx: CoordinatorContext, group: Group, memberId: st
   records.push({ kind: 'member', groupId: group.groupId, memberId, value: null });
   assignedReport(effects, group, member, []);
   const without: Group = { ...group, members, target, removed: [...group.removed.slice(-(REMOVED_KEPT - 1)), memberId] };
-  return bumpEpoch(without, ctx.topics, records, effects);
+  const next = bumpEpoch(without, ctx.topics, records, effects);
+  assert(next.members[memberId] === undefined && next.target[memberId] === undefined, `${group.groupId}: removed member ${memberId} still has a target`);
+  return next;
 }
 
 function removeAndWrite(ctx: CoordinatorContext, fx: Fx, group: Group, memberIds: string[], why: string): void {
+  assert(memberIds.length > 0 && memberIds.every((id) => group.members[id] !== undefined), `${group.groupId}: only members are removed`);
   const outbox = newOutbox();
   const records: CoordRecord[] = [];
   let next = group;
@@ -38,6 +43,8 @@ function removeAndWrite(ctx: CoordinatorContext, fx: Fx, group: Group, memberIds
     logLine(outbox.effects, 'info', 'groupMemberRemoved', { groupId: group.groupId, memberId: id, why, lastHeardMs: m?.lastHeardMs, memberEpoch: m?.memberEpoch });
     next = removeMember(ctx, next, id, records, outbox.effects);
   }
+  // Each removal writes its tombstone: a member gone from memory but not from the log would come back on the next load.
+  assert(memberIds.every((id) => records.some((r) => r.kind === 'member' && r.memberId === id && r.value === null)), 'every removal is written');
   putGroup(ctx, next);
   write(ctx, fx, records, outbox);
 }
@@ -49,16 +56,19 @@ function creditHeard(ctx: CoordinatorContext): void {
     if (heard.length === 0) continue;
     const members = { ...group.members };
     for (const m of heard) {
+      assert(m.lastHeardMs <= ctx.nowMs, `member ${m.memberId} heard at ${m.lastHeardMs}, after now (${ctx.nowMs})`);
       const credited = { ...m, lastHeardMs: Math.max(m.lastHeardMs, ctx.nowMs) };
       delete credited.heardSinceTick;
       members[m.memberId] = credited;
     }
     putGroup(ctx, { ...group, members });
   }
+  assert(Object.values(ctx.groups).every((g) => Object.values(g.members).every((m) => m.heardSinceTick !== true)), 'every member heard is credited');
 }
 
 /** Tick: expire sessions (and the kept places of static members that left); probe the silent. */
 export function checkMembers(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.phase === 'serving', 'sessions expire only while serving');
   creditHeard(ctx);
   const { sessionTimeoutMs, heartbeatIntervalMs } = ctx.knobs;
   for (const group of Object.values(ctx.groups)) {
@@ -75,15 +85,18 @@ export function checkMembers(ctx: CoordinatorContext, fx: Fx): void {
     }
     if (probed !== undefined) putGroup(ctx, probed);
     if (expired.length > 0) removeAndWrite(ctx, fx, ctx.groups[group.groupId] as Group, expired, 'session expired');
+    assert(expired.every((id) => ctx.groups[group.groupId]?.members[id] === undefined), `${group.groupId}: expired members are gone`);
   }
 }
 
 /** UNKNOWN_ADDRESS for the latest probe of a member still silent since: it is gone. */
 export function onProbeReply(ctx: CoordinatorContext, fx: Fx, event: EventOf<'memberProbeReply'>): void {
+  assert(ctx.phase === 'serving', 'probes are answered only while serving');
   if (event.code !== 'UNKNOWN_ADDRESS' || event.corr === undefined) return;
   for (const group of Object.values(ctx.groups)) {
     for (const m of Object.values(group.members)) {
       if (m.probe?.corr !== event.corr) continue;
+      assert(m.address !== '', `member ${m.memberId} probed with no inbox known`);
       if (m.lastHeardMs > m.probe.atMs || m.staticLeftAtMs !== undefined) return;
       return removeAndWrite(ctx, fx, group, [m.memberId], 'inbox gone');
     }

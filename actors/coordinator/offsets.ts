@@ -4,6 +4,7 @@
  * per partition by its assigned set, so a zombie that lost a partition cannot move its offset. An
  * admin commit (member '' and epoch -1) is taken only while the group has no members.
  */
+import { assert } from '../assert.js';
 import { reply, report, type Effect, type Fx } from '../kit/fx.js';
 import { groupExists, memberCount } from './group.js';
 import type { CoordRecord } from './records.js';
@@ -35,6 +36,7 @@ export function onOffsetCommit(ctx: CoordinatorContext, fx: Fx, c: Commit): void
   if (c.refusal !== undefined) return reply(fx, c, c.refusal);
   const refused = memberRefusal(ctx, c);
   if (refused !== undefined) return reply(fx, c, refused);
+  assert(c.memberId === '' || isClassicActive(ctx, c.groupId) || ctx.groups[c.groupId]?.members[c.memberId] !== undefined, 'a commit past the checks is a member\'s or an admin\'s');
   // Classic assignments are the members' own opaque bytes: Kafka checks only the member and its generation.
   const assigned = c.memberId === '' || isClassicActive(ctx, c.groupId) ? undefined : new Set(ctx.groups[c.groupId]?.members[c.memberId]?.assigned ?? []);
   const results: Array<{ topic: string; partition: number; code: string }> = [];
@@ -51,6 +53,7 @@ export function onOffsetCommit(ctx: CoordinatorContext, fx: Fx, c: Commit): void
     records.push({ kind: 'offset', groupId: c.groupId, topic: e.topic, partition: e.partition, value });
     report(effects, 'groupCommitted', { groupId: c.groupId, topic: e.topic, partition: e.partition, offset: e.offset });
   }
+  assert(results.length === c.offsets.length, 'every partition of a commit is answered');
   if (records.length > 0) ctx.offsets = { ...ctx.offsets, [c.groupId]: offsets };
   write(ctx, fx, records, { replies: [{ head: c, body: { code: 'OK', results } }], effects });
 }
@@ -65,6 +68,9 @@ export function onOffsetFetch(ctx: CoordinatorContext, fx: Fx, f: RequestOf<'off
     // Kafka answers -1 for a partition without a committed offset.
     return c === undefined ? { topic, partition, offset: -1 } : { topic, partition, offset: c.offset, metadata: c.metadata };
   });
+  // Commits of negative offsets are refused, so one read here was never written.
+  assert(offsets.every((o) => o.offset >= -1), `${f.groupId}: a negative committed offset`);
+  assert(f.partitions !== undefined || offsets.length === Object.keys(committed).length, 'a fetch of all partitions answers every committed one');
   // Behind writes in flight, so a fetch never shows a commit that is not yet acknowledged.
   write(ctx, fx, [], { replies: [{ head: f, body: { code: 'OK', offsets } }], effects: [] });
 }
@@ -84,8 +90,10 @@ export function onDeleteGroupOffsets(ctx: CoordinatorContext, fx: Fx, d: Request
     delete offsets[key];
     records.push({ kind: 'offset', groupId: d.groupId, topic, partition, value: null });
   }
+  assert(Object.keys(offsets).length + records.length === Object.keys(ctx.offsets[d.groupId] ?? {}).length, 'each offset deleted gets its tombstone');
   const all = { ...ctx.offsets };
   if (Object.keys(offsets).length === 0) delete all[d.groupId]; else all[d.groupId] = offsets;
   ctx.offsets = all;
+  assert(Object.keys(ctx.offsets[d.groupId] ?? {}).every((k) => tpParse(k).topic !== d.topic), `${d.groupId}: offsets of ${d.topic} left after their deletion`);
   write(ctx, fx, records, { replies: [{ head: d, body: { code: 'OK' } }], effects: [] });
 }

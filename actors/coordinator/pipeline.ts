@@ -36,9 +36,13 @@ export const PIPELINE_MAX = PRODUCER_BATCHES_RETAINED;
 
 const unacked = (p: PipelinedWrite): boolean => p.ackedOffset === undefined;
 const waiting = (p: PipelinedWrite): boolean => unacked(p) && p.corr === undefined;
+/** Each batch's sequences follow the previous batch's: the partition refuses a gap, so a gap here is a lost write. */
+const consecutive = (pipeline: readonly PipelinedWrite[]): boolean =>
+  pipeline.every((p, j) => j === 0 || p.baseSequence === (pipeline[j - 1] as PipelinedWrite).baseSequence + (pipeline[j - 1] as PipelinedWrite).batch.records.length);
 
 /** Sends what may go: batches waiting to go again, in order, then queued ones while there is room. */
 export function pump(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.writes.pipeline.length <= PIPELINE_MAX, 'the pipeline never holds more batches than the partition remembers');
   if (ctx.nowMs < ctx.writes.retryAtMs) return;
   const pipeline = [...ctx.writes.pipeline];
   for (let i = 0; i < pipeline.length; i++) {
@@ -57,6 +61,7 @@ export function pump(ctx: CoordinatorContext, fx: Fx): void {
       sentBehind: false, holdBehind: false, resendAtMs: ctx.nowMs, deadlineMs: ctx.nowMs + ctx.knobs.writeTimeoutMs * 2, ackedOffset: undefined };
     pipeline.push(attempt(ctx, fx, entry, pipeline.some(unacked)));
   }
+  assert(consecutive(pipeline), 'the pipeline\'s batches hold consecutive producer sequences');
   ctx.writes = { ...ctx.writes, pipeline, queue };
 }
 
@@ -68,10 +73,12 @@ function attempt(ctx: CoordinatorContext, fx: Fx, p: PipelinedWrite, behind: boo
 }
 
 export function onWriteReply(ctx: CoordinatorContext, fx: Fx, corr: number | undefined, body: ProduceReply): void {
+  assert(ctx.phase === 'serving', 'write replies are taken only while serving');
   const pipeline = ctx.writes.pipeline;
   const i = corr === undefined ? -1 : pipeline.findIndex((p) => p.corrs.includes(corr));
   const p = pipeline[i];
   if (p === undefined || !unacked(p)) return; // a reply to a write before a reload, or a second answer
+  assert(p.corr === undefined || p.corrs.includes(p.corr), 'the attempt on the wire is one of the batch\'s attempts');
   if (body.code === 'OK') return acknowledged(ctx, fx, i, body.baseOffset);
   if (p.corr !== corr) return; // a refusal of an attempt sent again since: the newer attempt decides
   if (isFencing(body, ctx.leaderEpoch)) return writeFailed(ctx, fx, body.code, true);
@@ -82,6 +89,11 @@ export function onWriteReply(ctx: CoordinatorContext, fx: Fx, corr: number | und
 
 function acknowledged(ctx: CoordinatorContext, fx: Fx, i: number, offset: number): void {
   // Its sequence follows theirs, so the batches before it landed; their own answers are lost or late.
+  const acked = ctx.writes.pipeline[i];
+  assert(acked !== undefined && unacked(acked) && Number.isSafeInteger(offset) && offset >= 0, 'an unacknowledged batch lands at an offset');
+  // The partition appends a producer's batches in sequence order (and answers a resend with the first offset): so do their offsets go.
+  assert(ctx.writes.pipeline.every((p, j) => p.ackedOffset === undefined || (j < i ? p.ackedOffset < offset : p.ackedOffset > offset)),
+    `batch ${acked.baseSequence} acknowledged at ${offset}, out of sequence order with the batches around it`);
   const soonMs = ctx.nowMs + ctx.knobs.retryBackoffMs;
   const pipeline = ctx.writes.pipeline.map((p, j): PipelinedWrite => (j === i ? { ...p, ackedOffset: offset, corr: undefined }
     : j < i && unacked(p) && p.corr !== undefined ? { ...p, resendAtMs: Math.min(p.resendAtMs, soonMs) } : p));
@@ -93,8 +105,12 @@ function acknowledged(ctx: CoordinatorContext, fx: Fx, i: number, offset: number
 
 /** Takes acknowledged batches off the pipeline's head, in order: their replies and reports go out. */
 function drainAcknowledged(ctx: CoordinatorContext, fx: Fx): void {
+  let drainedTo = -1;
   for (let head = ctx.writes.pipeline[0]; head?.ackedOffset !== undefined; head = ctx.writes.pipeline[0]) {
     const { batch, ackedOffset } = head;
+    assert(ackedOffset > drainedTo, 'batches leave the pipeline at increasing offsets');
+    assert(batch.records.length > 0, 'an acknowledged batch wrote records');
+    drainedTo = ackedOffset;
     ctx.writes = { ...ctx.writes, pipeline: ctx.writes.pipeline.slice(1),
       recordsSinceCheckpoint: ctx.writes.recordsSinceCheckpoint + (batch.checkpoint === undefined ? batch.records.length : 0) };
     countPending(ctx, batch.records, -1);
@@ -105,6 +121,9 @@ function drainAcknowledged(ctx: CoordinatorContext, fx: Fx): void {
 
 /** Batch `i` and every unacknowledged one after it go again, in order: after a backoff, or once the batches before it are acknowledged. */
 function sendAgain(ctx: CoordinatorContext, fx: Fx, i: number, code: string, behindGap: boolean): void {
+  const refused = ctx.writes.pipeline[i];
+  assert(refused !== undefined && unacked(refused), 'only an unacknowledged batch is sent again');
+  assert(!behindGap || i > 0 || refused.sentBehind, 'a gap is behind an earlier batch');
   const pipeline = ctx.writes.pipeline.map((p, j): PipelinedWrite => (j >= i && unacked(p) ? { ...p, corr: undefined, holdBehind: j === i && behindGap } : p));
   ctx.writes = { ...ctx.writes, pipeline };
   logLine(fx, 'debug', 'groupWriteRetry', { partition: ctx.partition, code, baseSequence: pipeline[i]?.baseSequence });
@@ -119,7 +138,9 @@ function sendAgain(ctx: CoordinatorContext, fx: Fx, i: number, code: string, beh
 
 /** Tick: a batch unacknowledged for twice the write timeout failed (the replica may be gone); one without reply for resendMs goes again. */
 export function expireWrite(ctx: CoordinatorContext, fx: Fx): void {
+  assert(ctx.phase === 'serving', 'writes are timed only while serving');
   const pipeline = [...ctx.writes.pipeline];
+  assert(consecutive(pipeline), 'the pipeline\'s batches hold consecutive producer sequences');
   if (pipeline.some((p) => unacked(p) && ctx.nowMs >= p.deadlineMs)) return writeFailed(ctx, fx, 'REQUEST_TIMED_OUT', false);
   for (let i = 0; i < pipeline.length; i++) {
     const p = pipeline[i] as PipelinedWrite;

@@ -5,11 +5,13 @@
  * partition joins the assigned set only when no other member's assigned set holds it, and only
  * once the member has nothing left to revoke. Then its epoch becomes the assignment epoch.
  */
+import { assert } from '../assert.js';
 import { sortTps } from './tp.js';
 import type { Group, Member, TpKey } from './types.js';
 
 /** The member after reconciling; `owned` is what its heartbeat reports owning (undefined: no report). */
 export function reconcileMember(group: Group, member: Member, owned: ReadonlySet<TpKey> | undefined): Member {
+  assert(member.memberEpoch <= group.assignmentEpoch, `member ${member.memberId}: epoch ${member.memberEpoch} ahead of its group's assignment`);
   const target = new Set(group.target[member.memberId] ?? []);
   let assigned = owned === undefined ? member.assigned : member.assigned.filter((k) => target.has(k) || owned.has(k));
   if (assigned.some((k) => !target.has(k))) return assigned.length === member.assigned.length ? member : { ...member, assigned };
@@ -21,6 +23,7 @@ export function reconcileMember(group: Group, member: Member, owned: ReadonlySet
     const free = wanted.filter((k) => !held.has(k));
     if (free.length > 0) assigned = sortTps([...assigned, ...free]);
   }
+  assert(new Set(assigned).size === assigned.length, `member ${member.memberId}: a partition twice in its assigned set`);
   const epochChanged = member.memberEpoch !== group.assignmentEpoch;
   if (!epochChanged && assigned.length === member.assigned.length) return member;
   return { ...member, assigned, ...(epochChanged ? { memberEpoch: group.assignmentEpoch, previousEpoch: member.memberEpoch } : {}) };

@@ -3,6 +3,7 @@
  * key and value are JSON in UTF-8 (actors cannot import the msgpack codec); a null value is a
  * tombstone. On load the last value per key wins. Keys are JSON arrays led by the record kind.
  */
+import { assert } from '../assert.js';
 import { decodeRecords, encodeRecords } from '../client/record-codec.js';
 import type { BatchInput, StoredBatch } from '../partition/batch.js';
 import type { CommittedOffset, CoordRecord, GroupValue, MemberValue, TargetValue } from './types.js';
@@ -29,10 +30,14 @@ export function recordKey(r: CoordRecord): string { return JSON.stringify(keyOf(
 export function recordBytes(r: CoordRecord): number { return recordKey(r).length + JSON.stringify(r.value).length + 8; }
 
 export function toBatch(records: readonly CoordRecord[], wallMs: number): BatchInput {
+  assert(records.length > 0 && Number.isFinite(wallMs), 'a batch has records and a time');
   const timestamp = Math.max(0, Math.floor(wallMs));
   const encoded = records.map((r) => ({
     key: encoder.encode(recordKey(r)), value: r.value === null ? null : encoder.encode(JSON.stringify(r.value)), timestamp,
   }));
+  // What the load would skip is lost: every record written must read back as itself.
+  assert(encoded.every((e, i) => recordKey(parseRecord(e.key, e.value) ?? { kind: 'barrier', value: null }) === recordKey(records[i] as CoordRecord)),
+    'a record written reads back under its own key');
   return { recordCount: records.length, firstTimestamp: timestamp, maxTimestamp: timestamp, producerId: -1, producerEpoch: -1,
     baseSequence: -1, records: encodeRecords(encoded, timestamp) };
 }
@@ -56,6 +61,7 @@ function parseRecord(keyBytes: Uint8Array, valueBytes: Uint8Array | null): Coord
 
 /** The records of a fetched batch; undecodable ones are skipped (and counted). */
 export function fromBatch(batch: StoredBatch): { records: CoordRecord[]; skipped: number } {
+  assert(batch.recordCount > 0, 'a stored batch holds records');
   const decoded = decodeRecords(batch.records, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok || decoded.records.length === 0) return { records: [], skipped: batch.recordCount };
   const records: CoordRecord[] = [];
@@ -69,5 +75,6 @@ export function fromBatch(batch: StoredBatch): { records: CoordRecord[]; skipped
     }
     if (parsed === undefined) skipped++; else records.push(parsed);
   }
+  assert(records.length + skipped === batch.recordCount, 'every record of the batch is read or counted as skipped');
   return { records, skipped };
 }

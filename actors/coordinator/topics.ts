@@ -2,6 +2,7 @@
  * Topic metadata changes (partitions added, topics deleted, new topics matching a regex): every
  * group whose target assignment would change gets a new group epoch and target, written at once.
  */
+import { assert } from '../assert.js';
 import type { Fx } from '../kit/fx.js';
 import { groupPartition, OFFSETS_TOPIC } from './protocol.js';
 import { bumpEpoch, computeTarget, memberCount, putGroup, sameTarget } from './group.js';
@@ -12,12 +13,16 @@ import { write } from './writes.js';
 export function setTopics(ctx: CoordinatorContext, topics: Readonly<Record<string, number>>): void { ctx.topics = topics; }
 
 export function onTopicsChanged(ctx: CoordinatorContext, fx: Fx, topics: Readonly<Record<string, number>>): void {
+  assert(ctx.phase === 'serving', 'a serving coordinator re-targets its groups; a loading one only keeps the topics');
   setTopics(ctx, topics);
   const records: CoordRecord[] = [];
   const outbox: Outbox = { replies: [], effects: [] };
   for (const group of Object.values(ctx.groups)) {
     if (memberCount(group) === 0 || sameTarget(computeTarget(group, topics), group.target)) continue;
-    putGroup(ctx, bumpEpoch(group, topics, records, outbox.effects));
+    const bumped = bumpEpoch(group, topics, records, outbox.effects);
+    // The assignors are pure: the target computed for the bump is the one that differed.
+    assert(!sameTarget(bumped.target, group.target), `${group.groupId}: a new group epoch for an unchanged target`);
+    putGroup(ctx, bumped);
   }
   if (records.length > 0) write(ctx, fx, records, outbox);
 }

@@ -1,4 +1,5 @@
 /** Partitions as set keys (`topic:partition`) and the protocol's per-topic lists, both ways. */
+import { assert } from '../assert.js';
 import type { TopicPartitions } from './protocol.js';
 import type { TpKey } from './types.js';
 
@@ -24,9 +25,12 @@ export function toTopicPartitions(keys: readonly TpKey[]): TopicPartitions[] {
     const { topic, partition } = tpParse(key);
     const list = byTopic.get(topic) ?? [];
     list.push(partition);
+    assert(Number.isSafeInteger(partition) && partition >= 0, `${key} names no partition`);
     byTopic.set(topic, list);
   }
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  const out = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  assert(out.every((t) => t.partitions.every((p, i) => i === 0 || p > (t.partitions[i - 1] as number))), 'a set of partitions lists each once');
+  return out;
 }
 
 export function fromTopicPartitions(list: readonly TopicPartitions[]): TpKey[] {

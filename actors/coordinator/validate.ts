@@ -48,6 +48,7 @@ function heartbeat(b: Body): Omit<Extract<CoordinatorRequest, { type: 'groupHear
   if (subscribedTopics !== undefined && subscribedRegex !== undefined) fail('subscribedTopics and subscribedRegex are exclusive');
   const assignor = optStr(b, 'assignor', 64);
   const instanceId = optStr(b, 'instanceId', 255);
+  if (instanceId === '') fail('instanceId must not be empty');
   const refused = refusal ?? regexRefusal(subscribedRegex)
     ?? (assignor !== undefined && ASSIGNORS[assignor] === undefined ? { code: 'UNSUPPORTED_ASSIGNOR', message: `no assignor '${assignor}'` } : undefined);
   return {

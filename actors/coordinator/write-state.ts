@@ -2,6 +2,7 @@
  * The state of the coordinator's writes shared by writes.ts and pipeline.ts: outboxes, the count of
  * members' records awaiting acknowledgement, and what a failed write does.
  */
+import { assert } from '../assert.js';
 import { logLine, reply, type Effect, type Fx } from '../kit/fx.js';
 import type { ProduceReply } from '../partition/types.js';
 import type { CoordRecord } from './records.js';
@@ -30,12 +31,14 @@ export function memberKey(groupId: string, memberId: string): string { return JS
 
 /** Adds `sign` per member record to the member's count of records written but not acknowledged. */
 export function countPending(ctx: CoordinatorContext, records: readonly CoordRecord[], sign: 1 | -1): void {
+  assert(records.length > 0, 'only batches with records are counted');
   const members = records.filter((r) => r.kind === 'member');
   if (members.length === 0) return;
   const pending = { ...ctx.writes.pendingMembers };
   for (const r of members) {
     const key = memberKey(r.groupId, r.memberId);
     const count = (pending[key] ?? 0) + sign;
+    assert(count >= 0, `member ${r.memberId}: more records acknowledged than were written`);
     if (count > 0) pending[key] = count; else delete pending[key];
   }
   ctx.writes = { ...ctx.writes, pendingMembers: pending };

@@ -11,10 +11,11 @@
  * from the log (the source of truth), answering COORDINATOR_NOT_AVAILABLE to everything waiting —
  * or, when a newer leader epoch refused it, go fenced.
  */
+import { assert } from '../assert.js';
 import type { Fx } from '../kit/fx.js';
 import { pump } from './pipeline.js';
 import { recordBytes, type CoordRecord } from './records.js';
-import type { CoordinatorContext, Outbox } from './types.js';
+import type { CoordinatorContext, Outbox, WriteBatch } from './types.js';
 import { countPending, emit, mergeOutbox } from './write-state.js';
 
 export { emit, emptyWrites, failPending, isFencing, memberPending, newOutbox, wallMs, writeFailed } from './write-state.js';
@@ -24,6 +25,7 @@ export { emit, emptyWrites, failPending, isFencing, memberPending, newOutbox, wa
  * acknowledged (at once when there are none and nothing waits).
  */
 export function write(ctx: CoordinatorContext, fx: Fx, records: readonly CoordRecord[], outbox: Outbox): void {
+  assert(ctx.phase === 'serving', 'only a serving coordinator writes: a loading one is rebuilding what it would write over');
   const queue = ctx.writes.queue;
   if (records.length === 0) return waitBehindWrites(ctx, fx, outbox);
   countPending(ctx, records, 1);
@@ -35,6 +37,8 @@ export function write(ctx: CoordinatorContext, fx: Fx, records: readonly CoordRe
   } else {
     next.push({ records: [...records], bytes, outbox });
   }
+  const tail = next[next.length - 1] as WriteBatch;
+  assert(tail.bytes <= ctx.knobs.batchBytesMax || tail.records.length === records.length, 'records coalesce only within the batch size');
   ctx.writes = { ...ctx.writes, queue: next };
   pump(ctx, fx);
 }
@@ -44,12 +48,18 @@ function waitBehindWrites(ctx: CoordinatorContext, fx: Fx, outbox: Outbox): void
   const { pipeline, queue } = ctx.writes;
   const lastQueued = queue[queue.length - 1];
   const lastSent = pipeline[pipeline.length - 1];
+  const replies = outbox.replies.length;
   if (lastQueued !== undefined) {
     ctx.writes = { ...ctx.writes, queue: [...queue.slice(0, -1), { ...lastQueued, outbox: mergeOutbox(lastQueued.outbox, outbox) }] };
   } else if (lastSent !== undefined) {
     ctx.writes = { ...ctx.writes, pipeline: [...pipeline.slice(0, -1), { ...lastSent, batch: { ...lastSent.batch, outbox: mergeOutbox(lastSent.batch.outbox, outbox) } }] };
   } else {
     emit(fx, outbox);
+    return;
   }
+  const waiting = ctx.writes.queue[ctx.writes.queue.length - 1]?.outbox ?? ctx.writes.pipeline[ctx.writes.pipeline.length - 1]?.batch.outbox;
+  assert(waiting !== undefined && waiting.replies.length >= replies, 'the outbox waits on the last batch written');
+  // A batch still in the pipeline must be behind an unacknowledged one, or nothing would ever drain it and its replies.
+  assert(lastQueued !== undefined || pipeline.some((p) => p.ackedOffset === undefined), 'the outbox waits on a batch still to be acknowledged');
 }
 

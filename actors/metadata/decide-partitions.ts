@@ -6,7 +6,7 @@
  * partition goes offline (NO_LEADER) unless unclean.leader.election.enable allows any live replica.
  */
 import { NO_LEADER, type MetadataRecord } from './records.js';
-import { sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
+import { getTopicById, sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { uncleanElectionEnabled } from './topic-rules.js';
 import { assert } from '../assert.js';
 
@@ -35,6 +35,8 @@ function firstAlive(candidates: number[], order: number[], alive: Alive, exclude
  */
 function withoutNode(topic: TopicImage, p: PartitionImage, nodeId: number, alive: Alive, keepLeadership: boolean):
     { isr: number[]; leader: number } | undefined {
+  assert(p.isr.every((id) => p.replicas.includes(id)), `${topic.name}: an ISR of replicas only`);
+  assert(p.isr.length > 0, `${topic.name}: an ISR is never empty (KRaft keeps the last member)`);
   if (p.leader !== nodeId && !p.isr.includes(nodeId)) return undefined;
   const others = p.isr.filter((id) => id !== nodeId);
   if (p.leader !== nodeId) return others.length === 0 ? undefined : { isr: others, leader: p.leader };
@@ -56,9 +58,12 @@ export function moveAwayFrom(image: MetadataImage, nodeId: number, alive: Alive,
       const next = withoutNode(topic, p, nodeId, alive, keepLeadership);
       if (next === undefined) return;
       assert(next.leader === NO_LEADER || next.leader !== nodeId, 'the leaving node never keeps leadership here');
+      assert(next.isr.length > 0 && (next.leader === NO_LEADER || next.isr.includes(next.leader)), `${topic.name}/${partition}: a leader out of its ISR`);
       out.push(changed(topic, partition, p, next.isr, next.leader));
     });
   }
+  assert(out.every((r) => r.leader === NO_LEADER || !r.isr.includes(nodeId)), `node ${nodeId} stays in an ISR it leaves`);
+  assert(out.every((r) => r.isr.length > 0), 'an ISR is never empty');
   return out;
 }
 
@@ -72,5 +77,7 @@ export function electOnUnfence(image: MetadataImage, nodeId: number): PartitionC
       else if (uncleanElectionEnabled(topic.configs)) out.push(changed(topic, partition, p, [nodeId], nodeId));
     });
   }
+  assert(out.every((r) => r.leader === nodeId && r.isr.includes(nodeId)), `node ${nodeId} leads what it is elected for, from its ISR`);
+  assert(out.every((r) => r.leaderEpoch > (getTopicById(image, r.topicId)?.partitions[r.partition]?.leaderEpoch ?? Infinity)), 'an election bumps the leader epoch');
   return out;
 }

@@ -50,6 +50,8 @@ export function decideCreateTopic(image: MetadataImage, command: CreateTopic): D
   if (image.topicNames[command.topicId] !== undefined) return refuse({ code: 'INVALID_REQUEST', message: 'topic id collision; retry' });
   const configs = effectiveConfigs(command.configs, command.replicationFactor);
   const placements = placeReplicas(image, command.partitions, command.replicationFactor);
+  assert(placements.length === command.partitions, 'placement places every partition');
+  assert(placements.every((r) => r.length === command.replicationFactor && new Set(r).size === r.length), 'a partition gets as many replicas as asked, each on its own node');
   return {
     records: [{ type: 'topicCreated', name: command.name, topicId: command.topicId, configs }, ...partitionRecords(command.topicId, 0, placements)],
     reply: { code: 'OK', topicId: command.topicId },
@@ -80,6 +82,8 @@ export function decideCreatePartitions(image: MetadataImage, command: CreatePart
   const bad = checkReplicationFactor(replicationFactor, placeableNodeIds(image).length);
   if (bad !== undefined) return refuse(bad);
   const placements = placeReplicas(image, command.totalCount - current, replicationFactor);
+  assert(placements.length === command.totalCount - current, 'placement places every new partition');
+  assert(placements.every((r) => r.length === replicationFactor && new Set(r).size === r.length), 'a new partition gets the topic\'s replication factor, each replica on its own node');
   return { records: partitionRecords(topic.topicId, current, placements), reply: { code: 'OK' } };
 }
 
@@ -98,6 +102,8 @@ export function decideAlterConfigs(image: MetadataImage, command: AlterConfigs):
     const value = defaults[name];
     if (value === undefined) delete configs[name]; else configs[name] = value;
   }
+  assert(deletes.every((name) => configs[name] === defaults[name]), 'a deleted config is back to its default');
+  assert(Object.entries(sets).every(([name, value]) => configs[name] === value), 'a set config holds its new value');
   const merged = checkConfigs(configs, replicationFactor);
   if (merged !== undefined) return refuse(merged);
   return { records: [{ type: 'configChanged', topicId: topic.topicId, configs }], reply: { code: 'OK' } };

@@ -5,6 +5,7 @@
  * commit. Topic and node decisions live in decide-topics.ts and decide-nodes.ts; this file holds
  * the shared types, AlterPartition and producer-id allocation.
  */
+import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
 import { changed } from './decide-partitions.js';
@@ -65,6 +66,9 @@ export function decideAlterPartition(image: MetadataImage, command: AlterPartiti
   const same = proposed.length === current.isr.length && proposed.every((id) => current.isr.includes(id));
   if (same) return { records: [], reply: { code: 'OK', partition: structuredClone(current) } };
   const record = changed(topic, command.partition, current, proposed, current.leader);
+  // An ISR change keeps the leader and its epoch; only the partition epoch moves on.
+  assert(record.leaderEpoch === current.leaderEpoch && record.partitionEpoch === current.partitionEpoch + 1, 'an ISR change keeps the leader epoch');
+  assert(proposed.every((id) => current.replicas.includes(id)), 'the ISR holds replicas only');
   const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
   return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
 }

@@ -3,6 +3,7 @@
  * then moves its replicas away a few reassignments at a time (actors/controller/placement-tick.ts)
  * and marks it decommissioned once no partition lists it.
  */
+import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import { getNode, reassigning, sortedTopics, type MetadataImage } from './image.js';
 import type { MetadataRecord } from './records.js';
@@ -15,6 +16,8 @@ export function decideDecommission(image: MetadataImage, nodeId: number): Decisi
   if (node.decommission !== undefined) return { records: [], reply: { code: 'OK' } };
   // Refuse up front what could never finish: a replica with no node to move to.
   const moves = planEvacuation(image, [nodeId]);
+  assert(moves.every((m) => !m.target.includes(nodeId)), `an evacuation plan leaves replicas on node ${nodeId}`);
+  assert(moves.every((m) => m.target.length === m.replicas.length), 'an evacuation keeps each replication factor');
   for (const topic of sortedTopics(image)) {
     for (const [partition, p] of topic.partitions.entries()) {
       if (!p.replicas.includes(nodeId) || reassigning(p)) continue;

@@ -5,6 +5,7 @@
  * a node's partitions once more than `leader.imbalance.per.broker.percentage` of the partitions it
  * should lead are led by others.
  */
+import { assert } from '../assert.js';
 import type { ErrorCode } from '../errors.js';
 import { sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { changed, type Alive, type PartitionChange } from './decide-partitions.js';
@@ -19,12 +20,15 @@ function preferredOf(p: PartitionImage): number { return p.replicas[0] as number
 
 /** The record making the preferred replica leader, or why not. */
 function electPreferred(topic: TopicImage, partition: number, p: PartitionImage, alive: Alive): PartitionChange | ElectionResult {
+  assert(p.replicas.length > 0, `${topic.name}/${partition}: a partition has replicas`);
   const preferred = preferredOf(p);
   if (p.leader === preferred) return { topic: topic.name, partition, code: 'ELECTION_NOT_NEEDED' };
   if (!alive(preferred) || !p.isr.includes(preferred)) {
     return { topic: topic.name, partition, code: 'PREFERRED_LEADER_NOT_AVAILABLE', message: `node ${preferred} is ${alive(preferred) ? 'not in sync' : 'not alive'}` };
   }
-  return changed(topic, partition, p, [...p.isr], preferred);
+  const elected = changed(topic, partition, p, [...p.isr], preferred);
+  assert(elected.leaderEpoch === p.leaderEpoch + 1, `${topic.name}/${partition}: a new leader gets a new epoch`);
+  return elected;
 }
 
 /** ElectLeaders: every partition of the cluster, of `topic`, or the given partitions of `topic`. */
@@ -46,6 +50,8 @@ export function decideElectLeaders(image: MetadataImage, command: ElectLeaders, 
       if ('type' in outcome) { records.push(outcome); results.push({ topic: topic.name, partition, code: 'OK' }); } else results.push(outcome);
     }
   }
+  assert(records.length === results.filter((r) => r.code === 'OK').length, 'one record per election');
+  assert(records.every((r) => r.isr.includes(r.leader)), 'a preferred leader is elected from the ISR');
   return { records, reply: { code: 'OK', results } };
 }
 
@@ -61,6 +67,8 @@ export function leaderImbalance(image: MetadataImage): Map<number, { preferred: 
       out.set(preferred, entry);
     }
   }
+  assert([...out.values()].every((e) => e.notLeading <= e.preferred), 'a node leads none of more partitions than it should lead');
+  assert([...out.values()].reduce((n, e) => n + e.preferred, 0) === sortedTopics(image).reduce((n, t) => n + t.partitions.length, 0), 'every partition has one preferred leader');
   return out;
 }
 
@@ -70,6 +78,7 @@ export function leaderImbalance(image: MetadataImage): Map<number, { preferred: 
  */
 export function decideLeaderRebalance(image: MetadataImage, alive: Alive): PartitionChange[] {
   const ratio = clusterNumber(image, 'leader.imbalance.per.broker.percentage') / 100;
+  assert(ratio >= 0 && ratio <= 1, `an imbalance ratio of ${ratio}`);
   const over = new Set<number>();
   for (const [nodeId, { preferred, notLeading }] of leaderImbalance(image)) {
     if (preferred > 0 && notLeading / preferred > ratio && alive(nodeId)) over.add(nodeId);
@@ -83,5 +92,6 @@ export function decideLeaderRebalance(image: MetadataImage, alive: Alive): Parti
       if ('type' in outcome) out.push(outcome);
     });
   }
+  assert(out.every((r) => over.has(r.leader)), 'the rebalance elects only nodes over the ratio');
   return out;
 }

@@ -8,6 +8,7 @@
  * epoch) when the leader was leaving. Every step is a record, so a new controller leader resumes
  * from the image. Cancelling reverts to the original replicas.
  */
+import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import { getNode, reassigning, sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { NO_LEADER } from './records.js';
@@ -71,9 +72,11 @@ function cancel(topic: TopicImage, partition: number, p: PartitionImage, alive: 
   const isr = p.isr.filter((id) => original.includes(id));
   let leader = p.leader;
   if (leader === NO_LEADER || !original.includes(leader)) leader = original.find((id) => isr.includes(id) && alive(id)) ?? NO_LEADER;
+  assert(original.length > 0, `${topic.name}/${partition}: a reassignment keeps its original replicas`);
   if (leader === NO_LEADER || isr.length === 0) {
     return { records: [], reply: { code: 'REASSIGNMENT_IN_PROGRESS', message: `no original replica of ${topic.name}/${partition} is in sync to lead; retry later` } };
   }
+  assert(isr.includes(leader), `${topic.name}/${partition}: a cancel's leader is in sync`);
   return { records: [record(topic, partition, p, { replicas: original, isr, leader, adding: [], removing: [] })], reply: { code: 'OK' } };
 }
 
@@ -96,7 +99,11 @@ export function decideAlterReassignment(image: MetadataImage, command: AlterReas
       : { records: [], reply: { code: 'REASSIGNMENT_IN_PROGRESS', message: `${command.topic}/${command.partition} is moving to ${targetReplicas(p).join(',')}; cancel it first` } };
   }
   if (command.replicas.join(',') === p.replicas.join(',')) return { records: [], reply: { code: 'OK' } };
-  return { records: [startReassignment(topic, command.partition, p, [...command.replicas])], reply: { code: 'OK' } };
+  const started = startReassignment(topic, command.partition, p, [...command.replicas]);
+  // The target leads the union, so targetReplicas reads back what was asked; the leader stays until the move completes.
+  assert(started.replicas.slice(0, command.replicas.length).join(',') === command.replicas.join(','), 'the target leads the replica list');
+  assert(started.leader === p.leader && started.leaderEpoch === p.leaderEpoch, 'starting a move keeps the leader');
+  return { records: [started], reply: { code: 'OK' } };
 }
 
 /**
@@ -112,6 +119,8 @@ export function completeReassignment(topic: TopicImage, partition: number, p: Pa
   let leader = p.leader;
   if (leader === NO_LEADER || !target.includes(leader)) leader = dropEarly ? target[0] as number : target.find((id) => isr.includes(id) && alive(id)) ?? NO_LEADER;
   if (leader === NO_LEADER) return undefined;
+  assert(isr.every((id) => target.includes(id)), `${topic.name}/${partition}: a leaver stays in the ISR`);
+  assert(isr.includes(leader), `${topic.name}/${partition}: the leader after a move is in sync`);
   return record(topic, partition, p, { replicas: target, isr, leader, adding: [], removing: [] });
 }
 
@@ -124,6 +133,8 @@ export function decideReassignmentProgress(image: MetadataImage, alive: Alive, d
       if (done !== undefined) out.push(done);
     });
   }
+  assert(out.every((r) => r.addingReplicas === undefined && r.removingReplicas === undefined), 'a completed move leaves nothing adding or removing');
+  assert(out.every((r) => r.isr.length > 0 && r.isr.includes(r.leader)), 'a completed move has a leader in sync');
   return out;
 }
 

@@ -58,6 +58,8 @@ function tellReplicas(fx: Fx, event: 'controllerChanged' | 'controllerUnreachabl
 function checkSession(ctx: NodeContext, fx: Fx): void {
   const silentMs = sessionLostFor(ctx.session, ctx.nowMs, ctx.knobs.controllerSessionMs);
   if (silentMs === undefined) return;
+  assert(!ctx.session.lost, 'a session is lost once until it is regained');
+  assert(ctx.session.ackedSentMs !== undefined && ctx.session.ackedSentMs <= ctx.nowMs, 'the last answered heartbeat was sent before now');
   ctx.session = { ...ctx.session, lost: true };
   // A catch-up target set before the silence names what was committed back then: reached after the
   // session is back, it would lead again from an image that predates this node's fencing (seed

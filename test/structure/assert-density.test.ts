@@ -1,13 +1,13 @@
 // Goal: assertion density in actors/ (STYLE.md section 4: two or more per non-trivial function)
 // holds where it has been brought up, and never falls elsewhere. Method: count the checks per
 // function with the TypeScript parser (test/structure/assert-density.ts); the protocol core —
-// the partition replica, the controller, the node, the kit — has no non-trivial function with
+// the partition replica, the controller, the node, the kit, the group coordinator — has no non-trivial function with
 // fewer than two (a short, reasoned list of exceptions); across actors/ the number of functions
 // below two may only go down from BELOW_TWO_MAX, and the counter itself is shown to count.
 import test from 'ava';
 import { countAsserts, NON_TRIVIAL_LINES } from './assert-density.js';
 
-const CORE = [/^actors\/(partition|controller|node|kit)\//, /^actors\/(partition|controller|node|step-action)\.ts$/];
+const CORE = [/^actors\/(partition|controller|node|kit|coordinator)\//, /^actors\/(partition|controller|node|coordinator|step-action)\.ts$/];
 
 /** Functions of the core exempt from two checks, each with its reason. */
 const EXEMPT: Record<string, string> = {
@@ -18,10 +18,21 @@ const EXEMPT: Record<string, string> = {
   'actors/controller/placement-tick.ts placementTick': 'placement is being reworked on another branch',
   'actors/controller/placement-tick.ts startPlannedMoves': 'placement is being reworked on another branch',
   'actors/controller/placement-tick.ts rebalanceLeaders': 'placement is being reworked on another branch',
+  'actors/coordinator/classic.ts joinRefusal': 'a predicate over input: its checks are its result',
+  'actors/coordinator/offsets.ts memberRefusal': 'a predicate over input: its checks are its result',
+  'actors/coordinator/validate.ts regexRefusal': 'a predicate over input: its checks are its result',
+  'actors/coordinator/classic.ts commonProtocols': 'a pure intersection of lists',
+  'actors/coordinator/group.ts resolveTopics': 'a pure filter of topic names',
+  'actors/coordinator/records.ts keyOf': 'a pure formatter',
+  'actors/coordinator/records.ts parseRecord': 'a parser of log bytes: a record that does not parse is skipped and counted',
+  'actors/coordinator/classic-describe.ts consumerAssignment': 'a parser of a member\'s opaque bytes: what does not parse shows no partitions',
+  'actors/coordinator/validate.ts commitEntries': 'an edge validator: the kit\'s typed readers (str, int, list) are its checks',
+  'actors/coordinator/validate.ts request': 'an edge validator: the kit\'s typed readers (str, int, list) are its checks',
+  'actors/coordinator/validate.ts parseCoordinatorMessage': 'dispatches to the validators that check',
 };
 
-/** Functions of actors/ (outside the core: consumer, coordinator, client, metadata, producer) still below two. Lower it as they get theirs. */
-const BELOW_TWO_MAX = 201;
+/** Functions of actors/ (outside the core: consumer, client, metadata, producer) still below two. Lower it as they get theirs. */
+const BELOW_TWO_MAX = 89;
 
 const counts = countAsserts();
 const nonTrivial = counts.filter((f) => f.lines >= NON_TRIVIAL_LINES);
