@@ -53,6 +53,7 @@ function removeInFlight(q: PartitionQueue, b: Batch): void {
 /** An attempt of batch `b` failed; `q` and `b` are owned by this step (producer/draft.ts). */
 export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Batch, error: ErrorInfo): void {
   assert(isOwned(q) && isOwned(b), 'the step owns the queue and batch it changes');
+  assert(b.attempts >= 1 && q.inFlight.includes(b), 'an attempt in flight failed');
   b.lastError = error;
   const entry = ERRORS[error.code];
   if (entry.refreshMetadata) own(ctx, 'metadata').stale = true;
@@ -104,6 +105,7 @@ function requeueBehindGap(ctx: ProducerContext, q: PartitionQueue, b: Batch): vo
   q.inFlight = q.inFlight.slice(0, i);
   q.ready = back.map(withoutCorr).concat(q.ready);
   b.holdBehind = true; // b is owned, so withoutCorr kept it (not a copy) in the ready list.
+  assert(q.ready[0] === b && q.ready.every((r) => r.corr === undefined), 'the refused batch goes first, and nothing waiting to go is in flight');
 }
 
 /** Fails a batch for good, wherever it waits. */
@@ -116,6 +118,7 @@ export function failBatch(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b: Ba
     assert(i >= 0, 'a batch not in flight is ready');
     own(q, 'ready').splice(i, 1);
   }
+  assert(!q.inFlight.includes(b) && !q.ready.includes(b), 'a failed batch waits nowhere');
   if (b.producerId >= 0 && b.attempts > 0) q.gapProducerId = b.producerId;
   if (b.producerId >= 0 && b.attempts > 0 && b.producerId === ctx.pid.producerId && ctx.pid.status === 'ready') {
     ctx.pid = { ...ctx.pid, status: 'none', retryAtMs: -Infinity };

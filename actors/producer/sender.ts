@@ -69,6 +69,7 @@ function mayGo(ctx: ProducerContext, q: PartitionQueue): boolean {
 
 function assignSequence(ctx: ProducerContext, q: PartitionQueue, b: Batch): void {
   assert(ctx.pid.status === 'ready', 'sequences need a producer id');
+  assert(b.baseSequence < 0 && b.attempts === 0, 'a batch is sequenced once, before its first attempt: a retry keeps its sequence');
   b.producerId = ctx.pid.producerId;
   b.producerEpoch = ctx.pid.producerEpoch;
   b.baseSequence = q.nextSequence;
@@ -156,7 +157,9 @@ function failUnsequenced(ctx: ProducerContext, fx: Fx, error: ErrorInfo): void {
     if (unsequenced.length === 0) continue;
     const q = ownQueue(ctx, key);
     for (const b of unsequenced) failBatch(ctx, fx, q, ownBatch(q, b), error);
+    assert(q.ready.every((x) => x.baseSequence >= 0), 'every unsequenced batch failed');
   }
+  assert(ctx.pid.status !== 'ready', 'batches fail for want of a producer id only while there is none');
 }
 
 export function checkInitDeadline(ctx: ProducerContext): void {
