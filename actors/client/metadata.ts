@@ -61,10 +61,12 @@ export function maybeRefresh(cache: MetadataCache, fx: Fx, nowMs: number, corr: 
 
 /** A refresh failed (error reply or timeout): back off before the next one. Returns the next PRNG state. */
 export function refreshFailed(cache: MetadataCache, nowMs: number, policy: MetadataPolicy, prng: number): number {
+  assert(cache.request !== undefined, 'a refresh fails only while one is out');
   cache.request = undefined;
   cache.stale = true;
   cache.failures++;
   const [delayMs, next] = backoffMs(policy.backoff, cache.failures, prng);
+  assert(delayMs >= 0, `a backoff of ${delayMs} ms`);
   cache.retryAtMs = nowMs + delayMs;
   return next;
 }
@@ -97,7 +99,11 @@ export function onMetadataReply(cache: MetadataCache, corr: number, body: Metada
   for (const topic of body.topics) {
     const known = topics.get(topic.name);
     // Partition counts only grow, and epochs only advance: an older node's answer never rolls back.
-    topics.set(topic.name, known === undefined ? topic : mergeTopic(known, topic));
+    const merged = known === undefined ? topic : mergeTopic(known, topic);
+    // An older node's answer never rolls the cache back: a client that followed it would send to a deposed leader.
+    assert(known === undefined || known.topicId !== merged.topicId
+      || known.partitions.every((p, i) => (merged.partitions[i]?.leaderEpoch ?? -1) >= p.leaderEpoch), `${topic.name}: a leader epoch went back in the cache`);
+    topics.set(topic.name, merged);
   }
   cache.topics = topics;
   const missing = new Set<string>();
@@ -108,6 +114,7 @@ export function onMetadataReply(cache: MetadataCache, corr: number, body: Metada
     else if (topic.partitions.some((p) => p.leader < 0)) incomplete = true;
   }
   cache.missing = missing;
+  assert([...cache.wanted].every((name) => topics.has(name) || missing.has(name)), 'a wanted topic is known or missing');
   if (incomplete) {
     cache.failures++;
     const [delayMs, next] = backoffMs(policy.backoff, cache.failures, prng);
@@ -121,6 +128,7 @@ export function onMetadataReply(cache: MetadataCache, corr: number, body: Metada
 }
 
 function mergeTopic(known: TopicInfo, fresh: TopicInfo): TopicInfo {
+  assert(known.name === fresh.name, 'a topic merges with itself');
   if (known.topicId !== fresh.topicId) return fresh; // Deleted and recreated: the new topic wins.
   const partitions: PartitionInfo[] = [];
   const count = Math.max(known.partitions.length, fresh.partitions.length);

@@ -14,6 +14,7 @@
  * Encoding sizes the output first and writes into one buffer; decoding returns views into the
  * input (no copies) and answers malformed input with a typed error, never an exception.
  */
+import { assert } from '../assert.js';
 
 export interface RecordHeader { key: string; value: Uint8Array | null }
 
@@ -101,11 +102,14 @@ export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
 // ---- encode ----
 
 function writeUvarint(out: Uint8Array, pos: number, n: number): number {
+  assert(Number.isSafeInteger(n) && n >= 0, `a varint of ${n}`);
   while (n >= 128) {
     out[pos++] = (n % 128) | 0x80;
     n = Math.floor(n / 128);
   }
   out[pos++] = n;
+  // A typed array drops writes past its end without a word: the size computed ahead was short.
+  assert(pos <= out.byteLength, 'a varint written within the buffer');
   return pos;
 }
 
@@ -117,6 +121,7 @@ function writeBytes(out: Uint8Array, pos: number, b: Uint8Array | null): number 
 }
 
 function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number, offsetDelta: number): number {
+  assert(offsetDelta >= 0 && Number.isSafeInteger(record.timestamp - baseTimestamp), 'a record at an offset delta, with a timestamp');
   pos = writeUvarint(out, pos, zigzag(recordInnerSize(record, baseTimestamp, offsetDelta)));
   out[pos++] = 0; // attributes
   pos = writeUvarint(out, pos, zigzag(record.timestamp - baseTimestamp));
@@ -129,7 +134,7 @@ function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTime
     const keyBytes = utf8Length(h.key);
     pos = writeUvarint(out, pos, zigzag(keyBytes));
     const { written } = utf8Encoder.encodeInto(h.key, out.subarray(pos, pos + keyBytes));
-    if (written !== keyBytes) throw new Error('record codec: utf8Length disagrees with TextEncoder');
+    assert(written === keyBytes, 'record codec: utf8Length disagrees with TextEncoder');
     pos += keyBytes;
     pos = writeBytes(out, pos, h.value);
   }
@@ -144,7 +149,7 @@ export function encodeRecords(records: readonly RecordInput[], baseTimestamp: nu
   const out = new Uint8Array(size);
   let pos = 0;
   for (let i = 0; i < records.length; i++) pos = writeRecord(out, pos, records[i] as RecordInput, baseTimestamp, i);
-  if (pos !== size) throw new Error(`record codec: wrote ${pos} of ${size} bytes`);
+  assert(pos === size, `record codec: wrote ${pos} of ${size} bytes`);
   return out;
 }
 
