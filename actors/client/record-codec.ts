@@ -143,7 +143,7 @@ function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTime
 
 /** Encodes records whose timestamps are relative to `baseTimestamp` (the batch's firstTimestamp). */
 export function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): Uint8Array {
-  if (records.length === 0 || records.length > RECORDS_PER_BLOB_MAX) throw new Error(`record codec: ${records.length} records`);
+  assert(records.length > 0 && records.length <= RECORDS_PER_BLOB_MAX, `record codec: ${records.length} records`);
   let size = 0;
   for (let i = 0; i < records.length; i++) size += recordSize(records[i] as RecordInput, baseTimestamp, i);
   const out = new Uint8Array(size);

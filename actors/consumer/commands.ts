@@ -144,7 +144,8 @@ function collect(ctx: ConsumerContext, maxRecords: number): ConsumerRecord[] {
     take(ctx, p, maxRecords - out.length, out);
   }
   ctx.cursor = list.length === 0 ? 0 : (ctx.cursor + 1) % list.length;
-  assert(maxRecords > 0 && out.length <= maxRecords, `${out.length} records collected for at most ${maxRecords}`);
+  assert(maxRecords > 0, 'a poll asks for records');
+  assert(out.length <= maxRecords, `${out.length} records collected for at most ${maxRecords}`);
   return out;
 }
 

@@ -41,6 +41,8 @@ export function decideRegisterNode(image: MetadataImage, command: RegisterNode, 
     address: command.address, ...(command.rack !== undefined ? { rack: command.rack } : {}),
     ...(command.kafkaListener !== undefined ? { kafkaListener: command.kafkaListener } : {}) });
   assert(existing === undefined || nodeEpoch > existing.nodeEpoch, 'a registration gets a newer node epoch');
+  // The new incarnation starts fenced with an empty view: it must lead nothing the old one led.
+  assert(records.every((r) => r.type !== 'partitionChanged' || r.leader !== command.nodeId), `node ${command.nodeId}'s old incarnation keeps a leadership`);
   return { records, reply: { code: 'OK', nodeEpoch } };
 }
 
@@ -65,6 +67,7 @@ export function decideHeartbeat(image: MetadataImage, command: NodeHeartbeat, en
   if (command.wantShutdown === true) {
     if (node.state === 'shuttingDown') return { records: [], reply: { code: 'OK' } };
     const moves = moveAwayFrom(image, nodeId, (id) => id !== nodeId && aliveIn(image, env)(id), true);
+    assert(moves.every((m) => m.leader !== nodeId && !m.isr.includes(nodeId)), `node ${nodeId} shutting down keeps a leadership or an ISR place`);
     return { records: [{ type: 'nodeShuttingDown', nodeId, nodeEpoch }, ...moves], reply: { code: 'OK' } };
   }
   if (node.state === 'fenced' && command.appliedOffset >= nodeEpoch) {

@@ -165,6 +165,7 @@ export function expireReady(ctx: ProducerContext, fx: Fx): void {
 
 function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   assert(send.unsettled === 0, 'finish a settled send');
+  assert(ctx.sends.has(send.requestId), 'a send is answered once');
   own(ctx, 'sends').delete(send.requestId);
   const result: SendResult = send.error === undefined
     ? { ok: true, partitions: send.partitions, offsets: send.offsets }

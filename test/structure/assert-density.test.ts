@@ -32,7 +32,7 @@ const EXEMPT: Record<string, string> = {
 };
 
 /** Functions of actors/ (outside the core: consumer, client, metadata, producer) still below two. Lower it as they get theirs. */
-const BELOW_TWO_MAX = 79;
+const BELOW_TWO_MAX = 74;
 
 const counts = countAsserts();
 const nonTrivial = counts.filter((f) => f.lines >= NON_TRIVIAL_LINES);
