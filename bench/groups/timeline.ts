@@ -1,11 +1,12 @@
 // Where the time of a coordinator failover goes: the surviving nodes' log lines (BROOK_LOG=info,
 // `groups.ts --trace`) between the kill and the first commit accepted again, as milliseconds since
 // the kill. Lines whose time base is epoch ms (runtime/log.ts) line up with the bench's clock.
+import { OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 import type { BrookCluster } from '../brook/cluster.js';
 
 /** The events that mark the steps: controller failover, fencing, partition leadership, coordinator load. */
 const STEPS = new Set(['raftLeader', 'nodeGone', 'nodeSessionExpired', 'partitionLeading', 'partitionLeaderResigned', 'groupsLoaded', 'groupLoadRetry',
-  'groupLoadFallBack', 'groupCoordinatorFenced', 'isrChanged']);
+  'groupLoadFallBack', 'groupCoordinatorFenced', 'isrChanged', 'partitionFollowing', 'hwStalled', 'hwResumed']);
 
 export function failoverTimeline(cluster: BrookCluster, killedNode: number, fromMs: number, toMs: number, partition: string): string[] {
   const out: Array<{ t: number; text: string }> = [];
@@ -18,8 +19,8 @@ export function failoverTimeline(cluster: BrookCluster, killedNode: number, from
       const t = Number(line['t']);
       const event = String(line['event']);
       if (!(t >= fromMs && t <= toMs) || !STEPS.has(event)) continue;
-      // Partition lines only for the group's offsets partition, the rest (controller, groups) all.
-      if (line['partition'] !== undefined && `${String(line['topic'])}/${String(line['partition'])}` !== partition) continue;
+      // Partition lines only for the group's offsets partition (coordinator lines name no topic), the controller's all.
+      if (line['partition'] !== undefined && `${String(line['topic'] ?? OFFSETS_TOPIC)}/${String(line['partition'])}` !== partition) continue;
       const { t: _t, level: _l, event: _e, ...rest } = line;
       out.push({ t, text: `+${t - fromMs} ms node ${node.id} ${event} ${JSON.stringify(rest)}` });
     }
