@@ -1,6 +1,6 @@
 // Brook vs NATS JetStream in one run: the Brook workloads (bench/brook) and the JetStream R3
 // workloads (bench/jetstream) with the same N and record sizes, then Brook / JetStream ratios
-// against the targets from the issue. Prints markdown ready for RESULTS.md; no figure is asserted.
+// against the performance aims. Prints markdown ready for RESULTS.md; no figure is asserted.
 //   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--json out.json]
 import fs from 'node:fs/promises';
 import path from 'node:path';
