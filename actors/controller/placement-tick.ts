@@ -7,6 +7,7 @@
  *   `reassignment.max.concurrent` reassignments run;
  * - every `leader.imbalance.check.interval.seconds`, elect preferred leaders of imbalanced nodes.
  */
+import { assert } from '../assert.js';
 import type { ControllerContext } from './types.js';
 import { aliveIn } from '../metadata/decide-nodes.js';
 import { planBalance, planEvacuation, type Move } from '../metadata/balance.js';
@@ -24,22 +25,28 @@ import { logLine, type Fx } from '../kit/fx.js';
 const PLAN_EVERY_MS = 100;
 
 export function placementTick(ctx: ControllerContext, fx: Fx): void {
-  const working = ctx.working;
-  if (ctx.role !== 'leader' || working === undefined) return;
-  const alive = aliveIn(working, decideEnv(ctx));
-  const finished = decideReassignmentProgress(working, alive, ctx.knobs.dropRemovingReplicasEarly);
+  if (ctx.role !== 'leader' || ctx.working === undefined) return;
+  // Each step decides on the working image as the steps before it left it: two steps deciding on
+  // one image wrote two records for a partition with the same partition epoch (seed 770331: a move
+  // started and a preferred leader elected in one tick).
+  const working = (): MetadataImage => {
+    const image = ctx.working;
+    assert(image !== undefined, 'a leader has a working image');
+    return image;
+  };
+  const finished = decideReassignmentProgress(working(), aliveIn(working(), decideEnv(ctx)), ctx.knobs.dropRemovingReplicasEarly);
   if (finished.length > 0) {
     logLine(fx, 'info', 'reassignmentsCompleted', { partitions: finished.map((r) => `${r.topicId}/${r.partition}`) });
     propose(ctx, fx, finished, undefined);
   }
-  const drained = decideDecommissionDone(working);
+  const drained = decideDecommissionDone(working());
   if (drained.length > 0) propose(ctx, fx, drained, undefined);
   if (ctx.nowMs >= ctx.placement.stepDueMs) {
     ctx.placement = { ...ctx.placement, stepDueMs: ctx.nowMs + PLAN_EVERY_MS };
-    noteJoined(ctx, working);
-    startPlannedMoves(ctx, fx, working);
+    noteJoined(ctx, working());
+    startPlannedMoves(ctx, fx, working());
   }
-  rebalanceLeaders(ctx, fx, working);
+  rebalanceLeaders(ctx, fx, working());
 }
 
 /** A node that registered for the first time is balanced onto once it is unfenced. */

@@ -8,6 +8,7 @@
  * epoch) when the leader was leaving. Every step is a record, so a new controller leader resumes
  * from the image. Cancelling reverts to the original replicas.
  */
+import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import { getNode, reassigning, sortedTopics, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { NO_LEADER } from './records.js';
@@ -37,10 +38,22 @@ export function acceptsReplicas(image: MetadataImage, nodeId: number): boolean {
   return node !== undefined && node.state === 'unfenced' && node.decommission === undefined;
 }
 
+/**
+ * The leader epoch goes up when the leader changes, and also when a replica leaves the replica set
+ * (as KRaft's partition change builder does): the replica that left may still be fetching, on a
+ * node that has not applied its removal yet, and must be fenced. Without the bump, a node removed
+ * and added back before it applied either record had its old replica's fetches counted toward the
+ * new assignment's ISR, then deleted that replica's data on applying the removal, and was elected
+ * with an empty log (seed 770002).
+ */
 function record(topic: TopicImage, partition: number, p: PartitionImage,
     next: { replicas: number[]; isr: number[]; leader: number; adding: number[]; removing: number[] }): PartitionChange {
+  assert(next.isr.every((id) => next.replicas.includes(id)), 'the ISR is made of replicas');
+  assert(next.leader === NO_LEADER || next.isr.includes(next.leader), 'a leader is in the ISR');
+  const replicaLeaves = p.replicas.some((id) => !next.replicas.includes(id));
+  const leaderEpoch = next.leader === p.leader && !replicaLeaves ? p.leaderEpoch : p.leaderEpoch + 1;
   const out: PartitionChange = { type: 'partitionChanged', topicId: topic.topicId, partition, replicas: next.replicas, isr: next.isr,
-    leader: next.leader, leaderEpoch: next.leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1, partitionEpoch: p.partitionEpoch + 1 };
+    leader: next.leader, leaderEpoch, partitionEpoch: p.partitionEpoch + 1 };
   if (next.adding.length > 0 || next.removing.length > 0) { out.addingReplicas = next.adding; out.removingReplicas = next.removing; }
   return out;
 }

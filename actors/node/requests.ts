@@ -56,8 +56,10 @@ function tellReplicas(fx: Fx, event: 'controllerChanged' | 'controllerUnreachabl
 
 /** No heartbeat answered for a session: the controller may have fenced this node; its partition leaders resign. */
 function checkSession(ctx: NodeContext, fx: Fx): void {
+  assert(ctx.imageReady, 'only a node that acted on an image has leaderships to resign');
   const silentMs = sessionLostFor(ctx.session, ctx.nowMs, ctx.knobs.controllerSessionMs);
   if (silentMs === undefined) return;
+  assert(!ctx.session.lost && silentMs >= ctx.knobs.controllerSessionMs, 'a session is lost once, after a whole session of silence');
   ctx.session = { ...ctx.session, lost: true };
   // A catch-up target set before the silence names what was committed back then: reached after the
   // session is back, it would lead again from an image that predates this node's fencing (seed

@@ -67,14 +67,14 @@ test('reassignment [1,2,3] → [2,3,4]: union with adding/removing, waits for th
   t.deepEqual(image.topics['t']?.partitions[0], { replicas: [2, 3, 4], isr: [2, 3, 4], leader: 2, leaderEpoch: 1, partitionEpoch: 3 });
 });
 
-test('a leader that stays keeps its epoch; a dead target cannot lead; the planted bug drops early', (t) => {
+test('a leader that stays gets a new epoch when replicas leave, fencing their fetches (seed 770002); a dead target cannot lead; the planted bug drops early', (t) => {
   const image = withTopic();
   apply(image, decideAlterReassignment(image, { topic: 't', partition: 0, replicas: [1, 4] }, alive).records);
   t.is(completeReassignment(image.topics['t']!, 0, image.topics['t']!.partitions[0]!, alive), undefined);
   const early = completeReassignment(image.topics['t']!, 0, image.topics['t']!.partitions[0]!, alive, true);
   t.like(early, { replicas: [1, 4], isr: [1, 4], leader: 1 }, 'the bug counts node 4 in sync before it is');
   apply(image, isrChange(image, [1, 2, 3, 4]));
-  t.like(decideReassignmentProgress(image, alive)[0], { replicas: [1, 4], isr: [1, 4], leader: 1, leaderEpoch: 0 });
+  t.like(decideReassignmentProgress(image, alive)[0], { replicas: [1, 4], isr: [1, 4], leader: 1, leaderEpoch: 1 });
   // Moving everything: no target in the ISR and the bug elects an empty replica.
   const full = withTopic(6);
   apply(full, decideAlterReassignment(full, { topic: 't', partition: 0, replicas: [4, 5, 6] }, alive).records);
@@ -100,7 +100,7 @@ test('reassignment refusals carry Kafka codes; cancel restores the original repl
   t.is(decideAlterReassignment(five, { topic: 't', partition: 0, replicas: [2, 3, 5] }, alive).reply.code, 'REASSIGNMENT_IN_PROGRESS');
   t.is(decideAlterReassignment(five, { topic: 't', partition: 0, replicas: [2, 3, 4] }, alive).reply.code, 'OK', 'the same target again is a no-op');
   const cancel = decideAlterReassignment(five, { topic: 't', partition: 0, replicas: null }, alive);
-  t.like(cancel.records[0], { replicas: [2, 3, 1], isr: [1, 2, 3], leader: 1 });
+  t.like(cancel.records[0], { replicas: [2, 3, 1], isr: [1, 2, 3], leader: 1, leaderEpoch: 1 }, 'the cancelled replica on node 4 leaves: a new epoch fences it');
   apply(five, cancel.records);
   t.deepEqual(listReassignments(five), []);
 });
