@@ -16,11 +16,12 @@ import { groupReport, type GroupFigures } from './groups/report.js';
 
 const USAGE = `npx tsx bench/groups.ts [options]
   --rounds N              (a) rounds of each join variant (10)
-  --kill-rounds N         (b) rounds (5)
-  --coordinator-rounds N  (c) rounds (3)
+  --kill-rounds N         (b) rounds (10)
+  --coordinator-rounds N  (c) rounds (10)
   --records N             (e) records per variant (100000)
   --assign-rounds N       (d) rounds per case (5)
   --skip a,b,c,d,e        leave parts out
+  --trace                 nodes log at info; (c) prints each failover's steps (controller, fencing, leadership, coordinator load)
   --record                append the report to bench/RESULTS.md
   --json FILE             write the figures as JSON
   --help                  this text`;
@@ -39,7 +40,7 @@ async function rounds<T>(name: string, n: number, run: () => Promise<T>, show: (
   return out;
 }
 
-async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: number; killRounds: number; coordinatorRounds: number; skip: string[] }): Promise<void> {
+async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: number; killRounds: number; coordinatorRounds: number; skip: string[]; trace: boolean }): Promise<void> {
   await createTopicReady(cluster, 'live', shape);
   const producer = steadyProducer(cluster, 'live');
   const group: Group = { cluster, topic: 'live', groupId: 'bench-live', members: new Map(), autoCommitIntervalMs: 100 };
@@ -55,7 +56,7 @@ async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: 
     if (!o.skip.includes('b')) await attempt(f, 'b', async () => { f.killMember = await rounds('b', o.killRounds, () => killMemberRound(group, PARTITIONS), (r) => `${r.partitionsMoved} partitions, all read after ${r.allMovedMs} ms`); });
     if (!o.skip.includes('c')) {
       await attempt(f, 'c', async () => {
-        f.coordinator = await rounds('c', o.coordinatorRounds, () => killCoordinatorRound(group, PARTITIONS), (r) => `node ${r.killedNode}, ${r.commitsAcceptedMs} ms`);
+        f.coordinator = await rounds('c', o.coordinatorRounds, () => killCoordinatorRound(group, PARTITIONS, o.trace), (r) => `node ${r.killedNode}, ${r.commitsAcceptedMs} ms`);
       });
     }
   } finally {
@@ -85,11 +86,11 @@ async function throughputRuns(cluster: BrookCluster, f: GroupFigures, records: n
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string' }, 'kill-rounds': { type: 'string' }, 'coordinator-rounds': { type: 'string' }, records: { type: 'string' },
-    'assign-rounds': { type: 'string' }, skip: { type: 'string' }, record: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean' } } });
+    'assign-rounds': { type: 'string' }, skip: { type: 'string' }, trace: { type: 'boolean' }, record: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help === true) { console.log(USAGE); return; }
   const int = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
-  const o = { rounds: int(values.rounds, 10), killRounds: int(values['kill-rounds'], 5), coordinatorRounds: int(values['coordinator-rounds'], 3),
-    records: int(values.records, 100_000), assignRounds: int(values['assign-rounds'], 5), skip: values.skip?.split(',') ?? [] };
+  const o = { rounds: int(values.rounds, 10), killRounds: int(values['kill-rounds'], 10), coordinatorRounds: int(values['coordinator-rounds'], 10),
+    records: int(values.records, 100_000), assignRounds: int(values['assign-rounds'], 5), skip: values.skip?.split(',') ?? [], trace: values.trace === true };
   const f: GroupFigures = { startedAt: new Date().toISOString(), command: `npx tsx bench/groups.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine: describeMachine({ 'nats-server': commandVersion('nats-server', ['--version']).replace(/^nats-server:\s*/, '') }), loadAverage1mAtEnd: 0, errors: {} };
   if (!o.skip.includes('d')) {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     await attempt(f, 'd', async () => { f.assign = measureAssignors({ members: 1000, topics: 10, partitionsPerTopic: 1000, rounds: o.assignRounds }); });
   }
   if (['a', 'b', 'c', 'e'].some((w) => !o.skip.includes(w))) {
-    const cluster = await startBrookCluster({ voters: [1, 2, 3], name: 'groups' });
+    const cluster = await startBrookCluster({ voters: [1, 2, 3], name: 'groups', ...(o.trace ? { nodeLog: 'info' } : {}) });
     try {
       log('cluster up: 3 node processes');
       if (['a', 'b', 'c'].some((w) => !o.skip.includes(w))) await attempt(f, 'rounds', () => groupRounds(cluster, f, o));

@@ -62,10 +62,14 @@ export function expireSessions(ctx: ControllerContext, fx: Fx): void {
   assert(ctx.role === 'leader', 'only the leader fences nodes');
   const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
   for (const id of ids) {
-    if (working.nodes[String(id)]?.state === 'fenced') continue;
+    // Each node's fencing is decided on the image the previous one left: two nodes fenced in one
+    // tick from the same image wrote one partition epoch twice (seed 222435).
+    const current = ctx.working;
+    assert(current !== undefined && current.offset >= working.offset, 'the working image only moves forward');
+    if (current.nodes[String(id)]?.state === 'fenced') continue;
     if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
-    assert(working.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
-    const records = decideFenceNode(working, id, decideEnv(ctx));
+    assert(current.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
+    const records = decideFenceNode(current, id, decideEnv(ctx));
     if (records.length === 0) continue;
     logLine(fx, 'info', 'nodeSessionExpired', { nodeId: id });
     propose(ctx, fx, records, undefined);

@@ -18,8 +18,8 @@ import { METADATA_LOG, raftSend } from './step.js';
 import { report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 
-/** Leader: append records as one batch, replay them into the working image, park the reply. */
-export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined): void {
+/** Leader: append records as one batch, replay them into the working image, park the reply (until the nodes applied them too, with `untilApplied`). */
+export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined, untilApplied = false): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
   const first = lastIndex(ctx.log) + 1;
   assert(ctx.working.offset === first - 1, 'the working image is at the last index');
@@ -32,7 +32,7 @@ export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[
     writeEntries(ctx, fx, first, entries);
     for (const id of Object.keys(ctx.followers)) if (!ctx.followers[id]?.inFlight) sendAppend(ctx, fx, Number(id));
   }
-  if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), withMetadataOffset(replyTo, lastIndex(ctx.log)));
+  if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), withMetadataOffset(replyTo, lastIndex(ctx.log)), untilApplied);
 }
 
 /**

@@ -13,19 +13,19 @@ import {
   decideDeleteTopic, decideHeartbeat, decideRegisterNode, isTopicId, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { getNode, type MetadataImage } from '../metadata/image.js';
-import type { ControllerContext, ControllerRequest, From, PlacementRequest } from './types.js';
+import { sessionAlive, type ControllerContext, type ControllerRequest, type From, type PlacementRequest } from './types.js';
 import { entryAt, lastIndex } from './log.js';
 import { propose } from './replication.js';
+import { noteApplied } from './purgatory.js';
 import { notController } from './step.js';
 import { reply, replyParams, type Fx } from '../kit/fx.js';
 
 type Request = Exclude<ControllerRequest, PlacementRequest> & From;
 
 export function decideEnv(ctx: ControllerContext): DecideEnv {
-  const sessions = ctx.sessions;
-  const nowMs = ctx.nowMs;
+  const alive = { sessions: ctx.sessions, nowMs: ctx.nowMs };
   const heard = ctx.sessionsHeard;
-  return { clusterId: ctx.clusterId, nextOffset: lastIndex(ctx.log) + 1, sessionAlive: (id) => (sessions[String(id)] ?? -Infinity) > nowMs,
+  return { clusterId: ctx.clusterId, nextOffset: lastIndex(ctx.log) + 1, sessionAlive: (id) => sessionAlive(alive, id),
     sessionHeard: (id) => heard[String(id)] === true };
 }
 
@@ -58,7 +58,9 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
     ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
     ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
   }
-  propose(ctx, fx, decision.records, replyParams(m, decision.reply));
+  // A config change is acknowledged once the partition leaders apply it, so the next produce sees it (purgatory.ts).
+  const untilApplied = m.type === 'alterConfigs' && decision.reply.code === 'OK' && decision.records.length > 0;
+  propose(ctx, fx, decision.records, replyParams(m, decision.reply), untilApplied);
 }
 
 function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {
@@ -87,6 +89,7 @@ function onHeartbeat(ctx: ControllerContext, fx: Fx, m: Heartbeat): void {
   ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
   ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
   reply(fx, m, heartbeatReply(ctx, m.nodeId, m.appliedOffset));
+  noteApplied(ctx, fx, m.nodeId, m.appliedOffset);
   if (decision.records.length > 0) propose(ctx, fx, decision.records, undefined);
 }
 

@@ -13,6 +13,7 @@ import { startRecovery } from './recovery.js';
 import type { Fx } from '../kit/fx.js';
 import { expireSessions, probeSilentNodes } from './probe.js';
 import { placementTick } from './placement-tick.js';
+import { releaseApplied } from './purgatory.js';
 
 /** Recovering: a failed recovery starts again once its retry time comes. */
 export function onRecoveringTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
@@ -28,7 +29,7 @@ export function onCampaignTick(ctx: ControllerContext, fx: Fx, nowMs: number): v
   if (ctx.nowMs >= ctx.electionDeadlineMs) startPreVote(ctx, fx);
 }
 
-/** Leader: check the quorum, send heartbeats, probe silent nodes, fence expired sessions, run placement plans. */
+/** Leader: check the quorum, send heartbeats, probe silent nodes, fence expired sessions, release held config replies, run placement plans. */
 export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'the leader tick runs on the leader');
   if (nowMs > ctx.nowMs) ctx.nowMs = nowMs;
@@ -41,6 +42,7 @@ export function onLeaderTick(ctx: ControllerContext, fx: Fx, nowMs: number): voi
   }
   probeSilentNodes(ctx, fx);
   expireSessions(ctx, fx);
+  releaseApplied(ctx, fx);
   placementTick(ctx, fx);
 }
 

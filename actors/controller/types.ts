@@ -103,8 +103,11 @@ export interface FollowerProgress { nextIndex: number; matchIndex: number; inFli
 /** A probe of a silent node: sent at `atMs` to the incarnation with `nodeEpoch`. */
 export interface NodeProbe { corr: number; atMs: number; nodeEpoch: number }
 
-/** A reply parked until `index` commits. */
-export interface Waiter { index: number; send: SendParams }
+/** A reply parked until `index` commits; `untilApplied` replies then wait for the nodes too (AppliedWaiter). */
+export interface Waiter { index: number; send: SendParams; untilApplied?: true }
+
+/** A committed change's reply held until every live unfenced node applied `index`, or until `deadlineMs`. */
+export interface AppliedWaiter { index: number; send: SendParams; deadlineMs: number }
 
 /** A follower's ack that waits for its append to be stored. */
 export interface PendingAck { to: string; term: number; type: 'appendEntriesReply' | 'installSnapshotReply'; matchIndex: number }
@@ -166,6 +169,10 @@ export interface ControllerContext {
   probes: Record<string, NodeProbe>;
   nextProbeCorr: number;
   purgatory: Waiter[];
+  /** Leader only: committed config changes whose replies wait for the nodes to apply them (purgatory.ts). */
+  appliedWaiters: AppliedWaiter[];
+  /** Leader only: the metadata offset each node's latest heartbeat said it applied. */
+  nodesApplied: Record<string, number>;
   pendingAcks: PendingAck[];
   /** Raft messages held until every ctl/state write in flight is stored. */
   held: SendParams[];
@@ -174,6 +181,11 @@ export interface ControllerContext {
   recovery: Recovery | undefined;
   /** Leader only: the placement plans it is running (actors/controller/placement-tick.ts). */
   placement: PlacementState;
+}
+
+/** Whether a node's session with this leader is running (its deadline not yet passed). */
+export function sessionAlive(ctx: Pick<ControllerContext, 'sessions' | 'nowMs'>, nodeId: number): boolean {
+  return (ctx.sessions[String(nodeId)] ?? -Infinity) > ctx.nowMs;
 }
 
 /** Votes or stored copies that make a majority of the voters (Raft). */

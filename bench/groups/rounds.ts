@@ -8,6 +8,7 @@ import { groupPartition, OFFSETS_TOPIC } from '../../actors/coordinator/protocol
 import { restartNode, sleep, waitFullIsr, type BrookCluster } from '../brook/cluster.js';
 import { eventually } from '../../test/helpers/brook-processes.js';
 import { startMember, stopMember, waitSettled, type Group } from './group.js';
+import { failoverTimeline } from './timeline.js';
 
 export interface JoinRound { spawnToFirstRecordMs: number; spawnToAssignedMs: number; assignedToFirstRecordMs: number }
 
@@ -71,7 +72,7 @@ export interface CoordinatorRound { killedNode: number; firstReadMs: number; com
  * the committed offsets above that first read: an upper bound by up to one auto-commit interval
  * (100 ms), never an early one.
  */
-export async function killCoordinatorRound(group: Group, partitions: number): Promise<CoordinatorRound> {
+export async function killCoordinatorRound(group: Group, partitions: number, trace = false): Promise<CoordinatorRound> {
   const { cluster } = group;
   const offsets = (await cluster.admin.metadata([OFFSETS_TOPIC])).topics.find((t) => t.name === OFFSETS_TOPIC);
   const gp = groupPartition(group.groupId, offsets?.partitions.length ?? 0);
@@ -100,6 +101,7 @@ export async function killCoordinatorRound(group: Group, partitions: number): Pr
   admin.close();
   const firstReadMs = (first?.at ?? acceptedAt) - killedAt;
   console.error(`  c. node ${node} killed: the new coordinator read after ${firstReadMs} ms, a commit accepted after ${acceptedAt - killedAt} ms; restarting it`);
+  if (trace) for (const line of failoverTimeline(cluster, node, killedAt, acceptedAt, `${OFFSETS_TOPIC}/${gp}`)) console.error(`     ${line}`);
   restartNode(cluster, node);
   await recovered(cluster, group.topic, partitions);
   await waitSettled(group, partitions);
