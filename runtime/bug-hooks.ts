@@ -13,6 +13,8 @@ export interface BugHooks {
   local<E extends { type: string; [field: string]: unknown }>(address: string, event: E): E;
   /** Whether this host's disk acknowledges this append without making it. */
   dropAppend(hostName: string, log: string): boolean;
+  /** Whether this host's failed append of `log` reaches the actor as a success (the actor carries on as if stored). */
+  hideWriteError(hostName: string, log: string): boolean;
   /** Whether a truncation is acknowledged without being done. */
   skipTruncation(): boolean;
   /** Whether a putMeta of this key is acknowledged without being stored. */

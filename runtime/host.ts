@@ -310,7 +310,9 @@ export class ActorHost {
       append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
         if (bugs?.dropAppend(this.options.name, params.log) === true) return store().bounds(params.log, () => stored(params.token)(undefined));
         const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
-        store().append(params.log, entries, { sync: params.sync }, stored(params.token));
+        const done = stored(params.token);
+        store().append(params.log, entries, { sync: params.sync }, bugs === undefined ? done
+          : (error) => done(error !== undefined && bugs.hideWriteError(this.options.name, params.log) ? undefined : error));
       },
       truncateFrom: (_args, params: { token: number; log: string; offset: number }) => {
         if (bugs?.skipTruncation() === true) return store().bounds(params.log, () => stored(params.token)(undefined));

@@ -130,7 +130,9 @@ function finishRecovery(ctx: PartitionContext, fx: Fx, r: Recovery): void {
   assert(r.scanFrom >= ctx.leo, 'the scan reached the log end');
   ctx.epochs = mergeEpochs(ctx.epochs, recoverEpochs(epochsFromMeta(r.epochs), ctx.logStart, ctx.leo));
   const checkpointHw = asOffset(r.hw) ?? ctx.logStart;
-  ctx.hw = Math.max(ctx.logStart, Math.min(checkpointHw, ctx.leo));
+  // ctx.hw is 0 in a new replica; after a failed write it is the HW this replica already reached (and
+  // reported, and exposed as leader) in this life, which the checkpoint may trail: it never moves back.
+  ctx.hw = Math.max(ctx.logStart, Math.min(Math.max(checkpointHw, ctx.hw), ctx.leo));
   ctx.hwCheckpoint = { hw: ctx.hw, inFlight: false, atMs: ctx.nowMs };
   ctx.recovery = undefined;  assert(ctx.logStart <= ctx.hw && ctx.hw <= ctx.leo, 'a recovered HW lies within the recovered log');
   ctx.recovery = undefined; // Recovered: the machine leads or follows as ctx.state says.

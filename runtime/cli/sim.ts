@@ -13,8 +13,11 @@ import { EXPECTED_COVERAGE } from '../sim/world.js';
 import { intFlag, parse, UsageError } from './args.js';
 import { printJson, table } from './output.js';
 
-/** Random-node faults, and 'roles': graceful shutdowns, crashes and pauses of the controller leader and the busiest partition leader. */
-const FAULT_KINDS = ['crash', 'powerLoss', 'wipe', 'isolate', 'partition', 'pause', 'slowDisk', 'clockSkew', 'roles'] as const;
+/**
+ * Random-node faults, 'roles': graceful shutdowns, crashes and pauses of the controller leader and
+ * the busiest partition leader, and 'diskError': failed appends on the busiest partition leader.
+ */
+const FAULT_KINDS = ['crash', 'powerLoss', 'wipe', 'isolate', 'partition', 'pause', 'slowDisk', 'clockSkew', 'roles', 'diskError'] as const;
 
 export function parseDuration(raw: string | undefined, fallbackMs: number): number {
   if (raw === undefined) return fallbackMs;

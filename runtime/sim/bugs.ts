@@ -41,6 +41,18 @@ export const BUGS = {
   electionKeepsEpoch: 'one-writer-per-epoch',
   /** A leader answers each follower's first data fetch with a divergence at offset 0. → hw-regressed */
   divergeToStart: 'hw-regressed',
+  /**
+   * The leader counts a follower at the LEO it last told that follower, not at the offset the follower
+   * asks for next (as if a batch sent were a batch stored): it commits and acknowledges acks=all
+   * batches the rest of the ISR does not have, and a failover to such a follower exposes a shorter log. → exposed-hw-regressed / lost-write
+   */
+  ackBeforeIsrHasBatch: 'exposed-hw-regressed',
+  /**
+   * A partition append that failed on disk reaches its replica as stored: a leader whose write
+   * failed keeps leading with the batch in memory only, serves it to followers and acknowledges it,
+   * while its own log has a hole. → replicas-diverge-below-hw
+   */
+  leaderKeepsLeadingOnWriteError: 'replicas-diverge-below-hw',
   /** node-2's disk acknowledges partition appends it never makes. → exposed-hw-regressed */
   lyingDiskOnNode2: 'exposed-hw-regressed',
   /** Node 1 skips other nodes' re-registrations in its metadata (but counts them as applied). → node-epoch-regressed */
@@ -70,10 +82,12 @@ const WORKLOAD_CONSUMER = clientAddress('c0');
 const planted = new Set<BugName>();
 /** Replica addresses a once-per-run bug already hit; a new simulated world starts it afresh. */
 const hitOnce = new Set<string>();
+/** "follower|leader" replica addresses → the leader's LEO in its last fetch answer to that follower, for ackBeforeIsrHasBatch. */
+const leoTold = new Map<string, number>();
 
-export function plantBug(bug: BugName): void { planted.add(bug); hitOnce.clear(); }
-export function clearBugs(): void { planted.clear(); hitOnce.clear(); }
-export function resetBugRun(): void { hitOnce.clear(); node1Known.clear(); }
+export function plantBug(bug: BugName): void { planted.add(bug); hitOnce.clear(); leoTold.clear(); }
+export function clearBugs(): void { planted.clear(); hitOnce.clear(); leoTold.clear(); }
+export function resetBugRun(): void { hitOnce.clear(); node1Known.clear(); leoTold.clear(); }
 export function bugPlanted(bug: BugName): boolean { return planted.size > 0 && planted.has(bug); }
 export function anyBugPlanted(): boolean { return planted.size > 0; }
 
@@ -114,6 +128,7 @@ export function garbleInbound(envelope: Envelope): Envelope {
     const { batches: _dropped, ...rest } = body;
     return { ...envelope, body: { ...rest, divergingEpoch: { epoch: 0, endOffset: 0 } } };
   }
+  if (planted.has('ackBeforeIsrHasBatch')) return countFollowerAtLeoTold(envelope, body);
   const group = garbleGroupTraffic(envelope, body);
   if (group !== undefined) return group;
   if (planted.has('node1IgnoresNodeRecords') && envelope.to === nodeAddress(1)) return garbleNode1Metadata(envelope, body);
@@ -121,6 +136,19 @@ export function garbleInbound(envelope: Envelope): Envelope {
     const batches = (body['batches'] as Array<Record<string, unknown>>).map((b) => ({ ...b,
       baseOffset: Number(b['baseOffset']) + 2, lastOffset: Number(b['lastOffset']) + 2 }));
     return { ...envelope, body: { ...body, batches } };
+  }
+  return envelope;
+}
+
+/** ackBeforeIsrHasBatch: remembers the LEO a leader tells each follower, and raises that follower's next fetch offset to it. */
+function countFollowerAtLeoTold(envelope: Envelope, body: Record<string, unknown>): Envelope {
+  const replicas = envelope.to.startsWith(`${REPLICA_PREFIX}/`) && envelope.from.startsWith(`${REPLICA_PREFIX}/`);
+  if (replicas && envelope.type === 'fetchReply' && body['code'] === 'OK' && typeof body['leo'] === 'number') {
+    leoTold.set(`${envelope.to}|${envelope.from}`, body['leo']);
+  }
+  const told = leoTold.get(`${envelope.from}|${envelope.to}`);
+  if (replicas && envelope.type === 'fetch' && told !== undefined && Number(body['fetchOffset']) < told) {
+    return { ...envelope, body: { ...body, fetchOffset: told } };
   }
   return envelope;
 }
@@ -201,6 +229,7 @@ export const plantedBugs: BugHooks = {
   inbound: (envelope) => (planted.size > 0 ? garbleInbound(envelope) : envelope),
   local: (address, event) => (planted.size > 0 ? garbleLocal(address, event) : event),
   dropAppend: (hostName, log) => planted.size > 0 && dropAppend(hostName, log),
+  hideWriteError: (_hostName, log) => bugPlanted('leaderKeepsLeadingOnWriteError') && log.startsWith('p/'),
   skipTruncation: () => bugPlanted('skipTruncation'),
   forgetMeta: (key) => key === 'ctl/state' && bugPlanted('forgetRaftState'),
 };

@@ -11,6 +11,7 @@ import { bugPlanted, plantedBugs } from './bugs.js';
 import { PowerOutages } from './sole-in-sync.js';
 import { sometimes } from './sometimes.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
+import { partitionLogName } from '../../actors/partition.js';
 
 export interface ClusterSimOptions extends SimWorldOptions {
   nodeCount: number;
@@ -73,13 +74,30 @@ export class ClusterSim {
   /** The nodes a step hits: its own list, or whoever holds its role now (the undo: whoever its first step hit). */
   private targets(op: FaultOp): number[] {
     if (op.role === undefined) return op.nodes;
+    if (op.op === 'diskError') return this.roleHolder(op.role); // One-shot: no undo to aim at the same node.
     const pair = op.pair ?? 0;
     const earlier = this.roleTargets.get(pair);
     if (earlier !== undefined) { this.roleTargets.delete(pair); return earlier; }
-    const nodeId = op.role === 'controllerLeader' ? this.controllerLeader.nodeId : this.busiestLeader();
-    const targets = nodeId >= 0 && this.nodes.get(nodeId)?.sim.up === true ? [nodeId] : [];
+    const targets = this.roleHolder(op.role);
     this.roleTargets.set(pair, targets);
     return targets;
+  }
+
+  /** The up node holding `role` now, or none. */
+  private roleHolder(role: NonNullable<FaultOp['role']>): number[] {
+    const nodeId = role === 'controllerLeader' ? this.controllerLeader.nodeId : this.busiestLeader();
+    return nodeId >= 0 && this.nodes.get(nodeId)?.sim.up === true ? [nodeId] : [];
+  }
+
+  /** The logs of the partitions `nodeId` leads, in the first up node's image. */
+  private ledLogs(nodeId: number): string[] {
+    const image = this.up()[0]?.brook?.metadata.image;
+    const logs: string[] = [];
+    for (const name of Object.keys(image?.topics ?? {}).sort()) {
+      const topic = image?.topics[name];
+      topic?.partitions.forEach((p, i) => { if (p.leader === nodeId) logs.push(partitionLogName(topic.topicId, i)); });
+    }
+    return logs;
   }
 
   /** The node leading the most partitions in the first up node's image. */
@@ -121,6 +139,10 @@ export class ClusterSim {
       case 'slowDisk': for (const n of named) n.sim.store.knobs.slowFactor = 20; return;
       case 'fastDisk': for (const n of named) n.sim.store.knobs.slowFactor = 1; return;
       case 'clockSkew': for (const n of named) n.sim.clock.skewMs += 5_000; return;
+      case 'diskError':
+        // Each log the node leads fails its next append: the first to write finds the error as leader.
+        for (const n of named) for (const log of this.ledLogs(n.id)) n.sim.store.failNextAppendTo(log);
+        return;
       default: { const never: never = op.op; throw new Error(`unknown fault ${String(never)}`); }
     }
   }

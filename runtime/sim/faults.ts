@@ -6,7 +6,7 @@
 import type { Random } from '../random.js';
 
 export type FaultKind = 'crash' | 'powerLoss' | 'wipe' | 'restart' | 'isolate' | 'partition' | 'heal' | 'pause' | 'resume' | 'slowDisk' | 'fastDisk' | 'clockSkew'
-  | 'shutdown';
+  | 'shutdown' | 'diskError';
 
 /**
  * Who a role-targeted fault hits, resolved when it is applied (the same every replay):
@@ -65,6 +65,20 @@ export function generateRolePlan(random: Random, durationMs: number, meanGapMs: 
     plan.push({ atMs: undoAt, op: op === 'pause' ? 'resume' : 'restart', nodes: [], role, pair });
     pair++;
     t = undoAt + random.int(meanGapMs, meanGapMs * 3);
+  }
+  return plan;
+}
+
+/**
+ * Failed writes, drawn from their own fork: each step makes the next append to one partition log
+ * led by the busiest partition leader fail with an I/O error (a write error on the leader's disk,
+ * which must cost it its leadership of that log's state, never an acknowledged write). One-shot:
+ * the disk works again for the next write, so there is nothing to undo.
+ */
+export function generateDiskErrorPlan(random: Random, durationMs: number, meanGapMs: number): FaultOp[] {
+  const plan: FaultOp[] = [];
+  for (let t = random.int(300, meanGapMs * 2); t < durationMs; t += random.int(meanGapMs / 2, meanGapMs * 2)) {
+    plan.push({ atMs: t, op: 'diskError', nodes: [], role: 'partitionLeader' });
   }
   return plan;
 }

@@ -14,7 +14,7 @@ import { RaftChecker } from './checks/raft.js';
 import { PartitionChecker } from './checks/partitions.js';
 import { checkHistory, violations as historyViolations, type Anomaly } from './checks/history.js';
 import { metadataConverged } from './checks/convergence.js';
-import { describePlan, generatePlan, generateRolePlan, mergePlans, type FaultOp, type FaultPlanOptions } from './faults.js';
+import { describePlan, generateDiskErrorPlan, generatePlan, generateRolePlan, mergePlans, type FaultOp, type FaultPlanOptions } from './faults.js';
 import { Workload, type ProducerSpec } from './workload.js';
 import { GroupWorkload, type GroupSpec } from './group-workload.js';
 import { GroupChecker } from './checks/groups.js';
@@ -118,7 +118,7 @@ function drawGroup(random: Random): GroupSpec | undefined {
  * comes back still in an ISR, where it could be left alone (`sparePowerLossOfSoleInSync`,
  * runtime/sim/sole-in-sync.ts).
  */
-export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles';
+export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles' | 'diskError';
 
 function faultKinds(kinds: FaultPlanOptions['kinds'], config: StreamConfig): FaultPlanOptions['kinds'] {
   return config.minInsyncReplicas >= 2 ? kinds : kinds.filter((k) => k !== 'powerLoss');
@@ -144,16 +144,21 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const parts = new PartitionChecker(sim.world, (topic) => image()?.topics[topic]?.topicId);
   const workload = new Workload(sim.world, new SeededRandom(options.seed).fork('workload'), SIM_TOPIC);
   const nodeIds = [...sim.nodes.keys()];
-  const kinds = options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk', 'roles'];
+  const kinds = options.faults ?? ['crash', 'powerLoss', 'isolate', 'partition', 'pause', 'slowDisk', 'roles', 'diskError'];
   const randomPlan = generatePlan(new SeededRandom(options.seed).fork('faults'), {
-    nodeIds, durationMs: durationMs - 1000, meanGapMs: 1200, downMax: 1, kinds: faultKinds(kinds.filter((k) => k !== 'roles'), config),
+    nodeIds, durationMs: durationMs - 1000, meanGapMs: 1200, downMax: 1,
+    kinds: faultKinds(kinds.filter((k): k is FaultPlanOptions['kinds'][number] => k !== 'roles' && k !== 'diskError'), config),
   });
   // Faults aimed at the controller leader and the busiest partition leader (graceful shutdowns,
   // crashes, pauses) join the plan in about half the runs by default, from their own fork; always
   // when asked for by name.
   const roles = new SeededRandom(options.seed).fork('role-faults');
   const withRoles = options.faults === undefined ? roles.chance(0.5) : kinds.includes('roles');
-  const plan = options.plan ?? (withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan);
+  const withRolePlan = withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan;
+  // Failed writes on a partition leader's disk, in about a third of the runs by default, from their own fork.
+  const disk = new SeededRandom(options.seed).fork('disk-faults');
+  const withDisk = options.faults === undefined ? disk.chance(0.35) : kinds.includes('diskError');
+  const plan = options.plan ?? (withDisk ? mergePlans(withRolePlan, generateDiskErrorPlan(disk, durationMs - 1000, 2000)) : withRolePlan);
   sim.start();
   const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), clientAddress('admin'), { timeoutMsDefault: 500 });
   let created = false;

@@ -81,6 +81,8 @@ export class SimStore implements NodeStore {
   private writes: PendingWrite[] = [];
   private ackedCount = 0;
   private readonly failures = new Map<SimStoreOp, StorageErrorCode>();
+  /** Logs whose next append fails (a bad sector under one log), each once. */
+  private readonly failingLogs = new Set<string>();
 
   constructor(private readonly env: SimStoreEnv, knobs: Partial<SimStoreKnobs> = {}) {
     this.knobs = { ...defaultSimStoreKnobs, ...knobs };
@@ -94,7 +96,7 @@ export class SimStore implements NodeStore {
     const last = lastOffset(this.view, log);
     const invalid = last !== undefined && first <= last
       ? new StorageError('INVALID_ARGUMENT', `append to ${log} at ${first}, not above last entry ${last}`)
-      : undefined;
+      : this.failingLogs.delete(log) ? new StorageError('IO_ERROR', `injected IO_ERROR on append to ${log}`) : undefined;
     const copies = entries.map((entry) => ({ offset: entry.offset, value: new Uint8Array(entry.value) }));
     this.issue('append', { kind: 'append', log, entries: copies }, options.sync, done, invalid);
   }
@@ -197,6 +199,12 @@ export class SimStore implements NodeStore {
     this.failures.set(op, code);
   }
 
+  /** The next append to `log` fails with IO_ERROR and has no effect. */
+  failNextAppendTo(log: string): void {
+    assertLogName(log);
+    this.failingLogs.add(log);
+  }
+
   /** Contents of a layer: 'visible' includes in-flight writes; 'durable' is what power loss keeps. */
   snapshotForChecks(layer: 'visible' | 'durable' = 'visible'): StoreSnapshot {
     return cloneImage(layer === 'visible' ? this.view : this.durable);
@@ -264,6 +272,7 @@ export class SimStore implements NodeStore {
   /** After a fault: the process is gone, and the view is rebuilt from what survived. */
   private down(): void {
     this.incarnation++;
+    this.failingLogs.clear();
     this.closed = true;
     this.view = cloneImage(this.durable);
     for (const write of this.writes) if (write.op !== undefined) applyWrite(this.view, write.op);

@@ -31,6 +31,8 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['electionKeepsEpoch', stream, /one-writer-per-epoch:/],
   ['divergeToStart', stream, /hw-regressed:/],
   ['lyingDiskOnNode2', stream, /exposed-hw-regressed:/],
+  ['ackBeforeIsrHasBatch', stream, /(exposed-hw-regressed|^lost-write):/],
+  ['leaderKeepsLeadingOnWriteError', stream, /replicas-diverge-below-hw:/],
   ['node1IgnoresNodeRecords', stream, /node-epoch-regressed:/],
   ['repliesGrantPartition0', stream, /group-two-owners:/],
   ['loadForgetsGroupEpochs', stream, /group-epoch-regressed:/],

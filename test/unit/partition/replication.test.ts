@@ -263,6 +263,31 @@ test('recovery rebuilds LEO, HW, epoch cache and producer state from storage', (
   t.is(again.ctx.leo, 4);
 });
 
+test('a leader whose append fails answers its waiter NOT_LEADER, rebuilds from disk and keeps the HW it reached', (t) => {
+  const c = new Cluster(state(), { configs: { minInsyncReplicas: 1 } });
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.request(1, 'produce', 2, produceBody(2, -1));
+  c.settle();
+  const r = c.get(1);
+  t.is(r.ctx.hw, 4);
+  t.is(c.stores.get(1)?.meta.get('p/tid/0/hw'), undefined, 'no HW checkpoint written yet');
+  c.isolated.add(2);
+  c.isolated.add(3); // The followers cannot move the HW again after the recovery.
+  c.request(1, 'produce', 3, produceBody(2, 1));
+  const append = r.appends[r.appends.length - 1] as { token?: number } | undefined;
+  t.truthy(append?.token);
+  r.storage.length = 0; // The append never reaches the disk: it fails.
+  r.send({ type: 'stored', token: append?.token ?? -1, error: 'IO_ERROR' });
+  t.is(r.stateValue, 'recovering');
+  t.like(r.takeSent().find((m) => m.type === 'produceReply' && m.corr === 3), { body: { code: 'NOT_LEADER' } }, 'the failed batch is never acknowledged');
+  r.flushStorage();
+  t.is(r.stateValue, 'leader');
+  t.is(r.ctx.leo, 4, 'the log is what the disk holds');
+  t.is(r.ctx.hw, 4, 'the HW this life reached does not go back to the missing checkpoint');
+  t.deepEqual(r.errors, []);
+});
+
 test('recovery takes HW = min(checkpoint, LEO) when the log lost its unsynced tail', (t) => {
   const store = new MemoryStore();
   const b = (base: number, n: number, epoch: number): StoredBatch => ({ baseOffset: base, lastOffset: base + n - 1, leaderEpoch: epoch,
