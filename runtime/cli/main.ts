@@ -12,6 +12,7 @@ const USAGE = `usage: brook <command> [flags]
   dev [--nodes 3] [--fresh]                                      a local cluster for trying Brook
   cluster status [--json]                                        nodes, controller, partition health, reassignments
   cluster balance [--dry-run]                                    even out replicas and leaders over the nodes
+  cluster configs [--set k=v ...]                                cluster settings (e.g. replica.move.throttle.bytes.per.sec)
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
   topics list | describe NAME | delete NAME | add-partitions NAME --partitions P | alter-configs NAME --config k=v
   topics reassign NAME --partition P (--replicas 1,4,5 | --cancel) | elect-leaders [NAME]

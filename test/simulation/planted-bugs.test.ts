@@ -1,7 +1,7 @@
 // Goal: every simulation check can fail. Method: plant one bug at a time behind the runtime's
 // test-only switch (runtime/sim/bugs.ts), sweep a bounded number of seeds until the check made to
 // catch it reports a violation, then shrink that seed's fault plan and show the bug still fails
-// with a short plan.
+// with a short plan, and that the same seed passes that check without the bug.
 import test from 'ava';
 import { clearBugs, plantBug, type BugName } from '../../runtime/sim/bugs.js';
 import { runMetadataSim } from '../../runtime/sim/metadata-run.js';
@@ -37,6 +37,8 @@ const cases: Array<[BugName, Runner, RegExp]> = [
   ['loadForgetsOffsets', stream, /commit-(lost|regressed):/],
   ['committedOneAhead', stream, /group-skip:/],
   ['heartbeatsAlwaysJoin', stream, /group-unsettled:/],
+  // A move onto empty replicas elects one of them, or a leader failure after the move does.
+  ['dropRemovingEarly', stream, /(exposed-hw-regressed|lost-write|replicas-diverge-below-hw):/],
 ];
 
 const only = process.env['PLANTED'];
@@ -57,6 +59,8 @@ for (const [bug, run, expected] of cases.filter(([name]) => only === undefined |
       t.true(shrunk.plan.length <= Math.max(4, Math.floor(found.plan.length / 2)), `plan of ${found.plan.length} steps shrank only to ${shrunk.plan.length}`);
       t.true(fails(shrunk.plan), 'the shrunk plan still fails');
       t.log(`${bug}: seed ${seed}, plan ${found.plan.length} → ${shrunk.plan.length} steps in ${shrunk.runs} runs`);
+      clearBugs();
+      t.false(run(seed).violations.some((v) => expected.test(v)), `seed ${seed} passes ${expected.source} without the bug`);
     } finally {
       clearBugs();
     }
