@@ -43,12 +43,13 @@ export function placementTick(ctx: ControllerContext, fx: Fx): void {
   rebalanceLeaders(ctx, fx, working);
 }
 
-/** A node that registered for the first time is balanced onto once it is unfenced. */
+/** A node that registered for the first time is balanced onto once it is unfenced (when there is anything to move). */
 function noteJoined(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
   const plan = balancePlan(working);
   const ready = plan.awaiting.filter((id) => getNode(working, id)?.state === 'unfenced');
   if (ready.length === 0) return;
-  propose(ctx, fx, [{ type: 'balancePlanChanged', balancing: true, awaiting: plan.awaiting.filter((id) => !ready.includes(id)) }], undefined);
+  const balancing = plan.balancing || planBalance(working).length > 0;
+  propose(ctx, fx, [{ type: 'balancePlanChanged', balancing, awaiting: plan.awaiting.filter((id) => !ready.includes(id)) }], undefined);
 }
 
 /** Starts moves of the current plan up to the concurrency limit; moves that only reorder replicas cost nothing and all go. */

@@ -60,9 +60,10 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
 /**
  * A node registering for the first time gets its share of replicas once it is unfenced
  * (auto.balance.on.join): it is noted in the balance plan, in the same proposal as its registration.
+ * Not in a cluster without topics (a cluster forming): there is nothing to move.
  */
 function withJoinBalance(working: MetadataImage, nodeId: number, decision: Decision<{ code: string }>): Decision<{ code: string }> {
-  if (getNode(working, nodeId) !== undefined || !clusterFlag(working, 'auto.balance.on.join')) return decision;
+  if (getNode(working, nodeId) !== undefined || !clusterFlag(working, 'auto.balance.on.join') || Object.keys(working.topics).length === 0) return decision;
   const plan = balancePlan(working);
   return { ...decision, records: [...decision.records, { type: 'balancePlanChanged', balancing: plan.balancing, awaiting: [...plan.awaiting, nodeId] }] };
 }
