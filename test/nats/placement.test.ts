@@ -18,6 +18,7 @@ import { BrookProcesses, eventually, exited } from '../helpers/brook-processes.j
 import { connect, type BrookClient, type Producer } from '../../runtime/sdk/index.js';
 import { createAdmin, type Admin } from '../../runtime/sdk/admin.js';
 import type { ClusterMetadata } from '../../runtime/sdk/admin-types.js';
+import { startAckedProducer, type AckedProduction } from '../helpers/acked-producer.js';
 
 const TOPIC = 'events';
 const PARTITIONS = 12;
@@ -43,26 +44,6 @@ test.after.always(async () => {
   await nats?.stop();
 });
 
-/** An acks=all producer: 20 keyed records every 50 ms; every acknowledged value by partition/offset, every failure. */
-function startProducer(producer: Producer): { acked: Map<string, string>; failures: string[]; stop: () => Promise<void> } {
-  const acked = new Map<string, string>();
-  const failures: string[] = [];
-  const pending = new Set<Promise<void>>();
-  let next = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const batch = Array.from({ length: 20 }, () => { const i = next++; return { key: `k${i}`, value: `v${i}` }; });
-      const sent = producer.send(TOPIC, batch).then((meta) => { meta.forEach((m, j) => acked.set(`${m.partition}/${m.offset}`, batch[j]?.value as string)); },
-        (error: unknown) => { failures.push(String(error)); });
-      pending.add(sent);
-      void sent.then(() => pending.delete(sent));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return { acked, failures, stop: async () => { running = false; await loop; await Promise.all(pending); } };
-}
-
 const partitions = (m: ClusterMetadata) => m.topics.find((x) => x.name === TOPIC)?.partitions ?? [];
 
 function replicasPerNode(m: ClusterMetadata): Map<number, number> {
@@ -80,7 +61,7 @@ function countBy(m: ClusterMetadata, pick: (p: ReturnType<typeof partitions>[num
 const settledPlacement = (m: ClusterMetadata): boolean => m.balancing !== true && partitions(m).every((p) => p.addingReplicas === undefined);
 const allPreferred = (m: ClusterMetadata): boolean => partitions(m).every((p) => p.leader === p.replicas[0] && p.isr.length === p.replicas.length);
 
-let production: ReturnType<typeof startProducer>;
+let production: AckedProduction;
 let producer: Producer;
 
 test.serial('(a) a 4th node and `cluster balance`, with the controller leader killed mid-plan; (b) decommission of node 1', async (t) => {
@@ -96,7 +77,7 @@ test.serial('(a) a 4th node and `cluster balance`, with the controller leader ki
   await admin.createTopic(TOPIC, { partitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
   await eventually(async () => (partitions(await admin.metadata([TOPIC])).every((p) => p.leader > 0 && p.isr.length === 3) ? true : undefined), 20_000, 'partition leaders');
   producer = client.producer({ acks: 'all', idempotent: true, lingerMs: 5, deliveryTimeoutMs: 120_000, requestTimeoutMs: 2_000 });
-  production = startProducer(producer);
+  production = startAckedProducer(producer, TOPIC, { count: 20, intervalMs: 50 });
   await eventually(async () => (production.acked.size >= 500 ? true : undefined), 20_000, 'records before the 4th node');
 
   // (a) Node 4 joins; nothing moves until the balance command.
