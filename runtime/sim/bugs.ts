@@ -18,7 +18,11 @@ export const BUGS = {
   forgetRaftState: 'term-regressed',
   /** Log truncation is acknowledged but not done: conflicting entries survive. → log-matching / committed-changed / replicas-diverge-below-hw */
   skipTruncation: 'log-matching',
-  /** Every produce is treated as acks=1: a leader's crash loses acknowledged writes. → lost-write */
+  /**
+   * Every plain (non-idempotent) produce is treated as acks=1: a leader's crash loses acknowledged
+   * writes. Idempotent ones are spared: their lost batches would leave a gap in the producer's
+   * sequence, which `idempotent-send-failed` reports first and ends the run before its final reads. → lost-write
+   */
   acksAllAsOne: 'lost-write',
   /** Idempotent batches lose their producer id on the way in: retries are appended again. → duplicate */
   dropProducerId: 'duplicate',
@@ -73,12 +77,17 @@ export function resetBugRun(): void { hitOnce.clear(); }
 export function bugPlanted(bug: BugName): boolean { return planted.size > 0 && planted.has(bug); }
 export function anyBugPlanted(): boolean { return planted.size > 0; }
 
+function idempotent(body: Record<string, unknown>): boolean {
+  const batch = body['batch'] as Record<string, unknown> | undefined;
+  return typeof batch === 'object' && batch !== null && batch['producerId'] !== -1;
+}
+
 /** The message as a planted bug garbles it on arrival (the original when no bug applies). */
 export function garbleInbound(envelope: Envelope): Envelope {
   const body = envelope.body as Record<string, unknown> | null;
   if (typeof body !== 'object' || body === null) return envelope;
   if (planted.has('grantEveryVote') && envelope.type === 'requestVoteReply') return { ...envelope, body: { ...body, granted: true } };
-  if (planted.has('acksAllAsOne') && envelope.type === 'produce' && body['acks'] === -1) return { ...envelope, body: { ...body, acks: 1 } };
+  if (planted.has('acksAllAsOne') && envelope.type === 'produce' && body['acks'] === -1 && !idempotent(body)) return { ...envelope, body: { ...body, acks: 1 } };
   if (planted.has('electionKeepsEpoch') && envelope.type === 'produce' && body['leaderEpoch'] !== undefined) {
     const { leaderEpoch: _stripped, ...rest } = body;
     return { ...envelope, body: rest };
