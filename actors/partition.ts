@@ -44,9 +44,11 @@ import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored } from './partition/completions.js';
 import { onTick } from './partition/tick.js';
 import { notLeader } from './partition/step.js';
+import { applyThrottle } from './partition/throttle.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';
+export type { ReplicaThrottle } from './partition/throttle.js';
 export { parsePartitionMessage } from './partition/validate.js';
 export { nextTickAt as partitionNextTickAt } from './partition/tick.js';
 
@@ -98,6 +100,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined,
     hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
+    throttle: applyThrottle(undefined, input.throttle, input.nowMs),
   };
 }
 
@@ -108,7 +111,7 @@ function dispatch(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
     case 'readDone': return onReadDone(ctx, fx, event);
     case 'metaRead': return onMetaRead(ctx, fx, event);
     case 'boundsRead': return onBoundsRead(ctx, fx, event);
-    case 'metadataChanged': return onMetadataChanged(ctx, fx, event.state, event.configs);
+    case 'metadataChanged': return onMetadataChanged(ctx, fx, event.state, event.configs, event.throttle);
     case 'fetchReply': return onFetchReply(ctx, fx, event.corr, event.body);
     case 'alterPartitionReply': {
       const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);

@@ -11,6 +11,7 @@ import type { Decision } from '../metadata/decide.js';
 import { decideAlterReassignment, listReassignments } from '../metadata/reassign.js';
 import { decideElectLeaders } from '../metadata/elect-leaders.js';
 import { planBalance } from '../metadata/balance.js';
+import { balancePlan } from '../metadata/image.js';
 import { decideDecommission } from '../metadata/decommission.js';
 import { checkClusterConfigs, mergedClusterConfigs } from '../metadata/cluster-configs.js';
 import { propose } from './replication.js';
@@ -29,18 +30,17 @@ export type PlacementRequest =
   /** Changed settings; an empty value restores the default. */
   | { type: 'alterClusterConfigs'; configs: Record<string, string> };
 
-/** What the leader keeps in memory to run placement plans (a new leader starts afresh from the image). */
+/**
+ * The leader's timers for placement work. Plans themselves live in the image (a balance plan's
+ * state, draining nodes, reassignments in progress), so a new leader carries on with them.
+ */
 export interface PlacementState {
-  /** A balance plan is being run: re-planned as reassignments finish, until the plan is empty. */
-  balancing: boolean;
-  /** Nodes registered for the first time, balanced onto once they are unfenced. */
-  joined: number[];
   imbalanceCheckDueMs: number | undefined;
   stepDueMs: number;
 }
 
 export function initialPlacement(): PlacementState {
-  return { balancing: false, joined: [], imbalanceCheckDueMs: undefined, stepDueMs: 0 };
+  return { imbalanceCheckDueMs: undefined, stepDueMs: 0 };
 }
 
 type Request = PlacementRequest & From;
@@ -54,8 +54,10 @@ export function onPlacementRequest(ctx: ControllerContext, fx: Fx, m: Request): 
       return reply(fx, m, { code: 'OK', reassignments: listReassignments(ctx.image, m.topics) });
     case 'balanceCluster': {
       const moves = planBalance(working);
-      if (!m.dryRun && moves.length > 0) ctx.placement = { ...ctx.placement, balancing: true, stepDueMs: ctx.nowMs };
-      return reply(fx, m, { code: 'OK', moves });
+      const plan = balancePlan(working);
+      if (m.dryRun || moves.length === 0 || plan.balancing) return reply(fx, m, { code: 'OK', moves });
+      ctx.placement = { ...ctx.placement, stepDueMs: ctx.nowMs };
+      return decided(ctx, fx, m, { records: [{ type: 'balancePlanChanged', balancing: true, awaiting: plan.awaiting }], reply: { code: 'OK', moves } });
     }
     case 'alterPartitionReassignments': return decided(ctx, fx, m, decideAlterReassignment(working, m, alive));
     case 'electLeaders': return decided(ctx, fx, m, decideElectLeaders(working, m, alive));
@@ -73,7 +75,7 @@ export function onPlacementRequest(ctx: ControllerContext, fx: Fx, m: Request): 
   }
 }
 
-function decided(ctx: ControllerContext, fx: Fx, m: Request, decision: Decision<{ code: string }>): void {
+function decided<R extends { code: string }>(ctx: ControllerContext, fx: Fx, m: Request, decision: Decision<R>): void {
   if (decision.records.length === 0) return reply(fx, m, decision.reply);
   propose(ctx, fx, decision.records, replyParams(m, decision.reply));
 }

@@ -4,7 +4,8 @@
  * - finish every reassignment whose target replicas are all in the ISR;
  * - mark drained nodes decommissioned;
  * - start the next moves of a decommission or balance plan while fewer than
- *   `reassignment.max.concurrent` reassignments run;
+ *   `reassignment.max.concurrent` reassignments run, and record the plan's end (or its start, for
+ *   nodes that joined and are now unfenced) in the log;
  * - every `leader.imbalance.check.interval.seconds`, elect preferred leaders of imbalanced nodes.
  */
 import type { ControllerContext } from '../controller.js';
@@ -13,7 +14,7 @@ import { planBalance, planEvacuation, type Move } from '../metadata/balance.js';
 import { clusterFlag, clusterNumber } from '../metadata/cluster-configs.js';
 import { decideDecommissionDone, drainingNodeIds } from '../metadata/decommission.js';
 import { decideLeaderRebalance } from '../metadata/elect-leaders.js';
-import { getNode, reassigning, type MetadataImage } from '../metadata/image.js';
+import { balancePlan, getNode, reassigning, type MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { decideReassignmentProgress, reassignmentCount, startReassignment } from '../metadata/reassign.js';
 import { propose } from './replication.js';
@@ -36,27 +37,32 @@ export function placementTick(ctx: ControllerContext, fx: Fx): void {
   if (drained.length > 0) propose(ctx, fx, drained, undefined);
   if (ctx.nowMs >= ctx.placement.stepDueMs) {
     ctx.placement = { ...ctx.placement, stepDueMs: ctx.nowMs + PLAN_EVERY_MS };
-    noteJoined(ctx, working);
+    noteJoined(ctx, fx, working);
     startPlannedMoves(ctx, fx, working);
   }
   rebalanceLeaders(ctx, fx, working);
 }
 
-/** A node that registered for the first time is balanced onto once it is unfenced. */
-function noteJoined(ctx: ControllerContext, working: MetadataImage): void {
-  const ready = ctx.placement.joined.filter((id) => getNode(working, id)?.state === 'unfenced');
+/** A node that registered for the first time is balanced onto once it is unfenced (when there is anything to move). */
+function noteJoined(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
+  const plan = balancePlan(working);
+  const ready = plan.awaiting.filter((id) => getNode(working, id)?.state === 'unfenced');
   if (ready.length === 0) return;
-  const joined = ctx.placement.joined.filter((id) => !ready.includes(id));
-  ctx.placement = { ...ctx.placement, joined, balancing: ctx.placement.balancing || clusterFlag(working, 'auto.balance.on.join') };
+  const balancing = plan.balancing || planBalance(working).length > 0;
+  propose(ctx, fx, [{ type: 'balancePlanChanged', balancing, awaiting: plan.awaiting.filter((id) => !ready.includes(id)) }], undefined);
 }
 
 /** Starts moves of the current plan up to the concurrency limit; moves that only reorder replicas cost nothing and all go. */
 function startPlannedMoves(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
   const draining = drainingNodeIds(working);
-  if (!ctx.placement.balancing && draining.length === 0) return;
-  const moves = ctx.placement.balancing ? planBalance(working) : planEvacuation(working, draining);
+  const plan = balancePlan(working);
+  if (!plan.balancing && draining.length === 0) return;
+  const moves = plan.balancing ? planBalance(working) : planEvacuation(working, draining);
   if (moves.length === 0) {
-    if (ctx.placement.balancing && reassignmentCount(working) === 0) ctx.placement = { ...ctx.placement, balancing: false };
+    if (plan.balancing && reassignmentCount(working) === 0) {
+      logLine(fx, 'info', 'balancePlanFinished', {});
+      propose(ctx, fx, [{ type: 'balancePlanChanged', balancing: false, awaiting: plan.awaiting }], undefined);
+    }
     return;
   }
   let room = clusterNumber(working, 'reassignment.max.concurrent') - reassignmentCount(working);
@@ -71,7 +77,7 @@ function startPlannedMoves(ctx: ControllerContext, fx: Fx, working: MetadataImag
     if (!reorder) room--;
   }
   if (records.length === 0) return;
-  logLine(fx, 'info', 'placementMovesStarted', { moves: records.length, balancing: ctx.placement.balancing, draining });
+  logLine(fx, 'info', 'placementMovesStarted', { moves: records.length, balancing: plan.balancing, draining });
   propose(ctx, fx, records, undefined);
 }
 

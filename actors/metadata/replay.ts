@@ -63,6 +63,9 @@ function applyRecord(image: MetadataImage, record: MetadataRecord, offset: numbe
     case 'clusterConfigChanged':
       image.clusterConfigs = { ...record.configs };
       return;
+    case 'balancePlanChanged':
+      image.balance = { balancing: record.balancing, awaiting: [...record.awaiting] };
+      return;
     case 'leaderChanged': return;
     default: return unreachable(record);
   }

@@ -48,12 +48,13 @@ function sendProposal(ctx: PartitionContext, fx: Fx, isr: number[], corr: number
  * otherwise a long poll longer than replicaLagTimeMaxMs drops every follower of an idle partition
  * from the ISR and its next fetch brings it back: two metadata records per follower per long
  * poll, for as long as the partition stays idle. A fetch from an earlier life of the follower's
- * node (a lower node epoch than the leader has seen from it) counts for nothing.
+ * node (a lower node epoch than the leader has seen from it) counts for nothing, and so does one
+ * the reassignment throttle holds back (it parked for want of tokens, not of data).
  */
 export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
   const l = leaderOf(ctx);
-  for (const { request } of l.parked) {
-    if (request.replicaId < 0) continue;
+  for (const { request, heldBack } of l.parked) {
+    if (request.replicaId < 0 || heldBack === true) continue;
     const progress = l.followers.get(request.replicaId);
     if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
     l.followers.set(request.replicaId, { ...progress, lastCaughtUpMs: ctx.nowMs });

@@ -17,9 +17,12 @@ import { advanceLeaderHw, startLeaderEpoch } from './leader.js';
 import { failParkedFetches } from './serve-fetch.js';
 import { maybeSendFetch } from './follower.js';
 import { startRecovery } from './recovery.js';
+import { applyThrottle, type ReplicaThrottle } from './throttle.js';
 
-export function onMetadataChanged(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined): void {
+export function onMetadataChanged(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined,
+    throttle: ReplicaThrottle | undefined): void {
   if (configs !== undefined) ctx.configs = { ...ctx.configs, ...configs };
+  ctx.throttle = applyThrottle(ctx.throttle, throttle, ctx.nowMs);
   applyState(ctx, fx, state);
 }
 

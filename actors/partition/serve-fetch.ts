@@ -2,11 +2,13 @@
  * The leader's fetch path: fencing, the divergence check (KIP-595), range checks, follower
  * progress (which moves the HW and the ISR), then an answer from the tail cache, a storage read,
  * or a park in the long-poll purgatory until data arrives or the deadline passes. Followers see
- * the log up to the LEO; consumers only batches wholly below the HW.
+ * the log up to the LEO; consumers only batches wholly below the HW. A replica being added by a
+ * reassignment gets no more than the throttle allows (actors/partition/throttle.ts): while the
+ * bucket is empty its fetch is parked, and its progress still counts from the moment it arrived.
  */
 import { assert } from '../assert.js';
 import { isStoredBatch, type StoredBatch } from './batch.js';
-import { initialProgress, recordFetch } from './isr.js';
+import { initialProgress, maximalIsr, recordFetch } from './isr.js';
 import { divergence, latestEpoch } from './log-state.js';
 import { takeAll, takeExpired } from './purgatory.js';
 import { epochMismatch, notLeader } from './step.js';
@@ -16,6 +18,7 @@ import { tailCollect } from './tail-cache.js';
 import type { FetchReply, FetchRequest, LeaderState, PartitionContext } from './types.js';
 import { advanceLeaderHw, leaderOf } from './leader.js';
 import { maybeProposeIsr, parkedFollowersCaughtUp } from './isr-control.js';
+import { allowance, charge, readyAtMs, refill, throttles } from './throttle.js';
 
 function refusal(ctx: PartitionContext, l: LeaderState, request: FetchRequest): FetchReply | undefined {
   const replica = request.replicaId >= 0;
@@ -66,10 +69,36 @@ function okReply(ctx: PartitionContext, request: FetchRequest, batches: StoredBa
     : { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, batches };
 }
 
+/** The bytes a throttled follower's fetch may get now (0: none yet), or undefined when it is not throttled. */
+function throttledBytes(ctx: PartitionContext, request: FetchRequest): number | undefined {
+  if (request.replicaId < 0 || !throttles(ctx.throttle, request.replicaId, maximalIsr(leaderOf(ctx).isr))) return undefined;
+  const bucket = refill(ctx.throttle, ctx.nowMs);
+  ctx.throttle = bucket;
+  return allowance(bucket, request.bytesMax);
+}
+
+/** Replies with `batches`, charging a throttled follower's bucket for them. */
+function answer(ctx: PartitionContext, fx: Fx, request: FetchRequest, batches: StoredBatch[]): void {
+  if (batches.length > 0 && request.replicaId >= 0 && ctx.leader !== undefined && throttles(ctx.throttle, request.replicaId, maximalIsr(ctx.leader.isr))) {
+    let bytes = 0;
+    for (const b of batches) bytes += b.bytes;
+    ctx.throttle = charge(refill(ctx.throttle, ctx.nowMs), bytes);
+  }
+  reply(fx, request, okReply(ctx, request, batches));
+}
+
 /** Answers now when there is enough data (or `mustAnswer`), else parks until data or deadline. */
-function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadlineMs: number, mustAnswer: boolean): void {
+function serveOrPark(ctx: PartitionContext, fx: Fx, original: FetchRequest, deadlineMs: number, mustAnswer: boolean): void {
   const l = leaderOf(ctx);
-  if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
+  if (original.fetchOffset < ctx.logStart) return reply(fx, original, outOfRange(ctx));
+  const canWait = original.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
+  const allowed = throttledBytes(ctx, original);
+  if (allowed === 0 && ctx.throttle !== undefined) {
+    if (mustAnswer || !canWait) return answer(ctx, fx, original, []);
+    l.parked.push({ request: original, deadlineMs: Math.min(deadlineMs, readyAtMs(ctx.throttle)), heldBack: true });
+    return;
+  }
+  const request = allowed === undefined ? original : { ...original, bytesMax: allowed };
   const end = endFor(ctx, request);
   const batches = request.fetchOffset >= end ? [] : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax);
   if (batches === undefined) {
@@ -82,9 +111,8 @@ function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadl
   let bytes = 0;
   for (const b of batches) bytes += b.bytes;
   const enough = batches.length > 0 && bytes >= request.minBytes;
-  const canWait = request.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
-  if (enough || mustAnswer || !canWait) return reply(fx, request, okReply(ctx, request, batches));
-  l.parked.push({ request, deadlineMs });
+  if (enough || mustAnswer || !canWait) return answer(ctx, fx, request, batches);
+  l.parked.push({ request: original, deadlineMs });
 }
 
 /** New data ('leo': wakes followers) or a new HW ('hw': wakes consumers). */
@@ -127,7 +155,7 @@ export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchReque
     batches.push(batch);
     bytes += batch.bytes;
   }
-  reply(fx, request, okReply(ctx, request, batches));
+  answer(ctx, fx, request, batches);
 }
 
 /** Leadership lost: every parked fetch learns who leads now. */

@@ -14,6 +14,7 @@ import { expireProduces } from './leader.js';
 import { expireParkedFetches } from './serve-fetch.js';
 import { isrTick } from './isr-control.js';
 import { followerTick } from './follower.js';
+import { readyAtMs, throttles } from './throttle.js';
 
 export function onTick(ctx: PartitionContext, fx: Fx, nowMs: number): void {
   ctx.nowMs = Math.max(ctx.nowMs, nowMs);
@@ -87,7 +88,11 @@ export function nextTickAt(ctx: PartitionContext): number {
     }
   }
   const f = ctx.role === 'follower' ? ctx.follower : undefined;
-  if (f !== undefined) consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, busy));
+  if (f !== undefined) {
+    // A follower held back by the reassignment throttle fetches as soon as its bucket is positive.
+    const throttled = f.fetch === undefined && throttles(ctx.throttle, ctx.nodeId, ctx.state.isr) ? readyAtMs(ctx.throttle) : Infinity;
+    consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, Math.min(busy, throttled)));
+  }
   const hw = ctx.hwCheckpoint;
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
   const producers = ctx.producersCheckpoint;

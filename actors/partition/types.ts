@@ -11,6 +11,7 @@ import type { EpochEntry } from './log-state.js';
 import type { ProducerTable } from './producer-state.js';
 import type { ProduceWaiter } from './purgatory.js';
 import type { TailCache } from './tail-cache.js';
+import type { ReplicaThrottle, ThrottleBucket } from './throttle.js';
 
 /** Partition state as the controller commits it (and as metadataChanged / alterPartitionReply carry it). */
 export interface PartitionState { replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
@@ -74,6 +75,8 @@ export interface PartitionInput {
   state: PartitionState;
   configs: Partial<PartitionConfigs>;
   knobs: Partial<PartitionKnobs>;
+  /** This replica's share of the node's reassignment throttle, while the partition is being moved. */
+  throttle?: ReplicaThrottle;
 }
 
 interface Request { from: string; corr?: number; replyTo?: string }
@@ -114,8 +117,11 @@ export type PartitionEvent =
   | DeleteRecordsRequest
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
-  /** From the node runtime when it applies a new partition state. */
-  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> };
+  /**
+   * From the node runtime when it applies a new partition state, or when the replica's share of
+   * the reassignment throttle changes (no `throttle`: none).
+   */
+  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs>; throttle?: ReplicaThrottle };
 
 export type Role = 'recovering' | 'leader' | 'follower';
 
@@ -146,7 +152,8 @@ export interface Recovery {
   producersCoveredOffset: number;
 }
 
-export interface ParkedFetch { request: FetchRequest; deadlineMs: number }
+/** `heldBack`: parked by the reassignment throttle, not for want of data (it may be far behind). */
+export interface ParkedFetch { request: FetchRequest; deadlineMs: number; heldBack?: true }
 
 export interface LeaderState {
   leaderEpoch: number;
@@ -213,4 +220,6 @@ export interface PartitionContext {
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
   producersCheckpoint: { inFlight: boolean; atMs: number };
   retention: { nextCheckMs: number; inFlight: boolean };
+  /** The reassignment throttle of this replica (actors/partition/throttle.ts); undefined when nothing is throttled. */
+  throttle: ThrottleBucket | undefined;
 }

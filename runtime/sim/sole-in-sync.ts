@@ -34,19 +34,27 @@ export function soleInSyncPartitions(image: MetadataImage, nodeId: number, healt
  * way the node returns as the only in-sync replica with a shorter log: the same hole. So the node
  * goes down as if its process crashed (the page cache kept) and, on restart, loses that cache only
  * when it does not come back as the sole in-sync replica of any partition.
+ *
+ * It is judged on the freshest image at hand: the one up nodes hold at the restart, or the one
+ * kept from when the power went, whichever is newer. When every node was down for a moment, the
+ * nodes up at the restart may not have heard from a controller yet and hold an empty image (seed
+ * 28 of a sweep: the node that lost power was the only in-sync replica, and was judged on nothing).
  */
 export class PowerOutages {
-  private readonly out = new Set<number>();
+  private readonly out = new Map<number, MetadataImage | undefined>();
 
-  /** Power went out on `nodeId` (its process is already down, its page cache not yet judged). */
-  cut(nodeId: number): void { this.out.add(nodeId); }
+  /** Power went out on `nodeId` (its process is already down, its page cache not yet judged); `image`: the freshest then. */
+  cut(nodeId: number, image: MetadataImage | undefined): void { this.out.set(nodeId, image === undefined ? undefined : structuredClone(image)); }
 
   /**
    * `nodeId` is about to restart: undefined when its last fault was no power loss; else the
    * partitions it would lead alone with a shorter log (empty: the power loss takes its page cache).
    */
   restore(nodeId: number, image: MetadataImage | undefined, healthy: (id: number) => boolean): string[] | undefined {
-    if (!this.out.delete(nodeId)) return undefined;
-    return image === undefined ? [] : soleInSyncPartitions(image, nodeId, (id) => id !== nodeId && healthy(id));
+    if (!this.out.has(nodeId)) return undefined;
+    const atCut = this.out.get(nodeId);
+    this.out.delete(nodeId);
+    const judged = atCut !== undefined && (image === undefined || atCut.offset > image.offset) ? atCut : image;
+    return judged === undefined ? [] : soleInSyncPartitions(judged, nodeId, (id) => id !== nodeId && healthy(id));
   }
 }

@@ -2,7 +2,8 @@
 // of the only healthy in-sync replica (the documented hole, README "Known limits") is recognised.
 // Method: metadata images built by hand; seed 120010's situation (events/1 with ISR [5] after the
 // controller fenced the crashed node 2, then power lost on node 5) is the first case; seeds 200121
-// and 200200 (the ISR shrank to a node only after it lost power) are judged on restart.
+// and 200200 (the ISR shrank to a node only after it lost power) are judged on restart, on the
+// freshest image at hand.
 import test from 'ava';
 import { emptyImage, type MetadataImage, type PartitionImage } from '../../actors/metadata/image.js';
 import { PowerOutages, soleInSyncPartitions } from '../../runtime/sim/sole-in-sync.js';
@@ -37,7 +38,7 @@ test('a power loss is judged on restart: the ISR may shrink to the node after it
   const outages = new PowerOutages();
   const up = new Set([2, 3, 5]);
   t.deepEqual(soleInSyncPartitions(imageWith([{ leader: 3, isr: [3, 4] }]), 4, (id) => up.has(id)), []);
-  outages.cut(4);
+  outages.cut(4, undefined);
   // Node 3 crashes; the controller fences 3 and then 4 and keeps 4 as the last ISR member.
   up.delete(3);
   t.deepEqual(outages.restore(4, imageWith([{ leader: -1, isr: [4] }]), (id) => up.has(id)), ['events/0'], 'node 4 would lead alone with a shorter log: spared');
@@ -46,9 +47,24 @@ test('a power loss is judged on restart: the ISR may shrink to the node after it
 
 test('a power loss whose node comes back outside the ISR or beside a healthy member takes the page cache', (t) => {
   const outages = new PowerOutages();
-  outages.cut(5);
+  outages.cut(5, undefined);
   t.deepEqual(outages.restore(5, imageWith([{ leader: 3, isr: [3] }]), () => true), []);
-  outages.cut(5);
+  outages.cut(5, undefined);
   t.deepEqual(outages.restore(5, imageWith([{ leader: 3, isr: [3, 5] }]), () => true), []);
   t.is(outages.restore(2, imageWith([{ leader: -1, isr: [2] }]), () => true), undefined, 'no power loss pending: nothing to judge');
+});
+
+test('with no image at hand on restart (every node was down a moment), the image from when the power went judges (sweep seed 28)', (t) => {
+  const outages = new PowerOutages();
+  const atCut = imageWith([{ leader: 2, isr: [2] }]);
+  atCut.offset = 58;
+  outages.cut(2, atCut);
+  atCut.topics['events']?.partitions[0]?.isr.push(3); // the caller's image moves on; the one kept does not
+  t.deepEqual(outages.restore(2, emptyImage(), () => true), ['events/0'], 'node 2 was the only in-sync replica: spared');
+  const older = imageWith([{ leader: 2, isr: [2] }]);
+  older.offset = 10;
+  const newer = imageWith([{ leader: 3, isr: [2, 3] }]);
+  newer.offset = 20;
+  outages.cut(2, older);
+  t.deepEqual(outages.restore(2, newer, () => true), [], 'a newer image at the restart wins: node 3 is in sync beside it');
 });
