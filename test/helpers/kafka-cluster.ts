@@ -50,11 +50,13 @@ export class KafkaCluster {
    * Waits until the topic's partitions have leaders in the cluster's metadata and in the Metadata
    * answer of every node's listener: a node that has not applied the new topic yet answers
    * UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, and a Kafka client asks one broker only.
+   * With `leader`, waits until that node leads every partition, everywhere.
    */
-  async waitLeaders(topic: string, partitions: number): Promise<void> {
+  async waitLeaders(topic: string, partitions: number, leader?: number): Promise<void> {
+    const led = (id: number): boolean => (leader === undefined ? id > 0 : id === leader);
     await eventually(async () => {
       const t = (await this.admin.metadata([topic])).topics.find((x) => x.name === topic);
-      return t !== undefined && t.partitions.length === partitions && t.partitions.every((p) => p.leader > 0) ? true : undefined;
+      return t !== undefined && t.partitions.length === partitions && t.partitions.every((p) => led(p.leader)) ? true : undefined;
     }, 30_000, `leaders of ${topic}`);
     for (const port of this.ports.values()) {
       const wire = await WireClient.open(port);
@@ -62,7 +64,7 @@ export class KafkaCluster {
         await eventually(async () => {
           const reply = await wire.request(metadataApi, 6, { topics: [{ name: topic }], allowAutoTopicCreation: false });
           const known = (reply['topics'] as Array<{ errorCode: number; partitions: Array<{ errorCode: number; leaderId: number }> }>)[0];
-          return known?.errorCode === 0 && known.partitions.length === partitions && known.partitions.every((x) => x.errorCode === 0 && x.leaderId > 0) ? true : undefined;
+          return known?.errorCode === 0 && known.partitions.length === partitions && known.partitions.every((x) => x.errorCode === 0 && led(x.leaderId)) ? true : undefined;
         }, 30_000, `leaders of ${topic} at the listener on port ${port}`);
       } finally { wire.close(); }
     }

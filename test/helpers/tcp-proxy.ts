@@ -1,10 +1,18 @@
 /**
- * A TCP proxy in the test process between one node and the NATS servers: one listener per server,
- * each forwarding to that server's client port. `cut()` drops every connection and refuses new ones
+ * A TCP proxy in the test process between a client and its servers (a node and the NATS servers,
+ * or a Kafka client and a listener): one listener per server, each forwarding to that server's port. `cut()` drops every connection and refuses new ones
  * (accepted, then destroyed at once), so the node's process lives on but is cut off from NATS;
  * `restore()` lets it reconnect. A node given only its proxy's URLs has no other way in.
+ * An `intercept` option sees each connection's bytes both ways and may hold back or cut (for a
+ * protocol-aware fault, such as losing one response).
  */
 import net from 'node:net';
+
+/**
+ * One connection's tap: `up` sees the client's bytes (forwarded unchanged), `down` gets the
+ * server's and returns the bytes to pass on, or 'cut' to drop them and close both legs.
+ */
+export interface Intercept { up(chunk: Buffer): void; down(chunk: Buffer): Buffer | 'cut' }
 
 export class NodeProxy {
   private readonly servers: net.Server[] = [];
@@ -13,11 +21,14 @@ export class NodeProxy {
   /** This proxy's listener ports, one per server, in server order. */
   readonly ports: number[] = [];
 
-  private constructor(readonly name: string, private readonly latencyMs: number) {}
+  private constructor(readonly name: string, private readonly latencyMs: number, private readonly intercept?: () => Intercept) {}
 
-  /** `latencyMs` delays every chunk each way: a slow network, where replication takes longer. */
-  static async start(name: string, upstreamPorts: readonly number[], options: { latencyMs?: number } = {}): Promise<NodeProxy> {
-    const proxy = new NodeProxy(name, options.latencyMs ?? 0);
+  /**
+   * `latencyMs` delays every chunk each way: a slow network, where replication takes longer.
+   * `intercept` makes a tap for each new connection (no latency then).
+   */
+  static async start(name: string, upstreamPorts: readonly number[], options: { latencyMs?: number; intercept?: () => Intercept } = {}): Promise<NodeProxy> {
+    const proxy = new NodeProxy(name, options.latencyMs ?? 0, options.intercept);
     for (const upstream of upstreamPorts) {
       const server = net.createServer((socket) => proxy.accept(socket, upstream));
       await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
@@ -63,6 +74,16 @@ export class NodeProxy {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    if (this.intercept !== undefined) {
+      const tap = this.intercept();
+      client.on('data', (chunk: Buffer) => { tap.up(chunk); upstream.write(chunk); });
+      upstream.on('data', (chunk: Buffer) => {
+        const passed = tap.down(chunk);
+        if (passed === 'cut') drop();
+        else if (passed.byteLength > 0) client.write(passed);
+      });
+      return;
+    }
     if (this.latencyMs <= 0) {
       client.pipe(upstream);
       upstream.pipe(client);

@@ -1,8 +1,11 @@
-// Goal: a kafkajs idempotent producer (acks=all) writing through a kill -9 of a partition leader
+// Goal: a Produce sent to a node that does not lead the partition is refused with
+// NOT_LEADER_OR_FOLLOWER (6), and a kafkajs producer whose metadata went stale when leadership
+// moved gets that answer, refreshes and writes to the new leader. A kafkajs idempotent producer (acks=all) writing through a kill -9 of a partition leader
 // loses nothing it was told was written and duplicates nothing, checked record by record; the
 // Metadata every surviving node gives is the same (one controller view, the new leaders), and so is
 // the coordinator FindCoordinator names for a group.
 // Method: three `brook node join --kafka` processes over a real nats-server, RF 3, min ISR 2;
+// raw Produce requests; leadership moved with a reassignment and a preferred leader election;
 // kafkajs sends 60 batches of 20 unique values, the leader of partition 0 is killed after the
 // 20th; Brook's SDK then reads every partition to its end.
 import test from 'ava';
@@ -10,7 +13,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaCluster, run } from '../helpers/kafka-cluster.js';
 import { eventually } from '../helpers/brook-processes.js';
 import { WireClient } from '../helpers/kafka-wire.js';
-import { findCoordinator } from '../../runtime/kafka/schemas/index.js';
+import { findCoordinator, produce } from '../../runtime/kafka/schemas/index.js';
+import { recordBatch } from '../helpers/kafka-wire.js';
 
 let cluster: KafkaCluster;
 
@@ -32,6 +36,48 @@ test.serial('FindCoordinator on every node names the same coordinator', async (t
   t.is(answers.length, 3);
   t.is(new Set(answers).size, 1, answers.join(' / '));
   t.true(answers[0]?.startsWith('0:'), answers.join(' / '));
+});
+
+test.serial('a Produce to a node that does not lead the partition gets NOT_LEADER_OR_FOLLOWER (6); a kafkajs producer with stale metadata recovers to the new leader', async (t) => {
+  await cluster.admin.createTopic('nl', { partitions: 1, replicationFactor: 3 });
+  await cluster.waitLeaders('nl', 1);
+  const { leader, replicas } = (await cluster.admin.describeTopic('nl')).partitions[0] as { leader: number; replicas: number[] };
+  const other = replicas.find((r) => r !== leader) as number;
+  const produceTo = async (node: number, value: string): Promise<number> => {
+    const wire = await WireClient.open(cluster.ports.get(node) as number);
+    try {
+      const reply = await wire.request(produce, 7, { transactionalId: null, acks: -1, timeoutMs: 10_000,
+        topicData: [{ name: 'nl', partitionData: [{ index: 0, records: await recordBatch([value]) }] }] });
+      return (reply['responses'] as Array<{ partitionResponses: Array<{ errorCode: number }> }>)[0]?.partitionResponses[0]?.errorCode as number;
+    } finally { wire.close(); }
+  };
+  t.is(await produceTo(other, 'refused'), 6, `node ${other} does not lead nl/0 (node ${leader} does)`);
+  // The new partition's leader may still answer LEADER_NOT_AVAILABLE (5, retriable) for a moment.
+  const written = await eventually(async () => { const code = await produceTo(leader, 'wire'); return code === 5 ? undefined : code; }, 30_000, 'a write at the leader');
+  t.is(written, 0, 'the same request to the leader is written');
+
+  const refusals: string[] = [];
+  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), clientId: 'nl', logLevel: logLevel.ERROR,
+    logCreator: () => ({ log }) => { if (/not the leader/i.test(String(log.message))) refusals.push(String(log.message)); },
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 } });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'nl', acks: -1, messages: [{ value: 'before' }] });
+  // Move leadership to `other`: it becomes the preferred replica, then the preferred leader.
+  await cluster.admin.alterPartitionReassignment('nl', 0, [other, ...replicas.filter((r) => r !== other)]);
+  await eventually(async () => {
+    const p = (await cluster.admin.describeTopic('nl')).partitions[0];
+    if (p?.replicas[0] !== other) return undefined;
+    if (p.leader !== other) await cluster.admin.electLeaders('nl', [0]);
+    return p.leader === other ? true : undefined;
+  }, 30_000, `node ${other} leading nl/0`);
+  await cluster.waitLeaders('nl', 1, other);
+  // The producer still believes the old leader: its send is refused there, and it recovers.
+  await producer.send({ topic: 'nl', acks: -1, messages: [{ value: 'after' }] });
+  await producer.disconnect();
+  t.true(refusals.length > 0, 'kafkajs was answered NOT_LEADER_OR_FOLLOWER by the old leader');
+  const consumed = await cluster.kcat(['-C', '-t', 'nl', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+  t.deepEqual(consumed.stdout.trim().split('\n'), ['wire', 'before', 'after'], 'each record once; the refused one nowhere');
 });
 
 test.serial('an idempotent kafkajs producer through kill -9 of a partition leader: no loss, no duplicate', async (t) => {

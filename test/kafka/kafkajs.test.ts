@@ -1,8 +1,8 @@
 // Goal: kafkajs 2.2.4 works against Brook unchanged — admin (cluster, create/delete topics,
 // metadata, offsets, offsets by time), producers (idempotent, acks -1/1/0, gzip, headers,
 // explicit timestamps), consumer groups with eachMessage and commits that a restarted member
-// resumes from — and its records cross to Brook's SDK and to kcat byte for byte, keys on the
-// partitions Brook's murmur2 picks.
+// resumes from, a producer and a consumer running in parallel in one process — and its records
+// cross to Brook's SDK and to kcat byte for byte, keys on the partitions Brook's murmur2 picks.
 // Method: three `brook node join --kafka` processes over a real nats-server; kafkajs in this
 // process, the SDK over NATS, kcat as a process.
 import test from 'ava';
@@ -29,8 +29,12 @@ test.serial('admin: cluster, create, metadata, offsets, offsets by time, delete'
   t.true(described.brokers.some((b) => b.nodeId === described.controller));
   t.true(await admin.createTopics({ topics: [{ topic: 'adm', numPartitions: 3 }], waitForLeaders: true }));
   t.false(await admin.createTopics({ topics: [{ topic: 'adm', numPartitions: 3 }] }).catch(() => false), 'a second create is refused or reports nothing created');
+  t.true((await admin.listTopics()).includes('adm'));
   const meta = await admin.fetchTopicMetadata({ topics: ['adm'] });
-  t.is(meta.topics[0]?.partitions.length, 3);
+  t.is(meta.topics[0]?.name, 'adm');
+  t.deepEqual(meta.topics[0]?.partitions.map((p) => p.partitionId).sort(), [0, 1, 2]);
+  const brokerIds = described.brokers.map((b) => b.nodeId);
+  t.true(meta.topics[0]?.partitions.every((p) => brokerIds.includes(p.leader) && p.replicas.length === 3 && p.isr.length === 3), 'leaders are brokers; three replicas in sync');
   const producer = kafka.producer();
   await producer.connect();
   const before = Date.now();
@@ -156,4 +160,32 @@ test.serial('records cross between kafkajs, the SDK and kcat byte for byte, keys
   const consumed = await cluster.kcat(['-C', '-t', 'xj', '-o', 'beginning', '-e', '-q', '-f', '%p %k %h\n']);
   const lines = new Set(consumed.stdout.trim().split('\n'));
   for (const k of keys) t.true(lines.has(`${keyPartition(Buffer.from(k), 6)} ${k} from=kafkajs`), `kcat reads kafkajs's ${k}`);
+});
+
+test.serial('a producer and a consumer running in parallel in one process: every record consumed once', async (t) => {
+  await cluster.admin.createTopic('par', { partitions: 3, replicationFactor: 3 });
+  await cluster.waitLeaders('par', 3);
+  const counts = new Map<string, number>();
+  const consumer = kafka.consumer({ groupId: 'par-g', sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['par'], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => {
+    const v = message.value?.toString() ?? '';
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  } });
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const sent: string[] = [];
+  // The consumer fetches while these sends are in flight: both share this process's event loop.
+  for (let b = 0; b < 30; b++) {
+    const values = Array.from({ length: 10 }, (_, i) => `p-${b}-${i}`);
+    await producer.send({ topic: 'par', acks: -1, messages: values.map((value, i) => ({ key: `k${i}`, value })) });
+    sent.push(...values);
+  }
+  await producer.disconnect();
+  await eventually(async () => (sent.every((v) => counts.has(v)) ? true : undefined), 60_000, 'every produced record consumed');
+  t.is(counts.size, 300);
+  await consumer.disconnect();
+  t.deepEqual([...counts.entries()].filter(([, n]) => n !== 1), [], 'no record consumed twice');
+  t.deepEqual([...counts.keys()].filter((v) => !sent.includes(v)), [], 'nothing consumed that was not produced');
 });

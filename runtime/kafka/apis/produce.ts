@@ -1,9 +1,11 @@
 /**
  * Produce: each partition's RecordBatch is validated here (record-batch.ts) and sent, as the SDK's
  * producer sends its batches, to the partition leader's produce address with the leader epoch the
- * image knows. The partition decides: offsets, idempotence (duplicates answered with their first
- * offsets, gaps refused), acks. acks=0 gets no response; a batch it cannot take closes the
- * connection instead, so the client refreshes its metadata (Kafka does the same).
+ * image knows. Only the leader's own listener takes a batch: any other node answers
+ * NOT_LEADER_OR_FOLLOWER, as Kafka does, because that answer is what makes a client with a stale
+ * view refresh its metadata. The partition decides: offsets, idempotence (duplicates answered
+ * with their first offsets, gaps refused), acks. acks=0 gets no response; a batch it cannot take
+ * closes the connection instead, so the client refreshes its metadata (Kafka does the same).
  */
 import { produceAddress } from '../../../actors/kit/addresses.js';
 import { kafkaError, KAFKA } from '../errors.js';
@@ -40,6 +42,7 @@ export const handleProduce: Handler = async (ctx, request) => {
           ? autoCreate(broker, image, topic.name) : route.code;
         return fail(code);
       }
+      if (route.partition.leader !== broker.nodeId) return fail('NOT_LEADER', `node ${route.partition.leader} leads ${topic.name}/${p.index}`);
       if (p.records === null) return fail('CORRUPT_MESSAGE', 'no records');
       const parsed = parseProducedBatch(p.records);
       if (!parsed.ok) return fail(parsed.code, parsed.message);
