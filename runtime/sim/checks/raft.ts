@@ -94,13 +94,17 @@ export class RaftChecker {
     }
   }
 
-  /** The term a voter would recover with (what its disk says) never goes below a term it reached. */
+  /**
+   * The term a voter would recover with (what its disk holds for sure) never goes below a term it
+   * reached. Judged on the durable layer, not the visible one: a term write still in flight may be
+   * lost by a crash (nothing was sent on it: Raft messages wait for it), so it was never reached.
+   */
   private checkDurableTerms(): void {
     for (const voter of this.sim.options.voters) {
       const node = this.sim.nodes.get(voter);
       if (!node || node.sim.store.isClosed) continue;
-      const term = durableTerm(node.sim.store.snapshotForChecks().meta);
-      // Compare with every term this voter reported as stored (synced) and every term its disk showed before.
+      const term = durableTerm(node.sim.store.snapshotForChecks('durable').meta);
+      // Compare with every term this voter reported as stored (synced) and every term its disk held before.
       const previous = Math.max(this.durableTermByNode.get(voter) ?? 0, this.termByNode.get(voter) ?? 0);
       if (term < previous) this.violate('term-regressed', `node ${voter}'s stored term went ${previous} → ${term}`);
       this.durableTermByNode.set(voter, Math.max(previous, term));

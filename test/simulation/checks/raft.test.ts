@@ -5,6 +5,7 @@ import { RaftChecker } from '../../../runtime/sim/checks/raft.js';
 import type { ClusterSim } from '../../../runtime/sim/cluster.js';
 import { encodeStoredValue } from '../../../runtime/host.js';
 import type { LogEntry } from '../../../runtime/storage/store.js';
+import { SimStore } from '../../../runtime/storage/sim-store.js';
 
 type Listener = (node: unknown, address: string, kind: string, data: Record<string, unknown>) => void;
 
@@ -99,4 +100,27 @@ test('entries a snapshot replaced are not read as the log; two snapshots at one 
   // Without the log start, the replaced entry would count.
   f.report('raftCommit', { nodeId: 2, commitIndex: 2, term: 2 });
   t.regex(checker.violations[1] ?? '', /^committed-changed: node 2 index 2/);
+});
+
+test('the stored term is judged on what the disk holds for sure: a term write lost in flight is no regression, a reported one is', (t) => {
+  const f = fakeCluster();
+  const due: Array<() => void> = [];
+  // A store whose completions run when the test says, and whose crash keeps no write in flight.
+  const store = new SimStore({ schedule: (_ms, fn) => due.push(fn), random: { float: () => 0, int: (min) => min, chance: () => false } });
+  const flush = () => { while (due.length > 0) due.shift()?.(); };
+  (f.sim.nodes.get(1) as unknown as { sim: { store: SimStore } }).sim.store = store;
+  const putTerm = (term: number) => store.putMeta('ctl/state', encodeStoredValue({ term, votedFor: null }), { sync: true }, () => {});
+  const checker = new RaftChecker(f.sim);
+  putTerm(2);
+  flush();
+  f.report('raftTerm', { nodeId: 1, term: 2 });
+  putTerm(3); // a vote in flight: nothing is sent on it until it is stored
+  checker.sweep();
+  store.crashProcess();
+  store.restart();
+  checker.sweep();
+  t.deepEqual(checker.violations, [], 'the term 3 write never completed');
+  f.report('raftTerm', { nodeId: 1, term: 3 }); // reported stored, yet the disk holds 2
+  checker.sweep();
+  t.regex(checker.violations[0] ?? '', /^term-regressed: node 1's stored term went 3 → 2/);
 });
