@@ -16,7 +16,7 @@ import { METADATA } from '../kit/addresses.js';
 import { deliver, logLine, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
-import { byTopic, coordinatorBackoff, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
+import { autoCommitPending, byTopic, coordinatorBackoff, coordinatorLost, expireGroupRequests, failWaitingCommits, groupRequestTimeoutMs, member, queueOp, sendQueued } from './offsets.js';
 import { partitionKey, removePartition } from './partitions.js';
 import { dropAllOwned, ownedPartitions, reconcile, reportedOwned, revokingNoticeDone } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
@@ -253,12 +253,16 @@ export function groupTick(ctx: ConsumerContext, fx: Fx): void {
   autoCommit(ctx);
 }
 
-/** Every autoCommitIntervalMs: the positions of delivered records that moved since the last commit. */
+/**
+ * Every autoCommitIntervalMs: the positions of delivered records that moved since the last commit.
+ * Skipped while the previous auto-commit is still queued or in flight (as Kafka's consumer does):
+ * the next interval commits newer positions anyway.
+ */
 function autoCommit(ctx: ConsumerContext): void {
   const g = member(ctx);
   if (!ctx.config.autoCommit || ctx.nowMs < g.autoCommitAtMs || g.closing !== undefined) return;
   g.autoCommitAtMs = ctx.nowMs + ctx.config.autoCommitIntervalMs;
-  if (g.memberEpoch <= 0) return;
+  if (g.memberEpoch <= 0 || autoCommitPending(g)) return;
   const offsets = consumedOffsets(ctx, false);
   if (offsets.length === 0) return;
   queueOp(ctx, { kind: 'commit', purpose: 'auto', requestId: undefined, offsets, deadlineMs: ctx.nowMs + ctx.config.autoCommitIntervalMs });

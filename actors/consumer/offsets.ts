@@ -5,6 +5,12 @@
  * (and, for a member's commit, until it has joined), then goes out; retriable failures and
  * timeouts look the coordinator up again and retry with backoff until the request's deadline. An
  * auto-commit is never retried: the next interval commits newer positions anyway.
+ *
+ * Commits go out one at a time, in the order they were made: the coordinator writes them in the
+ * order they arrive, and two commits in flight at once may arrive the other way round (the network
+ * need not keep order), writing older positions over newer ones. Kafka gets the order from its one
+ * connection per coordinator; here a commit waits while another is in flight or waiting before it,
+ * and a retried commit goes back ahead of the commits made after it.
  */
 import { assert, unreachable } from '../assert.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
@@ -35,6 +41,24 @@ export function queueOp(ctx: ConsumerContext, op: GroupOp, sendAtMs = ctx.nowMs,
   g.queued = [...g.queued, { op, sendAtMs, attempts }];
 }
 
+/** A retried request waits again, ahead of every request queued since (commits keep their order). */
+function requeueFirst(ctx: ConsumerContext, op: GroupOp, sendAtMs: number, attempts: number): void {
+  const g = member(ctx);
+  g.queued = [{ op, sendAtMs, attempts }, ...g.queued];
+}
+
+/** A commit of this member is on its way to the coordinator. */
+function commitInFlight(g: GroupMember): boolean {
+  for (const entry of g.inFlight.values()) if (entry.op.kind === 'commit') return true;
+  return false;
+}
+
+/** An auto-commit of this member is queued or on its way. */
+export function autoCommitPending(g: GroupMember): boolean {
+  const isAuto = (op: GroupOp): boolean => op.kind === 'commit' && op.purpose === 'auto';
+  return g.queued.some((e) => isAuto(e.op)) || [...g.inFlight.values()].some((e) => isAuto(e.op));
+}
+
 /** A member's commit carries its id and epoch; outside the group protocol (assign mode) '' and -1. */
 function mayCommitNow(g: GroupMember, op: GroupOp): boolean {
   return op.kind !== 'commit' || g.subscription === undefined && g.closing === undefined || g.memberEpoch > 0;
@@ -46,8 +70,16 @@ export function sendQueued(ctx: ConsumerContext, fx: Fx): void {
   if (g.coordinator === undefined || g.queued.length === 0) return;
   const waiting: GroupMember['queued'][number][] = [];
   let inFlight: Map<number, GroupMember['inFlight'] extends ReadonlyMap<number, infer V> ? V : never> | undefined;
+  // One commit at a time, in order: once a commit is in flight or waits, later ones wait too.
+  let commitsHeld = commitInFlight(g);
   for (const entry of g.queued) {
-    if (ctx.nowMs < entry.sendAtMs || !mayCommitNow(g, entry.op)) { waiting.push(entry); continue; }
+    const isCommit = entry.op.kind === 'commit';
+    if (ctx.nowMs < entry.sendAtMs || !mayCommitNow(g, entry.op) || isCommit && commitsHeld) {
+      waiting.push(entry);
+      commitsHeld ||= isCommit;
+      continue;
+    }
+    commitsHeld ||= isCommit;
     const corr = newCorr(ctx);
     inFlight ??= new Map(g.inFlight);
     inFlight.set(corr, { op: entry.op, replyByMs: ctx.nowMs + groupRequestTimeoutMs(ctx), attempts: entry.attempts + 1 });
@@ -111,7 +143,7 @@ function retryOrFail(ctx: ConsumerContext, fx: Fx, op: GroupOp, attempts: number
   if (retriable && ctx.nowMs < op.deadlineMs) {
     const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, member(ctx)), Math.max(1, attempts), ctx.prng);
     ctx.prng = prng;
-    return queueOp(ctx, op, ctx.nowMs + delayMs, attempts);
+    return requeueFirst(ctx, op, ctx.nowMs + delayMs, attempts);
   }
   settle(ctx, fx, op, { ok: false, code, message });
 }

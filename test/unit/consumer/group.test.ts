@@ -195,6 +195,41 @@ test('a failed auto-commit is logged, not retried, and the next interval commits
   t.like(h.takeOne('offsetCommit').body, { offsets: [{ topic: 't', partition: 0, offset: 7 }] });
 });
 
+test('an auto-commit is skipped while the previous one is still unanswered', (t) => {
+  const h = member({ autoCommitIntervalMs: 400 });
+  joined(h, [0]);
+  h.reply(h.takeOne('fetch'), { code: 'OK', hw: 10, logStartOffset: 0, batches: [batch(5, 2)] });
+  h.send({ type: 'poll', requestId: 2, maxRecords: 10 });
+  h.send({ type: 'poll', requestId: 3, maxRecords: 10 });
+  h.tick(400);
+  const first = h.takeOne('offsetCommit');
+  h.tick(400);
+  t.deepEqual(h.take('offsetCommit'), [], 'one auto-commit at a time');
+  h.reply(first, { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] });
+  t.like(reported(h).at(-1), { kind: 'groupCommitAcked', data: { offset: 7 } });
+});
+
+test('commits go out one at a time in the order made; a retried commit goes ahead of later ones', (t) => {
+  const h = member({ autoCommit: false });
+  joined(h, [0]);
+  h.send({ type: 'commit', requestId: 9, offsets: [{ topic: 't', partition: 0, offset: 6 }] });
+  const first = h.takeOne('offsetCommit');
+  h.send({ type: 'commit', requestId: 10, offsets: [{ topic: 't', partition: 0, offset: 7 }] });
+  t.deepEqual(h.take('offsetCommit'), [], 'the second commit waits for the first: the two could arrive the other way round');
+  h.reply(first, { code: 'NOT_COORDINATOR' });
+  h.tick(10);
+  h.reply(h.takeOne('findCoordinator'), { code: 'OK', partition: 7, nodeId: 3, leaderEpoch: 2, address: 'c/group/7/3' });
+  h.tick(1000);
+  const retry = h.takeOne('offsetCommit');
+  t.like(retry.body, { offsets: [{ topic: 't', partition: 0, offset: 6 }] }, 'the retry goes before the later commit');
+  h.reply(retry, { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] });
+  const second = h.takeOne('offsetCommit');
+  t.like(second.body, { offsets: [{ topic: 't', partition: 0, offset: 7 }] });
+  h.reply(second, { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] });
+  const results = h.takeDelivered().filter((d) => d.requestId === 9 || d.requestId === 10).map((d) => d.requestId);
+  t.deepEqual(results, [9, 10]);
+});
+
 test('explicit commit: a partition not owned is refused; the coordinator\'s error rejects with its code', (t) => {
   const h = member();
   joined(h, [0]);
