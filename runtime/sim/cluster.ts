@@ -18,9 +18,9 @@ export interface ClusterSimOptions extends SimWorldOptions {
   cluster?: string;
   node?: Omit<NodeConfig, 'nodeId' | 'cluster' | 'voters'>;
   /**
-   * Apply a power loss as a process crash when the node comes back as the only healthy in-sync
-   * replica of a partition: the documented hole (runtime/sim/sole-in-sync.ts), outside what the
-   * run checks.
+   * Apply a power loss as a process crash when the node comes back still in an ISR, where it could
+   * be left the only in-sync replica with a shorter log: the documented hole
+   * (runtime/sim/sole-in-sync.ts), outside what the run checks.
    */
   sparePowerLossOfSoleInSync?: boolean;
 }
@@ -38,8 +38,6 @@ export class ClusterSim {
   private readonly roleTargets = new Map<number, number[]>();
   /** Nodes whose power went out, their page cache judged on restart (sparePowerLossOfSoleInSync). */
   private readonly powerOutages = new PowerOutages();
-  /** Nodes in a graceful shutdown: the controller is taking them out of every ISR. */
-  private readonly leaving = new Set<number>();
 
   constructor(readonly options: ClusterSimOptions) {
     this.world = new SimWorld(options);
@@ -124,7 +122,7 @@ export class ClusterSim {
       case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
       case 'restart': for (const n of named) this.restart(n); return;
       // SIGTERM: the node asks the controller to move its leaderships away, then its process ends.
-      case 'shutdown': for (const n of named) { const brook = n.brook; if (n.sim.up) this.leaving.add(n.id); brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
+      case 'shutdown': for (const n of named) { const brook = n.brook; brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
       case 'isolate': this.world.network.partition([named.map((n) => n.sim.name), this.names.filter((x) => !named.some((n) => n.sim.name === x))]); return;
       case 'partition': {
         const side = named.map((n) => n.sim.name);
@@ -144,7 +142,7 @@ export class ClusterSim {
   /**
    * Power loss. When the run spares the documented hole, the node goes down keeping its page cache
    * and `restart` decides whether the power loss takes it: the ISR may shrink to the node only
-   * after its power went (runtime/sim/sole-in-sync.ts, PowerOutages).
+   * after its power went, even after it restarted (runtime/sim/sole-in-sync.ts, PowerOutages).
    */
   private losePower(n: SimBrookNode): void {
     const judgeLater = this.options.sparePowerLossOfSoleInSync === true && n.sim.up;
@@ -154,26 +152,15 @@ export class ClusterSim {
     if (judgeLater) this.powerOutages.cut(n.id, image);
   }
 
-  /** Starts a down node again; a pending power loss takes its page cache unless it comes back sole in sync. */
+  /** Starts a down node again; a pending power loss takes its page cache unless it comes back in an ISR. */
   private restart(n: SimBrookNode): void {
     if (n.sim.up) return;
-    this.leaving.delete(n.id);
-    const sole = this.powerOutages.restore(n.id, this.freshestImage(), (id) => this.healthy(id));
-    if (sole !== undefined) {
-      if (sometimes('power-loss-spared-sole-in-sync', sole.length > 0)) this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${sole.join(',')}`);
+    const inIsr = this.powerOutages.restore(n.id, this.freshestImage());
+    if (inIsr !== undefined) {
+      if (sometimes('power-loss-spared-in-isr', inIsr.length > 0)) this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${inIsr.join(',')}`);
       else n.sim.store.losePower();
     }
     n.sim.restart();
-  }
-
-  /** Up, running, not shutting down and in touch with the controller leader (when one is known and up). */
-  private healthy(id: number): boolean {
-    const node = this.nodes.get(id);
-    if (node === undefined || !node.sim.up || node.sim.clock.paused || this.leaving.has(id)) return false;
-    const leader = this.nodes.get(this.controllerLeader.nodeId);
-    if (leader === undefined || !leader.sim.up) return true;
-    const net = this.world.network;
-    return net.canReach(node.sim.name, leader.sim.name) && net.canReach(leader.sim.name, node.sim.name);
   }
 
   /** The metadata image with the highest applied offset among up nodes. */

@@ -9,18 +9,11 @@
  */
 import type { MetadataImage } from '../../actors/metadata/image.js';
 
-/**
- * The partitions ("topic/partition") whose committed ISR holds `nodeId` and no other member that
- * `healthy` accepts: losing power on `nodeId` now could leave it the only electable replica.
- */
-export function soleInSyncPartitions(image: MetadataImage, nodeId: number, healthy: (id: number) => boolean): string[] {
+/** The partitions ("topic/partition") whose committed ISR holds `nodeId`. */
+export function inSyncPartitions(image: MetadataImage, nodeId: number): string[] {
   const out: string[] = [];
   for (const name of Object.keys(image.topics).sort()) {
-    const topic = image.topics[name];
-    if (topic === undefined) continue;
-    topic.partitions.forEach((p, index) => {
-      if (p.isr.includes(nodeId) && !p.isr.some((id) => id !== nodeId && healthy(id))) out.push(`${name}/${index}`);
-    });
+    image.topics[name]?.partitions.forEach((p, index) => { if (p.isr.includes(nodeId)) out.push(`${name}/${index}`); });
   }
   return out;
 }
@@ -31,9 +24,14 @@ export function soleInSyncPartitions(image: MetadataImage, nodeId: number, healt
  * crashed 27 ms after its only follower lost power, the controller fenced both and kept the
  * powerless one as the last ISR member) or may already be leaving (seed 200121: a graceful
  * shutdown begun 3 ms before moved leadership to the follower that had just lost power). Either
- * way the node returns as the only in-sync replica with a shorter log: the same hole. So the node
- * goes down as if its process crashed (the page cache kept) and, on restart, loses that cache only
- * when it does not come back as the sole in-sync replica of any partition.
+ * way the node returns as the only in-sync replica with a shorter log: the same hole. The ISR can
+ * also shrink to the node after it restarted: until its new incarnation registers, the controller
+ * counts the ISR memberships of the old one, and fencing the other members leaves it the last
+ * (seed 410148: node 3 came back beside a healthy node 4 while no controller led, could not
+ * register for 2 s, node 4 crashed meanwhile, and node 3 was elected with 154 records fewer). So
+ * the node goes down as if its process crashed (the page cache kept) and, on restart, loses that
+ * cache only when it comes back in no ISR: registration then finds nothing of it to keep, and it
+ * rejoins an ISR only by catching up.
  *
  * It is judged on the freshest image at hand: the one up nodes hold at the restart, or the one
  * kept from when the power went, whichever is newer. When every node was down for a moment, the
@@ -48,13 +46,14 @@ export class PowerOutages {
 
   /**
    * `nodeId` is about to restart: undefined when its last fault was no power loss; else the
-   * partitions it would lead alone with a shorter log (empty: the power loss takes its page cache).
+   * partitions whose ISR still holds it, any of which it could be left to lead alone with a
+   * shorter log (empty: the power loss takes its page cache).
    */
-  restore(nodeId: number, image: MetadataImage | undefined, healthy: (id: number) => boolean): string[] | undefined {
+  restore(nodeId: number, image: MetadataImage | undefined): string[] | undefined {
     if (!this.out.has(nodeId)) return undefined;
     const atCut = this.out.get(nodeId);
     this.out.delete(nodeId);
     const judged = atCut !== undefined && (image === undefined || atCut.offset > image.offset) ? atCut : image;
-    return judged === undefined ? [] : soleInSyncPartitions(judged, nodeId, (id) => id !== nodeId && healthy(id));
+    return judged === undefined ? [] : inSyncPartitions(judged, nodeId);
   }
 }

@@ -112,7 +112,8 @@ function drawGroup(random: Random): GroupSpec | undefined {
  * page-cache writes with it (as in Kafka). Such runs keep every fault but power loss. With 2 or
  * more, overlapping faults (role faults join the plan on top of the random-node faults) can still
  * leave one replica in sync: the cluster applies a power loss as a process crash when the node
- * comes back as the only in-sync replica (`sparePowerLossOfSoleInSync`, runtime/sim/sole-in-sync.ts).
+ * comes back still in an ISR, where it could be left alone (`sparePowerLossOfSoleInSync`,
+ * runtime/sim/sole-in-sync.ts).
  */
 export type RunFaultKind = FaultPlanOptions['kinds'][number] | 'roles';
 
