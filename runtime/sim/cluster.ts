@@ -76,7 +76,10 @@ export class ClusterSim {
     const pair = op.pair ?? 0;
     const earlier = this.roleTargets.get(pair);
     if (earlier !== undefined) { this.roleTargets.delete(pair); return earlier; }
-    const nodeId = op.role === 'controllerLeader' ? this.controllerLeader.nodeId : this.busiestLeader();
+    const nodeId = op.role === 'controllerLeader' ? this.controllerLeader.nodeId
+      : op.role === 'addingReplica' ? this.catchingUp()
+      : op.partition !== undefined ? this.freshestImage()?.topics[op.partition.topic]?.partitions[op.partition.partition]?.leader ?? -1
+      : this.busiestLeader();
     const targets = nodeId >= 0 && this.nodes.get(nodeId)?.sim.up === true ? [nodeId] : [];
     this.roleTargets.set(pair, targets);
     return targets;
@@ -90,6 +93,18 @@ export class ClusterSim {
     let best = -1;
     for (const [nodeId, n] of [...counts].sort((a, b) => a[0] - b[0])) if (best < 0 || n > (counts.get(best) ?? 0)) best = nodeId;
     return best;
+  }
+
+  /** The lowest node id holding a replica that a reassignment adds and the ISR lacks, in the freshest image; -1 if none. */
+  private catchingUp(): number {
+    const image = this.freshestImage();
+    let found = -1;
+    for (const topic of Object.values(image?.topics ?? {})) {
+      for (const p of topic.partitions) {
+        for (const id of p.addingReplicas ?? []) if (!p.isr.includes(id) && (found < 0 || id < found)) found = id;
+      }
+    }
+    return found;
   }
 
   get names(): string[] { return [...this.nodes.values()].map((n) => n.sim.name); }

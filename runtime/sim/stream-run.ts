@@ -4,7 +4,7 @@
  * faults; then the liveness phase heals everything and a fresh consumer reads every partition back.
  * Checked: the Raft and partition online invariants, and the Jepsen-style history.
  */
-import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests } from './placement-moves.js';
+import { drawPlacementPlan, placementPending, schedulePlacementSteps } from './placement-moves.js';
 import { SeededRandom, type Random } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
@@ -153,7 +153,10 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   // when asked for by name.
   const roles = new SeededRandom(options.seed).fork('role-faults');
   const withRoles = options.faults === undefined ? roles.chance(0.5) : kinds.includes('roles');
-  const plan = options.plan ?? (withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan);
+  // Placement steps (moves, a decommission, a balance plan, a throttle) and the faults aimed at them, from their own fork.
+  const placement = drawPlacementPlan(new SeededRandom(options.seed).fork('placement'),
+    { topic: SIM_TOPIC, nodeIds, partitions: config.partitions, replicationFactor: config.replicationFactor }, durationMs);
+  const plan = options.plan ?? mergePlans(withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan, placement.faults);
   sim.start();
   const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), clientAddress('admin'), { timeoutMsDefault: 500 });
   let created = false;
@@ -177,8 +180,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   sim.world.within(() => { for (const m of members) m.start(); });
   const start = sim.world.scheduler.nowMs;
   sim.schedule(plan.map((op) => ({ ...op, atMs: op.atMs + start })));
-  schedulePlacementRequests(sim, rpc, SIM_TOPIC, drawPlacementRequests(new SeededRandom(options.seed).fork('placement'),
-    { nodeIds, partitions: config.partitions, replicationFactor: config.replicationFactor }, start + 500, start + durationMs - 2000));
+  schedulePlacementSteps(sim, rpc, SIM_TOPIC, placement.steps, start);
   for (let t = start + 250; t <= start + durationMs; t += 250) {
     sim.world.run(t);
     if (sim.world.failures.length > 0) break;
@@ -235,7 +237,7 @@ function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, co
     if (!c.ok) { reason = c.reason; return false; }
     const hws = leaderHws(sim, config.partitions);
     if (hws === undefined) { reason = 'a partition has no caught-up leader'; return false; }
-    const moving = reassignmentPending(sim.up()[0]?.brook?.metadata.image);
+    const moving = placementPending(sim.up()[0]?.brook?.metadata.image);
     if (moving !== undefined) { reason = moving; return false; }
     return true;
   });

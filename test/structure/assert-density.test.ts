@@ -14,14 +14,10 @@ const EXEMPT: Record<string, string> = {
   'actors/partition/batch.ts batchDefect': 'a predicate over input: its checks are its result',
   'actors/partition/batch.ts isStoredBatch': 'a predicate over input: its checks are its result',
   'actors/step-action.ts stepAction': 'a factory: the step it returns holds the checks',
-  'actors/controller/placement-requests.ts onPlacementRequest': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts placementTick': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts startPlannedMoves': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts rebalanceLeaders': 'placement is being reworked on another branch',
 };
 
 /** Functions of actors/ (outside the core: consumer, coordinator, client, metadata, producer) still below two. Lower it as they get theirs. */
-const BELOW_TWO_MAX = 201;
+const BELOW_TWO_MAX = 197;
 
 const counts = countAsserts();
 const nonTrivial = counts.filter((f) => f.lines >= NON_TRIVIAL_LINES);
