@@ -55,13 +55,19 @@ export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply &
   expireSessions(ctx, fx);
 }
 
-/** Fence every node whose session ran out (one decision per node, in node id order). */
+/**
+ * Fence every node whose session ran out (one decision per node, in node id order). Each decision
+ * reads the working image the previous one left: two nodes fenced in one tick both change a
+ * partition they share, and deciding both on one image wrote two records with the same partition
+ * epoch (seed 720116).
+ */
 export function expireSessions(ctx: ControllerContext, fx: Fx): void {
-  const working = ctx.working;
-  if (working === undefined) return;
+  if (ctx.working === undefined) return;
   assert(ctx.role === 'leader', 'only the leader fences nodes');
-  const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(ctx.working.nodes).map(Number).sort((a, b) => a - b);
   for (const id of ids) {
+    const working = ctx.working;
+    assert(working !== undefined, 'a leader keeps its working image while it fences');
     if (working.nodes[String(id)]?.state === 'fenced') continue;
     if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
     assert(working.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
