@@ -45,14 +45,16 @@ import { leaderAppended, onProduce, onListOffsets } from './partition/leader.js'
 import { onDeleteRecords } from './partition/delete-records.js';
 import { followerLogWritten, onFetchReply } from './partition/follower.js';
 import { adoptedBy, onAlterPartitionReply, onFetch, resendIsrProposal } from './partition/replication.js';
-import { adoptState, becomeFollower, becomeLeader, leads, leadsOnceBack, resign, roleChange, stepDown, unresign, type RoleChange } from './partition/roles.js';
+import { adoptState, adoptMetadata, becomeFollower, becomeLeader, leads, leadsOnceBack, resign, roleChange, stepDown, unresign, type RoleChange } from './partition/roles.js';
 import { startRecovery } from './partition/recovery.js';
 import { onBoundsRead, onMetaRead, onReadDone, onStored, storageFailed, storageFailedBy } from './partition/completions.js';
 import { advanceClock, onFollowerTick, onLeaderTick } from './partition/tick.js';
 import { leaderOf, notLeader } from './partition/step.js';
+import { applyThrottle } from './partition/throttle.js';
 
 export type * from './partition/types.js';
 export type { StoredBatch, BatchInput } from './partition/batch.js';
+export type { ReplicaThrottle } from './partition/throttle.js';
 export { parsePartitionMessage } from './partition/validate.js';
 export { nextTickAt as partitionNextTickAt } from './partition/tick.js';
 
@@ -106,6 +108,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, resigned: false,
     hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
+    throttle: applyThrottle(undefined, input.throttle, input.nowMs),
   };
 }
 
@@ -141,7 +144,7 @@ function changeBy(ctx: PartitionContext, event: PartitionEvent): RoleChange {
 /** Adopts the state an event carries, answering the ISR proposal it ends (the state's role follows as the transition). */
 function adopt(ctx: PartitionContext, fx: Fx, event: PartitionEvent): void {
   assert(event.type === 'metadataChanged' || event.type === 'alterPartitionReply', 'only committed partition states are adopted');
-  if (event.type === 'metadataChanged') return adoptState(ctx, fx, event.state, event.configs);
+  if (event.type === 'metadataChanged') return adoptMetadata(ctx, fx, event.state, event.configs, event.throttle);
   if (event.type !== 'alterPartitionReply') return;
   const adopted = onAlterPartitionReply(ctx, fx, event.corr, event.body);
   if (adopted === undefined) return;

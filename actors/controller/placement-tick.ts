@@ -4,7 +4,8 @@
  * - finish every reassignment whose target replicas are all in the ISR;
  * - mark drained nodes decommissioned;
  * - start the next moves of a decommission or balance plan while fewer than
- *   `reassignment.max.concurrent` reassignments run;
+ *   `reassignment.max.concurrent` reassignments run, and record the plan's end (or its start, for
+ *   nodes that joined and are now unfenced) in the log;
  * - every `leader.imbalance.check.interval.seconds`, elect preferred leaders of imbalanced nodes.
  */
 import { assert } from '../assert.js';
@@ -14,9 +15,10 @@ import { planBalance, planEvacuation, type Move } from '../metadata/balance.js';
 import { clusterFlag, clusterNumber } from '../metadata/cluster-configs.js';
 import { decideDecommissionDone, drainingNodeIds } from '../metadata/decommission.js';
 import { decideLeaderRebalance } from '../metadata/elect-leaders.js';
-import { getNode, reassigning, type MetadataImage } from '../metadata/image.js';
+import { balancePlan, getNode, reassigning, type MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { decideReassignmentProgress, reassignmentCount, startReassignment } from '../metadata/reassign.js';
+import { lastIndex } from './log.js';
 import { propose } from './replication.js';
 import { decideEnv } from './requests.js';
 import { logLine, type Fx } from '../kit/fx.js';
@@ -34,36 +36,43 @@ export function placementTick(ctx: ControllerContext, fx: Fx): void {
     assert(image !== undefined, 'a leader has a working image');
     return image;
   };
+  assert(working().offset === lastIndex(ctx.log), 'placement decides on the working image at the last index');
   const finished = decideReassignmentProgress(working(), aliveIn(working(), decideEnv(ctx)), ctx.knobs.dropRemovingReplicasEarly);
   if (finished.length > 0) {
     logLine(fx, 'info', 'reassignmentsCompleted', { partitions: finished.map((r) => `${r.topicId}/${r.partition}`) });
+    assert(oneEach(finished), 'one reassignment step per partition');
     propose(ctx, fx, finished, undefined);
   }
   const drained = decideDecommissionDone(working());
   if (drained.length > 0) propose(ctx, fx, drained, undefined);
   if (ctx.nowMs >= ctx.placement.stepDueMs) {
     ctx.placement = { ...ctx.placement, stepDueMs: ctx.nowMs + PLAN_EVERY_MS };
-    noteJoined(ctx, working());
+    noteJoined(ctx, fx, working());
     startPlannedMoves(ctx, fx, working());
   }
   rebalanceLeaders(ctx, fx, working());
 }
 
-/** A node that registered for the first time is balanced onto once it is unfenced. */
-function noteJoined(ctx: ControllerContext, working: MetadataImage): void {
-  const ready = ctx.placement.joined.filter((id) => getNode(working, id)?.state === 'unfenced');
+/** A node that registered for the first time is balanced onto once it is unfenced (when there is anything to move). */
+function noteJoined(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
+  const plan = balancePlan(working);
+  const ready = plan.awaiting.filter((id) => getNode(working, id)?.state === 'unfenced');
   if (ready.length === 0) return;
-  const joined = ctx.placement.joined.filter((id) => !ready.includes(id));
-  ctx.placement = { ...ctx.placement, joined, balancing: ctx.placement.balancing || clusterFlag(working, 'auto.balance.on.join') };
+  const balancing = plan.balancing || planBalance(working).length > 0;
+  propose(ctx, fx, [{ type: 'balancePlanChanged', balancing, awaiting: plan.awaiting.filter((id) => !ready.includes(id)) }], undefined);
 }
 
 /** Starts moves of the current plan up to the concurrency limit; moves that only reorder replicas cost nothing and all go. */
 function startPlannedMoves(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
   const draining = drainingNodeIds(working);
-  if (!ctx.placement.balancing && draining.length === 0) return;
-  const moves = ctx.placement.balancing ? planBalance(working) : planEvacuation(working, draining);
+  const plan = balancePlan(working);
+  if (!plan.balancing && draining.length === 0) return;
+  const moves = plan.balancing ? planBalance(working) : planEvacuation(working, draining);
   if (moves.length === 0) {
-    if (ctx.placement.balancing && reassignmentCount(working) === 0) ctx.placement = { ...ctx.placement, balancing: false };
+    if (plan.balancing && reassignmentCount(working) === 0) {
+      logLine(fx, 'info', 'balancePlanFinished', {});
+      propose(ctx, fx, [{ type: 'balancePlanChanged', balancing: false, awaiting: plan.awaiting }], undefined);
+    }
     return;
   }
   let room = clusterNumber(working, 'reassignment.max.concurrent') - reassignmentCount(working);
@@ -77,9 +86,17 @@ function startPlannedMoves(ctx: ControllerContext, fx: Fx, working: MetadataImag
     records.push(startReassignment(topic, move.partition, p, move.target));
     if (!reorder) room--;
   }
+  assert(oneEach(records), 'a step starts at most one move per partition');
+  assert(records.length <= moves.length, 'a step starts only planned moves');
   if (records.length === 0) return;
-  logLine(fx, 'info', 'placementMovesStarted', { moves: records.length, balancing: ctx.placement.balancing, draining });
+  logLine(fx, 'info', 'placementMovesStarted', { moves: records.length, balancing: plan.balancing, draining });
   propose(ctx, fx, records, undefined);
+}
+
+/** No two records of one partition: each would carry the same partition epoch (seed 770331). */
+function oneEach(records: readonly MetadataRecord[]): boolean {
+  const keys = records.map((r) => r.type === 'partitionChanged' ? `${r.topicId}/${r.partition}` : r.type);
+  return new Set(keys).size === keys.length;
 }
 
 function sameSet(move: Move): boolean {
@@ -88,12 +105,14 @@ function sameSet(move: Move): boolean {
 
 function rebalanceLeaders(ctx: ControllerContext, fx: Fx, working: MetadataImage): void {
   const intervalMs = clusterNumber(working, 'leader.imbalance.check.interval.seconds') * 1000;
+  assert(intervalMs >= 1000, 'the imbalance check runs at most once a second');
   const due = ctx.placement.imbalanceCheckDueMs;
   if (due === undefined) { ctx.placement = { ...ctx.placement, imbalanceCheckDueMs: ctx.nowMs + intervalMs }; return; }
   if (ctx.nowMs < due) return;
   ctx.placement = { ...ctx.placement, imbalanceCheckDueMs: ctx.nowMs + intervalMs };
   if (!clusterFlag(working, 'auto.leader.rebalance.enable')) return;
   const records = decideLeaderRebalance(working, aliveIn(working, decideEnv(ctx)));
+  assert(oneEach(records), 'one election per partition');
   if (records.length === 0) return;
   logLine(fx, 'info', 'preferredLeadersElected', { partitions: records.length });
   propose(ctx, fx, records, undefined);

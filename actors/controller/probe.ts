@@ -55,21 +55,23 @@ export function onProbeReply(ctx: ControllerContext, fx: Fx, reply: ProbeReply &
   expireSessions(ctx, fx);
 }
 
-/** Fence every node whose session ran out (one decision per node, in node id order). */
+/**
+ * Fence every node whose session ran out (one decision per node, in node id order). Each decision
+ * reads the working image the previous one left: two nodes fenced in one tick both change a
+ * partition they share, and deciding both on one image wrote two records with the same partition
+ * epoch (seeds 720116, 222435).
+ */
 export function expireSessions(ctx: ControllerContext, fx: Fx): void {
-  const working = ctx.working;
-  if (working === undefined) return;
+  if (ctx.working === undefined) return;
   assert(ctx.role === 'leader', 'only the leader fences nodes');
-  const ids = Object.keys(working.nodes).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(ctx.working.nodes).map(Number).sort((a, b) => a - b);
   for (const id of ids) {
-    // Each node's fencing is decided on the image the previous one left: two nodes fenced in one
-    // tick from the same image wrote one partition epoch twice (seed 222435).
-    const current = ctx.working;
-    assert(current !== undefined && current.offset >= working.offset, 'the working image only moves forward');
-    if (current.nodes[String(id)]?.state === 'fenced') continue;
+    const working = ctx.working;
+    assert(working !== undefined, 'a leader keeps its working image while it fences');
+    if (working.nodes[String(id)]?.state === 'fenced') continue;
     if ((ctx.sessions[String(id)] ?? -Infinity) > ctx.nowMs) continue;
-    assert(current.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
-    const records = decideFenceNode(current, id, decideEnv(ctx));
+    assert(working.nodes[String(id)] !== undefined, 'a session belongs to a registered node');
+    const records = decideFenceNode(working, id, decideEnv(ctx));
     if (records.length === 0) continue;
     logLine(fx, 'info', 'nodeSessionExpired', { nodeId: id });
     propose(ctx, fx, records, undefined);

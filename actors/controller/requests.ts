@@ -12,7 +12,8 @@ import {
   decideAllocateProducerIds, decideInitProducerId, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
   decideDeleteTopic, decideHeartbeat, decideRegisterNode, isTopicId, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
-import { getNode, type MetadataImage } from '../metadata/image.js';
+import { balancePlan, getNode, type MetadataImage } from '../metadata/image.js';
+import { clusterFlag } from '../metadata/cluster-configs.js';
 import { sessionAlive, type ControllerContext, type ControllerRequest, type From, type PlacementRequest } from './types.js';
 import { entryAt, lastIndex } from './log.js';
 import { propose } from './replication.js';
@@ -50,10 +51,8 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   if (ctx.role !== 'leader' || ctx.working === undefined) return reply(fx, m, notController(ctx));
   if (m.type === 'nodeHeartbeat') return onHeartbeat(ctx, fx, m);
   assert(ctx.working.offset === lastIndex(ctx.log), 'decisions read the working image at the last index');
-  const decision = decideRequest(ctx, ctx.working, m);
-  if (decision.reply.code === 'OK' && m.type === 'registerNode' && getNode(ctx.working, m.nodeId) === undefined) {
-    ctx.placement = { ...ctx.placement, joined: [...ctx.placement.joined, m.nodeId] };
-  }
+  const decided = decideRequest(ctx, ctx.working, m);
+  const decision = decided.reply.code === 'OK' && m.type === 'registerNode' ? withJoinBalance(ctx.working, m.nodeId, decided) : decided;
   if (decision.reply.code === 'OK' && m.type === 'registerNode') {
     ctx.sessions = { ...ctx.sessions, [String(m.nodeId)]: ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs };
     ctx.sessionsHeard = { ...ctx.sessionsHeard, [String(m.nodeId)]: true };
@@ -61,6 +60,17 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   // A config change is acknowledged once the partition leaders apply it, so the next produce sees it (purgatory.ts).
   const untilApplied = m.type === 'alterConfigs' && decision.reply.code === 'OK' && decision.records.length > 0;
   propose(ctx, fx, decision.records, replyParams(m, decision.reply), untilApplied);
+}
+
+/**
+ * A node registering for the first time gets its share of replicas once it is unfenced
+ * (auto.balance.on.join): it is noted in the balance plan, in the same proposal as its registration.
+ * Not in a cluster without topics (a cluster forming): there is nothing to move.
+ */
+function withJoinBalance(working: MetadataImage, nodeId: number, decision: Decision<{ code: string }>): Decision<{ code: string }> {
+  if (getNode(working, nodeId) !== undefined || !clusterFlag(working, 'auto.balance.on.join') || Object.keys(working.topics).length === 0) return decision;
+  const plan = balancePlan(working);
+  return { ...decision, records: [...decision.records, { type: 'balancePlanChanged', balancing: plan.balancing, awaiting: [...plan.awaiting, nodeId] }] };
 }
 
 function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclude<Request, { type: 'describeQuorum' | 'nodeHeartbeat' }>): Decision<{ code: string }> {

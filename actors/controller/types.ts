@@ -202,12 +202,11 @@ export type PlacementRequest =
   /** Changed settings; an empty value restores the default. */
   | { type: 'alterClusterConfigs'; configs: Record<string, string> };
 
-/** What the leader keeps in memory to run placement plans (a new leader starts afresh from the image). */
+/**
+ * The leader's timers for placement work. Plans themselves live in the image (a balance plan's
+ * state, draining nodes, reassignments in progress), so a new leader carries on with them.
+ */
 export interface PlacementState {
-  /** A balance plan is being run: re-planned as reassignments finish, until the plan is empty. */
-  balancing: boolean;
-  /** Nodes registered for the first time, balanced onto once they are unfenced. */
-  joined: number[];
   imbalanceCheckDueMs: number | undefined;
   stepDueMs: number;
 }

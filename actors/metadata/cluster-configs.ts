@@ -13,7 +13,10 @@ const integer = (min: number): Rule => (v) => (/^\d+$/.test(v) && Number.isSafeI
 const boolean: Rule = (v) => (v === 'true' || v === 'false' ? undefined : 'must be true or false');
 
 export const CLUSTER_CONFIG_DEFAULTS = {
-  /** Bytes per second a leader serves to the fetches of replicas being added by a reassignment (0 = no limit). */
+  /**
+   * Bytes per second per node that reassignments may move (0 = no limit): a node sends no more to
+   * the replicas being added and receives no more for its own (runtime/node/throttle-shares.ts).
+   */
   'replica.move.throttle.bytes.per.sec': '0',
   'auto.leader.rebalance.enable': 'true',
   /** Brook checks every 5 s (Kafka: 300 s): leadership lost in a restart should come back quickly. */

@@ -39,6 +39,15 @@ export interface MetadataImage {
   offset: number;
   /** Cluster settings that differ from their defaults (actors/metadata/cluster-configs.ts); absent in older snapshots. */
   clusterConfigs?: Record<string, string>;
+  /** The balance plan (records.ts, balancePlanChanged); absent: none running, no node awaiting its share. */
+  balance?: BalancePlanImage;
+}
+
+export interface BalancePlanImage { balancing: boolean; awaiting: number[] }
+
+/** The balance plan's state, the default when the log never changed it. */
+export function balancePlan(image: MetadataImage): BalancePlanImage {
+  return image.balance ?? { balancing: false, awaiting: [] };
 }
 
 export function emptyImage(): MetadataImage {
@@ -130,6 +139,8 @@ export function isImage(value: unknown): value is MetadataImage {
   if (!Number.isSafeInteger(value['nextProducerId']) || !Number.isSafeInteger(value['offset'])) return false;
   const cluster = value['clusterConfigs'];
   if (cluster !== undefined && !(isObject(cluster) && Object.values(cluster).every((v) => typeof v === 'string'))) return false;
+  const balance = value['balance'];
+  if (balance !== undefined && !(isObject(balance) && typeof balance['balancing'] === 'boolean' && isIntArray(balance['awaiting']))) return false;
   return Object.values(nodes).every(isNode) && Object.values(topics).every(isTopic)
     && Object.values(topicNames).every((n) => typeof n === 'string');
 }

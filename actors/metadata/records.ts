@@ -36,6 +36,13 @@ export type MetadataRecord =
   | { type: 'nodeDecommissioning'; nodeId: number }
   /** Every replica has left the node: it stays registered but never gets replicas again. */
   | { type: 'nodeDecommissioned'; nodeId: number }
+  /**
+   * The balance plan's state, the whole of it after the change: `balancing` while a plan runs (the
+   * leader re-plans as moves finish, until nothing is left to move); `awaiting`, nodes that
+   * registered for the first time and get their share once unfenced. A record, so that a new
+   * controller leader carries on with a plan its predecessor started.
+   */
+  | { type: 'balancePlanChanged'; balancing: boolean; awaiting: number[] }
   /** Cluster-wide settings (Kafka's dynamic broker configs for the default resource), the whole map after the change. */
   | { type: 'clusterConfigChanged'; configs: TopicConfigs }
   /** A no-op the new Raft leader commits to learn its commit index (Raft §8). */

@@ -64,6 +64,8 @@ function applyRecord(image: MetadataImage, record: MetadataRecord, offset: numbe
     }
     case 'clusterConfigChanged':
       return { ...image, clusterConfigs: { ...record.configs } };
+    case 'balancePlanChanged':
+      return { ...image, balance: { balancing: record.balancing, awaiting: [...record.awaiting] } };
     case 'leaderChanged': return { ...image };
     default: return unreachable(record);
   }

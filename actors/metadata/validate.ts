@@ -70,6 +70,7 @@ function record(b: Body): MetadataRecord {
     case 'partitionChanged': return { type, ...partitionFields(b), ...movingFields(b) };
     case 'nodeDecommissioning': case 'nodeDecommissioned': return { type, nodeId: nodeId(b) };
     case 'clusterConfigChanged': return { type, configs: configs(b, 'configs') };
+    case 'balancePlanChanged': return { type, balancing: bool(b, 'balancing'), awaiting: ids(b, 'awaiting') };
     case 'configChanged': return { type, topicId: str(b, 'topicId'), configs: configs(b, 'configs') };
     // nodeId -1: a single id handed to an idempotent client by initProducerId, owned by no node.
     case 'producerIdsAllocated': return { type, nodeId: int(b, 'nodeId', -1, 2 ** 31 - 1), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };

@@ -4,6 +4,8 @@
  * batches → one append, then the next fetch after it is stored (the leader must never count
  * offsets we have not written); divergingEpoch → truncate (KIP-279), then fetch again; fenced or
  * not-leader → back off until metadata changes; a lost answer → resent after maxWait + slack.
+ * A replica being added by a reassignment asks for no more than its throttle allows, and waits
+ * while its bucket is empty (actors/partition/throttle.ts).
  */
 import { assert } from '../assert.js';
 import { replicaAddress } from '../kit/addresses.js';
@@ -15,6 +17,7 @@ import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
 import type { FetchReply, FollowerState, PartitionContext } from './types.js';
+import { allowance, charge, refill, throttles } from './throttle.js';
 
 /** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */
 function followerOf(ctx: PartitionContext): FollowerState | undefined {
@@ -27,11 +30,17 @@ export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
   if (ctx.nowMs < f.backoffUntilMs || f.leaderId < 0 || f.leaderId === ctx.nodeId) return;
   assert(ctx.leader === undefined, 'only a follower fetches');
   assert(ctx.leo === ctx.leoPending, 'a follower fetches only with no write in flight');
+  let bytesMax = ctx.knobs.fetchBytesMax;
+  if (throttles(ctx.throttle, ctx.nodeId, ctx.state.isr)) {
+    ctx.throttle = refill(ctx.throttle, ctx.nowMs);
+    bytesMax = allowance(ctx.throttle, bytesMax);
+    if (bytesMax === 0) return; // The tick sends it once the bucket is positive again (nextTickAt).
+  }
   const corr = newCorr(ctx);
   f.fetch = { corr, deadlineMs: ctx.nowMs + ctx.knobs.fetchMaxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
   fx.push({ type: 'send', params: { to: replicaAddress(ctx.topic, ctx.partition, f.leaderId), type: 'fetch', corr, body: {
     replicaId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, fetchOffset: ctx.leo, lastFetchedEpoch: latestEpoch(ctx.epochs),
-    leaderEpoch: ctx.state.leaderEpoch, maxWaitMs: ctx.knobs.fetchMaxWaitMs, minBytes: 1, bytesMax: ctx.knobs.fetchBytesMax,
+    leaderEpoch: ctx.state.leaderEpoch, maxWaitMs: ctx.knobs.fetchMaxWaitMs, minBytes: 1, bytesMax,
   } } });
 }
 
@@ -56,6 +65,11 @@ export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undef
     logLine(fx, 'warn', 'fetchReplyNotContiguous', { leo: ctx.leo, baseOffset: first.baseOffset });
     backOff(ctx, f);
     return;
+  }
+  if (throttles(ctx.throttle, ctx.nodeId, ctx.state.isr)) {
+    let bytes = 0;
+    for (const b of body.batches) bytes += b.bytes;
+    ctx.throttle = charge(refill(ctx.throttle, ctx.nowMs), bytes);
   }
   if (batches.length > 0) return appendFetched(ctx, fx, batches);
   assert(batches.length === 0 || (batches[0] as StoredBatch).baseOffset === ctx.leo, 'fetched batches continue the log');

@@ -9,7 +9,9 @@
  *   (acks=all) passes them or their deadline; long-poll fetches wait until there is data for them
  *   or their deadline, and are answered from the tail cache or one storage read. Followers see the
  *   log up to the LEO, consumers only batches wholly below the HW. Both lists are bounded by their
- *   knobs, checked before anything is added;
+ *   knobs, checked before anything is added. A replica being added by a reassignment gets no more
+ *   than the throttle allows (throttle.ts): while the bucket is empty its fetch is parked, and its
+ *   progress still counts from the moment it arrived;
  * - ISR proposals to the controller (AlterPartition, KIP-497): at most one outstanding, sent again
  *   with the same corr until answered; OK adopts the committed state the controller returns;
  *   INVALID_REQUEST (checked and not applied) drops the proposal; any other refusal leaves the
@@ -28,6 +30,7 @@ import { reply, send, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
 import { splitExpired, splitWhere, waitInOrder } from '../kit/purgatory.js';
+import { allowance, charge, readyAtMs, refill, throttles } from './throttle.js';
 import type { AlterPartitionReply, AlterPartitionRequest, FetchReply, FetchRequest, LeaderState, PartitionContext, PartitionState, ProduceReply, ProduceWaiter } from './types.js';
 
 // ---- fetch ----
@@ -143,10 +146,37 @@ function okReply(ctx: PartitionContext, request: FetchRequest, batches: StoredBa
     : { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, batches };
 }
 
+/** The bytes a throttled follower's fetch may get now (0: none yet), or undefined when it is not throttled. */
+function throttledBytes(ctx: PartitionContext, request: FetchRequest): number | undefined {
+  if (request.replicaId < 0 || !throttles(ctx.throttle, request.replicaId, maximalIsr(leaderOf(ctx).isr))) return undefined;
+  ctx.throttle = refill(ctx.throttle, ctx.nowMs);
+  return allowance(ctx.throttle, request.bytesMax);
+}
+
+/** Replies with `batches`, charging a throttled follower's bucket for them. */
+function answer(ctx: PartitionContext, fx: Fx, request: FetchRequest, batches: StoredBatch[]): void {
+  assert(batches.every((b) => b.lastOffset < endFor(ctx, request)), 'no batch past what the reader may see');
+  assert(batches.length === 0 || batches[0]!.lastOffset >= request.fetchOffset, 'an answer starts at the batch holding the fetch offset');
+  if (batches.length > 0 && request.replicaId >= 0 && throttles(ctx.throttle, request.replicaId, maximalIsr(leaderOf(ctx).isr))) {
+    let bytes = 0;
+    for (const b of batches) bytes += b.bytes;
+    ctx.throttle = charge(refill(ctx.throttle, ctx.nowMs), bytes);
+  }
+  reply(fx, request, okReply(ctx, request, batches));
+}
+
 /** Answers now when there is enough data (or `mustAnswer`), else parks until data or deadline. */
-export function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest, deadlineMs: number, mustAnswer: boolean): void {
+export function serveOrPark(ctx: PartitionContext, fx: Fx, original: FetchRequest, deadlineMs: number, mustAnswer: boolean): void {
   const l = leaderOf(ctx);
-  if (request.fetchOffset < ctx.logStart) return reply(fx, request, outOfRange(ctx));
+  if (original.fetchOffset < ctx.logStart) return reply(fx, original, outOfRange(ctx));
+  const canWait = original.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
+  const allowed = throttledBytes(ctx, original);
+  if (allowed === 0 && ctx.throttle !== undefined) {
+    if (mustAnswer || !canWait) return answer(ctx, fx, original, []);
+    l.parked = [...l.parked, { request: original, deadlineMs: Math.min(deadlineMs, readyAtMs(ctx.throttle)), heldBack: true }];
+    return;
+  }
+  const request = allowed === undefined ? original : { ...original, bytesMax: allowed };
   const end = endFor(ctx, request);
   const batches = request.fetchOffset >= end ? [] : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax);
   assert(end <= ctx.leo && end >= ctx.logStart, 'a fetch is answered within the stored log');
@@ -161,9 +191,8 @@ export function serveOrPark(ctx: PartitionContext, fx: Fx, request: FetchRequest
   let bytes = 0;
   for (const b of batches) bytes += b.bytes;
   const enough = batches.length > 0 && bytes >= request.minBytes;
-  const canWait = request.maxWaitMs > 0 && deadlineMs > ctx.nowMs && l.parked.length < ctx.knobs.fetchesParkedMax;
-  if (enough || mustAnswer || !canWait) return reply(fx, request, okReply(ctx, request, batches));
-  l.parked = [...l.parked, { request, deadlineMs }]; // Bounded by fetchesParkedMax, and few in practice.
+  if (enough || mustAnswer || !canWait) return answer(ctx, fx, request, batches);
+  l.parked = [...l.parked, { request: original, deadlineMs }]; // Bounded by fetchesParkedMax, and few in practice.
 }
 
 /** New data ('leo': wakes followers) or a new HW ('hw': wakes consumers). */
@@ -212,7 +241,7 @@ export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchReque
     batches.push(batch);
     bytes += batch.bytes;
   }
-  reply(fx, request, okReply(ctx, request, batches));
+  answer(ctx, fx, request, batches);
 }
 
 /** Leadership lost: every parked fetch learns who leads now (the caller drops the leader state). */
@@ -227,13 +256,14 @@ export function failParkedFetches(ctx: PartitionContext, fx: Fx, l: LeaderState)
  * otherwise a long poll longer than replicaLagTimeMaxMs drops every follower of an idle partition
  * from the ISR and its next fetch brings it back: two metadata records per follower per long
  * poll, for as long as the partition stays idle. A fetch from an earlier life of the follower's
- * node (a lower node epoch than the leader has seen from it) counts for nothing.
+ * node (a lower node epoch than the leader has seen from it) counts for nothing, and so does one
+ * the reassignment throttle holds back (it parked for want of tokens, not of data).
  */
 export function parkedFollowersCaughtUp(ctx: PartitionContext): void {
   const l = leaderOf(ctx);
   assert(l.parked.length <= ctx.knobs.fetchesParkedMax, 'the fetch purgatory is bounded');
-  for (const { request } of l.parked) {
-    if (request.replicaId < 0) continue;
+  for (const { request, heldBack } of l.parked) {
+    if (request.replicaId < 0 || heldBack === true) continue;
     const progress = l.followers.get(request.replicaId);
     if (progress === undefined || (request.nodeEpoch ?? -1) < progress.nodeEpoch || progress.lastCaughtUpMs >= ctx.nowMs) continue;
     assert(request.replicaId !== ctx.nodeId, 'a leader never fetches from itself');

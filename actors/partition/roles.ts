@@ -15,6 +15,7 @@ import { startLeaderEpoch } from './leader.js';
 import { advanceLeaderHw, failParkedFetches } from './replication.js';
 import { leaderOf } from './step.js';
 import { maybeSendFetch } from './follower.js';
+import { applyThrottle, type ReplicaThrottle } from './throttle.js';
 import { logFollowing, logIsrChanged, logLeading, logResigned } from './watch.js';
 
 /** What a newer committed partition state means for this replica: nothing (older), the same leadership, or a role to take. */
@@ -60,6 +61,16 @@ export function unresign(ctx: PartitionContext): void {
 /** Whether the session coming back makes this replica lead (the guard of that transition, taken before unresign). */
 export function leadsOnceBack(ctx: PartitionContext): boolean {
   return ctx.resigned && ctx.recovery === undefined && named(ctx, ctx.state);
+}
+
+/**
+ * The node runtime's metadataChanged: a new share of the reassignment throttle (taken even with a
+ * state no newer: the share changes when other partitions start or end a move), then the state.
+ */
+export function adoptMetadata(ctx: PartitionContext, fx: Fx, state: PartitionState, configs: Partial<PartitionConfigs> | undefined,
+    throttle: ReplicaThrottle | undefined): void {
+  ctx.throttle = applyThrottle(ctx.throttle, throttle, ctx.nowMs);
+  adoptState(ctx, fx, state, configs);
 }
 
 /** Adopts a newer committed state (a stale or equal partition epoch is ignored); the role it implies is the machine's transition. */

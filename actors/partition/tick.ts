@@ -14,6 +14,7 @@ import type { PartitionContext } from './types.js';
 import { expireParkedFetches, expireProduces, isrTick } from './replication.js';
 import { followerTick } from './follower.js';
 import { hwWatchDueAt, watchHw } from './watch.js';
+import { readyAtMs, throttles } from './throttle.js';
 
 /** Time moves; a recovering replica has no deadline of its own (its reads complete as events). */
 export function advanceClock(ctx: PartitionContext, nowMs: number): void {
@@ -103,7 +104,11 @@ export function nextTickAt(ctx: PartitionContext): number {
     }
   }
   const f = ctx.follower;
-  if (f !== undefined) consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, busy));
+  if (f !== undefined) {
+    // A follower held back by the reassignment throttle fetches as soon as its bucket is positive.
+    const throttled = f.fetch === undefined && throttles(ctx.throttle, ctx.nodeId, ctx.state.isr) ? readyAtMs(ctx.throttle) : Infinity;
+    consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, Math.min(busy, throttled)));
+  }
   const hw = ctx.hwCheckpoint;
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
   const producers = ctx.producersCheckpoint;

@@ -8,6 +8,7 @@ import type { BatchInput, StoredBatch } from './batch.js';
 import type { BatchIndex, TailCache } from './log-cache.js';
 import type { FollowerProgress, IsrState } from './isr.js';
 import type { ProducerTable } from './producer-state.js';
+import type { ReplicaThrottle, ThrottleBucket } from './throttle.js';
 
 /** One leader epoch in the epoch cache (KIP-101) and the offset its first batch got (actors/partition/log.ts). */
 export interface EpochEntry { epoch: number; startOffset: number }
@@ -76,6 +77,8 @@ export interface PartitionInput {
   state: PartitionState;
   configs: Partial<PartitionConfigs>;
   knobs: Partial<PartitionKnobs>;
+  /** This replica's share of the node's reassignment throttle, while the partition is being moved. */
+  throttle?: ReplicaThrottle;
 }
 
 interface Request { from: string; corr?: number; replyTo?: string }
@@ -116,8 +119,11 @@ export type PartitionEvent =
   | DeleteRecordsRequest
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
-  /** From the node runtime when it applies a new partition state. */
-  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs> }
+  /**
+   * From the node runtime when it applies a new partition state, or when the replica's share of
+   * the reassignment throttle changes (no `throttle`: none).
+   */
+  | { type: 'metadataChanged'; state: PartitionState; configs?: Partial<PartitionConfigs>; throttle?: ReplicaThrottle }
   /** From the node runtime when another controller leader (or term) answers its heartbeats: a proposal sent to the old one may be lost. */
   | { type: 'controllerChanged' }
   /** From the node runtime: no heartbeat answered for a session (resign leadership), and answered again with the image caught up. */
@@ -165,7 +171,8 @@ export interface ProduceWaiter {
   deadlineMs: number;
 }
 
-export interface ParkedFetch { request: FetchRequest; deadlineMs: number }
+/** `heldBack`: parked by the reassignment throttle, not for want of data (it may be far behind). */
+export interface ParkedFetch { request: FetchRequest; deadlineMs: number; heldBack?: true }
 
 export interface LeaderState {
   leaderEpoch: number;
@@ -235,4 +242,6 @@ export interface PartitionContext {
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
   producersCheckpoint: { inFlight: boolean; atMs: number };
   retention: { nextCheckMs: number; inFlight: boolean };
+  /** The reassignment throttle of this replica (actors/partition/throttle.ts); undefined when nothing is throttled. */
+  throttle: ThrottleBucket | undefined;
 }

@@ -9,6 +9,8 @@ export interface ClusterStatus {
   controller: { leaderId: number; term: number };
   nodes: Array<{ nodeId: number; state: string; nodeEpoch: number; rack: string | null; decommission: string | null }>;
   partitions: { total: number; online: number; offline: number; underReplicated: number };
+  /** A balance plan is running. */
+  balancing: boolean;
   /** Partitions being moved, with the replicas still to join the ISR. */
   reassignments: Array<{ topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[]; waitingFor: number[] }>;
 }
@@ -26,6 +28,7 @@ export function summarize(metadata: ClusterMetadata, term: number, leaderId: num
       offline: partitions.filter((p) => p.leader < 0).length,
       underReplicated: partitions.filter((p) => p.isr.length < p.replicas.length).length,
     },
+    balancing: metadata.balancing === true,
     reassignments: metadata.topics.flatMap((t) => t.partitions.filter((p) => (p.addingReplicas?.length ?? 0) + (p.removingReplicas?.length ?? 0) > 0)
       .map((p) => ({ topic: t.name, partition: p.partition, replicas: p.replicas, adding: p.addingReplicas ?? [], removing: p.removingReplicas ?? [],
         waitingFor: (p.addingReplicas ?? []).filter((id) => !p.isr.includes(id)) }))),
@@ -35,8 +38,9 @@ export function summarize(metadata: ClusterMetadata, term: number, leaderId: num
 export async function clusterStatus(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'balance') return (await import('./placement.js')).balance(rest);
+  if (action === 'configs') return (await import('./placement.js')).clusterConfigs(rest);
   // `brook cluster` alone (or with only flags) is `brook cluster status`.
-  if (action !== undefined && action !== 'status' && !action.startsWith('-')) throw new UsageError(`brook cluster: unknown action '${action}' (status, balance)`);
+  if (action !== undefined && action !== 'status' && !action.startsWith('-')) throw new UsageError(`brook cluster: unknown action '${action}' (status, balance, configs)`);
   const { values } = parse(action === 'status' ? rest : argv, {});
   const flags = commonFlags(values);
   return await withAdmin(flags, async (admin) => {
@@ -48,6 +52,7 @@ export async function clusterStatus(argv: string[]): Promise<number> {
       status.nodes.map((n) => [n.nodeId, n.state, n.nodeEpoch, n.rack ?? '-', n.decommission ?? '-'])) + '\n');
     const p = status.partitions;
     process.stdout.write(`partitions: ${p.total} total, ${p.online} online, ${p.offline} offline, ${p.underReplicated} under-replicated\n`);
+    if (status.balancing) process.stdout.write('balance plan: running\n');
     if (status.reassignments.length > 0) {
       process.stdout.write(`reassignments in progress: ${status.reassignments.length}\n`);
       process.stdout.write(table(['TOPIC', 'PARTITION', 'REPLICAS', 'ADDING', 'REMOVING', 'CATCHING UP'], status.reassignments.map((r) =>

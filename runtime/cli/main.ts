@@ -18,6 +18,7 @@ const USAGE = `usage: brook <command> [flags]
   dev [--nodes 3] [--data DIR] [--fresh]                         a local cluster for trying Brook (one per directory)
   cluster status [--json]                                        nodes, controller, partition health, reassignments
   cluster balance [--dry-run]                                    even out replicas and leaders over the nodes
+  cluster configs [--set k=v ...]                                cluster settings (e.g. replica.move.throttle.bytes.per.sec)
   topics create NAME [--partitions P] [--replication-factor R] [--config k=v ...]
   topics list | describe NAME | delete NAME | add-partitions NAME --partitions P
   topics describe [NAME] --under-replicated | get-offsets NAME [--time earliest|latest|MS|ISO]

@@ -1,11 +1,13 @@
 /**
  * Placement commands: `brook topics reassign`, `brook topics elect-leaders`, `brook cluster balance`,
- * `brook node decommission`. Each asks the controller leader and prints what it did.
+ * `brook cluster configs`, `brook node decommission`. Each asks the controller leader and prints
+ * what it did.
  */
 import type { Admin } from '../sdk/admin.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
 import { withAdmin } from './client.js';
 import { printJson, table } from './output.js';
+import { parseConfigs } from './topics.js';
 
 function withFlagsAdmin(values: Record<string, unknown>, run: (admin: Admin, json: boolean) => Promise<number>): Promise<number> {
   const flags = commonFlags(values);
@@ -60,6 +62,28 @@ export async function balance(argv: string[]): Promise<number> {
     process.stdout.write(table(['TOPIC', 'PARTITION', 'REPLICAS', 'TARGET'], moves.map((m) => [m.topic, m.partition, m.replicas.join(','), m.target.join(',')])) + '\n');
     process.stdout.write(dryRun ? `${moves.length} moves planned (dry run, nothing changed)\n`
       : `${moves.length} moves planned; the controller runs them a few at a time (see brook cluster status)\n`);
+    return 0;
+  });
+}
+
+/**
+ * `brook cluster configs [--set k=v ...]`: prints every cluster setting, after changing the given
+ * ones (Kafka's `kafka-configs --entity-type brokers --entity-default --alter`); an empty value
+ * restores the default.
+ */
+export async function clusterConfigs(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { set: { type: 'string', multiple: true } });
+  const changes = parseConfigs(values.set as string[] | undefined, 'set');
+  return withFlagsAdmin(values, async (admin, json) => {
+    if (Object.keys(changes).length > 0) await admin.alterClusterConfigs(changes);
+    // The change is committed; the node answering metadata may apply it a moment later.
+    let configs = (await admin.metadata([])).clusterConfigs ?? {};
+    for (let i = 0; i < 20 && Object.entries(changes).some(([k, v]) => v !== '' && configs[k] !== v); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      configs = (await admin.metadata([])).clusterConfigs ?? {};
+    }
+    if (json) { printJson(configs); return 0; }
+    process.stdout.write(table(['SETTING', 'VALUE'], Object.keys(configs).sort().map((k) => [k, configs[k] as string])) + '\n');
     return 0;
   });
 }

@@ -140,11 +140,11 @@ async function getOffsets(admin: Admin, name: string, time: 'earliest' | 'latest
   process.stdout.write(table(['PARTITION', 'START', 'END', 'RECORDS'], rows.map((r) => [r.partition, r.start, r.end, r.end - r.start])) + '\n');
 }
 
-export function parseConfigs(items: string[] | undefined): Record<string, string> {
+export function parseConfigs(items: string[] | undefined, flag = 'config'): Record<string, string> {
   const configs: Record<string, string> = {};
   for (const item of items ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--config takes name=value, got '${item}'`);
+    if (eq <= 0) throw new UsageError(`--${flag} takes name=value, got '${item}'`);
     configs[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return configs;

@@ -2,11 +2,13 @@
 import { sortedTopics, type MetadataImage } from '../../actors/metadata/image.js';
 import type { PartitionState } from '../../actors/partition.js';
 
-export interface TopicView { name: string; topicId: string; configs: Record<string, string>; partitions: Array<PartitionState & { partition: number }> }
+/** `addingReplicas`: the replicas a reassignment in progress adds (empty when none). */
+export interface TopicView { name: string; topicId: string; configs: Record<string, string>; partitions: Array<PartitionState & { partition: number; addingReplicas: number[] }> }
 
 export function topicsOf(image: unknown): TopicView[] {
   return sortedTopics(image as MetadataImage).map((t) => ({
     name: t.name, topicId: t.topicId, configs: t.configs,
-    partitions: t.partitions.map((p, partition) => ({ partition, replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch })),
+    partitions: t.partitions.map((p, partition) => ({ partition, replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
+      addingReplicas: p.addingReplicas ?? [] })),
   }));
 }

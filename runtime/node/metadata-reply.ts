@@ -1,5 +1,6 @@
 /** The `metadata` request every node answers on `meta` (and `node/<id>`), from its own image. */
-import { sortedTopics, type MetadataImage } from '../../actors/metadata/image.js';
+import { balancePlan, sortedTopics, type MetadataImage } from '../../actors/metadata/image.js';
+import { CLUSTER_CONFIG_DEFAULTS } from '../../actors/metadata/cluster-configs.js';
 
 /** `minOffset`: answer from an image that has applied at least this metadata offset (0: any). */
 export function parseMetadataRequest(body: unknown): { ok: true; topics: string[] | undefined; minOffset: number } | { ok: false; message: string } {
@@ -23,6 +24,10 @@ export function metadataReply(image: MetadataImage, cluster: string, controllerI
     controllerId,
     controllerTerm,
     metadataOffset: image.offset,
+    /** A balance plan is running (the controller moves replicas until nothing is left to move). */
+    balancing: balancePlan(image).balancing,
+    /** Every cluster setting with its value (defaults included). */
+    clusterConfigs: { ...CLUSTER_CONFIG_DEFAULTS, ...image.clusterConfigs },
     nodes: Object.values(image.nodes).sort((a, b) => a.nodeId - b.nodeId)
       .map((n) => ({ nodeId: n.nodeId, state: n.state, nodeEpoch: n.nodeEpoch, ...(n.rack !== undefined ? { rack: n.rack } : {}),
         ...(n.decommission !== undefined ? { decommission: n.decommission } : {}) })),

@@ -1,7 +1,8 @@
 /**
  * Reconciliation: after each metadata change, make the node host exactly the partition replicas
  * the image assigns to it. A new assignment spawns a replica (which recovers from storage), a
- * changed partition state or config is sent to the replica as `metadataChanged`, and a replica that
+ * changed partition state, config or share of the reassignment throttle (throttle-shares.ts) is
+ * sent to the replica as `metadataChanged`, and a replica that
  * is no longer assigned (reassigned away, decommissioned, topic deleted) is stopped and its log and
  * checkpoints are deleted: the controller only drops a replica once the rest of the ISR holds every
  * committed record, so its copy is no longer needed. A replica dropped while this node was down
@@ -13,10 +14,13 @@ import type { ActorHost } from '../host.js';
 import type { NodeConfig, NodeEnv, PartitionKnobOverrides } from './config.js';
 import { partitionKind } from './kinds.js';
 import { topicsOf, type TopicView } from './image-view.js';
+import { throttleShares } from './throttle-shares.js';
+import { clusterNumber } from '../../actors/metadata/cluster-configs.js';
+import type { MetadataImage } from '../../actors/metadata/image.js';
 
 export type { PartitionKnobOverrides } from './config.js';
 
-interface Hosted { address: string; topic: string; partition: number; partitionEpoch: number; configsKey: string; logName: string }
+interface Hosted { address: string; topic: string; partition: number; partitionEpoch: number; configsKey: string; throttleKey: string; logName: string }
 
 /** The meta keys a partition replica keeps next to its log (actors/partition/step.ts, metaKey). */
 const REPLICA_META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
@@ -37,7 +41,9 @@ export class PartitionReconciler {
   reconcile(image: unknown): void {
     const nodeId = this.config.nodeId;
     const wanted = new Set<string>();
-    for (const topic of topicsOf(image)) {
+    const topics = topicsOf(image);
+    const shares = throttleShares(topics, nodeId, clusterNumber(image as MetadataImage, 'replica.move.throttle.bytes.per.sec'));
+    for (const topic of topics) {
       const configs = partitionConfigs(topic);
       const configsKey = JSON.stringify(configs);
       for (const state of topic.partitions) {
@@ -46,17 +52,21 @@ export class PartitionReconciler {
         wanted.add(address);
         const current = this.hosted.get(address);
         const partitionState: PartitionState = { replicas: state.replicas, isr: state.isr, leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch };
+        const throttle = shares.get(`${topic.name}/${state.partition}`);
+        const throttleKey = JSON.stringify(throttle ?? null);
         if (!current || !this.host.has(address)) {
           this.host.spawn(partitionKind(this.knobs), address, {
             nodeId, nodeEpoch: this.nodeEpoch(), topic: topic.name, topicId: topic.topicId, partition: state.partition,
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
-            state: partitionState, configs, knobs: this.knobs,
+            state: partitionState, configs, knobs: this.knobs, ...(throttle !== undefined ? { throttle } : {}),
           }, { listen: [produceAddress(topic.name, state.partition, nodeId), fetchAddress(topic.name, state.partition, nodeId)] });
-          this.hosted.set(address, { address, topic: topic.name, partition: state.partition, partitionEpoch: state.partitionEpoch, configsKey, logName: partitionLogName(topic.topicId, state.partition) });
-        } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey) {
-          this.host.send(address, { type: 'metadataChanged', state: partitionState, configs });
+          this.hosted.set(address, { address, topic: topic.name, partition: state.partition, partitionEpoch: state.partitionEpoch, configsKey, throttleKey,
+            logName: partitionLogName(topic.topicId, state.partition) });
+        } else if (current.partitionEpoch !== state.partitionEpoch || current.configsKey !== configsKey || current.throttleKey !== throttleKey) {
+          this.host.send(address, { type: 'metadataChanged', state: partitionState, configs, ...(throttle !== undefined ? { throttle } : {}) });
           current.partitionEpoch = state.partitionEpoch;
           current.configsKey = configsKey;
+          current.throttleKey = throttleKey;
         }
       }
     }

@@ -74,18 +74,21 @@ export class ClusterSim {
   /** The nodes a step hits: its own list, or whoever holds its role now (the undo: whoever its first step hit). */
   private targets(op: FaultOp): number[] {
     if (op.role === undefined) return op.nodes;
-    if (op.op === 'diskError') return this.roleHolder(op.role); // One-shot: no undo to aim at the same node.
+    if (op.op === 'diskError') return this.roleHolder(op); // One-shot: no undo to aim at the same node.
     const pair = op.pair ?? 0;
     const earlier = this.roleTargets.get(pair);
     if (earlier !== undefined) { this.roleTargets.delete(pair); return earlier; }
-    const targets = this.roleHolder(op.role);
+    const targets = this.roleHolder(op);
     this.roleTargets.set(pair, targets);
     return targets;
   }
 
-  /** The up node holding `role` now, or none. */
-  private roleHolder(role: NonNullable<FaultOp['role']>): number[] {
-    const nodeId = role === 'controllerLeader' ? this.controllerLeader.nodeId : this.busiestLeader();
+  /** The up node holding the step's role now (for a step naming a partition: its leader), or none. */
+  private roleHolder(op: FaultOp): number[] {
+    const nodeId = op.role === 'controllerLeader' ? this.controllerLeader.nodeId
+      : op.role === 'addingReplica' ? this.catchingUp()
+      : op.partition !== undefined ? this.freshestImage()?.topics[op.partition.topic]?.partitions[op.partition.partition]?.leader ?? -1
+      : this.busiestLeader();
     return nodeId >= 0 && this.nodes.get(nodeId)?.sim.up === true ? [nodeId] : [];
   }
 
@@ -108,6 +111,18 @@ export class ClusterSim {
     let best = -1;
     for (const [nodeId, n] of [...counts].sort((a, b) => a[0] - b[0])) if (best < 0 || n > (counts.get(best) ?? 0)) best = nodeId;
     return best;
+  }
+
+  /** The lowest node id holding a replica that a reassignment adds and the ISR lacks, in the freshest image; -1 if none. */
+  private catchingUp(): number {
+    const image = this.freshestImage();
+    let found = -1;
+    for (const topic of Object.values(image?.topics ?? {})) {
+      for (const p of topic.partitions) {
+        for (const id of p.addingReplicas ?? []) if (!p.isr.includes(id) && (found < 0 || id < found)) found = id;
+      }
+    }
+    return found;
   }
 
   get names(): string[] { return [...this.nodes.values()].map((n) => n.sim.name); }

@@ -9,13 +9,17 @@ export type FaultKind = 'crash' | 'powerLoss' | 'wipe' | 'restart' | 'isolate' |
   | 'shutdown' | 'diskError';
 
 /**
- * Who a role-targeted fault hits, resolved when it is applied (the same every replay):
- * the controller leader of the highest term, or the node leading the most partitions.
+ * Who a role-targeted fault hits, resolved when it is applied (the same every replay): the
+ * controller leader of the highest term, the node leading the most partitions, or the first node
+ * with a replica that a reassignment is adding and that is still catching up.
  */
-export type FaultRole = 'controllerLeader' | 'partitionLeader';
+export type FaultRole = 'controllerLeader' | 'partitionLeader' | 'addingReplica';
 
-/** `role`: the step targets whoever holds that role then; its undo (same `pair`) hits the same node. */
-export interface FaultOp { atMs: number; op: FaultKind; nodes: number[]; role?: FaultRole; pair?: number }
+/**
+ * `role`: the step targets whoever holds that role then; its undo (same `pair`) hits the same node.
+ * `partition`: with role 'partitionLeader', the leader of that partition rather than the busiest.
+ */
+export interface FaultOp { atMs: number; op: FaultKind; nodes: number[]; role?: FaultRole; pair?: number; partition?: { topic: string; partition: number } }
 
 export interface FaultPlanOptions {
   nodeIds: number[];
@@ -103,5 +107,6 @@ function shuffle<T>(random: Random, items: readonly T[]): T[] {
 }
 
 export function describePlan(plan: readonly FaultOp[]): string {
-  return plan.map((op) => `${op.op} ${op.role !== undefined ? `${op.role}#${op.pair ?? 0}` : `n${op.nodes.join(',n')}`} @${op.atMs}`).join('; ');
+  const of = (op: FaultOp): string => (op.partition === undefined ? '' : `(${op.partition.topic}/${op.partition.partition})`);
+  return plan.map((op) => `${op.op} ${op.role !== undefined ? `${op.role}${of(op)}#${op.pair ?? 0}` : `n${op.nodes.join(',n')}`} @${op.atMs}`).join('; ');
 }

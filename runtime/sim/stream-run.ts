@@ -4,7 +4,7 @@
  * faults; then the liveness phase heals everything and a fresh consumer reads every partition back.
  * Checked: the Raft and partition online invariants, and the Jepsen-style history.
  */
-import { drawPlacementRequests, reassignmentPending, schedulePlacementRequests } from './placement-moves.js';
+import { drawPlacementPlan, placementPending, schedulePlacementSteps } from './placement-moves.js';
 import { SeededRandom, type Random } from '../random.js';
 import { Rpc } from '../rpc.js';
 import type { Clock } from '../clock.js';
@@ -155,10 +155,14 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const roles = new SeededRandom(options.seed).fork('role-faults');
   const withRoles = options.faults === undefined ? roles.chance(0.5) : kinds.includes('roles');
   const withRolePlan = withRoles ? mergePlans(randomPlan, generateRolePlan(roles, durationMs - 1000, 1500)) : randomPlan;
+  // Placement steps (moves, a decommission, a balance plan, a throttle) and the faults aimed at them, from their own fork.
+  const placement = drawPlacementPlan(new SeededRandom(options.seed).fork('placement'),
+    { topic: SIM_TOPIC, nodeIds, partitions: config.partitions, replicationFactor: config.replicationFactor }, durationMs);
+  const withPlacement = mergePlans(withRolePlan, placement.faults);
   // Failed writes on a partition leader's disk, in about a third of the runs by default, from their own fork.
   const disk = new SeededRandom(options.seed).fork('disk-faults');
   const withDisk = options.faults === undefined ? disk.chance(0.35) : kinds.includes('diskError');
-  const plan = options.plan ?? (withDisk ? mergePlans(withRolePlan, generateDiskErrorPlan(disk, durationMs - 1000, 2000)) : withRolePlan);
+  const plan = options.plan ?? (withDisk ? mergePlans(withPlacement, generateDiskErrorPlan(disk, durationMs - 1000, 2000)) : withPlacement);
   sim.start();
   const rpc = new Rpc(sim.world.network.endpoint('admin'), schedulerClock(sim), clientAddress('admin'), { timeoutMsDefault: 500 });
   let created = false;
@@ -182,8 +186,7 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   sim.world.within(() => { for (const m of members) m.start(); });
   const start = sim.world.scheduler.nowMs;
   sim.schedule(plan.map((op) => ({ ...op, atMs: op.atMs + start })));
-  schedulePlacementRequests(sim, rpc, SIM_TOPIC, drawPlacementRequests(new SeededRandom(options.seed).fork('placement'),
-    { nodeIds, partitions: config.partitions, replicationFactor: config.replicationFactor }, start + 500, start + durationMs - 2000));
+  schedulePlacementSteps(sim, rpc, SIM_TOPIC, placement.steps, start);
   for (let t = start + 250; t <= start + durationMs; t += 250) {
     sim.world.run(t);
     if (sim.world.failures.length > 0) break;
@@ -240,7 +243,7 @@ function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, co
     if (!c.ok) { reason = c.reason; return false; }
     const hws = leaderHws(sim, config.partitions);
     if (hws === undefined) { reason = 'a partition has no caught-up leader'; return false; }
-    const moving = reassignmentPending(sim.up()[0]?.brook?.metadata.image);
+    const moving = placementPending(sim.up()[0]?.brook?.metadata.image);
     if (moving !== undefined) { reason = moving; return false; }
     return true;
   });

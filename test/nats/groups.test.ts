@@ -13,7 +13,8 @@ import test from 'ava';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { BrookProcesses, eventually } from '../helpers/brook-processes.js';
 import { MemberProcess } from '../helpers/group-consumers.js';
-import { connect, type BrookClient, type Producer } from '../../runtime/sdk/index.js';
+import { startAckedProducer } from '../helpers/acked-producer.js';
+import { connect, type BrookClient } from '../../runtime/sdk/index.js';
 import type { Admin } from '../../runtime/sdk/admin.js';
 import { groupPartition, OFFSETS_TOPIC } from '../../actors/coordinator/protocol.js';
 
@@ -48,24 +49,6 @@ function startMember(name: string): MemberProcess {
   const member = new MemberProcess(name, { natsUrl: nats.url, cluster: 'grp', topic: TOPIC, group: GROUP, autoCommitIntervalMs: AUTO_COMMIT_MS });
   members.set(name, member);
   return member;
-}
-
-/** A steady acks=all producer: 20 keyed records every 100 ms; remembers where each acknowledged value landed. */
-function startProducer(producer: Producer): { acked: Map<string, string>; stop: () => Promise<void> } {
-  const acked = new Map<string, string>(); // "partition/offset" → value
-  const pending = new Set<Promise<void>>();
-  let next = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const batch = Array.from({ length: 20 }, () => { const i = next++; return { key: `k${i}`, value: `v${i}` }; });
-      const sent = producer.send(TOPIC, batch).then((meta) => { meta.forEach((m, j) => acked.set(`${m.partition}/${m.offset}`, batch[j]?.value as string)); }, () => {});
-      pending.add(sent);
-      void sent.then(() => pending.delete(sent));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return { acked, stop: async () => { running = false; await loop; await Promise.all(pending); } };
 }
 
 /** Committed offsets sampled every 300 ms through the admin API, each stamped with when its reply arrived. */
@@ -106,7 +89,7 @@ test.serial('a group of consumer processes survives member and coordinator crash
   await admin.createTopic(TOPIC, { partitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
   await eventually(async () => ((await admin.describeTopic(TOPIC)).partitions.every((p) => p.leader > 0 && p.isr.length === 3) ? true : undefined), 20_000, 'partition leaders');
   const producer = client.producer({ acks: 'all', lingerMs: 5, deliveryTimeoutMs: 60_000, requestTimeoutMs: 2_000 });
-  const production = startProducer(producer);
+  const production = startAckedProducer(producer, TOPIC, { count: 20, intervalMs: 100 });
   for (const name of ['m1', 'm2', 'm3']) startMember(name);
   await settled(['m1', 'm2', 'm3']);
   const commits = sampleCommits();

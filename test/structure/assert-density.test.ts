@@ -14,10 +14,6 @@ const EXEMPT: Record<string, string> = {
   'actors/partition/batch.ts batchDefect': 'a predicate over input: its checks are its result',
   'actors/partition/batch.ts isStoredBatch': 'a predicate over input: its checks are its result',
   'actors/step-action.ts stepAction': 'a factory: the step it returns holds the checks',
-  'actors/controller/placement-requests.ts onPlacementRequest': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts placementTick': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts startPlannedMoves': 'placement is being reworked on another branch',
-  'actors/controller/placement-tick.ts rebalanceLeaders': 'placement is being reworked on another branch',
   'actors/coordinator/classic.ts joinRefusal': 'a predicate over input: its checks are its result',
   'actors/coordinator/offsets.ts memberRefusal': 'a predicate over input: its checks are its result',
   'actors/coordinator/validate.ts regexRefusal': 'a predicate over input: its checks are its result',
@@ -32,7 +28,7 @@ const EXEMPT: Record<string, string> = {
 };
 
 /** Functions of actors/ (outside the core: consumer, client, metadata, producer) still below two. Lower it as they get theirs. */
-const BELOW_TWO_MAX = 74;
+const BELOW_TWO_MAX = 70;
 
 const counts = countAsserts();
 const nonTrivial = counts.filter((f) => f.lines >= NON_TRIVIAL_LINES);

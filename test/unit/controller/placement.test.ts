@@ -140,3 +140,41 @@ test('balanceCluster: a dry run returns the plan; a run moves replicas onto a ne
   t.is(onFour, 3, 'node 4 holds its share: 12 replicas over 4 nodes');
   t.deepEqual(n.ask('balanceCluster', { dryRun: true })?.['moves'], []);
 });
+
+test('a balance plan started before a controller failover is finished by the new leader', (t) => {
+  const n = start(59, [1, 2, 3], { 'reassignment.max.concurrent': '1' });
+  t0(n.ask('createTopic', { name: 'f', partitions: 6, replicationFactor: 2, configs: {} }));
+  n.register(4);
+  n.run(300);
+  t.like(n.ask('balanceCluster', { dryRun: false }), { code: 'OK' });
+  t.like(n.c.leader().ctx.image.balance, { balancing: true }, 'the plan is in the log');
+  n.run(300);
+  const moving = () => [0, 1, 2, 3, 4, 5].filter((p) => (n.partition('f', p).addingReplicas?.length ?? 0) > 0);
+  t.is(moving().length, 1, 'one move at a time, the rest still to start');
+  // The leader dies with most of its plan not started; the new leader picks the plan up from the image.
+  const old = n.c.leader().nodeId;
+  n.c.kill(old);
+  n.c.elect();
+  t.not(n.c.leader().nodeId, old);
+  for (let round = 0; round < 30 && n.c.leader().ctx.image.balance?.balancing !== false; round++) {
+    n.run(200);
+    for (const p of moving()) n.joinIsr('f', p, n.partition('f', p).addingReplicas ?? []);
+  }
+  t.like(n.c.leader().ctx.image.balance, { balancing: false }, 'the plan ran to its end');
+  t.is([0, 1, 2, 3, 4, 5].filter((p) => n.partition('f', p).replicas.includes(4)).length, 3, 'node 4 holds its share');
+  t.deepEqual(n.ask('balanceCluster', { dryRun: true })?.['moves'], []);
+});
+
+test('a node registering for the first time is noted in the log and balanced onto once unfenced', (t) => {
+  const n = start(61, [1, 2, 3]);
+  t0(n.ask('createTopic', { name: 'j', partitions: 4, replicationFactor: 3, configs: {} }));
+  t0(n.ask('alterClusterConfigs', { configs: { 'auto.balance.on.join': 'true' } }));
+  n.register(4);
+  t.deepEqual(n.c.leader().ctx.image.balance?.awaiting, [4], 'awaiting its share while fenced');
+  for (let round = 0; round < 30 && [0, 1, 2, 3].filter((p) => n.partition('j', p).replicas.includes(4)).length < 3; round++) {
+    n.run(200);
+    for (let p = 0; p < 4; p++) { const adding = n.partition('j', p).addingReplicas ?? []; if (adding.length > 0) n.joinIsr('j', p, adding); }
+  }
+  t.deepEqual(n.c.leader().ctx.image.balance?.awaiting, []);
+  t.is([0, 1, 2, 3].filter((p) => n.partition('j', p).replicas.includes(4)).length, 3, '12 replicas over 4 nodes');
+});
