@@ -44,16 +44,39 @@ export function natsServerBinary(): string | undefined {
 /** NATS's own port: the SDK's default too, so `connect()` finds a `brook dev` cluster with no URL given. */
 export const NATS_PORT_DEFAULT = 4222;
 
-/** `wanted` if it is free on the loopback address, else any free port. */
-export function freePort(wanted = 0): Promise<number> {
+/**
+ * Ports for the nodes' listeners come from below the kernel's ephemeral range (32768 and up on
+ * Linux): a port the kernel hands out for "any free port" is free only until the listener binds it,
+ * and meanwhile any outgoing connection on the host may take it as its local port. A port below
+ * that range is taken only by another listener that chose it.
+ */
+const LISTEN_PORTS = { first: 20_000, count: 12_000, tries: 50 };
+
+/** Whether `port` can be listened on at the loopback address now (undefined: it cannot). */
+function tryPort(port: number): Promise<number | undefined> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => (wanted !== 0 && error.code === 'EADDRINUSE' ? resolvePort(freePort(0)) : reject(error)));
-    server.listen(wanted, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolvePort(undefined) : reject(error)));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : undefined));
     });
   });
+}
+
+/** `wanted` if it is free on the loopback address, else a free port below the ephemeral range (any free port as a last resort). */
+export async function freePort(wanted = 0): Promise<number> {
+  if (wanted !== 0) {
+    const port = await tryPort(wanted);
+    if (port !== undefined) return port;
+  }
+  for (let i = 0; i < LISTEN_PORTS.tries; i++) {
+    const port = await tryPort(LISTEN_PORTS.first + Math.floor(Math.random() * LISTEN_PORTS.count));
+    if (port !== undefined) return port;
+  }
+  const port = await tryPort(0);
+  if (port === undefined) throw new Error('no free port on 127.0.0.1');
+  return port;
 }
 
 export async function dev(argv: string[]): Promise<number> {

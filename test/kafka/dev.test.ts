@@ -15,11 +15,13 @@ import { run } from '../helpers/kafka-cluster.js';
 test('brook dev prints a Kafka bootstrap list that kcat uses as is', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'brook-dev-kafka-'));
   const dev = spawn(process.execPath, [BROOK_BIN, 'dev', '--nodes', '3'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG: 'warn' } });
-  dev.stderr?.resume();
+  // Kept for the failure message: a node that exits says why on this stream.
+  let err = '';
+  dev.stderr?.setEncoding('utf8').on('data', (chunk: string) => { err = (err + chunk).slice(-4000); });
   try {
     let out = '';
     const bootstrap = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no bootstrap list printed: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no bootstrap list printed: ${out}\nstderr: ${err}`)), 30_000);
       dev.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk;
         const found = /Kafka bootstrap servers: (\S+)/.exec(out);
