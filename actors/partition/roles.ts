@@ -102,8 +102,16 @@ export function becomeLeader(ctx: PartitionContext, fx: Fx): void {
   const followers = new Map(ctx.state.replicas.filter((id) => id !== ctx.nodeId).map((id) => [id, initialProgress(ctx.nowMs)] as const));
   const start = epochStartOffset(ctx.epochs, leaderEpoch);
   assert(start !== undefined, 'the leader epoch is cached');
+  // A proposal the previous leadership of these same epochs left in flight may still be accepted:
+  // its maximal ISR keeps counting for the HW until an answer or a newer state ends it (seed 800135:
+  // a leader rebuilt after a failed write forgot an expansion, acknowledged records the joining
+  // member lacked, and that member was elected).
+  const carried = ctx.isrInFlight;
+  ctx.isrInFlight = undefined;
+  const isr = carried !== undefined && carried.leaderEpoch === leaderEpoch && carried.partitionEpoch === ctx.state.partitionEpoch
+    ? carried.isr : { kind: 'committed' as const, isr: ctx.state.isr };
   const l: LeaderState = fresh({ leaderEpoch, ready: false, epochStartOffset: start, queue: [], queueBytes: 0, waiters: [], parked: [],
-    readsInFlight: 0, followers, isr: { kind: 'committed', isr: ctx.state.isr }, isrRetryAtMs: 0,
+    readsInFlight: 0, followers, isr, isrRetryAtMs: 0,
     hwWatch: { hw: ctx.hw, sinceMs: ctx.nowMs, stalled: false } });
   ctx.leader = l;
   ctx.follower = undefined;
@@ -124,6 +132,7 @@ export function stepDown(ctx: PartitionContext, fx: Fx, why: string): void {
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];
   if (firstQueued !== undefined) dropFrom(ctx, firstQueued.baseOffset);
+  ctx.isrInFlight = l.isr.kind === 'committed' ? undefined : { leaderEpoch: l.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr: l.isr };
   ctx.leader = undefined;
 }
 

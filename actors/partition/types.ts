@@ -237,6 +237,12 @@ export interface PartitionContext {
   recovery: Recovery | undefined;
   leader: LeaderState | undefined;
   follower: FollowerState | undefined;
+  /**
+   * An ISR proposal still in flight when leadership ended, with its epochs: a leader that leads
+   * again in the same epochs (after a failed write) keeps counting it, since the controller may
+   * still accept it (roles.ts, becomeLeader).
+   */
+  isrInFlight: { leaderEpoch: number; partitionEpoch: number; isr: IsrState } | undefined;
   /** The node lost its controller session: lead nothing, even where the (possibly stale) state says so. */
   resigned: boolean;
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
