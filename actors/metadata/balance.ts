@@ -12,6 +12,7 @@
  * - Leaders: reorders replicas (no data moves) until preferred-leader counts differ by at most one.
  * - Partitions already being reassigned count with their target replicas and are not planned.
  */
+import { assert } from '../assert.js';
 import { getNode, placeableNodeIds, reassigning, sortedTopics, type MetadataImage, type TopicImage } from './image.js';
 import { targetReplicas } from './reassign.js';
 
@@ -42,6 +43,8 @@ class Loads {
   }
 }
 
+function sumOf(load: Map<number, number>): number { let n = 0; for (const v of load.values()) n += v; return n; }
+
 /** Nodes by load ascending (ties by id). */
 function byLoad(load: Map<number, number>): number[] {
   return [...load.keys()].sort((a, b) => (load.get(a) as number) - (load.get(b) as number) || a - b);
@@ -51,6 +54,8 @@ function replaceIn(slot: Slot, from: number, to: number): number[] { return slot
 
 /** The best node to take `from`'s replica of `slot`: least loaded, not in the partition, racks not fewer. */
 function destination(image: MetadataImage, slot: Slot, from: number, loads: Loads, candidates: number[]): number | undefined {
+  assert(slot.movable, `${slot.topic.name}/${slot.partition} is being reassigned and cannot be planned`);
+  assert(slot.target.includes(from), `node ${from} holds no replica of ${slot.topic.name}/${slot.partition} to move`);
   const racksBefore = rackCount(image, slot.target);
   let best: number | undefined;
   let bestScore: [number, number] = [0, 0];
@@ -61,6 +66,7 @@ function destination(image: MetadataImage, slot: Slot, from: number, loads: Load
     const score: [number, number] = [-racksAfter, loads.replicas.get(to) as number];
     if (best === undefined || score[0] < bestScore[0] || (score[0] === bestScore[0] && score[1] < bestScore[1])) { best = to; bestScore = score; }
   }
+  assert(best === undefined || !slot.target.includes(best), `node ${best} already holds a replica of ${slot.topic.name}/${slot.partition}`);
   return best;
 }
 
@@ -71,6 +77,7 @@ function move(slot: Slot, from: number, to: number, loads: Loads): void {
 }
 
 function evacuate(image: MetadataImage, slots: Slot[], loads: Loads, leaving: Set<number>, nodes: number[]): void {
+  assert(nodes.every((id) => !leaving.has(id)), 'a node that is leaving cannot take replicas');
   for (const slot of slots) {
     if (!slot.movable) continue;
     for (const from of slot.target.filter((id) => leaving.has(id))) {
@@ -78,10 +85,13 @@ function evacuate(image: MetadataImage, slots: Slot[], loads: Loads, leaving: Se
       if (to !== undefined) move(slot, from, to, loads);
     }
   }
+  assert(slots.every((s) => new Set(s.target).size === s.target.length), 'an evacuation never puts two replicas of a partition on one node');
 }
 
 /** Moves one replica from the most to the least loaded node while that narrows the spread. */
 function evenReplicas(image: MetadataImage, slots: Slot[], loads: Loads, nodes: number[]): void {
+  assert(loads.replicas.size > 0, 'evening out replicas needs a node to count');
+  const total = sumOf(loads.replicas);
   for (let guard = 0; guard < slots.length * 4 + 16; guard++) {
     const order = byLoad(loads.replicas);
     const min = loads.replicas.get(order[0] as number) as number;
@@ -98,12 +108,16 @@ function evenReplicas(image: MetadataImage, slots: Slot[], loads: Loads, nodes: 
       }
       if (moved) break;
     }
-    if (!moved) return;
+    if (!moved) break;
   }
+  // A move takes a replica from one counted node to another: the total stays.
+  assert(sumOf(loads.replicas) === total, `replica count ${total} became ${sumOf(loads.replicas)} while evening out`);
 }
 
 /** Swaps a replica to the front of a partition while that narrows the preferred-leader spread. */
 function evenLeaders(slots: Slot[], loads: Loads): void {
+  const replicasBefore = [...loads.replicas].join(';');
+  const leadersBefore = sumOf(loads.leaders);
   for (let guard = 0; guard < slots.length * 2 + 16; guard++) {
     const order = byLoad(loads.leaders);
     let swapped = false;
@@ -121,8 +135,11 @@ function evenLeaders(slots: Slot[], loads: Loads): void {
       }
       if (swapped) break;
     }
-    if (!swapped) return;
+    if (!swapped) break;
   }
+  // Reordering moves no data: every node keeps its replicas, and a preferred leader only changes hands.
+  assert([...loads.replicas].join(';') === replicasBefore, 'evening out leaders moved a replica');
+  assert(sumOf(loads.leaders) === leadersBefore, `preferred-leader count ${leadersBefore} became ${sumOf(loads.leaders)}`);
 }
 
 function slotsOf(image: MetadataImage): Slot[] {
@@ -132,6 +149,8 @@ function slotsOf(image: MetadataImage): Slot[] {
       slots.push({ topic, partition, current: [...p.replicas], target: targetReplicas(p), movable: !reassigning(p) });
     });
   }
+  assert(slots.every((s) => s.target.length > 0), 'every partition keeps at least one target replica');
+  assert(slots.every((s) => s.target.every((id) => s.current.includes(id))), 'a target replica is one of the listed replicas');
   return slots;
 }
 
@@ -150,7 +169,10 @@ export function planBalance(image: MetadataImage, options: PlanOptions = {}): Mo
   evacuate(image, slots, loads, leaving, nodes);
   evenReplicas(image, slots, loads, nodes);
   evenLeaders(slots, loads);
-  return changedSlots(slots);
+  const moves = changedSlots(slots);
+  assert(moves.every((m) => m.target.length === m.replicas.length), 'a balancing move keeps the replication factor');
+  assert(moves.every((m) => m.target.every((id) => m.replicas.includes(id) || nodes.includes(id))), 'a balancing move adds only placeable nodes that are staying');
+  return moves;
 }
 
 /** Only the moves that take replicas off `nodeIds` (decommission leaves the rest of the cluster as it is). */
@@ -160,5 +182,8 @@ export function planEvacuation(image: MetadataImage, nodeIds: number[]): Move[] 
   if (nodes.length === 0) return [];
   const slots = slotsOf(image);
   evacuate(image, slots, new Loads(nodes, slots), leaving, nodes);
-  return changedSlots(slots);
+  const moves = changedSlots(slots);
+  assert(moves.every((m) => m.replicas.some((id) => leaving.has(id))), 'an evacuation moves only partitions on the leaving nodes');
+  assert(moves.every((m) => m.target.every((id) => m.replicas.includes(id) || nodes.includes(id))), 'an evacuation adds only placeable nodes that are staying');
+  return moves;
 }

@@ -4,6 +4,7 @@
  * leader after a failover agree on them. Values are strings as Kafka writes them; the image holds
  * only the settings that were changed, and `clusterConfig` falls back to the defaults.
  */
+import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
 import type { MetadataImage } from './image.js';
 
@@ -61,10 +62,13 @@ export function checkClusterConfigs(configs: Record<string, string>): ErrorReply
 
 /** The map the image holds after `changes`: an empty value restores the default (Kafka's DELETE op). */
 export function mergedClusterConfigs(image: MetadataImage, changes: Record<string, string>): Record<string, string> {
+  assert(checkClusterConfigs(changes) === undefined, 'cluster configs are checked before they are merged');
   const out: Record<string, string> = { ...image.clusterConfigs };
   for (const [name, value] of Object.entries(changes)) {
     if (value === '') delete out[name];
     else out[name] = value;
   }
+  // The image holds only changed settings: an empty value left in would shadow the default with ''.
+  assert(Object.values(out).every((v) => v !== ''), 'an empty value stays in the merged cluster configs');
   return out;
 }

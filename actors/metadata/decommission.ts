@@ -35,7 +35,11 @@ export function decideDecommissionDone(image: MetadataImage): MetadataRecord[] {
   for (const node of Object.values(image.nodes).sort((a, b) => a.nodeId - b.nodeId)) {
     if (node.decommission !== 'draining') continue;
     const holds = Object.values(image.topics).some((t) => t.partitions.some((p) => p.replicas.includes(node.nodeId)));
-    if (!holds) out.push({ type: 'nodeDecommissioned', nodeId: node.nodeId });
+    if (holds) continue;
+    // The ISR and the leader are drawn from the replicas: a node no partition lists neither leads nor is in sync anywhere.
+    assert(Object.values(image.topics).every((t) => t.partitions.every((p) => p.leader !== node.nodeId)), `node ${node.nodeId} leads a partition it is no replica of`);
+    assert(Object.values(image.topics).every((t) => t.partitions.every((p) => !p.isr.includes(node.nodeId))), `node ${node.nodeId} is in the ISR of a partition it is no replica of`);
+    out.push({ type: 'nodeDecommissioned', nodeId: node.nodeId });
   }
   return out;
 }

@@ -20,11 +20,15 @@ function loads(image: MetadataImage, nodeIds: number[]): Map<number, Load> {
       if (preferred !== undefined && p.leader !== NO_LEADER) { const l = out.get(preferred); if (l) l.leaders++; }
     }
   }
+  assert(out.size === nodeIds.length, `placement counted ${out.size} of ${nodeIds.length} nodes: a node id repeats`);
+  // A node leads only partitions it is a replica of, so it cannot prefer more leaders than it holds replicas.
+  assert([...out.values()].every((l) => l.leaders <= l.replicas), 'a node prefers more leaders than it holds replicas');
   return out;
 }
 
 /** The least-loaded candidate; ties go to the lowest node id. */
 function pick(candidates: number[], load: Map<number, Load>, score: (l: Load) => number[]): number {
+  assert(candidates.every((id) => load.has(id)), 'every candidate has its load counted');
   let best: number | undefined;
   let bestScore: number[] = [];
   for (const id of candidates) {
@@ -36,6 +40,8 @@ function pick(candidates: number[], load: Map<number, Load>, score: (l: Load) =>
 }
 
 function lexLess(a: number[], b: number[]): boolean {
+  assert(a.length > 0, 'a score has at least one criterion');
+  assert(a.length === b.length, `scores of ${a.length} and ${b.length} criteria do not compare`);
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as number;
     const y = b[i] as number;

@@ -161,6 +161,8 @@ export function listReassignments(image: MetadataImage, topics?: string[]): Reas
         removingReplicas: [...p.removingReplicas ?? []], isr: [...p.isr], leader: p.leader });
     });
   }
+  assert(out.every((v) => [...v.addingReplicas, ...v.removingReplicas].every((id) => v.replicas.includes(id))), 'adding and removing replicas are listed replicas');
+  assert(out.every((v) => v.addingReplicas.every((id) => !v.removingReplicas.includes(id))), 'no replica is both adding and removing');
   return out;
 }
 
