@@ -161,6 +161,9 @@ export const consumerMachine = setup({
         maybeRefresh(ctx.metadata, fx, ctx.nowMs, () => newCorr(ctx), ctx.metadataPolicy);
         pump(ctx, fx);
       }
+      // A close answers the poll it holds and every later poll at once, and ends the member's leaving.
+      assert(!ctx.closed || ctx.poll === undefined, 'a closed consumer holds no poll');
+      assert(!ctx.closed || ctx.group?.closing === undefined, 'a closed member is done closing');
     }),
   },
 }).createMachine({

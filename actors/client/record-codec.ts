@@ -69,6 +69,9 @@ export function utf8Length(s: string): number {
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++; }
     else bytes += 3;
   }
+  // Every UTF-16 unit takes 1 to 3 bytes (a surrogate pair: 4 for its two units), whatever the string.
+  assert(bytes >= s.length, `utf8Length ${bytes} below ${s.length} code units`);
+  assert(bytes <= 3 * s.length, `utf8Length ${bytes} above 3 bytes per code unit`);
   return bytes;
 }
 
@@ -96,6 +99,9 @@ export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
     const keyBytes = utf8Length(h.key);
     size += uvarintSize(zigzag(keyBytes)) + keyBytes + bytesFieldSize(h.value);
   }
+  // Four fields of at least one byte (attributes, key, value, header count), and two per header (key length, value).
+  assert(size >= 4 + (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0), 'a record body holds its key and value bytes');
+  assert(size >= 4 + 2 * headers.length, 'a record body holds two bytes per header');
   return size;
 }
 
@@ -163,6 +169,7 @@ class Reader {
   constructor(readonly bytes: Uint8Array) {}
 
   uvarint(): number {
+    const start = this.pos;
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {
@@ -171,6 +178,8 @@ class Reader {
       result += (b & 0x7f) * scale;
       if (b < 0x80) {
         if (!Number.isSafeInteger(result)) throw new Malformed(`varint too large at ${this.pos}`);
+        assert(this.pos <= this.bytes.byteLength, 'a varint read stays within the blob');
+        assert(this.pos > start && this.pos - start <= 8, 'a varint read takes 1 to 8 bytes');
         return result;
       }
       scale *= 128;
@@ -195,6 +204,7 @@ class Reader {
 }
 
 function readHeaders(reader: Reader): RecordHeader[] {
+  const start = reader.pos;
   const count = reader.varint();
   if (count < 0 || count > HEADERS_PER_RECORD_MAX) throw new Malformed(`${count} headers`);
   const headers: RecordHeader[] = [];
@@ -208,10 +218,14 @@ function readHeaders(reader: Reader): RecordHeader[] {
     }
     headers.push({ key, value: reader.nullableBytes() });
   }
+  assert(reader.pos > start, 'reading headers moves forward');
+  assert(reader.pos <= reader.bytes.byteLength, 'reading headers stays within the blob');
   return headers;
 }
 
 function readRecord(reader: Reader, baseOffset: number, firstTimestamp: number, index: number): DecodedRecord {
+  assert(reader.pos < reader.bytes.byteLength, 'a record starts inside the blob');
+  assert(index >= 0 && index < RECORDS_PER_BLOB_MAX, `record index ${index} within a blob`);
   const length = reader.varint();
   if (length < 1 || length > reader.bytes.byteLength - reader.pos) throw new Malformed(`record length ${length} at ${reader.pos}`);
   const end = reader.pos + length;
@@ -234,6 +248,9 @@ function readAll(reader: Reader, baseOffset: number, firstTimestamp: number, rec
   }
   if (records.length === 0) throw new Malformed('no records');
   if (recordCount !== undefined && records.length !== recordCount) throw new Malformed(`${records.length} records, the batch says ${recordCount}`);
+  // Reads never pass the end, so a loop that ran out of bytes stopped exactly at it.
+  assert(reader.pos === reader.bytes.byteLength, `decoding stopped at ${reader.pos} of ${reader.bytes.byteLength} bytes`);
+  assert((records[records.length - 1] as DecodedRecord).offset === baseOffset + records.length - 1, 'records take consecutive offsets from the base');
   return records;
 }
 

@@ -4,7 +4,7 @@
  * round-robin over partitions so one busy partition cannot starve the others; otherwise it is
  * held until data arrives or its timeout passes (checked on ticks).
  */
-import { assert } from '../assert.js';
+import { assert, unreachable } from '../assert.js';
 import { deliver, type Fx } from '../kit/fx.js';
 import { wantTopic } from '../client/metadata.js';
 import { recordBytes } from './fetcher.js';
@@ -50,6 +50,7 @@ function lookup(ctx: ConsumerContext, tp: TopicPartition): PartitionFetch | Comm
 }
 
 function setPaused(ctx: ConsumerContext, partitions: TopicPartition[], paused: boolean): CommandResult {
+  const assigned = ctx.partitions.size;
   for (const tp of partitions) {
     const p = lookup(ctx, tp);
     if ('ok' in p) return p;
@@ -58,10 +59,14 @@ function setPaused(ctx: ConsumerContext, partitions: TopicPartition[], paused: b
     const key = partitionKey(tp.topic, tp.partition);
     ctx.partitions.set(key, { ...(ctx.partitions.get(key) as PartitionFetch), paused });
   }
+  assert(ctx.partitions.size === assigned, 'pausing or resuming assigns no partition');
+  assert([...ctx.corrs.values()].every((key) => ctx.partitions.get(key)?.request !== undefined), 'a paused partition keeps its request in flight');
   return { ok: true };
 }
 
 export function onCommand(ctx: ConsumerContext, fx: Fx, command: Exclude<ConsumerCommand, { type: 'poll' }>): void {
+  // The SDK keys its waiting callers by request id: one that is no integer would never be answered.
+  assert(Number.isSafeInteger(command.requestId), `a ${command.type} command carries a request id`);
   if (ctx.closed || ctx.group?.closing !== undefined) return deliver(fx, command.requestId, { ok: false, code: 'CLIENT_CLOSED', message: 'the consumer is closed' } satisfies CommandResult);
   let result: CommandResult;
   switch (command.type) {
@@ -85,6 +90,7 @@ export function onCommand(ctx: ConsumerContext, fx: Fx, command: Exclude<Consume
       if (ctx.group !== undefined) return closeGroup(ctx, fx, command.requestId); // Answered once it has committed and left.
       result = close(ctx);
       break;
+    default: return unreachable(command);
   }
   deliver(fx, command.requestId, result);
 }

@@ -152,9 +152,12 @@ function halt(p: PartitionFetch, error: ErrorInfo): void {
 
 /** Tick: a request held longer than its leader may hold it makes metadata stale (actors/client/leader-watch.ts). */
 export function checkOverdueRequests(ctx: ConsumerContext): void {
+  // Set one period ahead of a clock that never goes back: further ahead, time went backwards.
+  assert(ctx.leaderCheckAtMs <= ctx.nowMs + LEADER_CHECK_EVERY_MS, 'the next leader check is at most one period away');
   if (ctx.nowMs < ctx.leaderCheckAtMs) return;
   for (const p of ctx.partitions.values()) {
     if (p.request === undefined || ctx.nowMs < p.request.overdueAtMs) continue;
+    assert(ctx.corrs.get(p.request.corr) === partitionKey(p.topic, p.partition), `${p.topic}/${p.partition}: an overdue request's corr names another partition`);
     ctx.metadata.stale = true;
     ctx.leaderCheckAtMs = ctx.nowMs + LEADER_CHECK_EVERY_MS;
     return;
@@ -171,6 +174,7 @@ export function abandonMovedRequests(ctx: ConsumerContext): void {
     ctx.corrs.delete(p.request.corr);
     p.request = undefined;
   }
+  assert([...ctx.corrs.values()].every((key) => ctx.partitions.get(key)?.request !== undefined), 'every corr left belongs to a request in flight');
 }
 
 /** Requests without an answer in time are retried (the leader may have moved: refresh too). */

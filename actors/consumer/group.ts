@@ -45,6 +45,8 @@ function noGroup(what: string): CommandResult {
 export function onSubscribe(ctx: ConsumerContext, command: ConsumerCommand & { type: 'subscribe' }): CommandResult {
   const g = ctx.group;
   if (g === undefined) return noGroup('subscribe');
+  assert(!ctx.closed, 'a closed consumer takes no subscribe');
+  assert(g.closing === undefined, 'a closing consumer takes no subscribe');
   if (g.subscription === undefined && ctx.partitions.size > 0) return { ok: false, code: 'INVALID_REQUEST', message: 'assign and subscribe are exclusive: the consumer has assigned partitions' };
   const { topics, regex } = command;
   if ((topics === undefined) === (regex === undefined)) return { ok: false, code: 'INVALID_REQUEST', message: 'subscribe takes either topics or a regular expression' };
@@ -62,11 +64,13 @@ export function onSubscribe(ctx: ConsumerContext, command: ConsumerCommand & { t
 export function onCommit(ctx: ConsumerContext, fx: Fx, command: ConsumerCommand & { type: 'commit' }): void {
   const g = ctx.group;
   if (g === undefined) return deliver(fx, command.requestId, noGroup('commit'));
+  assert(g.closing === undefined, 'a closing consumer takes no commit');
   const owned = new Map(ownedPartitions(ctx).map((o) => [partitionKey(o.topic, o.partition), o]));
   let offsets = command.offsets;
   if (offsets === undefined) {
     offsets = [...owned.values()].filter((o) => o.consumed !== undefined && o.consumed !== g.committed.get(partitionKey(o.topic, o.partition)))
       .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.consumed as number }));
+    assert(offsets.every((o) => Number.isSafeInteger(o.offset) && o.offset >= 0), 'a consumed position is an offset');
   }
   for (const o of offsets) {
     if (!owned.has(partitionKey(o.topic, o.partition))) return deliver(fx, command.requestId, { ok: false, code: 'INVALID_REQUEST', message: `${o.topic}/${o.partition} is not owned by this consumer` } satisfies CommandResult);
@@ -93,6 +97,8 @@ export function takeGroupNews(ctx: ConsumerContext): { error: ErrorInfo } | { no
   }
   const [notice, ...rest] = g.notices;
   if (notice === undefined) return undefined;
+  assert(notice.id < g.nextNoticeId, `notice ${notice.id} handed out before it was issued`);
+  assert(rest.every((n) => n.id > notice.id), 'notices reach the application in the order they were issued');
   g.notices = rest;
   return { notice };
 }

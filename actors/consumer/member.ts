@@ -50,5 +50,8 @@ export function byTopic(partitions: readonly TopicPartition[]): TopicPartitions[
     list.push(tp.partition);
     topics.set(tp.topic, list);
   }
-  return [...topics.keys()].sort().map((topic) => ({ topic, partitions: (topics.get(topic) as number[]).sort((a, b) => a - b) }));
+  const out = [...topics.keys()].sort().map((topic) => ({ topic, partitions: (topics.get(topic) as number[]).sort((a, b) => a - b) }));
+  assert(out.reduce((n, t) => n + t.partitions.length, 0) === partitions.length, 'grouping by topic keeps every partition');
+  assert(out.every((t) => t.partitions.every((p, i) => i === 0 || (t.partitions[i - 1] as number) <= p)), 'partitions ascend numerically within a topic');
+  return out;
 }

@@ -102,8 +102,10 @@ export function revokingNoticeDone(ctx: ConsumerContext, op: GroupOp & { kind: '
 /** The application ran its revocation callback: the partitions are no longer owned, and the next heartbeat says so at once. */
 export function onAckRevoked(ctx: ConsumerContext, noticeId: number): CommandResult {
   const g = ctx.group;
+  assert(!ctx.closed, 'a closed consumer takes no acknowledgement');
   if (g === undefined) return { ok: true };
   if (g.revoking?.noticeId === noticeId && g.revoking.stage === 'notified') {
+    assert(noticeId < g.nextNoticeId, `notice ${noticeId} acknowledged before it was issued`);
     g.revoking = undefined;
     g.ownedChanged = true;
   }
