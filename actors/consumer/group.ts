@@ -18,7 +18,7 @@ import { deliver, logLine, send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type FindCoordinator, type GroupHeartbeat } from '../coordinator/protocol.js';
 import { autoCommitPending, expireGroupRequests, failWaitingCommits, sendQueued } from './offsets.js';
-import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
+import { byTopic, coordinatorBackoff, coordinatorGone, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import { partitionKey, removePartition } from './partitions.js';
 import { dropAllOwned, ownedPartitions, reconcile, reportedOwned } from './reconcile.js';
 import type { FindCoordinatorReplyEvent, GroupHeartbeatReplyEvent } from './group-messages.js';
@@ -212,7 +212,11 @@ function heartbeatFailed(ctx: ConsumerContext, fx: Fx, code: keyof typeof ERRORS
       return rejoin(ctx, fx, code, message);
     case 'COORDINATOR_LOAD_IN_PROGRESS': return heartbeatBackoff(ctx);
     default:
-      if (ERRORS[code].retriable) { coordinatorLost(ctx); return heartbeatBackoff(ctx); }
+      if (ERRORS[code].retriable) {
+        if (code === 'UNKNOWN_ADDRESS') coordinatorGone(ctx);
+        else coordinatorLost(ctx);
+        return heartbeatBackoff(ctx);
+      }
       // The coordinator refuses this member for good (an instance id in use, a full group, an unknown assignor):
       // the application hears it at its next poll and may subscribe again.
       logLine(fx, 'error', 'groupJoinRefused', { groupId: g.groupId, code, message });

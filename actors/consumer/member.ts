@@ -43,6 +43,25 @@ export function coordinatorLost(ctx: ConsumerContext): void {
   g.heartbeat = undefined;
 }
 
+/**
+ * Nothing listens at the coordinator's address any more (UNKNOWN_ADDRESS: its process died or the
+ * coordinator moved off that node): the requests still out to it will never be answered, so they
+ * go back to the head of the queue, in the order they went out, for the next coordinator, as
+ * Kafka's client fails a dead connection's requests at once. Waiting for their timeouts instead
+ * would hold a revocation (and so the next owner) behind a commit to a dead process.
+ */
+export function coordinatorGone(ctx: ConsumerContext): void {
+  coordinatorLost(ctx);
+  const g = member(ctx);
+  if (g.inFlight.size === 0) return;
+  const waiting = g.queued.length;
+  const reclaimed = [...g.inFlight.entries()].sort(([a], [b]) => a - b).map(([, e]) => ({ op: e.op, sendAtMs: ctx.nowMs, attempts: e.attempts }));
+  assert(!reclaimed.some((e) => g.queued.some((q) => q.op === e.op)), 'a request is queued or in flight, not both');
+  g.queued = [...reclaimed, ...g.queued];
+  g.inFlight = new Map();
+  assert(g.queued.length === waiting + reclaimed.length, 'every request out to the dead coordinator waits again');
+}
+
 export function byTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
   const topics = new Map<string, number[]>();
   for (const tp of partitions) {

@@ -19,7 +19,7 @@ import { deliver, logLine, report, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
 import { partitionKey } from './partitions.js';
 import { assignedOffsets, revokingNoticeDone } from './reconcile.js';
-import { byTopic, coordinatorBackoff, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
+import { byTopic, coordinatorBackoff, coordinatorGone, coordinatorLost, groupRequestTimeoutMs, member, queueOp } from './member.js';
 import type { OffsetCommitReplyEvent, OffsetFetchReplyEvent } from './group-messages.js';
 import type { GroupMember, GroupOp } from './group-types.js';
 import type { CommandResult, CommitOffset, CommittedResult, ConsumerContext } from './types.js';
@@ -105,7 +105,8 @@ function answered(ctx: ConsumerContext, corr: number): (GroupMember['inFlight'] 
 function retryOrFail(ctx: ConsumerContext, fx: Fx, op: GroupOp, attempts: number, code: ErrorCode, message: string): void {
   assert(attempts >= 1, 'a request fails only after an attempt');
   assert(![...member(ctx).inFlight.values()].some((e) => e.op === op), 'a failed request is no longer in flight');
-  if (code === 'NOT_COORDINATOR' || code === 'COORDINATOR_NOT_AVAILABLE' || code === 'REQUEST_TIMED_OUT' || code === 'UNKNOWN_ADDRESS') coordinatorLost(ctx);
+  if (code === 'UNKNOWN_ADDRESS') coordinatorGone(ctx);
+  else if (code === 'NOT_COORDINATOR' || code === 'COORDINATOR_NOT_AVAILABLE' || code === 'REQUEST_TIMED_OUT') coordinatorLost(ctx);
   const retriable = ERRORS[code].retriable && !(op.kind === 'commit' && op.purpose === 'auto');
   if (retriable && ctx.nowMs < op.deadlineMs) {
     const [delayMs, prng] = backoffMs(coordinatorBackoff(ctx, member(ctx)), Math.max(1, attempts), ctx.prng);

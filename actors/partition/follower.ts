@@ -44,10 +44,23 @@ export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
   } } });
 }
 
-function backOff(ctx: PartitionContext, f: FollowerState): void {
-  const [jitter, prng] = nextInt(ctx.prng, 0, ctx.knobs.fetchRetryBackoffMs);
+function backOff(ctx: PartitionContext, f: FollowerState, pauseMs = ctx.knobs.fetchRetryBackoffMs): void {
+  assert(pauseMs >= 0, 'a backoff pauses forward in time');
+  const [jitter, prng] = nextInt(ctx.prng, 0, pauseMs);
   ctx.prng = prng;
-  f.backoffUntilMs = ctx.nowMs + ctx.knobs.fetchRetryBackoffMs + jitter;
+  f.backoffUntilMs = ctx.nowMs + pauseMs + jitter;
+  assert(f.backoffUntilMs >= ctx.nowMs, 'the retry is not in the past');
+}
+
+/**
+ * The leader named by our state answered from an older state than ours: it has not applied the
+ * record that makes it lead (or its epoch start is not durable yet). It will within milliseconds,
+ * and every acks=all write of the new leadership waits for this follower's next fetch.
+ */
+function leaderIsBehind(ctx: PartitionContext, body: FetchReply & { code: string }): boolean {
+  if (body.code === 'UNKNOWN_LEADER_EPOCH' || body.code === 'LEADER_NOT_AVAILABLE') return true;
+  const epoch = 'leaderEpoch' in body ? body.leaderEpoch : undefined;
+  return body.code === 'NOT_LEADER' && epoch !== undefined && epoch < ctx.state.leaderEpoch;
 }
 
 export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undefined, body: FetchReply): void {
@@ -90,9 +103,11 @@ function onFetchError(ctx: PartitionContext, fx: Fx, f: FollowerState, body: Fet
   if (body.code === 'OFFSET_OUT_OF_RANGE' && 'logStartOffset' in body && body.logStartOffset !== undefined && ctx.leo < body.logStartOffset) {
     return resetLog(ctx, fx, body.logStartOffset);
   }
-  // NOT_LEADER, fenced epochs, a leader that lost our epoch's tail: wait for metadata, retry slowly.
-  logLine(fx, 'debug', 'fetchRefused', { code: body.code, leaderId: f.leaderId });
-  backOff(ctx, f);
+  // A leader behind us: retry soon. NOT_LEADER from a newer state, fenced epochs, a leader that
+  // lost our epoch's tail: wait for metadata (a new state replaces this follower), retry slowly.
+  const behind = leaderIsBehind(ctx, body);
+  logLine(fx, 'debug', 'fetchRefused', { code: body.code, leaderId: f.leaderId, behind });
+  backOff(ctx, f, behind ? ctx.knobs.fetchLeaderBehindRetryMs : ctx.knobs.fetchRetryBackoffMs);
 }
 
 function onDiverging(ctx: PartitionContext, fx: Fx, f: FollowerState, diverging: EpochEnd): void {

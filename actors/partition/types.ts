@@ -51,6 +51,12 @@ export interface PartitionKnobs {
   fetchTimeoutSlackMs: number;
   /** Follower pause after NOT_LEADER / fenced answers (plus jitter up to the same again). */
   fetchRetryBackoffMs: number;
+  /**
+   * Follower pause when the leader it was sent to has not yet applied the state that names it
+   * (UNKNOWN_LEADER_EPOCH, LEADER_NOT_AVAILABLE, NOT_LEADER at an older epoch): it will in
+   * milliseconds, and a failover waits on this retry (plus jitter up to the same again).
+   */
+  fetchLeaderBehindRetryMs: number;
   /** An alterPartition without reply after this is sent again. */
   isrProposalTimeoutMs: number;
   /** Pause before a new ISR proposal after the controller refused one. */

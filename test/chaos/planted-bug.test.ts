@@ -12,7 +12,6 @@ const preload = new URL('./ack-before-replication.ts', import.meta.url).href;
 const seed = process.env['CHAOS_SEED'] !== undefined ? Number(process.env['CHAOS_SEED']) : Date.now() % 2 ** 31;
 
 test('chaos: a leader that acknowledges before replication loses acknowledged writes, and the suite says so', async (t) => {
-  t.timeout(170_000);
   t.log(`seed ${seed}`);
   const report = await runChaos({
     seed, faultPhaseMs: 15_000, faultsMin: 5, only: ['kill-partition-leader'],

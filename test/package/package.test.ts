@@ -32,7 +32,6 @@ async function npm(args: string[], cwd: string): Promise<string> {
 }
 
 test.serial('npm pack ships only dist/, bin/brook.js, README, LICENSE and package.json', async (t) => {
-  t.timeout(300_000);
   const [packed] = JSON.parse(await npm(['pack', '--json', '--pack-destination', work], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const paths = packed?.files.map((f) => f.path) ?? [];
   t.deepEqual(paths.filter((p) => !p.startsWith('dist/')).sort(), ['LICENSE', 'README.md', 'bin/brook.js', 'package.json']);
@@ -47,7 +46,6 @@ test.serial('npm pack ships only dist/, bin/brook.js, README, LICENSE and packag
 });
 
 test.serial('the installed `brook dev` starts a cluster from the compiled code', async (t) => {
-  t.timeout(120_000);
   const child = spawn(process.execPath, [join(app, 'node_modules', 'brook', 'bin', 'brook.js'), 'dev'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   dev = child;
   let out = '';
@@ -69,7 +67,6 @@ async function node(file: string): Promise<{ stdout: string; stderr: string }> {
 }
 
 test.serial('a plain Node ESM program imports { connect } from brook, produces and consumes', async (t) => {
-  t.timeout(120_000);
   writeFileSync(join(app, 'plain.mjs'), `
 import { connect, BrookError } from 'brook';
 const brook = await connect({ nats: process.env.BROOK_NATS, cluster: 'dev' });
@@ -111,7 +108,6 @@ admin.close(); await producer.close(); await consumer.close(); await brook.close
 
 for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']] as const) {
   test.serial(`a TypeScript program type-checks with moduleResolution ${resolution} and runs`, async (t) => {
-    t.timeout(240_000); // tsc alone takes a minute on a busy 2-core machine.
     const dir = `ts-${resolution}`;
     writeFileSync(join(app, `${dir}.ts`), TYPED.replaceAll('typed-TOPIC', `typed-${resolution}`));
     writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify({ compilerOptions: {
@@ -125,7 +121,6 @@ for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]
 }
 
 test.serial('the README\'s SDK snippet runs as written', async (t) => {
-  t.timeout(240_000);
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const snippet = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string).find((code) => code.includes("from 'brook'"));
   t.truthy(snippet, 'the README has a TypeScript snippet importing brook');
@@ -139,7 +134,6 @@ test.serial('the README\'s SDK snippet runs as written', async (t) => {
 });
 
 test.serial('Ctrl-C stops the installed brook dev', async (t) => {
-  t.timeout(60_000);
   const child = dev as ChildProcess;
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGINT');

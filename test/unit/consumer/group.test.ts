@@ -367,6 +367,32 @@ test('requests to the coordinator are fail-fast; UNKNOWN_ADDRESS sends the membe
   t.true(waits[0] as number <= 100, 'the first soon after the refusal');
 });
 
+// The coordinator's process killed with a commit in flight: the commit will never be answered.
+// It goes to the next coordinator as soon as that is found, not after the request's timeout; a
+// revocation waiting on it (and so the partition's next owner) would wait that long.
+test('UNKNOWN_ADDRESS from the coordinator sends the commit still out to it to the next coordinator at once', (t) => {
+  const h = member();
+  joined(h, [0]);
+  h.tick(1000);
+  h.reply(h.takeOne('groupHeartbeat'), heartbeatOk(1, undefined, { heartbeatIntervalMs: 250 }));
+  h.send({ type: 'commit', requestId: 9, offsets: [{ topic: 't', partition: 0, offset: 6 }] });
+  const lost = h.takeOne('offsetCommit');
+  h.tick(250);
+  h.reply(h.takeOne('groupHeartbeat'), { code: 'UNKNOWN_ADDRESS', message: `nothing listens at ${COORDINATOR}` });
+  let waitedMs = 0;
+  for (; !h.sent.some((m) => m.type === 'findCoordinator') && waitedMs < 5000; waitedMs += 10) h.tick(10);
+  h.reply(h.takeOne('findCoordinator'), { code: 'OK', partition: 7, nodeId: 3, leaderEpoch: 2, address: 'c/group/7/3' });
+  const again = h.takeOne('offsetCommit');
+  t.is(again.to, 'c/group/7/3', 'the commit goes to the new coordinator as soon as it is known');
+  t.deepEqual(again.body, lost.body, 'the same offsets');
+  t.true(waitedMs < 500, `looked up again after ${waitedMs} ms, inside the request timeout`);
+  h.reply(lost, { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] });
+  t.deepEqual(h.takeDelivered().filter((d) => d.requestId === 9), [], 'a late answer from the dead coordinator settles nothing');
+  h.reply(again, { code: 'OK', results: [{ topic: 't', partition: 0, code: 'OK' }] });
+  t.deepEqual(h.takeDelivered().find((d) => d.requestId === 9)?.result, { ok: true });
+  t.deepEqual(h.take('offsetCommit'), [], 'committed once at the new coordinator, nothing left to send');
+});
+
 // Seed 776 (group-two-owners): a member told [0,1,2] whose committed offsets were still on the way
 // reported owning nothing; the coordinator took 2 for released and gave it to another member, the
 // answer revoking it was lost, and the first member then started 2 on its old assignment. Partitions

@@ -347,3 +347,29 @@ test('a resigned replica that the controller moved leadership away from follows 
   t.is(c.get(1).stateValue, 'follower');
   t.is(c.get(1).ctx.follower?.leaderId, 2);
 });
+
+// A failover's followers often learn the new state before the new leader does: its refusal says
+// it is behind (UNKNOWN_LEADER_EPOCH), and every acks=all write of the new leadership waits for
+// the follower's next fetch. That retry comes within tens of milliseconds; a refusal from a newer
+// state than the follower's (it is the one behind) waits for metadata with the slow backoff.
+test('a follower refused by a leader that has not yet applied its leadership retries within tens of ms', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  const next = state({ leader: 2, leaderEpoch: 2, partitionEpoch: 2 });
+  c.get(3).send({ type: 'metadataChanged', state: next });
+  c.settle();
+  t.like(c.get(3).logs.filter((l) => l.event === 'fetchRefused').at(-1)?.detail, { code: 'NOT_LEADER', leaderId: 2, behind: true });
+  const fast = (c.get(3).ctx.follower?.backoffUntilMs ?? 0) - c.nowMs;
+  t.true(fast > 0 && fast < 2 * PARTITION_DEFAULTS.knobs.fetchLeaderBehindRetryMs, `retry after ${fast} ms`);
+  for (const id of [1, 2]) c.get(id).send({ type: 'metadataChanged', state: next });
+  c.settle();
+  t.is(c.get(2).ctx.leader?.followers.get(3)?.leo, -1, 'the new leader has not heard the follower yet');
+  c.advance(fast + 10);
+  t.is(c.get(2).ctx.leader?.followers.get(3)?.leo, c.get(3).ctx.leo, 'right after the short retry it has');
+
+  c.get(2).send({ type: 'metadataChanged', state: state({ leader: 2, leaderEpoch: 3, partitionEpoch: 3 }) });
+  for (let waited = 0; waited < 2000 && c.get(3).logs.filter((l) => l.event === 'fetchRefused').length < 2; waited += 10) c.advance(10);
+  t.like(c.get(3).logs.filter((l) => l.event === 'fetchRefused').at(-1)?.detail, { leaderId: 2, behind: false });
+  const slow = (c.get(3).ctx.follower?.backoffUntilMs ?? 0) - c.nowMs;
+  t.true(slow >= PARTITION_DEFAULTS.knobs.fetchRetryBackoffMs - 10, `the follower behind waits ${slow} ms for its metadata`);
+});
