@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { runStreamSim, streamReplayHint } from '../../runtime/sim/stream-run.js';
 
 /** Seeds that once failed: they run on every commit. */
-const REGRESSIONS = [3, 5, 6, 9, 42, 52, 83, 115, 129, 131, 145, 148, 174, 177, 186, 188, 306, 776, 5002, 5003, 5014, 70216, 81262, 120008, 120010, 120021, 120093, 130001, 130012, 200121, 200200, 200305, 200530, 200781, 222435, 300068, 300119, 300434, 410034, 410087, 410148, 700170, 720116, 770002, 770331, 800135];
+const REGRESSIONS = [3, 5, 6, 9, 42, 52, 83, 115, 129, 131, 145, 148, 174, 177, 186, 188, 306, 776, 5002, 5003, 5014, 70216, 81262, 120008, 120010, 120021, 120093, 130001, 130012, 200121, 200200, 200305, 200530, 200781, 222435, 300068, 300119, 300434, 410034, 410087, 410148, 700170, 720116, 770002, 770331, 800135, 830019, 830489];
 
 /**
  * Fresh seeds derived from the commit hash: every commit explores new ground while any failure

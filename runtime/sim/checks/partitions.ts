@@ -50,6 +50,10 @@ export class PartitionChecker {
   private readonly hws = new Map<string, Map<string, ReplicaHw>>();
   /** "topic/partition" → the highest HW any replica ever reported. */
   private readonly hwMax = new Map<string, number>();
+  /** "topic/partition" → leader epoch → the highest HW a replica reported while in that epoch. */
+  private readonly hwMaxByEpoch = new Map<string, Map<number, number>>();
+  /** "topic/partition" → the highest leader epoch a leader reported. */
+  private readonly leaderEpochMax = new Map<string, number>();
   leaderChanges = 0;
   sweeps = 0;
 
@@ -68,7 +72,7 @@ export class PartitionChecker {
     const key = partitionKey(String(data['topic']), Number(data['partition']));
     const nodeId = Number(data['nodeId']);
     if (kind === 'partitionAppend' && data['asLeader'] === true) this.onLeaderAppend(key, nodeId, Number(data['leaderEpoch']));
-    else if (kind === 'partitionHw') this.onHw(node, key, Number(data['hw']));
+    else if (kind === 'partitionHw') this.onHw(node, key, Number(data['hw']), Number(data['leaderEpoch']));
     else if (kind === 'partitionLeader') this.onLeader(node, key, nodeId, Number(data['leaderEpoch']));
     else if (kind === 'partitionReplicaDropped') this.hws.get(key)?.delete(node.name); // its log is deleted: a later replica here starts empty
   }
@@ -80,7 +84,7 @@ export class PartitionChecker {
     else if (writer !== nodeId) this.violate('one-writer-per-epoch', `${key} epoch ${leaderEpoch} appended by leaders ${writer} and ${nodeId}`);
   }
 
-  private onHw(node: CheckedNode, key: string, hw: number): void {
+  private onHw(node: CheckedNode, key: string, hw: number, leaderEpoch: number): void {
     let replicas = this.hws.get(key);
     if (replicas === undefined) this.hws.set(key, (replicas = new Map()));
     const previous = replicas.get(node.name);
@@ -90,12 +94,29 @@ export class PartitionChecker {
     const kept = previous !== undefined && previous.incarnation === node.incarnation ? Math.max(previous.hw, hw) : hw;
     replicas.set(node.name, { incarnation: node.incarnation, hw: kept });
     this.hwMax.set(key, Math.max(this.hwMax.get(key) ?? 0, hw));
+    let byEpoch = this.hwMaxByEpoch.get(key);
+    if (byEpoch === undefined) this.hwMaxByEpoch.set(key, (byEpoch = new Map()));
+    byEpoch.set(leaderEpoch, Math.max(byEpoch.get(leaderEpoch) ?? 0, hw));
+  }
+
+  /**
+   * The HW a leader of `leaderEpoch` must hold: the highest ever reported, or for a leader of an
+   * epoch older than the newest one (a zombie that has not yet learned it was replaced, leading
+   * again after rebuilding from disk) the highest reported in its epoch or before. What later
+   * epochs committed it cannot have, and the newer epoch fences it from the ISR and the controller.
+   */
+  private hwOwed(key: string, leaderEpoch: number): number {
+    if (leaderEpoch >= (this.leaderEpochMax.get(key) ?? -1)) return this.hwMax.get(key) ?? 0;
+    let owed = 0;
+    for (const [epoch, hw] of this.hwMaxByEpoch.get(key) ?? []) if (epoch <= leaderEpoch) owed = Math.max(owed, hw);
+    return owed;
   }
 
   /** Leader completeness: the new leader's stored log holds every offset below the highest HW. */
   private onLeader(node: CheckedNode, key: string, nodeId: number, leaderEpoch: number): void {
     this.leaderChanges++;
-    const hwMax = this.hwMax.get(key) ?? 0;
+    const hwMax = this.hwOwed(key, leaderEpoch);
+    this.leaderEpochMax.set(key, Math.max(this.leaderEpochMax.get(key) ?? -1, leaderEpoch));
     const log = this.readLog(node, key);
     if (hwMax === 0 || log === undefined) return;
     const hole = firstHoleBelow(log, hwMax);

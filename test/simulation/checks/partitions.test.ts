@@ -172,6 +172,26 @@ test('exposed-hw-regressed: a hole in the new leader log, but not below its log 
   t.is(checker.violations.length, 1);
 });
 
+// Seeds 830019 and 830489: a leader that had not yet learned of a newer epoch had a write fail,
+// rebuilt from disk and led again in its old epoch. It owes what its epoch and the ones before
+// exposed, not what the newer leadership committed since.
+test('exposed-hw-regressed: a leader of an older epoch leading again owes the hw of its epoch, not of newer ones', (t) => {
+  const { world, checker } = cleanCluster();
+  world.node('n2').holds([batch(0, 3, 1), batch(3, 2, 1), batch(5, 4, 2)]);
+  world.report('n2', 'partitionLeader', { nodeId: 2, leaderEpoch: 2 });
+  world.report('n2', 'partitionAppend', { nodeId: 2, leaderEpoch: 2, baseOffset: 5, lastOffset: 8, asLeader: true });
+  world.report('n2', 'partitionHw', { nodeId: 2, hw: 9, leaderEpoch: 2 });
+  world.report('n1', 'partitionLeader', { nodeId: 1, leaderEpoch: 1 });
+  t.deepEqual(checker.violations, [], 'the epoch-1 zombie holds all that epoch 1 exposed (hw 5)');
+  world.node('n3').holds([batch(0, 3, 1)]);
+  world.report('n3', 'partitionLeader', { nodeId: 3, leaderEpoch: 1 });
+  t.deepEqual(checker.violations, ['exposed-hw-regressed: orders/0 new leader 3 (epoch 1) lacks offset 3, below the highest hw 5'],
+    'one that lost what its own epoch exposed is still caught');
+  world.node('n1').holds([batch(0, 3, 1), batch(3, 2, 1)]);
+  world.report('n1', 'partitionLeader', { nodeId: 1, leaderEpoch: 3 });
+  t.regex(checker.violations[1] ?? '', /new leader 1 \(epoch 3\) lacks offset 5, below the highest hw 9/, 'a newer leader owes everything');
+});
+
 test('reports for topics without a known id are skipped, other report kinds ignored', (t) => {
   const { world, checker } = setup();
   world.node('n1').holds([]);
