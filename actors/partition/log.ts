@@ -12,7 +12,7 @@
 import { assert } from '../assert.js';
 import type { StoredBatch } from './batch.js';
 import { indexAdd, indexDropBefore, indexTruncate, tailAdd, tailDropBefore, tailTruncate } from './log-cache.js';
-import { applyBatch, producersReach, truncateProducers } from './producer-state.js';
+import { applyBatch, producersReach, producersToMeta, truncateProducers } from './producer-state.js';
 import { metaKey } from './step.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
@@ -198,10 +198,26 @@ export function truncateLog(ctx: PartitionContext, fx: Fx, offset: number): void
   dropFrom(ctx, offset);
   // A committed offset dropped is an HW regression; say so, so that a checker can see it.
   if (belowHw) report(fx, 'partitionHw', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, hw: ctx.hw, leaderEpoch: ctx.state.leaderEpoch });
+  // A producers checkpoint taken before the truncation names batches past it. Once the log has
+  // grown back from the leader past that checkpoint's covered offset, recovery would take it as
+  // good and answer a retried batch with an offset that now holds other records (seed 832856). The
+  // truncated table goes first: writes land in issue order, so no crash leaves the stale one over
+  // a truncated log.
+  persistProducers(ctx, fx);
   const token = newToken(ctx, { kind: 'truncate', offset });
   ctx.logWrite = token;
   fx.push({ type: 'truncateFrom', params: { token, log: ctx.logName, offset } });
   persistEpochs(ctx, fx, undefined, false);
+}
+
+/** The producer state as of the stored log (recovery replays the log from its covered offset). */
+export function persistProducers(ctx: PartitionContext, fx: Fx): void {
+  assert(ctx.leo === ctx.leoPending, 'the checkpoint covers exactly the stored log');
+  assert(ctx.leo >= ctx.logStart, 'the covered log does not end below its start');
+  const meta = producersToMeta(ctx.producers, ctx.leo);
+  const token = newToken(ctx, { kind: 'producers' });
+  ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: true };
+  fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'producers'), meta]], sync: false } });
 }
 
 export function persistEpochs(ctx: PartitionContext, fx: Fx, leaderEpoch: number | undefined, sync: boolean): void {

@@ -5,8 +5,7 @@
  */
 import { assert } from '../assert.js';
 import { planRetention } from './retention.js';
-import { advanceLogStart } from './log.js';
-import { producersToMeta } from './producer-state.js';
+import { advanceLogStart, persistProducers } from './log.js';
 import { leaderOf, metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
@@ -68,9 +67,7 @@ function checkpointHw(ctx: PartitionContext, fx: Fx): void {
 function checkpointProducers(ctx: PartitionContext, fx: Fx): void {
   const c = ctx.producersCheckpoint;
   if (c.inFlight || ctx.producers.size === 0 || ctx.leo !== ctx.leoPending || ctx.nowMs - c.atMs < ctx.knobs.producersCheckpointMs) return;
-  const token = newToken(ctx, { kind: 'producers' });
-  ctx.producersCheckpoint = { ...c, inFlight: true };
-  fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'producers'), producersToMeta(ctx.producers, ctx.leo)]], sync: false } });
+  persistProducers(ctx, fx);
 }
 
 /** Waiting lists longer than this are not scanned for their earliest deadline: the replica is busy, it ticks every tickMs. */

@@ -3,7 +3,7 @@
 // Method: real replica actors in the in-test harness, a lossy network by isolating nodes.
 import test from 'ava';
 import { Cluster, MemoryStore, Replica, input, produceBody, state } from './harness.js';
-import { PARTITION_DEFAULTS, type StoredBatch } from '../../../actors/partition.js';
+import { PARTITION_DEFAULTS, type BatchInput, type StoredBatch } from '../../../actors/partition.js';
 import { CONTROLLER_FOR_NODES, replicaAddress } from '../../../actors/kit/addresses.js';
 
 test('fetches with a stale leader epoch are fenced; a fetch to a follower gets NOT_LEADER', (t) => {
@@ -372,4 +372,44 @@ test('a follower refused by a leader that has not yet applied its leadership ret
   t.like(c.get(3).logs.filter((l) => l.event === 'fetchRefused').at(-1)?.detail, { leaderId: 2, behind: false });
   const slow = (c.get(3).ctx.follower?.backoffUntilMs ?? 0) - c.nowMs;
   t.true(slow >= PARTITION_DEFAULTS.knobs.fetchRetryBackoffMs - 10, `the follower behind waits ${slow} ms for its metadata`);
+});
+
+// Seed 832856: a follower truncated a diverged tail that held an idempotent batch, copied the new
+// leader's log back past its old end, then rebuilt from disk. The producers checkpoint from before
+// the truncation covered less than the refilled log, so recovery took it as good, and a retry of
+// that batch was answered with its old offset, which by then held other records.
+test('a truncation rewrites the producers checkpoint: after a rebuild a retried batch gets its offset in the new log', (t) => {
+  const knobs = { tickMs: 10, retentionCheckMs: 100, hwCheckpointMs: 100, producersCheckpointMs: 100 };
+  const c = new Cluster(state(), { knobs });
+  c.settle();
+  const idempotent = (seq: number, records: number): Partial<BatchInput> => ({ producerId: 7, producerEpoch: 0, baseSequence: seq, recordCount: records });
+  c.request(1, 'produce', 1, produceBody(2, -1, {}, idempotent(0, 2)));
+  c.settle();
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+  // Node 1, cut off, appends sequence 2 at offsets 2-4 in epoch 1 and checkpoints its producers.
+  c.request(1, 'produce', 2, produceBody(3, -1, { timeoutMs: 60_000 }, idempotent(2, 3)));
+  c.isolated.add(1);
+  c.advance(300);
+  t.is(c.get(1).ctx.leo, 5);
+  // Node 2 leads epoch 2: another producer's 4 records at 2-5, then the retried sequence 2 at 6-8.
+  const next = state({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, isr: [2, 3] });
+  for (const id of [2, 3]) c.get(id).send({ type: 'metadataChanged', state: next });
+  c.settle();
+  c.request(2, 'produce', 3, produceBody(4, 1, { leaderEpoch: 2 }));
+  c.request(2, 'produce', 4, produceBody(3, 1, { leaderEpoch: 2 }, idempotent(2, 3)));
+  c.settle();
+  t.like(c.replies(4)[0], { body: { code: 'OK', baseOffset: 6 } });
+  // Node 1 follows node 2: truncates to 2, copies 2-8 (past its old end, 5), then rebuilds from disk.
+  c.isolated.clear();
+  c.get(1).send({ type: 'metadataChanged', state: next });
+  c.settle(); // No time passes: no periodic checkpoint comes after the refill.
+  t.is(c.get(1).ctx.leo, 9);
+  const third = state({ leader: 1, leaderEpoch: 3, partitionEpoch: 3, isr: [1, 2, 3] });
+  c.start(1, third, { knobs });
+  for (const id of [2, 3]) c.get(id).send({ type: 'metadataChanged', state: third });
+  c.advance(100);
+  t.is(c.get(1).stateValue, 'leader');
+  c.request(1, 'produce', 5, produceBody(3, 1, { leaderEpoch: 3 }, idempotent(2, 3)));
+  c.advance(100);
+  t.like(c.replies(5)[0], { body: { code: 'OK', baseOffset: 6 } }, 'the retry is a duplicate of the batch at 6, not of the one truncated at 2');
 });
