@@ -36,13 +36,33 @@ import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } 
 export type * from './producer/types.js';
 
 export const PRODUCER_DEFAULTS: Omit<ProducerConfig, 'clientId'> = {
-  acks: -1, lingerMs: 5, adaptiveLinger: false, batchBytes: 16_384, idempotent: true, maxInFlight: 5, requestTimeoutMs: 30_000,
+  acks: -1, lingerMs: 5, adaptiveLinger: false, batchBytes: 65_536, idempotent: true, maxInFlight: 5, requestTimeoutMs: 30_000,
   retries: 2_147_483_647, deliveryTimeoutMs: 120_000, metadataMaxAgeMs: 300_000, bufferBytesMax: 32 * 1024 * 1024,
   retryBackoffMs: 100, retryBackoffMaxMs: 1000,
 };
 
-/** The producer's tick interval: the resolution of lingerMs and of every deadline. */
+/**
+ * The producer's tick interval: the resolution of its timeouts. Linger and retry backoff are exact:
+ * `nextTickAt` brings the tick forward to them, since every record waits out the linger.
+ */
 export const PRODUCER_TICK_MS = 5;
+
+/**
+ * The earliest time a tick has work the 5 ms tick would make late: an open batch's linger ending,
+ * a partition's retry backoff ending with batches ready, the producer id request's retry. The host
+ * ticks then; timeouts (request, delivery, metadata) keep the tick's resolution.
+ */
+export function nextTickAt(ctx: ProducerContext): number {
+  assert(ctx.config.lingerMs >= 0, 'linger is a duration');
+  let at = Infinity;
+  for (const q of ctx.queues.values()) {
+    if (q.open !== undefined) at = Math.min(at, q.open.createdMs + ctx.config.lingerMs);
+    if (q.ready.length > 0 && q.retryAtMs > ctx.nowMs) at = Math.min(at, q.retryAtMs);
+  }
+  if (ctx.pid.status === 'none' && ctx.pid.retryAtMs > ctx.nowMs && ctx.sends.size > 0) at = Math.min(at, ctx.pid.retryAtMs);
+  assert(!Number.isNaN(at), 'a deadline is a time');
+  return at;
+}
 
 export const parseProducerMessage = replyParser<MetadataReplyEvent | ProduceReplyEvent | InitProducerIdReplyEvent>(
   ['metadataReply', 'produceReply', 'initProducerIdReply']);

@@ -1,10 +1,11 @@
 /** The client actor kinds as the host runs them (the machines live in actors/). */
 import { consumerMachine, invariants as consumerInvariants, parseConsumerMessage, CONSUMER_TICK_MS } from '../../actors/consumer.js';
-import { producerMachine, invariants as producerInvariants, parseProducerMessage, PRODUCER_TICK_MS } from '../../actors/producer.js';
+import { producerMachine, invariants as producerInvariants, nextTickAt as producerNextTickAt, parseProducerMessage, PRODUCER_TICK_MS } from '../../actors/producer.js';
 import type { ActorKind } from '../host.js';
 
 export const producerKind: ActorKind = {
   name: 'producer', machine: producerMachine, parse: parseProducerMessage, tickMs: PRODUCER_TICK_MS,
+  nextTickAt: producerNextTickAt as (context: never) => number,
   invariants: producerInvariants as (context: never) => void,
 };
 

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import type { SendParams } from '../../../actors/effects.js';
-import { invariants, parseProducerMessage, producerMachine, type ProducerContext, type ProducerInput, type SendResult } from '../../../actors/producer.js';
+import { invariants, nextTickAt, parseProducerMessage, producerMachine, type ProducerContext, type ProducerInput, type SendResult } from '../../../actors/producer.js';
 import { decodeRecords } from '../../../actors/client/record-codec.js';
 import { keyPartition } from '../../../actors/client/murmur2.js';
 import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
@@ -48,6 +48,19 @@ test('records sent within lingerMs go out as one produce, and each send gets its
     { requestId: 1, result: { ok: true, partitions: [0], offsets: [100] } },
     { requestId: 2, result: { ok: true, partitions: [0, 0], offsets: [101, 102] } },
   ]);
+});
+
+test('the tick comes when the linger ends, not at the next 5 ms tick: nextTickAt names the open batch\'s deadline', (t) => {
+  const h = producer({ lingerMs: 3 });
+  t.is(nextTickAt(h.ctx), Infinity, 'nothing open: no deadline sooner than the tick');
+  h.tick(2);
+  sendWithMetadata(h, 1, ['a']);
+  t.is(nextTickAt(h.ctx), 5, 'the batch opened at 2 lingers until 5');
+  h.tick(2);
+  t.is(h.take('produce').length, 0, 'still lingering at 4');
+  h.tick(1);
+  t.is(body(h.takeOne('produce')).batch.recordCount, 1, 'sent at 5, when the host ticks');
+  t.is(nextTickAt(h.ctx), Infinity, 'in flight: the reply, not a deadline, moves it on');
 });
 
 test('batchBytes closes a batch: many records make few produces, not one per record', (t) => {
