@@ -25,7 +25,18 @@ type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; k
 export interface LevelStoreOptions {
   /** Default true. */
   createIfMissing?: boolean;
+  /** LevelDB's memtable size; default `WRITE_BUFFER_BYTES`. */
+  writeBufferBytes?: number;
 }
+
+/**
+ * 32 MiB, not LevelDB's 4 MiB: every replica of a node writes to this one database, so a small
+ * memtable is flushed to a new level-0 table every few hundred milliseconds under load and
+ * compaction rewrites those tables again and again. The larger memtable took 1 KiB produce from
+ * 26,000–27,600 to 29,300–32,300 records/s (bench/RESULTS.md, "Performance, quiet machine"). It
+ * fills only under writes: an idle node's memtable stays small.
+ */
+export const WRITE_BUFFER_BYTES = 32 * 1_048_576;
 
 /** Reads issued since the last write; collapsed into one promise past this many. */
 const READS_TRACKED_MAX = 64;
@@ -50,7 +61,7 @@ export class LevelStore implements NodeStore {
   static async open(dir: string, options: LevelStoreOptions = {}): Promise<LevelStore> {
     const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
-      await db.open({ createIfMissing: options.createIfMissing ?? true });
+      await db.open({ createIfMissing: options.createIfMissing ?? true, writeBufferSize: options.writeBufferBytes ?? WRITE_BUFFER_BYTES });
     } catch (error) {
       throw toStorageError(error);
     }
