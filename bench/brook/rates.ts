@@ -1,0 +1,40 @@
+// Ack latency at chosen offered rates, with the CPU of every process of the cluster over each run:
+// where the latency of workload c turns into a queue, and what each record costs.
+//   npx tsx bench/brook/rates.ts [--runs 100:500,100:10000,1024:10000] [--seconds 6] [--records-per-send 10]
+//     [--linger-ms 5] [--batch-bytes B] [--adaptive]
+import { parseArgs } from 'node:util';
+import { cpuByRole, cpuSplit } from '../lib/process-cpu.js';
+import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { measureAckLatency } from './latency.js';
+
+const { values } = parseArgs({ options: {
+  runs: { type: 'string', default: '100:500,100:10000,1024:10000' }, seconds: { type: 'string', default: '6' },
+  'records-per-send': { type: 'string', default: '10' }, 'linger-ms': { type: 'string', default: '5' },
+  'batch-bytes': { type: 'string' }, adaptive: { type: 'boolean', default: false },
+} });
+const runs = values.runs.split(',').map((spec) => {
+  const [size, rate] = spec.split(':').map(Number);
+  if (!Number.isInteger(size) || !Number.isInteger(rate) || size! <= 0 || rate! <= 0) throw new Error(`--runs: ${spec} is not SIZE:RATE`);
+  return { size: size!, rate: rate! };
+});
+
+const cluster = await startBrookCluster({ voters: [1, 2, 3] });
+try {
+  for (const [i, { size, rate }] of runs.entries()) {
+    const topic = `rates-${i}`;
+    await createTopicReady(cluster, topic, { partitions: 6, replicationFactor: 3, minInsync: 2 });
+    await sleep(2_000);
+    const before = cpuByRole();
+    const started = Date.now();
+    const f = await measureAckLatency(cluster.client, { topic, payload: makePayload(size), ratePerSec: rate, durationSec: Number(values.seconds),
+      recordsPerSend: Number(values['records-per-send']), lingerMs: Number(values['linger-ms']), adaptiveLinger: values.adaptive,
+      ...(values['batch-bytes'] === undefined ? {} : { batchBytes: Number(values['batch-bytes']) }) });
+    const wallMs = Date.now() - started;
+    const cpu = cpuSplit(before, wallMs);
+    const perRecordUs = (cpu.totalPercent / 100) * 1e6 / rate;
+    console.log(`${size} B at ${rate}/s: ack p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, offered ${Math.round(f.offeredRatePerSec)}/s, failed ${f.failed}`);
+    console.log(`  cpu over ${(wallMs / 1000).toFixed(1)} s: ${cpu.line} = ${perRecordUs.toFixed(0)} us per record`);
+  }
+} finally {
+  await stopBrookCluster(cluster);
+}

@@ -1,0 +1,40 @@
+// CPU time of the processes of a local Brook bench, read from /proc (Linux): the bench process
+// itself ('client', which hosts the SDK's producer and consumer actors), nats-server ('nats') and
+// each `brook node join` process ('node<id>'). For "where does the CPU go" splits between runs.
+import fs from 'node:fs';
+
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux.
+
+/** CPU milliseconds (user + system) per role, now. */
+export function cpuByRole(): Map<string, number> {
+  const roles = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'node' && comm !== 'nats-server') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const role = Number(pid) === process.pid ? 'client'
+        : comm === 'nats-server' ? 'nats'
+        : argv.includes('join') ? `node${argv[argv.indexOf('--id') + 1]}` : undefined;
+      if (role !== undefined) roles.set(role, (roles.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return roles;
+}
+
+/** "client 31%, nats 12%, node1 26%, …; total 121%" of one core, between `before` and now. */
+export function cpuSplit(before: Map<string, number>, wallMs: number): { line: string; totalPercent: number } {
+  let total = 0;
+  const parts: string[] = [];
+  for (const [role, ms] of [...cpuByRole()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const used = ms - (before.get(role) ?? 0);
+    total += used;
+    parts.push(`${role} ${((used / wallMs) * 100).toFixed(0)}%`);
+  }
+  const totalPercent = (total / wallMs) * 100;
+  return { line: `${parts.join(', ')}; total ${totalPercent.toFixed(0)}%`, totalPercent };
+}
