@@ -118,7 +118,7 @@ export class LevelStore implements NodeStore {
     this.readOp(async () => {
       const [firstKey] = await this.db.keys({ ...range, limit: 1 }).all();
       const [lastPair] = await this.db.iterator({ ...range, reverse: true, limit: 1 }).all();
-      const last = lastPair === undefined ? undefined : { offset: logKeyOffset(lastPair[0]), value: copy(lastPair[1]) };
+      const last = lastPair === undefined ? undefined : { offset: logKeyOffset(lastPair[0]), value: plain(lastPair[1]) };
       return { first: firstKey === undefined ? undefined : logKeyOffset(firstKey), last };
     }, (error, bounds) => done(error, bounds ?? { first: undefined, last: undefined }));
   }
@@ -156,7 +156,7 @@ export class LevelStore implements NodeStore {
     const encoded = metaKey(key);
     this.readOp<Uint8Array | undefined>(async () => {
       const value = await this.db.get(encoded);
-      return value === undefined ? undefined : copy(value);
+      return value === undefined ? undefined : plain(value);
     }, done);
   }
 
@@ -176,7 +176,7 @@ export class LevelStore implements NodeStore {
       for (let pairs = await iterator.nextv(NEXTV_SIZE); pairs.length > 0; pairs = await iterator.nextv(NEXTV_SIZE)) {
         for (const [key, value] of pairs) {
           if (entries.length > 0 && bytes + value.byteLength > bytesMax) return entries;
-          entries.push({ offset: logKeyOffset(key), value: copy(value) });
+          entries.push({ offset: logKeyOffset(key), value: plain(value) });
           bytes += value.byteLength;
         }
       }
@@ -219,7 +219,11 @@ function later(fn: () => void): void {
   void Promise.resolve().then(fn);
 }
 
-/** A plain Uint8Array that owns its bytes: outlives the iterator and compares equal across stores. */
-function copy(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
+/**
+ * A plain Uint8Array over the bytes LevelDB handed back, so values compare equal across stores. Not
+ * a copy: classic-level copies every value it returns into memory of its own (`napi_create_buffer_copy`),
+ * which outlives the iterator, and a read of a 1 MiB fetch would otherwise allocate it twice.
+ */
+function plain(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
