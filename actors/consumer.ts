@@ -28,7 +28,7 @@ import type { Inbound, Parsed } from './effects.js';
 import { reply, type Fx } from './kit/fx.js';
 import { newCorr } from './kit/ops.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, onMetadataReply, type MetadataCache } from './client/metadata.js';
-import { replyParser, type FetchReplyEvent, type ListOffsetsReplyEvent, type MetadataReplyEvent } from './client/messages.js';
+import { PARTITION_FETCH_BYTES_MAX, replyParser, type FetchReplyEvent, type ListOffsetsReplyEvent, type MetadataReplyEvent } from './client/messages.js';
 import { answerPoll, onCommand, onPoll, partitionKey } from './consumer/commands.js';
 import { abandonMovedRequests, checkOverdueRequests, expireRequests, onFetchReply, onListOffsetsReply, pump } from './consumer/fetcher.js';
 import { createMember, groupTick, onFindCoordinatorReply, onHeartbeatReply, pumpGroup } from './consumer/group.js';
@@ -40,7 +40,7 @@ export type * from './consumer/types.js';
 export type { GroupMember } from './consumer/group-types.js';
 
 export const CONSUMER_DEFAULTS: Omit<ConsumerConfig, 'clientId'> = {
-  maxWaitMs: 500, minBytes: 1, fetchBytesMax: 52_428_800, partitionBytesMax: 1_048_576, autoOffsetReset: 'latest',
+  maxWaitMs: 500, minBytes: 1, fetchBytesMax: 52_428_800, partitionBytesMax: PARTITION_FETCH_BYTES_MAX, autoOffsetReset: 'latest',
   bufferBytesMax: 64 * 1_048_576, requestTimeoutMs: 30_000, metadataMaxAgeMs: 300_000, retryBackoffMs: 100, retryBackoffMaxMs: 1000,
   autoCommit: true, autoCommitIntervalMs: 5000, assignor: 'uniform', sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 300_000,
 };

@@ -7,7 +7,7 @@
  * least one batch even past `maxBytes` (KIP-74). No transactions: LSO = HW, no aborted ones.
  */
 import { fetchAddress } from '../../../actors/kit/addresses.js';
-import type { FetchedBatch } from '../../../actors/client/messages.js';
+import { PARTITION_FETCH_BYTES_MAX, type FetchedBatch } from '../../../actors/client/messages.js';
 import type { KafkaBroker, Reply } from '../broker.js';
 import { kafkaError } from '../errors.js';
 import type { Handler } from '../handler.js';
@@ -15,12 +15,8 @@ import type { Message } from '../protocol/codec.js';
 import { batchHeader } from '../record-batch.js';
 
 const REPLY_SLACK_MS = 5000;
-/**
- * A partition's answer travels in one transport message, which nats-server bounds (Brook runs it
- * with max_payload 8 MB): a client asking for more per partition (@platformatic/kafka asks for
- * 10 MiB) gets at most this much per fetch — and still at least one whole batch — then fetches again.
- */
-const PARTITION_FETCH_BYTES_MAX = 4 * 1024 * 1024;
+// A client asking for more per partition than PARTITION_FETCH_BYTES_MAX (@platformatic/kafka asks for
+// 10 MiB) gets at most that much per fetch — and still at least one whole batch — then fetches again.
 
 interface PartitionFetch { partition: number; currentLeaderEpoch: number; fetchOffset: number; partitionMaxBytes: number }
 interface Slot { topic: string; query: PartitionFetch; to?: string; leaderEpoch?: number; reply?: Reply }
