@@ -26,7 +26,7 @@ export interface ProducerConfig {
    * 64 KiB by default, not Kafka's 16 KiB: a Brook produce request carries one partition's batch,
    * not every partition a broker leads, so at 10 MB/s of 1 KiB records 16 KiB batches (625
    * requests/s with the sticky partitioner) saturate two cores, while 64 KiB batches close on the
-   * linger (about 200 requests/s). bench/RESULTS.md, "Producer defaults".
+   * linger (about 200 requests/s). bench/RESULTS.md, "Performance, quiet machine".
    */
   batchBytes: number;
   idempotent: boolean;

@@ -10,6 +10,7 @@ import { decodeRecords } from '../../../actors/client/record-codec.js';
 import { keyPartition } from '../../../actors/client/murmur2.js';
 import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
 import { produceAddress, controllerVoter } from '../../../actors/kit/addresses.js';
+import { producerKind } from '../../../runtime/sdk/kinds.js';
 
 type Body = { acks: number; leaderEpoch: number; batch: { recordCount: number; producerId: number; producerEpoch: number;
   baseSequence: number; firstTimestamp: number; records: Uint8Array } };
@@ -61,6 +62,7 @@ test('the tick comes when the linger ends, not at the next 5 ms tick: nextTickAt
   h.tick(1);
   t.is(body(h.takeOne('produce')).batch.recordCount, 1, 'sent at 5, when the host ticks');
   t.is(nextTickAt(h.ctx), Infinity, 'in flight: the reply, not a deadline, moves it on');
+  t.is(producerKind.nextTickAt as unknown, nextTickAt as unknown, 'the host asks the producer kind for it');
 });
 
 test('batchBytes closes a batch: many records make few produces, not one per record', (t) => {
