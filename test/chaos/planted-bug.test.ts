@@ -19,6 +19,12 @@ test('chaos: a leader that acknowledges before replication loses acknowledged wr
     nodeOptions: `--import tsx --import ${preload}`, proxyLatencyMs: 20,
   });
   t.log(formatReport(report));
-  const lost = report.violations.filter((a) => a.name === 'lost-write');
-  t.true(lost.length > 0, 'lost writes reported');
+  // Lost writes are judged by the final reads. The broken leaders sometimes leave the cluster unable
+  // to serve a partition back to its high watermark within the minute the reads get; the suite then
+  // fails the run on convergence, and the acknowledged offsets that went back still show the bug.
+  if (report.converged) {
+    t.true(report.violations.some((a) => a.name === 'lost-write'), 'lost writes reported');
+  } else {
+    t.true(report.violations.some((a) => a.name === 'nonmonotonic-send'), 'no final reads, and acknowledged offsets went back');
+  }
 });
