@@ -148,6 +148,9 @@ function mergeTopic(known: TopicInfo, fresh: TopicInfo): TopicInfo {
  */
 export interface LeaderRoute { address: string; leaderId: number; leaderEpoch: number }
 
+/** Names one leader incarnation: a partition's leader node at one leader epoch. */
+export function routeKey(leaderId: number, leaderEpoch: number): string { return `${leaderId}/${leaderEpoch}`; }
+
 /** Where to send a request for a partition, or undefined when its leader is unknown. */
 export function leaderRoute(cache: MetadataCache, topic: string, partition: number): LeaderRoute | undefined {
   const p = cache.topics.get(topic)?.partitions[partition];

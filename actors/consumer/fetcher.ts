@@ -9,9 +9,9 @@
 import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../client/backoff.js';
-import { send, type Fx } from '../kit/fx.js';
+import { send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
-import { leaderRoute } from '../client/metadata.js';
+import { leaderRoute, routeKey } from '../client/metadata.js';
 import { LEADER_CHECK_AFTER_MS, LEADER_CHECK_EVERY_MS } from '../client/leader-watch.js';
 import { decodeRecords } from '../client/record-codec.js';
 import { decompressRecords } from '../client/compression.js';
@@ -42,27 +42,32 @@ export function pump(ctx: ConsumerContext, fx: Fx): void {
     const corr = newCorr(ctx);
     assert(ctx.corrs.get(corr) === undefined, `corr ${corr} already names a request`);
     ctx.corrs.set(corr, key);
+    const leader = { leaderId: route.leaderId, leaderEpoch: route.leaderEpoch };
+    // Fail-fast until this leader has answered once (PartitionFetch.heardFrom).
+    const request = p.heardFrom === routeKey(route.leaderId, route.leaderEpoch) ? send : sendFailFast;
     if (p.resolve !== undefined) {
       p.request = { corr, kind: 'listOffsets', deadlineMs: ctx.nowMs + ctx.config.requestTimeoutMs, discard: false,
-        leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + LEADER_CHECK_AFTER_MS };
-      send(fx, route.address, 'listOffsets', { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch }, corr);
+        ...leader, overdueAtMs: ctx.nowMs + LEADER_CHECK_AFTER_MS };
+      request(fx, route.address, 'listOffsets', { timestamp: p.resolve === 'earliest' ? EARLIEST : LATEST, leaderEpoch: route.leaderEpoch }, corr);
       continue;
     }
     assert(p.position !== undefined, 'a resolved partition has a position');
     p.request = { corr, kind: 'fetch', deadlineMs: ctx.nowMs + ctx.config.maxWaitMs + ctx.config.requestTimeoutMs, discard: false,
-      leaderEpoch: route.leaderEpoch, overdueAtMs: ctx.nowMs + ctx.config.maxWaitMs + LEADER_CHECK_AFTER_MS };
-    send(fx, route.address, 'fetch', { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
+      ...leader, overdueAtMs: ctx.nowMs + ctx.config.maxWaitMs + LEADER_CHECK_AFTER_MS };
+    request(fx, route.address, 'fetch', { replicaId: -1, fetchOffset: p.position, lastFetchedEpoch: -1, leaderEpoch: route.leaderEpoch,
       maxWaitMs: ctx.config.maxWaitMs, minBytes: ctx.config.minBytes, bytesMax: Math.min(ctx.config.partitionBytesMax, ctx.config.fetchBytesMax) }, corr);
   }
 }
 
 /** The partition whose request `corr` is, with the request cleared; undefined for stale answers. */
-function answered(ctx: ConsumerContext, corr: number, kind: 'fetch' | 'listOffsets'): PartitionFetch | undefined {
+function answered(ctx: ConsumerContext, corr: number, kind: 'fetch' | 'listOffsets', code: string): PartitionFetch | undefined {
   const key = ctx.corrs.get(corr);
   if (key === undefined) return undefined;
   ctx.corrs.delete(corr);
   const p = ctx.partitions.get(key);
   assert(p !== undefined && p.request?.corr === corr && p.request.kind === kind, 'a live corr maps to its partition request');
+  // Any answer but the transport's "nobody listens" comes from the replica itself.
+  if (code !== 'UNKNOWN_ADDRESS') p.heardFrom = routeKey(p.request.leaderId, p.request.leaderEpoch);
   const discard = p.request.discard;
   p.request = undefined;
   assert(![...ctx.corrs.values()].includes(key), `${key}: a second request outstanding`);
@@ -70,7 +75,7 @@ function answered(ctx: ConsumerContext, corr: number, kind: 'fetch' | 'listOffse
 }
 
 export function onFetchReply(ctx: ConsumerContext, event: FetchReplyEvent): void {
-  const p = answered(ctx, event.corr, 'fetch');
+  const p = answered(ctx, event.corr, 'fetch', event.body.code);
   if (p === undefined) return;
   if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
   const from = p.position;
@@ -113,7 +118,7 @@ export function recordBytes(key: Uint8Array | null, value: Uint8Array | null): n
 }
 
 export function onListOffsetsReply(ctx: ConsumerContext, fx: Fx, event: ListOffsetsReplyEvent): void {
-  const p = answered(ctx, event.corr, 'listOffsets');
+  const p = answered(ctx, event.corr, 'listOffsets', event.body.code);
   if (p === undefined) return;
   if (event.body.code !== 'OK') return onError(ctx, p, { code: event.body.code, message: event.body.message ?? ERRORS[event.body.code].text });
   assert(event.body.offset >= 0, 'earliest and latest always have an offset');

@@ -12,7 +12,7 @@ export function partitionKey(topic: string, partition: number): string { return 
 
 export function newFetch(topic: string, partition: number): PartitionFetch {
   return { topic, partition, position: undefined, resolve: undefined, paused: false, halted: false, error: undefined, request: undefined,
-    retryAtMs: -Infinity, failures: 0, consumed: undefined, ownedReported: false, buffer: [], head: 0, bufferedBytes: 0 };
+    retryAtMs: -Infinity, failures: 0, heardFrom: undefined, consumed: undefined, ownedReported: false, buffer: [], head: 0, bufferedBytes: 0 };
 }
 
 /** Drops buffered records and any answer in flight, then starts from `offset`. */

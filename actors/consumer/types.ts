@@ -103,8 +103,14 @@ export interface PartitionFetch {
   error: ErrorInfo | undefined;
   /** The one outstanding request; `discard` when a seek made its answer useless. */
   /** `overdueAtMs`: when the request has waited longer than the leader may hold it (actors/client/leader-watch.ts). */
-  request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean; leaderEpoch: number; overdueAtMs: number } | undefined;
+  request: { corr: number; kind: 'fetch' | 'listOffsets'; deadlineMs: number; discard: boolean; leaderId: number; leaderEpoch: number; overdueAtMs: number } | undefined;
   retryAtMs: number;
+  /**
+   * The leader (`node/epoch`, client/metadata.ts routeKey) that last answered a request itself.
+   * Until the current leader has, requests go fail-fast, as the producer's do (producer/types.ts
+   * PartitionQueue.heardFrom): a leader that does not listen yet costs a backoff, not requestTimeoutMs.
+   */
+  heardFrom: string | undefined;
   failures: number;
   /** The offset after the last record delivered to the application (what a commit records); undefined before any. */
   consumed: number | undefined;

@@ -105,7 +105,7 @@ export function queueFor(ctx: ProducerContext, topic: string, partition: number)
   const key = queueKey(topic, partition);
   if (ctx.queues.has(key)) return ownQueue(ctx, key);
   const q: PartitionQueue = fresh({ topic, partition, open: undefined, ready: [], inFlight: [], nextSequence: 0, nextOrdinal: 0, retryAtMs: -Infinity,
-    failures: 0, acknowledgedProducerId: -1, gapProducerId: -1 });
+    failures: 0, acknowledgedProducerId: -1, gapProducerId: -1, heardFrom: undefined });
   own(ctx, 'queues').set(key, q);
   assert(ctx.queues.get(key) === q, 'the new queue is in place');
   return q;
@@ -133,7 +133,7 @@ function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, inde
 function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
   return fresh({ id: ctx.nextBatchId++, topic: q.topic, partition: q.partition, records: fresh([]), slices: fresh([]), bytes: 0, createdMs: ctx.nowMs,
     deliveryDeadlineMs: ctx.nowMs + ctx.config.deliveryTimeoutMs, encoded: undefined, producerId: -1, producerEpoch: -1,
-    baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderEpoch: -1, sentBehind: false, holdBehind: false, lastError: undefined });
+    baseSequence: -1, ordinal: -1, attempts: 0, corr: undefined, deadlineMs: Infinity, sentAtMs: -1, sentLeaderId: -1, sentLeaderEpoch: -1, sentBehind: false, holdBehind: false, lastError: undefined });
 }
 
 /** The producer's compression, else the topic's compression.type ('producer' or unset: none). */

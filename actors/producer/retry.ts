@@ -19,6 +19,7 @@ import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
 import { deliver, type Fx } from '../kit/fx.js';
 import type { ProduceReplyEvent } from '../client/messages.js';
+import { routeKey } from '../client/metadata.js';
 import type { Batch, ErrorInfo, FlushResult, PartitionQueue, PendingSend, ProducerContext, SendError, SendResult } from './types.js';
 import { isOwned, own } from '../kit/draft.js';
 import { ownBatch, ownQueue, ownSend, withoutCorr } from './draft.js';
@@ -32,6 +33,8 @@ export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReply
   const sent = q.inFlight.find((x) => x.corr === event.corr);
   assert(sent !== undefined, 'a live corr maps to a batch in flight');
   const b = ownBatch(q, sent);
+  // Any answer but the transport's "nobody listens" comes from the replica itself.
+  if (event.body.code !== 'UNKNOWN_ADDRESS') q.heardFrom = routeKey(b.sentLeaderId, b.sentLeaderEpoch);
   if (event.body.code === 'OK') {
     removeInFlight(q, b);
     q.failures = 0;

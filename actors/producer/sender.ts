@@ -7,9 +7,9 @@
 import { assert } from '../assert.js';
 import { ERRORS } from '../errors.js';
 import { backoffMs } from '../kit/backoff.js';
-import { send, type Fx } from '../kit/fx.js';
+import { send, sendFailFast, type Fx } from '../kit/fx.js';
 import { newCorr } from '../kit/ops.js';
-import { leaderRoute, type LeaderRoute } from '../client/metadata.js';
+import { leaderRoute, routeKey, type LeaderRoute } from '../client/metadata.js';
 import { CONTROLLER_FOR_PRODUCERS, produceAddress } from '../kit/addresses.js';
 import type { InitProducerIdReplyEvent } from '../client/messages.js';
 import { failBatch, settleOk } from './retry.js';
@@ -92,13 +92,19 @@ function sendBatch(ctx: ProducerContext, fx: Fx, key: string, q: PartitionQueue,
   const timeoutMs = Math.max(1, Math.ceil(Math.min(ctx.config.requestTimeoutMs, b.deliveryDeadlineMs - ctx.nowMs)));
   b.deadlineMs = ctx.nowMs + timeoutMs;
   b.sentAtMs = ctx.nowMs;
+  b.sentLeaderId = route.leaderId;
   b.sentLeaderEpoch = route.leaderEpoch;
   const { records, firstTimestamp, maxTimestamp, attributes } = next.encoded;
-  send(fx, produceAddress(q.topic, q.partition, route.leaderId), 'produce', {
+  const body = {
     acks: ctx.config.acks, timeoutMs, leaderEpoch: route.leaderEpoch,
     batch: { recordCount: b.records.length, firstTimestamp, maxTimestamp, producerId: b.producerId,
       producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, records, ...(attributes !== 0 ? { attributes } : {}) },
-  }, b.corr);
+  };
+  const to = produceAddress(q.topic, q.partition, route.leaderId);
+  // Fail-fast until this leader has answered once (PartitionQueue.heardFrom); after that the plain
+  // publish, which costs the transport nothing per request.
+  if (q.heardFrom === routeKey(route.leaderId, route.leaderEpoch) || ctx.config.acks === 0) send(fx, to, 'produce', body, b.corr);
+  else sendFailFast(fx, to, 'produce', body, b.corr);
   if (ctx.config.acks === 0) {
     b.corr = undefined;
     return settleOk(ctx, fx, b, -1); // No reply will come: the batch is done once sent.

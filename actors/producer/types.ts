@@ -113,8 +113,9 @@ export interface Batch {
   attempts: number;
   corr: number | undefined;
   deadlineMs: number;
-  /** When the attempt in flight left, and the leader epoch it was addressed to. */
+  /** When the attempt in flight left, and the leader (node and epoch) it was addressed to. */
   sentAtMs: number;
+  sentLeaderId: number;
   sentLeaderEpoch: number;
   /** The attempt in flight left while an earlier batch of its queue was unanswered. */
   sentBehind: boolean;
@@ -141,6 +142,13 @@ export interface PartitionQueue {
   gapProducerId: number;
   retryAtMs: number;
   failures: number;
+  /**
+   * The leader (`node/epoch`, sender.ts routeKey) that last answered an attempt itself, if any.
+   * Until the current leader has, attempts go fail-fast: a replica the metadata names leader may
+   * not listen yet (its node applies the change a moment later) and core NATS drops what nobody
+   * hears, which would cost a whole requestTimeoutMs; "no responders" turns that into a retry.
+   */
+  heardFrom: string | undefined;
 }
 
 export interface ProducerIdState {

@@ -52,6 +52,23 @@ test('assign earliest resolves through listOffsets, then records come back in or
   t.like(h.takeOne('fetch').body, { fetchOffset: 13 }, 'the next fetch continues after the last batch');
 });
 
+test('until the leader has answered, requests go fail-fast: nobody listening (UNKNOWN_ADDRESS) is retried after a backoff', (t) => {
+  const h = consumer();
+  assigned(h, 'earliest');
+  const list = h.takeOne('listOffsets');
+  t.true(list.failFast, 'a leader not heard from yet: the transport is asked to say when nothing listens');
+  h.reply(list, { code: 'UNKNOWN_ADDRESS', message: 'nothing listens' });
+  t.is(h.take('listOffsets').length, 0, 'backing off');
+  h.reply(h.takeOne('metadata'), metadataBody('t', [1]));
+  h.tick(1000);
+  const again = h.takeOne('listOffsets');
+  t.true(again.failFast, 'still not heard from');
+  h.reply(again, { code: 'OK', offset: 3 });
+  const fetch = h.takeOne('fetch');
+  t.like(fetch.body, { fetchOffset: 3 });
+  t.is(fetch.failFast, undefined, 'the leader answered once: plain publishes from now on');
+});
+
 test('a first batch that starts below the fetch offset is skipped up to it', (t) => {
   const h = consumer();
   assigned(h, 7);

@@ -110,6 +110,25 @@ test('NOT_LEADER refreshes metadata and retries at the new leader after a backof
   t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [5] } }]);
 });
 
+test('until a leader has answered, produces go fail-fast: nobody listening (UNKNOWN_ADDRESS) is retried after a backoff, then plain sends', (t) => {
+  const h = producer({ acks: 1, idempotent: false });
+  sendWithMetadata(h, 1, ['a']);
+  const first = h.takeOne('produce');
+  t.true(first.failFast, 'a leader not heard from yet: the transport is asked to say when nothing listens');
+  h.reply(first, { code: 'UNKNOWN_ADDRESS', message: 'nothing listens' });
+  t.is(h.take('produce').length, 0, 'backing off');
+  h.reply(h.takeOne('metadata'), metadataBody('t', [1]));
+  h.tick(1000);
+  const retry = h.takeOne('produce');
+  t.true(retry.failFast, 'still not heard from');
+  t.deepEqual(body(retry).batch.records, body(first).batch.records, 'the same batch');
+  h.reply(retry, ok(7));
+  t.deepEqual(h.takeDelivered(), [{ requestId: 1, result: { ok: true, partitions: [0], offsets: [7] } }]);
+  h.send({ type: 'send', requestId: 2, topic: 't', partition: 0, records: [{ value: bytes('b'), timestamp: 1 }] });
+  h.tick(10);
+  t.is(h.takeOne('produce').failFast, undefined, 'the leader answered once: plain publishes from now on');
+});
+
 /** An idempotent producer whose first batch (sequence 0, record 'x') its leader acknowledged at offset 0: later batches pipeline. */
 function primed(h: ClientHarness<ProducerContext>, producerId: number, producerEpoch = 0): void {
   sendWithMetadata(h, 100, ['x']);
