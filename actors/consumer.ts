@@ -45,8 +45,12 @@ export const CONSUMER_DEFAULTS: Omit<ConsumerConfig, 'clientId'> = {
   autoCommit: true, autoCommitIntervalMs: 5000, assignor: 'uniform', sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 300_000,
 };
 
-/** The consumer's tick interval: the resolution of poll timeouts and request deadlines. */
-export const CONSUMER_TICK_MS = 10;
+/**
+ * The consumer's tick interval: the resolution of its request deadlines. What an application or a
+ * partition waits on is exact: `nextTickAt` (consumer/next-tick.ts) brings the tick forward to it.
+ */
+export const CONSUMER_TICK_MS = 50;
+export { nextTickAt } from './consumer/next-tick.js';
 
 const parseClientReply = replyParser<MetadataReplyEvent | FetchReplyEvent | ListOffsetsReplyEvent>(
   ['metadataReply', 'fetchReply', 'listOffsetsReply']);

@@ -50,6 +50,7 @@ import { onRequest } from './controller/requests.js';
 import { onPlacementRequest } from './controller/placement-requests.js';
 import { onProbeReply } from './controller/probe.js';
 import { onCampaignTick, onLeaderTick, onRecoveringTick } from './controller/tick.js';
+export { nextTickAt as controllerNextTickAt } from './controller/tick.js';
 import { startRecovery } from './controller/recovery.js';
 import type { Effect, Fx } from './kit/fx.js';
 import { lastIndex } from './controller/log.js';

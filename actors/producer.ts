@@ -29,6 +29,7 @@ import { checkInitDeadline, drain, onInitProducerIdReply } from './producer/send
 import { newCorr } from './kit/ops.js';
 import { expireInFlight, expireReady, onProduceReply } from './producer/retry.js';
 import { abandonMovedAttempts, checkOverdueAttempts } from './producer/leader-watch.js';
+import { LEADER_CHECK_AFTER_MS } from './client/leader-watch.js';
 import { settleFlushes } from './producer/retry.js';
 import type { ProducerConfig, ProducerContext, ProducerEvent, ProducerInput } from './producer/types.js';
 import type { InitProducerIdReplyEvent, MetadataReplyEvent, ProduceReplyEvent } from './client/messages.js';
@@ -42,23 +43,29 @@ export const PRODUCER_DEFAULTS: Omit<ProducerConfig, 'clientId'> = {
 };
 
 /**
- * The producer's tick interval: the resolution of its timeouts. Linger and retry backoff are exact:
- * `nextTickAt` brings the tick forward to them, since every record waits out the linger.
+ * The producer's tick interval: the resolution of its timeouts (request, delivery, metadata),
+ * which are seconds long. What a record waits on is exact: `nextTickAt` brings the tick forward
+ * to it. 50 ms, not 5: a producer ticked 200 times a second cost the client CPU for nothing.
  */
-export const PRODUCER_TICK_MS = 5;
+export const PRODUCER_TICK_MS = 50;
 
 /**
- * The earliest time a tick has work the 5 ms tick would make late: an open batch's linger ending,
- * a partition's retry backoff ending with batches ready, the producer id request's retry. The host
- * ticks then; timeouts (request, delivery, metadata) keep the tick's resolution.
+ * The earliest time a tick has work the 50 ms tick would make late: an open batch's linger ending,
+ * a partition's retry backoff ending with batches ready, the producer id request's retry, and an
+ * attempt becoming overdue (the leader watch, producer/leader-watch.ts, which failover waits on).
+ * The host ticks then; the timeouts keep the tick's resolution.
  */
 export function nextTickAt(ctx: ProducerContext): number {
   assert(ctx.config.lingerMs >= 0, 'linger is a duration');
   let at = Infinity;
+  let oldestSentMs = Infinity;
   for (const q of ctx.queues.values()) {
     if (q.open !== undefined) at = Math.min(at, q.open.createdMs + ctx.config.lingerMs);
     if (q.ready.length > 0 && q.retryAtMs > ctx.nowMs) at = Math.min(at, q.retryAtMs);
+    for (const b of q.inFlight) oldestSentMs = Math.min(oldestSentMs, b.sentAtMs);
   }
+  const overdueAtMs = Math.max(ctx.leaderCheckAtMs, oldestSentMs + LEADER_CHECK_AFTER_MS);
+  if (overdueAtMs > ctx.nowMs) at = Math.min(at, overdueAtMs);
   if (ctx.pid.status === 'none' && ctx.pid.retryAtMs > ctx.nowMs && ctx.sends.size > 0) at = Math.min(at, ctx.pid.retryAtMs);
   assert(!Number.isNaN(at), 'a deadline is a time');
   return at;

@@ -1,5 +1,5 @@
 /** The actor kinds a node hosts, and how their inputs are built from the node's config. */
-import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, parseControllerMessage } from '../../actors/controller.js';
+import { CONTROLLER_DEFAULTS, controllerInvariants, controllerMachine, controllerNextTickAt, parseControllerMessage } from '../../actors/controller.js';
 import { PARTITION_DEFAULTS, invariants as partitionInvariants, parsePartitionMessage, partitionMachine, partitionNextTickAt, type PartitionKnobs } from '../../actors/partition.js';
 import { COORDINATOR_DEFAULTS, coordinatorMachine, invariants as coordinatorInvariants, parseCoordinatorMessage, type CoordinatorKnobs } from '../../actors/coordinator.js';
 import { invariants as nodeInvariants, nextTickAt as nodeNextTickAt, nodeMachine, parseNodeMessage, type NodeKnobs } from '../../actors/node.js';
@@ -11,7 +11,9 @@ export type { ControllerKnobOverrides } from './config.js';
 export function controllerKind(knobs: ControllerKnobOverrides = {}): ActorKind {
   return {
     name: 'controller', machine: controllerMachine, parse: parseControllerMessage as ActorKind['parse'],
-    tickMs: knobs.tickMs ?? CONTROLLER_DEFAULTS.tickMs, invariants: controllerInvariants as ActorKind['invariants'],
+    // Ticked at its next deadline (actors/controller/tick.ts nextTickAt), and at least every tickMs.
+    tickMs: knobs.tickMs ?? CONTROLLER_DEFAULTS.tickMs, nextTickAt: controllerNextTickAt as ActorKind['nextTickAt'],
+    invariants: controllerInvariants as ActorKind['invariants'],
   };
 }
 

@@ -1,5 +1,5 @@
 /** The client actor kinds as the host runs them (the machines live in actors/). */
-import { consumerMachine, invariants as consumerInvariants, parseConsumerMessage, CONSUMER_TICK_MS } from '../../actors/consumer.js';
+import { consumerMachine, invariants as consumerInvariants, nextTickAt as consumerNextTickAt, parseConsumerMessage, CONSUMER_TICK_MS } from '../../actors/consumer.js';
 import { producerMachine, invariants as producerInvariants, nextTickAt as producerNextTickAt, parseProducerMessage, PRODUCER_TICK_MS } from '../../actors/producer.js';
 import type { ActorKind } from '../host.js';
 
@@ -11,5 +11,6 @@ export const producerKind: ActorKind = {
 
 export const consumerKind: ActorKind = {
   name: 'consumer', machine: consumerMachine, parse: parseConsumerMessage, tickMs: CONSUMER_TICK_MS,
+  nextTickAt: consumerNextTickAt as (context: never) => number,
   invariants: consumerInvariants as (context: never) => void,
 };

@@ -5,7 +5,8 @@
  * partition leader, building fetch answers with the real record codec.
  */
 import test from 'ava';
-import { consumerMachine, invariants, parseConsumerMessage, type ConsumerContext, type ConsumerInput, type PollResult } from '../../../actors/consumer.js';
+import { consumerMachine, invariants, nextTickAt, parseConsumerMessage, type ConsumerContext, type ConsumerInput, type PollResult } from '../../../actors/consumer.js';
+import { consumerKind } from '../../../runtime/sdk/kinds.js';
 import { encodeRecords } from '../../../actors/client/record-codec.js';
 import { ClientHarness, bytes, metadataBody, text } from '../client/fake-cluster.js';
 import { fetchAddress } from '../../../actors/kit/addresses.js';
@@ -67,6 +68,24 @@ test('until the leader has answered, requests go fail-fast: nobody listening (UN
   const fetch = h.takeOne('fetch');
   t.like(fetch.body, { fetchOffset: 3 });
   t.is(fetch.failFast, undefined, 'the leader answered once: plain publishes from now on');
+});
+
+test('nextTickAt names what waits on time: a poll\'s timeout, a partition\'s retry, a fetch becoming overdue', (t) => {
+  const h = consumer({ maxWaitMs: 500 });
+  t.is(consumerKind.nextTickAt as unknown, nextTickAt as unknown, 'the host asks the consumer kind for it');
+  t.is(nextTickAt(h.ctx), Infinity, 'nothing assigned, no poll: the regular tick is enough');
+  assigned(h, 0);
+  const fetch = h.takeOne('fetch');
+  const sentMs = h.ctx.nowMs;
+  t.is(nextTickAt(h.ctx), sentMs + 500 + 200, 'a fetch is overdue once the leader could have held it and 200 ms more');
+  h.send({ type: 'poll', requestId: 2, maxRecords: 10, timeoutMs: 30 });
+  t.is(nextTickAt(h.ctx), sentMs + 30, 'the poll times out first');
+  h.tick(30);
+  t.deepEqual(values(h.takeDelivered()[0]), [], 'answered empty at its timeout');
+  h.reply(fetch, { code: 'NOT_LEADER', message: 'moved' });
+  const retryAtMs = h.ctx.partitions.get('t/0')?.retryAtMs ?? NaN;
+  t.true(retryAtMs > h.ctx.nowMs, 'backing off');
+  t.is(nextTickAt(h.ctx), retryAtMs, 'the retry comes when the backoff ends');
 });
 
 test('a first batch that starts below the fetch offset is skipped up to it', (t) => {

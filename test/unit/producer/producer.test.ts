@@ -51,7 +51,7 @@ test('records sent within lingerMs go out as one produce, and each send gets its
   ]);
 });
 
-test('the tick comes when the linger ends, not at the next 5 ms tick: nextTickAt names the open batch\'s deadline', (t) => {
+test('the tick comes when the linger ends, not at the next 50 ms tick: nextTickAt names the open batch\'s deadline', (t) => {
   const h = producer({ lingerMs: 3 });
   t.is(nextTickAt(h.ctx), Infinity, 'nothing open: no deadline sooner than the tick');
   h.tick(2);
@@ -61,7 +61,10 @@ test('the tick comes when the linger ends, not at the next 5 ms tick: nextTickAt
   t.is(h.take('produce').length, 0, 'still lingering at 4');
   h.tick(1);
   t.is(body(h.takeOne('produce')).batch.recordCount, 1, 'sent at 5, when the host ticks');
-  t.is(nextTickAt(h.ctx), Infinity, 'in flight: the reply, not a deadline, moves it on');
+  t.is(nextTickAt(h.ctx), 205, 'in flight since 5: overdue at 205, when the leader watch re-reads metadata');
+  h.tick(200);
+  t.is(h.take('metadata').length, 1, 'overdue: metadata is read again');
+  t.is(nextTickAt(h.ctx), 305, 'still unanswered: the next check is one period later');
   t.is(producerKind.nextTickAt as unknown, nextTickAt as unknown, 'the host asks the producer kind for it');
 });
 
