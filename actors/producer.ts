@@ -21,6 +21,7 @@ import { assert } from './assert.js';
 import { effectActions } from './effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, mayRefresh, onMetadataReply, refreshOverdue } from './client/metadata.js';
 import { own } from './kit/draft.js';
+import { emptyIdMap, idValues } from './kit/id-map.js';
 import { replyParser } from './client/messages.js';
 import { deliver, type Effect, type Fx } from './kit/fx.js';
 import { createSticky } from './client/sticky.js';
@@ -102,7 +103,7 @@ function initialContext(input: ProducerInput): ProducerContext {
       backoff: { baseMs: config.retryBackoffMs, maxMs: config.retryBackoffMaxMs } },
     metadata: createMetadataCache(), sticky: createSticky(),
     pid: { status: 'none', producerId: -1, producerEpoch: -1, corr: undefined, deadlineMs: Infinity, retryAtMs: -Infinity, failures: 0 },
-    sends: new Map(), queues: new Map(), corrs: new Map(), bufferedBytes: 0, flushes: [], closing: undefined, closed: false,
+    sends: emptyIdMap(), queues: new Map(), corrs: new Map(), bufferedBytes: 0, flushes: [], closing: undefined, closed: false,
     leaderCheckAtMs: -Infinity,
   };
 }
@@ -110,20 +111,20 @@ function initialContext(input: ProducerInput): ProducerContext {
 export function invariants(ctx: ProducerContext): void {
   let bytes = 0;
   const unsettled = new Map<number, number>();
-  for (const send of ctx.sends.values()) if (send.waiting) bytes += send.bytes;
+  for (const send of idValues(ctx.sends)) if (send.waiting) bytes += send.bytes;
   for (const [key, q] of ctx.queues) {
     assert(q.inFlight.length <= ctx.config.maxInFlight, `in flight bounded on ${key}`);
     const all = q.open === undefined ? q.ready.concat(q.inFlight) : q.ready.concat(q.inFlight, [q.open]);
     for (const b of all) {
       bytes += b.bytes;
-      for (const s of b.slices) unsettled.set(s.requestId, (unsettled.get(s.requestId) ?? 0) + s.count);
+      for (const s of b.slices) unsettled.set(s.arrival, (unsettled.get(s.arrival) ?? 0) + s.count);
     }
     for (const b of q.inFlight) assert(b.corr !== undefined && ctx.corrs.get(b.corr) === key, 'an in-flight batch has a live corr');
     for (const b of q.ready) assert(b.corr === undefined && b.encoded !== undefined, 'a ready batch is encoded and idle');
   }
   assert(bytes === ctx.bufferedBytes, `buffered bytes ${ctx.bufferedBytes} = ${bytes} in sends and batches`);
-  for (const send of ctx.sends.values()) {
-    if (!send.waiting) assert((unsettled.get(send.requestId) ?? 0) === send.unsettled, `send ${send.requestId} records all in batches`);
+  for (const send of idValues(ctx.sends)) {
+    if (!send.waiting) assert((unsettled.get(send.arrival) ?? 0) === send.unsettled, `send ${send.requestId} records all in batches`);
   }
   if (ctx.closed) assert(ctx.sends.size === 0, 'closed only when idle');
 }

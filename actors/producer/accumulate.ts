@@ -14,6 +14,7 @@ import { onBatchClosed, stickyPartition } from '../client/sticky.js';
 import type { Batch, ErrorInfo, PartitionQueue, PendingSend, ProducerCommand, ProducerContext, ProducerRecord, SendResult } from './types.js';
 import { fresh, isOwned, own } from '../kit/draft.js';
 import { ownQueue, ownSend } from './draft.js';
+import { idAdd, idDelete, idValues } from '../kit/id-map.js';
 
 /** Per-record overhead on top of the encoded size: room for the timestamp delta and batch framing. */
 const RECORD_SLACK_BYTES = 8;
@@ -48,12 +49,11 @@ export function onSend(ctx: ProducerContext, fx: Fx, command: ProducerCommand & 
   const refused = refusal(ctx, command, bytes);
   if (refused) return deliver(fx, command.requestId, refused);
   assert(ctx.bufferedBytes + bytes <= ctx.config.bufferBytesMax, 'an accepted send fits the buffer');
-  assert(!ctx.sends.has(command.requestId), 'SDK request ids are unique');
   const n = command.records.length;
   const send: PendingSend = { requestId: command.requestId, arrival: ++ctx.arrivals, topic: command.topic, partition: command.partition,
     records: command.records, bytes, sinceMs: ctx.nowMs, waiting: true, partitions: new Array<number>(n).fill(-1),
     offsets: new Array<number>(n).fill(-1), unsettled: n, error: undefined };
-  own(ctx, 'sends').set(send.requestId, fresh(send));
+  idAdd(own(ctx, 'sends'), send.arrival, fresh(send));
   ctx.bufferedBytes += bytes;
   wantTopic(own(ctx, 'metadata'), command.topic);
   if (ctx.metadata.topics.has(command.topic)) accumulate(ctx, fx, send);
@@ -61,8 +61,8 @@ export function onSend(ctx: ProducerContext, fx: Fx, command: ProducerCommand & 
 
 /** Moves every waiting send whose topic is now known into batches. */
 export function accumulateWaiting(ctx: ProducerContext, fx: Fx): void {
-  for (const send of ctx.sends.values()) {
-    if (send.waiting && ctx.metadata.topics.has(send.topic)) accumulate(ctx, fx, ownSend(ctx, send.requestId));
+  for (const send of idValues(ctx.sends)) {
+    if (send.waiting && ctx.metadata.topics.has(send.topic)) accumulate(ctx, fx, ownSend(ctx, send.arrival));
   }
 }
 
@@ -83,7 +83,7 @@ function accumulate(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
     const record: RecordInput = r.timestamp === undefined ? { ...r, timestamp: wallMs } : r as RecordInput;
     const partition = choosePartition(ctx, send, record, count);
     partitions[i] = partition;
-    append(ctx, queueFor(ctx, send.topic, partition), send.requestId, i, record, estimateBytes(r));
+    append(ctx, queueFor(ctx, send.topic, partition), send.arrival, i, record, estimateBytes(r));
   }
   send.partitions = partitions;
 }
@@ -112,7 +112,7 @@ export function queueFor(ctx: ProducerContext, topic: string, partition: number)
 }
 
 /** Adds a record to the open batch of an owned queue (one per record: the owned check is the fast path). */
-function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, index: number, record: RecordInput, bytes: number): void {
+function append(ctx: ProducerContext, q: PartitionQueue, arrival: number, index: number, record: RecordInput, bytes: number): void {
   if (q.open !== undefined && q.open.bytes + bytes > ctx.config.batchBytes) closeBatch(ctx, q);
   if (q.open === undefined) q.open = newBatch(ctx, q);
   let b = q.open;
@@ -126,8 +126,8 @@ function append(ctx: ProducerContext, q: PartitionQueue, requestId: number, inde
   assert(isOwned(b) && isOwned(b.records), 'the open batch is the step\'s own');
   assert(b.slices.length > 0 || b.records.length === 1, 'a batch\'s records are covered by its slices');
   const last = b.slices[b.slices.length - 1];
-  if (last !== undefined && last.requestId === requestId && last.first + last.count === index) b.slices[b.slices.length - 1] = { ...last, count: last.count + 1 };
-  else b.slices.push({ requestId, first: index, count: 1 });
+  if (last !== undefined && last.arrival === arrival && last.first + last.count === index) b.slices[b.slices.length - 1] = { ...last, count: last.count + 1 };
+  else b.slices.push({ arrival, first: index, count: 1 });
 }
 
 function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
@@ -175,7 +175,7 @@ export function closeDue(ctx: ProducerContext, all: boolean): void {
 
 function failWaiting(ctx: ProducerContext, fx: Fx, send: PendingSend, error: ErrorInfo): void {
   assert(send.waiting, 'only a waiting send fails whole');
-  own(ctx, 'sends').delete(send.requestId);
+  idDelete(own(ctx, 'sends'), send.arrival);
   ctx.bufferedBytes -= send.bytes;
   deliver(fx, send.requestId, { ok: false, code: error.code, message: error.message } satisfies SendResult);
 }
@@ -183,7 +183,7 @@ function failWaiting(ctx: ProducerContext, fx: Fx, send: PendingSend, error: Err
 /** Sends that waited for metadata longer than deliveryTimeoutMs fail. */
 export function expireWaiting(ctx: ProducerContext, fx: Fx): void {
   assert(ctx.config.deliveryTimeoutMs > 0, 'a delivery timeout');
-  for (const send of ctx.sends.values()) {
+  for (const send of idValues(ctx.sends)) {
     if (!send.waiting || ctx.nowMs - send.sinceMs < ctx.config.deliveryTimeoutMs) continue;
     assert(send.unsettled === send.records.length, 'a waiting send has no record in a batch yet');
     const missing = ctx.metadata.missing.has(send.topic) || ctx.metadata.fetchedAtMs > -Infinity;

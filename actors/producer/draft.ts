@@ -6,6 +6,7 @@
  */
 import { assert } from '../assert.js';
 import { fresh, isOwned, own, ownEntry } from '../kit/draft.js';
+import { ownIdEntry } from '../kit/id-map.js';
 import type { Batch, PartitionQueue, PendingSend, ProducerContext } from './types.js';
 
 /** The queue at `key`, owned by this step. */
@@ -34,9 +35,9 @@ export function withoutCorr(b: Batch): Batch {
   return fresh({ ...b, corr: undefined });
 }
 
-/** The pending send `requestId`, owned by this step. */
-export function ownSend(ctx: ProducerContext, requestId: number): PendingSend {
-  const send = ownEntry(own(ctx, 'sends'), requestId);
-  assert(send !== undefined, `send ${requestId} is pending`);
+/** The pending send that arrived `arrival`-th, owned by this step. */
+export function ownSend(ctx: ProducerContext, arrival: number): PendingSend {
+  const send = ownIdEntry(own(ctx, 'sends'), arrival);
+  assert(send !== undefined, `send ${arrival} is pending`);
   return send;
 }

@@ -23,6 +23,7 @@ import { routeKey } from '../client/metadata.js';
 import type { Batch, ErrorInfo, FlushResult, PartitionQueue, PendingSend, ProducerContext, SendError, SendResult } from './types.js';
 import { isOwned, own } from '../kit/draft.js';
 import { ownBatch, ownQueue, ownSend, withoutCorr } from './draft.js';
+import { idDelete, idFirst, idHas } from '../kit/id-map.js';
 
 export function onProduceReply(ctx: ProducerContext, fx: Fx, event: ProduceReplyEvent): void {
   const key = ctx.corrs.get(event.corr);
@@ -168,8 +169,8 @@ export function expireReady(ctx: ProducerContext, fx: Fx): void {
 
 function finish(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   assert(send.unsettled === 0, 'finish a settled send');
-  assert(ctx.sends.has(send.requestId), 'a send is answered once');
-  own(ctx, 'sends').delete(send.requestId);
+  assert(idHas(ctx.sends, send.arrival), 'a send is answered once');
+  idDelete(own(ctx, 'sends'), send.arrival);
   const result: SendResult = send.error === undefined
     ? { ok: true, partitions: send.partitions, offsets: send.offsets }
     : failure(send.error);
@@ -185,7 +186,7 @@ function failure(error: SendError): SendResult {
 function settle(ctx: ProducerContext, fx: Fx, batch: Batch, baseOffset: number, error: ErrorInfo | undefined): void {
   let position = 0;
   for (const slice of batch.slices) {
-    const send = ownSend(ctx, slice.requestId);
+    const send = ownSend(ctx, slice.arrival);
     assert(send.unsettled >= slice.count, 'a batch settles records of a pending send');
     const offsets = own(send, 'offsets');
     for (let j = 0; j < slice.count; j++) offsets[slice.first + j] = baseOffset < 0 || error ? -1 : baseOffset + position + j;
@@ -211,8 +212,7 @@ export function settleFailed(ctx: ProducerContext, fx: Fx, batch: Batch, error: 
 /** Delivers flushes whose earlier sends are all settled, then a pending close. */
 export function settleFlushes(ctx: ProducerContext, fx: Fx): void {
   assert(!ctx.closed || ctx.sends.size === 0, 'a closed producer holds no sends');
-  const oldest = ctx.sends.values().next();
-  const oldestArrival = oldest.done ? Infinity : oldest.value.arrival;
+  const oldestArrival = idFirst(ctx.sends)?.arrival ?? Infinity;
   let done = 0;
   while (done < ctx.flushes.length && (ctx.flushes[done] as { arrival: number }).arrival < oldestArrival) {
     deliver(fx, (ctx.flushes[done] as { requestId: number }).requestId, { ok: true } satisfies FlushResult);

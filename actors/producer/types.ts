@@ -2,6 +2,7 @@
  * The producer actor's messages, context and knobs. Re-exported by actors/producer.ts (the public
  * surface); they live here so the pure helpers can import them without a cycle.
  */
+import type { IdMap } from '../kit/id-map.js';
 import type { RuntimeEvent } from '../effects.js';
 import type { ErrorCode } from '../errors.js';
 import type { MetadataCache, MetadataPolicy } from '../client/metadata.js';
@@ -90,7 +91,7 @@ export interface PendingSend {
 }
 
 /** A run of consecutive records of one send inside a batch. */
-export interface Slice { requestId: number; first: number; count: number }
+export interface Slice { arrival: number; first: number; count: number }
 
 export interface Batch {
   id: number;
@@ -173,8 +174,8 @@ export interface ProducerContext {
   metadata: MetadataCache;
   sticky: StickyState;
   pid: ProducerIdState;
-  /** SDK sends in arrival order (Map keeps insertion order). */
-  sends: Map<number, PendingSend>;
+  /** SDK sends by arrival (kit/id-map.ts: a backlog is not copied per step), so in arrival order. */
+  sends: IdMap<PendingSend>;
   /** `topic/partition` → queue. */
   queues: Map<string, PartitionQueue>;
   /** Produce corr → queue key. */
