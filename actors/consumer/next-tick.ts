@@ -28,5 +28,6 @@ export function nextTickAt(ctx: ConsumerContext): number {
     for (const q of g.queued) consider(q.sendAtMs);
   }
   assert(!Number.isNaN(at), 'a deadline is a time');
+  assert(at > ctx.nowMs, 'the next tick is after now: the host never ticks in a loop');
   return at;
 }

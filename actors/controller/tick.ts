@@ -45,6 +45,7 @@ export function nextTickAt(ctx: ControllerContext): number {
     }
   }
   assert(!Number.isNaN(at), 'a deadline is a time');
+  assert(at > ctx.lastTickMs, 'only deadlines after the last tick: the host never ticks in a loop');
   return at;
 }
 

@@ -50,6 +50,7 @@ export function onSend(ctx: ProducerContext, fx: Fx, command: ProducerCommand & 
   if (refused) return deliver(fx, command.requestId, refused);
   assert(ctx.bufferedBytes + bytes <= ctx.config.bufferBytesMax, 'an accepted send fits the buffer');
   const n = command.records.length;
+  assert(n > 0 && ctx.sends.lastId <= ctx.arrivals, 'an accepted send has records, and arrives after every pending one');
   const send: PendingSend = { requestId: command.requestId, arrival: ++ctx.arrivals, topic: command.topic, partition: command.partition,
     records: command.records, bytes, sinceMs: ctx.nowMs, waiting: true, partitions: new Array<number>(n).fill(-1),
     offsets: new Array<number>(n).fill(-1), unsettled: n, error: undefined };
