@@ -16,22 +16,33 @@ import { propose } from './replication.js';
 import { decideEnv } from './requests.js';
 import { logLine, type Fx } from '../kit/fx.js';
 
+/**
+ * When an unfenced node is next due a probe: once silent for `nodeProbeAfterMs`, and at most
+ * every `nodeProbeEveryMs`. A node not heard since this leader took over is due at once: after a
+ * failover of the controller itself, the node that died with the old leader is found without more
+ * waiting. probeSilentNodes acts on it; tick.ts nextTickAt wakes the leader for it.
+ */
+export function probeDueAtMs(ctx: ControllerContext, id: string): number {
+  const { nodeSessionTimeoutMs, nodeProbeAfterMs, nodeProbeEveryMs } = ctx.knobs;
+  assert(nodeProbeEveryMs > 0, 'probes are spaced');
+  const lastHeardMs = (ctx.sessions[id] ?? -Infinity) - nodeSessionTimeoutMs;
+  const silentAtMs = ctx.sessionsHeard[id] === true ? lastHeardMs + nodeProbeAfterMs : -Infinity;
+  const previous = ctx.probes[id];
+  const dueMs = Math.max(silentAtMs, previous === undefined ? -Infinity : previous.atMs + nodeProbeEveryMs);
+  assert(!Number.isNaN(dueMs), 'a due time is a time');
+  return dueMs;
+}
+
 /** Tick (leader): one probe per silent (or not yet heard) unfenced node, at most every `nodeProbeEveryMs`. */
 export function probeSilentNodes(ctx: ControllerContext, fx: Fx): void {
   const working = ctx.working;
   if (working === undefined) return;
   assert(ctx.role === 'leader', 'only the leader probes');
-  assert(ctx.knobs.nodeProbeEveryMs > 0, 'probes are spaced');
-  const { nodeSessionTimeoutMs, nodeProbeAfterMs, nodeProbeEveryMs } = ctx.knobs;
+  assert(ctx.lastTickMs === ctx.nowMs, 'probes are decided on the leader\'s tick');
   for (const id of Object.keys(working.nodes).map(Number).sort((a, b) => a - b)) {
     const node = working.nodes[String(id)];
     if (node === undefined || node.state === 'fenced' || id === ctx.nodeId) continue;
-    // A node not heard since this leader took over is probed at once: after a failover of the
-    // controller itself, the node that died with the old leader is found without more waiting.
-    const lastHeardMs = (ctx.sessions[String(id)] ?? -Infinity) - nodeSessionTimeoutMs;
-    if (ctx.sessionsHeard[String(id)] === true && ctx.nowMs - lastHeardMs < nodeProbeAfterMs) continue;
-    const previous = ctx.probes[String(id)];
-    if (previous !== undefined && ctx.nowMs - previous.atMs < nodeProbeEveryMs) continue;
+    if (ctx.nowMs < probeDueAtMs(ctx, String(id))) continue;
     const corr = ctx.nextProbeCorr++;
     ctx.probes = { ...ctx.probes, [String(id)]: { corr, atMs: ctx.nowMs, nodeEpoch: node.nodeEpoch } };
     fx.push({ type: 'send', params: { to: nodeAddress(id), type: 'probe', corr, replyTo: controllerVoter(ctx.nodeId), body: { nodeEpoch: node.nodeEpoch }, failFast: true } });

@@ -11,7 +11,7 @@ import { checkQuorum } from './leadership.js';
 import { broadcastAppend } from './replication.js';
 import { startRecovery } from './recovery.js';
 import type { Fx } from '../kit/fx.js';
-import { expireSessions, probeSilentNodes } from './probe.js';
+import { expireSessions, probeDueAtMs, probeSilentNodes } from './probe.js';
 import { placementTick } from './placement-tick.js';
 import { releaseApplied } from './purgatory.js';
 
@@ -32,16 +32,10 @@ export function nextTickAt(ctx: ControllerContext): number {
   else if (ctx.role !== 'leader') consider(ctx.electionDeadlineMs);
   else {
     consider(ctx.heartbeatDueMs);
-    const { nodeSessionTimeoutMs, nodeProbeAfterMs, nodeProbeEveryMs } = ctx.knobs;
     for (const [id, node] of Object.entries(ctx.working?.nodes ?? {})) {
       if (node.state === 'fenced' || Number(id) === ctx.nodeId) continue;
-      const sessionEndMs = ctx.sessions[id] ?? -Infinity;
-      consider(sessionEndMs);
-      // As probeSilentNodes decides: silent for nodeProbeAfterMs (or not heard since this leader
-      // took over), and no probe in the last nodeProbeEveryMs.
-      const silentAtMs = ctx.sessionsHeard[id] === true ? sessionEndMs - nodeSessionTimeoutMs + nodeProbeAfterMs : -Infinity;
-      const probe = ctx.probes[id];
-      consider(Math.max(silentAtMs, probe === undefined ? -Infinity : probe.atMs + nodeProbeEveryMs));
+      consider(ctx.sessions[id] ?? -Infinity);
+      consider(probeDueAtMs(ctx, id));
     }
   }
   assert(!Number.isNaN(at), 'a deadline is a time');

@@ -2,6 +2,8 @@
 // Method: three controllers in harness.ts; nodes are simulated by sending requests to the controller leader's node address.
 import test from 'ava';
 import { Cluster } from './harness.js';
+import { controllerNextTickAt } from '../../../actors/controller.js';
+import { controllerKind } from '../../../runtime/node/kinds.js';
 import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
 
 function register(c: Cluster, id: number, incarnation = `inc-${id}`): Record<string, unknown> | undefined {
@@ -115,4 +117,38 @@ test('a new controller leader probes at once the nodes it has not heard from, an
   c.deliver(nodeAddress(first.nodeId), { to: controllerVoter(second.nodeId), type: 'probeReply', corr: probe?.corr as number, body: { code: 'UNKNOWN_ADDRESS' } });
   c.advance(20);
   t.is(c.leader().ctx.image.nodes[String(first.nodeId)]?.state, 'fenced');
+});
+
+test('nextTickAt wakes a follower at its election deadline and the leader at its next heartbeat or a silent node\'s probe', (t) => {
+  t.is(controllerKind().nextTickAt as unknown, controllerNextTickAt as unknown, 'the host asks the controller kind for it');
+  const c = new Cluster([1, 2, 3], 43);
+  c.elect();
+  const epochs = new Map<number, number>();
+  for (const id of [1, 2, 3]) epochs.set(id, register(c, id)?.['nodeEpoch'] as number);
+  for (const id of [1, 2, 3]) beat(c, id, epochs.get(id) as number);
+  c.advance(30);
+  const leader = c.leader();
+  const follower = c.get([1, 2, 3].find((id) => id !== leader.nodeId) as number);
+  t.is(controllerNextTickAt(follower.ctx), follower.ctx.electionDeadlineMs);
+  t.is(controllerNextTickAt(leader.ctx), leader.ctx.heartbeatDueMs, 'every node heard just now: the heartbeat comes first');
+  // Node 'silent' stops beating; the others keep on. Its probe is due nodeProbeAfterMs after its last beat.
+  const silent = follower.nodeId;
+  const lastBeatMs = leader.ctx.nowMs;
+  beat(c, silent, epochs.get(silent) as number);
+  for (let i = 0; i < 3; i++) {
+    for (const id of [1, 2, 3]) if (id !== silent) beat(c, id, epochs.get(id) as number);
+    c.advance(50);
+  }
+  const ctx = c.leader().ctx;
+  const probeAtMs = (ctx.sessions[String(silent)] as number) - ctx.knobs.nodeSessionTimeoutMs + ctx.knobs.nodeProbeAfterMs;
+  t.true(probeAtMs > ctx.lastTickMs && probeAtMs <= lastBeatMs + ctx.knobs.nodeProbeAfterMs + 50, `probe due at ${probeAtMs}`);
+  t.is(controllerNextTickAt(ctx), Math.min(ctx.heartbeatDueMs, probeAtMs));
+  t.is(controllerNextTickAt({ ...ctx, heartbeatDueMs: ctx.nowMs + 10_000 }), probeAtMs, 'with the heartbeat far off, the probe is next');
+  // Only the silent node left to watch (the others not heard: probed on the next regular tick).
+  const probed = { ...ctx, heartbeatDueMs: ctx.nowMs + 10_000, sessionsHeard: { [String(silent)]: true as const },
+    probes: { [String(silent)]: { corr: 1, atMs: probeAtMs + 5, nodeEpoch: 1 } } };
+  t.is(controllerNextTickAt(probed), probeAtMs + 5 + ctx.knobs.nodeProbeEveryMs, 'once probed, the next probe waits nodeProbeEveryMs');
+  const sessionEndMs = ctx.sessions[String(silent)] as number;
+  const longProbes = { ...probed, knobs: { ...ctx.knobs, nodeProbeEveryMs: 60_000 } };
+  t.is(controllerNextTickAt(longProbes), sessionEndMs, 'then its session running out');
 });
