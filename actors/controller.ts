@@ -26,7 +26,7 @@
  * leader listens on the controller leader addresses.
  *
  * Addresses (actors/kit/addresses.ts): a replica lives at its voter address `n/ctl/<id>`; the
- * leader also listens on `n/ctl/leader` (node traffic: registerNode, nodeHeartbeat, alterPartition,
+ * leader also listens on `n/ctl/leader` (node traffic: registerNode, nodeHeartbeat, alterPartition, resignLeadership,
  * allocateProducerIds), `c/admin/leader` (createTopic, deleteTopic, createPartitions,
  * alterConfigs, describeQuorum) and `c/pid/leader` (initProducerId). describeQuorum is also
  * answered on a voter address. Raft RPCs (preVote, requestVote, appendEntries, installSnapshot and
@@ -135,7 +135,7 @@ const raft = {
 /** Requests to the controller; any but the leader answers NOT_CONTROLLER (describeQuorum: any voter). */
 const requests = {
   registerNode: { actions: 'request' }, nodeHeartbeat: { actions: 'request' }, createTopic: { actions: 'request' }, deleteTopic: { actions: 'request' },
-  createPartitions: { actions: 'request' }, alterConfigs: { actions: 'request' }, alterPartition: { actions: 'request' },
+  createPartitions: { actions: 'request' }, alterConfigs: { actions: 'request' }, alterPartition: { actions: 'request' }, resignLeadership: { actions: 'request' },
   allocateProducerIds: { actions: 'request' }, initProducerId: { actions: 'request' }, describeQuorum: { actions: 'request' },
   alterPartitionReassignments: { actions: 'placementRequest' }, listPartitionReassignments: { actions: 'placementRequest' },
   electLeaders: { actions: 'placementRequest' }, decommissionNode: { actions: 'placementRequest' }, balanceCluster: { actions: 'placementRequest' },

@@ -61,7 +61,7 @@ export { nextTickAt as partitionNextTickAt } from './partition/tick.js';
 export const PARTITION_DEFAULTS: { configs: PartitionConfigs; knobs: PartitionKnobs } = {
   configs: { minInsyncReplicas: 1, maxMessageBytes: 1_048_588, retentionMs: 7 * 24 * 3600_000, retentionBytes: -1, flush: 'default' },
   knobs: {
-    tickMs: 50, idleTickMs: 10_000, replicaLagTimeMaxMs: 3000, fetchMaxWaitMs: 500, fetchBytesMax: 1_048_576, tailCacheBytes: 8 * 1_048_576,
+    tickMs: 50, idleTickMs: 10_000, replicaLagTimeMaxMs: 3000, fetchMaxWaitMs: 500, fetchProgressWaitMs: 100, fetchBytesMax: 1_048_576, tailCacheBytes: 8 * 1_048_576,
     retentionCheckMs: 1000, hwCheckpointMs: 1000, producersCheckpointMs: 5000, fetchTimeoutSlackMs: 250, fetchRetryBackoffMs: 200,
     fetchLeaderBehindRetryMs: 20, isrProposalTimeoutMs: 2000, isrRetryBackoffMs: 500, producesPendingMax: 2000, appendQueueBytesMax: 16 * 1_048_576,
     fetchesParkedMax: 1000, readsInFlightMax: 64, producerIdsMax: 10_000, recoveryReadBytes: 1_048_576,
@@ -105,7 +105,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     configs, knobs, state: input.state, nowMs: input.nowMs, wallOffsetMs: input.wallMs - input.nowMs,
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),
-    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, isrInFlight: undefined, resigned: false,
+    nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, isrInFlight: undefined, resigned: false, abandonedEpoch: -1,
     hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
     throttle: applyThrottle(undefined, input.throttle, input.nowMs),

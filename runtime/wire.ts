@@ -69,6 +69,7 @@ export const WIRE: readonly WireType[] = [
   entry('allocateProducerIds', controller),
   // ISR changes (n/ctl/leader → the leader's replica address).
   entry('alterPartition', controller), entry('alterPartitionReply', partition),
+  entry('resignLeadership', controller), entry('resignLeadershipReply', partition),
   // Raft between voters (n/ctl/<id>).
   entry('preVote', controller), entry('preVoteReply', controller),
   entry('requestVote', controller), entry('requestVoteReply', controller),

@@ -10,7 +10,7 @@ import type { ErrorReply } from '../errors.js';
 import { nextRandom } from '../prng.js';
 import {
   decideAllocateProducerIds, decideInitProducerId, decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic,
-  decideDeleteTopic, decideHeartbeat, decideRegisterNode, isTopicId, type DecideEnv, type Decision,
+  decideDeleteTopic, decideHeartbeat, decideRegisterNode, decideResignLeadership, aliveIn, isTopicId, type DecideEnv, type Decision,
 } from '../metadata/decide.js';
 import { balancePlan, getNode, type MetadataImage } from '../metadata/image.js';
 import { clusterFlag } from '../metadata/cluster-configs.js';
@@ -82,6 +82,7 @@ function decideRequest(ctx: ControllerContext, working: MetadataImage, m: Exclud
     case 'createPartitions': return decideCreatePartitions(working, m);
     case 'alterConfigs': return decideAlterConfigs(working, m);
     case 'alterPartition': return decideAlterPartition(working, m);
+    case 'resignLeadership': return decideResignLeadership(working, m, aliveIn(working, decideEnv(ctx)));
     case 'allocateProducerIds': return decideAllocateProducerIds(working, m);
     case 'initProducerId': return decideInitProducerId(working);
     default: return unreachable(m);

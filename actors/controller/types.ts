@@ -24,6 +24,8 @@ export type ControllerRequest =
   /** An empty value restores the config's default (Kafka's incremental DELETE). */
   | { type: 'alterConfigs'; name: string; configs: TopicConfigs }
   | { type: 'alterPartition'; topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
+  /** A partition leader gives up its epoch (actors/metadata/decide.ts decideResignLeadership). */
+  | { type: 'resignLeadership'; topicId: string; partition: number; leaderId: number; leaderEpoch: number }
   | { type: 'allocateProducerIds'; nodeId: number; nodeEpoch: number }
   | { type: 'initProducerId' }
   | { type: 'describeQuorum' }

@@ -11,7 +11,7 @@ import { ADMIN_PREFIX, COORDINATOR_PREFIX, FETCH_PREFIX, isNodeOnly, METADATA, P
 export type WireSide = 'node' | 'client' | 'either';
 
 /** Requests only nodes send (and their replies): registration, ISR changes, Raft, probes. */
-const NODE_REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'alterPartition', 'allocateProducerIds', 'probe',
+const NODE_REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'alterPartition', 'resignLeadership', 'allocateProducerIds', 'probe',
   'preVote', 'requestVote', 'appendEntries', 'installSnapshot']);
 /** Raft answers are their own messages (sent to the voter address, not as replies to a corr). */
 const NODE_ANSWERS = new Set(['preVoteReply', 'requestVoteReply', 'appendEntriesReply', 'installSnapshotReply']);

@@ -7,7 +7,7 @@
  */
 import { assert } from '../assert.js';
 import type { ErrorReply } from '../errors.js';
-import { getNode, getTopicById, type MetadataImage, type PartitionImage } from './image.js';
+import { getNode, getTopicById, type MetadataImage, type PartitionImage, type TopicImage } from './image.js';
 import { changed } from './decide-partitions.js';
 import { checkNodeEpoch } from './decide-nodes.js';
 import type { Decision } from './decision.js';
@@ -20,6 +20,8 @@ export type { Decision, DecideEnv } from './decision.js';
 
 export interface AlterPartition { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionImage } | ErrorReply;
+
+export interface ResignLeadership { topicId: string; partition: number; leaderId: number; leaderEpoch: number }
 
 export interface AllocateProducerIds { nodeId: number; nodeEpoch: number }
 export type InitProducerIdReply = { code: 'OK'; producerId: number; producerEpoch: number } | ErrorReply;
@@ -45,17 +47,25 @@ function eligibleIsr(image: MetadataImage, current: PartitionImage, isr: readonl
   return isr.filter((id) => current.isr.includes(id) || getNode(image, id)?.state === 'unfenced');
 }
 
-/** AlterPartition (KIP-497): an ISR change proposed by the partition leader. */
-export function decideAlterPartition(image: MetadataImage, command: AlterPartition): Decision<AlterPartitionReply> {
+/** The partition a leader's request names, if it exists and the request's leader and leader epoch are current. */
+function ledBy(image: MetadataImage, command: ResignLeadership): { topic: TopicImage; current: PartitionImage } | ErrorReply {
   const topic = getTopicById(image, command.topicId);
   const current = topic?.partitions[command.partition];
-  if (topic === undefined || current === undefined) {
-    return { records: [], reply: { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `no partition ${command.topicId}/${command.partition}` } };
-  }
+  if (topic === undefined || current === undefined) return { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: `no partition ${command.topicId}/${command.partition}` };
   if (command.leaderId !== current.leader || command.leaderEpoch !== current.leaderEpoch) {
-    return { records: [], reply: { code: 'FENCED_LEADER_EPOCH', leaderId: current.leader, leaderEpoch: current.leaderEpoch,
-      message: `leader ${command.leaderId} epoch ${command.leaderEpoch} is not the current leader ${current.leader} epoch ${current.leaderEpoch}` } };
+    return { code: 'FENCED_LEADER_EPOCH', leaderId: current.leader, leaderEpoch: current.leaderEpoch,
+      message: `leader ${command.leaderId} epoch ${command.leaderEpoch} is not the current leader ${current.leader} epoch ${current.leaderEpoch}` };
   }
+  assert(current.leader >= 0 && current.isr.includes(current.leader), 'a led partition has its leader in its ISR');
+  assert(current.leaderEpoch === command.leaderEpoch, 'the request is from the current leadership');
+  return { topic, current };
+}
+
+/** AlterPartition (KIP-497): an ISR change proposed by the partition leader. */
+export function decideAlterPartition(image: MetadataImage, command: AlterPartition): Decision<AlterPartitionReply> {
+  const led = ledBy(image, command);
+  if ('code' in led) return { records: [], reply: led };
+  const { topic, current } = led;
   if (command.partitionEpoch !== current.partitionEpoch) {
     return { records: [], reply: { code: 'INVALID_UPDATE_VERSION', leaderEpoch: current.leaderEpoch,
       message: `partition epoch ${command.partitionEpoch} is not the current ${current.partitionEpoch}` } };
@@ -69,6 +79,25 @@ export function decideAlterPartition(image: MetadataImage, command: AlterPartiti
   // An ISR change keeps the leader and its epoch; only the partition epoch moves on.
   assert(record.leaderEpoch === current.leaderEpoch && record.partitionEpoch === current.partitionEpoch + 1, 'an ISR change keeps the leader epoch');
   assert(proposed.every((id) => current.replicas.includes(id)), 'the ISR holds replicas only');
+  const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
+  return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
+}
+
+/**
+ * A partition leader that lost batches its followers may hold (a failed write on its disk) gives
+ * up its leader epoch (actors/partition/roles.ts abandonEpoch). The next live ISR member in
+ * replica order leads; when there is none, the same leader leads again in a new epoch, where the
+ * divergence check (KIP-279) makes followers drop what it lost. Either way the ISR stays: every
+ * member, the resigning leader included, holds the committed log.
+ */
+export function decideResignLeadership(image: MetadataImage, command: ResignLeadership, alive: (nodeId: number) => boolean): Decision<AlterPartitionReply> {
+  const led = ledBy(image, command);
+  if ('code' in led) return { records: [], reply: led };
+  const { topic, current } = led;
+  const successor = current.replicas.find((id) => id !== current.leader && current.isr.includes(id) && alive(id)) ?? current.leader;
+  assert(current.isr.includes(successor), 'the successor holds the committed log');
+  const record = { ...changed(topic, command.partition, current, [...current.isr], successor), leaderEpoch: current.leaderEpoch + 1 };
+  assert(record.isr.includes(record.leader) && record.leaderEpoch > command.leaderEpoch, 'a resignation moves to a new epoch led from the ISR');
   const { replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
   return { records: [record], reply: { code: 'OK', partition: { replicas: [...replicas], isr: [...isr], leader, leaderEpoch, partitionEpoch } } };
 }

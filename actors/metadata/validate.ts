@@ -111,6 +111,8 @@ function request(type: string, head: Head, b: Body): ControllerEvent {
     case 'alterConfigs': return { type, ...head, name: str(b, 'name', 300), configs: configs(b, 'configs') };
     case 'alterPartition': return { type, ...head, topicId: str(b, 'topicId'), partition: int(b, 'partition', 0), leaderId: nodeId(b, 'leaderId'),
       leaderEpoch: epoch(b, 'leaderEpoch'), partitionEpoch: epoch(b, 'partitionEpoch'), isr: ids(b, 'isr') };
+    case 'resignLeadership': return { type, ...head, topicId: str(b, 'topicId'), partition: int(b, 'partition', 0), leaderId: nodeId(b, 'leaderId'),
+      leaderEpoch: epoch(b, 'leaderEpoch') };
     case 'allocateProducerIds': return { type, ...head, nodeId: nodeId(b), nodeEpoch: epoch(b, 'nodeEpoch') };
     case 'describeQuorum': return { type, ...head };
     case 'initProducerId': return { type, ...head };
@@ -165,7 +167,7 @@ function raftSenderId(event: ControllerEvent): number {
 }
 
 const REQUESTS = new Set(['registerNode', 'nodeHeartbeat', 'createTopic', 'deleteTopic', 'createPartitions', 'alterConfigs',
-  'alterPartition', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
+  'alterPartition', 'resignLeadership', 'allocateProducerIds', 'describeQuorum', 'initProducerId']);
 const RAFT = new Set(['preVote', 'preVoteReply', 'requestVote', 'requestVoteReply', 'appendEntries', 'appendEntriesReply',
   'installSnapshot', 'installSnapshotReply', 'endQuorumEpoch']);
 

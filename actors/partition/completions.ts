@@ -11,7 +11,7 @@ import { newToken, takeOp } from '../kit/ops.js';
 import type { PartitionContext, PendingOp } from './types.js';
 import { epochDurable } from './leader.js';
 import { fetchReadDone } from './replication.js';
-import { stepDown } from './roles.js';
+import { abandonEpoch, stepDown } from './roles.js';
 import { recoveryBoundsRead, recoveryMetaRead, recoveryReadDone, startRecovery } from './recovery.js';
 
 /**
@@ -119,6 +119,9 @@ export function storageFailed(ctx: PartitionContext, fx: Fx, event: RuntimeEvent
   const op = takeOp<PendingOp>(ctx, event.token);
   assert(op !== undefined && event.error !== undefined, 'a failed write of an op in flight');
   logLine(fx, 'error', 'storageFailed', { what: op.kind, error: event.error });
+  // Followers may hold what a leader's failed append carried (they are served before it is stored).
+  if (op.kind === 'append' && op.asLeader) abandonEpoch(ctx, fx, op.leaderEpoch, 'leader append failed');
   if (ctx.leader !== undefined) stepDown(ctx, fx, 'storage failed');
   ctx.follower = undefined;
+  assert(op.kind !== 'append' || !op.asLeader || ctx.abandonedEpoch >= op.leaderEpoch, 'a failed leader append abandons its epoch');
 }

@@ -8,7 +8,7 @@
  * while its bucket is empty (actors/partition/throttle.ts).
  */
 import { assert } from '../assert.js';
-import { replicaAddress } from '../kit/addresses.js';
+import { CONTROLLER_FOR_NODES, replicaAddress } from '../kit/addresses.js';
 import { areContiguous, type StoredBatch } from './batch.js';
 import { indexFind, createTailCache, createBatchIndex } from './log-cache.js';
 import { latestEpoch, truncationOffset, type EpochEnd, acceptBatch, advanceLogStart, issueAppend, persistEpochs, setHw, truncateLog } from './log.js';
@@ -16,7 +16,7 @@ import { nextInt } from '../prng.js';
 import { logLine, report, type Fx } from '../kit/fx.js';
 import { newCorr, newToken } from '../kit/ops.js';
 import { own } from '../kit/draft.js';
-import type { FetchReply, FollowerState, PartitionContext } from './types.js';
+import type { FetchReply, FollowerState, PartitionContext, ResignLeadershipRequest } from './types.js';
 import { allowance, charge, refill, throttles } from './throttle.js';
 
 /** The follower state, owned by this step (actors/kit/draft.ts), or undefined when not following. */
@@ -26,8 +26,9 @@ function followerOf(ctx: PartitionContext): FollowerState | undefined {
 
 export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
   const f = followerOf(ctx);
-  if (f === undefined || f.fetch !== undefined || ctx.logWrite !== undefined) return;
-  if (ctx.nowMs < f.backoffUntilMs || f.leaderId < 0 || f.leaderId === ctx.nodeId) return;
+  if (f === undefined || f.fetch !== undefined || ctx.logWrite !== undefined || ctx.nowMs < f.backoffUntilMs) return;
+  if (f.leaderId === ctx.nodeId) return askToResign(ctx, fx, f);
+  if (f.leaderId < 0) return;
   assert(ctx.leader === undefined, 'only a follower fetches');
   assert(ctx.leo === ctx.leoPending, 'a follower fetches only with no write in flight');
   let bytesMax = ctx.knobs.fetchBytesMax;
@@ -37,11 +38,29 @@ export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
     if (bytesMax === 0) return; // The tick sends it once the bucket is positive again (nextTickAt).
   }
   const corr = newCorr(ctx);
-  f.fetch = { corr, deadlineMs: ctx.nowMs + ctx.knobs.fetchMaxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
+  // The leader's HW may be waiting for this fetch: poll briefly, so that a loss costs little.
+  const reportsProgress = f.leaderHw < f.leaderLeo && ctx.leo >= f.leaderLeo;
+  const maxWaitMs = reportsProgress ? Math.min(ctx.knobs.fetchProgressWaitMs, ctx.knobs.fetchMaxWaitMs) : ctx.knobs.fetchMaxWaitMs;
+  f.fetch = { corr, deadlineMs: ctx.nowMs + maxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
   fx.push({ type: 'send', params: { to: replicaAddress(ctx.topic, ctx.partition, f.leaderId), type: 'fetch', corr, body: {
     replicaId: ctx.nodeId, nodeEpoch: ctx.nodeEpoch, fetchOffset: ctx.leo, lastFetchedEpoch: latestEpoch(ctx.epochs),
-    leaderEpoch: ctx.state.leaderEpoch, maxWaitMs: ctx.knobs.fetchMaxWaitMs, minBytes: 1, bytesMax,
+    leaderEpoch: ctx.state.leaderEpoch, maxWaitMs, minBytes: 1, bytesMax,
   } } });
+}
+
+/**
+ * The state names this replica leader in an epoch it abandoned (roles.ts abandonEpoch): ask the
+ * controller for another leader or a new epoch, again after isrProposalTimeoutMs until the state
+ * moves on. A replica that follows itself for another reason (its node lost its controller
+ * session) waits for the session instead.
+ */
+function askToResign(ctx: PartitionContext, fx: Fx, f: FollowerState): void {
+  assert(f.leaderId === ctx.nodeId && f.fetch === undefined, 'only a replica named leader that does not fetch resigns');
+  if (ctx.resigned || ctx.state.leader !== ctx.nodeId || ctx.state.leaderEpoch > ctx.abandonedEpoch) return;
+  f.backoffUntilMs = ctx.nowMs + ctx.knobs.isrProposalTimeoutMs;
+  const body: ResignLeadershipRequest = { topicId: ctx.topicId, partition: ctx.partition, leaderId: ctx.nodeId, leaderEpoch: ctx.state.leaderEpoch };
+  fx.push({ type: 'send', params: { to: CONTROLLER_FOR_NODES, type: 'resignLeadership', corr: newCorr(ctx), body } });
+  assert(f.backoffUntilMs > ctx.nowMs, 'the next request waits');
 }
 
 function backOff(ctx: PartitionContext, f: FollowerState, pauseMs = ctx.knobs.fetchRetryBackoffMs): void {
@@ -70,6 +89,7 @@ export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undef
   f.fetch = undefined;
   if (body.code !== 'OK') return onFetchError(ctx, fx, f, body);
   f.leaderHw = body.hw;
+  f.leaderLeo = 'leo' in body && body.leo !== undefined ? body.leo : -1;
   f.leaderLogStart = body.logStartOffset;
   if ('divergingEpoch' in body) return onDiverging(ctx, fx, f, body.divergingEpoch);
   const batches = body.batches.filter((b) => b.lastOffset >= ctx.leo);

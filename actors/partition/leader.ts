@@ -67,6 +67,10 @@ export function onProduce(ctx: PartitionContext, fx: Fx, request: ProduceRequest
       lastOffset: batch.lastOffset, waitFor, deadlineMs });
   }
   flushQueue(ctx, fx);
+  // Parallel replication: followers get the batch now, while the leader's own write is under way,
+  // so an acknowledgement waits for the slower of the writes, not for both in series. The HW still
+  // counts the leader's stored LEO, so nothing is committed that the leader has not stored.
+  wakeParkedFetches(ctx, fx, 'leo');
 }
 
 /** Issues the queued batches as one append once the previous log write completed. */
@@ -78,11 +82,14 @@ export function flushQueue(ctx: PartitionContext, fx: Fx): void {
   l.queueBytes = 0;
 }
 
-/** The leader's own append completed. */
+/**
+ * The leader's own append completed: the HW may move. Follower fetches were woken when the batches
+ * were accepted; one parked since then waits only if the tail cache let its batches go (serveOrPark).
+ */
 export function leaderAppended(ctx: PartitionContext, fx: Fx): void {
+  flushQueue(ctx, fx);
   advanceLeaderHw(ctx, fx);
   wakeParkedFetches(ctx, fx, 'leo');
-  flushQueue(ctx, fx);
 }
 
 /** The epoch cache entry of a new leader epoch is durable: produce opens. */

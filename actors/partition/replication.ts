@@ -59,14 +59,14 @@ export function onFetch(ctx: PartitionContext, fx: Fx, request: FetchRequest): v
   // A follower ahead of us in our own epoch means we lost writes (a restart without a new epoch):
   // never tell it to truncate; it waits until the controller moves leadership.
   const ownEpoch = request.lastFetchedEpoch === latestEpoch(ctx.epochs);
-  const diverging = ownEpoch ? undefined : divergence(ctx.epochs, ctx.leo, request.fetchOffset, request.lastFetchedEpoch);
+  const diverging = ownEpoch ? undefined : divergence(ctx.epochs, ctx.leoPending, request.fetchOffset, request.lastFetchedEpoch);
   if (diverging) {
     return reply(fx, request, { code: 'OK', divergingEpoch: diverging, hw: ctx.hw, logStartOffset: ctx.logStart });
   }
-  if (request.fetchOffset < ctx.logStart || request.fetchOffset > ctx.leo) return reply(fx, request, outOfRange(ctx));
+  if (request.fetchOffset < ctx.logStart || request.fetchOffset > ctx.leoPending) return reply(fx, request, outOfRange(ctx));
   if (request.replicaId >= 0) {
     const before = l.followers.get(request.replicaId) ?? initialProgress(ctx.nowMs);
-    own(l, 'followers').set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leo, ctx.nowMs, request.nodeEpoch ?? -1));
+    own(l, 'followers').set(request.replicaId, recordFetch(before, request.fetchOffset, ctx.leoPending, ctx.nowMs, request.nodeEpoch ?? -1));
     assert(l.followers.get(request.replicaId)?.leo === request.fetchOffset, 'the follower\'s progress is its fetch offset');
     advanceLeaderHw(ctx, fx);
     maybeProposeIsr(ctx, fx, request.replicaId);
@@ -133,16 +133,16 @@ export function expireProduces(ctx: PartitionContext, fx: Fx): void {
 }
 
 export function outOfRange(ctx: PartitionContext): FetchReply {
-  return { code: 'OFFSET_OUT_OF_RANGE', logStartOffset: ctx.logStart, leo: ctx.leo };
+  return { code: 'OFFSET_OUT_OF_RANGE', logStartOffset: ctx.logStart, leo: ctx.leoPending };
 }
 
 function endFor(ctx: PartitionContext, request: FetchRequest): number {
-  return request.replicaId >= 0 ? ctx.leo : ctx.hw;
+  return request.replicaId >= 0 ? ctx.leoPending : ctx.hw;
 }
 
 function okReply(ctx: PartitionContext, request: FetchRequest, batches: StoredBatch[]): FetchReply {
   return request.replicaId >= 0
-    ? { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, leo: ctx.leo, batches }
+    ? { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, leo: ctx.leoPending, batches }
     : { code: 'OK', hw: ctx.hw, logStartOffset: ctx.logStart, batches };
 }
 
@@ -178,8 +178,11 @@ export function serveOrPark(ctx: PartitionContext, fx: Fx, original: FetchReques
   }
   const request = allowed === undefined ? original : { ...original, bytesMax: allowed };
   const end = endFor(ctx, request);
-  const batches = request.fetchOffset >= end ? [] : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax);
-  assert(end <= ctx.leo && end >= ctx.logStart, 'a fetch is answered within the stored log');
+  // Batches accepted but not yet stored live only in the tail cache; if it has let them go (an
+  // append queue larger than the cache), the fetch waits for the write (appends wake it).
+  const batches = request.fetchOffset >= end ? []
+    : tailCollect(ctx.tail, request.fetchOffset, end, request.bytesMax) ?? (request.fetchOffset >= ctx.leo ? [] : undefined);
+  assert(end <= ctx.leoPending && end >= ctx.logStart, 'a fetch is answered within the accepted log');
   assert(batches === undefined || batches.every((b) => b.lastOffset < end), 'no batch past what the reader may see');
   if (batches === undefined) {
     if (l.readsInFlight >= ctx.knobs.readsInFlightMax) return reply(fx, request, { code: 'REPLICA_BUSY', message: 'too many fetch reads' });

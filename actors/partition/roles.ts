@@ -38,9 +38,23 @@ export function leads(ctx: PartitionContext, state: PartitionState): boolean {
   return !ctx.resigned && named(ctx, state);
 }
 
-/** `state` names this replica leader and its log allows it, session or not. */
+/** `state` names this replica leader and its log allows it, session or not (never in an epoch it abandoned). */
 function named(ctx: PartitionContext, state: PartitionState): boolean {
-  return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId) && latestEpoch(ctx.epochs) <= state.leaderEpoch;
+  return state.leader === ctx.nodeId && state.replicas.includes(ctx.nodeId) && latestEpoch(ctx.epochs) <= state.leaderEpoch
+    && state.leaderEpoch > ctx.abandonedEpoch;
+}
+
+/**
+ * Leadership of `leaderEpoch` ends having lost batches followers may hold: it is never taken up
+ * again (PartitionContext.abandonedEpoch); while the state still names this replica in it, the
+ * replica follows no one and asks the controller to move on (follower.ts, askToResign).
+ */
+export function abandonEpoch(ctx: PartitionContext, fx: Fx, leaderEpoch: number, why: string): void {
+  assert(leaderEpoch >= 0, 'an epoch this replica led');
+  if (leaderEpoch <= ctx.abandonedEpoch) return;
+  ctx.abandonedEpoch = leaderEpoch;
+  logLine(fx, 'warn', 'leaderEpochAbandoned', { leaderEpoch, why, leo: ctx.leo, leoPending: ctx.leoPending });
+  assert(!named(ctx, { ...ctx.state, leaderEpoch }), 'an abandoned epoch is never led');
 }
 
 /**
@@ -84,7 +98,9 @@ export function adoptState(ctx: PartitionContext, fx: Fx, state: PartitionState,
   ctx.state = state;
   logLine(fx, 'debug', 'partitionStateApplied', { leader: state.leader, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch,
     isr: state.isr, replicas: state.replicas, leo: ctx.leo, hw: ctx.hw });
-  if (state.leader === ctx.nodeId && !named(ctx, state)) logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch: state.leaderEpoch, cached: latestEpoch(ctx.epochs) });
+  if (state.leader === ctx.nodeId && !named(ctx, state) && state.leaderEpoch > ctx.abandonedEpoch) {
+    logLine(fx, 'error', 'staleLeaderEpoch', { leaderEpoch: state.leaderEpoch, cached: latestEpoch(ctx.epochs) });
+  }
   if (change === 'same' && ctx.leader !== undefined) {
     leaderOf(ctx).isr = { kind: 'committed', isr: state.isr }; // Also ends a pending proposal.
     logIsrChanged(ctx, fx, before.isr);
@@ -131,7 +147,10 @@ export function stepDown(ctx: PartitionContext, fx: Fx, why: string): void {
   for (const w of l.waiters) send(fx, w.to, 'produceReply', answer, w.corr);
   failParkedFetches(ctx, fx, l);
   const firstQueued = l.queue[0];
-  if (firstQueued !== undefined) dropFrom(ctx, firstQueued.baseOffset);
+  if (firstQueued !== undefined) {
+    abandonEpoch(ctx, fx, l.leaderEpoch, 'accepted batches dropped on stepping down');
+    dropFrom(ctx, firstQueued.baseOffset);
+  }
   ctx.isrInFlight = l.isr.kind === 'committed' ? undefined : { leaderEpoch: l.leaderEpoch, partitionEpoch: ctx.state.partitionEpoch, isr: l.isr };
   ctx.leader = undefined;
 }
@@ -141,7 +160,7 @@ export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.leader === undefined, 'a leader steps down before following');
   assert(ctx.recovery === undefined, 'a follower starts from a recovered replica');
   ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
-    leaderHw: -1, leaderLogStart: -1 });
+    leaderHw: -1, leaderLeo: -1, leaderLogStart: -1 });
   logFollowing(ctx, fx);
   maybeSendFetch(ctx, fx);
 }

@@ -40,6 +40,13 @@ export interface PartitionKnobs {
   replicaLagTimeMaxMs: number;
   /** Long-poll wait of follower fetches. */
   fetchMaxWaitMs: number;
+  /**
+   * Long-poll wait of a follower fetch that may be what the leader's HW waits for: the last answer
+   * showed uncommitted data and this follower holds all of it. Such a fetch (or its answer) lost on
+   * the way costs a stalled HW until the follower sends again, after this + fetchTimeoutSlackMs
+   * instead of the whole long poll (core NATS delivers at most once).
+   */
+  fetchProgressWaitMs: number;
   fetchBytesMax: number;
   tailCacheBytes: number;
   retentionCheckMs: number;
@@ -116,6 +123,8 @@ export type ListOffsetsReply = { code: 'OK'; offset: number; timestamp?: number 
 export type AlterPartitionReply = { code: 'OK'; partition: PartitionState } | PartitionErrorReply;
 /** alterPartition (to the controller leader's node address): the leader's ISR proposal. */
 export interface AlterPartitionRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number; partitionEpoch: number; isr: number[] }
+/** resignLeadership (same address): a leader that abandoned its epoch asks for a new one, or another leader. */
+export interface ResignLeadershipRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number }
 
 export type PartitionEvent =
   | RuntimeEvent
@@ -125,6 +134,8 @@ export type PartitionEvent =
   | DeleteRecordsRequest
   | { type: 'fetchReply'; from: string; corr?: number; body: FetchReply }
   | { type: 'alterPartitionReply'; from: string; corr?: number; body: AlterPartitionReply }
+  /** The controller's answer to resignLeadership; ignored: the new state arrives as metadataChanged. */
+  | { type: 'resignLeadershipReply'; from: string; corr?: number; body: AlterPartitionReply }
   /**
    * From the node runtime when it applies a new partition state, or when the replica's share of
    * the reassignment throttle changes (no `throttle`: none).
@@ -206,6 +217,8 @@ export interface FollowerState {
   /** No fetch before this (NOT_LEADER, fenced, out of range). */
   backoffUntilMs: number;
   leaderHw: number;
+  /** The leader's log end (what it has accepted) as of its last answer; -1 before one. */
+  leaderLeo: number;
   leaderLogStart: number;
 }
 
@@ -251,6 +264,14 @@ export interface PartitionContext {
   isrInFlight: { leaderEpoch: number; partitionEpoch: number; isr: IsrState } | undefined;
   /** The node lost its controller session: lead nothing, even where the (possibly stale) state says so. */
   resigned: boolean;
+  /**
+   * The latest leader epoch this replica led and lost batches in that followers may hold (a failed
+   * leader write, or batches accepted but never issued when it stepped down): parallel replication
+   * serves batches before the leader stores them, so leading that epoch again would give their
+   * offsets to other batches under the same epoch, which no divergence check can see. The replica
+   * never leads it again and asks the controller for a new epoch instead (follower.ts). -1: none.
+   */
+  abandonedEpoch: number;
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
   producersCheckpoint: { inFlight: boolean; atMs: number };
   retention: { nextCheckMs: number; inFlight: boolean };

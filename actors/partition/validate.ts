@@ -94,16 +94,16 @@ function parse(inbound: Inbound, body: Body): PartitionEvent {
     }
     case 'fetchReply':
       return { type: 'fetchReply', ...head, body: fetchReplyBody(body) };
-    case 'alterPartitionReply':
-      return { type: 'alterPartitionReply', ...head,
+    case 'alterPartitionReply': case 'resignLeadershipReply':
+      return { type: inbound.type, ...head,
         body: body['code'] === 'OK' ? { code: 'OK', partition: parsePartitionState(body['partition']) } : errorBody(body) };
     default:
       throw new Error('unreachable: types are filtered before parse');
   }
 }
 
-const TYPES = new Set(['produce', 'fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply']);
-const NEED_CORR = new Set(['fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply']);
+const TYPES = new Set(['produce', 'fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply', 'resignLeadershipReply']);
+const NEED_CORR = new Set(['fetch', 'listOffsets', 'deleteRecords', 'fetchReply', 'alterPartitionReply', 'resignLeadershipReply']);
 
 /** Inbound envelope → a typed event, or why it is refused (the host answers INVALID_REQUEST / UNSUPPORTED_MESSAGE). */
 export function parsePartitionMessage(inbound: Inbound): Parsed<PartitionEvent> {

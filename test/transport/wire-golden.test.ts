@@ -64,6 +64,8 @@ const EXAMPLES: Record<string, { body: unknown; from?: string }> = {
   allocateProducerIds: { body: { nodeId: 2, nodeEpoch: 13 } },
   alterPartition: { body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 4, partitionEpoch: 9, isr: [1, 2, 3] } },
   alterPartitionReply: { body: { code: 'OK', partition: { ...partitionState, isr: [1, 2, 3], partitionEpoch: 10 } } },
+  resignLeadership: { body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 4 } },
+  resignLeadershipReply: { body: { code: 'OK', partition: { ...partitionState, leader: 2, leaderEpoch: 5, partitionEpoch: 10 } } },
   preVote: { from: controllerVoter(2), body: { term: 4, candidateId: 2, lastLogIndex: 13, lastLogTerm: 3 } },
   preVoteReply: { from: controllerVoter(3), body: { term: 3, voteTerm: 4, voterId: 3, granted: true } },
   requestVote: { from: controllerVoter(2), body: { term: 4, candidateId: 2, lastLogIndex: 13, lastLogTerm: 3 } },

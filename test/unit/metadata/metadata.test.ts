@@ -8,7 +8,7 @@ import { checkConfigs, checkTopicName, effectiveConfigs } from '../../../actors/
 import { placeReplicas } from '../../../actors/metadata/placement.js';
 import {
   decideAlterConfigs, decideAlterPartition, decideCreatePartitions, decideCreateTopic, decideDeleteTopic, decideFenceNode, decideHeartbeat,
-  decideRegisterNode, type DecideEnv,
+  decideRegisterNode, decideResignLeadership, type DecideEnv,
 } from '../../../actors/metadata/decide.js';
 import { parseControllerMessage } from '../../../actors/metadata/validate.js';
 import { controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
@@ -123,6 +123,25 @@ test('fencing the last ISR member takes the partition offline and keeps it in th
   const epoch = image.nodes[String(owner)]?.nodeEpoch as number;
   apply(image, decideHeartbeat(image, { nodeId: owner, nodeEpoch: epoch, appliedOffset: image.offset }, env(image.offset + 1)).records);
   t.like(image.topics['a']?.partitions[0], { leader: owner, leaderEpoch: 2 });
+});
+
+test('a leader that resigns its epoch: the next live ISR member leads, or itself in a new epoch when there is none', (t) => {
+  const image = cluster(3);
+  apply(image, decideCreateTopic(image, { name: 'a', partitions: 1, replicationFactor: 3, configs: {}, topicId: TID }).records);
+  const p = image.topics['a']?.partitions[0];
+  if (!p) return t.fail('no partition');
+  const [leader, x, y] = p.replicas as [number, number, number];
+  const resign = { topicId: TID, partition: 0, leaderId: leader, leaderEpoch: p.leaderEpoch };
+  t.like(decideResignLeadership(image, { ...resign, leaderEpoch: p.leaderEpoch + 1 }, () => true).reply, { code: 'FENCED_LEADER_EPOCH' });
+  t.like(decideResignLeadership(image, { ...resign, leaderId: x }, () => true).reply, { code: 'FENCED_LEADER_EPOCH' });
+  t.like(decideResignLeadership(image, { ...resign, partition: 4 }, () => true).reply, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  const moved = decideResignLeadership(image, resign, (id) => id !== x);
+  t.like(moved.reply, { code: 'OK', partition: { leader: y, leaderEpoch: p.leaderEpoch + 1, isr: p.isr } }, 'x is not alive: y, the next in replica order');
+  const kept = decideResignLeadership(image, resign, (id) => id === leader);
+  t.like(kept.reply, { code: 'OK', partition: { leader, leaderEpoch: p.leaderEpoch + 1, partitionEpoch: p.partitionEpoch + 1 } }, 'nobody else alive: itself, in a new epoch');
+  apply(image, kept.records);
+  t.like(image.topics['a']?.partitions[0], { leader, leaderEpoch: p.leaderEpoch + 1 });
+  t.like(parseControllerMessage({ type: 'resignLeadership', from: 'n/repl/a/0/1', corr: 1, body: { ...resign, leaderEpoch: -1 } }), { ok: false, code: 'INVALID_REQUEST' });
 });
 
 test('the validator refuses malformed controller messages', (t) => {

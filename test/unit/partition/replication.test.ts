@@ -263,28 +263,70 @@ test('recovery rebuilds LEO, HW, epoch cache and producer state from storage', (
   t.is(again.ctx.leo, 4);
 });
 
-test('a leader whose append fails answers its waiter NOT_LEADER, rebuilds from disk and keeps the HW it reached', (t) => {
-  const c = new Cluster(state(), { configs: { minInsyncReplicas: 1 } });
+/** Delivers messages and completes storage until nothing moves, except the storage of `held` (its writes stay in flight). */
+function settleHolding(c: Cluster, held: number): void {
+  for (let moved = 1, rounds = 0; moved > 0; rounds++) {
+    if (rounds > 200) throw new Error('did not settle');
+    moved = 0;
+    for (const r of c.replicas.values()) if (r.nodeId !== held) moved += r.flushStorage();
+    for (const r of c.replicas.values()) for (const m of r.takeSent()) { moved++; c.deliver(r.address, m); }
+  }
+}
+
+// Parallel replication: a follower's parked fetch is answered when the leader accepts a batch, not
+// when the leader has stored it; the HW still counts the leader's stored LEO.
+test('followers get a batch while the leader\'s write is under way; it is committed only once the leader has stored it too', (t) => {
+  const c = new Cluster(state());
   c.settle();
   c.request(1, 'produce', 1, produceBody(2, -1));
-  c.request(1, 'produce', 2, produceBody(2, -1));
+  settleHolding(c, 1);
+  const leader = c.get(1);
+  t.is(leader.storage.length, 1, 'the leader\'s append is still in flight');
+  t.deepEqual([c.get(2).ctx.leo, c.get(3).ctx.leo], [2, 2], 'both followers stored the batch meanwhile');
+  t.like(leader.ctx.leader?.followers.get(2), { leo: 2 });
+  t.is(leader.ctx.hw, 0, 'not committed: the leader has not stored it');
+  t.deepEqual(c.replies(1), []);
+  c.settle();
+  t.is(leader.ctx.hw, 2);
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+});
+
+test('a leader whose append fails never leads that epoch again: it asks the controller to resign, and in the new epoch followers drop what it lost', (t) => {
+  const c = new Cluster(state({ isr: [1, 2] }), { configs: { minInsyncReplicas: 1 } });
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
   c.settle();
   const r = c.get(1);
-  t.is(r.ctx.hw, 4);
-  t.is(c.stores.get(1)?.meta.get('p/tid/0/hw'), undefined, 'no HW checkpoint written yet');
-  c.isolated.add(2);
-  c.isolated.add(3); // The followers cannot move the HW again after the recovery.
-  c.request(1, 'produce', 3, produceBody(2, 1));
+  t.is(r.ctx.hw, 2);
+  c.request(1, 'produce', 2, produceBody(3, -1));
+  settleHolding(c, 1);
+  t.is(c.get(2).ctx.leo, 5, 'the follower already holds the batch whose write will fail');
   const append = r.appends[r.appends.length - 1] as { token?: number } | undefined;
-  t.truthy(append?.token);
   r.storage.length = 0; // The append never reaches the disk: it fails.
   r.send({ type: 'stored', token: append?.token ?? -1, error: 'IO_ERROR' });
   t.is(r.stateValue, 'recovering');
-  t.like(r.takeSent().find((m) => m.type === 'produceReply' && m.corr === 3), { body: { code: 'NOT_LEADER' } }, 'the failed batch is never acknowledged');
+  t.like(r.takeSent().find((m) => m.type === 'produceReply' && m.corr === 2), { body: { code: 'NOT_LEADER' } }, 'the failed batch is never acknowledged');
   r.flushStorage();
+  t.is(r.ctx.leo, 2, 'the log is what the disk holds');
+  t.is(r.stateValue, 'follower', 'the state still names it leader in epoch 1, which it abandoned');
+  c.request(1, 'produce', 3, produceBody(1, -1));
+  c.settle();
+  t.like(c.replies(3)[0], { body: { code: 'NOT_LEADER' } }, 'no offset of epoch 1 is given out again');
+  const asked = c.controllerInbox.filter((m) => m.type === 'resignLeadership');
+  t.is(asked.length, 1);
+  t.like(asked[0], { body: { topicId: 'tid', partition: 0, leaderId: 1, leaderEpoch: 1 } });
+  c.advance(PARTITION_DEFAULTS.knobs.isrProposalTimeoutMs + 20, 20);
+  t.is(c.controllerInbox.filter((m) => m.type === 'resignLeadership').length, 2, 'asked again while the state does not move on');
+  // The controller keeps it leader (say node 2 is not alive) in a new epoch.
+  const next = state({ isr: [1, 2], leaderEpoch: 2, partitionEpoch: 2 });
+  for (const id of [1, 2, 3]) c.get(id).send({ type: 'metadataChanged', state: next });
+  c.settle();
   t.is(r.stateValue, 'leader');
-  t.is(r.ctx.leo, 4, 'the log is what the disk holds');
-  t.is(r.ctx.hw, 4, 'the HW this life reached does not go back to the missing checkpoint');
+  c.request(1, 'produce', 4, produceBody(4, -1, { leaderEpoch: 2 }));
+  c.advance(200);
+  t.like(c.replies(4)[0], { body: { code: 'OK', baseOffset: 2 } });
+  const follower = c.stores.get(2)?.batches('p/tid/0') ?? [];
+  t.deepEqual(follower.map((b) => [b.baseOffset, b.lastOffset, b.leaderEpoch]), [[0, 1, 1], [2, 5, 2]], 'the follower dropped the lost batch and holds the new one');
   t.deepEqual(r.errors, []);
 });
 
@@ -412,4 +454,33 @@ test('a truncation rewrites the producers checkpoint: after a rebuild a retried 
   c.request(1, 'produce', 5, produceBody(3, 1, { leaderEpoch: 3 }, idempotent(2, 3)));
   c.advance(100);
   t.like(c.replies(5)[0], { body: { code: 'OK', baseOffset: 6 } }, 'the retry is a duplicate of the batch at 6, not of the one truncated at 2');
+});
+
+// Seed 300119 (5 % message loss, 2 s long polls): each lost follower fetch that the HW waited for
+// stalled acks=all writes for the whole long poll, and the group's coordinator lost its members.
+test('a follower holding uncommitted data polls briefly, so a lost fetch stalls the HW for fetchProgressWaitMs, not the long poll', (t) => {
+  const knobs = { tickMs: 10, fetchMaxWaitMs: 2000, fetchProgressWaitMs: 100, fetchTimeoutSlackMs: 50 };
+  const c = new Cluster(state(), { knobs });
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1, { timeoutMs: 60_000 }));
+  // Deliver until follower 2 has stored the batch and sends the fetch that reports it; lose that fetch.
+  let lost: { body: { fetchOffset: number; maxWaitMs: number } } | undefined;
+  for (let i = 0; i < 50 && lost === undefined; i++) {
+    for (const r of c.replicas.values()) r.flushStorage();
+    for (const r of c.replicas.values()) {
+      for (const m of r.takeSent()) {
+        const body = m.body as { fetchOffset?: number; maxWaitMs: number };
+        if (r.nodeId === 2 && m.type === 'fetch' && body.fetchOffset === 2 && lost === undefined) { lost = m as never; continue; }
+        c.deliver(r.address, m);
+      }
+    }
+  }
+  t.like(lost, { body: { fetchOffset: 2, maxWaitMs: 100 } }, 'the fetch reporting the uncommitted batch polls briefly');
+  c.settle();
+  t.is(c.get(1).ctx.hw, 0, 'the HW waits for follower 2');
+  c.advance(200);
+  t.is(c.get(1).ctx.hw, 2, 'the fetch was sent again after 100 + 50 ms');
+  t.like(c.replies(1)[0], { body: { code: 'OK' } });
+  c.advance(300);
+  t.true((c.get(2).ctx.follower?.fetch?.deadlineMs ?? 0) - c.nowMs > 1000, 'with everything committed it long-polls again');
 });
