@@ -11,7 +11,8 @@
  * replica, or `follower` again for another leader or epoch; `leader` (entry: epoch cache entry
  * durable before produce opens) → `follower` when a state names another leader, or `leader` again
  * in a new epoch (stepping down first answers every waiter); a failed log or epoch write sends
- * either back to `recovering`. Client requests to a non-leader get NOT_LEADER (LEADER_NOT_AVAILABLE
+ * either back to `recovering`. A leader that lost batches its followers may hold (a failed append,
+ * accepted batches dropped on stepping down) never leads that epoch again (roles.ts abandonEpoch). Client requests to a non-leader get NOT_LEADER (LEADER_NOT_AVAILABLE
  * while recovering). The machine is orchestration only; the protocol lives in actors/partition/*.ts.
  *
  * Invariants (invariants() below): logStart ≤ hw ≤ leo ≤ leoPending; the epoch cache strictly
@@ -19,12 +20,12 @@
  * flight; every queue is bounded by its knob; one role's state (recovery, leader, follower) at a time.
  *
  * In (validated by parsePartitionMessage): produce, fetch, listOffsets, deleteRecords, fetchReply,
- * alterPartitionReply; from the runtime: tick, stored, readDone, metaRead, boundsRead,
+ * alterPartitionReply, resignLeadershipReply (ignored: the new state comes as metadataChanged); from the runtime: tick, stored, readDone, metaRead, boundsRead,
  * metadataChanged, and what the node learns of its controller session: controllerChanged (a
  * leader resends its ISR proposal), controllerUnreachable (a leader steps down to `follower` and
  * no replica leads) and controllerReachable (`leader` again where the state says so). Out:
  * produceReply, fetchReply, listOffsetsReply, fetch (to the leader's replica address),
- * alterPartition (to the controller leader's node address); effects append,
+ * alterPartition and resignLeadership (to the controller leader's node address); effects append,
  * truncateFrom, deleteBefore, putMeta, read, readBounds, getMeta, log, report (partitionAppend,
  * partitionHw, partitionTruncate, partitionLeader).
  *

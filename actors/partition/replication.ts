@@ -8,7 +8,8 @@
  * - the two purgatories: produces wait, ordered by last offset, until the LEO (acks=1) or the HW
  *   (acks=all) passes them or their deadline; long-poll fetches wait until there is data for them
  *   or their deadline, and are answered from the tail cache or one storage read. Followers see the
- *   log up to the LEO, consumers only batches wholly below the HW. Both lists are bounded by their
+ *   log up to what the leader accepted (leoPending: parallel replication, served while the leader's
+ *   own write is under way), consumers only batches wholly below the HW. Both lists are bounded by their
  *   knobs, checked before anything is added. A replica being added by a reassignment gets no more
  *   than the throttle allows (throttle.ts): while the bucket is empty its fetch is parked, and its
  *   progress still counts from the moment it arrived;
