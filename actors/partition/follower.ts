@@ -38,8 +38,11 @@ export function maybeSendFetch(ctx: PartitionContext, fx: Fx): void {
     if (bytesMax === 0) return; // The tick sends it once the bucket is positive again (nextTickAt).
   }
   const corr = newCorr(ctx);
-  // The leader's HW may be waiting for this fetch: poll briefly, so that a loss costs little.
-  const reportsProgress = f.leaderHw < f.leaderLeo && ctx.leo >= f.leaderLeo;
+  // A fetch that tells the leader of offsets stored since the last one, below which its HW may be
+  // waiting, polls briefly: lost on the way, it costs little. Only that fetch: the next one, with
+  // nothing new to tell, long-polls again, so a HW held back by another replica costs no polling.
+  const reportsProgress = ctx.leo > f.lastFetchOffset && f.leaderHw < ctx.leo;
+  f.lastFetchOffset = ctx.leo;
   const maxWaitMs = reportsProgress ? Math.min(ctx.knobs.fetchProgressWaitMs, ctx.knobs.fetchMaxWaitMs) : ctx.knobs.fetchMaxWaitMs;
   f.fetch = { corr, deadlineMs: ctx.nowMs + maxWaitMs + ctx.knobs.fetchTimeoutSlackMs };
   fx.push({ type: 'send', params: { to: replicaAddress(ctx.topic, ctx.partition, f.leaderId), type: 'fetch', corr, body: {
@@ -89,7 +92,6 @@ export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undef
   f.fetch = undefined;
   if (body.code !== 'OK') return onFetchError(ctx, fx, f, body);
   f.leaderHw = body.hw;
-  f.leaderLeo = 'leo' in body && body.leo !== undefined ? body.leo : -1;
   f.leaderLogStart = body.logStartOffset;
   if ('divergingEpoch' in body) return onDiverging(ctx, fx, f, body.divergingEpoch);
   const batches = body.batches.filter((b) => b.lastOffset >= ctx.leo);

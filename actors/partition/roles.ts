@@ -160,7 +160,7 @@ export function becomeFollower(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.leader === undefined, 'a leader steps down before following');
   assert(ctx.recovery === undefined, 'a follower starts from a recovered replica');
   ctx.follower = fresh({ leaderId: ctx.state.leader, leaderEpoch: ctx.state.leaderEpoch, fetch: undefined, backoffUntilMs: 0,
-    leaderHw: -1, leaderLeo: -1, leaderLogStart: -1 });
+    leaderHw: -1, lastFetchOffset: -1, leaderLogStart: -1 });
   logFollowing(ctx, fx);
   maybeSendFetch(ctx, fx);
 }

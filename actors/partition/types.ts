@@ -41,10 +41,10 @@ export interface PartitionKnobs {
   /** Long-poll wait of follower fetches. */
   fetchMaxWaitMs: number;
   /**
-   * Long-poll wait of a follower fetch that may be what the leader's HW waits for: the last answer
-   * showed uncommitted data and this follower holds all of it. Such a fetch (or its answer) lost on
-   * the way costs a stalled HW until the follower sends again, after this + fetchTimeoutSlackMs
-   * instead of the whole long poll (core NATS delivers at most once).
+   * Long-poll wait of a follower fetch that may be what the leader's HW waits for: it reports offsets
+   * stored since the follower's last fetch, above the HW the leader last told it. Such a fetch (or
+   * its answer) lost on the way costs a stalled HW until the follower sends again, after this +
+   * fetchTimeoutSlackMs instead of the whole long poll (core NATS delivers at most once).
    */
   fetchProgressWaitMs: number;
   fetchBytesMax: number;
@@ -217,8 +217,8 @@ export interface FollowerState {
   /** No fetch before this (NOT_LEADER, fenced, out of range). */
   backoffUntilMs: number;
   leaderHw: number;
-  /** The leader's log end (what it has accepted) as of its last answer; -1 before one. */
-  leaderLeo: number;
+  /** The fetch offset of the last fetch sent (-1 before one): a fetch past it tells the leader of new progress. */
+  lastFetchOffset: number;
   leaderLogStart: number;
 }
 

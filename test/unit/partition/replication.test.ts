@@ -484,3 +484,25 @@ test('a follower holding uncommitted data polls briefly, so a lost fetch stalls 
   c.advance(300);
   t.true((c.get(2).ctx.follower?.fetch?.deadlineMs ?? 0) - c.nowMs > 1000, 'with everything committed it long-polls again');
 });
+
+test('only the fetch that reports new progress polls briefly: a HW held back by another follower costs no polling', (t) => {
+  const knobs = { tickMs: 10, fetchMaxWaitMs: 2000, fetchProgressWaitMs: 100, fetchTimeoutSlackMs: 50 };
+  const c = new Cluster(state(), { knobs });
+  c.advance(300); // The first fetches (new progress: a fresh session) and their answers.
+  c.isolated.add(3);
+  const waits: Array<[number, number]> = [];
+  c.request(1, 'produce', 1, produceBody(2, -1, { timeoutMs: 60_000 }));
+  for (let i = 0; i < 50; i++) {
+    for (const r of c.replicas.values()) r.flushStorage();
+    for (const r of c.replicas.values()) {
+      for (const m of r.takeSent()) {
+        const body = m.body as { fetchOffset: number; maxWaitMs: number };
+        if (r.nodeId === 2 && m.type === 'fetch') waits.push([body.fetchOffset, body.maxWaitMs]);
+        if (!c.isolated.has(r.nodeId)) c.deliver(r.address, m);
+      }
+    }
+    c.tick(10);
+  }
+  t.is(c.get(1).ctx.hw, 0, 'the HW waits for follower 3');
+  t.deepEqual(waits, [[2, 100], [2, 2000]], 'the report of offsets 0-1 polls briefly; the next fetch, with nothing new, long-polls');
+});
