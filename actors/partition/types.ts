@@ -258,8 +258,9 @@ export interface PartitionContext {
   follower: FollowerState | undefined;
   /**
    * An ISR proposal still in flight when leadership ended, with its epochs: a leader that leads
-   * again in the same epochs (after a failed write) keeps counting it, since the controller may
-   * still accept it (roles.ts, becomeLeader).
+   * again in the same epochs (after a failed epoch or log-start write, or its controller session
+   * coming back; a failed append abandons the epoch instead) keeps counting it, since the controller
+   * may still accept it (roles.ts, becomeLeader).
    */
   isrInFlight: { leaderEpoch: number; partitionEpoch: number; isr: IsrState } | undefined;
   /** The node lost its controller session: lead nothing, even where the (possibly stale) state says so. */

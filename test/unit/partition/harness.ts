@@ -153,6 +153,10 @@ export class Cluster {
   controllerInbox: SendParams[] = [];
   /** Node ids whose inbound and outbound messages are dropped. */
   isolated = new Set<number>();
+  /** Node ids whose storage operations settle() leaves in flight (the test completes or fails them). */
+  heldStorage = new Set<number>();
+  /** Sees every message settle() would deliver; false drops it (a message lost on the way). */
+  onSend: ((fromNode: number, m: SendParams) => boolean) | undefined;
   nowMs = 0;
 
   constructor(s: PartitionState, extra: Partial<PartitionInput> = {}) {
@@ -197,12 +201,12 @@ export class Cluster {
   settle(rounds = 200): void {
     for (let i = 0; i < rounds; i++) {
       let moved = 0;
-      for (const r of this.replicas.values()) moved += r.flushStorage();
+      for (const r of this.replicas.values()) if (!this.heldStorage.has(r.nodeId)) moved += r.flushStorage();
       for (const r of this.replicas.values()) {
         const out = r.takeSent();
         moved += out.length;
         if (this.isolated.has(r.nodeId)) continue;
-        for (const m of out) this.deliver(r.address, m);
+        for (const m of out) if (this.onSend?.(r.nodeId, m) !== false) this.deliver(r.address, m);
       }
       if (moved === 0) return;
     }

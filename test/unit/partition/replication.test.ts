@@ -5,6 +5,7 @@ import test from 'ava';
 import { Cluster, MemoryStore, Replica, input, produceBody, state } from './harness.js';
 import { PARTITION_DEFAULTS, type BatchInput, type StoredBatch } from '../../../actors/partition.js';
 import { CONTROLLER_FOR_NODES, replicaAddress } from '../../../actors/kit/addresses.js';
+import type { SendParams } from '../../../actors/effects.js';
 
 test('fetches with a stale leader epoch are fenced; a fetch to a follower gets NOT_LEADER', (t) => {
   const c = new Cluster(state({ leaderEpoch: 5 }));
@@ -263,29 +264,21 @@ test('recovery rebuilds LEO, HW, epoch cache and producer state from storage', (
   t.is(again.ctx.leo, 4);
 });
 
-/** Delivers messages and completes storage until nothing moves, except the storage of `held` (its writes stay in flight). */
-function settleHolding(c: Cluster, held: number): void {
-  for (let moved = 1, rounds = 0; moved > 0; rounds++) {
-    if (rounds > 200) throw new Error('did not settle');
-    moved = 0;
-    for (const r of c.replicas.values()) if (r.nodeId !== held) moved += r.flushStorage();
-    for (const r of c.replicas.values()) for (const m of r.takeSent()) { moved++; c.deliver(r.address, m); }
-  }
-}
-
 // Parallel replication: a follower's parked fetch is answered when the leader accepts a batch, not
 // when the leader has stored it; the HW still counts the leader's stored LEO.
 test('followers get a batch while the leader\'s write is under way; it is committed only once the leader has stored it too', (t) => {
   const c = new Cluster(state());
   c.settle();
   c.request(1, 'produce', 1, produceBody(2, -1));
-  settleHolding(c, 1);
+  c.heldStorage.add(1);
+  c.settle();
   const leader = c.get(1);
   t.is(leader.storage.length, 1, 'the leader\'s append is still in flight');
   t.deepEqual([c.get(2).ctx.leo, c.get(3).ctx.leo], [2, 2], 'both followers stored the batch meanwhile');
   t.like(leader.ctx.leader?.followers.get(2), { leo: 2 });
   t.is(leader.ctx.hw, 0, 'not committed: the leader has not stored it');
   t.deepEqual(c.replies(1), []);
+  c.heldStorage.clear();
   c.settle();
   t.is(leader.ctx.hw, 2);
   t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
@@ -299,7 +292,9 @@ test('a leader whose append fails never leads that epoch again: it asks the cont
   const r = c.get(1);
   t.is(r.ctx.hw, 2);
   c.request(1, 'produce', 2, produceBody(3, -1));
-  settleHolding(c, 1);
+  c.heldStorage.add(1);
+  c.settle();
+  c.heldStorage.clear();
   t.is(c.get(2).ctx.leo, 5, 'the follower already holds the batch whose write will fail');
   const append = r.appends[r.appends.length - 1] as { token?: number } | undefined;
   r.storage.length = 0; // The append never reaches the disk: it fails.
@@ -308,6 +303,7 @@ test('a leader whose append fails never leads that epoch again: it asks the cont
   t.like(r.takeSent().find((m) => m.type === 'produceReply' && m.corr === 2), { body: { code: 'NOT_LEADER' } }, 'the failed batch is never acknowledged');
   r.flushStorage();
   t.is(r.ctx.leo, 2, 'the log is what the disk holds');
+  t.is(r.ctx.hw, 2, 'the HW this life reached does not go back to the missing checkpoint');
   t.is(r.stateValue, 'follower', 'the state still names it leader in epoch 1, which it abandoned');
   c.request(1, 'produce', 3, produceBody(1, -1));
   c.settle();
@@ -458,25 +454,20 @@ test('a truncation rewrites the producers checkpoint: after a rebuild a retried 
 
 // Seed 300119 (5 % message loss, 2 s long polls): each lost follower fetch that the HW waited for
 // stalled acks=all writes for the whole long poll, and the group's coordinator lost its members.
-test('a follower holding uncommitted data polls briefly, so a lost fetch stalls the HW for fetchProgressWaitMs, not the long poll', (t) => {
+test('a follower\'s fetch that reports uncommitted progress polls briefly, so its loss stalls the HW for fetchProgressWaitMs, not the long poll', (t) => {
   const knobs = { tickMs: 10, fetchMaxWaitMs: 2000, fetchProgressWaitMs: 100, fetchTimeoutSlackMs: 50 };
   const c = new Cluster(state(), { knobs });
   c.settle();
   c.request(1, 'produce', 1, produceBody(2, -1, { timeoutMs: 60_000 }));
-  // Deliver until follower 2 has stored the batch and sends the fetch that reports it; lose that fetch.
-  let lost: { body: { fetchOffset: number; maxWaitMs: number } } | undefined;
-  for (let i = 0; i < 50 && lost === undefined; i++) {
-    for (const r of c.replicas.values()) r.flushStorage();
-    for (const r of c.replicas.values()) {
-      for (const m of r.takeSent()) {
-        const body = m.body as { fetchOffset?: number; maxWaitMs: number };
-        if (r.nodeId === 2 && m.type === 'fetch' && body.fetchOffset === 2 && lost === undefined) { lost = m as never; continue; }
-        c.deliver(r.address, m);
-      }
-    }
-  }
-  t.like(lost, { body: { fetchOffset: 2, maxWaitMs: 100 } }, 'the fetch reporting the uncommitted batch polls briefly');
+  // Follower 2 stores the batch and sends the fetch that reports it: that fetch is lost.
+  let lost: SendParams | undefined;
+  c.onSend = (from, m) => {
+    if (from !== 2 || m.type !== 'fetch' || (m.body as { fetchOffset: number }).fetchOffset !== 2 || lost !== undefined) return true;
+    lost = m;
+    return false;
+  };
   c.settle();
+  t.like(lost, { body: { fetchOffset: 2, maxWaitMs: 100 } }, 'the fetch reporting the uncommitted batch polls briefly');
   t.is(c.get(1).ctx.hw, 0, 'the HW waits for follower 2');
   c.advance(200);
   t.is(c.get(1).ctx.hw, 2, 'the fetch was sent again after 100 + 50 ms');
@@ -491,18 +482,13 @@ test('only the fetch that reports new progress polls briefly: a HW held back by 
   c.advance(300); // The first fetches (new progress: a fresh session) and their answers.
   c.isolated.add(3);
   const waits: Array<[number, number]> = [];
+  c.onSend = (from, m) => {
+    const body = m.body as { fetchOffset: number; maxWaitMs: number };
+    if (from === 2 && m.type === 'fetch') waits.push([body.fetchOffset, body.maxWaitMs]);
+    return true;
+  };
   c.request(1, 'produce', 1, produceBody(2, -1, { timeoutMs: 60_000 }));
-  for (let i = 0; i < 50; i++) {
-    for (const r of c.replicas.values()) r.flushStorage();
-    for (const r of c.replicas.values()) {
-      for (const m of r.takeSent()) {
-        const body = m.body as { fetchOffset: number; maxWaitMs: number };
-        if (r.nodeId === 2 && m.type === 'fetch') waits.push([body.fetchOffset, body.maxWaitMs]);
-        if (!c.isolated.has(r.nodeId)) c.deliver(r.address, m);
-      }
-    }
-    c.tick(10);
-  }
+  c.advance(500);
   t.is(c.get(1).ctx.hw, 0, 'the HW waits for follower 3');
   t.deepEqual(waits, [[2, 100], [2, 2000]], 'the report of offsets 0-1 polls briefly; the next fetch, with nothing new, long-polls');
 });
