@@ -69,11 +69,22 @@ export async function startBrookCluster(options: ClusterOptions): Promise<BrookC
 export async function stopBrookCluster(cluster: BrookCluster): Promise<void> {
   cluster.admin.close();
   await cluster.client.close().catch(() => undefined);
+  // A profiled node writes its profile only when it exits on its own: a controlled shutdown first.
+  if (cluster.profileDir !== undefined) await stopNodesGracefully(cluster.processes);
   await cluster.processes.stopAll();
   process.removeListener('exit', cluster.killOnExit);
   forgetDir(cluster.processes.root);
   await cluster.nats.stop();
   cluster.security.cleanup();
+}
+
+async function stopNodesGracefully(processes: BrookProcesses): Promise<void> {
+  await Promise.all([...processes.nodes.values()].map(async ({ child }) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+  }));
 }
 
 /** Restarts a killed node with the same data directory and environment. */

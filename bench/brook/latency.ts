@@ -1,11 +1,15 @@
 // Workload c: ack latency at a fixed offered rate. A 1 ms timer loop issues the sends that are due
 // (10 records per send, so 1,000 sends/s for 10,000 records/s); latency = send resolved - send
-// issued. A fixed rate shows queueing delay that a closed loop would hide.
+// issued. A fixed rate shows queueing delay that a closed loop would hide. The first `warmupSec`
+// run at the same rate and are summarised apart (`warmup`), as a benchmark harness's warm-up
+// phase does: the headline percentiles are the steady state, the cold start is shown beside them.
 import type { BrookClient, ProducerRecordInput } from '../../runtime/sdk/index.js';
-import { summarizeLatency } from '../lib/stats.js';
+import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
 
-export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean }
+export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean;
+  /** Seconds sent at the same rate before `durationSec`, summarised apart (default 0: none). */
+  warmupSec?: number }
 
 export interface LatencyFigures extends LatencySummary {
   recordBytes: number;
@@ -15,6 +19,9 @@ export interface LatencyFigures extends LatencySummary {
   sends: number;
   failed: number;
   firstError?: string;
+  /** The warm-up's samples (count 0 without one). */
+  warmup: LatencySummary;
+  warmupSec: number;
 }
 
 export async function measureAckLatency(client: BrookClient, options: LatencyOptions): Promise<LatencyFigures> {
@@ -22,9 +29,9 @@ export async function measureAckLatency(client: BrookClient, options: LatencyOpt
   const producer = client.producer({ acks: 'all', lingerMs: options.lingerMs, adaptiveLinger: options.adaptiveLinger ?? false, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000,
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }) });
   const batch: ProducerRecordInput[] = Array.from({ length: recordsPerSend }, () => ({ value: payload }));
-  const totalSends = Math.round((ratePerSec * durationSec) / recordsPerSend);
-  const samplesMs = new Float64Array(totalSends);
-  let sampled = 0;
+  const warmupSec = options.warmupSec ?? 0;
+  const totalSends = Math.round((ratePerSec * (warmupSec + durationSec)) / recordsPerSend);
+  const samples = new WarmupSamples(warmupSec, totalSends);
   let failed = 0;
   let sends = 0;
   let firstError: string | undefined;
@@ -37,7 +44,8 @@ export async function measureAckLatency(client: BrookClient, options: LatencyOpt
         const due = Math.min(totalSends, Math.floor((elapsedSec * ratePerSec) / recordsPerSend));
         while (sends < due) {
           const sentAt = process.hrtime.bigint();
-          pending.push(producer.send(topic, batch).then(() => { samplesMs[sampled++] = Number(process.hrtime.bigint() - sentAt) / 1e6; },
+          const sentAtSec = Number(sentAt - started) / 1e9;
+          pending.push(producer.send(topic, batch).then(() => { samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6); },
             (error: unknown) => { failed++; firstError ??= String(error); }));
           sends++;
         }
@@ -47,8 +55,9 @@ export async function measureAckLatency(client: BrookClient, options: LatencyOpt
     });
     const sendingSec = Number(process.hrtime.bigint() - started) / 1e9;
     await Promise.all(pending);
-    const figures: LatencyFigures = { ...summarizeLatency(samplesMs, sampled), recordBytes: payload.length, targetRatePerSec: ratePerSec,
-      offeredRatePerSec: (totalSends * recordsPerSend) / sendingSec, recordsPerSend, sends, failed };
+    const { steady, warmup } = samples.summary();
+    const figures: LatencyFigures = { ...steady, recordBytes: payload.length, targetRatePerSec: ratePerSec,
+      offeredRatePerSec: (totalSends * recordsPerSend) / sendingSec, recordsPerSend, sends, failed, warmup, warmupSec };
     if (firstError !== undefined) figures.firstError = firstError;
     return figures;
   } finally {

@@ -47,6 +47,8 @@ export interface BrookBenchOptions {
   /** The latency producer lingers only while a request is outstanding (ProducerConfig.adaptiveLinger). */
   latencyAdaptive: boolean;
   latencyRecordsPerSend: number;
+  /** Workload c: seconds at the same rate before the measured 10 s, summarised apart (LatencyFigures.warmup). */
+  latencyWarmupSec: number;
   /** Workload c: producer batchBytes; undefined = the producer default (16 KiB). */
   latencyBatchBytes?: number;
   /** When set, node processes run with `--cpu-prof` into this directory and are stopped with SIGTERM. */
@@ -77,7 +79,7 @@ export interface BrookFigures {
 
 export const brookDefaults: Omit<BrookBenchOptions, 'log'> = {
   records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
-  chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyAdaptive: false, latencyRecordsPerSend: 10,
+  chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyAdaptive: false, latencyRecordsPerSend: 10, latencyWarmupSec: 2,
   security: [], securityRounds: 1,
 };
 
@@ -100,10 +102,13 @@ async function runSize(cluster: BrookCluster, recordBytes: number, options: Broo
   if (!skip.includes('c')) {
     await createTopicReady(cluster, `lat-${recordBytes}`, shape);
     await sleep(2_000);
-    log(`  [${recordBytes} B] c. ack latency at 10000/s for 10 s, ${options.latencyRecordsPerSend} records per send, lingerMs ${options.latencyLingerMs}${options.latencyAdaptive ? ' (adaptive)' : ''}`);
-    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payload, ratePerSec: 10_000, durationSec: 10, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs, adaptiveLinger: options.latencyAdaptive,
+    log(`  [${recordBytes} B] c. ack latency at 10000/s for 10 s after a ${options.latencyWarmupSec} s warm-up, ${options.latencyRecordsPerSend} records per send, lingerMs ${options.latencyLingerMs}${options.latencyAdaptive ? ' (adaptive)' : ''}`);
+    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payload, ratePerSec: 10_000, durationSec: 10, warmupSec: options.latencyWarmupSec, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs, adaptiveLinger: options.latencyAdaptive,
       ...(options.latencyBatchBytes === undefined ? {} : { batchBytes: options.latencyBatchBytes }) }));
-    if (latency) figures.latency = latency;
+    if (latency) {
+      figures.latency = latency;
+      log(`  [${recordBytes} B] c. p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms; warm-up p99 ${latency.warmup.p99Ms.toFixed(2)} ms, max ${latency.warmup.maxMs.toFixed(2)} ms`);
+    }
   }
   const topic = `bench-${recordBytes}`;
   if (skip.includes('a')) return figures;
@@ -217,7 +222,7 @@ export function printBrook(figures: BrookFigures): void {
 export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOptions>; json?: string } {
   const { values } = parseArgs({ args: argv, options: {
     records: { type: 'string' }, sizes: { type: 'string' }, rounds: { type: 'string' }, 'idle-topics': { type: 'string' },
-    'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-adaptive': { type: 'boolean' }, 'latency-records-per-send': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
+    'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-adaptive': { type: 'boolean' }, 'latency-records-per-send': { type: 'string' }, 'latency-warmup-seconds': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
     security: { type: 'string' }, 'security-rounds': { type: 'string' },
   } });
   const options: Partial<BrookBenchOptions> = {};
@@ -225,6 +230,11 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const nonNegative = (v: string, name: string): number => {
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n >= 0)) throw new RangeError(`--${name} must be a number >= 0, got ${v}`);
     return n;
   };
   const set = <K extends keyof BrookBenchOptions>(key: K, value: BrookBenchOptions[K] | undefined): void => { if (value !== undefined) options[key] = value; };
@@ -237,6 +247,7 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   set('latencyLingerMs', values['latency-linger-ms'] === undefined ? undefined : Number(values['latency-linger-ms']));
   set('latencyRecordsPerSend', int(values['latency-records-per-send'], 'latency-records-per-send'));
   set('latencyBatchBytes', int(values['latency-batch-bytes'], 'latency-batch-bytes'));
+  set('latencyWarmupSec', values['latency-warmup-seconds'] === undefined ? undefined : nonNegative(values['latency-warmup-seconds'], 'latency-warmup-seconds'));
   set('sizes', values.sizes?.split(',').map(Number));
   set('skip', values.skip?.split(','));
   set('profileDir', values['profile-dir'] === undefined ? undefined : path.resolve(values['profile-dir']));

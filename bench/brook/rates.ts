@@ -1,7 +1,9 @@
 // Ack latency at chosen offered rates, with the CPU of every process of the cluster over each run:
 // where the latency of workload c turns into a queue, and what each record costs.
 //   npx tsx bench/brook/rates.ts [--runs 100:500,100:10000,1024:10000] [--seconds 6] [--records-per-send 10]
-//     [--linger-ms 5] [--batch-bytes B] [--adaptive]
+//     [--linger-ms 5] [--batch-bytes B] [--adaptive] [--warmup-seconds 2] [--profile DIR (node processes under --cpu-prof)]
+// Each run first sends --warmup-seconds at its rate; the latency figures are of the --seconds after it,
+// the CPU figures of the whole run.
 import { parseArgs } from 'node:util';
 import { cpuByRole, cpuSplit } from '../lib/process-cpu.js';
 import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
@@ -10,7 +12,7 @@ import { measureAckLatency } from './latency.js';
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '100:500,100:10000,1024:10000' }, seconds: { type: 'string', default: '6' },
   'records-per-send': { type: 'string', default: '10' }, 'linger-ms': { type: 'string', default: '5' },
-  'batch-bytes': { type: 'string' }, adaptive: { type: 'boolean', default: false },
+  'batch-bytes': { type: 'string' }, adaptive: { type: 'boolean', default: false }, profile: { type: 'string' }, 'warmup-seconds': { type: 'string', default: '2' },
 } });
 const runs = values.runs.split(',').map((spec) => {
   const [size, rate] = spec.split(':').map(Number);
@@ -18,7 +20,7 @@ const runs = values.runs.split(',').map((spec) => {
   return { size: size!, rate: rate! };
 });
 
-const cluster = await startBrookCluster({ voters: [1, 2, 3] });
+const cluster = await startBrookCluster({ voters: [1, 2, 3], profileDir: values.profile });
 try {
   for (const [i, { size, rate }] of runs.entries()) {
     const topic = `rates-${i}`;
@@ -26,13 +28,13 @@ try {
     await sleep(2_000);
     const before = cpuByRole();
     const started = Date.now();
-    const f = await measureAckLatency(cluster.client, { topic, payload: makePayload(size), ratePerSec: rate, durationSec: Number(values.seconds),
+    const f = await measureAckLatency(cluster.client, { topic, payload: makePayload(size), ratePerSec: rate, durationSec: Number(values.seconds), warmupSec: Number(values['warmup-seconds']),
       recordsPerSend: Number(values['records-per-send']), lingerMs: Number(values['linger-ms']), adaptiveLinger: values.adaptive,
       ...(values['batch-bytes'] === undefined ? {} : { batchBytes: Number(values['batch-bytes']) }) });
     const wallMs = Date.now() - started;
     const cpu = cpuSplit(before, wallMs);
     const perRecordUs = (cpu.totalPercent / 100) * 1e6 / rate;
-    console.log(`${size} B at ${rate}/s: ack p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, offered ${Math.round(f.offeredRatePerSec)}/s, failed ${f.failed}`);
+    console.log(`${size} B at ${rate}/s: ack p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, offered ${Math.round(f.offeredRatePerSec)}/s, failed ${f.failed}${f.firstError === undefined ? '' : ` (first: ${f.firstError})`}; warm-up p99 ${f.warmup.p99Ms.toFixed(1)} ms`);
     console.log(`  cpu over ${(wallMs / 1000).toFixed(1)} s: ${cpu.line} = ${perRecordUs.toFixed(0)} us per record`);
   }
 } finally {

@@ -1,8 +1,9 @@
 // Ack latency at a fixed offered rate: one timer loop sends, every millisecond or so, the records
 // that are due by now, and each PubAck records (ack time - send time). A fixed rate, unlike a
-// closed loop, shows queueing delay instead of hiding it.
+// closed loop, shows queueing delay instead of hiding it. The first `warmupSec` run at the same rate
+// and are summarised apart, as Brook's workload c does (bench/brook/latency.ts).
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { summarizeLatency } from '../lib/stats.js';
+import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
 import { subjects } from './stream.js';
 
@@ -12,6 +13,8 @@ export interface LatencyOptions {
   durationSec: number;
   /** Per-publish timeout; a timed-out publish counts as failed, not as a sample. */
   ackTimeoutMs: number;
+  /** Seconds sent at the same rate before `durationSec`, summarised apart (default 0: none). */
+  warmupSec?: number;
 }
 
 export interface LatencyFigures extends LatencySummary {
@@ -21,15 +24,18 @@ export interface LatencyFigures extends LatencySummary {
   offeredRatePerSec: number;
   sent: number;
   failed: number;
+  /** The warm-up's samples (count 0 without one). */
+  warmup: LatencySummary;
+  warmupSec: number;
 }
 
 /** Workload d. The run is bounded: it sends ratePerSec × durationSec records, then drains. */
 export async function measureAckLatency(js: JetStreamClient, options: LatencyOptions): Promise<LatencyFigures> {
   const { payload, ratePerSec, durationSec, ackTimeoutMs } = options;
   if (!(ratePerSec > 0 && durationSec > 0)) throw new RangeError('rate and duration must be positive');
-  const total = Math.round(ratePerSec * durationSec);
-  const samplesMs = new Float64Array(total);
-  let sampled = 0;
+  const warmupSec = options.warmupSec ?? 0;
+  const total = Math.round(ratePerSec * (warmupSec + durationSec));
+  const samples = new WarmupSamples(warmupSec, total);
   let settled = 0;
   let failed = 0;
   let sent = 0;
@@ -38,8 +44,9 @@ export async function measureAckLatency(js: JetStreamClient, options: LatencyOpt
   const onSettled = (): void => { settled++; if (settled === total) allSettled(); };
   const sendOne = (): void => {
     const sentAt = process.hrtime.bigint();
+    const sentAtSec = Number(sentAt - started) / 1e9;
     js.publish(subjects[sent % subjects.length] ?? 'bench.p0', payload, { timeout: ackTimeoutMs }).then(() => {
-      samplesMs[sampled++] = Number(process.hrtime.bigint() - sentAt) / 1e6;
+      samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6);
       onSettled();
     }, () => { failed++; onSettled(); });
     sent++;
@@ -57,8 +64,9 @@ export async function measureAckLatency(js: JetStreamClient, options: LatencyOpt
   });
   const sendingSec = Number(process.hrtime.bigint() - started) / 1e9;
   await drained; // Bounded: every publish settles by ackTimeoutMs.
+  const { steady, warmup } = samples.summary();
   return {
-    ...summarizeLatency(samplesMs, sampled), recordBytes: payload.length, targetRatePerSec: ratePerSec,
-    offeredRatePerSec: total / sendingSec, sent, failed,
+    ...steady, recordBytes: payload.length, targetRatePerSec: ratePerSec,
+    offeredRatePerSec: total / sendingSec, sent, failed, warmup, warmupSec,
   };
 }

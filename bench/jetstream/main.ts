@@ -39,7 +39,7 @@ export interface JetStreamFigures {
 
 const defaults: WorkloadSettings = {
   records: 1_000_000, replicas: 3, inFlightJs: 2_000, inFlightCore: 5_000, consumeBatchRecords: 1_000,
-  latencyRatePerSec: 10_000, latencyDurationSec: 10, stallTimeoutMs: 30_000,
+  latencyRatePerSec: 10_000, latencyDurationSec: 10, latencyWarmupSec: 2, stallTimeoutMs: 30_000,
 };
 
 export async function runJetStreamBench(options: JetStreamBenchOptions = {}): Promise<JetStreamFigures> {

@@ -21,6 +21,8 @@ export interface WorkloadSettings {
   consumeBatchRecords: number;
   latencyRatePerSec: number;
   latencyDurationSec: number;
+  /** Seconds at the latency rate before the measured window, summarised apart (LatencyFigures.warmup). */
+  latencyWarmupSec: number;
   stallTimeoutMs: number;
 }
 
@@ -48,10 +50,11 @@ export async function runSizeWorkloads(clients: Clients, recordBytes: number, se
   // nor the server deleting it afterwards sits in the measured window.
   await recreateStream(jsm, settings.replicas);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  log(`  [${recordBytes} B] d. ack latency at ${settings.latencyRatePerSec}/s for ${settings.latencyDurationSec} s`);
+  log(`  [${recordBytes} B] d. ack latency at ${settings.latencyRatePerSec}/s for ${settings.latencyDurationSec} s after a ${settings.latencyWarmupSec} s warm-up`);
   const ackLatency = await measureAckLatency(js, {
-    payload, ratePerSec: settings.latencyRatePerSec, durationSec: settings.latencyDurationSec, ackTimeoutMs: stallTimeoutMs,
+    payload, ratePerSec: settings.latencyRatePerSec, durationSec: settings.latencyDurationSec, ackTimeoutMs: stallTimeoutMs, warmupSec: settings.latencyWarmupSec,
   });
+  log(`  [${recordBytes} B] d. p50 ${ackLatency.p50Ms.toFixed(2)} ms, p99 ${ackLatency.p99Ms.toFixed(2)} ms; warm-up p99 ${ackLatency.warmup.p99Ms.toFixed(2)} ms, max ${ackLatency.warmup.maxMs.toFixed(2)} ms`);
 
   await recreateStream(jsm, settings.replicas);
   log(`  [${recordBytes} B] a. js.publish x ${records}, ${settings.inFlightJs} in flight`);
