@@ -8,12 +8,22 @@
  * before it has finished (reads still overlap one another). This gives the same semantics the
  * simulated store models: a read sees every write issued before it; writes apply in issue order.
  *
+ * Group commit: appends and meta writes issued while the write before them is still running wait
+ * together and go to LevelDB as one atomic batch, in issue order, when their turn comes (LevelDB
+ * does the same for concurrent writers; here the writes are serialised, so the store groups them
+ * itself). Under load a node's replicas write many small batches at once: one LevelDB write, one
+ * log-file write and one thread-pool hand-off for the group instead of one each. A group closes
+ * when it starts and when a read, a truncation or a deletion is issued after it, so no read sees a
+ * write issued after it and those barriers keep their place in the order. A group is synced when
+ * any of its writes asks for it. When the batch fails, every write in it fails (none was applied).
+ *
  * Errors: input that only a buggy caller produces (bad names, negative or unsafe offsets, a batch
  * not in ascending order) fails an assertion synchronously. An append not above the log's current
  * last entry — which depends on the stored state — completes with INVALID_ARGUMENT and writes
  * nothing. Anything LevelDB throws completes with IO_ERROR; calls after `close` with STORE_CLOSED.
  */
 import { Level } from 'level';
+import { assert } from '../../actors/assert.js';
 import { assertBatch, assertBytesMax, assertMetaBatch } from './batch-check.js';
 import { allLogsRange, logKey, logKeyName, logKeyOffset, logRange, metaKey } from './keys.js';
 import { StorageError } from './store.js';
@@ -21,6 +31,12 @@ import type { Done, LogBounds, LogEntry, NodeStore, WriteOptions } from './store
 
 type Db = Level<Uint8Array, Uint8Array>;
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** A write waiting in a group: an append carries what its offset check needs. */
+interface GroupedWrite { ops: Op[]; done: Done; append?: { log: string; first: number; last: number } }
+
+/** Writes committed as one LevelDB batch; `open` until it starts or a read or barrier follows it. */
+interface WriteGroup { writes: GroupedWrite[]; sync: boolean; open: boolean }
 
 export interface LevelStoreOptions {
   /** Default true. */
@@ -53,6 +69,8 @@ export class LevelStore implements NodeStore {
   private closed = false;
   private writeTail: Promise<unknown> = Promise.resolve();
   private readTails: Promise<unknown>[] = [];
+  /** The last group in the write chain while later writes may still join it. */
+  private openGroup: WriteGroup | undefined;
   /** Last base offset per log, valid only inside the write chain (writes are serialised). */
   private readonly lastOffsets = new Map<string, number | undefined>();
 
@@ -73,15 +91,7 @@ export class LevelStore implements NodeStore {
     const ops: Op[] = entries.map((entry) => ({ type: 'put', key: logKey(log, entry.offset), value: entry.value }));
     const first = (entries[0] as LogEntry).offset;
     const last = (entries[entries.length - 1] as LogEntry).offset;
-    this.write(async () => {
-      const current = await this.lastOffset(log);
-      if (current !== undefined && first <= current) {
-        throw new StorageError('INVALID_ARGUMENT', `append to ${log} at ${first}, not above last entry ${current}`);
-      }
-      this.lastOffsets.delete(log); // Unknown until the batch is known to have landed.
-      await this.db.batch(ops, { sync: options.sync });
-      this.lastOffsets.set(log, last);
-    }, done);
+    this.grouped({ ops, done, append: { log, first, last } }, options.sync);
   }
 
   read(log: string, fromOffset: number, bytesMax: number,
@@ -149,7 +159,7 @@ export class LevelStore implements NodeStore {
     const ops: Op[] = entries.map(([key, value]) => value === undefined
       ? { type: 'del', key: metaKey(key) }
       : { type: 'put', key: metaKey(key), value });
-    this.write(() => this.db.batch(ops, { sync: options.sync }), done);
+    this.grouped({ ops, done }, options.sync);
   }
 
   getMeta(key: string, done: (error: StorageError | undefined, value: Uint8Array | undefined) => void): void {
@@ -195,8 +205,62 @@ export class LevelStore implements NodeStore {
     return last;
   }
 
+  /** Joins the open group, or starts a new one at the end of the write chain. */
+  private grouped(write: GroupedWrite, sync: boolean): void {
+    if (this.closed) return later(() => write.done(closedError()));
+    let group = this.openGroup;
+    if (group === undefined) {
+      const created: WriteGroup = { writes: [], sync: false, open: true };
+      group = created;
+      this.openGroup = created;
+      this.writeTail = Promise.all([this.writeTail, ...this.readTails]).then(() => this.commit(created)).catch(ignore);
+      this.readTails = [];
+    }
+    assert(group.open, 'only an open group takes writes');
+    group.writes.push(write);
+    if (sync) group.sync = true;
+  }
+
+  /**
+   * One LevelDB batch for the group. Each append is checked against the log's last entry, counting
+   * the appends before it in the group; one that fails the check is left out alone. Completions run
+   * in issue order, each from a promise continuation of its own, as a single write's did.
+   */
+  private async commit(group: WriteGroup): Promise<void> {
+    group.open = false;
+    if (this.openGroup === group) this.openGroup = undefined;
+    const results: (StorageError | undefined)[] = [];
+    const ops: Op[] = [];
+    const lasts = new Map<string, number | undefined>();
+    try {
+      for (const write of group.writes) {
+        const append = write.append;
+        if (append !== undefined) {
+          const current = lasts.has(append.log) ? lasts.get(append.log) : await this.lastOffset(append.log);
+          if (current !== undefined && append.first <= current) {
+            results.push(new StorageError('INVALID_ARGUMENT', `append to ${append.log} at ${append.first}, not above last entry ${current}`));
+            continue;
+          }
+          lasts.set(append.log, append.last);
+        }
+        for (const op of write.ops) ops.push(op);
+        results.push(undefined);
+      }
+      for (const log of lasts.keys()) this.lastOffsets.delete(log); // Unknown until the batch is known to have landed.
+      if (ops.length > 0) await this.db.batch(ops, { sync: group.sync });
+      for (const [log, last] of lasts) this.lastOffsets.set(log, last);
+    } catch (error) {
+      const failed = toStorageError(error);
+      for (let i = 0; i < group.writes.length; i++) if (results[i] === undefined) results[i] = failed;
+    }
+    assert(results.length === group.writes.length, 'one result per write of the group');
+    group.writes.forEach((write, i) => later(() => write.done(results[i])));
+  }
+
+  /** A barrier write (truncation, deletion): alone in the chain, after every write and read issued before it. */
   private write(op: () => Promise<void>, done: Done): void {
     if (this.closed) return later(() => done(closedError()));
+    this.openGroup = undefined;
     const run = Promise.all([this.writeTail, ...this.readTails]).then(op);
     this.writeTail = run.catch(ignore);
     this.readTails = [];
@@ -205,6 +269,7 @@ export class LevelStore implements NodeStore {
 
   private readOp<T>(op: () => Promise<T>, done: (error: StorageError | undefined, value: T | undefined) => void): void {
     if (this.closed) return later(() => done(closedError(), undefined));
+    this.openGroup = undefined; // A write issued after this read must not land before it.
     const run = this.writeTail.then(op);
     this.readTails.push(run.catch(ignore));
     if (this.readTails.length > READS_TRACKED_MAX) this.readTails = [Promise.all(this.readTails)];

@@ -186,4 +186,34 @@ for (const backend of backends) {
     t.deepEqual(settled[3], [entry(0), { offset: 1, value: bytes(8) }]);
     t.deepEqual(await read(h, 'p', 0), [entry(0), { offset: 1, value: bytes(8) }]);
   });
+
+  contract('writes issued while one runs complete in issue order; a bad append among them fails alone', async (t, h) => {
+    // LevelStore commits these as groups (one LevelDB batch for the writes waiting together).
+    const completed: string[] = [];
+    const track = (name: string, promise: Promise<void>): Promise<string> =>
+      promise.then(() => { completed.push(name); return 'ok'; }, (error: StorageError) => { completed.push(name); return error.code; });
+    const outcomes = await Promise.all([
+      track('a0', append(h, 'a', [entry(0)])),
+      track('b0', append(h, 'b', [entry(0), entry(1)])),
+      track('a1', append(h, 'a', [entry(1)])),
+      track('a1-again', append(h, 'a', [entry(1, 9)])), // not above a's last entry, counting a1 before it
+      track('meta', h.done((callback) => h.store.putMetas([['k', bytes(7)], ['gone', undefined]], NOSYNC, callback))),
+      track('b2', append(h, 'b', [entry(2)], true)),
+      track('a2', append(h, 'a', [entry(2)])),
+    ]);
+    t.deepEqual(outcomes, ['ok', 'ok', 'ok', 'INVALID_ARGUMENT', 'ok', 'ok', 'ok']);
+    t.deepEqual(completed, ['a0', 'b0', 'a1', 'a1-again', 'meta', 'b2', 'a2']);
+    t.deepEqual(await read(h, 'a', 0), [entry(0), entry(1), entry(2)], 'the rejected append wrote nothing');
+    t.deepEqual(offsets(await read(h, 'b', 0)), [0, 1, 2]);
+    t.deepEqual(await h.call((callback) => h.store.getMeta('k', callback)), bytes(7));
+  });
+
+  contract('a read issued between two writes sees the first and not the second', async (t, h) => {
+    const first = append(h, 'p', [entry(0)]);
+    const between = read(h, 'p', 0);
+    const second = append(h, 'p', [entry(1)]);
+    await Promise.all([first, second]);
+    t.deepEqual(offsets(await between), [0]);
+    t.deepEqual(offsets(await read(h, 'p', 0)), [0, 1]);
+  });
 }
