@@ -6,8 +6,9 @@
  *
  * Rules: an effect starts work and returns; its completion is an event carrying the effect's
  * `token`. A machine never assumes a write finished before its `stored` event arrives. Protocol
- * timeouts are deadlines in context checked on `tick` events (the runtime sends one every
- * `tickMs` of its kind, with the clock's `nowMs`).
+ * timeouts are deadlines in context checked on `tick` events, with the clock's `nowMs`: the runtime
+ * sends one at the kind's next deadline (`nextTickAt`, which must not name a time later than the
+ * next work) and at least every `tickMs`, and skips one whose deadline went away before it fired.
  */
 
 /** A message as the runtime hands it to a kind's validator (the envelope minus `to`). */

@@ -27,7 +27,10 @@ export interface ActorKind<TEvent extends { type: string } = { type: string }> {
   parse(inbound: Inbound): Parsed<TEvent>;
   /** Ticks at least this often (0: never), and earlier when `nextTickAt` says so. */
   tickMs: number;
-  /** The earliest clock time at which the actor's next tick has work (pure, from its context). */
+  /**
+   * The earliest clock time at which the actor's next tick has work (pure, from its context). Never
+   * later than that work: a tick that fires before this time is skipped (unless tickMs has passed).
+   */
   nextTickAt?: (context: never) => number;
   invariants?(context: never): void;
 }
@@ -76,6 +79,8 @@ interface Hosted {
   tick: unknown;
   /** When the armed tick fires (Infinity when none is armed). */
   tickAtMs: number;
+  /** A tick is delivered by this time whatever `nextTickAt` says: tickMs after the last one delivered. */
+  tickDueByMs: number;
   dead: boolean;
   /** This actor's effect bodies (the machine's shared actions find them by the actor's session id). */
   effects: Record<string, EffectBody>;
@@ -122,7 +127,7 @@ export class ActorHost {
   spawn(kind: ActorKind, address: string, input: unknown, options: SpawnOptions = {}): void {
     if (this.closed) throw new Error('host is closed');
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
-    const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, dead: false } as unknown as Hosted;
+    const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, tickDueByMs: this.options.clock.nowMs() + kind.tickMs, dead: false } as unknown as Hosted;
     hosted.effects = this.effects(hosted);
     hosted.tapped = this.options.tap?.(address, kind.name, input);
     hosted.actor = createActor(this.providedMachine(kind.machine), { input, clock: this.options.clock });
@@ -225,11 +230,16 @@ export class ActorHost {
     this.options.onActorError?.(hosted.address, error);
   }
 
-  /** Arms the next tick: after tickMs, or at the actor's next deadline when that is sooner. */
+  /**
+   * Arms the next tick: at the actor's next deadline, and no later than tickMs after the last tick
+   * delivered. A tick whose deadline has gone by the time it fires (a parked fetch answered, a batch
+   * sent before its linger ended) is not delivered: `nextTickAt` says there is no work before a later
+   * time, so the tick is armed again for that time instead of running the machine for nothing.
+   */
   private armTick(hosted: Hosted): void {
     const { clock } = this.options;
     const nowMs = clock.nowMs();
-    let atMs = nowMs + hosted.kind.tickMs;
+    let atMs = Math.max(hosted.tickDueByMs, nowMs);
     const next = this.nextTickAt(hosted);
     if (next !== undefined && next < atMs) atMs = Math.max(next, nowMs);
     if (hosted.tick !== undefined) clock.clearTimeout(hosted.tick);
@@ -238,7 +248,11 @@ export class ActorHost {
       hosted.tick = undefined;
       hosted.tickAtMs = Infinity;
       if (hosted.dead) return;
-      this.dispatch(hosted, { type: 'tick', nowMs: clock.nowMs() } satisfies RuntimeEvent);
+      const firedMs = clock.nowMs();
+      const next = this.nextTickAt(hosted);
+      if (next !== undefined && next > firedMs && firedMs < hosted.tickDueByMs) { this.armTick(hosted); return; }
+      hosted.tickDueByMs = firedMs + hosted.kind.tickMs;
+      this.dispatch(hosted, { type: 'tick', nowMs: firedMs } satisfies RuntimeEvent);
       if (!hosted.dead) this.armTick(hosted);
     }, atMs - nowMs);
   }

@@ -79,21 +79,50 @@ function recordingClock() {
   return { clock, timers };
 }
 
+/** Fires the one armed timer at its time. */
+function fireArmed(clock: ReturnType<typeof recordingClock>['clock'], timers: ReturnType<typeof recordingClock>['timers']): void {
+  const [id, armed] = [...timers.entries()][0] as [number, { fn: () => void; delayMs: number }];
+  timers.delete(id);
+  clock.now += armed.delayMs;
+  armed.fn();
+}
+
 test('ticks come at the kind\'s nextTickAt when it is sooner than tickMs, and a sooner deadline re-arms', (t) => {
   const { clock, timers } = recordingClock();
   let deadline = 30;
+  const ticks: number[] = [];
+  // The tick does the deadline's work: afterwards the next deadline is far away.
+  const onTrace = (_address: string, type: string): void => { if (type === 'tick') { ticks.push(clock.now); deadline = 5000; } };
   const host = new ActorHost({ name: 'h', transport: new MemoryNetwork().endpoint(), store: undefined, clock,
-    logger: createLogger(() => {}, { level: 'error' }) });
+    logger: createLogger(() => {}, { level: 'error' }), onTrace });
   host.spawn({ ...gossipKind, tickMs: 1000, nextTickAt: () => deadline }, 'gossip/a', { self: 'gossip/a', peers: [], seed: 1 });
   t.deepEqual([...timers.values()].map((x) => x.delayMs), [30], 'armed for the deadline, not tickMs');
-  deadline = 5000;
-  const [firstId, first] = [...timers.entries()][0] as [number, { fn: () => void }];
-  timers.delete(firstId); // fired
-  clock.now = 30;
-  first.fn();
-  t.deepEqual([...timers.values()].map((x) => x.delayMs), [1000], 'a deadline past tickMs is capped at tickMs');
+  fireArmed(clock, timers);
+  t.deepEqual(ticks, [30], 'the tick came at its deadline');
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [1000], 'a deadline past tickMs is capped at tickMs after the last tick');
   deadline = 40;
-  host.send('gossip/a', { type: 'stored', token: 0 }); // any event: the new, sooner deadline re-arms
+  host.send('gossip/a', { type: 'stored', token: 0 }); // the new, sooner deadline re-arms
   t.deepEqual([...timers.values()].map((x) => x.delayMs), [10], 'the later timer was replaced by one for the sooner deadline');
+  host.close();
+});
+
+test('a tick whose deadline went away before it fired is not delivered; the tick tickMs after the last one is', (t) => {
+  const { clock, timers } = recordingClock();
+  let deadline = 30;
+  const ticks: number[] = [];
+  const host = new ActorHost({ name: 'h', transport: new MemoryNetwork().endpoint(), store: undefined, clock,
+    logger: createLogger(() => {}, { level: 'error' }), onTrace: (_address, type) => { if (type === 'tick') ticks.push(clock.now); } });
+  host.spawn({ ...gossipKind, tickMs: 1000, nextTickAt: () => deadline }, 'gossip/a', { self: 'gossip/a', peers: [], seed: 1 });
+  deadline = 600; // moved later by the actor's own state, with no event to re-arm the timer
+  fireArmed(clock, timers);
+  t.deepEqual(ticks, [], 'the tick armed for 30 found no work before 600');
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [570], 'armed again for the new deadline');
+  deadline = 5000;
+  fireArmed(clock, timers);
+  t.deepEqual(ticks, [], 'nor at 600');
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [400], 'but no later than tickMs after the actor started');
+  fireArmed(clock, timers);
+  t.deepEqual(ticks, [1000], 'the floor tick is delivered though nextTickAt says later');
+  t.deepEqual([...timers.values()].map((x) => x.delayMs), [1000], 'and the next floor is tickMs after it');
   host.close();
 });
