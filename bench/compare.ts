@@ -1,7 +1,7 @@
 // Brook vs NATS JetStream in one run: the Brook workloads (bench/brook) and the JetStream R3
 // workloads (bench/jetstream) with the same N and record sizes, then Brook / JetStream ratios
 // against the performance aims. Prints markdown ready for RESULTS.md; no figure is asserted.
-//   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--json out.json]
+//   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--latency-warmup-seconds 2] [--json out.json]
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,6 +85,7 @@ async function cli(): Promise<void> {
   const jsOptions: Parameters<typeof runJetStreamBench>[0] = { log };
   if (options.records !== undefined) jsOptions.records = options.records;
   if (options.sizes !== undefined) jsOptions.sizes = options.sizes;
+  if (options.latencyWarmupSec !== undefined) jsOptions.latencyWarmupSec = options.latencyWarmupSec; // the same warm-up for both
   const js = await runJetStreamBench(jsOptions);
   printBrook(brook);
   console.log(`\nNATS JetStream R3, same run (load average at end ${js.loadAverage1mAtEnd})\n`);
