@@ -391,3 +391,14 @@ test('idempotent: a producer id refused for good fails the sends waiting for it,
   h.reply(h.takeOne('initProducerId'), { code: 'COORDINATOR_NOT_AVAILABLE' }, controllerVoter(1));
   t.deepEqual(h.takeDelivered(), [], 'a retriable refusal keeps the send waiting');
 });
+
+test('the invariants catch buffered bytes and a send\'s record count that disagree with the batches', (t) => {
+  const h = producer({ lingerMs: 10 });
+  sendWithMetadata(h, 1, ['a', 'b']);
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('c'), timestamp: 1001 }] });
+  t.notThrows(() => invariants(h.ctx), 'two sends, their records in the open batch');
+  t.throws(() => invariants({ ...h.ctx, bufferedBytes: h.ctx.bufferedBytes + 1 }), { message: /buffered bytes/ });
+  const sends = { ...h.ctx.sends, chunks: new Map([...h.ctx.sends.chunks].map(([id, chunk]) => [id, new Map([...chunk].map(([arrival, send]) =>
+    [arrival, send.requestId === 2 ? { ...send, unsettled: send.unsettled + 1 } : send]))])) };
+  t.throws(() => invariants({ ...h.ctx, sends }), { message: /send 2 records all in batches/ });
+});
