@@ -210,6 +210,14 @@ export class SimStore implements NodeStore {
     return cloneImage(layer === 'visible' ? this.view : this.durable);
   }
 
+  /**
+   * The same contents without the copy, for a checker that reads them at once and keeps nothing but
+   * entry values (which are never changed): the maps and arrays change with the next write.
+   */
+  viewForChecks(layer: 'visible' | 'durable' = 'visible'): StoreSnapshot {
+    return layer === 'visible' ? this.view : this.durable;
+  }
+
   /** Writes not yet durable: acknowledged ones in the page cache, and in-flight ones. */
   pendingWrites(): { cached: number; inflight: number } {
     return { cached: this.ackedCount, inflight: this.writes.length - this.ackedCount };

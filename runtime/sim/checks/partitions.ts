@@ -25,7 +25,7 @@ export interface CheckedNode {
   readonly name: string;
   readonly incarnation: number;
   readonly up: boolean;
-  readonly store: { snapshotForChecks(layer?: 'visible' | 'durable'): StoreSnapshot };
+  readonly store: { viewForChecks(layer?: 'visible' | 'durable'): StoreSnapshot };
 }
 
 /** The parts of the world the checker uses (runtime/sim/world.ts SimWorld fits). */
@@ -160,7 +160,7 @@ export class PartitionChecker {
     const { topic, partition } = parsePartitionKey(key);
     const topicId = this.topicId(topic);
     if (topicId === undefined) return undefined;
-    return readStoredLog(node.store.snapshotForChecks(), topicId, partition);
+    return readStoredLog(node.store.viewForChecks(), topicId, partition);
   }
 }
 
@@ -173,8 +173,8 @@ export interface StoredLog { batches: StoredBatch[]; logStart: number; leo: numb
 export function readStoredLog(snapshot: StoreSnapshot, topicId: string, partition: number): StoredLog {
   const name = partitionLogName(topicId, partition);
   const batches = (snapshot.logs.get(name) ?? []).map((entry) => {
-    const batch = decodeStoredValue(entry.value) as StoredBatch;
-    assert(batch.baseOffset === entry.offset, `${name}: entry ${entry.offset} holds batch ${batch.baseOffset}`);
+    const batch = decodedBatch(entry.value);
+    if (batch.baseOffset !== entry.offset) assert(false, `${name}: entry ${entry.offset} holds batch ${batch.baseOffset}`);
     return batch;
   });
   // The replica writes the logStart key before deleting the batches below it, so the key rules;
@@ -184,6 +184,21 @@ export function readStoredLog(snapshot: StoreSnapshot, topicId: string, partitio
   assert(Number.isSafeInteger(logStart) && logStart >= 0, `${name}: logStart meta ${logStart} is an offset`);
   const last = batches[batches.length - 1];
   return { batches, logStart, leo: last === undefined ? logStart : Math.max(logStart, last.lastOffset + 1) };
+}
+
+/**
+ * Stored values never change once written (the simulated store shares them between its layers and
+ * snapshots), so each is decoded once: every sweep reads every replica's whole log again.
+ */
+const decoded = new WeakMap<Uint8Array, StoredBatch>();
+
+function decodedBatch(value: Uint8Array): StoredBatch {
+  let batch = decoded.get(value);
+  if (batch === undefined) {
+    batch = decodeStoredValue(value) as StoredBatch;
+    decoded.set(value, batch);
+  }
+  return batch;
 }
 
 /** The lowest offset in [logStart, hw) that the log does not hold, or undefined when it holds them all. */
@@ -220,7 +235,5 @@ function batchDifference(a: StoredBatch, b: StoredBatch | undefined): string | u
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }

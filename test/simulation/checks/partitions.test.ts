@@ -20,7 +20,7 @@ class FakeNode implements CheckedNode {
   up = true;
   readonly logs = new Map<string, LogEntry[]>();
   readonly meta = new Map<string, Uint8Array>();
-  readonly store = { snapshotForChecks: (): StoreSnapshot => ({ logs: this.logs, meta: this.meta }) };
+  readonly store = { viewForChecks: (): StoreSnapshot => ({ logs: this.logs, meta: this.meta }) };
   constructor(readonly name: string) {}
 
   holds(batches: StoredBatch[], logStart?: number): this {
@@ -204,10 +204,10 @@ test('reports for topics without a known id are skipped, other report kinds igno
 
 test('readStoredLog decodes batches, log start and leo', (t) => {
   const node = new FakeNode('n9').holds([batch(4, 2, 3), batch(6, 1, 3)], 4);
-  const log = readStoredLog(node.store.snapshotForChecks(), TOPIC_ID, 0);
+  const log = readStoredLog(node.store.viewForChecks(), TOPIC_ID, 0);
   t.deepEqual(log.batches.map((b) => [b.baseOffset, b.lastOffset, b.leaderEpoch]), [[4, 5, 3], [6, 6, 3]]);
   t.true(log.batches[0]?.records instanceof Uint8Array);
   t.is(log.logStart, 4);
   t.is(log.leo, 7);
-  t.deepEqual(readStoredLog(node.store.snapshotForChecks(), 'other', 0), { batches: [], logStart: 0, leo: 0 });
+  t.deepEqual(readStoredLog(node.store.viewForChecks(), 'other', 0), { batches: [], logStart: 0, leo: 0 });
 });
