@@ -169,7 +169,10 @@ interface Replica { name: string; hw: number; log: StoredLog }
 /** A replica's stored partition log: its batches in offset order, log start and log end offset. */
 export interface StoredLog { batches: StoredBatch[]; logStart: number; leo: number }
 
-/** Decodes the partition log `p/<topicId>/<partition>` and its logStart meta key from a store snapshot. */
+/**
+ * Decodes the partition log `p/<topicId>/<partition>` and its logStart meta key from a store snapshot.
+ * The batches are decoded once per stored value and shared between calls: read them, never change them.
+ */
 export function readStoredLog(snapshot: StoreSnapshot, topicId: string, partition: number): StoredLog {
   const name = partitionLogName(topicId, partition);
   const batches = (snapshot.logs.get(name) ?? []).map((entry) => {
