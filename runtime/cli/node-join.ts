@@ -20,6 +20,7 @@ import { connectError, natsSecurityOptions } from '../sdk/security.js';
 import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js';
 import { stopRequests } from './stop-requests.js';
 import { parseHostPort, startKafkaListener } from '../kafka/index.js';
+import { applyHeapHeadroom } from '../node/heap-headroom.js';
 
 /** How long a controlled shutdown may take before the node stops anyway; BROOK_SHUTDOWN_TIMEOUT_MS changes it. */
 const SHUTDOWN_TIMEOUT_MS_DEFAULT = 10_000;
@@ -44,6 +45,7 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const kafka = values['kafka'] as string | undefined;
   if (kafka !== undefined && parseHostPort(kafka.replace(/:0$/, ':1')) === undefined) throw new UsageError(`--kafka must be HOST:PORT, got '${kafka}'`);
   const logger = createLogger(stderrSink, { level: envLogLevel(), bindings: { node: nodeId }, repeatsMax: REPEATS_MAX });
+  const heapHeadroomMb = applyHeapHeadroom();
   const security = natsSecurityOptions(flags.security);
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(dataDir);
@@ -54,7 +56,7 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();
   const random = new SeededRandom(seed);
-  logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid });
+  logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid, heapHeadroomMb });
   const holder: { node?: BrookNode } = {};
   const listener = kafka === undefined ? undefined : await startKafkaListener({ listen: kafka, nodeId, cluster: flags.cluster,
     transport: observe?.transport ?? transport, clock: realClock, logger, image: () => holder.node?.servingImage, incarnation: random.u32().toString(36) });
