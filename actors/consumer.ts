@@ -87,16 +87,16 @@ export function invariants(ctx: ConsumerContext): void {
   for (const [key, p] of ctx.partitions) {
     assert(key === partitionKey(p.topic, p.partition), 'partition keyed by topic/partition');
     bytes += p.bufferedBytes;
-    assert((p.position === undefined) !== (p.resolve === undefined), `${key}: a position or a pending resolve`);
+    if (!((p.position === undefined) !== (p.resolve === undefined))) assert(false, `${key}: a position or a pending resolve`);
     assert(p.head <= p.buffer.length, 'buffer head within the buffer');
     if (p.request !== undefined) {
       requests++;
-      assert(ctx.corrs.get(p.request.corr) === key, `${key}: its request corr maps back`);
+      if (ctx.corrs.get(p.request.corr) !== key) assert(false, `${key}: its request corr maps back`);
     }
     const last = p.buffer[p.buffer.length - 1];
-    if (last !== undefined && p.position !== undefined) assert(last.offset < p.position, `${key}: buffered below the position`);
+    if (last !== undefined && p.position !== undefined && !(last.offset < p.position)) assert(false, `${key}: buffered below the position`);
   }
-  assert(bytes === ctx.bufferedBytes, `buffered bytes ${ctx.bufferedBytes} = ${bytes}`);
+  if (bytes !== ctx.bufferedBytes) assert(false, `buffered bytes ${ctx.bufferedBytes} = ${bytes}`);
   assert(requests === ctx.corrs.size, 'every corr belongs to one outstanding request');
   const g = ctx.group;
   if (g === undefined) return;

@@ -72,9 +72,9 @@ export const PARTITION_DEFAULTS: { configs: PartitionConfigs; knobs: PartitionKn
 export function partitionLogName(topicId: string, partition: number): string { return `p/${topicId}/${partition}`; }
 
 export function invariants(ctx: PartitionContext): void {
-  assert(ctx.logStart <= ctx.hw, `logStart ${ctx.logStart} <= hw ${ctx.hw}`);
-  assert(ctx.hw <= ctx.leo, `hw ${ctx.hw} <= leo ${ctx.leo}`);
-  assert(ctx.leo <= ctx.leoPending, `leo ${ctx.leo} <= leoPending ${ctx.leoPending}`);
+  if (!(ctx.logStart <= ctx.hw)) assert(false, `logStart ${ctx.logStart} <= hw ${ctx.hw}`);
+  if (!(ctx.hw <= ctx.leo)) assert(false, `hw ${ctx.hw} <= leo ${ctx.leo}`);
+  if (!(ctx.leo <= ctx.leoPending)) assert(false, `leo ${ctx.leo} <= leoPending ${ctx.leoPending}`);
   checkEpochs(ctx.epochs);
   const latest = ctx.epochs[ctx.epochs.length - 1];
   if (latest !== undefined) assert(latest.startOffset <= ctx.leoPending, 'the epoch cache never starts past leoPending');

@@ -70,8 +70,8 @@ export function utf8Length(s: string): number {
     else bytes += 3;
   }
   // Every UTF-16 unit takes 1 to 3 bytes (a surrogate pair: 4 for its two units), whatever the string.
-  assert(bytes >= s.length, `utf8Length ${bytes} below ${s.length} code units`);
-  assert(bytes <= 3 * s.length, `utf8Length ${bytes} above 3 bytes per code unit`);
+  if (!(bytes >= s.length)) assert(false, `utf8Length ${bytes} below ${s.length} code units`);
+  if (!(bytes <= 3 * s.length)) assert(false, `utf8Length ${bytes} above 3 bytes per code unit`);
   return bytes;
 }
 
@@ -108,7 +108,7 @@ export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
 // ---- encode ----
 
 function writeUvarint(out: Uint8Array, pos: number, n: number): number {
-  assert(Number.isSafeInteger(n) && n >= 0, `a varint of ${n}`);
+  if (!(Number.isSafeInteger(n) && n >= 0)) assert(false, `a varint of ${n}`);
   while (n >= 128) {
     out[pos++] = (n % 128) | 0x80;
     n = Math.floor(n / 128);
@@ -195,6 +195,11 @@ class Reader {
     return this.take(length);
   }
 
+  skip(length: number): void {
+    if (length < 0 || length > this.bytes.byteLength - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
+    this.pos += length;
+  }
+
   take(length: number): Uint8Array {
     if (length < 0 || length > this.bytes.byteLength - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
     const view = this.bytes.subarray(this.pos, this.pos + length);
@@ -208,6 +213,7 @@ function readHeaders(reader: Reader): RecordHeader[] {
   const count = reader.varint();
   if (count < 0 || count > HEADERS_PER_RECORD_MAX) throw new Malformed(`${count} headers`);
   const headers: RecordHeader[] = [];
+  if (count === 0) return headers; // The common case: the count's byte was the whole section.
   for (let i = 0; i < count; i++) {
     const keyBytes = reader.take(reader.varint());
     let key: string;
@@ -225,11 +231,12 @@ function readHeaders(reader: Reader): RecordHeader[] {
 
 function readRecord(reader: Reader, baseOffset: number, firstTimestamp: number, index: number): DecodedRecord {
   assert(reader.pos < reader.bytes.byteLength, 'a record starts inside the blob');
-  assert(index >= 0 && index < RECORDS_PER_BLOB_MAX, `record index ${index} within a blob`);
+  // Constant messages: this runs once per record, and a template literal is built on every call.
+  assert(index >= 0 && index < RECORDS_PER_BLOB_MAX, 'a record index within a blob');
   const length = reader.varint();
   if (length < 1 || length > reader.bytes.byteLength - reader.pos) throw new Malformed(`record length ${length} at ${reader.pos}`);
   const end = reader.pos + length;
-  reader.take(1); // attributes: unused in v2 records
+  reader.skip(1); // attributes: unused in v2 records
   const timestamp = firstTimestamp + reader.varint();
   const offsetDelta = reader.varint();
   if (offsetDelta !== index) throw new Malformed(`record ${index} has offset delta ${offsetDelta}`);

@@ -133,7 +133,7 @@ export function answerPoll(ctx: ConsumerContext, fx: Fx): void {
   const lastOffsets = new Map<string, number>();
   for (const r of records) {
     const key = partitionKey(r.topic, r.partition);
-    assert((lastOffsets.get(key) ?? -1) < r.offset, `${key}: offset ${r.offset} delivered after ${lastOffsets.get(key)}`);
+    if (!((lastOffsets.get(key) ?? -1) < r.offset)) assert(false, `${key}: offset ${r.offset} delivered after ${lastOffsets.get(key)}`);
     lastOffsets.set(key, r.offset);
   }
   if (records.length === 0 && ctx.nowMs < poll.deadlineMs) return;

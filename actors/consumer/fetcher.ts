@@ -85,7 +85,7 @@ export function onFetchReply(ctx: ConsumerContext, event: FetchReplyEvent): void
     const error = appendBatch(ctx, p, batch);
     if (error !== undefined) return halt(p, error);
   }
-  assert(p.position !== undefined && p.position >= from, `${p.topic}/${p.partition}: the position went back from ${from} to ${p.position}`);
+  if (!(p.position !== undefined && p.position >= from)) assert(false, `${p.topic}/${p.partition}: the position went back from ${from} to ${p.position}`);
 }
 
 function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatch): ErrorInfo | undefined {
@@ -106,7 +106,7 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
     ctx.bufferedBytes += bytes;
   }
   const last = p.buffer[p.buffer.length - 1];
-  assert(last === undefined || added[0] === undefined || last.offset < added[0].offset, `${p.topic}/${p.partition}: records buffered out of offset order`);
+  if (!(last === undefined || added[0] === undefined || last.offset < added[0].offset)) assert(false, `${p.topic}/${p.partition}: records buffered out of offset order`);
   // A new array: the buffer may be shared with the snapshot this event started from.
   p.buffer = p.buffer.concat(added);
   p.position = batch.lastOffset + 1;

@@ -39,9 +39,9 @@ export function fresh<T extends object>(value: T): T {
 
 /** `parent[key]`, copied once per step so that the step may change it; `parent` must be owned. */
 export function own<P extends object, K extends keyof P>(parent: P, key: K): NonNullable<P[K]> & object {
-  assert(owned.has(parent), `own(${String(key)}): the parent is not owned by this step`);
+  if (!owned.has(parent)) assert(false, `own(${String(key)}): the parent is not owned by this step`);
   const value = parent[key];
-  assert(typeof value === 'object' && value !== null, `own(${String(key)}): an object`);
+  if (!(typeof value === 'object' && value !== null)) assert(false, `own(${String(key)}): an object`);
   if (owned.has(value)) return value as NonNullable<P[K]> & object;
   const mine = copy(value);
   owned.add(mine);

@@ -49,7 +49,7 @@ export function idFirst<V>(map: IdMap<V>): V | undefined {
 /** Adds `value` at a new `id`, larger than every id added before; `map` is owned by the step. */
 export function idAdd<V>(map: IdMap<V>, id: number, value: V): void {
   assert(isOwned(map), 'idAdd: the map is owned by this step');
-  assert(Number.isSafeInteger(id) && id > map.lastId, `ids increase: ${id} after ${map.lastId}`);
+  if (!(Number.isSafeInteger(id) && id > map.lastId)) assert(false, `ids increase: ${id} after ${map.lastId}`);
   const chunks = own(map, 'chunks');
   const key = chunkOf(id);
   let chunk = ownEntry(chunks, key);

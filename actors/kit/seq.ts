@@ -44,7 +44,7 @@ export function seqPush<T>(seq: Seq<T>, item: T): Seq<T> {
 
 /** Without the first `n` items. */
 export function seqDropFirst<T>(seq: Seq<T>, n: number): Seq<T> {
-  assert(n >= 0 && n <= seq.length, `drop ${n} of ${seq.length}`);
+  if (!(n >= 0 && n <= seq.length)) assert(false, `drop ${n} of ${seq.length}`);
   if (n === 0) return seq;
   if (n === seq.length) return EMPTY;
   let head = seq.head + n;

@@ -120,7 +120,7 @@ export function assertContiguous(batches: readonly StoredBatch[]): void {
   for (let i = 1; i < batches.length; i++) {
     const prev = batches[i - 1] as StoredBatch;
     const next = batches[i] as StoredBatch;
-    assert(next.baseOffset === prev.lastOffset + 1, `batches not contiguous at ${next.baseOffset}`);
+    if (next.baseOffset !== prev.lastOffset + 1) assert(false, `batches not contiguous at ${next.baseOffset}`);
   }
 }
 

@@ -137,7 +137,7 @@ export function epochsFromMeta(value: unknown): EpochEntry[] {
 
 /** Adds a batch at leoPending to the working set. Returns whether the epoch cache changed. */
 export function acceptBatch(ctx: PartitionContext, batch: StoredBatch): boolean {
-  assert(batch.baseOffset === ctx.leoPending, `batch ${batch.baseOffset} must start at leoPending ${ctx.leoPending}`);
+  if (batch.baseOffset !== ctx.leoPending) assert(false, `batch ${batch.baseOffset} must start at leoPending ${ctx.leoPending}`);
   assert(batch.lastOffset >= batch.baseOffset, 'batch has records');
   ctx.tail = tailAdd(ctx.tail, batch);
   ctx.index = indexAdd(ctx.index, batch);
@@ -155,7 +155,7 @@ export function issueAppend(ctx: PartitionContext, fx: Fx, batches: readonly Sto
   const first = batches[0];
   const last = batches[batches.length - 1];
   assert(first !== undefined && last !== undefined, 'issueAppend needs batches');
-  assert(first.baseOffset === ctx.leo, `append starts at the stored leo ${ctx.leo}, not ${first.baseOffset}`);
+  if (first.baseOffset !== ctx.leo) assert(false, `append starts at the stored leo ${ctx.leo}, not ${first.baseOffset}`);
   const token = newToken(ctx, { kind: 'append', baseOffset: first.baseOffset, lastOffset: last.lastOffset, asLeader, leaderEpoch: ctx.state.leaderEpoch });
   ctx.logWrite = token;
   fx.push({ type: 'append', params: { token, log: ctx.logName, sync: ctx.configs.flush === 'always',
@@ -228,7 +228,7 @@ export function persistEpochs(ctx: PartitionContext, fx: Fx, leaderEpoch: number
 /** Moves the HW forward (never back) and reports it. */
 export function setHw(ctx: PartitionContext, fx: Fx, hw: number): boolean {
   if (hw <= ctx.hw) return false;
-  assert(hw <= ctx.leo, `hw ${hw} cannot pass the stored leo ${ctx.leo}`);
+  if (!(hw <= ctx.leo)) assert(false, `hw ${hw} cannot pass the stored leo ${ctx.leo}`);
   ctx.hw = hw;
   report(fx, 'partitionHw', { topic: ctx.topic, partition: ctx.partition, nodeId: ctx.nodeId, hw, leaderEpoch: ctx.state.leaderEpoch });
   return true;

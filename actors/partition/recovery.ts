@@ -96,7 +96,7 @@ export function recoveryReadDone(ctx: PartitionContext, fx: Fx, entries: Readonl
   const r = recoveryOf(ctx);
   const before = r.scanFrom;
   for (const entry of entries) {
-    assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
+    if (!isStoredBatch(entry.value)) assert(false, `log entry ${entry.offset} is a stored batch`);
     const batch = entry.value;
     if (batch.lastOffset < r.scanFrom) continue;
     assert(batch.baseOffset === r.scanFrom || indexSize(ctx.index) === 0, 'the stored log is contiguous');

@@ -237,7 +237,7 @@ export function fetchReadDone(ctx: PartitionContext, fx: Fx, request: FetchReque
   const batches: StoredBatch[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    assert(isStoredBatch(entry.value), `log entry ${entry.offset} is a stored batch`);
+    if (!isStoredBatch(entry.value)) assert(false, `log entry ${entry.offset} is a stored batch`);
     const batch = entry.value;
     if (batch.lastOffset < request.fetchOffset) continue;
     if (batch.lastOffset >= end) break;

@@ -12,7 +12,7 @@ import type { Batch, PartitionQueue, PendingSend, ProducerContext } from './type
 /** The queue at `key`, owned by this step. */
 export function ownQueue(ctx: ProducerContext, key: string): PartitionQueue {
   const q = ownEntry(own(ctx, 'queues'), key);
-  assert(q !== undefined, `queue ${key} exists`);
+  if (q === undefined) assert(false, `queue ${key} exists`);
   return q;
 }
 
@@ -38,6 +38,6 @@ export function withoutCorr(b: Batch): Batch {
 /** The pending send that arrived `arrival`-th, owned by this step. */
 export function ownSend(ctx: ProducerContext, arrival: number): PendingSend {
   const send = ownIdEntry(own(ctx, 'sends'), arrival);
-  assert(send !== undefined, `send ${arrival} is pending`);
+  if (send === undefined) assert(false, `send ${arrival} is pending`);
   return send;
 }
