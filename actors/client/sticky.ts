@@ -17,14 +17,15 @@ export interface StickyChoice { partition: number; prng: number; sticky: StickyS
 
 /**
  * The sticky partition of `topic`, drawing one when there is none. `available` lists the
- * partitions with a leader (may be empty: then any of `partitionCount` is drawn).
+ * partitions with a leader (may be empty: then any of `partitionCount` is drawn); given as a
+ * function, it is called only when a partition is drawn, not for every record that sticks.
  */
 export function stickyPartition(sticky: StickyState, topic: string, partitionCount: number,
-    available: readonly number[], prng: number): StickyChoice {
+    available: readonly number[] | (() => readonly number[]), prng: number): StickyChoice {
   assert(partitionCount > 0, 'partitionCount > 0');
   const current = sticky.current.get(topic);
   if (current !== undefined && current < partitionCount) return { partition: current, prng, sticky };
-  const choice = drawPartition(partitionCount, available, sticky.previous.get(topic), prng);
+  const choice = drawPartition(partitionCount, typeof available === 'function' ? available() : available, sticky.previous.get(topic), prng);
   return { ...choice, sticky: { current: new Map(sticky.current).set(topic, choice.partition), previous: sticky.previous } };
 }
 

@@ -79,12 +79,16 @@ function accumulate(ctx: ProducerContext, fx: Fx, send: PendingSend): void {
   send.waiting = false;
   const wallMs = ctx.nowMs + ctx.wallOffsetMs;
   const partitions = send.partitions.slice();
+  // Consecutive records nearly always go to one partition (sticky, explicit, or a repeated key):
+  // its queue is looked up once per run of them, not once per record.
+  let q: PartitionQueue | undefined;
   for (let i = 0; i < send.records.length; i++) {
     const r = send.records[i] as ProducerRecord;
     const record: RecordInput = r.timestamp === undefined ? { ...r, timestamp: wallMs } : r as RecordInput;
     const partition = choosePartition(ctx, send, record, count);
     partitions[i] = partition;
-    append(ctx, queueFor(ctx, send.topic, partition), send.arrival, i, record, estimateBytes(r));
+    if (q === undefined || q.partition !== partition) q = queueFor(ctx, send.topic, partition);
+    append(ctx, q, send.arrival, i, record, estimateBytes(r));
   }
   send.partitions = partitions;
 }
@@ -94,7 +98,7 @@ function choosePartition(ctx: ProducerContext, send: PendingSend, record: Record
   assert(send.partition === undefined || (send.partition >= 0 && send.partition < count), 'an explicit partition exists');
   if (send.partition !== undefined) return send.partition;
   if (record.key !== undefined && record.key !== null) return keyPartition(record.key, count);
-  const choice = stickyPartition(ctx.sticky, send.topic, count, partitionsWithLeader(ctx.metadata, send.topic), ctx.prng);
+  const choice = stickyPartition(ctx.sticky, send.topic, count, () => partitionsWithLeader(ctx.metadata, send.topic), ctx.prng);
   ctx.prng = choice.prng;
   ctx.sticky = choice.sticky;
   return choice.partition;
@@ -127,8 +131,13 @@ function append(ctx: ProducerContext, q: PartitionQueue, arrival: number, index:
   assert(isOwned(b) && isOwned(b.records), 'the open batch is the step\'s own');
   assert(b.slices.length > 0 || b.records.length === 1, 'a batch\'s records are covered by its slices');
   const last = b.slices[b.slices.length - 1];
-  if (last !== undefined && last.arrival === arrival && last.first + last.count === index) b.slices[b.slices.length - 1] = { ...last, count: last.count + 1 };
-  else b.slices.push({ arrival, first: index, count: 1 });
+  if (last !== undefined && last.arrival === arrival && last.first + last.count === index) {
+    // A slice made in this step is the step's own: it grows in place instead of being copied per record.
+    if (isOwned(last)) last.count++;
+    else b.slices[b.slices.length - 1] = fresh({ ...last, count: last.count + 1 });
+  } else {
+    b.slices.push(fresh({ arrival, first: index, count: 1 }));
+  }
 }
 
 function newBatch(ctx: ProducerContext, q: PartitionQueue): Batch {
