@@ -1,9 +1,10 @@
 /**
  * Removing members, and finding dead ones fast: a member silent for its session is removed; one
- * silent for two heartbeat intervals is probed (fail-fast) at its client inbox, and removed at once
- * when the transport answers UNKNOWN_ADDRESS (its process is gone). Removal is written before its
- * partitions are free for anyone else (later heartbeats of other members see them free only after
- * the removal's batch, which comes first in the log).
+ * silent for two heartbeat intervals (and not waiting for a reply we hold behind a write) is probed
+ * (fail-fast) at its client inbox, and removed at once when the transport answers UNKNOWN_ADDRESS
+ * (its process is gone). Removal is written before its partitions are free for anyone else (later
+ * heartbeats of other members see them free only after the removal's batch, which comes first in
+ * the log).
  */
 import { assert } from '../assert.js';
 import type { Effect, Fx } from '../kit/fx.js';
@@ -12,7 +13,7 @@ import { newCorr } from '../kit/ops.js';
 import { assignedReport, bumpEpoch, putGroup } from './group.js';
 import type { CoordRecord } from './records.js';
 import type { CoordinatorContext, EventOf, Group } from './types.js';
-import { newOutbox, write } from './writes.js';
+import { memberPending, newOutbox, write } from './writes.js';
 
 const REMOVED_KEPT = 64;
 
@@ -78,6 +79,8 @@ export function checkMembers(ctx: CoordinatorContext, fx: Fx): void {
       const since = m.staticLeftAtMs ?? m.lastHeardMs;
       if (ctx.nowMs - since >= sessionTimeoutMs) { expired.push(m.memberId); continue; }
       if (m.staticLeftAtMs !== undefined || m.address === '' || ctx.nowMs - m.lastHeardMs < 2 * heartbeatIntervalMs) continue;
+      // A member whose reply waits for our write cannot speak before it gets it: not silent (write-state.ts heardOnRelease).
+      if (memberPending(ctx, group.groupId, m.memberId)) continue;
       if (m.probe !== undefined && ctx.nowMs - m.probe.atMs < heartbeatIntervalMs) continue;
       const corr = newCorr(ctx);
       fx.push({ type: 'send', params: { to: m.address, type: 'memberProbe', corr, body: { groupId: group.groupId, memberId: m.memberId }, failFast: true } });

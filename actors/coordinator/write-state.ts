@@ -38,10 +38,28 @@ export function countPending(ctx: CoordinatorContext, records: readonly CoordRec
   for (const r of members) {
     const key = memberKey(r.groupId, r.memberId);
     const count = (pending[key] ?? 0) + sign;
-    assert(count >= 0, `member ${r.memberId}: more records acknowledged than were written`);
-    if (count > 0) pending[key] = count; else delete pending[key];
+    if (count < 0) assert(false, `member ${r.memberId}: more records acknowledged than were written`);
+    if (count > 0) pending[key] = count;
+    else if (pending[key] !== undefined) {
+      delete pending[key];
+      heardOnRelease(ctx, r.groupId, r.memberId);
+    }
   }
   ctx.writes = { ...ctx.writes, pendingMembers: pending };
+}
+
+/**
+ * A member's last records are acknowledged, so the reply they held goes out now. The member was
+ * waiting for it (one heartbeat out at a time): its silence starts now, not when its heartbeat
+ * came in. Counted from then, a write held up for longer than two heartbeat intervals made it look
+ * silent, and a probe that found its inbox away for a moment removed it and handed its partitions
+ * to others while the reply naming them was still on its way to it (members.ts checkMembers).
+ */
+function heardOnRelease(ctx: CoordinatorContext, groupId: string, memberId: string): void {
+  const group = ctx.groups[groupId];
+  const member = group?.members[memberId];
+  if (group === undefined || member === undefined || member.heardSinceTick === true) return;
+  ctx.groups = { ...ctx.groups, [groupId]: { ...group, members: { ...group.members, [memberId]: { ...member, heardSinceTick: true } } } };
 }
 
 /**

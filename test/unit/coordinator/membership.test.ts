@@ -90,6 +90,30 @@ test('a member silent for two intervals is probed, and removed when its inbox is
   t.is(c.ctx.groups['g']?.members[a['memberId'] as string], undefined);
 });
 
+test('a member whose reply waits behind a held write is not probed; its silence starts when the reply goes out (sim seed 892141)', (t) => {
+  const c = new Coord();
+  const a = join(c, 'client/a');
+  const memberId = a['memberId'] as string;
+  c.tick(50);
+  c.hold = true; // the offsets partition stops acknowledging: the next heartbeat's records and reply wait
+  c.tick(100);
+  c.send(heartbeat({ memberId, memberEpoch: a['memberEpoch'] as number, owned: [['t', [0, 1, 2, 3]]], topics: ['u'], from: 'client/a' }));
+  const repliesBefore = c.replies('groupHeartbeat').length;
+  t.true(c.held.length > 0, 'the subscription change is being written');
+  for (let i = 0; i < 4; i++) c.tick(200); // 0.8 s: past two intervals of silence, within the 1 s session
+  t.is(c.out.filter((s) => s.type === 'memberProbe').length, 0, 'a member waiting for its reply is not probed');
+  t.is(c.replies('groupHeartbeat').length, repliesBefore, 'its reply is still held');
+  c.hold = false;
+  c.release();
+  t.is(c.replies('groupHeartbeat').length, repliesBefore + 1, 'the reply goes out with the write');
+  c.tick(50);
+  c.tick(300);
+  t.is(c.out.filter((s) => s.type === 'memberProbe').length, 0, 'silence counts from the reply, not from the heartbeat');
+  c.tick(300);
+  t.is(c.out.filter((s) => s.type === 'memberProbe').length, 1, 'two intervals after the reply it is probed as usual');
+  t.truthy(c.ctx.groups['g']?.members[memberId], 'and it is still a member');
+});
+
 test('a static member that leaves with -2 keeps its place; rejoining takes it back without a rebalance', (t) => {
   const c = new Coord();
   const a = join(c, 'client/a', ['t'], 'i-1');
