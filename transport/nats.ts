@@ -15,11 +15,12 @@
  * connect that fails says why (transport/nats-connect-errors.ts).
  */
 import {
-  connect, credsAuthenticator, PermissionViolationError, RequestError,
+  credsAuthenticator, PermissionViolationError, RequestError,
   type Authenticator, type Msg, type NatsConnection, type NodeConnectionOptions, type Subscription,
 } from '@nats-io/transport-node';
 import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
 import type { Envelope } from './envelope.js';
+import { connectNats } from './nats-connect.js';
 import { classifyConnectError } from './nats-connect-errors.js';
 import { SentRequests } from './sent-requests.js';
 import { clusterSubject, subjectFor } from './subject.js';
@@ -234,13 +235,13 @@ async function openConnection(options: NatsTransportOptions): Promise<NatsConnec
   const base = connectionOptions(options);
   const attempt = { servers: base.servers as string[], hasClientCert: options.tls?.certFile !== undefined || options.tls?.cert !== undefined };
   try {
-    return await connect({ ...base, waitOnFirstConnect: false });
+    return await connectNats({ ...base, waitOnFirstConnect: false });
   } catch (error) {
     const failure = await classifyConnectError(error, attempt);
     if (failure.reason !== 'unreachable' || options.waitOnFirstConnect !== true) throw failure;
   }
   try {
-    return await connect(base);
+    return await connectNats(base);
   } catch (error) {
     throw await classifyConnectError(error, attempt);
   }
