@@ -1,6 +1,8 @@
 // Brook vs NATS JetStream in one run: the Brook workloads (bench/brook) and the JetStream R3
 // workloads (bench/jetstream) with the same N and record sizes, then Brook / JetStream ratios
-// against the performance aims. Prints markdown ready for RESULTS.md; no figure is asserted.
+// against the performance aims, then the floor of the host (bench/brook/floor.ts: what NATS and
+// LevelDB alone allow) and Brook's share of it, which reads the same on a slow host and a quiet
+// one. Prints markdown ready for RESULTS.md; no figure is asserted.
 //   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--latency-warmup-seconds 2] [--json out.json]
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import { runJetStreamBench } from './jetstream/main.js';
 import type { JetStreamFigures } from './jetstream/main.js';
 import { figuresTable } from './jetstream/report.js';
 import { parseBrookArgs, printBrook, runBrookBench } from './brook/main.js';
+import { ceilingRecordsPerSec, floorTable, measureFloor, type FloorFigures } from './brook/floor.js';
 import type { BrookFigures } from './brook/main.js';
 import { markdownTable } from './lib/table.js';
 import type { Cell } from './lib/table.js';
@@ -77,6 +80,21 @@ export function targetLines(brook: BrookFigures): string[] {
   return lines;
 }
 
+/** Brook's produce and consume as a share of what the host's parts alone allow at each size. */
+export function floorShareLines(brook: BrookFigures, floor: FloorFigures): string[] {
+  const lines: string[] = [];
+  const share = (workload: string, got: number | undefined, ns: number, size: number): string => {
+    const ceiling = ceilingRecordsPerSec(floor, ns, size);
+    const of = got === undefined ? 'n/a' : `${((100 * got) / ceiling).toFixed(0)} % of it`;
+    return `${workload} ${size} B: the floor allows at most ${Math.round(ceiling).toLocaleString('en-US')} records/s; Brook ${of}`;
+  };
+  for (const b of brook.sizes) {
+    lines.push(share('produce (RF 3)', b.produce?.recordsPerSec, floor.produceNsPerByte, b.recordBytes));
+    lines.push(share('consume', b.consume?.recordsPerSec, floor.consumeNsPerByte, b.recordBytes));
+  }
+  return lines;
+}
+
 async function cli(): Promise<void> {
   const { options, json } = parseBrookArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(line);
@@ -87,12 +105,18 @@ async function cli(): Promise<void> {
   if (options.sizes !== undefined) jsOptions.sizes = options.sizes;
   if (options.latencyWarmupSec !== undefined) jsOptions.latencyWarmupSec = options.latencyWarmupSec; // the same warm-up for both
   const js = await runJetStreamBench(jsOptions);
+  log('floor:');
+  const floor = await measureFloor();
   printBrook(brook);
   console.log(`\nNATS JetStream R3, same run (load average at end ${js.loadAverage1mAtEnd})\n`);
   console.log(figuresTable(js.sizes));
   console.log(`\nRatios\n\n${ratioTable(brook, js)}\n`);
   for (const line of targetLines(brook)) console.log(`- ${line}`);
-  if (json !== undefined) await fs.writeFile(json, `${JSON.stringify({ brook, jetstream: js }, null, 2)}\n`);
+  console.log(`\nThe floor of this host, same run (bench/brook/floor.ts: NATS and LevelDB alone, ${floor.produceNsPerByte.toFixed(1)} ns per payload byte for RF 3 produce, ${floor.consumeNsPerByte.toFixed(1)} for consume)\n`);
+  console.log(floorTable(floor));
+  console.log('');
+  for (const line of floorShareLines(brook, floor)) console.log(`- ${line}`);
+  if (json !== undefined) await fs.writeFile(json, `${JSON.stringify({ brook, jetstream: js, floor }, null, 2)}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

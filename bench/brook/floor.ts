@@ -12,9 +12,11 @@
 // (producer → leader, leader → each follower) and stored three times; consume, one crossing and
 // one read. CPU per byte includes every thread of the process (LevelDB's included).
 //   npx tsx bench/brook/floor.ts [--mib 512] [--message-bytes 131072]
+// bench/compare.ts runs it too, so every compare run says what its host allowed at all.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startNatsServer } from '../../test/helpers/nats-server.js';
 import { LevelStore } from '../../runtime/storage/level-store.js';
@@ -23,21 +25,28 @@ import { cpuByRole } from '../lib/process-cpu.js';
 import { describeMachine, formatMachine } from '../lib/machine.js';
 import { markdownTable } from '../lib/table.js';
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '512' }, 'message-bytes': { type: 'string', default: '131072' } } });
-const totalBytes = Number(values.mib) * 1_048_576;
-const messageBytes = Number(values['message-bytes']);
-if (!(totalBytes > 0) || !Number.isInteger(messageBytes) || messageBytes < 1024) throw new Error('--mib > 0, --message-bytes an integer ≥ 1024');
-const messages = Math.ceil(totalBytes / messageBytes);
 const LOGS = 6;
 const APPENDS_WAITING = 8;
 const FETCH_BYTES = 4 * 1_048_576;
 
-interface Cost { label: string; wallMs: number; bytes: number; cpuMs: Record<string, number> }
+export interface Cost { label: string; wallMs: number; bytes: number; cpuMs: Record<string, number> }
+
+export interface FloorOptions { mib: number; messageBytes: number }
+
+export interface FloorFigures {
+  options: FloorOptions;
+  costs: Cost[];
+  cores: number;
+  /** CPU per payload byte of RF 3 produce: three NATS crossings and three stored copies. */
+  produceNsPerByte: number;
+  /** One crossing and one read. */
+  consumeNsPerByte: number;
+}
 
 const ownCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const nsPerByte = (cpuMs: number, bytes: number): number => (cpuMs * 1e6) / bytes;
 
-async function natsRelay(): Promise<Cost> {
+async function natsRelay(messages: number, messageBytes: number): Promise<Cost> {
   const server = await startNatsServer();
   const sender = await connectNats({ servers: server.url, name: 'floor-sender' });
   const receiver = await connectNats({ servers: server.url, name: 'floor-receiver' });
@@ -66,7 +75,7 @@ async function natsRelay(): Promise<Cost> {
   }
 }
 
-async function levelWriteRead(): Promise<[Cost, Cost]> {
+async function levelWriteRead(messages: number, messageBytes: number): Promise<[Cost, Cost]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-floor-'));
   const store = await LevelStore.open(dir);
   try {
@@ -110,22 +119,51 @@ async function levelWriteRead(): Promise<[Cost, Cost]> {
   }
 }
 
-const machine = describeMachine();
-const relay = await natsRelay();
-const [write, read] = await levelWriteRead();
-const costs = [relay, write, read];
 const perByte = (cost: Cost): number => nsPerByte(Object.values(cost.cpuMs).reduce((a, b) => a + b, 0), cost.bytes);
 
-console.log(`Floor: ${Number(values.mib)} MiB in messages/values of ${messageBytes} B`);
-console.log(`Machine: ${formatMachine(machine)}\nDate: ${new Date().toISOString()}\n`);
-console.log(markdownTable(['part', 'MB/s alone', 'CPU per payload byte', 'split'], costs.map((c) => [
-  c.label, (c.bytes / 1e6 / (c.wallMs / 1000)).toFixed(0), `${perByte(c).toFixed(2)} ns`,
-  Object.entries(c.cpuMs).map(([who, ms]) => `${who} ${nsPerByte(ms, c.bytes).toFixed(2)} ns`).join(', '),
-])));
-const cores = os.availableParallelism();
-const produceNs = 3 * perByte(relay) + 3 * perByte(write);
-const consumeNs = perByte(relay) + perByte(read);
-const ceiling = (ns: number, size: number): string => `${Math.round((cores * 1e9) / ns / size).toLocaleString('en-US')} records/s of ${size} B`;
-console.log(`\nProduce, RF 3 (3 crossings, 3 stored copies): ${produceNs.toFixed(1)} ns per payload byte → at most ${ceiling(produceNs, 1024)} on ${cores} cores`);
-console.log(`Consume (1 crossing, 1 read): ${consumeNs.toFixed(1)} ns per payload byte → at most ${ceiling(consumeNs, 1024)} on ${cores} cores`);
-console.log('These ceilings leave nothing for the SDK, the brokers\' own work or the record format.');
+export async function measureFloor(options: FloorOptions = { mib: 512, messageBytes: 131_072 }): Promise<FloorFigures> {
+  const { mib, messageBytes } = options;
+  if (!(mib > 0) || !Number.isInteger(messageBytes) || messageBytes < 1024) throw new Error('mib > 0, messageBytes an integer ≥ 1024');
+  const messages = Math.ceil((mib * 1_048_576) / messageBytes);
+  const relay = await natsRelay(messages, messageBytes);
+  const [write, read] = await levelWriteRead(messages, messageBytes);
+  return { options, costs: [relay, write, read], cores: os.availableParallelism(),
+    produceNsPerByte: 3 * perByte(relay) + 3 * perByte(write), consumeNsPerByte: perByte(relay) + perByte(read) };
+}
+
+/** Records of `size` bytes per second that `nsPerByte` allows on every core with nothing else running. */
+export function ceilingRecordsPerSec(figures: FloorFigures, nsPerByte: number, size: number): number {
+  return (figures.cores * 1e9) / nsPerByte / size;
+}
+
+export function floorTable(figures: FloorFigures): string {
+  return markdownTable(['part', 'MB/s alone', 'CPU per payload byte', 'split'], figures.costs.map((c) => [
+    c.label, (c.bytes / 1e6 / (c.wallMs / 1000)).toFixed(0), `${perByte(c).toFixed(2)} ns`,
+    Object.entries(c.cpuMs).map(([who, ms]) => `${who} ${nsPerByte(ms, c.bytes).toFixed(2)} ns`).join(', '),
+  ]));
+}
+
+/** The ceilings at `size`, one line each. */
+export function floorLines(figures: FloorFigures, size: number): string[] {
+  const at = (ns: number): string => `${Math.round(ceilingRecordsPerSec(figures, ns, size)).toLocaleString('en-US')} records/s of ${size} B`;
+  return [
+    `Produce, RF 3 (3 crossings, 3 stored copies): ${figures.produceNsPerByte.toFixed(1)} ns per payload byte → at most ${at(figures.produceNsPerByte)} on ${figures.cores} cores`,
+    `Consume (1 crossing, 1 read): ${figures.consumeNsPerByte.toFixed(1)} ns per payload byte → at most ${at(figures.consumeNsPerByte)} on ${figures.cores} cores`,
+  ];
+}
+
+async function cli(): Promise<void> {
+  const { values } = parseArgs({ options: { mib: { type: 'string', default: '512' }, 'message-bytes': { type: 'string', default: '131072' } } });
+  const machine = describeMachine();
+  const figures = await measureFloor({ mib: Number(values.mib), messageBytes: Number(values['message-bytes']) });
+  console.log(`Floor: ${figures.options.mib} MiB in messages/values of ${figures.options.messageBytes} B`);
+  console.log(`Machine: ${formatMachine(machine)}\nDate: ${new Date().toISOString()}\n`);
+  console.log(floorTable(figures));
+  console.log('');
+  for (const line of floorLines(figures, 1024)) console.log(line);
+  console.log('These ceilings leave nothing for the SDK, the brokers\' own work or the record format.');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  cli().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
+}
