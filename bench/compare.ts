@@ -1,8 +1,9 @@
 // Brook vs NATS JetStream in one run: the Brook workloads (bench/brook) and the JetStream R3
 // workloads (bench/jetstream) with the same N and record sizes, then Brook / JetStream ratios
 // against the performance aims, then the floor of the host (bench/brook/floor.ts: what NATS and
-// LevelDB alone allow) and Brook's share of it, which reads the same on a slow host and a quiet
-// one. Prints markdown ready for RESULTS.md; no figure is asserted.
+// LevelDB alone allow), measured before the Brook half and after the JetStream half, and Brook's
+// share of it: the host's speed, and how it moved during the run, in the same report. Prints
+// markdown ready for RESULTS.md; no figure is asserted.
 //   npx tsx bench/compare.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10] [--latency-warmup-seconds 2] [--json out.json]
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -80,17 +81,17 @@ export function targetLines(brook: BrookFigures): string[] {
   return lines;
 }
 
-/** Brook's produce and consume as a share of what the host's parts alone allow at each size. */
-export function floorShareLines(brook: BrookFigures, floor: FloorFigures): string[] {
+/** Brook's produce and consume as a share of what the host's parts alone allow at each size, by the floor measured before and after. */
+export function floorShareLines(brook: BrookFigures, floors: [FloorFigures, FloorFigures]): string[] {
   const lines: string[] = [];
-  const share = (workload: string, got: number | undefined, ns: number, size: number): string => {
-    const ceiling = ceilingRecordsPerSec(floor, ns, size);
-    const of = got === undefined ? 'n/a' : `${((100 * got) / ceiling).toFixed(0)} % of it`;
-    return `${workload} ${size} B: the floor allows at most ${Math.round(ceiling).toLocaleString('en-US')} records/s; Brook ${of}`;
+  const share = (workload: string, got: number | undefined, nsOf: (f: FloorFigures) => number, size: number): string => {
+    const ceilings = floors.map((f) => ceilingRecordsPerSec(f, nsOf(f), size));
+    const shares = got === undefined ? 'n/a' : ceilings.map((c) => `${((100 * got) / c).toFixed(0)} %`).join(' / ');
+    return `${workload} ${size} B: the floor allows at most ${ceilings.map((c) => Math.round(c).toLocaleString('en-US')).join(' / ')} records/s (before / after); Brook ${shares} of it`;
   };
   for (const b of brook.sizes) {
-    lines.push(share('produce (RF 3)', b.produce?.recordsPerSec, floor.produceNsPerByte, b.recordBytes));
-    lines.push(share('consume', b.consume?.recordsPerSec, floor.consumeNsPerByte, b.recordBytes));
+    lines.push(share('produce (RF 3)', b.produce?.recordsPerSec, (f) => f.produceNsPerByte, b.recordBytes));
+    lines.push(share('consume', b.consume?.recordsPerSec, (f) => f.consumeNsPerByte, b.recordBytes));
   }
   return lines;
 }
@@ -98,6 +99,8 @@ export function floorShareLines(brook: BrookFigures, floor: FloorFigures): strin
 async function cli(): Promise<void> {
   const { options, json } = parseBrookArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(line);
+  log('floor, before:');
+  const floorBefore = await measureFloor();
   const brook = await runBrookBench({ ...options, log });
   log('jetstream:');
   const jsOptions: Parameters<typeof runJetStreamBench>[0] = { log };
@@ -105,18 +108,20 @@ async function cli(): Promise<void> {
   if (options.sizes !== undefined) jsOptions.sizes = options.sizes;
   if (options.latencyWarmupSec !== undefined) jsOptions.latencyWarmupSec = options.latencyWarmupSec; // the same warm-up for both
   const js = await runJetStreamBench(jsOptions);
-  log('floor:');
-  const floor = await measureFloor();
+  log('floor, after:');
+  const floorAfter = await measureFloor();
   printBrook(brook);
   console.log(`\nNATS JetStream R3, same run (load average at end ${js.loadAverage1mAtEnd})\n`);
   console.log(figuresTable(js.sizes));
   console.log(`\nRatios\n\n${ratioTable(brook, js)}\n`);
   for (const line of targetLines(brook)) console.log(`- ${line}`);
-  console.log(`\nThe floor of this host, same run (bench/brook/floor.ts: NATS and LevelDB alone, ${floor.produceNsPerByte.toFixed(1)} ns per payload byte for RF 3 produce, ${floor.consumeNsPerByte.toFixed(1)} for consume)\n`);
-  console.log(floorTable(floor));
+  for (const [when, floor] of [['before the Brook half', floorBefore], ['after the JetStream half', floorAfter]] as const) {
+    console.log(`\nThe floor of this host ${when} (bench/brook/floor.ts: NATS and LevelDB alone; ${floor.produceNsPerByte.toFixed(1)} ns per payload byte for RF 3 produce, ${floor.consumeNsPerByte.toFixed(1)} for consume)\n`);
+    console.log(floorTable(floor));
+  }
   console.log('');
-  for (const line of floorShareLines(brook, floor)) console.log(`- ${line}`);
-  if (json !== undefined) await fs.writeFile(json, `${JSON.stringify({ brook, jetstream: js, floor }, null, 2)}\n`);
+  for (const line of floorShareLines(brook, [floorBefore, floorAfter])) console.log(`- ${line}`);
+  if (json !== undefined) await fs.writeFile(json, `${JSON.stringify({ brook, jetstream: js, floorBefore, floorAfter }, null, 2)}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
