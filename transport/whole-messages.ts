@@ -14,14 +14,19 @@
  * [reply] <bytes>`, `HMSG <subject> <sid> [reply] <header bytes> <total bytes>`, `PING`, `PONG`,
  * `+OK`, `-ERR '…'`, each ending in CRLF (a bare LF also ends a line, as the client's parser
  * allows). A control line cut by a read is held back (it is short) and sent with what follows it.
- * Bytes this does not understand turn it into a pass-through for the rest of the connection, so
- * the client's parser reports them as it would have.
+ * Bytes this does not understand, or a message longer than NATS allows, turn it into a pass-through
+ * for the rest of the connection, so the client's parser reports them as it would have.
  */
 
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
+/**
+ * NATS's own ceiling on max_payload (64 MB). A message line claiming more is not gathered (no
+ * allocation on a server's word beyond what it may send): it passes through to the client's parser.
+ */
+const GATHER_BYTES_MAX = 64 * 1024 * 1024;
 
 export class WholeMessageFrames {
   /** The message being gathered: control line, payload and its CRLF, of exactly that length. */
@@ -56,7 +61,7 @@ export class WholeMessageFrames {
         return out;
       }
       const payload = payloadBytes(data, pos, lineEnd);
-      if (payload === undefined) {
+      if (payload === undefined || payload > GATHER_BYTES_MAX) {
         this.passThrough = true;
         out.push(data.subarray(from));
         return out;
@@ -74,13 +79,6 @@ export class WholeMessageFrames {
     }
     if (from < pos) out.push(data.subarray(from, pos));
     return out;
-
-    function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-      const joined = Buffer.allocUnsafe(a.length + b.length);
-      joined.set(a, 0);
-      joined.set(b, a.length);
-      return joined;
-    }
   }
 
   /** Copies what it can of `data` into the message being gathered (passed on once complete); returns how much it took. */
@@ -95,6 +93,13 @@ export class WholeMessageFrames {
     }
     return take;
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = Buffer.allocUnsafe(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
 }
 
 /**

@@ -113,3 +113,11 @@ test('bytes that are not the protocol pass through unchanged for the rest of the
   t.true(sameBytes(join(out), join([bad, after])));
   t.is(out.length, 3, 'after bad bytes each read is handed on as it came');
 });
+
+test('a message line claiming more than NATS allows is not gathered: the rest passes through as it came', (t) => {
+  const frames = new WholeMessageFrames();
+  const claim = text('MSG a 1 999999999999\r\nxx');
+  const out = [...frames.push(claim), ...frames.push(text('yy'))];
+  t.true(sameBytes(join(out), text('MSG a 1 999999999999\r\nxxyy')));
+  t.is(out.length, 2, 'each read handed on as it came, nothing allocated for the claim');
+});
