@@ -91,9 +91,11 @@ export function onFetchReply(ctx: PartitionContext, fx: Fx, corr: number | undef
   assert(ctx.logWrite === undefined, 'a fetch is out only while no log write is');
   f.fetch = undefined;
   if (body.code !== 'OK') return onFetchError(ctx, fx, f, body);
-  f.leaderHw = body.hw;
   f.leaderLogStart = body.logStartOffset;
+  // A diverging answer's HW is the leader's over its own log: this log may disagree below it until an
+  // answer without divergence (KIP-279 can take several cuts; seed 897411 took the HW between two).
   if ('divergingEpoch' in body) return onDiverging(ctx, fx, f, body.divergingEpoch);
+  f.leaderHw = body.hw;
   const batches = body.batches.filter((b) => b.lastOffset >= ctx.leo);
   const first = batches[0];
   if (first !== undefined && (first.baseOffset !== ctx.leo || !areContiguous(batches))) {

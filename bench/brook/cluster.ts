@@ -31,7 +31,11 @@ export interface BrookCluster {
  * `nodeArgs`: more `brook node join` flags for node `id` (e.g. its `--http` address);
  * `security`: NATS permissions and/or TLS for every connection (bench/brook/security.ts), off by default.
  */
-export interface ClusterOptions { voters: number[]; name?: string; profileDir?: string; nodeLog?: string; nodeArgs?: (id: number) => string[]; security?: SecurityMode }
+export interface ClusterOptions {
+  voters: number[]; name?: string; profileDir?: string; nodeLog?: string; nodeArgs?: (id: number) => string[]; security?: SecurityMode;
+  /** nats-server's monitoring endpoint on (`nats.monitorUrl`), for benches that count its messages. */
+  natsMonitor?: boolean;
+}
 
 function killNodesNow(processes: BrookProcesses): void {
   for (const node of processes.nodes.values()) {
@@ -42,7 +46,7 @@ function killNodesNow(processes: BrookProcesses): void {
 export async function startBrookCluster(options: ClusterOptions): Promise<BrookCluster> {
   const name = options.name ?? 'bench';
   const security = securitySetup(options.security ?? 'off', name);
-  const nats = await startNatsServer({ config: security.natsConfig });
+  const nats = await startNatsServer({ config: security.natsConfig, monitor: options.natsMonitor === true });
   let processes: BrookProcesses | undefined;
   try {
     processes = new BrookProcesses(nats.url, name, options.voters);

@@ -1,11 +1,12 @@
-// Workload c: ack latency at a fixed offered rate. A 1 ms timer loop issues the sends that are due
-// (10 records per send, so 1,000 sends/s for 10,000 records/s); latency = send resolved - send
+// Workload c: ack latency at a fixed offered rate. A paced loop (bench/lib/paced.ts) issues each send when it is
+// due (10 records per send, so 1,000 sends/s for 10,000 records/s); latency = send resolved - send
 // issued. A fixed rate shows queueing delay that a closed loop would hide. The first `warmupSec`
 // run at the same rate and are summarised apart (`warmup`), as a benchmark harness's warm-up
 // phase does: the headline percentiles are the steady state, the cold start is shown beside them.
 import type { BrookClient, ProducerRecordInput } from '../../runtime/sdk/index.js';
 import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
+import { paced } from '../lib/paced.js';
 
 export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean;
   /** Seconds sent at the same rate before `durationSec`, summarised apart (default 0: none). */
@@ -37,23 +38,12 @@ export async function measureAckLatency(client: BrookClient, options: LatencyOpt
   let firstError: string | undefined;
   const pending: Array<Promise<void>> = [];
   try {
-    const started = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
-        const due = Math.min(totalSends, Math.floor((elapsedSec * ratePerSec) / recordsPerSend));
-        while (sends < due) {
-          const sentAt = process.hrtime.bigint();
-          const sentAtSec = Number(sentAt - started) / 1e9;
-          pending.push(producer.send(topic, batch).then(() => { samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6); },
-            (error: unknown) => { failed++; firstError ??= String(error); }));
-          sends++;
-        }
-        if (sends < totalSends) setTimeout(tick, 1); else resolve();
-      };
-      tick();
+    const sendingSec = await paced(totalSends, ratePerSec / recordsPerSend, (sentAtSec) => {
+      const sentAt = process.hrtime.bigint();
+      pending.push(producer.send(topic, batch).then(() => { samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6); },
+        (error: unknown) => { failed++; firstError ??= String(error); }));
+      sends++;
     });
-    const sendingSec = Number(process.hrtime.bigint() - started) / 1e9;
     await Promise.all(pending);
     const { steady, warmup } = samples.summary();
     const figures: LatencyFigures = { ...steady, recordBytes: payload.length, targetRatePerSec: ratePerSec,

@@ -1,11 +1,12 @@
-// Ack latency at a fixed offered rate: one timer loop sends, every millisecond or so, the records
-// that are due by now, and each PubAck records (ack time - send time). A fixed rate, unlike a
+// Ack latency at a fixed offered rate: a paced loop (bench/lib/paced.ts) sends each record when it is
+// due, and each PubAck records (ack time - send time). A fixed rate, unlike a
 // closed loop, shows queueing delay instead of hiding it. The first `warmupSec` run at the same rate
 // and are summarised apart, as Brook's workload c does (bench/brook/latency.ts).
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
 import { subjects } from './stream.js';
+import { paced } from '../lib/paced.js';
 
 export interface LatencyOptions {
   payload: Uint8Array;
@@ -42,27 +43,14 @@ export async function measureAckLatency(js: JetStreamClient, options: LatencyOpt
   let allSettled: () => void = () => {};
   const drained = new Promise<void>((resolve) => { allSettled = resolve; });
   const onSettled = (): void => { settled++; if (settled === total) allSettled(); };
-  const sendOne = (): void => {
+  const sendingSec = await paced(total, ratePerSec, (sentAtSec) => {
     const sentAt = process.hrtime.bigint();
-    const sentAtSec = Number(sentAt - started) / 1e9;
     js.publish(subjects[sent % subjects.length] ?? 'bench.p0', payload, { timeout: ackTimeoutMs }).then(() => {
       samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6);
       onSettled();
     }, () => { failed++; onSettled(); });
     sent++;
-  };
-  const started = process.hrtime.bigint();
-  await new Promise<void>((resolve) => {
-    const tick = (): void => {
-      const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
-      const due = Math.min(total, Math.floor(elapsedSec * ratePerSec));
-      while (sent < due) sendOne();
-      if (sent < total) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
   });
-  const sendingSec = Number(process.hrtime.bigint() - started) / 1e9;
   await drained; // Bounded: every publish settles by ackTimeoutMs.
   const { steady, warmup } = samples.summary();
   return {

@@ -5,6 +5,17 @@ import fs from 'node:fs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux.
 
+/** CPU milliseconds (user + system) of one process, now; undefined once it is gone. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU milliseconds (user + system) per role, now. */
 export function cpuByRole(): Map<string, number> {
   const roles = new Map<string, number>();

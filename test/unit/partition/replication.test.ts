@@ -69,6 +69,63 @@ test('a follower with a diverged tail truncates to the new leader\'s epoch end a
   t.is(c.get(1).ctx.leo, 6);
 });
 
+// Seed 897411: a follower whose last epoch the new leader never had is told where the leader's largest
+// smaller epoch ends; it cuts back to the end of its own (KIP-279) and asks again, and the next answer
+// may cut further. The leader's HW in a diverging answer covers the leader's log, not the follower's
+// uncut one: taken after the first cut, it raised the follower's HW over offsets the second cut then
+// dropped (HW 4, truncated to 2). The HW now follows the leader's only from answers without divergence.
+test('a follower takes the leader\'s HW only once its log agrees: a two-step divergence never cuts below its HW', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.request(1, 'produce', 1, produceBody(2, -1));
+  c.settle();
+  t.like(c.replies(1)[0], { body: { code: 'OK', baseOffset: 0 } });
+  // Node 1 leads epoch 1 and writes 2-3, which only node 3 gets: uncommitted (node 2 is in the ISR).
+  c.isolated.add(2);
+  c.request(1, 'produce', 2, produceBody(2, -1, { timeoutMs: 60_000 }));
+  c.settle();
+  t.is(c.get(3).ctx.leo, 4);
+  // Node 2 leads epoch 2 and accepts 2-3 but never stores them (held storage); node 3, served what was
+  // accepted, cuts its epoch-1 tail and takes them: node 3's log is 0-1@1, 2-3@2.
+  c.isolated.clear();
+  c.isolated.add(1);
+  const epoch2 = state({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, isr: [2, 3] });
+  for (const id of [2, 3]) c.get(id).send({ type: 'metadataChanged', state: epoch2 });
+  c.settle();
+  c.heldStorage.add(2);
+  c.request(2, 'produce', 3, produceBody(2, -1, { leaderEpoch: 2, timeoutMs: 60_000 }));
+  c.advance(100);
+  t.deepEqual(c.get(3).ctx.epochs, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 2 }]);
+  t.is(c.get(3).ctx.leo, 4);
+  // Node 1 (0-3@1) leads epoch 3 and writes 4-5, which nobody gets.
+  c.isolated.clear();
+  c.isolated.add(2);
+  c.isolated.add(3);
+  const epoch3 = state({ leader: 1, leaderEpoch: 3, partitionEpoch: 3, isr: [1, 3] });
+  c.get(1).send({ type: 'metadataChanged', state: epoch3 });
+  c.settle();
+  c.request(1, 'produce', 4, produceBody(2, -1, { leaderEpoch: 3, timeoutMs: 60_000 }));
+  c.settle();
+  t.is(c.get(1).ctx.leo, 6);
+  t.is(c.get(1).ctx.hw, 2);
+  // Node 3 leads epoch 4 alone (HW 4, its log end); node 1 follows it with last epoch 3, which node 3
+  // never had: the answers are "epoch 2 ends at 4", then "epoch 1 ends at 2".
+  const epoch4 = state({ leader: 3, leaderEpoch: 4, partitionEpoch: 4, isr: [3] });
+  c.get(3).send({ type: 'metadataChanged', state: epoch4 });
+  c.settle();
+  t.is(c.get(3).ctx.hw, 4);
+  c.isolated.delete(3);
+  c.get(1).send({ type: 'metadataChanged', state: epoch4 });
+  c.advance(200);
+  const one = c.get(1);
+  t.deepEqual(one.logs.filter((l) => l.event === 'truncateBelowHw'), [], 'no cut below the HW');
+  const hws = one.reports.filter((r) => r.kind === 'partitionHw').map((r) => r.data['hw'] as number);
+  t.deepEqual(hws, [...hws].sort((a, b) => a - b), `node 1's HW never went back: ${hws.join(' → ')}`);
+  const log = c.stores.get(1)?.batches('p/tid/0') ?? [];
+  t.deepEqual(log.map((b) => [b.baseOffset, b.lastOffset, b.leaderEpoch]), [[0, 1, 1], [2, 3, 2]]);
+  t.is(one.ctx.hw, 4);
+});
+
 test('a lagging follower is proposed out of the ISR; while pending the HW waits for it', (t) => {
   const c = new Cluster(state());
   c.settle();
