@@ -80,11 +80,12 @@ export async function measureMessageFloor(rates: number[], seconds: number, byte
       const natsMs = (after.get('nats') ?? 0) - (before.get('nats') ?? 0);
       const crossings = countsAfter.inMsgs - counts.inMsgs;
       const roundTrips = back - backBefore;
+      const timed = rtts.subarray(0, rttCount).filter((v) => !Number.isNaN(v)); // only the slots this run filled
       rows.push({
         rate, roundTripsPerSec: roundTrips / (wallMs / 1000), crossingsPerSec: crossings / (wallMs / 1000),
         cpuPercent: { sender: (own / wallMs) * 100, echo: (echoMs / wallMs) * 100, 'nats-server': (natsMs / wallMs) * 100 },
         cpuUsPerCrossing: ((own + echoMs + natsMs) * 1000) / crossings, echoUsPerMessage: (echoMs * 1000) / roundTrips,
-        roundTrip: summarizeLatency(rtts.filter((v) => !Number.isNaN(v)), rtts.filter((v) => !Number.isNaN(v)).length),
+        roundTrip: summarizeLatency(timed, timed.length),
       });
     }
     await nc.close();
