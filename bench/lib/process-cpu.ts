@@ -5,12 +5,16 @@ import fs from 'node:fs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux.
 
+/** utime + stime of a `/proc/<pid>/stat` line, in milliseconds (fields after the command name, which may hold spaces). */
+function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
 /** CPU milliseconds (user + system) of one process, now; undefined once it is gone. */
 export function processCpuMs(pid: number): number | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+    return statCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -24,12 +28,11 @@ export function cpuByRole(): Map<string, number> {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (comm !== 'node' && comm !== 'nats-server') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       const role = Number(pid) === process.pid ? 'client'
         : comm === 'nats-server' ? 'nats'
         : argv.includes('join') ? `node${argv[argv.indexOf('--id') + 1]}` : undefined;
-      if (role !== undefined) roles.set(role, (roles.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+      if (role !== undefined) roles.set(role, (roles.get(role) ?? 0) + statCpuMs(stat));
     } catch {
       // The process ended between the listing and the read.
     }
