@@ -9,10 +9,10 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startNatsServer } from '../../test/helpers/nats-server.js';
 import { connectNats } from '../../transport/nats-connect.js';
 import { cpuByRole, processCpuMs } from '../lib/process-cpu.js';
+import { parseFloorArgs } from '../lib/floor-args.js';
 import { describeMachine, formatMachine } from '../lib/machine.js';
 import { markdownTable } from '../lib/table.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
@@ -105,11 +105,7 @@ export function messageFloorTable(rows: MessageFloorRow[]): string {
 }
 
 async function cli(): Promise<void> {
-  const { values } = parseArgs({ options: { rates: { type: 'string', default: '100,300,1000,3000' }, seconds: { type: 'string', default: '6' }, bytes: { type: 'string', default: '200' } } });
-  const rates = values.rates.split(',').map(Number);
-  const seconds = Number(values.seconds);
-  const bytes = Number(values.bytes);
-  if (rates.some((r) => !Number.isInteger(r) || r <= 0) || !(seconds > 0) || !Number.isInteger(bytes) || bytes <= 0) throw new Error('--rates: positive integers; --seconds > 0; --bytes a positive integer');
+  const { rates, seconds, bytes } = parseFloorArgs(6);
   console.log(`Machine: ${formatMachine(describeMachine())}\nDate: ${new Date().toISOString()}\n`);
   console.log(messageFloorTable(await measureMessageFloor(rates, seconds, bytes)));
 }
