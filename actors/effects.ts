@@ -61,6 +61,20 @@ export interface NotifyParams { notice: unknown }
 
 // ---- completion events (sent by the runtime) ----
 
+/**
+ * The host's clock reading when it dispatched an event: every message and completion event carries
+ * it (a tick's own `nowMs` is its firing time). An actor whose ticks come only at its deadlines
+ * (seconds apart when idle) moves its time with each event, so that a deadline it sets on a
+ * message (a parked fetch's wait, a produce's timeout) counts from the message, not from the last tick.
+ */
+export interface Stamped { nowMs?: number }
+
+/** The dispatch time an event carries, if any. */
+export function stampOf(event: object): number | undefined {
+  const at = (event as Stamped).nowMs;
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
+}
+
 export type RuntimeEvent =
   | { type: 'tick'; nowMs: number }
   | { type: 'stored'; token: number; error?: string }

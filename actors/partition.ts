@@ -37,7 +37,7 @@
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
-import { effectActions } from './effects.js';
+import { effectActions, stampOf } from './effects.js';
 import { checkEpochs } from './partition/log.js';
 import { createBatchIndex, createTailCache, tailBytes, tailLastOffset, tailSize } from './partition/log-cache.js';
 import { reply, type Effect, type Fx } from './kit/fx.js';
@@ -124,9 +124,17 @@ function refuse(ctx: PartitionContext, fx: Fx, event: ClientRequest, recovering:
 type ClientRequest = Extract<PartitionEvent, { type: 'produce' | 'fetch' | 'listOffsets' | 'deleteRecords' }>;
 type Of<T extends PartitionEvent['type']> = Extract<PartitionEvent, { type: T }>;
 
-/** A handler for one event type, run on a draft of the context (actors/step-action.ts). */
+/**
+ * A handler for one event type, run on a draft of the context (actors/step-action.ts). Time moves
+ * with every event the host stamps (actors/effects.ts `Stamped`), not only with ticks: a replica
+ * ticks at its deadlines, up to idleTickMs apart.
+ */
 function act<T extends PartitionEvent['type']>(handler: (ctx: PartitionContext, fx: Fx, event: Of<T>) => void) {
-  return stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => handler(ctx, fx as Effect[], event as Of<T>));
+  return stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => {
+    const at = stampOf(event);
+    if (at !== undefined) advanceClock(ctx, at);
+    handler(ctx, fx as Effect[], event as Of<T>);
+  });
 }
 
 /** The committed partition state an event carries: metadataChanged, or the controller's OK to this leader's ISR proposal. */

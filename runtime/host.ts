@@ -12,7 +12,7 @@ import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { Packr } from 'msgpackr';
 import type { Envelope } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
-import { effectActions, type Inbound, type LogEntryData, type Parsed, type RuntimeEvent, type SendParams } from '../actors/effects.js';
+import { effectActions, stampOf, type Inbound, type LogEntryData, type Parsed, type RuntimeEvent, type SendParams, type Stamped } from '../actors/effects.js';
 import type { ErrorCode } from '../actors/errors.js';
 import { refusal } from '../actors/kit/admission.js';
 import type { Clock } from './clock.js';
@@ -148,7 +148,8 @@ export class ActorHost {
   send(address: string, event: { type: string; [field: string]: unknown }): boolean {
     const hosted = this.actors.get(address);
     if (!hosted || hosted.dead) return false;
-    this.dispatch(hosted, this.options.bugs ? this.options.bugs.local(address, event) : event);
+    const stamped = stampOf(event) === undefined ? { ...event, nowMs: this.options.clock.nowMs() } : event;
+    this.dispatch(hosted, this.options.bugs ? this.options.bugs.local(address, stamped) : stamped);
     return true;
   }
 
@@ -190,7 +191,7 @@ export class ActorHost {
       parsed = { ok: false, code: 'INVALID_REQUEST', message: `validator failed: ${(error as Error).message}` };
     }
     if (!parsed.ok) return this.refuse(envelope, parsed.code, parsed.message);
-    this.dispatch(hosted, parsed.event);
+    this.dispatch(hosted, { ...parsed.event, nowMs: this.options.clock.nowMs() } satisfies Stamped);
   }
 
   private dispatch(hosted: Hosted, event: { type: string; [field: string]: unknown }): void {

@@ -2,7 +2,7 @@
  * The partition replica's messages, context and knobs. Re-exported by actors/partition.ts, which
  * is the public surface; they live here so that the pure helpers can import them without a cycle.
  */
-import type { RuntimeEvent } from '../effects.js';
+import type { RuntimeEvent, Stamped } from '../effects.js';
 import type { ErrorReply } from '../errors.js';
 import type { BatchInput, StoredBatch } from './batch.js';
 import type { BatchIndex, TailCache } from './log-cache.js';
@@ -126,7 +126,8 @@ export interface AlterPartitionRequest { topicId: string; partition: number; lea
 /** resignLeadership (same address): a leader that abandoned its epoch asks for a new one, or another leader. */
 export interface ResignLeadershipRequest { topicId: string; partition: number; leaderId: number; leaderEpoch: number }
 
-export type PartitionEvent =
+/** What a replica takes, each stamped with the host's clock (Stamped): its time moves with every event. */
+export type PartitionEvent = Stamped & (
   | RuntimeEvent
   | ProduceRequest
   | FetchRequest
@@ -145,7 +146,7 @@ export type PartitionEvent =
   | { type: 'controllerChanged' }
   /** From the node runtime: no heartbeat answered for a session (resign leadership), and answered again with the image caught up. */
   | { type: 'controllerUnreachable' }
-  | { type: 'controllerReachable' };
+  | { type: 'controllerReachable' });
 
 /** The machine's states: the replica's role. */
 export type Role = 'recovering' | 'leader' | 'follower';

@@ -126,3 +126,22 @@ test('a tick whose deadline went away before it fired is not delivered; the tick
   t.deepEqual([...timers.values()].map((x) => x.delayMs), [1000], 'and the next floor is tickMs after it');
   host.close();
 });
+
+test('every message and runtime event the host dispatches carries its clock reading; a tick keeps its own', async (t) => {
+  const { clock, timers } = recordingClock();
+  const network = new MemoryNetwork();
+  const seen: Array<{ type: string; nowMs?: unknown }> = [];
+  const host = new ActorHost({ name: 'h', transport: network.endpoint(), store: undefined, clock,
+    logger: createLogger(() => {}, { level: 'error' }), tap: () => (event) => { seen.push(event as { type: string; nowMs?: unknown }); } });
+  host.spawn({ ...gossipKind, tickMs: 1000 }, 'gossip/a', { self: 'gossip/a', peers: [], seed: 1 });
+  clock.now = 250;
+  host.send('gossip/a', { type: 'stored', token: 0 });
+  clock.now = 320;
+  network.endpoint().send({ to: 'gossip/a', from: 'client/t', type: 'ping', corr: 1, body: { n: 1 } });
+  for (let waited = 0; !seen.some((e) => e.type === 'ping') && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  fireArmed(clock, timers);
+  t.like(seen.find((e) => e.type === 'stored'), { nowMs: 250 }, 'a runtime event is stamped when it is handed over');
+  t.like(seen.find((e) => e.type === 'ping'), { nowMs: 320 }, 'a message is stamped when it is delivered');
+  t.like(seen.find((e) => e.type === 'tick'), { nowMs: 1320 }, 'a tick carries its firing time');
+  host.close();
+});

@@ -46,7 +46,8 @@ export class Replica {
   storage: StorageOp[] = [];
   errors: unknown[] = [];
 
-  constructor(readonly nodeId: number, readonly store: MemoryStore, input: PartitionInput) {
+  /** `clock`: the time the host stamps on each event it hands this replica (actors/effects.ts Stamped). */
+  constructor(readonly nodeId: number, readonly store: MemoryStore, input: PartitionInput, readonly clock: () => number = () => input.nowMs) {
     const machine = partitionMachine.provide({ actions: this.effects() as never });
     this.actor = createActor(machine, { input });
     this.actor.subscribe({ error: (error) => { this.errors.push(error); } });
@@ -67,7 +68,7 @@ export class Replica {
     let n = 0;
     while (this.storage.length > 0) {
       const op = this.storage.shift() as StorageOp;
-      this.send(op() as PartitionEvent);
+      this.send({ ...op(), nowMs: this.clock() } as PartitionEvent);
       n++;
     }
     return n;
@@ -166,7 +167,7 @@ export class Cluster {
   start(id: number, s: PartitionState, extra: Partial<PartitionInput> = {}): Replica {
     const store = this.stores.get(id) ?? new MemoryStore();
     this.stores.set(id, store);
-    const replica = new Replica(id, store, input(id, s, { nowMs: this.nowMs, wallMs: 1_000_000 + this.nowMs, ...extra }));
+    const replica = new Replica(id, store, input(id, s, { nowMs: this.nowMs, wallMs: 1_000_000 + this.nowMs, ...extra }), () => this.nowMs);
     this.replicas.set(id, replica);
     return replica;
   }
@@ -188,7 +189,7 @@ export class Cluster {
     const parsed = parsePartitionMessage({ type: m.type, from, body: m.body, ...(m.corr !== undefined ? { corr: m.corr } : {}),
       ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) });
     if (!parsed.ok) throw new Error(`harness: ${m.type} refused by the validator: ${parsed.message}`);
-    target.send(parsed.event);
+    target.send({ ...parsed.event, nowMs: this.nowMs }); // stamped, as the host stamps every event
   }
 
   /** Client request straight to a replica (parsed like a real envelope). */

@@ -549,3 +549,21 @@ test('only the fetch that reports new progress polls briefly: a HW held back by 
   t.is(c.get(1).ctx.hw, 0, 'the HW waits for follower 3');
   t.deepEqual(waits, [[2, 100], [2, 2000]], 'the report of offsets 0-1 polls briefly; the next fetch, with nothing new, long-polls');
 });
+
+test('a parked fetch waits its maxWaitMs from when it came, not from the replica\'s last tick', (t) => {
+  const c = new Cluster(state());
+  c.settle();
+  c.isolated.add(2);
+  c.isolated.add(3);
+  // 400 ms pass with no tick (an idle replica ticks only at its deadlines); the host stamps the fetch with its arrival.
+  c.nowMs += 400;
+  c.request(1, 'fetch', 5, { replicaId: -1, fetchOffset: 0, lastFetchedEpoch: -1, maxWaitMs: 500, minBytes: 1, bytesMax: 1000 });
+  c.settle();
+  t.is(c.get(1).ctx.nowMs, 400, 'the replica\'s time moved with the message');
+  c.tick(200);
+  c.settle();
+  t.deepEqual(c.replies(5), [], 'still parked 200 ms after it came (a wait counted from the last tick would have ended at 500)');
+  c.tick(301);
+  c.settle();
+  t.like(c.replies(5)[0], { body: { code: 'OK', batches: [] } }, 'answered, empty, once its 500 ms have passed');
+});
