@@ -73,6 +73,9 @@ export function onBatchError(ctx: ProducerContext, fx: Fx, q: PartitionQueue, b:
     return failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered: an earlier batch of this partition failed, so this one could not follow it (${error.message})` });
   }
   if (behindGap && !exhausted) return requeueBehindGap(ctx, q, b);
+  // Out of time behind a gap: the refusal was about the batch before it, not this one. Its outcome
+  // is unknown and a new send may succeed: timed out (retriable), as expireReady reports it.
+  if (behindGap) return failBatch(ctx, fx, q, b, { code: 'REQUEST_TIMED_OUT', message: `not delivered in time behind an earlier batch of this partition (${error.message})` });
   if (entry.retriable && !exhausted) return requeue(ctx, q, b);
   failBatch(ctx, fx, q, b, error);
 }

@@ -61,7 +61,7 @@ export class ClientHarness<Ctx> {
     if (request.corr !== undefined) inbound.corr = request.corr;
     const parsed = this.parse(inbound);
     if (!parsed.ok) throw new Error(`reply refused: ${parsed.message}`);
-    this.send(parsed.event);
+    this.send({ ...parsed.event, nowMs: this.nowMs }); // stamped with the time, as the host stamps every event
   }
 
   takeDelivered(): Delivery[] {

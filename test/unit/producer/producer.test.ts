@@ -218,6 +218,20 @@ test('idempotent: a batch stuck behind one whose delivery timed out fails as tim
   t.like(failed?.result, { ok: false, code: 'REQUEST_TIMED_OUT' }, 'an unknown outcome, like the batch it depended on');
 });
 
+test('idempotent: a batch refused behind a gap after its own delivery timeout fails as timed out, not out of order', (t) => {
+  const h = producer({ acks: -1, idempotent: true, requestTimeoutMs: 2000, deliveryTimeoutMs: 1000 });
+  primed(h, 1);
+  h.send({ type: 'send', requestId: 1, topic: 't', records: [{ value: bytes('a'), timestamp: 1 }] });
+  h.send({ type: 'send', requestId: 2, topic: 't', records: [{ value: bytes('b'), timestamp: 1 }] });
+  const [, second] = h.take('produce');
+  // No tick: the refusal itself comes at the delivery deadline (the host stamps it), while sequence 1 is unanswered.
+  h.nowMs = 1000;
+  h.reply(second as SendParams, { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'expected sequence 1, got 2' });
+  const [failed] = h.takeDelivered();
+  t.is(failed?.requestId, 2);
+  t.like(failed?.result, { ok: false, code: 'REQUEST_TIMED_OUT' }, 'behind a gap its outcome is unknown: a retriable timeout, never a final out-of-order error');
+});
+
 test('idempotent: a new producer id waits until the old one has no batch in flight, so order holds', (t) => {
   const h = producer({ acks: -1, idempotent: true });
   primed(h, 1);
