@@ -23,7 +23,7 @@
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert, unreachable } from './assert.js';
-import { effectActions } from './effects.js';
+import { effectActions, followStamp } from './effects.js';
 import type { Inbound, Parsed } from './effects.js';
 import { reply, type Fx } from './kit/fx.js';
 import { newCorr } from './kit/ops.js';
@@ -157,7 +157,7 @@ export const consumerMachine = setup({
     handle: stepAction<ConsumerContext, ConsumerEvent>((ctx, effects, event) => {
       const fx = effects as Fx;
       copyForStep(ctx);
-      if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
+      followStamp(ctx, event);
       dispatch(ctx, fx, event);
       if (!ctx.closed) {
         pumpGroup(ctx, fx); // First: a revocation it starts keeps the partitions' records from this poll.

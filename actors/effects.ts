@@ -75,6 +75,12 @@ export function stampOf(event: object): number | undefined {
   return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
 }
 
+/** Moves an actor's time forward to the time its event carries, never back (the partition replica, producer and consumer, before each handler). */
+export function followStamp(ctx: { nowMs: number }, event: object): void {
+  const at = stampOf(event);
+  if (at !== undefined && at > ctx.nowMs) ctx.nowMs = at;
+}
+
 export type RuntimeEvent =
   | { type: 'tick'; nowMs: number }
   | { type: 'stored'; token: number; error?: string }

@@ -37,7 +37,7 @@
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
-import { effectActions, stampOf } from './effects.js';
+import { effectActions, followStamp } from './effects.js';
 import { checkEpochs } from './partition/log.js';
 import { createBatchIndex, createTailCache, tailBytes, tailLastOffset, tailSize } from './partition/log-cache.js';
 import { reply, type Effect, type Fx } from './kit/fx.js';
@@ -131,8 +131,7 @@ type Of<T extends PartitionEvent['type']> = Extract<PartitionEvent, { type: T }>
  */
 function act<T extends PartitionEvent['type']>(handler: (ctx: PartitionContext, fx: Fx, event: Of<T>) => void) {
   return stepAction<PartitionContext, PartitionEvent>((ctx, fx, event) => {
-    const at = stampOf(event);
-    if (at !== undefined) advanceClock(ctx, at);
+    followStamp(ctx, event);
     handler(ctx, fx as Effect[], event as Of<T>);
   });
 }

@@ -18,7 +18,7 @@
 import { setup } from 'xstate';
 import { stepAction } from './step-action.js';
 import { assert } from './assert.js';
-import { effectActions } from './effects.js';
+import { effectActions, followStamp } from './effects.js';
 import { checkRefreshDeadline, createMetadataCache, maybeRefresh, mayRefresh, onMetadataReply, refreshOverdue } from './client/metadata.js';
 import { own } from './kit/draft.js';
 import { emptyIdMap, idFirst } from './kit/id-map.js';
@@ -178,7 +178,7 @@ type Of<T extends ProducerEvent['type']> = Extract<ProducerEvent, { type: T }>;
 function act<T extends ProducerEvent['type']>(handler: (ctx: ProducerContext, fx: Fx, event: Of<T>) => void) {
   return stepAction<ProducerContext, ProducerEvent>((ctx, effects, event) => {
     const fx = effects as Effect[];
-    if ('nowMs' in event && typeof event.nowMs === 'number') ctx.nowMs = Math.max(ctx.nowMs, event.nowMs);
+    followStamp(ctx, event);
     handler(ctx, fx, event as Of<T>);
     advance(ctx, fx);
   });
