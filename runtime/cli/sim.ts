@@ -52,6 +52,9 @@ export async function sim(argv: string[]): Promise<number> {
   if (values['fresh'] === true && !json) process.stderr.write(`fresh seeds from ${firstSeed} (replay: --seeds N --first-seed ${firstSeed})\n`);
   const seeds = values['seed'] !== undefined ? [intFlag(values, 'seed')]
     : Array.from({ length: intFlag(values, 'seeds', 20) }, (_, i) => firstSeed + i);
+  // The flags a failing seed needs to replay as it ran (an overridden node count changes the seed's later draws).
+  const runFlags = [values['duration'] !== undefined ? ` --duration ${String(values['duration'])}` : '', nodes ? ` --nodes ${nodes}` : '',
+    values['faults'] !== undefined ? ` --faults ${String(values['faults'])}` : ''].join('');
   const run = (seed: number, plan?: StreamRunResult['plan']): StreamRunResult =>
     runStreamSim({ seed, durationMs, ...(faults ? { faults } : {}), ...(nodes ? { nodes } : {}), ...(plan ? { plan } : {}) });
 
@@ -75,7 +78,7 @@ export async function sim(argv: string[]): Promise<number> {
     violations: sum(results, (r) => r.violations.length), coverage, neverReached: neverReached(EXPECTED_COVERAGE, coverage),
   };
   if (json) printJson({ ...summary, runs: results.map((r) => ({ seed: r.seed, digest: r.digest, violations: r.violations, converged: r.converged, plan: r.plan })) });
-  else printSummary(summary, failing);
+  else printSummary(summary, failing, runFlags);
   if (values['shrink'] === true) for (const result of failing) shrink(result, run, json);
   return failing.length === 0 ? 0 : 1;
 }
@@ -113,7 +116,7 @@ function shrink(result: StreamRunResult, run: (seed: number, plan?: StreamRunRes
   if (json) printJson({ seed: result.seed, check: name, plan: shrunk.plan, runs: shrunk.runs }); else process.stdout.write(line + '\n');
 }
 
-function printSummary(s: { seeds: number; simulatedSeconds: number; wallSeconds: number; faults: number; operations: number; acknowledged: number; violations: number; neverReached: string[]; coverage: Coverage }, failing: StreamRunResult[]): void {
+function printSummary(s: { seeds: number; simulatedSeconds: number; wallSeconds: number; faults: number; operations: number; acknowledged: number; violations: number; neverReached: string[]; coverage: Coverage }, failing: StreamRunResult[], runFlags: string): void {
   process.stdout.write(table(['SEEDS', 'SIMULATED', 'WALL', 'FAULTS', 'SENDS', 'ACKED', 'VIOLATIONS', 'FAILING'], [[
     s.seeds, `${s.simulatedSeconds.toFixed(1)} s`, `${s.wallSeconds.toFixed(1)} s`, s.faults, s.operations, s.acknowledged, s.violations, failing.length,
   ]]) + '\n');
@@ -121,7 +124,9 @@ function printSummary(s: { seeds: number; simulatedSeconds: number; wallSeconds:
   if (s.neverReached.length > 0) process.stdout.write(`never reached: ${s.neverReached.join(', ')}\n`);
   for (const r of failing) {
     process.stdout.write(`\nSIMULATION FAILED seed ${r.seed}: ${r.violations[0] ?? `liveness: ${r.livenessReason}`}\n`);
-    process.stdout.write(`  replay: npx brook sim --seed ${r.seed}\n  test:   SEED=${r.seed} npx ava test/simulation/stream.test.ts\n  shrink: npx brook sim --seed ${r.seed} --shrink\n`);
+    // The stream test runs seeds with the default flags only.
+    const test = runFlags === '' ? `  test:   SEED=${r.seed} npx ava test/simulation/stream.test.ts\n` : '';
+    process.stdout.write(`  replay: npx brook sim --seed ${r.seed}${runFlags}\n${test}  shrink: npx brook sim --seed ${r.seed}${runFlags} --shrink\n`);
   }
 }
 

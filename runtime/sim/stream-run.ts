@@ -196,7 +196,9 @@ export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   workload.stopped = true;
   group?.heal();
   sim.healAll();
-  const liveness = finalRead(sim, workload, config, raft.commitIndexMax, options.livenessMs ?? 15_000);
+  const throttle = placement.steps.find((step) => step.kind === 'throttle');
+  const livenessMs = (options.livenessMs ?? 15_000) + (throttle?.kind === 'throttle' ? throttledCopyMs(sim, config.partitions, throttle.bytesPerSec) : 0);
+  const liveness = finalRead(sim, workload, config, raft.commitIndexMax, livenessMs);
   if (group) {
     sometimes('group-run');
     sometimes('group-member-crashed', group.churns > 0);
@@ -265,6 +267,24 @@ function finalRead(sim: ClusterSim, workload: Workload, config: StreamConfig, co
     return hw === 0 || (list !== undefined && (list[list.length - 1]?.offset ?? -1) >= hw - 1);
   }));
   return { ok: done, reason: done ? 'converged' : `final read stopped short of ${targets.join(',')}`, finalReads, records };
+}
+
+/**
+ * How long a node copying every partition's log under the move throttle may take (1.5 times the log
+ * bytes over the rate): a throttled reassignment still in progress within that time is the throttle
+ * at work, not a stuck move. The logs are measured at the longest replica of each partition.
+ */
+function throttledCopyMs(sim: ClusterSim, partitions: number, bytesPerSec: number): number {
+  let bytes = 0;
+  for (let p = 0; p < partitions; p++) {
+    let longest = 0;
+    for (const node of sim.up()) {
+      const context = node.brook?.host.snapshot(replicaAddress(SIM_TOPIC, p, node.id))?.context as { index?: { bytes: number } } | undefined;
+      longest = Math.max(longest, context?.index?.bytes ?? 0);
+    }
+    bytes += longest;
+  }
+  return Math.ceil((1.5 * bytes * 1000) / bytesPerSec);
 }
 
 /** Each partition's HW at its leader, once every partition's leader is up and leading; else undefined. */

@@ -42,3 +42,12 @@ for (const seed of seeds) {
     t.true(result.finalRecords > 0, 'the final read saw records');
   });
 }
+
+// Found with 5 nodes: a move throttled to 20,000 B/s copies the whole log to two adding replicas; the
+// final read must wait as long as the throttle needs, or a move doing what it was told looks stuck.
+test('seed 909662 (5 nodes): a throttled move of a long log finishes within the time the throttle allows', (t) => {
+  const result = runStreamSim({ seed: 909662, nodes: 5 });
+  const hint = `${streamReplayHint(result)} (with --nodes 5)\n${result.logTail.slice(-15).join('\n')}`;
+  t.deepEqual(result.violations, [], hint);
+  t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
+});
