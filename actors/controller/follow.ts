@@ -81,7 +81,7 @@ export function flushAcks(ctx: ControllerContext, fx: Fx): void {
     if (ack.matchIndex > ctx.durableIndex) { keep.push(ack); continue; }
     const leader = voterIdOf(ack.to);
     if (leader === undefined) continue; // The validator admits Raft messages only from voter addresses.
-    raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
+    raftSend(ctx, fx, leader, ack.type, { term: ctx.term, followerId: ctx.nodeId, seq: ack.seq, success: true, matchIndex: ack.matchIndex, nextIndexHint: ack.matchIndex + 1 });
   }
   ctx.pendingAcks = keep;
 }

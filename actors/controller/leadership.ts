@@ -28,7 +28,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   ctx.working = working;
   ctx.followers = {};
   for (const id of ctx.voters) {
-    if (id !== ctx.nodeId) ctx.followers[String(id)] = { nextIndex: last + 1, matchIndex: 0, inFlight: false, lastContactMs: ctx.nowMs };
+    if (id !== ctx.nodeId) ctx.followers[String(id)] = { nextIndex: last + 1, matchIndex: 0, inFlight: false, seqSent: 0, lastContactMs: ctx.nowMs };
   }
   ctx.sessions = {};
   ctx.sessionsHeard = {};

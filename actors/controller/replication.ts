@@ -1,8 +1,8 @@
 /**
  * Log replication (Raft §5.3): the leader appends proposals locally, replays them into its working
- * image and sends appendEntries (at most one in flight per follower, resent every heartbeat
- * interval); followers check log matching, truncate conflicts, append, and ack only after their
- * append is stored. Entries of the current term commit on a majority of stored copies (§5.4.2);
+ * image and sends appendEntries (one at a time per follower — the reply to the latest request sends
+ * the next — and again every heartbeat interval, whatever is in flight); followers check log
+ * matching, truncate conflicts, append, and ack only after their append is stored. Entries of the current term commit on a majority of stored copies (§5.4.2);
  * committed entries are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
@@ -55,37 +55,43 @@ function writeEntries(ctx: ControllerContext, fx: Fx, first: number, entries: Ra
 export function sendAppend(ctx: ControllerContext, fx: Fx, id: number): void {
   const p = ctx.followers[String(id)];
   assert(p !== undefined, `progress for ${id}`);
-  ctx.followers = { ...ctx.followers, [String(id)]: { ...p, inFlight: true } };
-  if (p.nextIndex <= ctx.log.snapshotIndex) return sendInstallSnapshot(ctx, fx, id);
+  const seq = p.seqSent + 1;
+  ctx.followers = { ...ctx.followers, [String(id)]: { ...p, inFlight: true, seqSent: seq } };
+  if (p.nextIndex <= ctx.log.snapshotIndex) return sendInstallSnapshot(ctx, fx, id, seq);
   const prevLogIndex = p.nextIndex - 1;
   const prevLogTerm = termAt(ctx.log, prevLogIndex);
   assert(prevLogTerm !== undefined, 'the entry before nextIndex is known');
   const entries = slice(ctx.log, p.nextIndex, ctx.knobs.appendEntriesMax);
-  raftSend(ctx, fx, id, 'appendEntries', { term: ctx.term, leaderId: ctx.nodeId, prevLogIndex, prevLogTerm, entries, leaderCommit: ctx.commitIndex });
+  raftSend(ctx, fx, id, 'appendEntries', { term: ctx.term, leaderId: ctx.nodeId, seq, prevLogIndex, prevLogTerm, entries, leaderCommit: ctx.commitIndex });
 }
 
 export function broadcastAppend(ctx: ControllerContext, fx: Fx): void {
   for (const id of Object.keys(ctx.followers)) sendAppend(ctx, fx, Number(id));
 }
 
-/** Leader: success or failure of appendEntries / installSnapshot from one follower. */
-export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint?: number }): void {
+/**
+ * Leader: success or failure of appendEntries / installSnapshot from one follower. Any success
+ * raises its matchIndex; only the reply to the latest request (`seq`) moves nextIndex back on a
+ * refusal, clears `inFlight` and sends the next request (FollowerProgress says why).
+ */
+export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number; followerId: number; seq: number; success: boolean; matchIndex: number; nextIndexHint?: number }): void {
   if (m.term > ctx.term) return adoptTerm(ctx, fx, m.term);
   const p = ctx.followers[String(m.followerId)];
   if (ctx.role !== 'leader' || m.term !== ctx.term || p === undefined) return;
   const last = lastIndex(ctx.log);
-  let next = { ...p, inFlight: false, lastContactMs: ctx.nowMs };
+  const latest = m.seq === p.seqSent;
+  let next = { ...p, inFlight: p.inFlight && !latest, lastContactMs: ctx.nowMs };
   assert(p.matchIndex <= last && p.nextIndex <= last + 1, 'a follower\'s progress lies within our log');
   if (m.success) {
     assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
     const matchIndex = Math.max(p.matchIndex, m.matchIndex);
     next = { ...next, matchIndex, nextIndex: Math.max(p.nextIndex, matchIndex + 1) };
-  } else {
+  } else if (latest) {
     next = { ...next, nextIndex: Math.max(p.matchIndex + 1, Math.min(m.nextIndexHint ?? p.nextIndex - 1, last + 1)) };
   }
   ctx.followers = { ...ctx.followers, [String(m.followerId)]: next };
   if (m.success) advanceCommit(ctx, fx);
-  if (ctx.role === 'leader' && (next.nextIndex <= last || !m.success)) sendAppend(ctx, fx, m.followerId);
+  if (latest && ctx.role === 'leader' && (next.nextIndex <= last || !m.success)) sendAppend(ctx, fx, m.followerId);
 }
 
 /** Leader: the highest index stored on a majority, if it is of our term (§5.4.2). */
@@ -121,7 +127,7 @@ type AppendEntries = RaftMessage & From & { type: 'appendEntries' };
 /** Follower: Raft's AppendEntries receiver (§5.3), with the fast-backup hint on a mismatch. */
 export function onAppendEntries(ctx: ControllerContext, fx: Fx, m: AppendEntries): void {
   const refuse = (nextIndexHint: number): void => raftSend(ctx, fx, m.leaderId, 'appendEntriesReply',
-    { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0, nextIndexHint });
+    { term: ctx.term, followerId: ctx.nodeId, seq: m.seq, success: false, matchIndex: 0, nextIndexHint });
   assert(m.leaderId !== ctx.nodeId, 'no appendEntries to ourselves');
   assert(m.entries.every((e) => e.term <= m.term), 'entries are of the leader\'s term or earlier');
   if (m.term < ctx.term) return refuse(lastIndex(ctx.log) + 1);
@@ -139,7 +145,7 @@ export function onAppendEntries(ctx: ControllerContext, fx: Fx, m: AppendEntries
   }
   mergeEntries(ctx, fx, prev, entries);
   const matchIndex = Math.max(prev, prev + entries.length);
-  ctx.pendingAcks = [...ctx.pendingAcks, { to: m.from, term: ctx.term, type: 'appendEntriesReply', matchIndex }];
+  ctx.pendingAcks = [...ctx.pendingAcks, { to: m.from, term: ctx.term, seq: m.seq, type: 'appendEntriesReply', matchIndex }];
   flushAcks(ctx, fx);
   const commit = Math.min(m.leaderCommit, matchIndex);
   if (commit > ctx.commitIndex) commitTo(ctx, fx, commit);

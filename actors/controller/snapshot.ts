@@ -44,10 +44,10 @@ export function onSnapshotStored(ctx: ControllerContext, fx: Fx, snapshot: Snaps
   if (ctx.role !== 'leader') flushAcks(ctx, fx);
 }
 
-export function sendInstallSnapshot(ctx: ControllerContext, fx: Fx, id: number): void {
+export function sendInstallSnapshot(ctx: ControllerContext, fx: Fx, id: number, seq: number): void {
   const snapshot = ctx.snapshot;
   assert(snapshot !== undefined && snapshot.index === ctx.log.snapshotIndex, 'the log start is a stored snapshot');
-  raftSend(ctx, fx, id, 'installSnapshot', { term: ctx.term, leaderId: ctx.nodeId, snapshotIndex: snapshot.index,
+  raftSend(ctx, fx, id, 'installSnapshot', { term: ctx.term, leaderId: ctx.nodeId, seq, snapshotIndex: snapshot.index,
     snapshotTerm: snapshot.term, image: snapshot.image });
 }
 
@@ -56,11 +56,11 @@ type InstallSnapshot = RaftMessage & From & { type: 'installSnapshot' };
 export function onInstallSnapshot(ctx: ControllerContext, fx: Fx, m: InstallSnapshot): void {
   assert(m.leaderId !== ctx.nodeId, 'no snapshot to ourselves');
   if (m.term < ctx.term) {
-    return raftSend(ctx, fx, m.leaderId, 'installSnapshotReply', { term: ctx.term, followerId: ctx.nodeId, success: false, matchIndex: 0 });
+    return raftSend(ctx, fx, m.leaderId, 'installSnapshotReply', { term: ctx.term, followerId: ctx.nodeId, seq: m.seq, success: false, matchIndex: 0 });
   }
   if (m.term > ctx.term) adoptTerm(ctx, fx, m.term, m.leaderId);
   followLeader(ctx, m.leaderId);
-  ctx.pendingAcks = [...ctx.pendingAcks, { to: m.from, term: ctx.term, type: 'installSnapshotReply', matchIndex: m.snapshotIndex }];
+  ctx.pendingAcks = [...ctx.pendingAcks, { to: m.from, term: ctx.term, seq: m.seq, type: 'installSnapshotReply', matchIndex: m.snapshotIndex }];
   if (m.snapshotIndex <= ctx.lastApplied || ctx.snapshotWriting) return flushAcks(ctx, fx); // Already have it (or busy: the leader resends).
   const keepsTail = termAt(ctx.log, m.snapshotIndex) === m.snapshotTerm;
   const snapshot: Snapshot = { index: m.snapshotIndex, term: m.snapshotTerm, image: fromPlain(m.image) };

@@ -39,11 +39,12 @@ export type RaftMessage =
   | { type: 'preVoteReply'; term: number; voteTerm: number; voterId: number; granted: boolean }
   | { type: 'requestVote'; term: number; candidateId: number; lastLogIndex: number; lastLogTerm: number }
   | { type: 'requestVoteReply'; term: number; voterId: number; granted: boolean }
-  | { type: 'appendEntries'; term: number; leaderId: number; prevLogIndex: number; prevLogTerm: number; entries: RaftEntry[]; leaderCommit: number }
+  /** `seq` numbers the leader's requests to one follower; the reply echoes it (FollowerProgress.seqSent). */
+  | { type: 'appendEntries'; term: number; leaderId: number; seq: number; prevLogIndex: number; prevLogTerm: number; entries: RaftEntry[]; leaderCommit: number }
   /** success: `matchIndex` is stored on the follower; failure: retry from `nextIndexHint`. */
-  | { type: 'appendEntriesReply'; term: number; followerId: number; success: boolean; matchIndex: number; nextIndexHint: number }
-  | { type: 'installSnapshot'; term: number; leaderId: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
-  | { type: 'installSnapshotReply'; term: number; followerId: number; success: boolean; matchIndex: number }
+  | { type: 'appendEntriesReply'; term: number; followerId: number; seq: number; success: boolean; matchIndex: number; nextIndexHint: number }
+  | { type: 'installSnapshot'; term: number; leaderId: number; seq: number; snapshotIndex: number; snapshotTerm: number; image: MetadataImage }
+  | { type: 'installSnapshotReply'; term: number; followerId: number; seq: number; success: boolean; matchIndex: number }
   /**
    * A leader resigning (its node shutting down; KRaft's EndQuorumEpoch, KIP-595): voters stop
    * counting on it at once, and `successorId` (its most caught-up follower) campaigns at once.
@@ -100,7 +101,14 @@ export interface RaftLog { snapshotIndex: number; snapshotTerm: number; entries:
 
 export interface Snapshot { index: number; term: number; image: MetadataImage }
 
-export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; lastContactMs: number }
+/**
+ * The leader's view of one follower. `seqSent` numbers the latest request sent to it: only the reply
+ * to that request clears `inFlight` and may send the next one. A reply to an earlier request (or a
+ * duplicate) still counts for `matchIndex`, but sends nothing: were every reply to send, each
+ * duplicated message and each heartbeat sent while a request was out would add a request that
+ * never leaves the exchange, and with a slow follower they multiply without bound.
+ */
+export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; seqSent: number; lastContactMs: number }
 
 /** A probe of a silent node: sent at `atMs` to the incarnation with `nodeEpoch`. */
 export interface NodeProbe { corr: number; atMs: number; nodeEpoch: number }
@@ -112,7 +120,7 @@ export interface Waiter { index: number; send: SendParams; untilApplied?: true }
 export interface AppliedWaiter { index: number; send: SendParams; deadlineMs: number }
 
 /** A follower's ack that waits for its append to be stored. */
-export interface PendingAck { to: string; term: number; type: 'appendEntriesReply' | 'installSnapshotReply'; matchIndex: number }
+export interface PendingAck { to: string; term: number; seq: number; type: 'appendEntriesReply' | 'installSnapshotReply'; matchIndex: number }
 
 export type StorageOp =
   | { kind: 'state'; term: number; votedFor: number | undefined; candidacy: boolean }

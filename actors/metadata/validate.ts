@@ -139,16 +139,16 @@ function raft(type: string, head: Head, b: Body): ControllerEvent {
       lastLogIndex: epoch(b, 'lastLogIndex'), lastLogTerm: epoch(b, 'lastLogTerm') };
     case 'preVoteReply': return { type, ...head, term, voteTerm: epoch(b, 'voteTerm'), voterId: nodeId(b, 'voterId'), granted: bool(b, 'granted') };
     case 'requestVoteReply': return { type, ...head, term, voterId: nodeId(b, 'voterId'), granted: bool(b, 'granted') };
-    case 'appendEntries': return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), prevLogIndex: epoch(b, 'prevLogIndex'),
+    case 'appendEntries': return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), seq: epoch(b, 'seq'), prevLogIndex: epoch(b, 'prevLogIndex'),
       prevLogTerm: epoch(b, 'prevLogTerm'), entries: entries(b), leaderCommit: epoch(b, 'leaderCommit') };
-    case 'appendEntriesReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), success: bool(b, 'success'),
+    case 'appendEntriesReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), seq: epoch(b, 'seq'), success: bool(b, 'success'),
       matchIndex: epoch(b, 'matchIndex'), nextIndexHint: int(b, 'nextIndexHint', 1) };
     case 'installSnapshot': {
       if (!isImage(b['image'])) fail('image must be a metadata image');
-      return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), snapshotIndex: int(b, 'snapshotIndex', 1),
+      return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), seq: epoch(b, 'seq'), snapshotIndex: int(b, 'snapshotIndex', 1),
         snapshotTerm: epoch(b, 'snapshotTerm'), image: b['image'] };
     }
-    case 'installSnapshotReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), success: bool(b, 'success'),
+    case 'installSnapshotReply': return { type, ...head, term, followerId: nodeId(b, 'followerId'), seq: epoch(b, 'seq'), success: bool(b, 'success'),
       matchIndex: epoch(b, 'matchIndex') };
     case 'endQuorumEpoch': return { type, ...head, term, leaderId: nodeId(b, 'leaderId'), successorId: nodeId(b, 'successorId') };
     default: throw new Error('unreachable: types are filtered before parse');

@@ -118,7 +118,7 @@ test('a client\'s registerNode, replica fetch and Raft vote are refused on every
     const raw = cluster.network.endpoint();
     raw.send({ to: controllerVoter(1), from: controllerVoter(3), type: 'requestVote', body: forged[2][1] });
     raw.send({ to: controllerVoter(quorum.leaderId), from: controllerVoter(3), type: 'appendEntries',
-      body: { term: quorum.term + 100, leaderId: 2, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 } });
+      body: { term: quorum.term + 100, leaderId: 2, seq: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await raw.close();
   } finally {

@@ -90,6 +90,10 @@ export class Cluster {
   /** Node ids cut off from everyone. */
   isolated = new Set<number>();
   lossRate = 0;
+  /** Each Raft message is delivered twice with this probability (a network that duplicates). */
+  duplicateRate = 0;
+  /** Messages replicas sent (before any loss or duplication), by `${type} ${to}`. */
+  sent = new Map<string, number>();
   nowMs = 0;
   private prng: number;
   private corr = 1;
@@ -137,10 +141,13 @@ export class Cluster {
     const target = targets[0];
     if (!target || this.isolated.has(target.nodeId)) return;
     if (this.lossRate > 0 && this.random() < this.lossRate) return;
-    const parsed = parseControllerMessage({ type: m.type, from, body: structuredClone(m.body), ...(m.corr !== undefined ? { corr: m.corr } : {}),
-      ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) });
-    if (!parsed.ok) throw new Error(`harness: ${m.type} refused: ${parsed.message}`);
-    target.send(parsed.event);
+    const copies = this.duplicateRate > 0 && this.random() < this.duplicateRate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const parsed = parseControllerMessage({ type: m.type, from, body: structuredClone(m.body), ...(m.corr !== undefined ? { corr: m.corr } : {}),
+        ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) });
+      if (!parsed.ok) throw new Error(`harness: ${m.type} refused: ${parsed.message}`);
+      target.send(parsed.event);
+    }
   }
 
   /** A client request; returns its corr. */
@@ -160,7 +167,13 @@ export class Cluster {
         while (r.storage.length > 0) { const op = r.storage.shift() as StorageOp; moved++; if (this.replicas.get(r.nodeId) === r) r.send(op() as ControllerEvent); }
       }
       const messages: Array<[string, SendParams]> = [];
-      for (const r of this.replicas.values()) { for (const m of r.outbox) messages.push([controllerVoter(r.nodeId), m]); r.outbox = []; }
+      for (const r of this.replicas.values()) {
+        for (const m of r.outbox) {
+          messages.push([controllerVoter(r.nodeId), m]);
+          this.sent.set(`${m.type} ${m.to}`, (this.sent.get(`${m.type} ${m.to}`) ?? 0) + 1);
+        }
+        r.outbox = [];
+      }
       for (let j = messages.length - 1; j > 0; j--) { const k = Math.floor(this.random() * (j + 1)); [messages[j], messages[k]] = [messages[k]!, messages[j]!]; }
       for (const [from, m] of messages) this.deliver(from, m);
       moved += messages.length;

@@ -169,6 +169,30 @@ test('snapshot, log trim and installSnapshot bring a lagging follower up to date
   t.is(JSON.stringify(f.ctx.image), JSON.stringify(c.leader().ctx.image));
 });
 
+test('a lagging follower on a network that duplicates messages catches up without the leader multiplying its requests', (t) => {
+  // One entry per appendEntries: the follower needs one exchange per entry. A leader that sent the
+  // next request on every reply, duplicates included, would add requests each round that never leave
+  // the exchange (seed 910145 at 30 s: tens of thousands in flight, the simulation ground to a halt).
+  const c = new Cluster([1, 2, 3], 29, { appendEntriesMax: 1 });
+  const leader = c.elect();
+  registerAll(c, [1, 2, 3]);
+  const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
+  c.isolated.add(lagging);
+  for (let i = 0; i < 15; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(200);
+  const behind = c.leader().ctx.commitIndex - c.get(lagging).ctx.commitIndex;
+  t.true(behind >= 15, `the follower is ${behind} entries behind`);
+  c.isolated.delete(lagging);
+  c.duplicateRate = 0.2;
+  c.sent.clear();
+  c.advance(1_000);
+  t.is(c.get(lagging).ctx.commitIndex, c.leader().ctx.commitIndex, 'caught up');
+  t.is(JSON.stringify(c.get(lagging).ctx.image), JSON.stringify(c.leader().ctx.image));
+  // One request per entry, one per heartbeat (every 50 ms) and a few for replies that crossed a heartbeat.
+  const requests = c.sent.get(`appendEntries ${controllerVoter(lagging)}`) ?? 0;
+  t.true(requests <= behind + 1_000 / 50 + 5, `the leader sent ${requests} appendEntries to the follower for ${behind} entries`);
+});
+
 test('a full restart recovers term, snapshot and log from storage', (t) => {
   const c = new Cluster([1, 2, 3], 23, { snapshotEveryRecords: 10 });
   c.elect();

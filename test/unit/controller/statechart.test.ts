@@ -70,7 +70,7 @@ test('three voters: follower → preCandidate asks for pre-votes without a new t
   v.storeState();
   v.send({ type: 'requestVoteReply', from: controllerVoter(2), term: 1, voterId: 2, granted: true });
   t.is(v.value, 'leader');
-  v.send({ type: 'appendEntriesReply', from: controllerVoter(3), term: 5, followerId: 3, success: false, matchIndex: 0, nextIndexHint: 1 });
+  v.send({ type: 'appendEntriesReply', from: controllerVoter(3), term: 5, followerId: 3, seq: 1, success: false, matchIndex: 0, nextIndexHint: 1 });
   t.is(v.value, 'follower');
   t.is(v.snapshot.context.term, 5);
   t.deepEqual(v.effects('unlisten').length, 3, 'it stops listening on the leader addresses');
