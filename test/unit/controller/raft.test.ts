@@ -16,6 +16,17 @@ function registerAll(c: Cluster, ids: number[]): void {
   c.advance(50);
 }
 
+/** Elects a leader, isolates one follower and creates `topics` topics without it; returns the follower's id. */
+function commitWithoutOneFollower(c: Cluster, topics: number): number {
+  const leader = c.elect();
+  registerAll(c, [1, 2, 3]);
+  const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
+  c.isolated.add(lagging);
+  for (let i = 0; i < topics; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
+  c.advance(200);
+  return lagging;
+}
+
 test('a single leader is elected and every replica learns the term', (t) => {
   const c = new Cluster([1, 2, 3], 11);
   const leader = c.elect();
@@ -151,12 +162,7 @@ test('elections survive message loss', (t) => {
 
 test('snapshot, log trim and installSnapshot bring a lagging follower up to date', (t) => {
   const c = new Cluster([1, 2, 3], 17, { snapshotEveryRecords: 20 });
-  const leader = c.elect();
-  registerAll(c, [1, 2, 3]);
-  const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
-  c.isolated.add(lagging);
-  for (let i = 0; i < 30; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
-  c.advance(200);
+  const lagging = commitWithoutOneFollower(c, 30);
   const l = c.leader();
   t.true(l.ctx.log.snapshotIndex > 0, 'the leader took a snapshot');
   const stored = c.stores.get(l.nodeId)?.sorted() ?? [];
@@ -174,12 +180,7 @@ test('a lagging follower on a network that duplicates messages catches up withou
   // next request on every reply, duplicates included, would add requests each round that never leave
   // the exchange (seed 910145 at 30 s: tens of thousands in flight, the simulation ground to a halt).
   const c = new Cluster([1, 2, 3], 29, { appendEntriesMax: 1 });
-  const leader = c.elect();
-  registerAll(c, [1, 2, 3]);
-  const lagging = [1, 2, 3].find((id) => id !== leader.nodeId) as number;
-  c.isolated.add(lagging);
-  for (let i = 0; i < 15; i++) c.request(CONTROLLER_FOR_ADMIN, 'createTopic', { name: `t${i}`, partitions: 1, replicationFactor: 1, configs: {} });
-  c.advance(200);
+  const lagging = commitWithoutOneFollower(c, 15);
   const behind = c.leader().ctx.commitIndex - c.get(lagging).ctx.commitIndex;
   t.true(behind >= 15, `the follower is ${behind} entries behind`);
   c.isolated.delete(lagging);
