@@ -1,9 +1,15 @@
 /**
  * The discrete-event scheduler of a simulation: one binary heap of tasks ordered by (at, seq).
  * `seq` is a global counter, so tasks due at the same instant run in the order they were scheduled.
- * Cancellation is lazy. A step limit turns a livelock into a failure instead of a hang.
+ * Cancellation is lazy. Two limits turn a runaway into a failure instead of a hang: steps in all,
+ * and steps within one simulated second. A healthy cluster run takes 1,000–4,000 steps a simulated
+ * second; a message storm (requests multiplying, a livelock at one instant) takes hundreds of
+ * thousands and would otherwise grind on for hours before the total limit.
  */
 export interface Task { at: number; seq: number; fn: () => void; cancelled: boolean }
+
+/** Thrown when a limit is reached; SimWorld records it as the run's failure. */
+export class SchedulerLimitError extends Error {}
 
 const earlier = (x: Task, y: Task): boolean => x.at < y.at || (x.at === y.at && x.seq < y.seq);
 
@@ -13,7 +19,10 @@ export class Scheduler {
   private seq = 0;
   private readonly heap: Task[] = [];
 
-  constructor(readonly stepsMax = 50_000_000) {}
+  private secondStartMs = 0;
+  private secondSteps = 0;
+
+  constructor(readonly stepsMax = 50_000_000, readonly stepsPerSecondMax = 500_000) {}
 
   get pending(): number { return this.heap.length; }
 
@@ -41,7 +50,7 @@ export class Scheduler {
       this.pop();
       if (top.cancelled) continue;
       this.nowMs = top.at;
-      if (++this.steps > this.stepsMax) throw new Error(`scheduler step limit ${this.stepsMax} reached (livelock?)`);
+      this.step();
       top.fn();
     }
     this.nowMs = Math.max(this.nowMs, untilMs);
@@ -56,8 +65,20 @@ export class Scheduler {
       this.pop();
       if (top.cancelled) continue;
       this.nowMs = top.at;
-      if (++this.steps > this.stepsMax) throw new Error(`scheduler step limit ${this.stepsMax} reached (livelock?)`);
+      this.step();
       top.fn();
+    }
+  }
+
+  private step(): void {
+    if (++this.steps > this.stepsMax) throw new SchedulerLimitError(`scheduler: step limit ${this.stepsMax} reached (livelock?)`);
+    if (this.nowMs >= this.secondStartMs + 1000) {
+      this.secondStartMs = this.nowMs - (this.nowMs % 1000);
+      this.secondSteps = 0;
+    }
+    if (++this.secondSteps > this.stepsPerSecondMax) {
+      throw new SchedulerLimitError(`scheduler: more than ${this.stepsPerSecondMax} steps in the simulated second from ${this.secondStartMs} ms `
+        + `(${this.heap.length} tasks pending): a message storm or a livelock`);
     }
   }
 

@@ -13,7 +13,7 @@ import { ActorHost, type ActorTap } from '../host.js';
 import { createLogger, RingSink, type Logger } from '../log.js';
 import { SeededRandom, type Random } from '../random.js';
 import { SimStore, type SimStoreKnobs } from '../storage/sim-store.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, SchedulerLimitError } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { Trace } from './trace.js';
 import { withSimGlobals } from './tripwire.js';
@@ -143,16 +143,28 @@ export class SimWorld {
 
   /** Runs the world synchronously until `untilMs`, or until a failure is recorded. */
   run(untilMs: number): void {
-    this.within(() => {
+    this.within(() => this.failOnLimit(() => {
       while (this.scheduler.nowMs < untilMs && this.failures.length === 0) {
         this.scheduler.runUntil(Math.min(untilMs, this.scheduler.nowMs + 100));
       }
-    });
+    }));
   }
 
   /** Runs until `done()` holds or `untilMs` passes. */
   runUntil(untilMs: number, done: () => boolean): boolean {
-    return this.within(() => this.scheduler.runWhile(untilMs, () => done() || this.failures.length > 0) && this.failures.length === 0);
+    return this.within(() => this.failOnLimit(() => this.scheduler.runWhile(untilMs, () => done() || this.failures.length > 0))) === true
+      && this.failures.length === 0;
+  }
+
+  /** A scheduler limit ends the run as a failure of this seed (one `brook sim` sweep goes on to the next). */
+  private failOnLimit<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof SchedulerLimitError)) throw error;
+      this.fail(error.message);
+      return undefined;
+    }
   }
 
   /** Any code that touches actors (starting nodes, driving clients) runs inside the tripwire. */

@@ -51,3 +51,13 @@ test('seed 909662 (5 nodes): a throttled move of a long log finishes within the 
   t.deepEqual(result.violations, [], hint);
   t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
 });
+
+// Found at 30 s: on a network that duplicates messages, with one metadata entry per appendEntries, a
+// lagging controller follower's requests multiplied (each duplicate reply sent another request)
+// until the run made no headway; the scheduler's per-second limit now fails such a run at once.
+test('seed 910145 (30 s): a lagging controller follower on a duplicating network catches up without a message storm', (t) => {
+  const result = runStreamSim({ seed: 910145, durationMs: 30_000 });
+  const hint = `${streamReplayHint(result)} (with --duration 30s)\n${result.logTail.slice(-15).join('\n')}`;
+  t.deepEqual(result.violations, [], hint);
+  t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
+});
