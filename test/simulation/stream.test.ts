@@ -61,3 +61,12 @@ test('seed 910145 (30 s): a lagging controller follower on a duplicating network
   t.deepEqual(result.violations, [], hint);
   t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
 });
+
+// Found at 30 s: the first restart of a replica whose log had outgrown one recovery read (1 MiB)
+// failed the tail cache's invariant between two reads of its scan.
+test('seed 915011 (30 s, 5 nodes): a replica recovers a log longer than one read', (t) => {
+  const result = runStreamSim({ seed: 915011, durationMs: 30_000 });
+  const hint = `${streamReplayHint(result)} (with --duration 30s)\n${result.logTail.slice(-15).join('\n')}`;
+  t.deepEqual(result.violations, [], hint);
+  t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
+});

@@ -45,6 +45,8 @@ export class Replica {
   listening = new Set<string>();
   storage: StorageOp[] = [];
   errors: unknown[] = [];
+  /** Log reads asked for (recovery scans, fetches the tail cache could not serve). */
+  reads = 0;
 
   /** `clock`: the time the host stamps on each event it hands this replica (actors/effects.ts Stamped). */
   constructor(readonly nodeId: number, readonly store: MemoryStore, input: PartitionInput, readonly clock: () => number = () => input.nowMs) {
@@ -118,6 +120,7 @@ export class Replica {
         return { type: 'boundsRead', token: p.token, first, last };
       }),
       read: (_a, p: { token: number; log: string; fromOffset: number; bytesMax: number }) => queue(() => {
+        this.reads++;
         const entries: LogEntryData[] = [];
         let bytes = 0;
         for (const o of store.sortedOffsets(p.log)) {

@@ -321,6 +321,29 @@ test('recovery rebuilds LEO, HW, epoch cache and producer state from storage', (
   t.is(again.ctx.leo, 4);
 });
 
+test('a log longer than one recovery read is scanned in several reads, the invariants holding after each', (t) => {
+  // Seed 915011 at 30 s: the first restart of a replica whose log outgrew recoveryReadBytes failed the
+  // tail cache's invariant between two reads of its scan.
+  const knobs = { ...PARTITION_DEFAULTS.knobs, recoveryReadBytes: 200 };
+  const leads = state({ replicas: [1], isr: [1], leaderEpoch: 3 });
+  const c = new Cluster(leads, { configs: { minInsyncReplicas: 1 }, knobs });
+  c.settle();
+  for (let corr = 1; corr <= 12; corr++) c.request(1, 'produce', corr, produceBody(2, 1));
+  c.settle();
+  const before = c.get(1).ctx;
+  t.is(before.leo, 24);
+  t.true(before.tail.batches.bytes > 3 * knobs.recoveryReadBytes, `${before.tail.batches.bytes} bytes in the log`);
+  c.get(1).actor.stop();
+  const store = c.stores.get(1) as MemoryStore;
+  const again = new Replica(1, store, input(1, { ...leads, partitionEpoch: 2 }, { configs: { minInsyncReplicas: 1 }, knobs, nowMs: c.nowMs }));
+  again.flushStorage(); // the harness checks the invariants after every event
+  t.true(again.reads >= 4, `${again.reads} reads`);
+  t.is(again.stateValue, 'leader');
+  t.is(again.ctx.leo, 24);
+  t.is(again.logs.filter((l) => l.event === 'partitionRecovered').length, 1);
+  t.deepEqual(again.ctx.tail.batches.items, before.tail.batches.items, 'the scan rebuilt the whole tail cache');
+});
+
 // Parallel replication: a follower's parked fetch is answered when the leader accepts a batch, not
 // when the leader has stored it; the HW still counts the leader's stored LEO.
 test('followers get a batch while the leader\'s write is under way; it is committed only once the leader has stored it too', (t) => {
