@@ -70,28 +70,35 @@ export function broadcastAppend(ctx: ControllerContext, fx: Fx): void {
 }
 
 /**
- * Leader: success or failure of appendEntries / installSnapshot from one follower. Any success
- * raises its matchIndex; only the reply to the latest request (`seq`) moves nextIndex back on a
- * refusal, clears `inFlight` and sends the next request (FollowerProgress says why).
+ * Leader: success or failure of appendEntries / installSnapshot from one follower. A reply moves the
+ * exchange on (clears `inFlight` and sends the next request) when it answers the latest request
+ * (`seq`) or brings news: a success that raises matchIndex, a refusal that moves nextIndex back.
+ * Anything else is a duplicate or was overtaken by a heartbeat, and sends nothing (FollowerProgress
+ * says why). News must count even when overtaken: with a round trip longer than the heartbeat
+ * interval every reply is overtaken, and a follower whose refusals were all ignored would never be
+ * backed up to where its log matches.
  */
 export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number; followerId: number; seq: number; success: boolean; matchIndex: number; nextIndexHint?: number }): void {
   if (m.term > ctx.term) return adoptTerm(ctx, fx, m.term);
   const p = ctx.followers[String(m.followerId)];
   if (ctx.role !== 'leader' || m.term !== ctx.term || p === undefined) return;
   const last = lastIndex(ctx.log);
-  const latest = m.seq === p.seqSent;
-  let next = { ...p, inFlight: p.inFlight && !latest, lastContactMs: ctx.nowMs };
   assert(p.matchIndex <= last && p.nextIndex <= last + 1, 'a follower\'s progress lies within our log');
+  let next = { ...p, lastContactMs: ctx.nowMs };
   if (m.success) {
     assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
     const matchIndex = Math.max(p.matchIndex, m.matchIndex);
     next = { ...next, matchIndex, nextIndex: Math.max(p.nextIndex, matchIndex + 1) };
-  } else if (latest) {
-    next = { ...next, nextIndex: Math.max(p.matchIndex + 1, Math.min(m.nextIndexHint ?? p.nextIndex - 1, last + 1)) };
+  } else {
+    // Never below what the follower is known to match; a stale hint only makes us resend entries it has.
+    next = { ...next, nextIndex: Math.max(p.matchIndex + 1, Math.min(m.nextIndexHint ?? p.nextIndex - 1, last + 1, p.nextIndex)) };
   }
+  const news = m.success ? next.matchIndex > p.matchIndex : next.nextIndex < p.nextIndex;
+  const movesOn = m.seq === p.seqSent || news;
+  if (movesOn) next = { ...next, inFlight: false };
   ctx.followers = { ...ctx.followers, [String(m.followerId)]: next };
   if (m.success) advanceCommit(ctx, fx);
-  if (latest && ctx.role === 'leader' && (next.nextIndex <= last || !m.success)) sendAppend(ctx, fx, m.followerId);
+  if (movesOn && ctx.role === 'leader' && (next.nextIndex <= last || !m.success)) sendAppend(ctx, fx, m.followerId);
 }
 
 /** Leader: the highest index stored on a majority, if it is of our term (§5.4.2). */

@@ -102,11 +102,12 @@ export interface RaftLog { snapshotIndex: number; snapshotTerm: number; entries:
 export interface Snapshot { index: number; term: number; image: MetadataImage }
 
 /**
- * The leader's view of one follower. `seqSent` numbers the latest request sent to it: only the reply
- * to that request clears `inFlight` and may send the next one. A reply to an earlier request (or a
- * duplicate) still counts for `matchIndex`, but sends nothing: were every reply to send, each
- * duplicated message and each heartbeat sent while a request was out would add a request that
- * never leaves the exchange, and with a slow follower they multiply without bound.
+ * The leader's view of one follower. `seqSent` numbers the latest request sent to it: a reply to
+ * that request, or one with news (matchIndex up, nextIndex back), clears `inFlight` and may send the
+ * next one. Any other reply (a duplicate, or one a heartbeat overtook) still counts for
+ * `matchIndex`, but sends nothing: were every reply to send, each duplicated message and each
+ * heartbeat sent while a request was out would add a request that never leaves the exchange, and
+ * with a slow follower they multiply without bound. News is bounded by the log, so it cannot.
  */
 export interface FollowerProgress { nextIndex: number; matchIndex: number; inFlight: boolean; seqSent: number; lastContactMs: number }
 

@@ -94,6 +94,9 @@ export class Cluster {
   duplicateRate = 0;
   /** Messages replicas sent (before any loss or duplication), by `${type} ${to}`. */
   sent = new Map<string, number>();
+  /** Raft messages between voters arrive this long after they were sent (0: within the same settle). */
+  delayMs = 0;
+  private delayed: Array<{ dueMs: number; from: string; m: SendParams }> = [];
   nowMs = 0;
   private prng: number;
   private corr = 1;
@@ -175,8 +178,14 @@ export class Cluster {
         r.outbox = [];
       }
       for (let j = messages.length - 1; j > 0; j--) { const k = Math.floor(this.random() * (j + 1)); [messages[j], messages[k]] = [messages[k]!, messages[j]!]; }
-      for (const [from, m] of messages) this.deliver(from, m);
-      moved += messages.length;
+      for (const [from, m] of messages) {
+        if (this.delayMs > 0 && voterIdOf(m.to) !== undefined) this.delayed.push({ dueMs: this.nowMs + this.delayMs, from, m });
+        else this.deliver(from, m);
+      }
+      const due = this.delayed.filter((d) => d.dueMs <= this.nowMs);
+      this.delayed = this.delayed.filter((d) => d.dueMs > this.nowMs);
+      for (const d of due) this.deliver(d.from, d.m);
+      moved += messages.length + due.length;
       if (moved === 0) return;
     }
     throw new Error('harness: did not settle');

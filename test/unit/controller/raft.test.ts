@@ -194,6 +194,27 @@ test('a lagging follower on a network that duplicates messages catches up withou
   t.true(requests <= behind + 1_000 / 50 + 5, `the leader sent ${requests} appendEntries to the follower for ${behind} entries`);
 });
 
+test('a lagging follower catches up when a round trip takes longer than the heartbeat interval', (t) => {
+  // Every reply is then overtaken by the next heartbeat: the refusals that back the leader up to
+  // where the follower's log matches must still count (the chaos suite's 20 ms proxies wedged a
+  // cluster whose leader ignored them).
+  // A new leader starts out assuming the follower has its whole log and must learn otherwise from
+  // the follower's refusals.
+  const c = new Cluster([1, 2, 3], 31);
+  const lagging = commitWithoutOneFollower(c, 15);
+  const first = c.leader().nodeId;
+  c.kill(first);
+  c.start(first);
+  c.elect();
+  const behind = c.leader().ctx.commitIndex - c.get(lagging).ctx.commitIndex;
+  t.true(behind >= 15, `the follower is ${behind} entries behind`);
+  c.isolated.delete(lagging);
+  c.delayMs = 60; // heartbeats every 50 ms
+  c.advance(2_000);
+  t.is(c.get(lagging).ctx.commitIndex, c.leader().ctx.commitIndex, 'caught up');
+  t.is(JSON.stringify(c.get(lagging).ctx.image), JSON.stringify(c.leader().ctx.image));
+});
+
 test('a full restart recovers term, snapshot and log from storage', (t) => {
   const c = new Cluster([1, 2, 3], 23, { snapshotEveryRecords: 10 });
   c.elect();
