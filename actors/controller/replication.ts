@@ -1,9 +1,10 @@
 /**
  * Log replication (Raft §5.3): the leader appends proposals locally, replays them into its working
- * image and sends appendEntries (one at a time per follower — the reply to the latest request sends
- * the next — and again every heartbeat interval, whatever is in flight); followers check log
- * matching, truncate conflicts, append, and ack only after their append is stored. Entries of the current term commit on a majority of stored copies (§5.4.2);
- * committed entries are replayed into the committed image at once.
+ * image and sends appendEntries (one at a time per follower — a reply to the latest request, or one
+ * with news, sends the next — and again every heartbeat interval, whatever is in flight); followers
+ * check log matching, truncate conflicts, append, and ack only after their append is stored.
+ * Entries of the current term commit on a majority of stored copies (§5.4.2); committed entries
+ * are replayed into the committed image at once.
  */
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
