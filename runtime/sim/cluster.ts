@@ -37,6 +37,11 @@ export class ClusterSim {
   private controllerLeader = { nodeId: -1, term: -1 };
   /** Role-targeted fault pair → the node its first step hit, so the undo hits the same one. */
   private readonly roleTargets = new Map<number, number[]>();
+  /**
+   * Controlled shutdowns under way, by node: the incarnation shutting down, and whether its restart
+   * came while it was still moving its leaderships away (it then starts again once it exits).
+   */
+  private readonly exiting = new Map<number, { brook: BrookNode; restartDue: boolean }>();
   /** Nodes whose power went out, their page cache judged on restart (sparePowerLossOfSoleInSync). */
   private readonly powerOutages = new PowerOutages();
 
@@ -141,7 +146,7 @@ export class ClusterSim {
       case 'wipe': for (const n of named) { n.brook?.stop(); n.sim.crash('wipe'); } return;
       case 'restart': for (const n of named) this.restart(n); return;
       // SIGTERM: the node asks the controller to move its leaderships away, then its process ends.
-      case 'shutdown': for (const n of named) { const brook = n.brook; brook?.shutdown(() => { if (n.brook === brook && n.sim.up) n.sim.crash('process'); }); } return;
+      case 'shutdown': for (const n of named) this.shutDown(n); return;
       case 'isolate': this.world.network.partition([named.map((n) => n.sim.name), this.names.filter((x) => !named.some((n) => n.sim.name === x))]); return;
       case 'partition': {
         const side = named.map((n) => n.sim.name);
@@ -176,8 +181,31 @@ export class ClusterSim {
   }
 
   /** Starts a down node again; a pending power loss takes its page cache unless it comes back in an ISR. */
+  /**
+   * SIGTERM: the node asks the controller to move its leaderships away, and its process ends when
+   * the controller says it may go — which takes as long as the quorum takes to answer (seed 917207:
+   * 1.6 s with two voters down), so the restart may come first.
+   */
+  private shutDown(n: SimBrookNode): void {
+    const brook = n.brook;
+    if (brook === undefined) return;
+    const exit = { brook, restartDue: false };
+    this.exiting.set(n.id, exit);
+    brook.shutdown(() => {
+      if (this.exiting.get(n.id) === exit) this.exiting.delete(n.id);
+      if (n.brook !== brook || !n.sim.up) return;
+      n.sim.crash('process');
+      // Like a supervisor that restarts a service once it exits; in its own step, not inside the old node's.
+      if (exit.restartDue) this.world.scheduler.at(0, () => this.restart(n));
+    });
+  }
+
   private restart(n: SimBrookNode): void {
-    if (n.sim.up) return;
+    if (n.sim.up) {
+      const exit = this.exiting.get(n.id);
+      if (exit !== undefined && exit.brook === n.brook) exit.restartDue = true;
+      return;
+    }
     const inIsr = this.powerOutages.restore(n.id, this.freshestImage());
     if (inIsr !== undefined) {
       if (sometimes('power-loss-spared-in-isr', inIsr.length > 0)) this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${inIsr.join(',')}`);
