@@ -86,6 +86,12 @@ export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number;
   const last = lastIndex(ctx.log);
   assert(p.matchIndex <= last && p.nextIndex <= last + 1, 'a follower\'s progress lies within our log');
   let next = { ...p, lastContactMs: ctx.nowMs };
+  const latest = m.seq === p.seqSent;
+  // Planted bug (ControllerKnobs.dropOvertakenRefusals; the simulator's tests only): the first form of this rule.
+  if (!m.success && !latest && ctx.knobs.dropOvertakenRefusals) {
+    ctx.followers = { ...ctx.followers, [String(m.followerId)]: next };
+    return;
+  }
   if (m.success) {
     assert(m.matchIndex <= last, 'a follower cannot have matched past our log');
     const matchIndex = Math.max(p.matchIndex, m.matchIndex);
@@ -95,7 +101,7 @@ export function onAppendReply(ctx: ControllerContext, fx: Fx, m: { term: number;
     next = { ...next, nextIndex: Math.max(p.matchIndex + 1, Math.min(m.nextIndexHint ?? p.nextIndex - 1, last + 1, p.nextIndex)) };
   }
   const news = m.success ? next.matchIndex > p.matchIndex : next.nextIndex < p.nextIndex;
-  const movesOn = m.seq === p.seqSent || news;
+  const movesOn = latest || news;
   if (movesOn) next = { ...next, inFlight: false };
   ctx.followers = { ...ctx.followers, [String(m.followerId)]: next };
   if (m.success) advanceCommit(ctx, fx);

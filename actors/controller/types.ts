@@ -85,11 +85,18 @@ export interface ControllerKnobs {
    * replicas to join the ISR (a move onto empty replicas then loses acknowledged writes).
    */
   dropRemovingReplicasEarly: boolean;
+  /**
+   * Planted bug for the simulator and tests only: a refusal that a later request overtook is
+   * dropped, so with a round trip longer than the heartbeat interval a lagging follower is never
+   * backed up to where its log matches.
+   */
+  dropOvertakenRefusals: boolean;
 }
 
 export const CONTROLLER_DEFAULTS: ControllerKnobs = {
   tickMs: 50, electionTimeoutMs: 300, heartbeatIntervalMs: 50, nodeSessionTimeoutMs: 1500, nodeProbeAfterMs: 200, nodeProbeEveryMs: 100,
   snapshotEveryRecords: 2000, heartbeatRecordsMax: 500, appendEntriesMax: 500, dropRemovingReplicasEarly: false,
+  dropOvertakenRefusals: false,
 };
 
 export interface ControllerInput { nodeId: number; voters: number[]; clusterId: string; seed: number; knobs?: Partial<ControllerKnobs>; nowMs: number }

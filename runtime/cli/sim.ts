@@ -1,5 +1,5 @@
 /**
- * `brook sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--faults LIST] [--shrink]
+ * `brook sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--slow-network] [--faults LIST] [--shrink]
  * [--check-determinism] [--json]`: whole-cluster deterministic simulation runs of the real node
  * runtime and actors. A sweep shows progress on stderr and ends with a summary table and the
  * coverage of interesting situations; a failing seed prints the command that replays it.
@@ -40,12 +40,13 @@ export async function sim(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     seed: { type: 'string' }, seeds: { type: 'string' }, 'first-seed': { type: 'string' }, duration: { type: 'string' }, nodes: { type: 'string' },
     faults: { type: 'string' }, shrink: { type: 'boolean', default: false }, 'check-determinism': { type: 'boolean', default: false },
-    fresh: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false }, 'slow-network': { type: 'boolean', default: false },
   });
   const json = values['json'] === true;
   const durationMs = parseDuration(values['duration'] as string | undefined, 10_000);
   const faults = parseFaults(values['faults'] as string | undefined);
   const nodes = values['nodes'] === undefined ? undefined : intFlag(values, 'nodes');
+  const slowNetwork = values['slow-network'] === true;
   if (nodes !== undefined && (nodes < 3 || nodes > 9)) throw new UsageError('--nodes must be between 3 and 9');
   if (values['fresh'] === true && values['first-seed'] !== undefined) throw new UsageError('--fresh picks the first seed itself; drop --first-seed');
   const firstSeed = values['fresh'] === true ? freshFirstSeed() : intFlag(values, 'first-seed', 1);
@@ -54,9 +55,9 @@ export async function sim(argv: string[]): Promise<number> {
     : Array.from({ length: intFlag(values, 'seeds', 20) }, (_, i) => firstSeed + i);
   // The flags a failing seed needs to replay as it ran (an overridden node count changes the seed's later draws).
   const runFlags = [values['duration'] !== undefined ? ` --duration ${String(values['duration'])}` : '', nodes ? ` --nodes ${nodes}` : '',
-    values['faults'] !== undefined ? ` --faults ${String(values['faults'])}` : ''].join('');
+    values['faults'] !== undefined ? ` --faults ${String(values['faults'])}` : '', slowNetwork ? ' --slow-network' : ''].join('');
   const run = (seed: number, plan?: StreamRunResult['plan']): StreamRunResult =>
-    runStreamSim({ seed, durationMs, ...(faults ? { faults } : {}), ...(nodes ? { nodes } : {}), ...(plan ? { plan } : {}) });
+    runStreamSim({ seed, durationMs, slowNetwork, ...(faults ? { faults } : {}), ...(nodes ? { nodes } : {}), ...(plan ? { plan } : {}) });
 
   let coverage: Coverage = {};
   const results: StreamRunResult[] = [];

@@ -62,6 +62,12 @@ export const BUGS = {
    * move onto empty replicas elects one of them. → lost-write
    */
   dropRemovingEarly: 'lost-write',
+  /**
+   * The controller leader drops a follower's refusal when a later request overtook it (a round
+   * trip longer than the heartbeat interval): a follower behind a new leader is never backed up
+   * and stays behind while the other two voters commit. → liveness (controller voters behind)
+   */
+  dropOvertakenRefusals: 'liveness',
   /** Every heartbeat reply hands its member partition 0 as well, whoever owns it. → group-two-owners */
   repliesGrantPartition0: 'group-two-owners',
   /** A coordinator loading its groups from the log loses their group, member and target records: epochs start again. → group-epoch-regressed */

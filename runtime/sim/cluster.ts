@@ -53,8 +53,9 @@ export class ClusterSim {
       entry.sim = this.world.addNode(`n${id}`, (sim) => {
         // A few `__consumer_offsets` partitions: simulated clusters are small.
         const knobs = { offsetsTopicPartitions: 3, ...options.node?.knobs };
-        // The planted placement bug is a controller knob: production code never asks for it.
-        const controller = { ...options.node?.controller, ...(bugPlanted('dropRemovingEarly') ? { dropRemovingReplicasEarly: true } : {}) };
+        // The planted placement and replication bugs are controller knobs: production code never asks for them.
+        const controller = { ...options.node?.controller, ...(bugPlanted('dropRemovingEarly') ? { dropRemovingReplicasEarly: true } : {}),
+          ...(bugPlanted('dropOvertakenRefusals') ? { dropOvertakenRefusals: true } : {}) };
         const brook = new BrookNode({ ...options.node, knobs, controller, nodeId: id, cluster: this.cluster, voters: options.voters }, {
           transport: sim.transport, store: sim.store, clock: sim.clock, random: sim.random.fork(`incarnation/${sim.incarnation}`), logger: sim.logger,
           checkInvariants: options.checkInvariants ?? true,

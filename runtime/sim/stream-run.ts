@@ -35,6 +35,8 @@ export interface StreamRunOptions {
   faults?: RunFaultKind[];
   /** Overrides the drawn node count (`brook sim --nodes`). */
   nodes?: number;
+  /** A network at least 30 ms each way, slower than the controller's heartbeat interval (`brook sim --slow-network`). */
+  slowNetwork?: boolean;
   /** How many of the last log lines the result keeps (40 unless told; debugging wants more). */
   logTailLines?: number;
   /** The nodes' log level in the simulation ('warn' unless told). */
@@ -72,14 +74,14 @@ export interface StreamConfig {
   replicationFactor: number;
   minInsyncReplicas: number;
   producers: ProducerSpec[];
-  network: { lossProbability: number; duplicateProbability: number; fifo: boolean; delayMeanMs: number };
+  network: { lossProbability: number; duplicateProbability: number; fifo: boolean; delayMeanMs: number; delayMinMs?: number };
   /** Node, controller and partition knobs pushed to extremes (empty in most runs; runtime/sim/knobs.ts). */
   knobs: NodeKnobConfig;
   /** A consumer group sharing the topic, in about half the runs (drawn from its own fork: other draws do not change). */
   group: GroupSpec | undefined;
 }
 
-export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
+export function drawStreamConfig(seed: number, nodes?: number, slowNetwork = false): StreamConfig {
   const random = new SeededRandom(seed).fork('config');
   const nodeCount = nodes ?? random.pick([3, 3, 3, 4, 5]);
   const replicationFactor = Math.min(3, nodeCount);
@@ -97,11 +99,23 @@ export function drawStreamConfig(seed: number, nodes?: number): StreamConfig {
       lossProbability: random.pick([0, 0, 0.01, 0.05]),
       duplicateProbability: random.pick([0, 0, 0.02, 0.05]),
       fifo: random.chance(0.5),
-      delayMeanMs: random.pick([1, 2, 5]),
+      ...drawDelay(random, slowNetwork ? new SeededRandom(seed).fork('slow-network') : undefined),
     },
     knobs: drawKnobs(new SeededRandom(seed).fork('knobs')),
     group: drawGroup(new SeededRandom(seed).fork('groups')),
   };
+}
+
+/**
+ * The network's delay: a mean of 1–5 ms, or on a slow network (`brook sim --slow-network`; drawn
+ * from its own fork, after the usual draw, so the seed's other draws stay as they were) at least
+ * 30 ms each way, like a link between regions, so that every controller reply arrives after the
+ * next 50 ms heartbeat went out. The chaos suite's 20 ms proxies found a wedge of this kind (a
+ * reply rule that ignored every overtaken reply) that no 1–5 ms network could.
+ */
+function drawDelay(random: Random, slow: Random | undefined): { delayMeanMs: number; delayMinMs?: number } {
+  const delayMeanMs = random.pick([1, 2, 5]);
+  return slow === undefined ? { delayMeanMs } : { delayMinMs: 30, delayMeanMs: slow.pick([35, 45, 60]) };
 }
 
 function drawGroup(random: Random): GroupSpec | undefined {
@@ -131,7 +145,7 @@ function schedulerClock(sim: ClusterSim): Clock {
 
 export function runStreamSim(options: StreamRunOptions): StreamRunResult {
   const durationMs = options.durationMs ?? 10_000;
-  const config = drawStreamConfig(options.seed, options.nodes);
+  const config = drawStreamConfig(options.seed, options.nodes, options.slowNetwork === true);
   if (Object.keys(config.knobs).length > 0) sometimes('knobs-extreme');
   const sim = new ClusterSim({ seed: options.seed, nodeCount: config.nodeCount, voters: config.voters, network: config.network, node: config.knobs,
     sparePowerLossOfSoleInSync: true,

@@ -29,7 +29,9 @@ const fresh = process.env['SIM_BASE'] !== undefined
   ? Array.from({ length: count }, (_, i) => Number(process.env['SIM_BASE']) + i)
   : commitSeeds(count);
 const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : [...new Set([...REGRESSIONS, ...fresh])];
-test.before((t) => { t.log(`stream simulation seeds: ${seeds.join(', ')}`); });
+/** Fresh seeds on a network slower than the controller's heartbeat interval (`brook sim --slow-network`). */
+const slow = process.env['SEED'] ? [] : commitSeeds(3).map((seed) => seed + 1);
+test.before((t) => { t.log(`stream simulation seeds: ${seeds.join(', ')}; with --slow-network: ${slow.join(', ')}`); });
 
 for (const seed of seeds) {
   test(`seed ${seed}: acknowledged writes survive faults and are read back`, (t) => {
@@ -40,6 +42,15 @@ for (const seed of seeds) {
     t.true(result.acked > 0, 'the workload acknowledged writes');
     // Every acks=all write is checked one by one by the history checker (lost-write, unseen); acks=1 writes may be lost.
     t.true(result.finalRecords > 0, 'the final read saw records');
+  });
+}
+
+for (const seed of slow) {
+  test(`seed ${seed} on a slow network: acknowledged writes survive faults and are read back`, (t) => {
+    const result = runStreamSim({ seed, slowNetwork: true });
+    const hint = `${streamReplayHint(result)} (with --slow-network)\n${result.logTail.slice(-15).join('\n')}`;
+    t.deepEqual(result.violations, [], hint);
+    t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
   });
 }
 
