@@ -77,8 +77,11 @@ export function invariants(ctx: ControllerContext): void {
     assert(ctx.leaderId === ctx.nodeId && ctx.votedFor === ctx.nodeId, 'the leader voted for itself');
     assert((ctx.working as MetadataImage).offset === last, 'the working image is at lastIndex');
     for (const id of ctx.voters) if (id !== ctx.nodeId) assert(ctx.followers[String(id)] !== undefined, `progress for voter ${id}`);
+    const ids = ctx.producerIds;
+    assert(ids === undefined || (ids.next <= ids.end && ids.end <= (ctx.working as MetadataImage).nextProducerId && ids.index <= last), 'producer ids come from an allocated block');
   } else {
     assert(ctx.purgatory.length === 0 && ctx.appliedWaiters.length === 0, 'only the leader parks replies');
+    assert(ctx.producerIds === undefined, 'only the leader hands out producer ids');
   }
   for (let i = 1; i < ctx.purgatory.length; i++) {
     assert((ctx.purgatory[i - 1] as Waiter).index <= (ctx.purgatory[i] as Waiter).index, 'purgatory is offset-ordered');
@@ -110,7 +113,7 @@ function initialContext(input: ControllerInput): ControllerContext {
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: { nodes: {}, topics: {}, topicNames: {}, nextProducerId: 0, offset: 0 }, working: undefined, snapshot: undefined,
     snapshotWriting: false, electionDeadlineMs: input.nowMs, lastLeaderContactMs: -Infinity, votes: [], followers: {},
-    heartbeatDueMs: input.nowMs, lastTickMs: input.nowMs, sessions: {}, sessionsHeard: {}, probes: {}, nextProbeCorr: 1, purgatory: [], appliedWaiters: [], nodesApplied: {}, pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
+    heartbeatDueMs: input.nowMs, lastTickMs: input.nowMs, sessions: {}, sessionsHeard: {}, producerIds: undefined, probes: {}, nextProbeCorr: 1, purgatory: [], appliedWaiters: [], nodesApplied: {}, pendingAcks: [], held: [], ops: new Map(), nextToken: 1, recovery: undefined,
     placement: initialPlacement(),
   };
 }

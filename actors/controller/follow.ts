@@ -54,6 +54,7 @@ export function stepDown(ctx: ControllerContext, fx: Fx, reason: string): void {
   ctx.followers = {};
   ctx.sessions = {};
   ctx.sessionsHeard = {};
+  ctx.producerIds = undefined;
   ctx.nodesApplied = {};
   ctx.probes = {};
   failAll(ctx, fx, notController(ctx));

@@ -32,6 +32,7 @@ export function becomeLeader(ctx: ControllerContext, fx: Fx): void {
   }
   ctx.sessions = {};
   ctx.sessionsHeard = {};
+  ctx.producerIds = undefined;
   ctx.probes = {};
   for (const key of Object.keys(working.nodes)) ctx.sessions[key] = ctx.nowMs + ctx.knobs.nodeSessionTimeoutMs;
   ctx.heartbeatDueMs = ctx.nowMs + ctx.knobs.heartbeatIntervalMs;

@@ -24,7 +24,7 @@ export function startRecovery(ctx: ControllerContext, fx: Fx): void {
     role: 'recovering', term: 0, votedFor: undefined, durableTerm: 0, leaderId: undefined,
     log: { snapshotIndex: 0, snapshotTerm: 0, entries: [] }, durableIndex: 0, commitIndex: 0, lastApplied: 0,
     image: emptyImage(), working: undefined, snapshot: undefined, snapshotWriting: false, votes: [], followers: {},
-    sessions: {}, sessionsHeard: {}, probes: {}, purgatory: [], appliedWaiters: [], nodesApplied: {}, pendingAcks: [], held: [], ops: new Map(), recovery: { stateRead: false, snapshotRead: false, retryAtMs: undefined },
+    sessions: {}, sessionsHeard: {}, producerIds: undefined, probes: {}, purgatory: [], appliedWaiters: [], nodesApplied: {}, pendingAcks: [], held: [], ops: new Map(), recovery: { stateRead: false, snapshotRead: false, retryAtMs: undefined },
   } satisfies Partial<ControllerContext>);
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readState' }), key: STATE_KEY } });
   fx.push({ type: 'getMeta', params: { token: newToken(ctx, { kind: 'readSnapshot' }), key: SNAPSHOT_KEY } });

@@ -17,7 +17,7 @@ import { clusterFlag } from '../metadata/cluster-configs.js';
 import { sessionAlive, type ControllerContext, type ControllerRequest, type From, type PlacementRequest } from './types.js';
 import { entryAt, lastIndex } from './log.js';
 import { propose } from './replication.js';
-import { noteApplied } from './purgatory.js';
+import { noteApplied, park } from './purgatory.js';
 import { notController } from './step.js';
 import { reply, replyParams, type Fx } from '../kit/fx.js';
 
@@ -50,6 +50,7 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   }
   if (ctx.role !== 'leader' || ctx.working === undefined) return reply(fx, m, notController(ctx));
   if (m.type === 'nodeHeartbeat') return onHeartbeat(ctx, fx, m);
+  if (m.type === 'initProducerId' && fromBlock(ctx, fx, m)) return;
   assert(ctx.working.offset === lastIndex(ctx.log), 'decisions read the working image at the last index');
   const decided = decideRequest(ctx, ctx.working, m);
   const decision = decided.reply.code === 'OK' && m.type === 'registerNode' ? withJoinBalance(ctx.working, m.nodeId, decided) : decided;
@@ -60,6 +61,28 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
   // A config change is acknowledged once the partition leaders apply it, so the next produce sees it (purgatory.ts).
   const untilApplied = m.type === 'alterConfigs' && decision.reply.code === 'OK' && decision.records.length > 0;
   propose(ctx, fx, decision.records, replyParams(m, decision.reply), untilApplied);
+  const block = decision.records[0];
+  if (m.type === 'initProducerId' && block?.type === 'producerIdsAllocated') {
+    // The first id goes in this reply once the block commits; the rest serve later requests.
+    ctx.producerIds = { next: block.firstProducerId + 1, end: block.firstProducerId + block.count, index: lastIndex(ctx.log) };
+  }
+}
+
+/**
+ * initProducerId from this leader's block, with no write: one metadata record per
+ * PRODUCER_ID_BLOCK producers (as Kafka's brokers take blocks from the controller), not one per
+ * producer — a producer asks again after every batch that fails for good, and during a long
+ * outage those records alone outgrew what the nodes could apply (seed 923299 --slow-network).
+ * The reply waits until the block is committed (at once if it is), so a block lost with a deposed
+ * leader hands out nothing: the parked reply fails NOT_CONTROLLER.
+ */
+function fromBlock(ctx: ControllerContext, fx: Fx, m: Request & { type: 'initProducerId' }): boolean {
+  const block = ctx.producerIds;
+  if (block === undefined || block.next >= block.end) return false;
+  ctx.producerIds = { ...block, next: block.next + 1 };
+  const answer = replyParams(m, { code: 'OK', producerId: block.next, producerEpoch: 0 });
+  park(ctx, fx, block.index <= ctx.commitIndex ? ctx.commitIndex : lastIndex(ctx.log), answer);
+  return true;
 }
 
 /**

@@ -183,6 +183,12 @@ export interface ControllerContext {
    * which a run of controller failovers could otherwise put off for ever.
    */
   sessionsHeard: Record<string, true>;
+  /**
+   * Leader only: producer ids for initProducerId from a block of PRODUCER_ID_BLOCK that this leader
+   * allocated in the log (`index`: the block's record). Replies carrying them wait until that record
+   * is committed, so a block lost with a deposed leader is never used; a new leader allocates its own.
+   */
+  producerIds: { next: number; end: number; index: number } | undefined;
   /** Liveness probes in flight (leader only), by node id. */
   probes: Record<string, NodeProbe>;
   nextProbeCorr: number;

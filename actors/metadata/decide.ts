@@ -106,9 +106,10 @@ export function decideResignLeadership(image: MetadataImage, command: ResignLead
  * InitProducerId for an idempotent client: one fresh producer id, epoch 0. The id is committed
  * (a one-id block owned by no node, nodeId -1) before the reply, so no two producers ever share it.
  */
+/** A block of producer ids for the controller leader to hand out; the reply carries its first. */
 export function decideInitProducerId(image: MetadataImage): Decision<InitProducerIdReply> {
   const producerId = image.nextProducerId;
-  return { records: [{ type: 'producerIdsAllocated', nodeId: -1, firstProducerId: producerId, count: 1 }],
+  return { records: [{ type: 'producerIdsAllocated', nodeId: -1, firstProducerId: producerId, count: PRODUCER_ID_BLOCK }],
     reply: { code: 'OK', producerId, producerEpoch: 0 } };
 }
 

@@ -9,7 +9,7 @@ import test from 'ava';
 import { ClusterSim } from '../../runtime/sim/cluster.js';
 import { NODE_DEFAULTS } from '../../runtime/node/node.js';
 import { Rpc } from '../../runtime/rpc.js';
-import { CONTROLLER_FOR_PRODUCERS, controllerVoter } from '../../actors/kit/addresses.js';
+import { CONTROLLER_FOR_ADMIN, controllerVoter } from '../../actors/kit/addresses.js';
 
 test('after catching up on metadata a node heartbeats once per interval', (t) => {
   const sim = new ClusterSim({ seed: 5, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
@@ -40,28 +40,39 @@ test('a node catching up on a metadata log that grows faster than it applies sti
   const sim = new ClusterSim({ seed: 7, nodeCount: 3, voters: [1, 2, 3], node: { controller: { heartbeatRecordsMax: 1 } } });
   sim.start();
   sim.world.run(1000);
-  // An admin client keeps the controller committing (one record per initProducerId) several times
-  // faster than one record per heartbeat round trip.
+  // An admin client keeps the controller committing (one record per changed topic config) several
+  // times faster than one record per heartbeat round trip.
   const s = sim.world.scheduler;
   const clock = { nowMs: () => s.nowMs, wallMs: () => s.nowMs, setTimeout: (fn: () => void, ms: number) => s.at(ms, fn), clearTimeout: (h: unknown) => s.cancel(h as never) };
   const rpc = new Rpc(sim.world.network.endpoint('admin'), clock, 'client/admin', { timeoutMsDefault: 500 });
+  let created = false;
+  const create = (): void => {
+    rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', { name: 'hammered', partitions: 1, replicationFactor: 1, configs: {} }, {}, (r) => {
+      if (r.ok && (r.envelope.body as { code?: string }).code === 'OK') created = true; else s.at(100, create);
+    });
+  };
+  sim.world.within(create);
+  sim.world.runUntil(5000, () => created);
+  t.true(created, 'the topic whose config changes is created');
   let busy = true;
+  let change = 0;
   const hammer = (): void => {
     if (!busy) return;
-    rpc.call(CONTROLLER_FOR_PRODUCERS, 'initProducerId', {}, {}, () => {});
+    rpc.call(CONTROLLER_FOR_ADMIN, 'alterConfigs', { name: 'hammered', configs: { 'retention.ms': String(60_000 + change++) } }, {}, () => {});
     s.at(2, hammer);
   };
   sim.world.within(hammer);
   sim.world.within(() => sim.apply({ atMs: 0, op: 'crash', nodes: [3] }));
-  sim.world.run(1200);
+  const t0 = s.nowMs;
+  sim.world.run(t0 + 200);
   sim.world.within(() => sim.apply({ atMs: 0, op: 'restart', nodes: [3] }));
-  sim.world.run(3500);
+  sim.world.run(t0 + 2500);
   const node = sim.nodes.get(3)?.brook;
   const committed = (): number => Math.max(...[1, 2, 3].map((id) => (sim.nodes.get(id)?.brook?.host.snapshot(controllerVoter(id))?.context as { commitIndex?: number } | undefined)?.commitIndex ?? 0));
   t.true(committed() > (node?.metadata.appliedOffset ?? 0) + 100, `the log (${committed()}) grows faster than node 3 follows (${node?.metadata.appliedOffset})`);
   t.true(node?.actedOnImage, 'node 3 acted on its image while the log kept growing');
   busy = false;
-  sim.world.run(14_000);
+  sim.world.run(t0 + 13_000);
   t.is(node?.metadata.appliedOffset, committed(), 'and catches up once the log is quiet');
   t.deepEqual(sim.world.failures, []);
 });
