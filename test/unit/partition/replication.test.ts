@@ -556,6 +556,37 @@ test('a follower\'s fetch that reports uncommitted progress polls briefly, so it
   t.true((c.get(2).ctx.follower?.fetch?.deadlineMs ?? 0) - c.nowMs > 1000, 'with everything committed it long-polls again');
 });
 
+// Seed 924404 (5 % message loss, 2 s long polls, 2 KiB fetches): a replica copying a log it was
+// far behind on was answered at once each time, yet every lost fetch cost it the whole long poll.
+test('a follower behind the leader\'s HW polls briefly, so a fetch lost while it catches up costs fetchProgressWaitMs, not the long poll', (t) => {
+  const knobs = { tickMs: 10, fetchMaxWaitMs: 2000, fetchProgressWaitMs: 100, fetchTimeoutSlackMs: 50, fetchBytesMax: 1 };
+  const c = new Cluster(state({ isr: [1, 2] }), { knobs });
+  c.isolated.add(3); // Cut off from the start, so it never catches up and joins the ISR before the test wants it to.
+  c.advance(300);
+  for (let i = 0; i < 4; i++) c.request(1, 'produce', 1, produceBody(2, -1, { timeoutMs: 60_000 }));
+  c.advance(300);
+  t.is(c.get(1).ctx.hw, 8, 'the ISR (1, 2) committed four batches without follower 3');
+  c.isolated.delete(3);
+  let lost: SendParams | undefined;
+  let lostAtMs = -1;
+  c.onSend = (from, m) => {
+    const body = m.body as { fetchOffset: number; maxWaitMs: number };
+    if (from !== 3 || m.type !== 'fetch' || body.fetchOffset === 0 || lost !== undefined) return true;
+    lost = m;
+    lostAtMs = c.nowMs;
+    return false;
+  };
+  // Follower 3's fetch lost in the cut is sent again after the long poll, answered with the first
+  // batch and the HW; the next fetch, behind that HW, is lost too. Step until it has copied the log.
+  let caughtUpAtMs = -1;
+  for (let i = 0; i < 600 && caughtUpAtMs < 0; i++) {
+    c.advance(10);
+    if (c.get(3).ctx.leo === 8) caughtUpAtMs = c.nowMs;
+  }
+  t.like(lost, { body: { fetchOffset: 2, maxWaitMs: 100 } }, 'the fetch behind the HW polls briefly');
+  t.true(caughtUpAtMs > 0 && caughtUpAtMs - lostAtMs < 500, `caught up ${caughtUpAtMs - lostAtMs} ms after the loss (the lost fetch was sent again after 100 + 50 ms, not 2,050)`);
+});
+
 test('only the fetch that reports new progress polls briefly: a HW held back by another follower costs no polling', (t) => {
   const knobs = { tickMs: 10, fetchMaxWaitMs: 2000, fetchProgressWaitMs: 100, fetchTimeoutSlackMs: 50 };
   const c = new Cluster(state(), { knobs });
