@@ -79,6 +79,8 @@ export function onRequest(ctx: ControllerContext, fx: Fx, m: Request): void {
 function fromBlock(ctx: ControllerContext, fx: Fx, m: Request & { type: 'initProducerId' }): boolean {
   const block = ctx.producerIds;
   if (block === undefined || block.next >= block.end) return false;
+  assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader hands out producer ids');
+  assert(block.end <= ctx.working.nextProducerId && block.index <= lastIndex(ctx.log), 'the block is in this leader\'s log');
   ctx.producerIds = { ...block, next: block.next + 1 };
   const answer = replyParams(m, { code: 'OK', producerId: block.next, producerEpoch: 0 });
   park(ctx, fx, block.index <= ctx.commitIndex ? ctx.commitIndex : lastIndex(ctx.log), answer);

@@ -95,7 +95,8 @@ test.serial('compressed batches are stored and served as sent: same codec, clien
   const records = (((answer['responses'] as Array<{ partitions: Array<{ records: Buffer }> }>)[0])?.partitions[0])?.records as Buffer;
   const seen: number[] = [];
   for (let pos = 0; pos < records.byteLength; pos += 12 + records.readInt32BE(pos + 8)) seen.push(records.readInt16BE(pos + 21) & 7);
-  t.deepEqual(seen, Object.values(codecs));
+  // kcat may split one -P run into two batches when its linger runs out on a busy machine: the codecs, run by run.
+  t.deepEqual(seen.filter((codec, i) => i === 0 || codec !== seen[i - 1]), Object.values(codecs));
   t.true(records.byteLength > BATCH_HEADER_BYTES * 4);
 });
 
