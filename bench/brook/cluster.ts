@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connect, type BrookClient } from '../../runtime/sdk/index.js';
 import type { Admin, TopicInfo } from '../../runtime/sdk/admin.js';
+import { nodeProcessEnv } from '../../runtime/node/memory-tunables.js';
 import { BROOK_BIN, BrookProcesses, eventually } from '../../test/helpers/brook-processes.js';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
@@ -105,7 +106,7 @@ function startNode(processes: BrookProcesses, id: number, profileDir: string | u
   const dataDir = join(processes.root, `node-${id}`);
   const args = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=node-${id}-${Date.now()}.cpuprofile`, BROOK_BIN, 'node', 'join',
     '--id', String(id), '--data', dataDir, '--controllers', processes.voters.join(','), '--nats', processes.natsUrl, '--cluster', processes.cluster, ...nodeArgs];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: nodeProcessEnv({ ...process.env, ...env }) });
   const stderr: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(chunk); if (stderr.length > 2000) stderr.shift(); });
   processes.nodes.set(id, { id, dataDir, child, stderr });

@@ -8,6 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { freePorts } from '../lib/ports.js';
 import { forgetDir, logTail, removeDirOnExit, spawnLogged, stopProcess } from '../lib/processes.js';
 import type { Spawned } from '../lib/processes.js';
+import { natsServerEnv } from '../../runtime/node/memory-tunables.js';
 import { nodeConfigText } from './config.js';
 
 export interface JetStreamCluster {
@@ -52,7 +53,7 @@ export async function startJetStreamCluster(options: ClusterOptions): Promise<Je
         serverName: `n${i}`, clientPort: clientPorts[i] ?? 0, clusterPort: clusterPorts[i] ?? 0, clusterName,
         storeDir: path.join(dir, `n${i}`), peerClusterPorts: clusterPorts.filter((_, peer) => peer !== i),
       }));
-      spawned.push(spawnLogged(options.binary ?? 'nats-server', ['-js', '-c', configPath], path.join(dir, `n${i}.log`)));
+      spawned.push(spawnLogged(options.binary ?? 'nats-server', ['-js', '-c', configPath], path.join(dir, `n${i}.log`), natsServerEnv(process.env)));
     }
     await waitForMetaLeader(urls, spawned, dir, options.readyTimeoutMs ?? 30_000);
     return { urls, stop };

@@ -48,11 +48,11 @@ export interface Spawned {
 }
 
 /** Spawns `command` with stdout and stderr appended to `logPath`, and registers it for cleanup. */
-export function spawnLogged(command: string, args: readonly string[], logPath: string): Spawned {
+export function spawnLogged(command: string, args: readonly string[], logPath: string, env: NodeJS.ProcessEnv = process.env): Spawned {
   installHooks();
   const logFd = fs.openSync(logPath, 'a');
   try {
-    const child = spawn(command, args, { stdio: ['ignore', logFd, logFd] });
+    const child = spawn(command, args, { stdio: ['ignore', logFd, logFd], env });
     live.add(child);
     const exited = new Promise<void>((resolve) => {
       child.once('exit', () => { live.delete(child); resolve(); });

@@ -18,6 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { natsServerEnv, nodeProcessEnv } from '../node/memory-tunables.js';
 import { connect } from '../sdk/connect.js';
 import { BrookError } from '../sdk/errors.js';
 import { commonFlags, intFlag, parse, UsageError } from './args.js';
@@ -106,7 +107,7 @@ async function devOverNats(binary: string, cluster: DevCluster): Promise<number>
   // Fetch replies and large batches need more than the server's 1 MiB default payload.
   writeFileSync(config, `listen: 127.0.0.1:${port}\nmax_payload: 8MB\n`);
   const natsLog = openSync(join(cluster.dataRoot, 'nats.log'), 'a');
-  const nats = spawn(binary, ['-c', config], { stdio: ['ignore', natsLog, natsLog], detached: true });
+  const nats = spawn(binary, ['-c', config], { stdio: ['ignore', natsLog, natsLog], detached: true, env: natsServerEnv(process.env) });
   closeSync(natsLog);
   const url = `nats://127.0.0.1:${port}`;
   const nodes: ChildProcess[] = [];
@@ -145,7 +146,7 @@ function startNode(id: number, cluster: DevCluster, url: string, listen: { http:
   const args = [...self, 'node', 'join', '--id', String(id), '--data', join(cluster.dataRoot, `node-${id}`), '--controllers', cluster.voters.join(','),
     '--nats', url, '--cluster', cluster.name, '--http', listen.http.replace('http://', ''), '--kafka', listen.kafka];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true,
-    env: { ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn', BROOK_PARENT_PID: String(process.pid), BROOK_SHUTDOWN_TIMEOUT_MS: String(NODE_SHUTDOWN_MS) } });
+    env: nodeProcessEnv({ ...process.env, BROOK_LOG: process.env['BROOK_LOG'] ?? 'warn', BROOK_PARENT_PID: String(process.pid), BROOK_SHUTDOWN_TIMEOUT_MS: String(NODE_SHUTDOWN_MS) }) });
   child.once('exit', (code, signal) => { if (!child.killed) onUnexpectedExit(`node ${id} exited (${signal ?? `code ${String(code)}`})`); });
   return child;
 }

@@ -21,6 +21,7 @@ import { commonFlags, intFlag, intListFlag, parse, UsageError } from './args.js'
 import { stopRequests } from './stop-requests.js';
 import { parseHostPort, startKafkaListener } from '../kafka/index.js';
 import { applyHeapHeadroom } from '../node/heap-headroom.js';
+import { mallocTunablesInEffect } from '../node/memory-tunables.js';
 
 /** How long a controlled shutdown may take before the node stops anyway; BROOK_SHUTDOWN_TIMEOUT_MS changes it. */
 const SHUTDOWN_TIMEOUT_MS_DEFAULT = 10_000;
@@ -56,7 +57,8 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();
   const random = new SeededRandom(seed);
-  logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid, heapHeadroomMb });
+  logger.log('info', 'nodeProcess', { nodeId, cluster: flags.cluster, nats: flags.nats, dataDir, seed, pid: process.pid, heapHeadroomMb,
+    mallocTunables: mallocTunablesInEffect(process.env) });
   const holder: { node?: BrookNode } = {};
   const listener = kafka === undefined ? undefined : await startKafkaListener({ listen: kafka, nodeId, cluster: flags.cluster,
     transport: observe?.transport ?? transport, clock: realClock, logger, image: () => holder.node?.servingImage, incarnation: random.u32().toString(36) });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeProcessEnv } from '../../runtime/node/memory-tunables.js';
 
 /** The `brook` command run from the TypeScript sources (never a possibly stale dist/). */
 export const BROOK_BIN = fileURLToPath(new URL('../../bin/brook-source.js', import.meta.url));
@@ -23,7 +24,7 @@ export class BrookProcesses {
   startNode(id: number, extraArgs: string[] = [], env: Record<string, string> = {}): NodeProcess {
     const dataDir = join(this.root, `node-${id}`);
     const args = [BROOK_BIN, 'node', 'join', '--id', String(id), '--data', dataDir, '--controllers', this.voters.join(','), '--nats', this.natsUrl, '--cluster', this.cluster, ...extraArgs];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG: 'info', ...env } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: nodeProcessEnv({ ...process.env, BROOK_LOG: 'info', ...env }) });
     const stderr: string[] = [];
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(chunk); if (stderr.length > 2000) stderr.shift(); });
     child.stdout?.resume();

@@ -11,10 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { natsServerEnv } from '../../runtime/node/memory-tunables.js';
 
 export interface NatsServer {
   url: string;
   port: number;
+  /** The server's process id (to read what the kernel says about it). */
+  pid: number;
   /** `http://127.0.0.1:<port>` of the monitoring endpoint, when started with `monitor`. */
   monitorUrl?: string;
   stop(): Promise<void>;
@@ -39,7 +42,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const config = path.join(dir, 'nats.conf');
   const monitor = options.monitor === true ? 'http: "127.0.0.1:-1"\n' : '';
   fs.writeFileSync(config, `max_payload: ${options.maxPayload ?? '8MB'}\n${monitor}${options.config ?? ''}\n`);
-  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'], env: natsServerEnv({ ...process.env, ...options.env }) });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const cleanup = (): void => { fs.rmSync(dir, { recursive: true, force: true }); };
   // If the test process dies without calling stop(), the server must not outlive it.
@@ -61,6 +64,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    pid: child.pid as number,
     ...(monitorPort === undefined ? {} : { monitorUrl: `http://127.0.0.1:${monitorPort}` }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,0 +1,53 @@
+// Goal: the processes of a cluster keep memory they freed for the next burst instead of faulting
+// it back in page by page (a minor fault costs 13-17 µs on the virtual machines this runs on).
+// Method: the environment helpers add glibc's and Go's settings without overriding an operator's
+// own; and the same child (a real LevelStore taking 256 KiB batches through a node's 32 MiB
+// memtable) takes far fewer page faults with the node environment than without it, counted by the
+// kernel (minflt), compared within the run.
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NATS_SERVER_GODEBUG, NODE_MALLOC_TUNABLES, mallocTunablesInEffect, natsServerEnv, nodeProcessEnv } from '../../runtime/node/memory-tunables.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/store-churn-child.ts', import.meta.url));
+
+test('a node process gets both malloc tunables; settings already there are kept and win', (t) => {
+  const plain = nodeProcessEnv({ PATH: '/bin' });
+  t.is(plain.GLIBC_TUNABLES, NODE_MALLOC_TUNABLES.join(':'));
+  t.is(plain['PATH'], '/bin');
+  t.true(mallocTunablesInEffect(plain));
+  const own = nodeProcessEnv({ GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=5:glibc.cpu.x86_rep_movsb_threshold=4096' });
+  t.is(own.GLIBC_TUNABLES, 'glibc.malloc.trim_threshold=5:glibc.cpu.x86_rep_movsb_threshold=4096:glibc.malloc.mmap_threshold=33554432');
+  t.true(mallocTunablesInEffect(own));
+  t.false(mallocTunablesInEffect({ GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=5' }));
+  t.false(mallocTunablesInEffect({}));
+});
+
+test('nats-server gets MADV_FREE unless its GODEBUG says otherwise; BROOK_MEMORY_TUNABLES=off changes nothing', (t) => {
+  t.is(natsServerEnv({}).GODEBUG, NATS_SERVER_GODEBUG);
+  t.is(natsServerEnv({ GODEBUG: 'gctrace=1' }).GODEBUG, `gctrace=1,${NATS_SERVER_GODEBUG}`);
+  t.is(natsServerEnv({ GODEBUG: 'madvdontneed=1' }).GODEBUG, 'madvdontneed=1');
+  const off = { BROOK_MEMORY_TUNABLES: 'off' };
+  t.deepEqual(nodeProcessEnv(off), off);
+  t.deepEqual(natsServerEnv(off), off);
+});
+
+function faultsWith(env: NodeJS.ProcessEnv): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD], { encoding: 'utf8', env, timeout: 120_000 });
+  return (JSON.parse(out.trim().split('\n').pop() as string) as { faults: number }).faults;
+}
+
+test('a store churning through memtables faults far fewer pages in with the node environment', (t) => {
+  const base = { ...process.env };
+  delete base['GLIBC_TUNABLES'];
+  const without: number[] = [];
+  const withTunables: number[] = [];
+  // Alternating pairs, summed: when LevelDB compacts moves the count of any one run.
+  for (let round = 0; round < 4; round++) {
+    without.push(faultsWith({ ...base, BROOK_MEMORY_TUNABLES: 'off' }));
+    withTunables.push(faultsWith(nodeProcessEnv(base)));
+  }
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  t.log(`minor faults over 128 MiB of batches: ${without.join(', ')} without, ${withTunables.join(', ')} with the tunables`);
+  t.true(sum(withTunables) * 2 <= sum(without), `the tunables at least halve the faults (${sum(withTunables)} against ${sum(without)})`);
+});
