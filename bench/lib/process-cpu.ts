@@ -35,8 +35,13 @@ export function processCpuNs(pid: number): number | undefined {
   }
 }
 
-/** CPU milliseconds (user + system) per role, now. */
-export function cpuByRole(): Map<string, number> {
+/** Minor page faults of a `/proc/<pid>/stat` line (field 10: pages mapped in without a disk read). */
+function statMinorFaults(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
+/** `read` of each bench process's `/proc/<pid>/stat`, summed per role, now. */
+function byRole(read: (stat: string) => number): Map<string, number> {
   const roles = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
@@ -47,12 +52,27 @@ export function cpuByRole(): Map<string, number> {
       const role = Number(pid) === process.pid ? 'client'
         : comm === 'nats-server' ? 'nats'
         : argv.includes('join') ? `node${argv[argv.indexOf('--id') + 1]}` : undefined;
-      if (role !== undefined) roles.set(role, (roles.get(role) ?? 0) + statCpuMs(stat));
+      if (role !== undefined) roles.set(role, (roles.get(role) ?? 0) + read(stat));
     } catch {
       // The process ended between the listing and the read.
     }
   }
   return roles;
+}
+
+/** CPU milliseconds (user + system) per role, now. */
+export function cpuByRole(): Map<string, number> { return byRole(statCpuMs); }
+
+/**
+ * Minor page faults per role, now. On a virtual machine each can cost 13-17 µs (bench/page-fault-cost.ts),
+ * so a process that hands memory back to the kernel and touches it again pays for every page.
+ */
+export function faultsByRole(): Map<string, number> { return byRole(statMinorFaults); }
+
+/** "client 1,200/s, nats 300/s, …" minor faults per second per role, between `before` and now. */
+export function faultRates(before: Map<string, number>, wallMs: number): string {
+  return [...faultsByRole()].sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([role, faults]) => `${role} ${Math.round(((faults - (before.get(role) ?? 0)) * 1000) / wallMs).toLocaleString('en-US')}/s`).join(', ');
 }
 
 /** "client 31%, nats 12%, node1 26%, …; total 121%" of one core, between `before` and now. */

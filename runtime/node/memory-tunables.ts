@@ -7,7 +7,7 @@
  * round"). A node copies each stored batch into LevelDB's memtable; glibc hands a flushed
  * memtable's memory back (its trim threshold is at most 64 MiB and usually far less), so at 1 KiB
  * saturation each node faulted about 4,400 pages a second back in, and nats-server (Go, which
- * returns freed memory with MADV_DONTNEED) 4,000 more: about 15 % of the machine.
+ * returns freed memory with MADV_DONTNEED) 4,000 more: with the client's, 11-23 % of two cores.
  *
  * - Node processes: glibc's trim threshold at 1 GiB (freed memory stays with the process) and its
  *   mmap threshold at 32 MiB, glibc's maximum (a LevelDB arena block or a fetch reply comes from
