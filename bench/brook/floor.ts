@@ -5,7 +5,8 @@
 //     of the same process subscribes to, through one nats-server; CPU of nats-server and of the
 //     two connections (opened as Brook opens them, so reads are regrouped as in Brook; raw bytes,
 //     no envelope).
-//   - LevelDB: Brook's LevelStore appends values of --message-bytes to six logs of one database
+//   - LevelDB (bench/brook/floor-leveldb.ts, in a child process started as a node is): Brook's
+//     LevelStore appends values of --message-bytes to six logs of one database
 //     (one node's share of a 6-partition topic at RF 3), several appends waiting at a time so
 //     group commit applies; then reads them back as a consumer's fetches do.
 // The produce ceiling at RF 3 (acks=all) counts each payload byte crossing NATS three times
@@ -13,24 +14,24 @@
 // one read. CPU per byte includes every thread of the process (LevelDB's included).
 //   npx tsx bench/brook/floor.ts [--mib 512] [--message-bytes 131072]
 // bench/compare.ts runs it too, so every compare run says what its host allowed at all.
-import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startNatsServer } from '../../test/helpers/nats-server.js';
-import { LevelStore } from '../../runtime/storage/level-store.js';
+import { nodeProcessEnv } from '../../runtime/node/memory-tunables.js';
 import { connectNats } from '../../transport/nats-connect.js';
 import { cpuByRole } from '../lib/process-cpu.js';
 import { describeMachine, formatMachine } from '../lib/machine.js';
 import { markdownTable } from '../lib/table.js';
+import { ownCpuMs, type Cost } from './floor-leveldb.js';
 
-const LOGS = 6;
-const APPENDS_WAITING = 8;
-const FETCH_BYTES = 4 * 1_048_576;
+export type { Cost } from './floor-leveldb.js';
+
+const LEVELDB_CHILD = fileURLToPath(new URL('./floor-leveldb.ts', import.meta.url));
 const WARMUP_MESSAGES = 256;
 
-export interface Cost { label: string; wallMs: number; bytes: number; cpuMs: Record<string, number> }
 
 export interface FloorOptions { mib: number; messageBytes: number }
 
@@ -44,7 +45,6 @@ export interface FloorFigures {
   consumeNsPerByte: number;
 }
 
-const ownCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const nsPerByte = (cpuMs: number, bytes: number): number => (cpuMs * 1e6) / bytes;
 
 async function natsRelay(messages: number, messageBytes: number): Promise<Cost> {
@@ -81,48 +81,14 @@ async function natsRelay(messages: number, messageBytes: number): Promise<Cost> 
   }
 }
 
-async function levelWriteRead(messages: number, messageBytes: number): Promise<[Cost, Cost]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-floor-'));
-  const store = await LevelStore.open(dir);
-  try {
-    const value = new Uint8Array(messageBytes).fill(9);
-    let ownBefore = ownCpuMs();
-    let started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      let issued = 0;
-      let completed = 0;
-      const issue = (): void => {
-        while (issued < messages && issued - completed < APPENDS_WAITING) {
-          const n = issued++;
-          store.append(`t-${n % LOGS}`, [{ offset: Math.floor(n / LOGS), value }], { sync: false }, (error) => {
-            if (error) { reject(error); return; }
-            if (++completed === messages) resolve(); else issue();
-          });
-        }
-      };
-      issue();
-    });
-    const write: Cost = { label: 'LevelDB append (one replica)', wallMs: performance.now() - started, bytes: messages * messageBytes, cpuMs: { 'node process': ownCpuMs() - ownBefore } };
-    ownBefore = ownCpuMs();
-    started = performance.now();
-    let readBytes = 0;
-    for (let log = 0; log < LOGS; log++) {
-      for (let offset = 0; ;) {
-        const entries = await new Promise<{ offset: number; value: Uint8Array }[]>((resolve, reject) => {
-          store.read(`t-${log}`, offset, FETCH_BYTES, (error, got) => (error ? reject(error) : resolve(got)));
-        });
-        const fresh = entries.filter((e) => e.offset >= offset);
-        if (fresh.length === 0) break;
-        for (const entry of fresh) readBytes += entry.value.length;
-        offset = fresh[fresh.length - 1]!.offset + 1;
-      }
-    }
-    const read: Cost = { label: 'LevelDB read (4 MiB fetches)', wallMs: performance.now() - started, bytes: readBytes, cpuMs: { 'node process': ownCpuMs() - ownBefore } };
-    return [write, read];
-  } finally {
-    await new Promise<void>((resolve) => store.close(() => resolve()));
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * The LevelDB half runs in a child process started as a node is (runtime/node/memory-tunables.ts):
+ * its cost per byte is the store's as a node pays it, not the bench process's.
+ */
+function levelWriteRead(messages: number, messageBytes: number): [Cost, Cost] {
+  const out = execFileSync(process.execPath, [...process.execArgv, LEVELDB_CHILD, String(messages), String(messageBytes)],
+    { encoding: 'utf8', env: nodeProcessEnv(process.env), timeout: 600_000 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as [Cost, Cost];
 }
 
 const perByte = (cost: Cost): number => nsPerByte(Object.values(cost.cpuMs).reduce((a, b) => a + b, 0), cost.bytes);
@@ -132,7 +98,7 @@ export async function measureFloor(options: FloorOptions = { mib: 512, messageBy
   if (!(mib > 0) || !Number.isInteger(messageBytes) || messageBytes < 1024) throw new Error('mib > 0, messageBytes an integer ≥ 1024');
   const messages = Math.ceil((mib * 1_048_576) / messageBytes);
   const relay = await natsRelay(messages, messageBytes);
-  const [write, read] = await levelWriteRead(messages, messageBytes);
+  const [write, read] = levelWriteRead(messages, messageBytes);
   return { options, costs: [relay, write, read], cores: os.availableParallelism(),
     produceNsPerByte: 3 * perByte(relay) + 3 * perByte(write), consumeNsPerByte: perByte(relay) + perByte(read) };
 }
