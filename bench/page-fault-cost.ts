@@ -5,17 +5,12 @@
 // kernel (glibc's trim, Go's MADV_DONTNEED) pays this again for every page it reuses; on a virtual
 // machine the price can be a hundred times bare metal's. runtime/node/memory-tunables.ts is why.
 //   npx tsx bench/page-fault-cost.ts [--rounds 5] [--mib 64]
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeMachine, formatMachine } from './lib/machine.js';
+import { processMinorFaults as minorFaults } from './lib/process-cpu.js';
 import { markdownTable } from './lib/table.js';
 
 const PAGE = 4096;
-
-function minorFaults(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-}
 
 /** Nanoseconds to write one byte into each page of `buffer`, and the faults the kernel counted meanwhile. */
 function touchPages(buffer: Buffer): { ns: number; faults: number } {

@@ -40,6 +40,11 @@ function statMinorFaults(stat: string): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
 }
 
+/** Minor page faults of one process so far (this one by default). */
+export function processMinorFaults(pid: number = process.pid): number {
+  return statMinorFaults(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
 /** `read` of each bench process's `/proc/<pid>/stat`, summed per role, now. */
 function byRole(read: (stat: string) => number): Map<string, number> {
   const roles = new Map<string, number>();

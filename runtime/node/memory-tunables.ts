@@ -26,12 +26,13 @@ type Env = Record<string, string | undefined>;
 
 function tunablesOff(env: Env): boolean { return env['BROOK_MEMORY_TUNABLES'] === 'off'; }
 
+const nameOf = (setting: string): string => setting.split('=')[0] as string;
+
 /** `list` (`name=value` settings joined by `separator`) with each of `wanted` whose name it lacks appended. */
 function mergeSettings(list: string | undefined, wanted: readonly string[], separator: string): string {
   const present = (list ?? '').split(separator).filter((s) => s !== '');
-  const names = new Set(present.map((s) => s.split('=')[0]));
-  const added = wanted.filter((s) => !names.has(s.split('=')[0]));
-  return [...present, ...added].join(separator);
+  const names = new Set(present.map(nameOf));
+  return [...present, ...wanted.filter((s) => !names.has(nameOf(s)))].join(separator);
 }
 
 /** The environment for a `brook node join` process: `env` with the malloc tunables added. */
@@ -48,6 +49,6 @@ export function natsServerEnv<E extends Env>(env: E): E & { GODEBUG?: string } {
 
 /** True when this process was started with both malloc tunables (by name; a user's values count). */
 export function mallocTunablesInEffect(env: Env): boolean {
-  const names = new Set((env['GLIBC_TUNABLES'] ?? '').split(':').map((s) => s.split('=')[0]));
-  return NODE_MALLOC_TUNABLES.every((s) => names.has(s.split('=')[0]));
+  const names = new Set((env['GLIBC_TUNABLES'] ?? '').split(':').map(nameOf));
+  return NODE_MALLOC_TUNABLES.every((s) => names.has(nameOf(s)));
 }
