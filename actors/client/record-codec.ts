@@ -51,8 +51,16 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 // ---- sizes ----
 
 function uvarintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) { n = Math.floor(n / 128); size++; }
+  // Lengths and deltas nearly always fit in four bytes: compares, not divisions.
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  if (!Number.isSafeInteger(n)) assert(false, `the varint size of ${n}`);
+  let size = 4;
+  n = Math.floor(n / 0x10000000);
+  while (n > 0) { n = Math.floor(n / 128); size++; }
+  assert(size <= 8, 'a safe integer takes at most 8 varint bytes');
   return size;
 }
 
@@ -94,6 +102,8 @@ export function recordSize(record: RecordInput, baseTimestamp: number, offsetDel
 export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
   const headers = record.headers ?? NO_HEADERS;
   let size = 1 + bytesFieldSize(record.key ?? null) + bytesFieldSize(record.value); // 1: the attributes byte.
+  // The common record has no headers: its count is one byte, and the checks below hold by construction.
+  if (headers.length === 0) return size + 1;
   size += uvarintSize(zigzag(headers.length));
   for (const h of headers) {
     const keyBytes = utf8Length(h.key);
@@ -108,27 +118,43 @@ export function recordBodySize(record: Omit<RecordInput, 'timestamp'>): number {
 // ---- encode ----
 
 function writeUvarint(out: Uint8Array, pos: number, n: number): number {
+  // One byte is the common case (NaN and negatives fail the test and are caught below). A typed
+  // array drops writes past its end without a word; encodeRecords checks that it wrote exactly the
+  // size it computed, which a short or long size fails.
+  if (n >= 0 && n < 0x80) { out[pos] = n; return pos + 1; }
   if (!(Number.isSafeInteger(n) && n >= 0)) assert(false, `a varint of ${n}`);
-  while (n >= 128) {
+  const start = pos;
+  while (n >= 0x80) {
     out[pos++] = (n % 128) | 0x80;
     n = Math.floor(n / 128);
   }
   out[pos++] = n;
-  // A typed array drops writes past its end without a word: the size computed ahead was short.
-  assert(pos <= out.byteLength, 'a varint written within the buffer');
+  assert(pos - start <= 8, 'a safe integer takes at most 8 varint bytes');
   return pos;
 }
 
+/** Below this many bytes a loop copies faster than TypedArray#set, whose call costs more than the copy. */
+const SMALL_COPY_BYTES = 64;
+
 function writeBytes(out: Uint8Array, pos: number, b: Uint8Array | null): number {
   if (b === null) return writeUvarint(out, pos, 1); // zigzag(-1)
-  pos = writeUvarint(out, pos, zigzag(b.byteLength));
-  out.set(b, pos);
-  return pos + b.byteLength;
+  const length = b.byteLength;
+  assert(length <= 0x7fffffff, 'a record field\'s length fits Kafka\'s 32-bit varint');
+  pos = writeUvarint(out, pos, zigzag(length));
+  // The loop below would write past the end of a short buffer unnoticed; set() would throw a RangeError.
+  if (!(pos + length <= out.byteLength)) assert(false, `${length} bytes at ${pos} of a ${out.byteLength}-byte buffer`);
+  if (length < SMALL_COPY_BYTES) {
+    for (let i = 0; i < length; i++) out[pos + i] = b[i] as number;
+  } else {
+    out.set(b, pos);
+  }
+  return pos + length;
 }
 
-function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number, offsetDelta: number): number {
+/** Writes one record whose size after its length prefix (recordInnerSize) the caller computed. */
+function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTimestamp: number, offsetDelta: number, innerSize: number): number {
   assert(offsetDelta >= 0 && Number.isSafeInteger(record.timestamp - baseTimestamp), 'a record at an offset delta, with a timestamp');
-  pos = writeUvarint(out, pos, zigzag(recordInnerSize(record, baseTimestamp, offsetDelta)));
+  pos = writeUvarint(out, pos, zigzag(innerSize));
   out[pos++] = 0; // attributes
   pos = writeUvarint(out, pos, zigzag(record.timestamp - baseTimestamp));
   pos = writeUvarint(out, pos, zigzag(offsetDelta));
@@ -150,11 +176,17 @@ function writeRecord(out: Uint8Array, pos: number, record: RecordInput, baseTime
 /** Encodes records whose timestamps are relative to `baseTimestamp` (the batch's firstTimestamp). */
 export function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): Uint8Array {
   assert(records.length > 0 && records.length <= RECORDS_PER_BLOB_MAX, `record codec: ${records.length} records`);
+  // Each record's size is computed once: it sizes the buffer and is the record's length prefix.
+  const innerSizes = new Array<number>(records.length);
   let size = 0;
-  for (let i = 0; i < records.length; i++) size += recordSize(records[i] as RecordInput, baseTimestamp, i);
+  for (let i = 0; i < records.length; i++) {
+    const inner = recordInnerSize(records[i] as RecordInput, baseTimestamp, i);
+    innerSizes[i] = inner;
+    size += uvarintSize(zigzag(inner)) + inner;
+  }
   const out = new Uint8Array(size);
   let pos = 0;
-  for (let i = 0; i < records.length; i++) pos = writeRecord(out, pos, records[i] as RecordInput, baseTimestamp, i);
+  for (let i = 0; i < records.length; i++) pos = writeRecord(out, pos, records[i] as RecordInput, baseTimestamp, i, innerSizes[i] as number);
   assert(pos === size, `record codec: wrote ${pos} of ${size} bytes`);
   return out;
 }
@@ -166,19 +198,35 @@ class Malformed extends Error {}
 /** A read cursor over the blob; every read checks bounds and throws Malformed (caught below). */
 class Reader {
   pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
+  /** The blob's length, read once: a Buffer's byteLength is a call on every read otherwise. */
+  readonly end: number;
+  /**
+   * The same bytes as a plain Uint8Array, for reading single bytes: element loads on a Node Buffer
+   * (a subclass) are slower. Views handed out are cut from `bytes`, so they keep its class.
+   */
+  private readonly octets: Uint8Array;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.end = bytes.byteLength;
+    this.octets = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 
   uvarint(): number {
+    // One byte is the common case: lengths under 64 and small deltas.
+    if (this.pos < this.end) {
+      const first = this.octets[this.pos] as number;
+      if (first < 0x80) { this.pos++; return first; }
+    }
     const start = this.pos;
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.bytes.byteLength) throw new Malformed(`truncated varint at ${this.pos}`);
-      const b = this.bytes[this.pos++] as number;
+      if (this.pos >= this.end) throw new Malformed(`truncated varint at ${this.pos}`);
+      const b = this.octets[this.pos++] as number;
       result += (b & 0x7f) * scale;
       if (b < 0x80) {
         if (!Number.isSafeInteger(result)) throw new Malformed(`varint too large at ${this.pos}`);
-        assert(this.pos <= this.bytes.byteLength, 'a varint read stays within the blob');
+        assert(this.pos <= this.end, 'a varint read stays within the blob');
         assert(this.pos > start && this.pos - start <= 8, 'a varint read takes 1 to 8 bytes');
         return result;
       }
@@ -196,12 +244,12 @@ class Reader {
   }
 
   skip(length: number): void {
-    if (length < 0 || length > this.bytes.byteLength - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
+    if (length < 0 || length > this.end - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
     this.pos += length;
   }
 
   take(length: number): Uint8Array {
-    if (length < 0 || length > this.bytes.byteLength - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
+    if (length < 0 || length > this.end - this.pos) throw new Malformed(`length ${length} past the end at ${this.pos}`);
     const view = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return view;
@@ -225,16 +273,16 @@ function readHeaders(reader: Reader): RecordHeader[] {
     headers.push({ key, value: reader.nullableBytes() });
   }
   assert(reader.pos > start, 'reading headers moves forward');
-  assert(reader.pos <= reader.bytes.byteLength, 'reading headers stays within the blob');
+  assert(reader.pos <= reader.end, 'reading headers stays within the blob');
   return headers;
 }
 
 function readRecord(reader: Reader, baseOffset: number, firstTimestamp: number, index: number): DecodedRecord {
-  assert(reader.pos < reader.bytes.byteLength, 'a record starts inside the blob');
+  assert(reader.pos < reader.end, 'a record starts inside the blob');
   // Constant messages: this runs once per record, and a template literal is built on every call.
   assert(index >= 0 && index < RECORDS_PER_BLOB_MAX, 'a record index within a blob');
   const length = reader.varint();
-  if (length < 1 || length > reader.bytes.byteLength - reader.pos) throw new Malformed(`record length ${length} at ${reader.pos}`);
+  if (length < 1 || length > reader.end - reader.pos) throw new Malformed(`record length ${length} at ${reader.pos}`);
   const end = reader.pos + length;
   reader.skip(1); // attributes: unused in v2 records
   const timestamp = firstTimestamp + reader.varint();
@@ -249,14 +297,14 @@ function readRecord(reader: Reader, baseOffset: number, firstTimestamp: number, 
 
 function readAll(reader: Reader, baseOffset: number, firstTimestamp: number, recordCount: number | undefined): DecodedRecord[] {
   const records: DecodedRecord[] = [];
-  while (reader.pos < reader.bytes.byteLength) {
+  while (reader.pos < reader.end) {
     if (records.length >= RECORDS_PER_BLOB_MAX) throw new Malformed(`more than ${RECORDS_PER_BLOB_MAX} records`);
     records.push(readRecord(reader, baseOffset, firstTimestamp, records.length));
   }
   if (records.length === 0) throw new Malformed('no records');
   if (recordCount !== undefined && records.length !== recordCount) throw new Malformed(`${records.length} records, the batch says ${recordCount}`);
   // Reads never pass the end, so a loop that ran out of bytes stopped exactly at it.
-  assert(reader.pos === reader.bytes.byteLength, `decoding stopped at ${reader.pos} of ${reader.bytes.byteLength} bytes`);
+  if (reader.pos !== reader.end) assert(false, `decoding stopped at ${reader.pos} of ${reader.end} bytes`);
   assert((records[records.length - 1] as DecodedRecord).offset === baseOffset + records.length - 1, 'records take consecutive offsets from the base');
   return records;
 }

@@ -81,14 +81,22 @@ export function onFetchReply(ctx: ConsumerContext, event: FetchReplyEvent): void
   const from = p.position;
   assert(from !== undefined && p.resolve === undefined, 'a fetch goes out from a resolved position');
   p.failures = 0;
+  // Every batch's records are gathered first and buffered once: a reply carries up to a few
+  // thousand batches, and growing the buffer per batch would copy it per batch.
+  const added: ConsumerRecord[] = [];
   for (const batch of event.body.batches) {
-    const error = appendBatch(ctx, p, batch);
-    if (error !== undefined) return halt(p, error);
+    const error = appendBatch(ctx, p, batch, added);
+    if (error !== undefined) {
+      buffer(p, added); // What came before the bad batch is delivered, as it always was.
+      return halt(p, error);
+    }
   }
+  buffer(p, added);
   if (!(p.position !== undefined && p.position >= from)) assert(false, `${p.topic}/${p.partition}: the position went back from ${from} to ${p.position}`);
 }
 
-function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatch): ErrorInfo | undefined {
+/** Decodes one fetched batch onto `added` and moves the position past it. */
+function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatch, added: ConsumerRecord[]): ErrorInfo | undefined {
   const position = p.position;
   assert(position !== undefined, 'fetching from a position');
   if (batch.lastOffset < position) return undefined;
@@ -97,7 +105,8 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
   const decoded = decodeRecords(blob.bytes, batch.baseOffset, batch.firstTimestamp, batch.recordCount);
   if (!decoded.ok) return { code: decoded.code, message: `${p.topic}/${p.partition} at ${batch.baseOffset}: ${decoded.message}` };
   if (decoded.records.length !== batch.recordCount) return { code: 'CORRUPT_MESSAGE', message: `batch at ${batch.baseOffset} holds ${decoded.records.length} of ${batch.recordCount} records` };
-  const added: ConsumerRecord[] = [];
+  const last = added.length > 0 ? added[added.length - 1] : p.buffer[p.buffer.length - 1];
+  const before = added.length;
   for (const r of decoded.records) {
     if (r.offset < position) continue; // The batch starts before the fetch offset.
     added.push({ topic: p.topic, partition: p.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
@@ -105,12 +114,17 @@ function appendBatch(ctx: ConsumerContext, p: PartitionFetch, batch: FetchedBatc
     p.bufferedBytes += bytes;
     ctx.bufferedBytes += bytes;
   }
-  const last = p.buffer[p.buffer.length - 1];
-  if (!(last === undefined || added[0] === undefined || last.offset < added[0].offset)) assert(false, `${p.topic}/${p.partition}: records buffered out of offset order`);
-  // A new array: the buffer may be shared with the snapshot this event started from.
-  p.buffer = p.buffer.concat(added);
+  const first = added[before];
+  if (!(last === undefined || first === undefined || last.offset < first.offset)) assert(false, `${p.topic}/${p.partition}: records buffered out of offset order`);
   p.position = batch.lastOffset + 1;
   return undefined;
+}
+
+/** Appends gathered records to the partition's buffer. */
+function buffer(p: PartitionFetch, added: readonly ConsumerRecord[]): void {
+  if (added.length === 0) return;
+  // A new array: the buffer may be shared with the snapshot this event started from.
+  p.buffer = p.buffer.concat(added);
 }
 
 export function recordBytes(key: Uint8Array | null, value: Uint8Array | null): number {

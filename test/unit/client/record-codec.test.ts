@@ -34,6 +34,37 @@ test('the layout is Kafka\'s v2 record: length, attributes, deltas, key, value, 
   t.deepEqual([...encoded], [26, 0, 4, 0, 2, 107, 4, 118, 118, 2, 2, 104, 2, 120]);
 });
 
+test('varints of every width round-trip, and their sizes are exact', (t) => {
+  // Timestamp deltas and value lengths across each varint width boundary (1 to 8 bytes), both signs.
+  const base = 1_700_000_000_000;
+  const deltas = [0, 63, 64, -64, -65, 8191, 8192, 1_048_575, 1_048_576, 134_217_727, 134_217_728, 2 ** 34, -(2 ** 40), 2 ** 49];
+  const lengths = [0, 63, 64, 8191, 8192, 70_000];
+  const input: RecordInput[] = deltas.map((d, i) => ({ value: new Uint8Array(lengths[i % lengths.length] as number).fill(i), timestamp: base + d }));
+  const encoded = encodeRecords(input, base);
+  t.is(encoded.byteLength, input.reduce((n, r, i) => n + recordSize(r, base, i), 0));
+  const decoded = decodeRecords(encoded, 0, base, input.length);
+  if (!decoded.ok) return t.fail(decoded.message);
+  t.deepEqual(decoded.records.map((r) => r.timestamp), input.map((r) => r.timestamp));
+  t.deepEqual(decoded.records.map((r) => r.value?.byteLength), input.map((r) => r.value?.byteLength));
+  t.true(decoded.records.every((r, i) => r.value?.every((b) => b === i) === true));
+  // A 300-byte value's length is zigzag 600: 0xd8 0x04, after the record's length (307: zigzag 614),
+  // attributes, two deltas and a null key (zigzag -1: 1).
+  const long = encodeRecords([{ value: new Uint8Array(300), timestamp: 0 }], 0);
+  t.deepEqual([...long.subarray(0, 8)], [0xe6, 0x04, 0, 0, 0, 1, 0xd8, 0x04]);
+});
+
+test('a blob inside a larger Buffer decodes from its own offset, into views of the same class', (t) => {
+  const encoded = encodeRecords(records, 1_700_000_000_000);
+  const outer = Buffer.alloc(encoded.byteLength + 20, 0xff);
+  outer.set(encoded, 7);
+  const blob = outer.subarray(7, 7 + encoded.byteLength);
+  const decoded = decodeRecords(blob, 0, 1_700_000_000_000, records.length);
+  if (!decoded.ok) return t.fail(decoded.message);
+  t.deepEqual(decoded.records.map((r) => text(r.key)), ['k1', null, null]);
+  t.deepEqual([...(decoded.records[2]?.value ?? [])], new Array(300).fill(7));
+  t.true(Buffer.isBuffer(decoded.records[2]?.value), 'a value cut from a Buffer is a Buffer');
+});
+
 test('a header key that is not UTF-8 is refused', (t) => {
   const good = encodeRecords([{ value: null, headers: [{ key: 'ab', value: null }], timestamp: 0 }], 0);
   const bad = Uint8Array.from(good);

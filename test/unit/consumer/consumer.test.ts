@@ -193,6 +193,16 @@ test('a corrupt batch is a typed error for the poll, not a crash', (t) => {
   t.like(h.takeDelivered()[0]?.result, { ok: false, code: 'CORRUPT_MESSAGE', topic: 't', partition: 0 });
 });
 
+test('the batches before a corrupt one in the same reply are still delivered, after the error', (t) => {
+  const h = consumer();
+  assigned(h, 0);
+  h.reply(h.takeOne('fetch'), fetchOk([batch(0, ['a', 'b']), batch(2, ['c']), { ...batch(3, ['d']), records: Uint8Array.from([1, 2, 3]) }]));
+  h.send({ type: 'poll', requestId: 2, maxRecords: 10 });
+  t.like(h.takeDelivered()[0]?.result, { ok: false, code: 'CORRUPT_MESSAGE', topic: 't', partition: 0 });
+  h.send({ type: 'poll', requestId: 3, maxRecords: 10, timeoutMs: 0 });
+  t.deepEqual(values(h.takeDelivered()[0]), [[0, 'a'], [1, 'b'], [2, 'c']]);
+});
+
 test('a fetch held past maxWaitMs + 200 ms re-reads metadata; a moved leader epoch fetches from the new leader at once', (t) => {
   const h = consumer({ maxWaitMs: 100, requestTimeoutMs: 30_000 });
   assigned(h, 5);
