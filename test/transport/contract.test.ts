@@ -119,6 +119,24 @@ for (const kind of ['memory', 'simulated', 'nats'] as const) {
     t.true(Buffer.from(received.buffer, received.byteOffset, received.byteLength).equals(body));
   });
 
+  test(`${kind}: small and large envelopes sent in one turn arrive in order, byte-identical`, async (t) => {
+    const net = await open(kind, t);
+    const [a, b] = net.endpoints;
+    const box = inbox();
+    b.listen('part/mixed/0/leader', box.handler);
+    await net.settle();
+    // One flush carries them all: runs of small pieces joined, large payloads written from their own buffers.
+    const sizes = [3, 40 * 1024, 0, 7, 200 * 1024, 300 * 1024, 16 * 1024 - 40, 16 * 1024, 11];
+    const bodies = sizes.map((size, n) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + n * 13 + (i >>> 9)) & 0xff));
+    for (const [n, body] of bodies.entries()) a.send(env('part/mixed/0/leader', `m${n}`, { batch: body }));
+    await net.waitFor(() => box.got.length === bodies.length, 'every envelope');
+    t.deepEqual(box.got.map((e) => e.type), sizes.map((_, n) => `m${n}`), 'in send order');
+    for (const [n, body] of bodies.entries()) {
+      const received = (box.got[n]?.body as { batch: Uint8Array }).batch;
+      t.true(Buffer.from(received.buffer, received.byteOffset, received.byteLength).equals(body), `envelope ${n} intact`);
+    }
+  });
+
   test(`${kind}: Rpc pairs a reply by corr and ignores a duplicate reply`, async (t) => {
     const net = await open(kind, t);
     const [server, client] = net.endpoints;
