@@ -39,13 +39,35 @@ class WholeMessageTransport extends NodeTransport {
   }
 }
 
-/** The parts of the client's protocol handler the flush uses (its fields are public, `flushPending` is not). */
+/** The parts of the client's protocol handler used here (its fields are public, `flushPending` is not). */
 interface FlushingProtocol {
   connected: boolean;
   infoReceived: boolean;
+  outBytes: number;
+  outMsgs: number;
   transport: unknown;
   outbound: { buffers: Uint8Array[]; size(): number; reset(): void };
   flushPending(): void;
+  sendCommand(command: string, ...payloads: Uint8Array[]): void;
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/**
+ * Publishes one message whose payload is `parts` concatenated, without concatenating them: what
+ * the client's `publish` does (the same checks, counters and protocol line), with the payload
+ * given as pieces. The caller has checked the size against the server's max_payload.
+ */
+export function publishParts(connection: NatsConnection, subject: string, parts: readonly Uint8Array[]): void {
+  if (parts.length === 1) return connection.publish(subject, parts[0]!);
+  const impl = connection as NatsConnectionImpl;
+  impl._check(subject, false, true); // closed, draining or a bad subject: the client's own errors
+  const protocol = impl.protocol as unknown as FlushingProtocol;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  protocol.outBytes += length;
+  protocol.outMsgs++;
+  protocol.sendCommand(`PUB ${subject} ${length}\r\n`, ...parts, CRLF);
 }
 
 function writePiecesOnFlush(connection: NatsConnectionImpl): void {

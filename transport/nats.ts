@@ -18,9 +18,9 @@ import {
   credsAuthenticator, PermissionViolationError, RequestError,
   type Authenticator, type Msg, type NatsConnection, type NodeConnectionOptions, type Subscription,
 } from '@nats-io/transport-node';
-import { CodecError, decodeEnvelope, encodeEnvelope } from './codec.js';
+import { CodecError, decodeEnvelope, encodeEnvelopeParts } from './codec.js';
 import type { Envelope } from './envelope.js';
-import { connectNats } from './nats-connect.js';
+import { connectNats, publishParts } from './nats-connect.js';
 import { classifyConnectError } from './nats-connect-errors.js';
 import { SentRequests } from './sent-requests.js';
 import { clusterSubject, subjectFor } from './subject.js';
@@ -98,11 +98,14 @@ export class NatsTransport implements Transport {
 
   /** Never throws for a delivery problem: an envelope the server would refuse is dropped and logged. */
   send(envelope: Envelope, options?: SendOptions): void {
-    const bytes = encodeEnvelope(envelope);
+    // Large byte fields stay in their own buffers all the way to the socket (transport/scattered.ts).
+    const parts = encodeEnvelopeParts(envelope);
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
     const maxPayload = this.connection.info?.max_payload ?? MAX_PAYLOAD_DEFAULT;
-    if (bytes.length > maxPayload) {
+    if (bytes > maxPayload) {
       this.log('envelopeTooLargeForServer', {
-        to: envelope.to, type: envelope.type, bytes: bytes.length, maxPayload,
+        to: envelope.to, type: envelope.type, bytes, maxPayload,
         hint: 'raise max_payload in the nats-server config',
       });
       return;
@@ -110,8 +113,8 @@ export class NatsTransport implements Transport {
     try {
       const subject = subjectFor(this.cluster, envelope.to);
       this.sent.note(subject, envelope);
-      if (options?.failFast === true) this.publishFailFast(envelope, subject, bytes);
-      else this.connection.publish(subject, bytes);
+      if (options?.failFast === true) this.publishFailFast(envelope, subject, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      else publishParts(this.connection, subject, parts);
     } catch (error) {
       // A closed or draining connection: at-most-once means the envelope is simply lost.
       this.log('publishFailed', { to: envelope.to, type: envelope.type, message: (error as Error).message });
