@@ -46,7 +46,7 @@ test('a fetch reply: every large batch is a piece, small ones stay inline, order
   const large = batches.filter((b) => b.length >= SCATTER_BYTES_MIN);
   t.deepEqual(parts.filter((p) => batches.includes(p as Buffer)), large, 'exactly the large batches, in order, uncopied');
   t.deepEqual(decodeEnvelope(joined(parts)), envelope);
-  t.is((envelope.body as { batches: Array<{ records: Uint8Array }> }).batches[0]!.records, batches[0], 'the envelope itself is left as it was');
+  t.is((envelope.body as { batches: Array<{ records: Uint8Array }> }).batches[0]!.records, batches[0]!, 'the envelope itself is left as it was');
 });
 
 test('an envelope without large fields is one buffer, byte-identical to the plain encoding', (t) => {
