@@ -1,8 +1,11 @@
 /**
  * Codec and transport figures: envelope pack/unpack rate for a 100 B and a 1 KiB body, then
  * request/reply round trips through runtime/rpc.ts over the memory transport and over a real
- * nats-server (started here, on a free port), one at a time and with 64 in flight.
- * Prints a markdown table; never asserts on timings.
+ * nats-server (started here, on a free port), one at a time and with 64 in flight, then large
+ * envelopes (a fetch reply's shape) streamed one way with 8 outstanding: once as Brook sends them
+ * (scattered framing, pieces written from their own buffers) and once as one msgpack buffer
+ * published by the NATS client's own `connect` and `publish`, with this process's CPU per MB
+ * (sender and receiver both run here). Prints a markdown table; never asserts on timings.
  *
  *   npx tsx bench/transport.ts
  */
@@ -13,13 +16,17 @@ import { startNatsServer } from '../test/helpers/nats-server.js';
 import { decodeEnvelope, encodeEnvelope } from '../transport/codec.js';
 import type { Envelope } from '../transport/envelope.js';
 import { MemoryNetwork } from '../transport/memory.js';
+import { connect } from '@nats-io/transport-node';
 import { NatsTransport } from '../transport/nats.js';
+import { subjectFor } from '../transport/subject.js';
 import type { Transport } from '../transport/transport.js';
 import { commandVersion, describeMachine, formatMachine } from './lib/machine.js';
 import { markdownTable, type Cell } from './lib/table.js';
 
 const CODEC_SECONDS = 1.5;
 const ROUND_TRIP_SECONDS = 3;
+const STREAM_SECONDS = 3;
+const STREAM_OUTSTANDING = 8;
 
 function envelopeWithBody(bodyBytes: number): Envelope {
   const batch = new Uint8Array(bodyBytes);
@@ -97,13 +104,75 @@ async function transportRows(): Promise<Cell[][]> {
   return rows;
 }
 
+function fetchReplyWith(records: Uint8Array, n: number): Envelope {
+  return { to: clientAddress('stream-in'), from: clientAddress('stream-out'), type: 'fetchReply', corr: n,
+    body: { code: 'OK', hw: n + 1, logStartOffset: 0, batches: [{ baseOffset: n, lastOffset: n, records, bytes: records.length }] } };
+}
+
+/**
+ * Streams `bodyBytes` envelopes to a listening NatsTransport for STREAM_SECONDS, at most
+ * STREAM_OUTSTANDING unanswered (the receiver's count is the answer): envelopes/s, MB/s and this
+ * process's CPU per MB. `publish` sends envelope number `n`.
+ */
+async function stream(receiver: NatsTransport, bodyBytes: number, publish: (n: number) => void): Promise<Cell[]> {
+  let received = 0;
+  let wake: (() => void) | undefined;
+  receiver.listen(clientAddress('stream-in'), () => { received++; wake?.(); });
+  await receiver.flush();
+  let sent = 0;
+  const run = async (seconds: number): Promise<void> => {
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      while (sent - received < STREAM_OUTSTANDING) publish(sent++);
+      await new Promise<void>((resolve) => { wake = resolve; });
+    }
+    while (received < sent) await new Promise<void>((resolve) => { wake = resolve; });
+  };
+  await run(0.5); // warm up
+  const before = received;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run(STREAM_SECONDS);
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  receiver.unlisten(clientAddress('stream-in'));
+  const megabytes = ((received - before) * bodyBytes) / 1e6;
+  return [(received - before) / seconds, megabytes / seconds, (used.user + used.system) / 1000 / megabytes];
+}
+
+async function largeEnvelopeRows(): Promise<Cell[][]> {
+  const rows: Cell[][] = [];
+  const nats = await startNatsServer();
+  try {
+    const receiver = await NatsTransport.connect({ servers: nats.url, cluster: 'bench', name: 'bench-receiver' });
+    const sender = await NatsTransport.connect({ servers: nats.url, cluster: 'bench', name: 'bench-sender' });
+    const plain = await connect({ servers: nats.url, name: 'bench-plain-sender' });
+    const subject = subjectFor('bench', clientAddress('stream-in'));
+    for (const bodyBytes of [256 * 1024, 4_000_000]) {
+      const records = new Uint8Array(bodyBytes);
+      for (let i = 0; i < records.length; i++) records[i] = 97 + (i % 26);
+      const label = bodyBytes >= 1e6 ? `${bodyBytes / 1e6} MB` : `${bodyBytes / 1024} KiB`;
+      // Alternating, so that a slower minute of a shared machine falls on both.
+      for (let round = 0; round < 2; round++) {
+        rows.push([`one way, ${label} envelopes, Brook's NatsTransport (round ${round + 1})`, ...await stream(receiver, bodyBytes, (n) => sender.send(fetchReplyWith(records, n)))]);
+        rows.push([`one way, ${label} envelopes, one msgpack buffer, NATS client publish (round ${round + 1})`, ...await stream(receiver, bodyBytes, (n) => plain.publish(subject, encodeEnvelope(fetchReplyWith(records, n))))]);
+      }
+    }
+    await Promise.all([receiver.close(), sender.close(), plain.close()]);
+  } finally {
+    await nats.stop();
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const machine = describeMachine({ 'nats-server': commandVersion('nats-server', ['--version']) });
-  const rows = [...codecRows(100, '100 B'), ...codecRows(1024, '1 KiB'), ...await transportRows()];
+  const rows = [...codecRows(100, '100 B'), ...codecRows(1024, '1 KiB'), ...await transportRows()].map((row) => [...row, '']);
+  rows.push(...await largeEnvelopeRows());
   console.log(`Machine: ${formatMachine(machine)}`);
   console.log(`Date: ${new Date().toISOString()}`);
   console.log('');
-  console.log(markdownTable(['measurement', 'ops/s', 'MB/s'], rows));
+  console.log(markdownTable(['measurement', 'ops/s', 'MB/s', 'process CPU ms per MB'], rows));
 }
 
 await main();
