@@ -27,6 +27,7 @@ const CODEC_SECONDS = 1.5;
 const ROUND_TRIP_SECONDS = 3;
 const STREAM_SECONDS = 3;
 const STREAM_OUTSTANDING = 8;
+const STREAM_GIVE_UP_MS = 10_000;
 
 function envelopeWithBody(bodyBytes: number): Envelope {
   const batch = new Uint8Array(bodyBytes);
@@ -120,13 +121,18 @@ async function stream(receiver: NatsTransport, bodyBytes: number, publish: (n: n
   receiver.listen(clientAddress('stream-in'), () => { received++; wake?.(); });
   await receiver.flush();
   let sent = 0;
+  // Core NATS may drop a message: a stream that stops arriving ends the bench with a line, not a hang.
+  const arrival = (): Promise<void> => new Promise<void>((resolve, reject) => {
+    const giveUp = setTimeout(() => reject(new Error(`no envelope arrived for ${STREAM_GIVE_UP_MS} ms (${received} of ${sent})`)), STREAM_GIVE_UP_MS);
+    wake = () => { clearTimeout(giveUp); resolve(); };
+  });
   const run = async (seconds: number): Promise<void> => {
     const until = performance.now() + seconds * 1000;
     while (performance.now() < until) {
       while (sent - received < STREAM_OUTSTANDING) publish(sent++);
-      await new Promise<void>((resolve) => { wake = resolve; });
+      await arrival();
     }
-    while (received < sent) await new Promise<void>((resolve) => { wake = resolve; });
+    while (received < sent) await arrival();
   };
   await run(0.5); // warm up
   const before = received;
