@@ -109,7 +109,7 @@ function initialContext(input: PartitionInput): PartitionContext {
     prng: input.seed >>> 0, logStart: 0, hw: 0, leo: 0, leoPending: 0, epochs: [],
     tail: createTailCache(knobs.tailCacheBytes), index: createBatchIndex(), producers: new Map(),
     nextToken: 1, nextCorr: 1, ops: new Map(), logWrite: undefined, recovery: undefined, leader: undefined, follower: undefined, isrInFlight: undefined, resigned: false, abandonedEpoch: -1,
-    hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs },
+    hwCheckpoint: { hw: 0, inFlight: false, atMs: input.nowMs }, producersCheckpoint: { inFlight: false, atMs: input.nowMs, persisted: undefined },
     retention: { nextCheckMs: input.nowMs + knobs.retentionCheckMs, inFlight: false },
     throttle: applyThrottle(undefined, input.throttle, input.nowMs),
   };

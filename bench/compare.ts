@@ -74,7 +74,8 @@ export function targetLines(brook: BrookFigures): string[] {
   }
   const idle = brook.idleMemory;
   if (idle) {
-    lines.push(`Idle replica memory: ${idle.kibPerReplica.toFixed(1)} KiB per replica over ${idle.replicas} replicas (RSS ${idle.rssBeforeKiB} -> ${idle.rssAfterKiB} KiB); target <= 50 KiB: ${verdict(idle.kibPerReplica <= 50)}`);
+    lines.push(`Idle replica memory: ${idle.kibPerReplica.toFixed(1)} KiB per replica over ${idle.replicas} replicas (RSS ${idle.rssBeforeKiB} -> ${idle.rssAfterKiB} KiB; `
+      + `${idle.kibPerReplicaMin.toFixed(1)}-${idle.kibPerReplicaMax.toFixed(1)} KiB over the idle window); target <= 50 KiB: ${verdict(idle.kibPerReplica <= 50)}`);
   } else {
     lines.push(`Idle replica memory: n/a (${brook.idleMemoryError ?? 'skipped'})`);
   }

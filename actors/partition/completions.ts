@@ -40,7 +40,7 @@ export function onStored(ctx: PartitionContext, fx: Fx, event: RuntimeEvent & { 
       ctx.hwCheckpoint = { hw: Math.max(ctx.hwCheckpoint.hw, op.hw), inFlight: false, atMs: ctx.nowMs };
       return;
     case 'producers':
-      ctx.producersCheckpoint = { inFlight: false, atMs: ctx.nowMs };
+      ctx.producersCheckpoint = { inFlight: false, atMs: ctx.nowMs, persisted: op.table };
       return;
     case 'logStart': {
       const token = newToken(ctx, { kind: 'deleteBefore', offset: op.offset });

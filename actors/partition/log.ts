@@ -215,7 +215,7 @@ export function persistProducers(ctx: PartitionContext, fx: Fx): void {
   assert(ctx.leo === ctx.leoPending, 'the checkpoint covers exactly the stored log');
   assert(ctx.leo >= ctx.logStart, 'the covered log does not end below its start');
   const meta = producersToMeta(ctx.producers, ctx.leo);
-  const token = newToken(ctx, { kind: 'producers' });
+  const token = newToken(ctx, { kind: 'producers', table: ctx.producers });
   ctx.producersCheckpoint = { ...ctx.producersCheckpoint, inFlight: true };
   fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'producers'), meta]], sync: false } });
 }

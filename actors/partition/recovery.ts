@@ -80,6 +80,8 @@ function beginScan(ctx: PartitionContext, fx: Fx): void {
   ctx.index = createBatchIndex();
   const loaded = producersFromMeta(r.producers, ctx.leo);
   ctx.producers = loaded.table;
+  // What is on disk: the scan below replaces the table (copy on write) only if it replays a batch into it.
+  ctx.producersCheckpoint = { ...ctx.producersCheckpoint, persisted: loaded.table };
   r.producersCoveredOffset = loaded.coveredOffset;
   r.scanFrom = ctx.logStart;
   assert(ctx.logStart <= ctx.leo && ctx.leo === ctx.leoPending, 'the recovered log has no write in flight');

@@ -5,6 +5,7 @@
  */
 import { assert } from '../assert.js';
 import { planRetention } from './retention.js';
+import { indexAt } from './log-cache.js';
 import { advanceLogStart, persistProducers } from './log.js';
 import { leaderOf, metaKey, wallMs } from './step.js';
 import type { Fx } from '../kit/fx.js';
@@ -66,8 +67,28 @@ function checkpointHw(ctx: PartitionContext, fx: Fx): void {
  */
 function checkpointProducers(ctx: PartitionContext, fx: Fx): void {
   const c = ctx.producersCheckpoint;
-  if (c.inFlight || ctx.producers.size === 0 || ctx.leo !== ctx.leoPending || ctx.nowMs - c.atMs < ctx.knobs.producersCheckpointMs) return;
+  if (c.inFlight || ctx.producers.size === 0 || ctx.producers === c.persisted || ctx.leo !== ctx.leoPending || ctx.nowMs - c.atMs < ctx.knobs.producersCheckpointMs) return;
   persistProducers(ctx, fx);
+}
+
+/**
+ * When retention may next have a batch to delete, not before the next check is allowed: the oldest
+ * batch, if it is below the HW, once it is older than retention.ms, or at once when the log is over
+ * retention.bytes. Infinity when only an append, an HW move or a finished deletion could make one due:
+ * each is an event, after which the host asks again. So an idle replica with data is not ticked every
+ * retentionCheckMs for a retention that is days away.
+ */
+function retentionDueAt(ctx: PartitionContext): number {
+  const oldest = indexAt(ctx.index, 0);
+  if (ctx.retention.inFlight || oldest === undefined || oldest.lastOffset >= ctx.hw) return Infinity;
+  assert(ctx.index.bytes >= oldest.bytes, 'the indexed bytes include the oldest batch');
+  const { retentionMs, retentionBytes } = ctx.configs;
+  let due = Infinity;
+  if (retentionBytes >= 0 && ctx.index.bytes > retentionBytes) due = ctx.nowMs;
+  // planRetention deletes a batch once maxTimestamp < wall clock - retention.ms.
+  else if (retentionMs >= 0) due = ctx.nowMs + (oldest.maxTimestamp + retentionMs - wallMs(ctx)) + 1;
+  assert(!Number.isNaN(due), 'a retention deadline or Infinity');
+  return Math.max(due, ctx.retention.nextCheckMs);
 }
 
 /** Waiting lists longer than this are not scanned for their earliest deadline: the replica is busy, it ticks every tickMs. */
@@ -81,8 +102,7 @@ const SCAN_MAX = 16;
  */
 export function nextTickAt(ctx: PartitionContext): number {
   assert(ctx.knobs.tickMs > 0, 'a busy replica ticks every tickMs');
-  // Retention has nothing to delete in an empty log.
-  let at = ctx.leo > ctx.logStart ? ctx.retention.nextCheckMs : Infinity;
+  let at = retentionDueAt(ctx);
   const consider = (ms: number): void => { if (ms < at) at = ms; };
   const busy = ctx.nowMs + ctx.knobs.tickMs;
   const l = ctx.leader;
@@ -109,7 +129,7 @@ export function nextTickAt(ctx: PartitionContext): number {
   const hw = ctx.hwCheckpoint;
   if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
   const producers = ctx.producersCheckpoint;
-  if (!producers.inFlight && ctx.producers.size > 0) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
+  if (!producers.inFlight && ctx.producers.size > 0 && ctx.producers !== producers.persisted) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
   assert(!Number.isNaN(at), 'a deadline or Infinity');
   return Math.max(at, ctx.nowMs + 1);
 }

@@ -163,7 +163,8 @@ export type PendingOp =
   | { kind: 'hw'; hw: number }
   | { kind: 'logStart'; offset: number }
   | { kind: 'deleteBefore'; offset: number }
-  | { kind: 'producers' }
+  /** `table` is the producer table the checkpoint writes (the next one is due only once the table is another). */
+  | { kind: 'producers'; table: ProducerTable }
   | { kind: 'fetchRead'; request: FetchRequest; deadlineMs: number };
 
 export interface Recovery {
@@ -275,7 +276,13 @@ export interface PartitionContext {
    */
   abandonedEpoch: number;
   hwCheckpoint: { hw: number; inFlight: boolean; atMs: number };
-  producersCheckpoint: { inFlight: boolean; atMs: number };
+  /**
+   * `persisted`: the producer table the last checkpoint wrote or recovery read back. The table is
+   * copied on write (actors/kit/draft.ts), so while it is the same object nothing changed and an
+   * idle replica writes no checkpoint; a periodic one cost a node with 10,000 idle replicas 2,000
+   * writes a second (bench/RESULTS.md, "Fifteenth round").
+   */
+  producersCheckpoint: { inFlight: boolean; atMs: number; persisted: ProducerTable | undefined };
   retention: { nextCheckMs: number; inFlight: boolean };
   /** The reassignment throttle of this replica (actors/partition/throttle.ts); undefined when nothing is throttled. */
   throttle: ThrottleBucket | undefined;

@@ -13,6 +13,13 @@ export interface IdleMemoryFigures {
   rssBeforeKiB: number;
   rssAfterKiB: number;
   kibPerReplica: number;
+  /**
+   * The lowest and highest per-replica figure over the settle window: with thousands of idle
+   * replicas V8 lets garbage pile up for a minute or more before a full collection, so RSS is a
+   * sawtooth and the last sample (the figure) lands anywhere on it.
+   */
+  kibPerReplicaMin: number;
+  kibPerReplicaMax: number;
   creationSeconds: number;
   /** createTopic calls answered 'exists' (an admin retry after a late reply); counted as created. */
   retriedCreates: number;
@@ -65,8 +72,10 @@ export async function measureIdleMemory(options: IdleMemoryOptions): Promise<Idl
     }
     options.log(`  e. RSS while idle, once a second: ${samples.join(', ')} KiB`);
     const rssAfterKiB = samples[samples.length - 1] as number;
+    const perReplica = (rssKiB: number): number => (replicas === 0 ? Number.NaN : (rssKiB - rssBeforeKiB) / replicas);
     const figures: IdleMemoryFigures = { replicas, requestedReplicas: options.topics * options.partitionsPerTopic, rssBeforeKiB, rssAfterKiB,
-      kibPerReplica: replicas === 0 ? Number.NaN : (rssAfterKiB - rssBeforeKiB) / replicas, creationSeconds, retriedCreates };
+      kibPerReplica: perReplica(rssAfterKiB), kibPerReplicaMin: perReplica(Math.min(...samples)), kibPerReplicaMax: perReplica(Math.max(...samples)),
+      creationSeconds, retriedCreates };
     if (note !== undefined) figures.note = note;
     return figures;
   } finally {

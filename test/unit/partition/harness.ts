@@ -20,6 +20,8 @@ export const TOPIC_ID = 'tid';
 export class MemoryStore {
   logs = new Map<string, Map<number, unknown>>();
   meta = new Map<string, unknown>();
+  /** Every meta key written, in order (a key once per write). */
+  metaWrites: string[] = [];
 
   log(name: string): Map<number, unknown> {
     let log = this.logs.get(name);
@@ -108,7 +110,7 @@ export class Replica {
         return { type: 'stored', token: p.token };
       }),
       putMeta: (_a, p: { token: number; entries: Array<[string, unknown]> }) => queue(() => {
-        for (const [k, v] of p.entries) { if (v === undefined) store.meta.delete(k); else store.meta.set(k, structuredClone(v)); }
+        for (const [k, v] of p.entries) { store.metaWrites.push(k); if (v === undefined) store.meta.delete(k); else store.meta.set(k, structuredClone(v)); }
         return { type: 'stored', token: p.token };
       }),
       getMeta: (_a, p: { token: number; key: string }) => queue(() => ({ type: 'metaRead', token: p.token, value: structuredClone(store.meta.get(p.key)) })),
