@@ -74,6 +74,16 @@ test('seed 909662 (5 nodes): a throttled move of a long log finishes within the 
   t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
 });
 
+// Found with 5 nodes on a slow network: a controller failover committed only part of the creation of
+// __consumer_offsets (each metadata record is its own Raft entry), two of its three partitions, and
+// every group lookup waited for a third that nothing would add. A node now asks for the missing ones.
+test('seed 943485 (5 nodes, slow network): a half-committed __consumer_offsets gets its missing partitions', (t) => {
+  const result = runStreamSim({ seed: 943485, nodes: 5, slowNetwork: true });
+  const hint = `${streamReplayHint(result)} (with --nodes 5 --slow-network)\n${result.logTail.slice(-15).join('\n')}`;
+  t.deepEqual(result.violations, [], hint);
+  t.true(result.converged, `liveness: ${result.livenessReason}\n${hint}`);
+});
+
 // Found at 30 s: on a network that duplicates messages, with one metadata entry per appendEntries, a
 // lagging controller follower's requests multiplied (each duplicate reply sent another request)
 // until the run made no headway; the scheduler's per-second limit now fails such a run at once.
