@@ -22,6 +22,7 @@ import { findCoordinator, parseFindCoordinator } from './find-coordinator.js';
 import { CONTROLLER_FOR_ADMIN, controllerVoter, METADATA, nodeAddress } from '../../actors/kit/addresses.js';
 import { refusal } from '../../actors/kit/admission.js';
 import { emptyImage, type MetadataImage } from '../../actors/metadata/image.js';
+import type { ControllerContext, RaftLog } from '../../actors/controller/types.js';
 import type { NodeContext, NodeInput, NodeNotice } from '../../actors/node.js';
 
 export { NODE_DEFAULTS, type NodeConfig, type NodeEnv, type NodeKnobs } from './config.js';
@@ -101,6 +102,11 @@ export class BrookNode {
 
   get controllerId(): number { return this.actorContext()?.controllerId ?? -1; }
   get controllerTerm(): number { return this.actorContext()?.controllerTerm ?? 0; }
+
+  /** The Raft log of this node's controller replica, when it is a voter (the simulator's power-loss judge reads it). */
+  get controllerLog(): RaftLog | undefined {
+    return (this.host.snapshot(controllerVoter(this.config.nodeId))?.context as ControllerContext | undefined)?.log;
+  }
 
   private actorContext(): NodeContext | undefined { return this.host.snapshot(this.address)?.context as NodeContext | undefined; }
 

@@ -11,6 +11,7 @@ import { bugPlanted, plantedBugs } from './bugs.js';
 import { PowerOutages } from './sole-in-sync.js';
 import { sometimes } from './sometimes.js';
 import type { MetadataImage } from '../../actors/metadata/image.js';
+import type { RaftLog } from '../../actors/controller/types.js';
 import { partitionLogName } from '../../actors/partition.js';
 
 export interface ClusterSimOptions extends SimWorldOptions {
@@ -176,9 +177,10 @@ export class ClusterSim {
   private losePower(n: SimBrookNode): void {
     const judgeLater = this.options.sparePowerLossOfSoleInSync === true && n.sim.up;
     const image = judgeLater ? this.freshestImage() : undefined;
+    const logs = judgeLater ? this.controllerLogs() : [];
     n.brook?.stop();
     n.sim.crash(judgeLater ? 'process' : 'power');
-    if (judgeLater) this.powerOutages.cut(n.id, image);
+    if (judgeLater) this.powerOutages.cut(n.id, image, logs);
   }
 
   /** Starts a down node again; a pending power loss takes its page cache unless it comes back in an ISR. */
@@ -207,12 +209,17 @@ export class ClusterSim {
       if (exit !== undefined && exit.brook === n.brook) exit.restartDue = true;
       return;
     }
-    const inIsr = this.powerOutages.restore(n.id, this.freshestImage());
+    const inIsr = this.powerOutages.restore(n.id, this.freshestImage(), this.controllerLogs());
     if (inIsr !== undefined) {
       if (sometimes('power-loss-spared-in-isr', inIsr.length > 0)) this.world.trace.add(this.world.scheduler.nowMs, 'fault', 'powerLossAsCrash', `${n.id}:${inIsr.join(',')}`);
       else n.sim.store.losePower();
     }
     n.sim.restart();
+  }
+
+  /** The Raft logs of the up nodes' controller replicas, uncommitted entries included. */
+  private controllerLogs(): RaftLog[] {
+    return this.up().map((n) => n.brook?.controllerLog).filter((log): log is RaftLog => log !== undefined);
   }
 
   /** The metadata image with the highest applied offset among up nodes. */

@@ -8,6 +8,7 @@
  * `PowerOutages`.
  */
 import type { MetadataImage } from '../../actors/metadata/image.js';
+import type { RaftLog } from '../../actors/controller/types.js';
 
 /** The partitions ("topic/partition") whose committed ISR holds `nodeId`. */
 export function inSyncPartitions(image: MetadataImage, nodeId: number): string[] {
@@ -16,6 +17,28 @@ export function inSyncPartitions(image: MetadataImage, nodeId: number): string[]
     image.topics[name]?.partitions.forEach((p, index) => { if (p.isr.includes(nodeId)) out.push(`${name}/${index}`); });
   }
   return out;
+}
+
+/**
+ * The partitions whose ISR would hold `nodeId` once the entries of some controller log past the
+ * judged image commit: a record can be committed after the node restarted (seed 798169: node 1 was
+ * added to an ISR just before its power went, the controller leader crashed before committing it,
+ * and the next leader committed it after node 1 restarted, with its page cache judged lost on an
+ * image that did not have it yet). `logs`: the Raft log of each controller replica at hand.
+ */
+export function pendingInSync(image: MetadataImage | undefined, logs: readonly RaftLog[], nodeId: number): string[] {
+  const names = new Map(Object.values(image?.topics ?? {}).map((t) => [t.topicId, t.name]));
+  const out = new Set<string>();
+  for (const log of logs) {
+    const latest = new Map<string, number[]>();
+    // Entry i of the log is at index snapshotIndex + 1 + i; the image has applied up to its offset.
+    const judgedUpTo = Math.max(0, (image?.offset ?? 0) - log.snapshotIndex);
+    for (const { record } of log.entries.slice(judgedUpTo)) {
+      if (record.type === 'partitionAdded' || record.type === 'partitionChanged') latest.set(`${names.get(record.topicId) ?? record.topicId}/${record.partition}`, record.isr);
+    }
+    for (const [key, isr] of latest) if (isr.includes(nodeId)) out.add(key);
+  }
+  return [...out].sort();
 }
 
 /**
@@ -37,23 +60,33 @@ export function inSyncPartitions(image: MetadataImage, nodeId: number): string[]
  * kept from when the power went, whichever is newer. When every node was down for a moment, the
  * nodes up at the restart may not have heard from a controller yet and hold an empty image (seed
  * 28 of a sweep: the node that lost power was the only in-sync replica, and was judged on nothing).
+ * And on what the controller logs of the up nodes hold past that image, which may commit later.
  */
 export class PowerOutages {
-  private readonly out = new Map<number, MetadataImage | undefined>();
+  /** By node: the freshest image and the controller logs at hand when its power went (logs are never mutated). */
+  private readonly out = new Map<number, { image: MetadataImage | undefined; logs: readonly RaftLog[] }>();
 
-  /** Power went out on `nodeId` (its process is already down, its page cache not yet judged); `image`: the freshest then. */
-  cut(nodeId: number, image: MetadataImage | undefined): void { this.out.set(nodeId, image === undefined ? undefined : structuredClone(image)); }
+  /**
+   * Power went out on `nodeId` (its process is already down, its page cache not yet judged);
+   * `image`: the freshest then; `controllerLogs`: the controller replicas' logs then.
+   */
+  cut(nodeId: number, image: MetadataImage | undefined, controllerLogs: readonly RaftLog[] = []): void {
+    this.out.set(nodeId, { image: image === undefined ? undefined : structuredClone(image), logs: controllerLogs });
+  }
 
   /**
    * `nodeId` is about to restart: undefined when its last fault was no power loss; else the
    * partitions whose ISR still holds it, any of which it could be left to lead alone with a
-   * shorter log (empty: the power loss takes its page cache).
+   * shorter log, now or once what `controllerLogs` hold past the image commits (empty: the power
+   * loss takes its page cache).
    */
-  restore(nodeId: number, image: MetadataImage | undefined): string[] | undefined {
+  restore(nodeId: number, image: MetadataImage | undefined, controllerLogs: readonly RaftLog[] = []): string[] | undefined {
     if (!this.out.has(nodeId)) return undefined;
-    const atCut = this.out.get(nodeId);
+    const { image: atCut, logs: logsAtCut } = this.out.get(nodeId) ?? { image: undefined, logs: [] };
     this.out.delete(nodeId);
     const judged = atCut !== undefined && (image === undefined || atCut.offset > image.offset) ? atCut : image;
-    return judged === undefined ? [] : inSyncPartitions(judged, nodeId);
+    const committed = judged === undefined ? [] : inSyncPartitions(judged, nodeId);
+    const pending = pendingInSync(judged, [...logsAtCut, ...controllerLogs], nodeId);
+    return [...new Set([...committed, ...pending])].sort();
   }
 }

@@ -4,10 +4,12 @@
 // Method: metadata images built by hand. Seeds 200121 and 200200 (the ISR shrank to a node only
 // after it lost power) are judged on restart, on the freshest image at hand; seed 410148 (the ISR
 // shrank to a node after it restarted, before its new incarnation could register) is why a node
-// still in any ISR on restart is spared, not only one alone there.
+// still in any ISR on restart is spared, not only one alone there; seed 798169 (an ISR change that
+// committed after the restart) is why what the controller logs hold uncommitted counts too.
 import test from 'ava';
 import { emptyImage, type MetadataImage, type PartitionImage } from '../../actors/metadata/image.js';
-import { PowerOutages, inSyncPartitions } from '../../runtime/sim/sole-in-sync.js';
+import { PowerOutages, inSyncPartitions, pendingInSync } from '../../runtime/sim/sole-in-sync.js';
+import type { RaftEntry, RaftLog } from '../../actors/controller/types.js';
 
 function imageWith(partitions: Array<Pick<PartitionImage, 'isr' | 'leader'>>): MetadataImage {
   const image = emptyImage();
@@ -62,4 +64,24 @@ test('with no image at hand on restart (every node was down a moment), the image
   newer.offset = 20;
   outages.cut(2, older);
   t.deepEqual(outages.restore(2, newer), [], 'a newer image at the restart wins: node 2 has left the ISR');
+});
+
+test('an ISR change still uncommitted in a controller log counts: it may commit after the restart (seed 798169)', (t) => {
+  // Node 1 joined events/0's ISR just before its power went; the controller leader crashed before
+  // committing that, and the next leader committed it after node 1 restarted.
+  const committed = imageWith([{ leader: 3, isr: [3] }]);
+  committed.offset = 50;
+  const change = (isr: number[]): RaftEntry => ({ term: 4, record: { type: 'partitionChanged', topicId: 't1', partition: 0, replicas: [3, 4, 1], isr, leader: 3, leaderEpoch: 0, partitionEpoch: 3 } });
+  const log: RaftLog = { snapshotIndex: 40, snapshotTerm: 3, entries: [...Array.from({ length: 10 }, () => change([3])), change([1, 3])] };
+  t.deepEqual(pendingInSync(committed, [log], 1), ['events/0'], 'entry 51 would put node 1 in the ISR');
+  const outages = new PowerOutages();
+  outages.cut(1, committed, [log]);
+  t.deepEqual(outages.restore(1, committed), ['events/0'], 'the log kept from when the power went counts');
+  outages.cut(1, committed);
+  t.deepEqual(outages.restore(1, committed, [log]), ['events/0'], 'so does a log at hand on restart');
+  const removedAgain: RaftLog = { ...log, entries: [...log.entries, change([3])] };
+  t.deepEqual(pendingInSync(committed, [removedAgain], 1), [], 'the latest change in a log decides');
+  const applied = imageWith([{ leader: 3, isr: [3] }]);
+  applied.offset = 51;
+  t.deepEqual(pendingInSync(applied, [log], 1), [], 'entries the image has applied are judged by the image, not the log');
 });
