@@ -9,7 +9,7 @@
 import { assert } from '../assert.js';
 import type { SendParams } from '../effects.js';
 import { replay } from '../metadata/replay.js';
-import type { MetadataRecord } from '../metadata/records.js';
+import { asOneEntry, type MetadataRecord } from '../metadata/records.js';
 import { majority, type ControllerContext, type From, type RaftEntry, type RaftMessage } from './types.js';
 import { appended, entryAt, firstIndexOfTerm, lastIndex, slice, termAt, truncatedFrom } from './log.js';
 import { adoptTerm, flushAcks, followLeader } from './follow.js';
@@ -19,18 +19,17 @@ import { METADATA_LOG, raftSend } from './step.js';
 import { report, type Fx } from '../kit/fx.js';
 import { newToken } from '../kit/ops.js';
 
-/** Leader: append records as one batch, replay them into the working image, park the reply (until the nodes applied them too, with `untilApplied`). */
+/** Leader: append a decision's records as one entry, replay them into the working image, park the reply (until the nodes applied them too, with `untilApplied`). */
 export function propose(ctx: ControllerContext, fx: Fx, records: MetadataRecord[], replyTo: SendParams | undefined, untilApplied = false): void {
   assert(ctx.role === 'leader' && ctx.working !== undefined, 'only the leader proposes');
   const first = lastIndex(ctx.log) + 1;
   assert(ctx.working.offset === first - 1, 'the working image is at the last index');
-  const entries: RaftEntry[] = records.map((record) => ({ term: ctx.term, record }));
-  let working = ctx.working;
-  records.forEach((record, i) => { working = replay(working, record, first + i); });
-  ctx.working = working;
-  if (entries.length > 0) {
-    ctx.log = appended(ctx.log, entries);
-    writeEntries(ctx, fx, first, entries);
+  if (records.length > 0) {
+    // A decision is one entry, so a failover commits all of it or none (a batch when it has several records).
+    const entry: RaftEntry = { term: ctx.term, record: asOneEntry(records) };
+    ctx.working = replay(ctx.working, entry.record, first);
+    ctx.log = appended(ctx.log, [entry]);
+    writeEntries(ctx, fx, first, [entry]);
     for (const id of Object.keys(ctx.followers)) if (!ctx.followers[id]?.inFlight) sendAppend(ctx, fx, Number(id));
   }
   if (replyTo !== undefined) park(ctx, fx, lastIndex(ctx.log), withMetadataOffset(replyTo, lastIndex(ctx.log)), untilApplied);

@@ -36,7 +36,8 @@ export function decideRegisterNode(image: MetadataImage, command: RegisterNode, 
   // The old incarnation is gone: move its leaderships first, then register the new one fenced.
   const records: MetadataRecord[] = existing === undefined ? []
     : moveAwayFrom(image, command.nodeId, (id) => id !== command.nodeId && aliveIn(image, env)(id), false);
-  const nodeEpoch = env.nextOffset + records.length;
+  // The decision is one entry (actors/controller/replication.ts, propose): its offset is the new epoch.
+  const nodeEpoch = env.nextOffset;
   records.push({ type: 'nodeRegistered', nodeId: command.nodeId, nodeEpoch, incarnationId: command.incarnationId,
     address: command.address, ...(command.rack !== undefined ? { rack: command.rack } : {}),
     ...(command.kafkaListener !== undefined ? { kafkaListener: command.kafkaListener } : {}) });

@@ -46,7 +46,25 @@ export type MetadataRecord =
   /** Cluster-wide settings (Kafka's dynamic broker configs for the default resource), the whole map after the change. */
   | { type: 'clusterConfigChanged'; configs: TopicConfigs }
   /** A no-op the new Raft leader commits to learn its commit index (Raft §8). */
-  | { type: 'leaderChanged'; leaderId: number; term: number };
+  | { type: 'leaderChanged'; leaderId: number; term: number }
+  /**
+   * The records of one decision, in order, as one Raft entry: committed and applied whole or not at
+   * all (KRaft appends a decision as one record batch for the same reason). As separate entries a
+   * controller failover could commit a prefix: a topic with some of its partitions, a fenced node
+   * still leading (seed 943485). Never nested; its records share the entry's offset.
+   */
+  | { type: 'batch'; records: MetadataRecord[] };
+
+/** The records an entry holds: a batch's, in order, or the record itself. */
+export function recordsOf(record: MetadataRecord): readonly MetadataRecord[] {
+  return record.type === 'batch' ? record.records : [record];
+}
+
+/** One Raft entry for a decision's records: the record itself when there is one, else a batch. */
+export function asOneEntry(records: readonly MetadataRecord[]): MetadataRecord {
+  const flat = records.flatMap((r) => recordsOf(r));
+  return flat.length === 1 ? flat[0] as MetadataRecord : { type: 'batch', records: flat };
+}
 
 /** `leader` value of a partition without a leader (Kafka uses -1 too). */
 export const NO_LEADER = -1;

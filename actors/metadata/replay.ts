@@ -67,6 +67,12 @@ function applyRecord(image: MetadataImage, record: MetadataRecord, offset: numbe
     case 'balancePlanChanged':
       return { ...image, balance: { balancing: record.balancing, awaiting: [...record.awaiting] } };
     case 'leaderChanged': return { ...image };
+    case 'batch': {
+      assert(record.records.length > 0 && record.records.every((r) => r.type !== 'batch'), `a batch of plain records at ${offset}`);
+      let next = image;
+      for (const r of record.records) next = applyRecord(next, r, offset);
+      return next === image ? { ...image } : next;
+    }
     default: return unreachable(record);
   }
 }

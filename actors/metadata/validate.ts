@@ -13,6 +13,8 @@ import { Invalid as KitInvalid } from '../kit/validate.js';
 import { parsePlacementRequest, PLACEMENT_REQUESTS } from './validate-placement.js';
 
 export const ENTRIES_MAX = 10_000;
+/** A batch holds one decision's records: a topic's partitions, or every partition a fenced node leaves. */
+export const BATCH_RECORDS_MAX = 200_000;
 const IDS_MAX = 10_000;
 const CONFIGS_MAX = 100;
 
@@ -75,6 +77,15 @@ function record(b: Body): MetadataRecord {
     // nodeId -1: a single id handed to an idempotent client by initProducerId, owned by no node.
     case 'producerIdsAllocated': return { type, nodeId: int(b, 'nodeId', -1, 2 ** 31 - 1), firstProducerId: int(b, 'firstProducerId', 0), count: int(b, 'count', 1) };
     case 'leaderChanged': return { type, leaderId: nodeId(b, 'leaderId'), term: epoch(b, 'term') };
+    case 'batch': {
+      const inner = b['records'];
+      if (!Array.isArray(inner) || inner.length === 0 || inner.length > BATCH_RECORDS_MAX) fail(`a batch holds 1 to ${BATCH_RECORDS_MAX} records`);
+      return { type, records: inner.map((r, i) => {
+        const plain = record(object(r, `records[${i}]`));
+        if (plain.type === 'batch') fail('a batch is never nested');
+        return plain;
+      }) };
+    }
     default: return fail(`unknown record type ${String(type)}`);
   }
 }

@@ -35,8 +35,7 @@ export function offsetsReplicationFactor(image: MetadataImage): number {
 
 /** The answer, and the createTopic request to send when the offsets topic does not exist yet. */
 export function findCoordinator(image: MetadataImage, groupId: string, partitions: number):
-    { reply: FindCoordinatorReply; create?: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string>; internal: true };
-      grow?: { name: string; totalCount: number } } {
+    { reply: FindCoordinatorReply; create?: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string>; internal: true } } {
   if (groupId === '') return { reply: { code: 'INVALID_GROUP_ID', message: 'the group id is empty' } };
   const topic = topicsOf(image).find((t) => t.name === OFFSETS_TOPIC);
   if (topic === undefined) {
@@ -49,11 +48,7 @@ export function findCoordinator(image: MetadataImage, groupId: string, partition
       create: { name: OFFSETS_TOPIC, partitions, replicationFactor, configs: { 'retention.ms': '-1' }, internal: true } };
   }
   if (topic.partitions.length < partitions) {
-    // Usually this node has applied only part of the creation. But each metadata record is its own Raft
-    // entry, so a controller failover can commit a prefix of the creation and nothing would add the rest
-    // (seed 943485): ask for the missing partitions. A controller whose image has them all refuses.
-    return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `${OFFSETS_TOPIC} has ${topic.partitions.length} of its ${partitions} partitions yet` },
-      grow: { name: OFFSETS_TOPIC, totalCount: partitions } };
+    return { reply: { code: 'COORDINATOR_NOT_AVAILABLE', message: `${OFFSETS_TOPIC} has ${topic.partitions.length} of its ${partitions} partitions yet` } };
   }
   const partition = groupPartition(groupId, topic.partitions.length);
   const state = topic.partitions[partition];

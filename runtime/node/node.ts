@@ -207,14 +207,9 @@ export class BrookNode {
     if (!this.servesMetadata()) return answer({ code: 'COORDINATOR_NOT_AVAILABLE', message: `node ${this.config.nodeId} has no metadata yet` });
     const found = findCoordinator(this.metadata.image, parsed.groupId, this.knobs.offsetsTopicPartitions);
     answer(found.reply);
-    if ((found.create === undefined && found.grow === undefined) || this.creatingOffsetsTopic) return;
+    if (found.create === undefined || this.creatingOffsetsTopic) return;
     this.creatingOffsetsTopic = true;
-    const done = (): void => { this.creatingOffsetsTopic = false; };
-    if (found.create !== undefined) {
-      this.env.logger.log('info', 'creatingOffsetsTopic', { partitions: found.create.partitions, replicationFactor: found.create.replicationFactor });
-      this.rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', found.create, {}, done);
-    } else if (found.grow !== undefined) {
-      this.rpc.call(CONTROLLER_FOR_ADMIN, 'createPartitions', found.grow, {}, done);
-    }
+    this.env.logger.log('info', 'creatingOffsetsTopic', { partitions: found.create.partitions, replicationFactor: found.create.replicationFactor });
+    this.rpc.call(CONTROLLER_FOR_ADMIN, 'createTopic', found.create, {}, () => { this.creatingOffsetsTopic = false; });
   }
 }

@@ -220,14 +220,22 @@ function garbleNode1Metadata(envelope: Envelope, body: Record<string, unknown>):
   if (envelope.type !== 'nodeHeartbeatReply' || !Array.isArray(body['records'])) return envelope;
   const snapshot = body['snapshot'] as { image?: { nodes?: Record<string, { nodeId: number; nodeEpoch: number }> } } | undefined;
   for (const node of Object.values(snapshot?.image?.nodes ?? {})) node1Known.set(node.nodeId, node.nodeEpoch);
-  const records = (body['records'] as Array<{ offset: number; record: { type?: string; nodeId?: number; nodeEpoch?: number } }>).map((entry) => {
+  const records = (body['records'] as Array<{ offset: number; record: GarbledRecord }>).map((entry) => {
     const r = entry.record;
-    if (typeof r.type !== 'string' || !r.type.startsWith('node') || r.nodeId === undefined || r.nodeId === 1) return entry;
-    const known = node1Known.get(r.nodeId);
-    if (known === undefined && r.type === 'nodeRegistered' && r.nodeEpoch !== undefined) node1Known.set(r.nodeId, r.nodeEpoch);
-    return known !== undefined && r.nodeEpoch !== known ? { offset: entry.offset, record: { type: 'leaderChanged', leaderId: 0, term: 0 } } : entry;
+    if (r.type === 'batch' && Array.isArray(r.records)) return { offset: entry.offset, record: { ...r, records: r.records.map(garbleRecord) } };
+    return { offset: entry.offset, record: garbleRecord(r) };
   });
   return { ...envelope, body: { ...body, records } };
+}
+
+type GarbledRecord = { type?: string; nodeId?: number; nodeEpoch?: number; records?: GarbledRecord[] };
+
+/** A state change of another node's incarnation node 1 has not heard register, as a no-op. */
+function garbleRecord(r: GarbledRecord): GarbledRecord {
+  if (typeof r.type !== 'string' || !r.type.startsWith('node') || r.nodeId === undefined || r.nodeId === 1) return r;
+  const known = node1Known.get(r.nodeId);
+  if (known === undefined && r.type === 'nodeRegistered' && r.nodeEpoch !== undefined) node1Known.set(r.nodeId, r.nodeEpoch);
+  return known !== undefined && r.nodeEpoch !== known ? { type: 'leaderChanged', leaderId: 0, term: 0 } as GarbledRecord : r;
 }
 
 /** The planted bugs as the runtime's seams (runtime/bug-hooks.ts): the simulator hands these to every host and node. */

@@ -9,6 +9,7 @@
  */
 import type { MetadataImage } from '../../actors/metadata/image.js';
 import type { RaftLog } from '../../actors/controller/types.js';
+import { recordsOf } from '../../actors/metadata/records.js';
 
 /** The partitions ("topic/partition") whose committed ISR holds `nodeId`. */
 export function inSyncPartitions(image: MetadataImage, nodeId: number): string[] {
@@ -33,8 +34,10 @@ export function pendingInSync(image: MetadataImage | undefined, logs: readonly R
     const latest = new Map<string, number[]>();
     // Entry i of the log is at index snapshotIndex + 1 + i; the image has applied up to its offset.
     const judgedUpTo = Math.max(0, (image?.offset ?? 0) - log.snapshotIndex);
-    for (const { record } of log.entries.slice(judgedUpTo)) {
-      if (record.type === 'partitionAdded' || record.type === 'partitionChanged') latest.set(`${names.get(record.topicId) ?? record.topicId}/${record.partition}`, record.isr);
+    for (const entry of log.entries.slice(judgedUpTo)) {
+      for (const record of recordsOf(entry.record)) {
+        if (record.type === 'partitionAdded' || record.type === 'partitionChanged') latest.set(`${names.get(record.topicId) ?? record.topicId}/${record.partition}`, record.isr);
+      }
     }
     for (const [key, isr] of latest) if (isr.includes(nodeId)) out.add(key);
   }

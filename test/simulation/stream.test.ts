@@ -86,9 +86,9 @@ test('seed 909662 (5 nodes): a throttled move of a long log finishes within the 
 });
 
 // Found with 5 nodes on a slow network: a controller failover committed only part of the creation of
-// __consumer_offsets (each metadata record is its own Raft entry), two of its three partitions, and
-// every group lookup waited for a third that nothing would add. A node now asks for the missing ones.
-test('seed 943485 (5 nodes, slow network): a half-committed __consumer_offsets gets its missing partitions', (t) => {
+// __consumer_offsets (each metadata record was its own Raft entry), two of its three partitions, and
+// every group lookup waited for a third that nothing would add. A decision is now one Raft entry.
+test('seed 943485 (5 nodes, slow network): __consumer_offsets is created whole or not at all', (t) => {
   const result = runStreamSim({ seed: 943485, nodes: 5, slowNetwork: true });
   const hint = `${streamReplayHint(result)} (with --nodes 5 --slow-network)\n${result.logTail.slice(-15).join('\n')}`;
   t.deepEqual(result.violations, [], hint);

@@ -27,7 +27,6 @@ const EXEMPT: Record<string, string> = {
   'actors/coordinator/validate.ts commitEntries': EDGE,
   'actors/coordinator/validate.ts request': EDGE,
   'actors/coordinator/validate.ts parseCoordinatorMessage': 'dispatches to the validators that check',
-  'actors/metadata/validate.ts record': EDGE,
   'actors/metadata/validate.ts entries': EDGE,
   'actors/metadata/validate.ts request': EDGE,
   'actors/metadata/validate.ts placement': 'dispatches to the validator that checks, its refusals becoming the controller\'s',

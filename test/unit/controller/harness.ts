@@ -7,7 +7,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { LogEntryData, RuntimeEvent, SendParams } from '../../../actors/effects.js';
 import { nextRandom } from '../../../actors/prng.js';
-import { clientAddress, controllerVoter, nodeIdOf, voterIdOf } from '../../../actors/kit/addresses.js';
+import { clientAddress, CONTROLLER_FOR_NODES, controllerVoter, nodeAddress, nodeIdOf, voterIdOf } from '../../../actors/kit/addresses.js';
 import {
   controllerMachine, invariants, parseControllerMessage, type ControllerContext, type ControllerEvent, type ControllerKnobs,
 } from '../../../actors/controller.js';
@@ -205,4 +205,15 @@ export class Cluster {
     for (let t = 0; t < ms; t += 10) { this.advance(10); if (this.leaders().length === 1 && this.leader().ctx.commitIndex >= this.leader().ctx.log.snapshotIndex + 1) return this.leader(); }
     throw new Error('no leader elected');
   }
+}
+
+/** Registers `ids` with the leader and heartbeats them caught up, so they are unfenced. */
+export function registerAll(c: Cluster, ids: number[]): void {
+  for (const id of ids) c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: id, incarnationId: `inc-${id}`, clusterId: 'c1', address: nodeAddress(id) });
+  c.advance(50);
+  for (const id of ids) {
+    const epoch = c.leader().ctx.image.nodes[String(id)]?.nodeEpoch ?? -1;
+    c.request(CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: id, nodeEpoch: epoch, appliedOffset: 1_000_000 });
+  }
+  c.advance(50);
 }

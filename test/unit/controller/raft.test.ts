@@ -2,19 +2,9 @@
 // resists disruption by a rejoining node (pre-vote), snapshots and recovers from storage.
 // Method: three real controller actors in the seeded in-test world of harness.ts; no real time.
 import test from 'ava';
-import { Cluster } from './harness.js';
+import { Cluster, registerAll } from './harness.js';
 import { CONTROLLER_DEFAULTS } from '../../../actors/controller.js';
-import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter, nodeAddress } from '../../../actors/kit/addresses.js';
-
-function registerAll(c: Cluster, ids: number[]): void {
-  for (const id of ids) c.request(CONTROLLER_FOR_NODES, 'registerNode', { nodeId: id, incarnationId: `inc-${id}`, clusterId: 'c1', address: nodeAddress(id) });
-  c.advance(50);
-  for (const id of ids) {
-    const epoch = c.leader().ctx.image.nodes[String(id)]?.nodeEpoch ?? -1;
-    c.request(CONTROLLER_FOR_NODES, 'nodeHeartbeat', { nodeId: id, nodeEpoch: epoch, appliedOffset: 1_000_000 });
-  }
-  c.advance(50);
-}
+import { CONTROLLER_FOR_ADMIN, CONTROLLER_FOR_NODES, CONTROLLER_FOR_PRODUCERS, controllerVoter } from '../../../actors/kit/addresses.js';
 
 /** Elects a leader, isolates one follower and creates `topics` topics without it; returns the follower's id. */
 function commitWithoutOneFollower(c: Cluster, topics: number): number {
