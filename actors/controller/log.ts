@@ -4,6 +4,7 @@
  */
 import { assert } from '../assert.js';
 import type { RaftEntry, RaftLog } from './types.js';
+import { recordsOf } from '../metadata/records.js';
 
 export function lastIndex(log: RaftLog): number { return log.snapshotIndex + log.entries.length; }
 
@@ -25,11 +26,23 @@ export function termAt(log: RaftLog, index: number): number | undefined {
   return entryAt(log, index).term;
 }
 
-/** Entries [from, from + countMax). */
-export function slice(log: RaftLog, from: number, countMax: number): RaftEntry[] {
+/**
+ * Entries from `from` through `to` at most, holding at most `recordsMax` records in all (a batch
+ * counts its records, so a message stays the size it was when each record was an entry), but
+ * always the first one: a batch larger than the limit still goes, alone.
+ */
+export function slice(log: RaftLog, from: number, recordsMax: number, to = lastIndex(log)): RaftEntry[] {
   assert(from > log.snapshotIndex, 'slices start after the snapshot');
-  const start = from - log.snapshotIndex - 1;
-  return log.entries.slice(start, start + countMax);
+  assert(recordsMax > 0, 'a slice may hold records');
+  const out: RaftEntry[] = [];
+  let records = 0;
+  for (let i = from; i <= Math.min(to, lastIndex(log)); i++) {
+    const entry = entryAt(log, i);
+    records += recordsOf(entry.record).length;
+    if (out.length > 0 && records > recordsMax) break;
+    out.push(entry);
+  }
+  return out;
 }
 
 export function appended(log: RaftLog, entries: RaftEntry[]): RaftLog {

@@ -15,7 +15,7 @@ import {
 import { balancePlan, getNode, type MetadataImage } from '../metadata/image.js';
 import { clusterFlag } from '../metadata/cluster-configs.js';
 import { sessionAlive, type ControllerContext, type ControllerRequest, type From, type PlacementRequest } from './types.js';
-import { entryAt, lastIndex } from './log.js';
+import { lastIndex, slice } from './log.js';
 import { propose } from './replication.js';
 import { noteApplied, park } from './purgatory.js';
 import { notController } from './step.js';
@@ -142,11 +142,9 @@ export function heartbeatReply(ctx: ControllerContext, nodeId: number, appliedOf
     out['snapshot'] = { offset: ctx.snapshot.index, image: ctx.snapshot.image };
     from = ctx.snapshot.index + 1;
   }
-  const records: Array<{ offset: number; record: unknown }> = [];
-  const to = Math.min(ctx.commitIndex, from + ctx.knobs.heartbeatRecordsMax - 1);
-  for (let i = Math.max(from, ctx.log.snapshotIndex + 1); i <= to; i++) records.push({ offset: i, record: entryAt(ctx.log, i).record });
+  const first = Math.max(from, ctx.log.snapshotIndex + 1);
+  const records = slice(ctx.log, first, ctx.knobs.heartbeatRecordsMax, ctx.commitIndex).map((e, i) => ({ offset: first + i, record: e.record }));
   out['records'] = records;
-  assert(records.every((r, i) => r.offset === Math.max(from, ctx.log.snapshotIndex + 1) + i), 'committed records in offset order');
   assert(records.every((r) => r.offset <= ctx.commitIndex), 'only committed records reach nodes');
   return out;
 }

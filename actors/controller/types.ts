@@ -78,7 +78,9 @@ export interface ControllerKnobs {
   /** At most one probe per node in this long. */
   nodeProbeEveryMs: number;
   snapshotEveryRecords: number;
+  /** Records a heartbeat reply carries at most (a batch counts its records; one entry always goes). */
   heartbeatRecordsMax: number;
+  /** Records an appendEntries carries at most, counted the same way. */
   appendEntriesMax: number;
   /**
    * Planted bug for the simulator and tests only: finish reassignments without waiting for the new

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Cluster, registerAll } from './harness.js';
 import { CONTROLLER_FOR_ADMIN } from '../../../actors/kit/addresses.js';
-import { lastIndex } from '../../../actors/controller/log.js';
+import { lastIndex, slice } from '../../../actors/controller/log.js';
 import { asOneEntry, recordsOf, type MetadataRecord } from '../../../actors/metadata/records.js';
 import { parseRecord } from '../../../actors/metadata/validate.js';
 import { replay } from '../../../actors/metadata/replay.js';
@@ -57,4 +57,14 @@ test('a batch record: parsed with its records, refused empty or nested; replayed
   t.is(image.topics['e']?.partitions.length, 2);
   t.deepEqual(asOneEntry([added(0)]), added(0), 'a single record stays itself');
   t.deepEqual(asOneEntry([batch, added(2)]), { type: 'batch', records: [...recordsOf(batch), added(2)] }, 'batches are flattened, never nested');
+});
+
+test('appendEntries and heartbeat replies count a batch by its records, and a batch over the limit goes alone', (t) => {
+  const noop = (term: number): MetadataRecord => ({ type: 'leaderChanged', leaderId: 1, term });
+  const log = { snapshotIndex: 10, snapshotTerm: 1, entries: [{ term: 2, record: noop(2) }, { term: 2, record: asOneEntry([noop(2), noop(2), noop(2)]) }, { term: 2, record: noop(2) }] };
+  t.is(slice(log, 11, 2).length, 1, 'the batch behind the first entry would pass the limit');
+  t.is(slice(log, 12, 2).length, 1, 'a batch over the limit goes alone');
+  t.is(slice(log, 11, 4).length, 2);
+  t.is(slice(log, 11, 100, 12).length, 2, 'never past `to`');
+  t.is(slice(log, 14, 100).length, 0, 'nothing past the end');
 });
