@@ -55,7 +55,7 @@ function retentionTick(ctx: PartitionContext, fx: Fx): void {
 /** The HW is checkpointed now and then, not on every move: recovery takes min(checkpoint, LEO). */
 function checkpointHw(ctx: PartitionContext, fx: Fx): void {
   const c = ctx.hwCheckpoint;
-  if (c.inFlight || c.hw === ctx.hw || ctx.nowMs - c.atMs < ctx.knobs.hwCheckpointMs) return;
+  if (hwCheckpointDueAt(ctx) > ctx.nowMs) return;
   const token = newToken(ctx, { kind: 'hw', hw: ctx.hw });
   ctx.hwCheckpoint = { ...c, inFlight: true };
   fx.push({ type: 'putMeta', params: { token, entries: [[metaKey(ctx, 'hw'), ctx.hw]], sync: false } });
@@ -66,9 +66,20 @@ function checkpointHw(ctx: PartitionContext, fx: Fx): void {
  * discards a checkpoint that claims more than the log holds.
  */
 function checkpointProducers(ctx: PartitionContext, fx: Fx): void {
-  const c = ctx.producersCheckpoint;
-  if (c.inFlight || ctx.producers.size === 0 || ctx.producers === c.persisted || ctx.leo !== ctx.leoPending || ctx.nowMs - c.atMs < ctx.knobs.producersCheckpointMs) return;
+  if (ctx.leo !== ctx.leoPending || producersCheckpointDueAt(ctx) > ctx.nowMs) return;
   persistProducers(ctx, fx);
+}
+
+/** When the HW checkpoint is next due: Infinity while one is being written or the stored one is current. */
+function hwCheckpointDueAt(ctx: PartitionContext): number {
+  const c = ctx.hwCheckpoint;
+  return c.inFlight || c.hw === ctx.hw ? Infinity : c.atMs + ctx.knobs.hwCheckpointMs;
+}
+
+/** When the producer-state checkpoint is next due: Infinity while one is being written, or the table is empty or the one stored. */
+function producersCheckpointDueAt(ctx: PartitionContext): number {
+  const c = ctx.producersCheckpoint;
+  return c.inFlight || ctx.producers.size === 0 || ctx.producers === c.persisted ? Infinity : c.atMs + ctx.knobs.producersCheckpointMs;
 }
 
 /**
@@ -126,10 +137,8 @@ export function nextTickAt(ctx: PartitionContext): number {
     const throttled = f.fetch === undefined && throttles(ctx.throttle, ctx.nodeId, ctx.state.isr) ? readyAtMs(ctx.throttle) : Infinity;
     consider(f.fetch !== undefined ? f.fetch.deadlineMs : Math.max(f.backoffUntilMs, Math.min(busy, throttled)));
   }
-  const hw = ctx.hwCheckpoint;
-  if (!hw.inFlight && hw.hw !== ctx.hw) consider(hw.atMs + ctx.knobs.hwCheckpointMs);
-  const producers = ctx.producersCheckpoint;
-  if (!producers.inFlight && ctx.producers.size > 0 && ctx.producers !== producers.persisted) consider(producers.atMs + ctx.knobs.producersCheckpointMs);
+  consider(hwCheckpointDueAt(ctx));
+  consider(producersCheckpointDueAt(ctx));
   assert(!Number.isNaN(at), 'a deadline or Infinity');
   return Math.max(at, ctx.nowMs + 1);
 }
