@@ -82,8 +82,8 @@ interface Hosted {
   /** A tick is delivered by this time whatever `nextTickAt` says: tickMs after the last one delivered. */
   tickDueByMs: number;
   dead: boolean;
-  /** This actor's effect bodies (the machine's shared actions find them by the actor's session id). */
-  effects: Record<string, EffectBody>;
+  /** Delivers an envelope that arrived at one of this actor's addresses (one function for all of them). */
+  receive: (envelope: Envelope) => void;
   /** The tap's recorder for this actor, when a test records. */
   tapped: ((event: { type: string }) => void) | undefined;
 }
@@ -92,6 +92,12 @@ interface Hosted {
 // the effect contract (actors/effects.ts) rather than by this signature.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EffectBody = (args: unknown, params: any) => void;
+/**
+ * An effect body for any actor of this host: one set per host, not per actor, because a node hosts
+ * thousands of idle replicas and a closure per effect per actor was a fifth of an idle replica's heap.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type HostEffect = (hosted: Hosted, params: any) => void;
 
 // Log entry values and meta values are plain data; the host is the one place that encodes them.
 const valueCodec = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -128,13 +134,13 @@ export class ActorHost {
     if (this.closed) throw new Error('host is closed');
     if (this.actors.has(address)) throw new Error(`address ${address} already hosts an actor`);
     const hosted = { address, kind, extraAddresses: new Set<string>(), tick: undefined, tickAtMs: Infinity, tickDueByMs: this.options.clock.nowMs() + kind.tickMs, dead: false } as unknown as Hosted;
-    hosted.effects = this.effects(hosted);
+    hosted.receive = (envelope) => this.deliver(hosted, envelope);
     hosted.tapped = this.options.tap?.(address, kind.name, input);
     hosted.actor = createActor(this.providedMachine(kind.machine), { input, clock: this.options.clock });
     this.bySession.set(hosted.actor.sessionId, hosted);
     hosted.actor.subscribe({ error: (error) => this.fail(hosted, error) });
     this.actors.set(address, hosted);
-    this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+    this.options.transport.listen(address, hosted.receive);
     for (const extra of options.listen ?? []) {
       hosted.extraAddresses.add(extra);
       this.addAlias(extra, address);
@@ -276,7 +282,7 @@ export class ActorHost {
     if (owner !== undefined && owner !== primary) throw new Error(`${address} is already an alias of ${owner}`);
     this.aliases.set(address, primary);
     const hosted = this.actors.get(primary);
-    if (hosted) this.options.transport.listen(address, (envelope) => this.deliver(hosted, envelope));
+    if (hosted) this.options.transport.listen(address, hosted.receive);
   }
 
   private dropAlias(address: string, primary: string): void {
@@ -292,7 +298,7 @@ export class ActorHost {
       for (const name of Object.keys(effectActions)) {
         actions[name] = (args, params) => {
           const hosted = this.bySession.get((args as { self: { sessionId: string } }).self.sessionId);
-          hosted?.effects[name]?.(args, params);
+          if (hosted !== undefined) this.effects[name]?.(hosted, params);
         };
       }
       provided = machine.provide({ actions });
@@ -301,76 +307,82 @@ export class ActorHost {
     return provided;
   }
 
-  /** The effect bodies for one actor. Completions come back as events through `complete`. */
-  private effects(hosted: Hosted): Record<string, EffectBody> {
-    const { transport, logger, bugs } = this.options;
-    const complete = (event: RuntimeEvent): void => { if (!hosted.dead) this.dispatch(hosted, event); };
-    const store = (): NodeStore => {
-      if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
-      return this.options.store;
-    };
-    const stored = (token: number) => (error: StorageError | undefined) =>
-      complete(error ? { type: 'stored', token, error: error.code } : { type: 'stored', token });
-    return {
-      send: (_args, params: SendParams) => {
-        const envelope: Envelope = { to: params.to, from: hosted.address, type: params.type, body: params.body };
-        if (params.corr !== undefined) envelope.corr = params.corr;
-        if (params.replyTo !== undefined) envelope.replyTo = params.replyTo;
-        try {
-          transport.send(envelope, params.failFast === true ? { failFast: true } : undefined);
-        } catch (error) {
-          logger.log('error', 'sendFailed', { from: hosted.address, to: params.to, type: params.type, error: String(error) });
-        }
-      },
-      append: (_args, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
-        if (bugs?.dropAppend(this.options.name, params.log) === true) return store().bounds(params.log, () => stored(params.token)(undefined));
-        const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
-        const done = stored(params.token);
-        store().append(params.log, entries, { sync: params.sync }, bugs === undefined ? done
-          : (error) => done(error !== undefined && bugs.hideWriteError(this.options.name, params.log) ? undefined : error));
-      },
-      truncateFrom: (_args, params: { token: number; log: string; offset: number }) => {
-        if (bugs?.skipTruncation() === true) return store().bounds(params.log, () => stored(params.token)(undefined));
-        store().truncateFrom(params.log, params.offset, stored(params.token));
-      },
-      deleteBefore: (_args, params: { token: number; log: string; offset: number }) =>
-        store().deleteBefore(params.log, params.offset, stored(params.token)),
-      putMeta: (_args, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
-        const kept = bugs ? params.entries.filter(([k]) => !bugs.forgetMeta(k)) : params.entries;
-        if (kept.length === 0) return store().bounds('ctl', () => stored(params.token)(undefined));
-        const entries = kept.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
-        store().putMetas(entries, { sync: params.sync }, stored(params.token));
-      },
-      read: (_args, params: { token: number; log: string; fromOffset: number; bytesMax: number }) =>
-        store().read(params.log, params.fromOffset, params.bytesMax, (error, entries) => complete(error
-          ? { type: 'readDone', token: params.token, entries: [], error: error.code }
-          : { type: 'readDone', token: params.token, entries: entries.map(decodeEntry) })),
-      readBounds: (_args, params: { token: number; log: string }) =>
-        store().bounds(params.log, (error, bounds) => complete(error
-          ? { type: 'boundsRead', token: params.token, first: undefined, last: undefined, error: error.code }
-          : { type: 'boundsRead', token: params.token, first: bounds.first, last: bounds.last && decodeEntry(bounds.last) })),
-      getMeta: (_args, params: { token: number; key: string }) =>
-        store().getMeta(params.key, (error, value) => complete(error
-          ? { type: 'metaRead', token: params.token, value: undefined, error: error.code }
-          : { type: 'metaRead', token: params.token, value: value === undefined ? undefined : valueCodec.unpack(value) })),
-      listen: (_args, params: { address: string }) => {
-        hosted.extraAddresses.add(params.address);
-        this.addAlias(params.address, hosted.address);
-      },
-      unlisten: (_args, params: { address: string }) => {
-        hosted.extraAddresses.delete(params.address);
-        this.dropAlias(params.address, hosted.address);
-      },
-      log: (_args, params: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }) =>
-        // The logger stamps every line with its own time base (epoch ms): no second clock in the line.
-        logger.log(params.level, params.event, { actor: hosted.address, ...params.detail }),
-      report: (_args, params: { kind: string; data: Record<string, unknown> }) =>
-        this.options.onReport?.(hosted.address, params.kind, params.data),
-      deliver: (_args, params: { requestId: number; result: unknown }) =>
-        this.options.onDeliver?.(hosted.address, params.requestId, params.result),
-      notify: (_args, params: { notice: unknown }) => this.options.onNotify?.(hosted.address, params.notice),
-    };
+  /** A completion (storage done, read done) comes back to its actor as an event, unless the actor has stopped. */
+  private complete(hosted: Hosted, event: RuntimeEvent): void {
+    if (!hosted.dead) this.dispatch(hosted, event);
   }
+
+  private store(hosted: Hosted): NodeStore {
+    if (!this.options.store) throw new Error(`actor ${hosted.address} used storage on a host without a store`);
+    return this.options.store;
+  }
+
+  private stored(hosted: Hosted, token: number): (error: StorageError | undefined) => void {
+    return (error) => this.complete(hosted, error ? { type: 'stored', token, error: error.code } : { type: 'stored', token });
+  }
+
+  /** The effect bodies of every actor of this host. Completions come back as events through `complete`. */
+  private readonly effects: Record<string, HostEffect> = {
+    send: (hosted, params: SendParams) => {
+      const envelope: Envelope = { to: params.to, from: hosted.address, type: params.type, body: params.body };
+      if (params.corr !== undefined) envelope.corr = params.corr;
+      if (params.replyTo !== undefined) envelope.replyTo = params.replyTo;
+      try {
+        this.options.transport.send(envelope, params.failFast === true ? { failFast: true } : undefined);
+      } catch (error) {
+        this.options.logger.log('error', 'sendFailed', { from: hosted.address, to: params.to, type: params.type, error: String(error) });
+      }
+    },
+    append: (hosted, params: { token: number; log: string; entries: LogEntryData[]; sync: boolean }) => {
+      const { bugs } = this.options;
+      if (bugs?.dropAppend(this.options.name, params.log) === true) return this.store(hosted).bounds(params.log, () => this.stored(hosted, params.token)(undefined));
+      const entries: LogEntry[] = params.entries.map((e) => ({ offset: e.offset, value: valueCodec.pack(e.value) }));
+      const done = this.stored(hosted, params.token);
+      this.store(hosted).append(params.log, entries, { sync: params.sync }, bugs === undefined ? done
+        : (error) => done(error !== undefined && bugs.hideWriteError(this.options.name, params.log) ? undefined : error));
+    },
+    truncateFrom: (hosted, params: { token: number; log: string; offset: number }) => {
+      if (this.options.bugs?.skipTruncation() === true) return this.store(hosted).bounds(params.log, () => this.stored(hosted, params.token)(undefined));
+      this.store(hosted).truncateFrom(params.log, params.offset, this.stored(hosted, params.token));
+    },
+    deleteBefore: (hosted, params: { token: number; log: string; offset: number }) =>
+      this.store(hosted).deleteBefore(params.log, params.offset, this.stored(hosted, params.token)),
+    putMeta: (hosted, params: { token: number; entries: Array<[string, unknown]>; sync: boolean }) => {
+      const { bugs } = this.options;
+      const kept = bugs ? params.entries.filter(([k]) => !bugs.forgetMeta(k)) : params.entries;
+      if (kept.length === 0) return this.store(hosted).bounds('ctl', () => this.stored(hosted, params.token)(undefined));
+      const entries = kept.map(([k, v]) => [k, v === undefined ? undefined : valueCodec.pack(v)] as const);
+      this.store(hosted).putMetas(entries, { sync: params.sync }, this.stored(hosted, params.token));
+    },
+    read: (hosted, params: { token: number; log: string; fromOffset: number; bytesMax: number }) =>
+      this.store(hosted).read(params.log, params.fromOffset, params.bytesMax, (error, entries) => this.complete(hosted, error
+        ? { type: 'readDone', token: params.token, entries: [], error: error.code }
+        : { type: 'readDone', token: params.token, entries: entries.map(decodeEntry) })),
+    readBounds: (hosted, params: { token: number; log: string }) =>
+      this.store(hosted).bounds(params.log, (error, bounds) => this.complete(hosted, error
+        ? { type: 'boundsRead', token: params.token, first: undefined, last: undefined, error: error.code }
+        : { type: 'boundsRead', token: params.token, first: bounds.first, last: bounds.last && decodeEntry(bounds.last) })),
+    getMeta: (hosted, params: { token: number; key: string }) =>
+      this.store(hosted).getMeta(params.key, (error, value) => this.complete(hosted, error
+        ? { type: 'metaRead', token: params.token, value: undefined, error: error.code }
+        : { type: 'metaRead', token: params.token, value: value === undefined ? undefined : valueCodec.unpack(value) })),
+    listen: (hosted, params: { address: string }) => {
+      hosted.extraAddresses.add(params.address);
+      this.addAlias(params.address, hosted.address);
+    },
+    unlisten: (hosted, params: { address: string }) => {
+      hosted.extraAddresses.delete(params.address);
+      this.dropAlias(params.address, hosted.address);
+    },
+    log: (hosted, params: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; detail?: Record<string, unknown> }) =>
+      // The logger stamps every line with its own time base (epoch ms): no second clock in the line.
+      this.options.logger.log(params.level, params.event, { actor: hosted.address, ...params.detail }),
+    report: (hosted, params: { kind: string; data: Record<string, unknown> }) =>
+      this.options.onReport?.(hosted.address, params.kind, params.data),
+    deliver: (hosted, params: { requestId: number; result: unknown }) =>
+      this.options.onDeliver?.(hosted.address, params.requestId, params.result),
+    notify: (hosted, params: { notice: unknown }) => this.options.onNotify?.(hosted.address, params.notice),
+  };
 }
 
 function decodeEntry(entry: LogEntry): LogEntryData {

@@ -23,7 +23,7 @@ import type { Envelope } from './envelope.js';
 import { connectNats, publishParts } from './nats-connect.js';
 import { classifyConnectError } from './nats-connect-errors.js';
 import { SentRequests } from './sent-requests.js';
-import { clusterSubject, subjectFor } from './subject.js';
+import { clusterSubject, patternSubjectFor, subjectFor } from './subject.js';
 import { noListenerReply, refusalReply, silentLog, type EnvelopeHandler, type SendOptions, type Transport, type TransportLog } from './transport.js';
 
 export interface NatsTransportOptions {
@@ -49,6 +49,14 @@ export interface NatsTransportOptions {
    * a node started while NATS is unreachable waits for it rather than exiting.
    */
   waitOnFirstConnect?: boolean;
+  /**
+   * Addresses listened on together under one subscription: `of(address)` names the pattern
+   * `address` belongs to (segments equal to `anySegment` match any one segment), or undefined for
+   * an address with a subscription of its own. A node hosting thousands of replicas then holds a few
+   * subscriptions instead of three per replica. A message to an address of a pattern that nothing
+   * here listens at is answered as the server answers a fail-fast send when nobody subscribes.
+   */
+  listenPatterns?: { of: (address: string) => string | undefined; anySegment: string };
   log?: TransportLog;
 }
 
@@ -60,8 +68,14 @@ const NO_RESPONDERS_WAIT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 const REFUSAL_CODE_DEFAULT = 'CLUSTER_AUTHORIZATION_FAILED';
 
+interface Listener { address: string; handler: EnvelopeHandler }
+
 export class NatsTransport implements Transport {
-  private readonly subscriptions = new Map<string, { handler: EnvelopeHandler; subscription: Subscription }>();
+  private readonly subscriptions = new Map<string, Listener & { subscription: Subscription }>();
+  /** Listeners of pattern addresses, by subject (what a pattern subscription's message names). */
+  private readonly patterned = new Map<string, Listener>();
+  /** One subscription per pattern subject, kept for the connection's life once made. */
+  private readonly patternSubscriptions = new Map<string, Subscription>();
   private readonly sent = new SentRequests();
   private closing: Promise<void> | undefined;
 
@@ -70,6 +84,7 @@ export class NatsTransport implements Transport {
     readonly cluster: string,
     private readonly log: TransportLog,
     private readonly refusalCode: (address: string) => string,
+    private readonly listenPatterns: NatsTransportOptions['listenPatterns'],
   ) {
     this.watchStatus().catch((error: unknown) => log('natsStatusFailed', { message: String(error) }));
   }
@@ -79,7 +94,7 @@ export class NatsTransport implements Transport {
     const log = options.log ?? silentLog;
     const connection = await openConnection(options);
     log('natsConnected', { server: connection.getServer(), maxPayload: connection.info?.max_payload });
-    return new NatsTransport(connection, options.cluster, log, options.refusalCode ?? (() => REFUSAL_CODE_DEFAULT));
+    return new NatsTransport(connection, options.cluster, log, options.refusalCode ?? (() => REFUSAL_CODE_DEFAULT), options.listenPatterns);
   }
 
   /**
@@ -134,7 +149,7 @@ export class NatsTransport implements Transport {
 
   /** A reply made up here (no listener, refused by the server) goes straight to this connection's listener, if any. */
   private deliverLocally(reply: Envelope): void {
-    const entry = this.subscriptions.get(reply.to);
+    const entry = this.listenerAt(reply.to);
     if (entry === undefined) return;
     try {
       entry.handler(reply);
@@ -152,20 +167,52 @@ export class NatsTransport implements Transport {
   }
 
   listen(address: string, handler: EnvelopeHandler): void {
+    const pattern = this.listenPatterns?.of(address);
+    if (pattern !== undefined) { this.listenInPattern(address, pattern, handler); return; }
     const existing = this.subscriptions.get(address);
     if (existing !== undefined) { existing.handler = handler; return; }
-    const entry = { handler, subscription: undefined as unknown as Subscription };
+    const entry = { address, handler, subscription: undefined as unknown as Subscription };
     entry.subscription = this.connection.subscribe(subjectFor(this.cluster, address), {
-      callback: (error, msg) => this.receive(address, entry, error, msg),
+      callback: (error, msg) => {
+        if (error !== null) { this.log('subscriptionError', { to: address, message: error.message }); return; }
+        if (this.subscriptions.get(address) !== entry) return; // unlistened while the message was queued
+        this.receive(entry, msg);
+      },
     });
     this.subscriptions.set(address, entry);
   }
 
   unlisten(address: string): void {
+    if (this.patterned.delete(subjectFor(this.cluster, address))) return;
     const entry = this.subscriptions.get(address);
     if (entry === undefined) return;
     this.subscriptions.delete(address);
     entry.subscription.unsubscribe();
+  }
+
+  private listenInPattern(address: string, pattern: string, handler: EnvelopeHandler): void {
+    const subject = subjectFor(this.cluster, address);
+    const existing = this.patterned.get(subject);
+    if (existing !== undefined) { existing.handler = handler; return; }
+    this.patterned.set(subject, { address, handler });
+    const patternSubject = patternSubjectFor(this.cluster, pattern, this.listenPatterns?.anySegment as string);
+    if (this.patternSubscriptions.has(patternSubject)) return;
+    this.patternSubscriptions.set(patternSubject, this.connection.subscribe(patternSubject, {
+      callback: (error, msg) => {
+        if (error !== null) { this.log('subscriptionError', { to: pattern, message: error.message }); return; }
+        const entry = this.patterned.get(msg.subject);
+        if (entry !== undefined) { this.receive(entry, msg); return; }
+        // Nothing listens at this address: a fail-fast send (a NATS request) gets the answer the
+        // server gives when no subscription matches; anything else is lost, as it would have been.
+        if (msg.reply === undefined || msg.reply === '') return;
+        const envelope = this.decode(msg, pattern);
+        if (envelope !== undefined && !envelope.type.endsWith('Reply')) this.send(noListenerReply(envelope));
+      },
+    }));
+  }
+
+  private listenerAt(address: string): Listener | undefined {
+    return this.subscriptions.get(address) ?? (this.patterned.size === 0 ? undefined : this.patterned.get(subjectFor(this.cluster, address)));
   }
 
   /** Waits until the server has processed everything published so far (tests, shutdown). */
@@ -177,6 +224,7 @@ export class NatsTransport implements Transport {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.subscriptions.clear();
+      this.patterned.clear();
       if (this.connection.isClosed()) return;
       let timer: NodeJS.Timeout | undefined;
       const giveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_FLUSH_WAIT_MS); });
@@ -187,22 +235,25 @@ export class NatsTransport implements Transport {
     return this.closing;
   }
 
-  private receive(address: string, entry: { handler: EnvelopeHandler }, error: Error | null, msg: Msg): void {
-    if (error !== null) { this.log('subscriptionError', { to: address, message: error.message }); return; }
-    if (this.subscriptions.get(address) !== entry) return; // unlistened while the message was queued
-    let envelope: Envelope;
-    try {
-      envelope = decodeEnvelope(msg.data);
-    } catch (cause) {
-      if (!(cause instanceof CodecError)) throw cause;
-      this.log('undecodableEnvelope', { to: address, bytes: msg.data.length, code: cause.code, message: cause.message });
-      return;
-    }
+  private receive(entry: Listener, msg: Msg): void {
+    const envelope = this.decode(msg, entry.address);
+    if (envelope === undefined) return;
     try {
       entry.handler(envelope);
     } catch (cause) {
       // An exception here would unwind into the client's parser and wedge the connection.
-      this.log('handlerFailed', { to: address, type: envelope.type, message: (cause as Error)?.stack ?? String(cause) });
+      this.log('handlerFailed', { to: entry.address, type: envelope.type, message: (cause as Error)?.stack ?? String(cause) });
+    }
+  }
+
+  /** The envelope a message carries, or undefined (logged) when it is not one. */
+  private decode(msg: Msg, to: string): Envelope | undefined {
+    try {
+      return decodeEnvelope(msg.data);
+    } catch (cause) {
+      if (!(cause instanceof CodecError)) throw cause;
+      this.log('undecodableEnvelope', { to, bytes: msg.data.length, code: cause.code, message: cause.message });
+      return undefined;
     }
   }
 

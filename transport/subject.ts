@@ -31,6 +31,14 @@ export function subjectFor(cluster: string, address: string): string {
   return `${clusterSubject(cluster)}.${address.split('/').map(encodeToken).join('.')}`;
 }
 
+/**
+ * The subject of an address pattern: a segment that is exactly `anySegment` becomes NATS's `*`
+ * (one token), every other segment is encoded as in `subjectFor`.
+ */
+export function patternSubjectFor(cluster: string, pattern: string, anySegment: string): string {
+  return `${clusterSubject(cluster)}.${pattern.split('/').map((s) => (s === anySegment ? '*' : encodeToken(s))).join('.')}`;
+}
+
 export function addressFor(cluster: string, subject: string): string {
   const prefix = `${clusterSubject(cluster)}.`;
   if (!subject.startsWith(prefix)) throw new Error(`subject ${subject} is not in cluster ${cluster}`);

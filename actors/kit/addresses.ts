@@ -8,6 +8,8 @@
  * (transport/subject.ts).
  */
 
+import { assert } from '../assert.js';
+
 // ---- node-only ----
 const NODE_ONLY_PREFIX = 'n';
 const VOTER_PREFIX = `${NODE_ONLY_PREFIX}/ctl`;
@@ -56,6 +58,37 @@ export function clientAddress(clientId: string): string { return `${CLIENT_PREFI
  * (drawn per connection) keeps apart processes that share a client id, as Kafka's client.id may be shared.
  */
 export function clientActorAddress(clientId: string, instance: string, name: string): string { return `${clientAddress(clientId)}/${instance}/${name}`; }
+
+/**
+ * The families of per-replica addresses, each `<prefix>/<key segments…>/<nodeId>`, and how many key
+ * segments sit between the prefix and the node id.
+ */
+const PER_NODE_FAMILIES: ReadonlyArray<{ prefix: string; keySegments: number }> = [
+  { prefix: REPLICA_PREFIX, keySegments: 2 }, { prefix: PRODUCE_PREFIX, keySegments: 2 },
+  { prefix: FETCH_PREFIX, keySegments: 2 }, { prefix: COORDINATOR_PREFIX, keySegments: 1 },
+];
+/** A pattern segment that matches any one segment (a NATS `*` token); never a legal topic name. */
+export const ANY_SEGMENT = '*';
+
+/**
+ * The pattern a node listens on for a whole family of its per-replica addresses
+ * (`c/produce/<any>/<any>/3` for `c/produce/orders/0/3`), or undefined for any other address. A
+ * node hosting thousands of replicas then holds a handful of NATS subscriptions, not three per
+ * replica, and routes within the family itself.
+ */
+export function listenPatternOf(address: string): string | undefined {
+  for (const { prefix, keySegments } of PER_NODE_FAMILIES) {
+    if (!address.startsWith(`${prefix}/`)) continue;
+    const rest = address.slice(prefix.length + 1).split('/');
+    if (rest.length !== keySegments + 1) return undefined;
+    // The catalogue builds these addresses: a key segment that reads as a wildcard, or a last
+    // segment that is not a node id, would make the pattern match other nodes' addresses.
+    assert(!rest.includes(ANY_SEGMENT), `${address}: a key segment is the any-segment`);
+    assert(/^\d{1,10}$/.test(rest[keySegments] as string), `${address}: no node id at its end`);
+    return [prefix, ...Array<string>(keySegments).fill(ANY_SEGMENT), rest[keySegments]].join('/');
+  }
+  return undefined;
+}
 
 /**
  * What it means, in Kafka's terms, when NATS refuses a send to `address` (the user's permissions do

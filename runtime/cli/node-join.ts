@@ -9,6 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { NatsTransport } from '../../transport/nats.js';
+import { ANY_SEGMENT, listenPatternOf } from '../../actors/kit/addresses.js';
 import { realClock } from '../clock.js';
 import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
@@ -52,7 +53,7 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const store = await LevelStore.open(dataDir);
   // Waits for NATS while no server answers; a server that refuses the credentials or TLS ends the process with the reason.
   const transport = await NatsTransport.connect({ ...security, servers: flags.nats, cluster: flags.cluster,
-    name: `brook-node-${nodeId}`, waitOnFirstConnect: true, log: (event, detail) => logger.log('info', event, detail) })
+    name: `brook-node-${nodeId}`, waitOnFirstConnect: true, listenPatterns: { of: listenPatternOf, anySegment: ANY_SEGMENT }, log: (event, detail) => logger.log('info', event, detail) })
     .catch((error: unknown) => { store.close(() => {}); throw connectError(error); });
   const observe = http === undefined ? undefined : new NodeObservability(http, transport);
   const seed = osSeed();

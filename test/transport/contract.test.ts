@@ -4,6 +4,7 @@
 // factory per transport; the NATS run uses one real nats-server for the whole file. "Nothing
 // arrived" is proven with a later marker on the same link (every transport keeps per-sender order
 // in these runs), never with a sleep. The simulated-only fault knobs are tested at the end.
+// `nats-patterns` is NATS with the transports listening through pattern subscriptions (as nodes do).
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { connect } from '@nats-io/transport-node';
@@ -20,7 +21,7 @@ test.before(async () => { server = await startNatsServer(); });
 test.after.always(async () => { await server?.stop(); });
 
 async function open(kind: Kind, t: ExecutionContext): Promise<Net> {
-  const net = kind === 'memory' ? memoryNet() : kind === 'simulated' ? simNet(7) : await natsNet((server as NatsServer).url);
+  const net = kind === 'memory' ? memoryNet() : kind === 'simulated' ? simNet(7) : await natsNet((server as NatsServer).url, kind === 'nats-patterns');
   t.teardown(() => net.close());
   return net;
 }
@@ -33,7 +34,7 @@ function inbox(): { got: Envelope[]; handler: (e: Envelope) => void; count: (typ
   return { got, handler: (e) => { got.push(e); }, count: (type) => got.filter((e) => e.type === type).length };
 }
 
-for (const kind of ['memory', 'simulated', 'nats'] as const) {
+for (const kind of ['memory', 'simulated', 'nats', 'nats-patterns'] as const) {
   test(`${kind}: an envelope reaches its listener intact, never synchronously`, async (t) => {
     const net = await open(kind, t);
     const [a, b] = net.endpoints;

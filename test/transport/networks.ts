@@ -12,7 +12,7 @@ import { NatsTransport } from '../../transport/nats.js';
 import { SimNetwork, type SimNetworkOptions } from '../../transport/simulated.js';
 import type { Transport, TransportLog } from '../../transport/transport.js';
 
-export type Kind = 'memory' | 'simulated' | 'nats';
+export type Kind = 'memory' | 'simulated' | 'nats' | 'nats-patterns';
 
 export interface LogLine { event: string; detail: Record<string, unknown> }
 
@@ -96,16 +96,31 @@ export function simNet(seed = 1, options: Partial<SimNetworkOptions> = {}): SimN
 
 let clusterSeq = 0;
 
-/** Each call gets its own cluster name, so tests sharing one server never see each other's subjects. */
-export async function natsNet(url: string): Promise<Net> {
+/**
+ * Groups every address by its first segment (`node/2/ctl` listens under `node` followed by two any-segments), so the
+ * contract runs through pattern subscriptions: one per pattern, routing and misses done here.
+ */
+const BY_FIRST_SEGMENT = {
+  anySegment: '*',
+  of: (address: string): string | undefined => {
+    const segments = address.split('/');
+    return segments.length < 2 ? undefined : [segments[0], ...segments.slice(1).map(() => '*')].join('/');
+  },
+};
+
+/**
+ * Each call gets its own cluster name, so tests sharing one server never see each other's subjects.
+ * `patterns`: the transports listen through pattern subscriptions (`BY_FIRST_SEGMENT`).
+ */
+export async function natsNet(url: string, patterns = false): Promise<Net> {
   const { logs, log } = collector();
   const cluster = `contract${++clusterSeq}`;
   const connectOne = (name: string): Promise<NatsTransport> =>
-    NatsTransport.connect({ servers: url, cluster, name: `test-${cluster}-${name}`, log });
+    NatsTransport.connect({ servers: url, cluster, name: `test-${cluster}-${name}`, log, ...(patterns ? { listenPatterns: BY_FIRST_SEGMENT } : {}) });
   const transports = await Promise.all([connectOne('a'), connectOne('b'), connectOne('c')]);
   const endpoints: Net['endpoints'] = transports;
   return {
-    kind: 'nats', endpoints, clock: realClock, logs,
+    kind: patterns ? 'nats-patterns' : 'nats', endpoints, clock: realClock, logs,
     settle: async () => { await Promise.all(transports.map((e) => e.flush())); },
     waitFor: waitReal,
     close: async () => { await Promise.all(transports.map((e) => e.close())); },
