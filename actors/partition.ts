@@ -96,11 +96,26 @@ export function invariants(ctx: PartitionContext): void {
   }
 }
 
+/**
+ * The defaults merged with one overrides object, made once per object: a node gives all its
+ * replicas one knobs object and a topic's replicas one configs object, and a merged copy per
+ * replica was about 0.4 KB of an idle replica's heap. A context never changes its configs or
+ * knobs in place (a change replaces the object: roles.ts).
+ */
+const mergedSettings = new WeakMap<object, object>();
+function withDefaults<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
+  if (overrides === undefined) return { ...defaults };
+  // Frozen: a change in place would reach every replica sharing it, so it throws instead.
+  const merged = (mergedSettings.get(overrides) as T | undefined) ?? Object.freeze({ ...defaults, ...overrides });
+  mergedSettings.set(overrides, merged);
+  return merged;
+}
+
 function initialContext(input: PartitionInput): PartitionContext {
   assert(input.nodeId >= 0 && input.partition >= 0 && input.topic.length > 0, 'a replica of a partition on a node');
   assert(input.state.replicas.includes(input.nodeId), 'a node hosts only replicas the state assigns it');
-  const configs = { ...PARTITION_DEFAULTS.configs, ...input.configs };
-  const knobs = { ...PARTITION_DEFAULTS.knobs, ...input.knobs };
+  const configs = withDefaults(PARTITION_DEFAULTS.configs, input.configs);
+  const knobs = withDefaults(PARTITION_DEFAULTS.knobs, input.knobs);
   const logName = partitionLogName(input.topicId, input.partition);
   return {
     nodeId: input.nodeId, nodeEpoch: input.nodeEpoch, topic: input.topic, topicId: input.topicId, partition: input.partition,

@@ -10,7 +10,7 @@
  */
 import { PARTITION_DEFAULTS, partitionLogName, type PartitionConfigs, type PartitionState } from '../../actors/partition.js';
 import { fetchAddress, produceAddress, replicaAddress } from '../../actors/kit/addresses.js';
-import type { ActorHost } from '../host.js';
+import type { ActorHost, ActorKind } from '../host.js';
 import type { NodeConfig, NodeEnv, PartitionKnobOverrides } from './config.js';
 import { partitionKind } from './kinds.js';
 import { topicsOf, type TopicView } from './image-view.js';
@@ -27,6 +27,8 @@ const REPLICA_META_KEYS = ['epochs', 'hw', 'logStart', 'producers'] as const;
 
 export class PartitionReconciler {
   private readonly hosted = new Map<string, Hosted>();
+  /** One actor kind for every replica this node starts (the host keeps it per actor). */
+  private readonly kind: ActorKind;
 
   constructor(
     private readonly host: ActorHost,
@@ -34,7 +36,9 @@ export class PartitionReconciler {
     private readonly env: NodeEnv,
     private readonly nodeEpoch: () => number,
     private readonly knobs: PartitionKnobOverrides,
-  ) {}
+  ) {
+    this.kind = partitionKind(knobs);
+  }
 
   get count(): number { return this.hosted.size; }
 
@@ -55,7 +59,7 @@ export class PartitionReconciler {
         const throttle = shares.get(`${topic.name}/${state.partition}`);
         const throttleKey = JSON.stringify(throttle ?? null);
         if (!current || !this.host.has(address)) {
-          this.host.spawn(partitionKind(this.knobs), address, {
+          this.host.spawn(this.kind, address, {
             nodeId, nodeEpoch: this.nodeEpoch(), topic: topic.name, topicId: topic.topicId, partition: state.partition,
             seed: this.env.random.u32(), nowMs: this.env.clock.nowMs(), wallMs: this.env.clock.wallMs(),
             state: partitionState, configs, knobs: this.knobs, ...(throttle !== undefined ? { throttle } : {}),
