@@ -30,7 +30,13 @@ export interface PartitionConfigs {
 export interface PartitionKnobs {
   /** Tick granularity while the replica is busy (long waiting lists, a follower between fetches). */
   tickMs: number;
-  /** The longest gap between ticks; otherwise a replica is ticked at its next deadline (tick.ts nextTickAt). */
+  /**
+   * The longest gap between ticks; otherwise a replica is ticked at its next deadline (tick.ts
+   * nextTickAt). 30 s by default: every tick makes a new context and snapshot that then live until
+   * the next tick, long enough to be promoted, so at 10 s a node of 10,000 idle replicas promoted
+   * about 2.5 MB of soon-dead state a second and its RSS climbed between full collections
+   * (bench/RESULTS.md, "Eighteenth round"). The simulator also runs it at 100 ms and 120 s.
+   */
   idleTickMs: number;
   /**
    * A follower not caught up for this long leaves the ISR. Several long-poll rounds, so that one

@@ -23,7 +23,7 @@ export function drawKnobs(random: Random): NodeKnobConfig {
     fetchMaxWaitMs: pick([5, 2000]),
     replicaLagTimeMaxMs: pick([400, 10_000]),
     tickMs: pick([5, 200]),
-    idleTickMs: pick([100, 30_000]),
+    idleTickMs: pick([100, 120_000]),
     hwCheckpointMs: pick([10, 5000]),
     retentionCheckMs: pick([50, 10_000]),
     producersCheckpointMs: pick([50, 20_000]),
