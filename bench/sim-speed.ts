@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runStreamSim } from '../runtime/sim/stream-run.js';
+import { tuneGarbageCollector } from '../runtime/gc-tuning.js';
 import { describeMachine, formatMachine } from './lib/machine.js';
 import { markdownTable } from './lib/table.js';
 import type { Cell } from './lib/table.js';
@@ -45,6 +46,7 @@ export function simSpeedTable(figures: SimSpeedFigures): string {
 }
 
 function cli(): void {
+  tuneGarbageCollector(); // as `brook sim` runs
   const { values } = parseArgs({ options: { seeds: { type: 'string' }, first: { type: 'string' }, 'duration-ms': { type: 'string' } } });
   const count = Number(values.seeds ?? 10);
   const first = Number(values.first ?? 1);

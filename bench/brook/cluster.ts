@@ -12,6 +12,7 @@ import { BROOK_BIN, BrookProcesses, eventually } from '../../test/helpers/brook-
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.js';
 import { forgetDir, removeDirOnExit } from '../lib/processes.js';
 import { securitySetup, type SecurityMode, type SecuritySetup } from './security.js';
+import { tuneGarbageCollector } from '../../runtime/gc-tuning.js';
 
 export interface BrookCluster {
   nats: NatsServer;
@@ -45,6 +46,7 @@ function killNodesNow(processes: BrookProcesses): void {
 }
 
 export async function startBrookCluster(options: ClusterOptions): Promise<BrookCluster> {
+  tuneGarbageCollector(); // the bench's clients as the README tells SDK users to run theirs
   const name = options.name ?? 'bench';
   const security = securitySetup(options.security ?? 'off', name);
   const nats = await startNatsServer({ config: security.natsConfig, monitor: options.natsMonitor === true });

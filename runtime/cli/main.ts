@@ -3,6 +3,7 @@
  * stderr (`brook: error: CODE: message`) and a non-zero exit code: 2 for bad usage, 1 otherwise.
  */
 import { UsageError } from './args.js';
+import { tuneGarbageCollector } from '../gc-tuning.js';
 
 const COMMON_FLAGS = `common flags: --nats URL (BROOK_NATS), --cluster NAME (BROOK_CLUSTER, default dev), --client-id ID (BROOK_CLIENT_ID, default the user)
   --user U --password P (BROOK_USER, BROOK_PASSWORD) | --creds FILE (BROOK_CREDS)
@@ -67,6 +68,7 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  tuneGarbageCollector(); // before any actor runs: nodes, the simulator and the CLI's clients (runtime/gc-tuning.ts)
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') { process.stdout.write(USAGE); return name ? 0 : 2; }
   const load = commands[name];

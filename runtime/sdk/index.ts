@@ -14,4 +14,5 @@ export type { Admin, AdminOptions, BalanceMove, ClusterMetadata, CommittedOffset
   OffsetSpec as ListOffsetsSpec } from './admin.js';
 export type { GroupState, MemberDescription } from '../../actors/coordinator/protocol.js';
 export { BrookError } from './errors.js';
+export { tuneGarbageCollector } from '../gc-tuning.js';
 export type { ErrorCode } from '../../actors/errors.js';
