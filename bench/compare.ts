@@ -15,6 +15,7 @@ import { parseBrookArgs, printBrook, runBrookBench } from './brook/main.js';
 import { ceilingRecordsPerSec, floorTable, measureFloor, type FloorFigures } from './brook/floor.js';
 import type { BrookFigures } from './brook/main.js';
 import { markdownTable } from './lib/table.js';
+import { tuneGarbageCollector } from '../runtime/gc-tuning.js';
 import type { Cell } from './lib/table.js';
 import { percentile } from './lib/stats.js';
 
@@ -98,6 +99,8 @@ export function floorShareLines(brook: BrookFigures, floors: [FloorFigures, Floo
 }
 
 async function cli(): Promise<void> {
+  // Both halves' clients and the floor run as the README tells SDK users to run theirs (runtime/gc-tuning.ts).
+  tuneGarbageCollector();
   const { options, json } = parseBrookArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(line);
   log('floor, before:');
