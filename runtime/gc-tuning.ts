@@ -14,7 +14,8 @@
  * V8 reads the flag when it creates an allocation site (the first time a literal runs), so it is
  * set at process start, before any actor runs; sites created earlier keep their tracking. Node
  * does not take V8 flags in NODE_OPTIONS, which is why the process sets it itself rather than the
- * command line that starts it; `node --no-allocation-site-pretenuring` does the same.
+ * command line that starts it; `node --no-allocation-site-pretenuring` does the same, which is how
+ * the test workers get it (ava's `nodeArguments` in package.json).
  */
 import v8 from 'node:v8';
 
