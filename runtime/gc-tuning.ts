@@ -6,10 +6,11 @@
  * next event arrives. With V8's allocation-site pretenuring on (its default), nearly all of them
  * were still found alive by each young collection and promoted by the next, though a full
  * collection finds them dead: the producer machine alone promoted ~1.4 MB per scavenge, against
- * ~40 KB with the heuristic off, and ran its events ~30 % faster; the simulator ran ~24 % faster
- * and a node ~15 % more 1 KiB records a second (bench/gc-tuning.ts, bench/RESULTS.md "Nineteenth
- * round"). The heuristic pays off for allocation sites whose objects live long, which an actor's
- * are not: its long-lived state is a few Maps replaced by copy-on-write.
+ * ~80 KB with the heuristic off, and took ~60 % more sends a second; the simulator ran ~24 % faster
+ * (bench/gc-tuning.ts, bench/RESULTS.md "Nineteenth round"). A node at 1 KiB spends its time on
+ * bytes more than on steps: there the gain is within the host's spread. The heuristic pays off for
+ * allocation sites whose objects live long, which an actor's are not: its long-lived state is a
+ * few Maps replaced by copy-on-write.
  *
  * V8 reads the flag when it creates an allocation site (the first time a literal runs), so it is
  * set at process start, before any actor runs; sites created earlier keep their tracking. Node
@@ -23,9 +24,13 @@ export const GC_TUNING_FLAG = '--no-allocation-site-pretenuring';
 
 let tuned = false;
 
-/** Turns allocation-site pretenuring off for this process (once; later calls do nothing). */
+/**
+ * Turns allocation-site pretenuring off for this process (once; later calls do nothing).
+ * `BROOK_GC_TUNING=off` leaves V8's default, for measuring one against the other.
+ */
 export function tuneGarbageCollector(): void {
   if (tuned) return;
   tuned = true;
+  if (process.env['BROOK_GC_TUNING'] === 'off') return;
   v8.setFlagsFromString(GC_TUNING_FLAG);
 }
