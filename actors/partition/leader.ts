@@ -24,9 +24,11 @@ function answer(fx: Fx, request: ProduceRequest, body: ProduceReply): void {
 function refusal(ctx: PartitionContext, l: LeaderState, request: ProduceRequest): ProduceReply | undefined {
   assert(l.leaderEpoch === ctx.state.leaderEpoch, 'a leader serves in the epoch the state names');
   assert(l.queueBytes >= 0 && l.queueBytes <= ctx.knobs.appendQueueBytesMax, 'the append queue is bounded');
-  if (!l.ready) return { code: 'LEADER_NOT_AVAILABLE', leaderId: ctx.nodeId, leaderEpoch: l.leaderEpoch, message: 'epoch start not durable yet' };
+  // The epoch first, as every other leader request checks it: a client on a stale epoch is told so at
+  // once (it must refresh its metadata), not asked to retry a leader that is only getting ready.
   const mismatch = epochMismatch(ctx, request.leaderEpoch);
   if (mismatch) return mismatch;
+  if (!l.ready) return { code: 'LEADER_NOT_AVAILABLE', leaderId: ctx.nodeId, leaderEpoch: l.leaderEpoch, message: 'epoch start not durable yet' };
   const size = request.batch.records.byteLength;
   if (size > ctx.configs.maxMessageBytes) return { code: 'MESSAGE_TOO_LARGE', message: `${size} > ${ctx.configs.maxMessageBytes} bytes` };
   const defect = batchDefect(request.batch);

@@ -58,6 +58,24 @@ test('a produce with a stale leader epoch is fenced, a newer one unknown; nothin
   t.is(c.get(1).ctx.leoPending, 0);
 });
 
+test('a leader whose epoch start is not durable yet fences a stale epoch at once, and asks its own epoch to retry', (t) => {
+  const c = new Cluster(state({ leaderEpoch: 3 }));
+  const leader = c.get(1);
+  // Storage one operation at a time until the replica leads with the epoch's start still being written.
+  while (!(leader.stateValue === 'leader' && leader.ctx.leader?.ready === false)) {
+    const op = leader.storage.shift();
+    if (op === undefined) return t.fail('the replica never led with its epoch start in flight');
+    leader.send({ ...op(), nowMs: c.nowMs } as never);
+  }
+  c.heldStorage.add(1);
+  c.request(1, 'produce', 1, produceBody(1, 1, { leaderEpoch: 2 }));
+  c.request(1, 'produce', 2, produceBody(1, 1, { leaderEpoch: 3 }));
+  c.settle();
+  t.like(c.replies(1)[0], { body: { code: 'FENCED_LEADER_EPOCH', leaderEpoch: 3 } });
+  t.like(c.replies(2)[0], { body: { code: 'LEADER_NOT_AVAILABLE', leaderEpoch: 3 } });
+  t.is(appendedRecords(c, 1), 0);
+});
+
 test('followers answer produce with NOT_LEADER naming the leader', (t) => {
   const c = new Cluster(state({ leaderEpoch: 2 }));
   c.settle();
