@@ -23,7 +23,7 @@ export default tseslint.config(
     // The simulator (and its planted bugs) is for tests: production code takes bugs only through
     // the host's options (runtime/bug-hooks.ts). Blocks below that restrict imports further win.
     files: ['**/*.ts'],
-    ignores: ['runtime/sim/**', 'runtime/cli/sim.ts', 'test/**', 'bench/sim-speed.ts'],
+    ignores: ['runtime/sim/**', 'runtime/cli/sim.ts', 'runtime/cli/sim-jobs.ts', 'test/**', 'bench/sim-speed.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/runtime/sim/**', './sim/*', '../sim/*', '../../sim/*', '**/sim/bugs.js'], message: 'only the simulator, `brook sim` and tests import runtime/sim/.' }] }],

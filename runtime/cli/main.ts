@@ -36,7 +36,7 @@ const USAGE = `usage: brook <command> [flags]
   auth template --role node|producer|consumer|admin --user U [--topic T ...] [--client-id ID] [--password P | --nkey KEY | --tls-identity] [--format conf|user|json]
   auth certs --out DIR [--host H ...] [--client NAME ...] [--days 825]           a CA, a nats-server certificate, client certificates
 
-  sim [--seed S | --seeds N [--first-seed F | --fresh]] [--duration 10s] [--nodes K] [--slow-network] [--faults LIST] [--shrink] [--check-determinism] [--json]
+  sim [--seed S | --seeds N [--first-seed F | --fresh] [--jobs J]] [--duration 10s] [--nodes K] [--slow-network] [--faults LIST] [--shrink] [--check-determinism] [--json]
 
 ${'$'}{COMMON_FLAGS}`;
 
