@@ -7,7 +7,7 @@ import { MemoryNetwork } from '../../transport/memory.js';
 import { realClock } from '../clock.js';
 import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
-import { LevelStore } from '../storage/level-store.js';
+import { LevelStore, memtableBytesFor } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
 import { writeDevState, type DevCluster } from './dev-state.js';
 import { stopRequests } from './stop-requests.js';
@@ -24,7 +24,7 @@ export async function devInMemory(cluster: DevCluster): Promise<number> {
   const kafka: string[] = [];
   try {
     for (let id = 1; id <= cluster.count; id++) {
-      const store = await LevelStore.open(join(cluster.dataRoot, `node-${id}`));
+      const store = await LevelStore.open(join(cluster.dataRoot, `node-${id}`), { writeBufferBytes: memtableBytesFor(id) });
       const logger = createLogger(stderrSink, { level: envLogLevel() === 'info' ? 'warn' : envLogLevel(), bindings: { node: id } });
       const observe = new NodeObservability({ host: '127.0.0.1', port: 0 }, network.endpoint());
       const random = new SeededRandom(osSeed());

@@ -13,7 +13,7 @@ import { ANY_SEGMENT, listenPatternOf } from '../../actors/kit/addresses.js';
 import { realClock } from '../clock.js';
 import { createLogger, envLogLevel, stderrSink } from '../log.js';
 import { SeededRandom, osSeed } from '../random.js';
-import { LevelStore } from '../storage/level-store.js';
+import { LevelStore, memtableBytesFor } from '../storage/level-store.js';
 import { BrookNode } from '../node/node.js';
 import { HttpAddressError, parseHttpListen, type HttpListen } from '../http/http-server.js';
 import { NodeObservability } from '../http/observe.js';
@@ -50,7 +50,7 @@ export async function nodeJoin(argv: string[]): Promise<number> {
   const heapHeadroomMb = applyHeapHeadroom();
   const security = natsSecurityOptions(flags.security);
   mkdirSync(dataDir, { recursive: true });
-  const store = await LevelStore.open(dataDir);
+  const store = await LevelStore.open(dataDir, { writeBufferBytes: memtableBytesFor(nodeId) });
   // Waits for NATS while no server answers; a server that refuses the credentials or TLS ends the process with the reason.
   const transport = await NatsTransport.connect({ ...security, servers: flags.nats, cluster: flags.cluster,
     name: `brook-node-${nodeId}`, waitOnFirstConnect: true, listenPatterns: { of: listenPatternOf, anySegment: ANY_SEGMENT }, log: (event, detail) => logger.log('info', event, detail) })

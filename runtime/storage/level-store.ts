@@ -54,6 +54,20 @@ export interface LevelStoreOptions {
  */
 export const WRITE_BUFFER_BYTES = 32 * 1_048_576;
 
+/**
+ * A node's memtable size: `WRITE_BUFFER_BYTES` plus up to three eighths more, spread by node id (the
+ * id times the golden ratio's fraction, so any set of ids lands far apart). Why not one size for
+ * all: the replicas of a partition store the same bytes at nearly the same moments, so with equal
+ * memtables they flush and compact in lockstep, and nodes that share a machine (`brook dev`, the
+ * benches) then put all three flushes on its cores at once. Sizes 32–44 MiB drift the flushes apart:
+ * the 1 KiB ack p99 at 10,000 records/s was lower in 14 of 16 alternating pairs, 43 → 33 ms on
+ * average (bench/RESULTS.md, "Twentieth round"). On separate machines it costs nothing.
+ */
+export function memtableBytesFor(nodeId: number): number {
+  const spread = (nodeId * 0.6180339887498949) % 1;
+  return Math.round(WRITE_BUFFER_BYTES * (1 + 0.375 * (spread < 0 ? spread + 1 : spread)));
+}
+
 /** Reads issued since the last write; collapsed into one promise past this many. */
 const READS_TRACKED_MAX = 64;
 const NEXTV_SIZE = 32;
