@@ -60,8 +60,8 @@ export const WRITE_BUFFER_BYTES = 32 * 1_048_576;
  * all: the replicas of a partition store the same bytes at nearly the same moments, so with equal
  * memtables they flush and compact in lockstep, and nodes that share a machine (`brook dev`, the
  * benches) then put all three flushes on its cores at once. Sizes 32–44 MiB drift the flushes apart:
- * the 1 KiB ack p99 at 10,000 records/s was lower in 14 of 16 alternating pairs, 43 → 33 ms on
- * average (bench/RESULTS.md, "Twentieth round"). On separate machines it costs nothing.
+ * the 1 KiB ack p99 at 10,000 records/s was lower in 7 of 8 alternating pairs with these sizes, 41 → 35 ms
+ * on average (bench/RESULTS.md, "Twentieth round"). On separate machines it costs nothing.
  */
 export function memtableBytesFor(nodeId: number): number {
   const spread = (nodeId * 0.6180339887498949) % 1;
