@@ -1,0 +1,63 @@
+// The ack latency of workload c over time: every send's latency kept with the moment it was issued, then
+// p50 / p90 / max per window. A run's percentiles cannot tell a steady queue from bursts every few seconds
+// (flushes, compactions, full collections on the nodes); this view can, and the moments of the bursts are
+// what to set beside the nodes' LevelDB LOGs or GC traces. Never asserts.
+//   npx tsx bench/brook/ack-timeline.ts [--size 1024] [--rate 10000] [--seconds 30] [--window-ms 250] [--skip-seconds 5]
+//     [--linger-ms 5] [--records-per-send 10] [--burst-ms 40]
+import { parseArgs } from 'node:util';
+import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { paced } from '../lib/paced.js';
+import { summarizeLatency } from '../lib/stats.js';
+
+const { values } = parseArgs({ options: {
+  size: { type: 'string', default: '1024' }, rate: { type: 'string', default: '10000' }, seconds: { type: 'string', default: '30' },
+  'window-ms': { type: 'string', default: '250' }, 'skip-seconds': { type: 'string', default: '5' }, 'linger-ms': { type: 'string', default: '5' },
+  'records-per-send': { type: 'string', default: '10' }, 'burst-ms': { type: 'string', default: '40' },
+} });
+const [size, rate, seconds, windowMs, skipSec, lingerMs, perSend, burstMs] = [values.size, values.rate, values.seconds, values['window-ms'],
+  values['skip-seconds'], values['linger-ms'], values['records-per-send'], values['burst-ms']].map(Number) as [number, number, number, number, number, number, number, number];
+if (![size, rate, seconds, windowMs, perSend].every((n) => Number.isInteger(n) && n > 0) || !(skipSec >= 0 && skipSec < seconds) || !(lingerMs >= 0) || !(burstMs > 0)) {
+  throw new Error('--size, --rate, --seconds, --window-ms, --records-per-send: positive integers; 0 <= --skip-seconds < --seconds; --linger-ms >= 0; --burst-ms > 0');
+}
+
+const sends = Math.round((rate * seconds) / perSend);
+const issuedAtSec = new Float64Array(sends);
+const latencyMs = new Float64Array(sends);
+const cluster = await startBrookCluster({ voters: [1, 2, 3] });
+try {
+  await createTopicReady(cluster, 'timeline', { partitions: 6, replicationFactor: 3, minInsync: 2 });
+  await sleep(2_000);
+  const producer = cluster.client.producer({ acks: 'all', lingerMs, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000 });
+  const batch = Array.from({ length: perSend }, () => ({ value: makePayload(size) }));
+  const pending: Array<Promise<void>> = [];
+  let failed = 0;
+  let issued = 0;
+  const startedAtMs = Date.now();
+  await paced(sends, rate / perSend, (atSec) => {
+    const i = issued++;
+    const sentAt = process.hrtime.bigint();
+    issuedAtSec[i] = atSec;
+    pending.push(producer.send('timeline', batch).then(() => { latencyMs[i] = Number(process.hrtime.bigint() - sentAt) / 1e6; }, () => { failed++; latencyMs[i] = Number.NaN; }));
+  });
+  await Promise.all(pending);
+  await producer.close();
+
+  const steady = Float64Array.from(latencyMs.filter((ms, i) => (issuedAtSec[i] ?? 0) >= skipSec && !Number.isNaN(ms)));
+  const s = summarizeLatency(steady, steady.length);
+  console.log(`${size} B at ${rate} records/s, ${perSend} per send, lingerMs ${lingerMs}, ${seconds} s from ${new Date(startedAtMs).toISOString()}; failed sends ${failed}`);
+  console.log(`after the first ${skipSec} s: p50 ${s.p50Ms.toFixed(1)} ms, p90 ${s.p90Ms.toFixed(1)}, p99 ${s.p99Ms.toFixed(1)}, p999 ${s.p999Ms.toFixed(1)}, max ${s.maxMs.toFixed(1)}`);
+  const windows = Math.ceil((seconds * 1000) / windowMs);
+  let bursts = 0;
+  for (let w = 0; w < windows; w++) {
+    const inWindow = Float64Array.from(latencyMs.filter((ms, i) => Math.floor(((issuedAtSec[i] ?? 0) * 1000) / windowMs) === w && !Number.isNaN(ms)));
+    if (inWindow.length === 0) continue;
+    const f = summarizeLatency(inWindow, inWindow.length);
+    if ((w * windowMs) / 1000 >= skipSec && f.maxMs > burstMs) bursts++;
+    // The wall-clock moment of each window, to set beside a node's LevelDB LOG or GC trace.
+    const at = new Date(startedAtMs + w * windowMs).toISOString().slice(11, 23);
+    console.log(`${((w * windowMs) / 1000).toFixed(2).padStart(6)} s ${at}  n ${String(f.count).padStart(4)}  p50 ${f.p50Ms.toFixed(1).padStart(6)}  p90 ${f.p90Ms.toFixed(1).padStart(6)}  max ${f.maxMs.toFixed(1).padStart(6)} ${'#'.repeat(Math.min(60, Math.round(f.maxMs / 5)))}`);
+  }
+  console.log(`windows after the first ${skipSec} s whose largest ack passed ${burstMs} ms: ${bursts}`);
+} finally {
+  await stopBrookCluster(cluster);
+}
