@@ -46,11 +46,17 @@ try {
   const s = summarizeLatency(steady, steady.length);
   console.log(`${size} B at ${rate} records/s, ${perSend} per send, lingerMs ${lingerMs}, ${seconds} s from ${new Date(startedAtMs).toISOString()}; failed sends ${failed}`);
   console.log(`after the first ${skipSec} s: p50 ${s.p50Ms.toFixed(1)} ms, p90 ${s.p90Ms.toFixed(1)}, p99 ${s.p99Ms.toFixed(1)}, p999 ${s.p999Ms.toFixed(1)}, max ${s.maxMs.toFixed(1)}`);
-  const windows = Math.ceil((seconds * 1000) / windowMs);
+  const byWindow = new Map<number, number[]>();
+  for (let i = 0; i < sends; i++) {
+    const ms = latencyMs[i] ?? Number.NaN;
+    if (Number.isNaN(ms)) continue;
+    const w = Math.floor(((issuedAtSec[i] ?? 0) * 1000) / windowMs);
+    const list = byWindow.get(w);
+    if (list) list.push(ms); else byWindow.set(w, [ms]);
+  }
   let bursts = 0;
-  for (let w = 0; w < windows; w++) {
-    const inWindow = Float64Array.from(latencyMs.filter((ms, i) => Math.floor(((issuedAtSec[i] ?? 0) * 1000) / windowMs) === w && !Number.isNaN(ms)));
-    if (inWindow.length === 0) continue;
+  for (const [w, list] of [...byWindow].sort((a, b) => a[0] - b[0])) {
+    const inWindow = Float64Array.from(list);
     const f = summarizeLatency(inWindow, inWindow.length);
     if ((w * windowMs) / 1000 >= skipSec && f.maxMs > burstMs) bursts++;
     // The wall-clock moment of each window, to set beside a node's LevelDB LOG or GC trace.

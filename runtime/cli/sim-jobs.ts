@@ -51,6 +51,8 @@ export interface JobsOptions {
   flags: string[];
   /** After each range: seeds done so far and seeds failing so far. */
   onProgress: (done: number, failing: number) => void;
+  /** The `brook` script the children run; default: the one this process was started with. */
+  entry?: string;
 }
 
 /** Runs the sweep in child processes; the parts come back in seed order. */
@@ -67,7 +69,7 @@ export async function runSeedRanges(options: JobsOptions): Promise<SweepPart[]> 
     while (next < ranges.length) {
       const index = next++;
       const range = ranges[index] as { first: number; count: number };
-      const part = await runRange(range.first, range.count, options.flags, running);
+      const part = await runRange(range.first, range.count, options.flags, options.entry ?? process.argv[1], running);
       parts[index] = part;
       done += range.count;
       failing += part.failing.length;
@@ -84,8 +86,7 @@ export async function runSeedRanges(options: JobsOptions): Promise<SweepPart[]> 
 }
 
 /** One child `brook sim --seeds COUNT --first-seed FIRST --json`; its stderr (determinism lines) passes through. */
-function runRange(first: number, count: number, flags: string[], running: Set<ReturnType<typeof spawn>>): Promise<SweepPart> {
-  const entry = process.argv[1];
+function runRange(first: number, count: number, flags: string[], entry: string | undefined, running: Set<ReturnType<typeof spawn>>): Promise<SweepPart> {
   if (entry === undefined) throw new Error('brook sim --jobs: cannot tell which command started this process');
   const args = [...process.execArgv, entry, 'sim', ...flags, '--seeds', String(count), '--first-seed', String(first), '--json'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -68,7 +68,7 @@ export async function sim(argv: string[]): Promise<number> {
   const showProgress = (done: number, failing: number): void => { if (!json && seeds.length > 1) progress(done, seeds.length, failing); };
   const parts = jobs > 1 && seeds.length > 1
     ? await runSeedRanges({ firstSeed, seeds: seeds.length, jobs, flags: [...replayFlags, ...(checkDeterminism ? ['--check-determinism'] : [])], onProgress: showProgress })
-    : [runInProcess(seeds, run, checkDeterminism, showProgress)];
+    : runInProcess(seeds, run, checkDeterminism, showProgress);
   if (!json && seeds.length > 1) process.stderr.write('\n');
   const { runs, ...totals } = mergeParts(parts);
   const summary = { ...totals, wallSeconds: (performance.now() - started) / 1000, neverReached: neverReached(EXPECTED_COVERAGE, totals.coverage) };
@@ -79,27 +79,23 @@ export async function sim(argv: string[]): Promise<number> {
   return failing.length === 0 && totals.nondeterministic.length === 0 ? 0 : 1;
 }
 
-/** The sweep in this process, one seed after another. */
-function runInProcess(seeds: number[], run: (seed: number) => StreamRunResult, checkDeterminism: boolean, onProgress: (done: number, failing: number) => void): SweepPart {
-  const part: SweepPart = { seeds: 0, failing: [], nondeterministic: [], simulatedSeconds: 0, faults: 0, operations: 0, acknowledged: 0, violations: 0, coverage: {}, runs: [] };
-  let simulatedMs = 0;
+/** The sweep in this process, one seed after another: a part per seed. */
+function runInProcess(seeds: number[], run: (seed: number) => StreamRunResult, checkDeterminism: boolean, onProgress: (done: number, failing: number) => void): SweepPart[] {
+  const parts: SweepPart[] = [];
+  let failing = 0;
   for (const seed of seeds) {
     resetSometimes();
     const result = run(seed);
-    part.coverage = mergeCoverage(part.coverage, sometimesCounts());
-    part.seeds++;
-    simulatedMs += result.simulatedMs;
-    part.faults += result.faultsApplied;
-    part.operations += result.sendsInvoked;
-    part.acknowledged += result.acked;
-    part.violations += result.violations.length;
-    if (result.violations.length > 0 || !result.converged) part.failing.push(seed);
-    part.runs.push({ seed, digest: result.digest, violations: result.violations, converged: result.converged, livenessReason: result.livenessReason, plan: result.plan });
-    if (checkDeterminism && !sameRun(result, run(seed))) part.nondeterministic.push(seed);
-    onProgress(part.seeds, part.failing.length);
+    const coverage = sometimesCounts(); // before a determinism replay adds to the registry
+    const failed = result.violations.length > 0 || !result.converged;
+    parts.push({ seeds: 1, failing: failed ? [seed] : [], nondeterministic: checkDeterminism && !sameRun(result, run(seed)) ? [seed] : [],
+      simulatedSeconds: result.simulatedMs / 1000, faults: result.faultsApplied, operations: result.sendsInvoked, acknowledged: result.acked,
+      violations: result.violations.length, coverage,
+      runs: [{ seed, digest: result.digest, violations: result.violations, converged: result.converged, livenessReason: result.livenessReason, plan: result.plan }] });
+    if (failed) failing++;
+    onProgress(parts.length, failing);
   }
-  part.simulatedSeconds = simulatedMs / 1000;
-  return part;
+  return parts;
 }
 
 /** Parts of one sweep, in seed order, as one report. */

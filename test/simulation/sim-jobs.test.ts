@@ -4,7 +4,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { BROOK_BIN } from '../helpers/brook-processes.js';
-import { seedRanges } from '../../runtime/cli/sim-jobs.js';
+import { runSeedRanges, seedRanges } from '../../runtime/cli/sim-jobs.js';
 import { mergeParts } from '../../runtime/cli/sim.js';
 
 test('seed ranges cover the sweep once, in order, largest first, none under the floor but the last', (t) => {
@@ -45,6 +45,15 @@ test('a sweep over child processes reports what one process reports', (t) => {
   t.is(alone['seeds'], 5);
   t.true((alone['runs'] as unknown[]).length === 5 && (alone['simulatedSeconds'] as number) > 0);
   t.deepEqual(spread, alone);
+});
+
+test('the ranges run in child processes, one report per range, in seed order', async (t) => {
+  const progress: number[] = [];
+  const parts = await runSeedRanges({ firstSeed: 4100, seeds: 5, jobs: 2, flags: ['--duration', '2s'], entry: BROOK_BIN, onProgress: (done) => progress.push(done) });
+  t.deepEqual(parts.map((p) => p.runs.map((r) => r.seed)), [[4100, 4101, 4102], [4103, 4104]]);
+  t.is(progress.at(-1), 5);
+  const { wallSeconds: _w, neverReached: _n, ...alone } = sweep();
+  t.deepEqual({ ...mergeParts(parts) }, alone as unknown as ReturnType<typeof mergeParts>, 'the children report what one process does');
 });
 
 test('--jobs outside 1..64 is a usage error', (t) => {
