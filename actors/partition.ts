@@ -62,7 +62,7 @@ export { nextTickAt as partitionNextTickAt } from './partition/tick.js';
 export const PARTITION_DEFAULTS: { configs: PartitionConfigs; knobs: PartitionKnobs } = {
   configs: { minInsyncReplicas: 1, maxMessageBytes: 1_048_588, retentionMs: 7 * 24 * 3600_000, retentionBytes: -1, flush: 'default' },
   knobs: {
-    tickMs: 50, idleTickMs: 30_000, replicaLagTimeMaxMs: 3000, fetchMaxWaitMs: 500, fetchProgressWaitMs: 100, fetchBytesMax: 1_048_576, tailCacheBytes: 8 * 1_048_576,
+    tickMs: 50, idleTickMs: 30_000, replicaLagTimeMaxMs: 3000, fetchMaxWaitMs: 500, fetchProgressWaitMs: 100, fetchBytesMax: 1_048_576, tailCacheBytes: 1_048_576,
     retentionCheckMs: 1000, hwCheckpointMs: 1000, producersCheckpointMs: 5000, fetchTimeoutSlackMs: 250, fetchRetryBackoffMs: 200,
     fetchLeaderBehindRetryMs: 20, isrProposalTimeoutMs: 2000, isrRetryBackoffMs: 500, producesPendingMax: 2000, appendQueueBytesMax: 16 * 1_048_576,
     fetchesParkedMax: 1000, readsInFlightMax: 64, producerIdsMax: 10_000, recoveryReadBytes: 1_048_576,

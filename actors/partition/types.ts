@@ -54,6 +54,14 @@ export interface PartitionKnobs {
    */
   fetchProgressWaitMs: number;
   fetchBytesMax: number;
+  /**
+   * Bytes of the newest batches a replica keeps to answer fetches without a storage read: one
+   * fetch's worth (fetchBytesMax), which covers a follower or consumer that keeps up. Not more,
+   * because a batch held for seconds outlives V8's young generation, and the buffers of such
+   * batches count toward the external-memory limit that starts a full collection: with 8 MiB per
+   * replica every node ran one every 5-6 s at 1 KiB and 10 MB/s, none with 1 MiB, and the ack p99
+   * fell by a third (bench/RESULTS.md, "Twenty-first round"). A reader further behind reads storage.
+   */
   tailCacheBytes: number;
   retentionCheckMs: number;
   /** How often a moved HW is checkpointed (putMeta, no sync). */
