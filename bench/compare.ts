@@ -69,7 +69,8 @@ export function targetLines(brook: BrookFigures): string[] {
   if (brook.failover && brook.failover.length > 0) {
     const gaps = Float64Array.from(brook.failover.map((r) => r.gapMs)).sort();
     const max = gaps[gaps.length - 1] ?? Number.NaN;
-    lines.push(`Failover gap (partition 0, ${gaps.length} rounds): p50 ${percentile(gaps, 0.5).toFixed(0)} ms, max ${max.toFixed(0)} ms; target p99 < 1 s: ${verdict(max < 1000)} (with ${gaps.length} rounds, p99 = max)`);
+    const controller = brook.failover.filter((r) => r.controllerLeader).length;
+    lines.push(`Failover gap (${gaps.length} rounds, ${controller} of them killing the controller leader): p50 ${percentile(gaps, 0.5).toFixed(0)} ms, max ${max.toFixed(0)} ms; target p99 < 1 s: ${verdict(max < 1000)} (with ${gaps.length} rounds, p99 = max)`);
   } else {
     lines.push(`Failover gap: n/a (${brook.failoverError ?? 'skipped'})`);
   }

@@ -3,7 +3,10 @@
 // size, the failover rounds (d) and the idle-replica memory run (e, its own single-node cluster).
 //   npx tsx bench/brook/main.ts [--records N] [--sizes 100,1024] [--rounds 3] [--idle-topics 10]
 //     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-adaptive] [--latency-records-per-send 10]
-//     [--latency-batch-bytes B] [--skip a,b,c,d,e] [--profile-dir DIR] [--json out.json]
+//     [--latency-batch-bytes B] [--failover-victim alternate|partition-leader|controller-leader] [--skip a,b,c,d,e]
+//     [--profile-dir DIR] [--json out.json]
+//     The failover rounds kill a partition leader that does not lead the controller quorum in odd rounds and the
+//     controller leader in even ones (alternate).
 //     [--security off,auth,tls,auth+tls [--security-rounds R]]: workloads a-c once per mode and round, each on a
 //     fresh cluster with that security (modes alternate, so drift on a shared machine hits every mode alike);
 //     failover and idle memory are not run then.
@@ -19,7 +22,7 @@ import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookClust
 import type { BrookCluster } from './cluster.js';
 import { consumeAll } from './consume.js';
 import { failoverRound } from './failover.js';
-import type { FailoverRound } from './failover.js';
+import type { FailoverRound, FailoverVictim } from './failover.js';
 import { measureIdleMemory } from './idle-memory.js';
 import type { IdleMemoryFigures } from './idle-memory.js';
 import { measureAckLatency } from './latency.js';
@@ -33,6 +36,8 @@ export interface BrookBenchOptions {
   records: number;
   sizes: number[];
   rounds: number;
+  /** Whom each failover round kills; 'alternate' is a partition leader (not the controller leader) in odd rounds, the controller leader in even ones. */
+  failoverVictim: FailoverVictim | 'alternate';
   idleTopics: number;
   idlePartitions: number;
   /** How long the idle node settles before its RSS is read. */
@@ -78,7 +83,7 @@ export interface BrookFigures {
 }
 
 export const brookDefaults: Omit<BrookBenchOptions, 'log'> = {
-  records: 1_000_000, sizes: [100, 1024], rounds: 3, idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
+  records: 1_000_000, sizes: [100, 1024], rounds: 3, failoverVictim: 'alternate', idleTopics: 10, idlePartitions: 1000, idleSettleMs: 20_000, skip: [],
   chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024, latencyLingerMs: 5, latencyAdaptive: false, latencyRecordsPerSend: 10, latencyWarmupSec: 2,
   security: [], securityRounds: 1,
 };
@@ -160,8 +165,9 @@ export async function runBrookBench(partial: Partial<BrookBenchOptions> = {}): P
           const rounds: FailoverRound[] = [];
           for (let round = 1; round <= options.rounds; round++) {
             log(`  d. failover round ${round}`);
-            const r = await failoverRound(cluster, { topic: 'failover', partitions: 6, payload: makePayload(100), recordsPerSend: 10, intervalMs: 10, warmupMs: 4_000, afterKillMs: 8_000 }, round);
-            log(`  d. round ${round}: killed ${r.killedNode}, gap ${r.gapMs.toFixed(0)} ms, failed sends ${r.failedSends}`);
+            const victim = options.failoverVictim !== 'alternate' ? options.failoverVictim : round % 2 === 1 ? 'partition-leader' : 'controller-leader';
+            const r = await failoverRound(cluster, { topic: 'failover', partitions: 6, payload: makePayload(100), recordsPerSend: 10, intervalMs: 10, warmupMs: 4_000, afterKillMs: 8_000, victim }, round);
+            log(`  d. round ${round}: killed ${r.killedNode}${r.controllerLeader ? ' (the controller leader)' : ''}, partition ${r.partition}, gap ${r.gapMs.toFixed(0)} ms, failed sends ${r.failedSends}`);
             rounds.push(r);
           }
           result.failover = rounds;
@@ -223,7 +229,7 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   const { values } = parseArgs({ args: argv, options: {
     records: { type: 'string' }, sizes: { type: 'string' }, rounds: { type: 'string' }, 'idle-topics': { type: 'string' },
     'idle-partitions': { type: 'string' }, 'idle-settle-ms': { type: 'string' }, 'latency-linger-ms': { type: 'string' }, 'latency-adaptive': { type: 'boolean' }, 'latency-records-per-send': { type: 'string' }, 'latency-warmup-seconds': { type: 'string' }, 'latency-batch-bytes': { type: 'string' }, skip: { type: 'string' }, 'profile-dir': { type: 'string' }, json: { type: 'string' },
-    security: { type: 'string' }, 'security-rounds': { type: 'string' },
+    security: { type: 'string' }, 'security-rounds': { type: 'string' }, 'failover-victim': { type: 'string' },
   } });
   const options: Partial<BrookBenchOptions> = {};
   const int = (v: string | undefined, name: string): number | undefined => {
@@ -240,6 +246,11 @@ export function parseBrookArgs(argv: string[]): { options: Partial<BrookBenchOpt
   const set = <K extends keyof BrookBenchOptions>(key: K, value: BrookBenchOptions[K] | undefined): void => { if (value !== undefined) options[key] = value; };
   set('records', int(values.records, 'records'));
   set('rounds', int(values.rounds, 'rounds'));
+  const victim = values['failover-victim'];
+  if (victim !== undefined && !['alternate', 'partition-leader', 'controller-leader'].includes(victim)) {
+    throw new RangeError(`--failover-victim must be alternate, partition-leader or controller-leader, got ${victim}`);
+  }
+  set('failoverVictim', victim as BrookBenchOptions['failoverVictim'] | undefined);
   set('idleTopics', int(values['idle-topics'], 'idle-topics'));
   set('idlePartitions', int(values['idle-partitions'], 'idle-partitions'));
   set('idleSettleMs', int(values['idle-settle-ms'], 'idle-settle-ms'));

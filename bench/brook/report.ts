@@ -17,9 +17,9 @@ export function brookTable(figures: BrookFigures): string {
 }
 
 export function failoverTable(figures: BrookFigures): string {
-  const rows: Cell[][] = (figures.failover ?? []).map((r) => [r.round, r.killedNode, r.newLeader, r.gapMs.toFixed(0),
+  const rows: Cell[][] = (figures.failover ?? []).map((r) => [r.round, r.killedNode, r.controllerLeader ? 'yes' : 'no', r.partition, r.newLeader, r.gapMs.toFixed(0),
     Math.round(r.steadyRecordsPerSec), Math.round(r.lowestBucketRecordsPerSec), r.acked, r.failedSends, r.firstError?.slice(0, 80) ?? '']);
-  return markdownTable(['Round', 'Killed node', 'New p0 leader', 'p0 ack gap (ms)', 'Steady rec/s', 'Lowest 250 ms bucket rec/s', 'p0 sends acked', 'Failed sends', 'First error'], rows);
+  return markdownTable(['Round', 'Killed node', 'Controller leader', 'Partition', 'New leader', 'Ack gap (ms)', 'Steady rec/s', 'Lowest 250 ms bucket rec/s', 'Sends acked', 'Failed sends', 'First error'], rows);
 }
 
 /** One row per mode, round and record size, then the median produce rate of each mode against `off`. */
