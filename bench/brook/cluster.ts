@@ -138,8 +138,4 @@ export async function storedRecords(cluster: BrookCluster, topic: string): Promi
 
 export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-export function makePayload(bytes: number): Uint8Array {
-  const payload = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) payload[i] = 97 + (i % 26);
-  return payload;
-}
+export { makePayload } from '../lib/payload.js';

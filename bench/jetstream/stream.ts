@@ -44,14 +44,4 @@ export async function storedCount(jsm: JetStreamManager): Promise<number> {
   return info.state.messages;
 }
 
-/** Bytes that differ from record to record are not needed; random bytes keep any compression honest. */
-export function makePayload(recordBytes: number): Uint8Array {
-  if (!(Number.isInteger(recordBytes) && recordBytes > 0)) throw new RangeError(`recordBytes ${recordBytes}`);
-  const payload = new Uint8Array(recordBytes);
-  let state = 0x9e3779b9 ^ recordBytes;
-  for (let i = 0; i < recordBytes; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0; // LCG: deterministic filler.
-    payload[i] = state >>> 24;
-  }
-  return payload;
-}
+export { makePayload } from '../lib/payload.js';
