@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LevelStore } from '../../runtime/storage/level-store.js';
+import { makePayload } from '../lib/payload.js';
 
 export interface Cost { label: string; wallMs: number; bytes: number; cpuMs: Record<string, number> }
 
@@ -21,7 +22,7 @@ export async function levelWriteRead(messages: number, messageBytes: number): Pr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-floor-'));
   const store = await LevelStore.open(dir);
   try {
-    const value = new Uint8Array(messageBytes).fill(9);
+    const value = makePayload(messageBytes); // incompressible, as the workloads' records are
     let ownBefore = ownCpuMs();
     let started = performance.now();
     await new Promise<void>((resolve, reject) => {
