@@ -95,4 +95,3 @@ export async function failoverRound(cluster: BrookCluster, options: FailoverOpti
   if (firstError !== undefined) result.firstError = firstError;
   return result;
 }
-

@@ -5,11 +5,11 @@
 //     [--idle-partitions 1000] [--idle-settle-ms 20000] [--latency-linger-ms 5] [--latency-adaptive] [--latency-records-per-send 10]
 //     [--latency-batch-bytes B] [--failover-victim alternate|partition-leader|controller-leader] [--skip a,b,c,d,e]
 //     [--profile-dir DIR] [--json out.json]
-//     The failover rounds kill a partition leader that does not lead the controller quorum in odd rounds and the
-//     controller leader in even ones (alternate).
 //     [--security off,auth,tls,auth+tls [--security-rounds R]]: workloads a-c once per mode and round, each on a
 //     fresh cluster with that security (modes alternate, so drift on a shared machine hits every mode alike);
 //     failover and idle memory are not run then.
+//   The failover rounds kill a partition leader that does not lead the controller quorum in odd rounds and the
+//   controller leader in even ones (alternate).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
