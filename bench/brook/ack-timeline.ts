@@ -45,7 +45,7 @@ try {
     console.log(`before: produced ${beforeRecords} records of ${beforeSize} B at ${Math.round(produced.recordsPerSec)}/s (failed sends ${produced.failedSends}), consumed at ${Math.round(consumed.recordsPerSec)}/s`);
   }
   await createTopicReady(cluster, 'timeline', shape);
-  if (before === undefined) await sleep(2_000);
+  if (before === undefined) await sleep(2_000); // After --before the workload starts at once, as the compare run's does.
   const producer = cluster.client.producer({ acks: 'all', lingerMs, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000 });
   const batch = Array.from({ length: perSend }, () => ({ value: makePayload(size) }));
   const pending: Array<Promise<void>> = [];
@@ -55,8 +55,8 @@ try {
   // Per window of wall time from the first send: CPU and faults of every process, read from /proc.
   const cpuWindows: string[] = [];
   let cpuAt = startedAtMs;
-  let cpuBefore = cpuByRole();
-  let faultsBefore = faultsByRole();
+  let cpuBefore = values.cpu === true ? cpuByRole() : new Map<string, number>();
+  let faultsBefore = values.cpu === true ? faultsByRole() : new Map<string, number>();
   const cpuTimer = values.cpu !== true ? undefined : setInterval(() => {
     const now = Date.now();
     cpuWindows.push(`cpu ${cpuSplit(cpuBefore, now - cpuAt).line} | faults ${faultRates(faultsBefore, now - cpuAt)}`);
