@@ -7,7 +7,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { commandVersion, describeMachine } from './lib/machine.js';
-import { createTopicReady, makePayload, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
+import { createTopicReady, makePayloads, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
+import { RecordBatches } from './brook/record-batches.js';
 import { measureAssignors } from './groups/assign.js';
 import { startMember, steadyProducer, waitSettled, type Group } from './groups/group.js';
 import { joinInProcessRound, joinRound, killCoordinatorRound, killMemberRound } from './groups/rounds.js';
@@ -68,10 +69,10 @@ async function groupRounds(cluster: BrookCluster, f: GroupFigures, o: { rounds: 
 async function throughputRuns(cluster: BrookCluster, f: GroupFigures, records: number): Promise<void> {
   await createTopicReady(cluster, 'filled', shape);
   const producer = cluster.client.producer({ acks: 'all', lingerMs: 5, batchBytes: 256 * 1024 });
-  const payload = makePayload(100);
+  const batches = new RecordBatches(makePayloads(100), 1000);
   const pending: Array<Promise<unknown>> = [];
   for (let i = 0; i < records; i += 1000) {
-    pending.push(producer.send('filled', Array.from({ length: Math.min(1000, records - i) }, () => ({ value: payload }))));
+    pending.push(producer.send('filled', batches.take(Math.min(1000, records - i))));
     if (pending.length >= 16) await pending.shift();
   }
   await Promise.all(pending);

@@ -7,7 +7,7 @@
 //   npx tsx bench/metrics-overhead.ts [--records 500000] [--pairs 3] [--record-bytes 100]
 import { parseArgs } from 'node:util';
 import { commandVersion, describeMachine, formatMachine } from './lib/machine.js';
-import { createTopicReady, makePayload, startBrookCluster, stopBrookCluster } from './brook/cluster.js';
+import { createTopicReady, makePayloads, startBrookCluster, stopBrookCluster } from './brook/cluster.js';
 import { produceThroughput } from './brook/produce.js';
 import { freePorts } from './lib/ports.js';
 import { BrookMetrics } from '../runtime/http/metrics-registry.js';
@@ -39,7 +39,7 @@ async function round(mode: Round['mode'], index: number): Promise<Round> {
   try {
     await createTopicReady(cluster, 'bench', { partitions: 6, replicationFactor: 3, minInsync: 2 });
     const scraper = mode === 'on' ? scrapeEverySecond(ports) : undefined;
-    const figures = await produceThroughput(cluster.client, { topic: 'bench', records, payload: makePayload(recordBytes), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
+    const figures = await produceThroughput(cluster.client, { topic: 'bench', records, payloads: makePayloads(recordBytes), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
     const scrapes = scraper?.stop() ?? 0;
     if (figures.failedSends > 0) throw new Error(`${figures.failedSends} failed sends: ${figures.firstError ?? ''}`);
     return { mode, recordsPerSec: figures.recordsPerSec, scrapes };

@@ -9,7 +9,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { commandVersion, describeMachine, formatMachine, type MachineInfo } from './lib/machine.js';
-import { createTopicReady, makePayload, restartNode, sleep, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
+import { createTopicReady, makePayloads, restartNode, sleep, startBrookCluster, stopBrookCluster, type BrookCluster } from './brook/cluster.js';
+import { RecordBatches } from './brook/record-batches.js';
 import { summarizeLatency, type LatencySummary } from './lib/stats.js';
 import { markdownTable } from './lib/table.js';
 import { eventually } from '../test/helpers/brook-processes.js';
@@ -26,12 +27,12 @@ interface Figures {
 /** Fills `big` (one replica) with 1 KiB records in 1 MiB sends, 8 in flight; returns the bytes stored. */
 async function fill(cluster: BrookCluster, bytes: number): Promise<number> {
   const producer = cluster.client.producer({ acks: 1, lingerMs: 5, batchBytes: 1 << 20 });
-  const payload = makePayload(1024);
+  const batches = new RecordBatches(makePayloads(1024), 1024);
   const pending: Array<Promise<unknown>> = [];
   let sent = 0;
   let lastLog = Date.now();
   while (sent < bytes) {
-    pending.push(producer.send('big', Array.from({ length: 1024 }, () => ({ value: payload }))));
+    pending.push(producer.send('big', batches.take()));
     sent += 1024 * 1024;
     if (pending.length >= 8) await pending.shift();
     if (Date.now() - lastLog > 5000) { log(`  filled ${(sent / MB).toFixed(0)} MB`); lastLog = Date.now(); }
@@ -47,14 +48,14 @@ function startProbe(cluster: BrookCluster, partitions: number): { samples: Map<s
   const samples = new Map<string, number[]>();
   const failed = new Map<string, number>();
   const phase = { name: 'warm-up' };
-  const payload = makePayload(100);
+  const payloads = makePayloads(100);
   const pending = new Set<Promise<void>>();
   let running = true;
   const loop = (async () => {
     for (let i = 0; running; i++) {
       const name = phase.name;
       const started = performance.now();
-      const sent = producer.send('live', [{ value: payload }], { partition: i % partitions }).then(
+      const sent = producer.send('live', [{ value: payloads.at(i) }], { partition: i % partitions }).then(
         () => { const list = samples.get(name) ?? []; list.push(performance.now() - started); samples.set(name, list); },
         () => { failed.set(name, (failed.get(name) ?? 0) + 1); });
       pending.add(sent);

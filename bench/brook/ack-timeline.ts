@@ -9,7 +9,8 @@
 //   npx tsx bench/brook/ack-timeline.ts [--size 1024] [--rate 10000] [--seconds 30] [--window-ms 250] [--skip-seconds 5]
 //     [--linger-ms 5] [--records-per-send 10] [--burst-ms 40] [--before 100:1000000] [--cpu]
 import { parseArgs } from 'node:util';
-import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { RecordBatches } from './record-batches.js';
+import { createTopicReady, makePayloads, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
 import { consumeAll } from './consume.js';
 import { produceThroughput } from './produce.js';
 import { paced } from '../lib/paced.js';
@@ -40,14 +41,14 @@ try {
     const [beforeSize, beforeRecords] = before as [number, number];
     await createTopicReady(cluster, 'before', shape);
     // As bench/brook/main.ts runs workloads a and b.
-    const produced = await produceThroughput(cluster.client, { topic: 'before', records: beforeRecords, payload: makePayload(beforeSize), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
+    const produced = await produceThroughput(cluster.client, { topic: 'before', records: beforeRecords, payloads: makePayloads(beforeSize), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
     const consumed = await consumeAll(cluster.client, { topic: 'before', partitions: shape.partitions, records: beforeRecords, recordBytes: beforeSize, maxRecords: 5000, stallTimeoutMs: 30_000 });
     console.log(`before: produced ${beforeRecords} records of ${beforeSize} B at ${Math.round(produced.recordsPerSec)}/s (failed sends ${produced.failedSends}), consumed at ${Math.round(consumed.recordsPerSec)}/s`);
   }
   await createTopicReady(cluster, 'timeline', shape);
   if (before === undefined) await sleep(2_000); // After --before the workload starts at once, as the compare run's does.
   const producer = cluster.client.producer({ acks: 'all', lingerMs, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000 });
-  const batch = Array.from({ length: perSend }, () => ({ value: makePayload(size) }));
+  const batches = new RecordBatches(makePayloads(size), perSend);
   const pending: Array<Promise<void>> = [];
   let failed = 0;
   let issued = 0;
@@ -66,7 +67,7 @@ try {
     const i = issued++;
     const sentAt = process.hrtime.bigint();
     issuedAtSec[i] = atSec;
-    pending.push(producer.send('timeline', batch).then(() => { latencyMs[i] = Number(process.hrtime.bigint() - sentAt) / 1e6; }, () => { failed++; latencyMs[i] = Number.NaN; }));
+    pending.push(producer.send('timeline', batches.take()).then(() => { latencyMs[i] = Number(process.hrtime.bigint() - sentAt) / 1e6; }, () => { failed++; latencyMs[i] = Number.NaN; }));
   });
   await Promise.all(pending);
   clearInterval(cpuTimer);

@@ -138,4 +138,4 @@ export async function storedRecords(cluster: BrookCluster, topic: string): Promi
 
 export function sleep(ms: number): Promise<void> { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-export { makePayload } from '../lib/payload.js';
+export { makePayloads } from '../lib/payload.js';

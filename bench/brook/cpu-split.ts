@@ -4,7 +4,7 @@
 //   npx tsx bench/brook/cpu-split.ts [--records 300000] [--size 1024]
 import { parseArgs } from 'node:util';
 import { cpuByRole, cpuSplit, faultRates, faultsByRole } from '../lib/process-cpu.js';
-import { createTopicReady, makePayload, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { createTopicReady, makePayloads, startBrookCluster, stopBrookCluster } from './cluster.js';
 import { consumeAll } from './consume.js';
 import { produceThroughput } from './produce.js';
 
@@ -19,7 +19,7 @@ try {
   let before = cpuByRole();
   let faults = faultsByRole();
   let started = Date.now();
-  const produced = await produceThroughput(cluster.client, { topic: 'cpu-split', records, payload: makePayload(size), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
+  const produced = await produceThroughput(cluster.client, { topic: 'cpu-split', records, payloads: makePayloads(size), chunk: 1000, inFlightChunks: 16, lingerMs: 5, batchBytes: 256 * 1024 });
   console.log(`produce ${Math.round(produced.recordsPerSec)} records/s, failed sends ${produced.failedSends}; cpu ${cpuSplit(before, Date.now() - started).line}`);
   console.log(`  minor page faults: ${faultRates(faults, Date.now() - started)}`);
   before = cpuByRole();

@@ -8,14 +8,16 @@
 // acked rate over 250 ms buckets after the kill against the mean before it. Each round records
 // whether the node killed was the controller leader. Between rounds the node is restarted and the
 // ISR refilled.
-import type { ProducerRecordInput, TopicInfo } from '../../runtime/sdk/index.js';
+import type { TopicInfo } from '../../runtime/sdk/index.js';
+import type { Payloads } from '../lib/payload.js';
+import { RecordBatches } from './record-batches.js';
 import { eventually } from '../../test/helpers/brook-processes.js';
 import { restartNode, sleep, waitFullIsr } from './cluster.js';
 import type { BrookCluster } from './cluster.js';
 
 export type FailoverVictim = 'partition-leader' | 'controller-leader';
 
-export interface FailoverOptions { topic: string; partitions: number; payload: Uint8Array; recordsPerSend: number; intervalMs: number; warmupMs: number; afterKillMs: number;
+export interface FailoverOptions { topic: string; partitions: number; payloads: Payloads; recordsPerSend: number; intervalMs: number; warmupMs: number; afterKillMs: number;
   victim?: FailoverVictim }
 
 export interface FailoverRound {
@@ -37,7 +39,7 @@ export interface FailoverRound {
 const bucketMs = 250;
 
 export async function failoverRound(cluster: BrookCluster, options: FailoverOptions, round: number): Promise<FailoverRound> {
-  const { topic, partitions, payload, recordsPerSend, intervalMs } = options;
+  const { topic, partitions, payloads, recordsPerSend, intervalMs } = options;
   let info = await waitFullIsr(cluster, topic, 3, 120_000);
   const { controllerId } = await cluster.admin.metadata([topic]);
   const pick = (i: TopicInfo): number | undefined => options.victim === 'controller-leader'
@@ -52,7 +54,7 @@ export async function failoverRound(cluster: BrookCluster, options: FailoverOpti
   const victim = pick(info) as number;
   const watched = (info.partitions.find((p) => p.leader === victim) as TopicInfo['partitions'][number]).partition;
   const producer = cluster.client.producer({ acks: 'all', lingerMs: 0, requestTimeoutMs: 1_000, deliveryTimeoutMs: 60_000, retryBackoffMs: 20, retryBackoffMaxMs: 200 });
-  const batch: ProducerRecordInput[] = Array.from({ length: recordsPerSend }, () => ({ value: payload }));
+  const batches = new RecordBatches(payloads, recordsPerSend);
   const watchedAcks: number[] = [];
   const buckets: number[] = [];
   let failedSends = 0;
@@ -66,7 +68,7 @@ export async function failoverRound(cluster: BrookCluster, options: FailoverOpti
     while (performance.now() < stopAt) {
       if (!killed && performance.now() >= killAt) { killed = true; void cluster.processes.kill9(victim); }
       for (let p = 0; p < partitions; p++) {
-        pending.push(producer.send(topic, batch, { partition: p }).then(() => {
+        pending.push(producer.send(topic, batches.take(), { partition: p }).then(() => {
           const now = performance.now();
           if (p === watched) watchedAcks.push(now);
           const bucket = Math.floor((now - started) / bucketMs);

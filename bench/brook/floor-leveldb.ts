@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LevelStore } from '../../runtime/storage/level-store.js';
-import { makePayload } from '../lib/payload.js';
+import { makePayloads } from '../lib/payload.js';
 
 export interface Cost { label: string; wallMs: number; bytes: number; cpuMs: Record<string, number> }
 
@@ -22,7 +22,7 @@ export async function levelWriteRead(messages: number, messageBytes: number): Pr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-floor-'));
   const store = await LevelStore.open(dir);
   try {
-    const value = makePayload(messageBytes); // incompressible, as the workloads' records are
+    const values = makePayloads(messageBytes); // incompressible and distinct, as the workloads' records are
     let ownBefore = ownCpuMs();
     let started = performance.now();
     await new Promise<void>((resolve, reject) => {
@@ -31,7 +31,7 @@ export async function levelWriteRead(messages: number, messageBytes: number): Pr
       const issue = (): void => {
         while (issued < messages && issued - completed < APPENDS_WAITING) {
           const n = issued++;
-          store.append(`t-${n % LOGS}`, [{ offset: Math.floor(n / LOGS), value }], { sync: false }, (error) => {
+          store.append(`t-${n % LOGS}`, [{ offset: Math.floor(n / LOGS), value: values.at(n) }], { sync: false }, (error) => {
             if (error) { reject(error); return; }
             if (++completed === messages) resolve(); else issue();
           });

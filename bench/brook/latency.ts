@@ -3,12 +3,14 @@
 // issued. A fixed rate shows queueing delay that a closed loop would hide. The first `warmupSec`
 // run at the same rate and are summarised apart (`warmup`), as a benchmark harness's warm-up
 // phase does: the headline percentiles are the steady state, the cold start is shown beside them.
-import type { BrookClient, ProducerRecordInput } from '../../runtime/sdk/index.js';
+import type { BrookClient } from '../../runtime/sdk/index.js';
+import type { Payloads } from '../lib/payload.js';
+import { RecordBatches } from './record-batches.js';
 import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
 import { paced } from '../lib/paced.js';
 
-export interface LatencyOptions { topic: string; payload: Uint8Array; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean;
+export interface LatencyOptions { topic: string; payloads: Payloads; ratePerSec: number; durationSec: number; recordsPerSend: number; lingerMs: number; batchBytes?: number; adaptiveLinger?: boolean;
   /** Seconds sent at the same rate before `durationSec`, summarised apart (default 0: none). */
   warmupSec?: number }
 
@@ -26,10 +28,10 @@ export interface LatencyFigures extends LatencySummary {
 }
 
 export async function measureAckLatency(client: BrookClient, options: LatencyOptions): Promise<LatencyFigures> {
-  const { topic, payload, ratePerSec, durationSec, recordsPerSend } = options;
+  const { topic, payloads, ratePerSec, durationSec, recordsPerSend } = options;
   const producer = client.producer({ acks: 'all', lingerMs: options.lingerMs, adaptiveLinger: options.adaptiveLinger ?? false, requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000,
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }) });
-  const batch: ProducerRecordInput[] = Array.from({ length: recordsPerSend }, () => ({ value: payload }));
+  const batches = new RecordBatches(payloads, recordsPerSend);
   const warmupSec = options.warmupSec ?? 0;
   const totalSends = Math.round((ratePerSec * (warmupSec + durationSec)) / recordsPerSend);
   const samples = new WarmupSamples(warmupSec, totalSends);
@@ -40,13 +42,13 @@ export async function measureAckLatency(client: BrookClient, options: LatencyOpt
   try {
     const sendingSec = await paced(totalSends, ratePerSec / recordsPerSend, (sentAtSec) => {
       const sentAt = process.hrtime.bigint();
-      pending.push(producer.send(topic, batch).then(() => { samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6); },
+      pending.push(producer.send(topic, batches.take()).then(() => { samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6); },
         (error: unknown) => { failed++; firstError ??= String(error); }));
       sends++;
     });
     await Promise.all(pending);
     const { steady, warmup } = samples.summary();
-    const figures: LatencyFigures = { ...steady, recordBytes: payload.length, targetRatePerSec: ratePerSec,
+    const figures: LatencyFigures = { ...steady, recordBytes: payloads.recordBytes, targetRatePerSec: ratePerSec,
       offeredRatePerSec: (totalSends * recordsPerSend) / sendingSec, recordsPerSend, sends, failed, warmup, warmupSec };
     if (firstError !== undefined) figures.firstError = firstError;
     return figures;

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { commandVersion, describeMachine, formatMachine } from '../lib/machine.js';
 import type { MachineInfo } from '../lib/machine.js';
 import type { Throughput } from '../lib/stats.js';
-import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster, storedRecords } from './cluster.js';
+import { createTopicReady, makePayloads, sleep, startBrookCluster, stopBrookCluster, storedRecords } from './cluster.js';
 import type { BrookCluster } from './cluster.js';
 import { consumeAll } from './consume.js';
 import { failoverRound } from './failover.js';
@@ -102,13 +102,13 @@ async function attempt<T>(errors: Record<string, string>, name: string, log: (li
 
 async function runSize(cluster: BrookCluster, recordBytes: number, options: BrookBenchOptions): Promise<BrookSizeFigures> {
   const { log, records, skip } = options;
-  const payload = makePayload(recordBytes);
+  const payloads = makePayloads(recordBytes);
   const figures: BrookSizeFigures = { recordBytes, errors: {} };
   if (!skip.includes('c')) {
     await createTopicReady(cluster, `lat-${recordBytes}`, shape);
     await sleep(2_000);
     log(`  [${recordBytes} B] c. ack latency at 10000/s for 10 s after a ${options.latencyWarmupSec} s warm-up, ${options.latencyRecordsPerSend} records per send, lingerMs ${options.latencyLingerMs}${options.latencyAdaptive ? ' (adaptive)' : ''}`);
-    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payload, ratePerSec: 10_000, durationSec: 10, warmupSec: options.latencyWarmupSec, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs, adaptiveLinger: options.latencyAdaptive,
+    const latency = await attempt(figures.errors, 'c', log, () => measureAckLatency(cluster.client, { topic: `lat-${recordBytes}`, payloads, ratePerSec: 10_000, durationSec: 10, warmupSec: options.latencyWarmupSec, recordsPerSend: options.latencyRecordsPerSend, lingerMs: options.latencyLingerMs, adaptiveLinger: options.latencyAdaptive,
       ...(options.latencyBatchBytes === undefined ? {} : { batchBytes: options.latencyBatchBytes }) }));
     if (latency) {
       figures.latency = latency;
@@ -119,7 +119,7 @@ async function runSize(cluster: BrookCluster, recordBytes: number, options: Broo
   if (skip.includes('a')) return figures;
   await createTopicReady(cluster, topic, shape);
   log(`  [${recordBytes} B] a. produce ${records} records, ${options.chunk} per send, ${options.inFlightChunks} sends in flight`);
-  const produce = await attempt(figures.errors, 'a', log, () => produceThroughput(cluster.client, { topic, records, payload, chunk: options.chunk,
+  const produce = await attempt(figures.errors, 'a', log, () => produceThroughput(cluster.client, { topic, records, payloads, chunk: options.chunk,
     inFlightChunks: options.inFlightChunks, lingerMs: options.lingerMs, batchBytes: options.batchBytes }));
   if (!produce) return figures;
   figures.produce = produce;
@@ -166,7 +166,7 @@ export async function runBrookBench(partial: Partial<BrookBenchOptions> = {}): P
           for (let round = 1; round <= options.rounds; round++) {
             log(`  d. failover round ${round}`);
             const victim = options.failoverVictim !== 'alternate' ? options.failoverVictim : round % 2 === 1 ? 'partition-leader' : 'controller-leader';
-            const r = await failoverRound(cluster, { topic: 'failover', partitions: 6, payload: makePayload(100), recordsPerSend: 10, intervalMs: 10, warmupMs: 4_000, afterKillMs: 8_000, victim }, round);
+            const r = await failoverRound(cluster, { topic: 'failover', partitions: 6, payloads: makePayloads(100), recordsPerSend: 10, intervalMs: 10, warmupMs: 4_000, afterKillMs: 8_000, victim }, round);
             log(`  d. round ${round}: killed ${r.killedNode}${r.controllerLeader ? ' (the controller leader)' : ''}, partition ${r.partition}, gap ${r.gapMs.toFixed(0)} ms, failed sends ${r.failedSends}`);
             rounds.push(r);
           }

@@ -11,7 +11,7 @@ import { connectNats } from '../../transport/nats-connect.js';
 import { decodeEnvelope } from '../../transport/codec.js';
 import { clusterSubject } from '../../transport/subject.js';
 import { markdownTable } from '../lib/table.js';
-import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { createTopicReady, makePayloads, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
 import { measureAckLatency } from './latency.js';
 
 const CLUSTER = 'mix';
@@ -61,7 +61,7 @@ async function cli(): Promise<void> {
     console.log(`Idle, one topic of 6 partitions (RF 3), ${idleSeconds} s:\n\n${mixTable(counts, (performance.now() - started) / 1000)}\n`);
     counts = new Map();
     started = performance.now();
-    const figures = await measureAckLatency(cluster.client, { topic: TOPIC, payload: makePayload(size), ratePerSec: rate, durationSec: seconds, recordsPerSend: 10, lingerMs: 5 });
+    const figures = await measureAckLatency(cluster.client, { topic: TOPIC, payloads: makePayloads(size), ratePerSec: rate, durationSec: seconds, recordsPerSend: 10, lingerMs: 5 });
     console.log(`${rate} records/s of ${size} B (10 per send, lingerMs 5), ${seconds} s; ack p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms:\n\n${mixTable(counts, (performance.now() - started) / 1000)}`);
   } finally {
     await observer.close();

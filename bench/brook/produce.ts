@@ -1,14 +1,16 @@
 // Workload a: one idempotent acks=all producer sends N unkeyed records in chunks of `chunk`
 // records per `send`, with at most `inFlightChunks` sends outstanding (a closed pipeline), then
 // checks with listOffsets that the topic holds exactly N records.
-import type { BrookClient, ProducerRecordInput } from '../../runtime/sdk/index.js';
+import type { BrookClient } from '../../runtime/sdk/index.js';
 import { throughput } from '../lib/stats.js';
 import type { Throughput } from '../lib/stats.js';
+import type { Payloads } from '../lib/payload.js';
+import { RecordBatches } from './record-batches.js';
 
 export interface ProduceOptions {
   topic: string;
   records: number;
-  payload: Uint8Array;
+  payloads: Payloads;
   chunk: number;
   inFlightChunks: number;
   lingerMs: number;
@@ -18,10 +20,10 @@ export interface ProduceOptions {
 export interface ProduceFigures extends Throughput { failedSends: number; firstError?: string }
 
 export async function produceThroughput(client: BrookClient, options: ProduceOptions): Promise<ProduceFigures> {
-  const { topic, records, payload, chunk, inFlightChunks } = options;
+  const { topic, records, payloads, chunk, inFlightChunks } = options;
   const producer = client.producer({ acks: 'all', lingerMs: options.lingerMs, batchBytes: options.batchBytes,
     bufferBytesMax: Math.max(64 * 1024 * 1024, options.batchBytes * 4), requestTimeoutMs: 10_000, deliveryTimeoutMs: 120_000 });
-  const batch: ProducerRecordInput[] = Array.from({ length: chunk }, () => ({ value: payload }));
+  const batches = new RecordBatches(payloads, chunk);
   let failedSends = 0;
   let firstError: string | undefined;
   try {
@@ -29,7 +31,7 @@ export async function produceThroughput(client: BrookClient, options: ProduceOpt
     const started = process.hrtime.bigint();
     for (let sent = 0; sent < records; sent += chunk) {
       const count = Math.min(chunk, records - sent);
-      const done: Promise<void> = producer.send(topic, count === chunk ? batch : batch.slice(0, count)).then(() => undefined, (error: unknown) => {
+      const done: Promise<void> = producer.send(topic, batches.take(count)).then(() => undefined, (error: unknown) => {
         failedSends++;
         firstError ??= String(error);
       }).finally(() => inFlight.delete(done));
@@ -38,7 +40,7 @@ export async function produceThroughput(client: BrookClient, options: ProduceOpt
     }
     await Promise.all(inFlight);
     const elapsed = process.hrtime.bigint() - started;
-    const figures: ProduceFigures = { ...throughput(records, payload.length, elapsed), failedSends };
+    const figures: ProduceFigures = { ...throughput(records, payloads.recordBytes, elapsed), failedSends };
     if (firstError !== undefined) figures.firstError = firstError;
     return figures;
   } finally {

@@ -8,7 +8,7 @@
 // the CPU figures of the whole run.
 import { parseArgs } from 'node:util';
 import { cpuByRole, cpuSplit } from '../lib/process-cpu.js';
-import { createTopicReady, makePayload, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
+import { createTopicReady, makePayloads, sleep, startBrookCluster, stopBrookCluster } from './cluster.js';
 import { measureAckLatency } from './latency.js';
 import { natsMessageCounts } from '../lib/nats-varz.js';
 
@@ -32,7 +32,7 @@ try {
     const counts = await natsMessageCounts(cluster.nats.monitorUrl!);
     const before = cpuByRole();
     const started = Date.now();
-    const f = await measureAckLatency(cluster.client, { topic, payload: makePayload(size), ratePerSec: rate, durationSec: Number(values.seconds), warmupSec: Number(values['warmup-seconds']),
+    const f = await measureAckLatency(cluster.client, { topic, payloads: makePayloads(size), ratePerSec: rate, durationSec: Number(values.seconds), warmupSec: Number(values['warmup-seconds']),
       recordsPerSend: Number(values['records-per-send']), lingerMs: Number(values['linger-ms']), adaptiveLinger: values.adaptive,
       ...(values['batch-bytes'] === undefined ? {} : { batchBytes: Number(values['batch-bytes']) }) });
     const wallMs = Date.now() - started;

@@ -5,11 +5,12 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { WarmupSamples } from '../lib/stats.js';
 import type { LatencySummary } from '../lib/stats.js';
+import type { Payloads } from '../lib/payload.js';
 import { subjects } from './stream.js';
 import { paced } from '../lib/paced.js';
 
 export interface LatencyOptions {
-  payload: Uint8Array;
+  payloads: Payloads;
   ratePerSec: number;
   durationSec: number;
   /** Per-publish timeout; a timed-out publish counts as failed, not as a sample. */
@@ -32,7 +33,7 @@ export interface LatencyFigures extends LatencySummary {
 
 /** Workload d. The run is bounded: it sends ratePerSec × durationSec records, then drains. */
 export async function measureAckLatency(js: JetStreamClient, options: LatencyOptions): Promise<LatencyFigures> {
-  const { payload, ratePerSec, durationSec, ackTimeoutMs } = options;
+  const { payloads, ratePerSec, durationSec, ackTimeoutMs } = options;
   if (!(ratePerSec > 0 && durationSec > 0)) throw new RangeError('rate and duration must be positive');
   const warmupSec = options.warmupSec ?? 0;
   const total = Math.round(ratePerSec * (warmupSec + durationSec));
@@ -45,7 +46,7 @@ export async function measureAckLatency(js: JetStreamClient, options: LatencyOpt
   const onSettled = (): void => { settled++; if (settled === total) allSettled(); };
   const sendingSec = await paced(total, ratePerSec, (sentAtSec) => {
     const sentAt = process.hrtime.bigint();
-    js.publish(subjects[sent % subjects.length] ?? 'bench.p0', payload, { timeout: ackTimeoutMs }).then(() => {
+    js.publish(subjects[sent % subjects.length] ?? 'bench.p0', payloads.at(sent), { timeout: ackTimeoutMs }).then(() => {
       samples.add(sentAtSec, Number(process.hrtime.bigint() - sentAt) / 1e6);
       onSettled();
     }, () => { failed++; onSettled(); });
@@ -54,7 +55,7 @@ export async function measureAckLatency(js: JetStreamClient, options: LatencyOpt
   await drained; // Bounded: every publish settles by ackTimeoutMs.
   const { steady, warmup } = samples.summary();
   return {
-    ...steady, recordBytes: payload.length, targetRatePerSec: ratePerSec,
+    ...steady, recordBytes: payloads.recordBytes, targetRatePerSec: ratePerSec,
     offeredRatePerSec: total / sendingSec, sent, failed, warmup, warmupSec,
   };
 }

@@ -6,11 +6,12 @@ import { createInbox } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { throughput } from '../lib/stats.js';
 import type { Throughput } from '../lib/stats.js';
+import type { Payloads } from '../lib/payload.js';
 import { subjects } from './stream.js';
 
 export interface ProduceOptions {
   records: number;
-  payload: Uint8Array;
+  payloads: Payloads;
   /** Publishes awaiting their PubAck at most. */
   inFlightMax: number;
   /** Fail if no ack arrives for this long (a lost ack must not hang the bench). */
@@ -25,7 +26,7 @@ function checkOptions(options: ProduceOptions): void {
 /** Workload a: `js.publish` with at most `inFlightMax` unacknowledged publishes. */
 export async function produceWithJetStreamClient(js: JetStreamClient, options: ProduceOptions): Promise<Throughput> {
   checkOptions(options);
-  const { records, payload, inFlightMax, stallTimeoutMs } = options;
+  const { records, payloads, inFlightMax, stallTimeoutMs } = options;
   let sent = 0;
   let acked = 0;
   const started = process.hrtime.bigint();
@@ -39,18 +40,18 @@ export async function produceWithJetStreamClient(js: JetStreamClient, options: P
       while (sent < records && sent - acked < inFlightMax) {
         const subject = subjects[sent % subjects.length] ?? 'bench.p0';
         sent++;
-        js.publish(subject, payload, { timeout: stallTimeoutMs }).then(onAck, reject);
+        js.publish(subject, payloads.at(sent - 1), { timeout: stallTimeoutMs }).then(onAck, reject);
       }
     };
     launch();
   });
-  return throughput(records, payload.length, process.hrtime.bigint() - started);
+  return throughput(records, payloads.recordBytes, process.hrtime.bigint() - started);
 }
 
 /** Workload b: core publishes carrying a reply inbox; one subscription counts the PubAcks. */
 export async function produceWithCorePublish(nc: NatsConnection, options: ProduceOptions): Promise<Throughput> {
   checkOptions(options);
-  const { records, payload, inFlightMax, stallTimeoutMs } = options;
+  const { records, payloads, inFlightMax, stallTimeoutMs } = options;
   const inbox = createInbox();
   let acked = 0;
   let errors = 0;
@@ -66,24 +67,24 @@ export async function produceWithCorePublish(nc: NatsConnection, options: Produc
   await nc.flush(); // The subscription must be known to the server before the first publish.
   try {
     const started = process.hrtime.bigint();
-    await pumpCorePublishes(nc, inbox, payload, records, inFlightMax, stallTimeoutMs, () => acked,
+    await pumpCorePublishes(nc, inbox, payloads, records, inFlightMax, stallTimeoutMs, () => acked,
       (resume) => { wake = resume; });
     const elapsedNs = process.hrtime.bigint() - started;
     if (errors > 0) throw new Error(`${errors} of ${records} core publishes were rejected by JetStream`);
-    return throughput(records, payload.length, elapsedNs);
+    return throughput(records, payloads.recordBytes, elapsedNs);
   } finally {
     subscription.unsubscribe();
   }
 }
 
 // The hot loop: publish while the window has room, otherwise sleep until an ack (or a stall).
-async function pumpCorePublishes(nc: NatsConnection, inbox: string, payload: Uint8Array, records: number,
+async function pumpCorePublishes(nc: NatsConnection, inbox: string, payloads: Payloads, records: number,
     inFlightMax: number, stallTimeoutMs: number, ackedCount: () => number, setWake: (resume: () => void) => void,
 ): Promise<void> {
   let sent = 0;
   while (ackedCount() < records) {
     while (sent < records && sent - ackedCount() < inFlightMax) {
-      nc.publish(subjects[sent % subjects.length] ?? 'bench.p0', payload, { reply: inbox });
+      nc.publish(subjects[sent % subjects.length] ?? 'bench.p0', payloads.at(sent), { reply: inbox });
       sent++;
     }
     const ackedBefore = ackedCount();

@@ -44,4 +44,4 @@ export async function storedCount(jsm: JetStreamManager): Promise<number> {
   return info.state.messages;
 }
 
-export { makePayload } from '../lib/payload.js';
+export { makePayloads } from '../lib/payload.js';

@@ -9,7 +9,7 @@ import { consumeAll } from './consume.js';
 import { measureAckLatency } from './latency.js';
 import type { LatencyFigures } from './latency.js';
 import { produceWithCorePublish, produceWithJetStreamClient } from './produce.js';
-import { makePayload, recreateStream, storedCount } from './stream.js';
+import { makePayloads, recreateStream, storedCount } from './stream.js';
 
 const settleMs = 2_000;
 
@@ -43,7 +43,7 @@ export interface Clients {
 export async function runSizeWorkloads(clients: Clients, recordBytes: number, settings: WorkloadSettings,
     log: (line: string) => void): Promise<SizeFigures> {
   const { nc, js, jsm } = clients;
-  const payload = makePayload(recordBytes);
+  const payloads = makePayloads(recordBytes);
   const { records, stallTimeoutMs } = settings;
 
   // Latency first, on an empty stream after a pause, so that neither the bulk data of a, b and c
@@ -52,18 +52,18 @@ export async function runSizeWorkloads(clients: Clients, recordBytes: number, se
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   log(`  [${recordBytes} B] d. ack latency at ${settings.latencyRatePerSec}/s for ${settings.latencyDurationSec} s after a ${settings.latencyWarmupSec} s warm-up`);
   const ackLatency = await measureAckLatency(js, {
-    payload, ratePerSec: settings.latencyRatePerSec, durationSec: settings.latencyDurationSec, ackTimeoutMs: stallTimeoutMs, warmupSec: settings.latencyWarmupSec,
+    payloads, ratePerSec: settings.latencyRatePerSec, durationSec: settings.latencyDurationSec, ackTimeoutMs: stallTimeoutMs, warmupSec: settings.latencyWarmupSec,
   });
   log(`  [${recordBytes} B] d. p50 ${ackLatency.p50Ms.toFixed(2)} ms, p99 ${ackLatency.p99Ms.toFixed(2)} ms; warm-up p99 ${ackLatency.warmup.p99Ms.toFixed(2)} ms, max ${ackLatency.warmup.maxMs.toFixed(2)} ms`);
 
   await recreateStream(jsm, settings.replicas);
   log(`  [${recordBytes} B] a. js.publish x ${records}, ${settings.inFlightJs} in flight`);
-  const produceJsClient = await produceWithJetStreamClient(js, { records, payload, inFlightMax: settings.inFlightJs, stallTimeoutMs });
+  const produceJsClient = await produceWithJetStreamClient(js, { records, payloads, inFlightMax: settings.inFlightJs, stallTimeoutMs });
   await expectStored(jsm, records, 'js.publish');
 
   await recreateStream(jsm, settings.replicas);
   log(`  [${recordBytes} B] b. core publish + PubAck x ${records}, ${settings.inFlightCore} in flight`);
-  const produceCorePublish = await produceWithCorePublish(nc, { records, payload, inFlightMax: settings.inFlightCore, stallTimeoutMs });
+  const produceCorePublish = await produceWithCorePublish(nc, { records, payloads, inFlightMax: settings.inFlightCore, stallTimeoutMs });
   await expectStored(jsm, records, 'core publish');
 
   log(`  [${recordBytes} B] c. ordered consumer reads ${records}, batches of ${settings.consumeBatchRecords}`);
