@@ -11,7 +11,8 @@
  * and node-gyp-build loads `build/Release` before the prebuilt binaries.
  *
  * Never fails the install: without a compiler, Node's headers or the instruction, the prebuilt
- * binary stays and this says why. A build that is already there for the same classic-level version
+ * binary stays and this says why — on stderr, since `npm pack --json` runs `prepare` and its stdout
+ * must stay JSON. A build that is already there for the same classic-level version
  * and flags is kept (`npm pack` runs `prepare` again).
  */
 import { spawnSync } from 'node:child_process';
@@ -73,15 +74,15 @@ function nodeDir(): string | undefined {
 function main(): void {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : undefined;
   const reason = skipReason(process.env, process.platform, process.arch, cpuinfo);
-  if (reason !== undefined) { console.log(`LevelDB: prebuilt binary kept (${reason})`); return; }
+  if (reason !== undefined) { console.error(`LevelDB: prebuilt binary kept (${reason})`); return; }
   const dir = classicLevelDir();
   const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   const marker = readMarker(dir);
   if (marker?.version === version && marker.flags === CRC32C_FLAGS && builtBinary(dir) !== undefined) {
-    console.log('LevelDB: hardware CRC32C build already in place');
+    console.error('LevelDB: hardware CRC32C build already in place');
     return;
   }
-  console.log('LevelDB: building classic-level from source with hardware CRC32C (about 20 s on two cores)');
+  console.error('LevelDB: building classic-level from source with hardware CRC32C (about 20 s on two cores)');
   const headers = nodeDir();
   const result = spawnSync(process.execPath, [nodeGyp(), 'rebuild', '-j', 'max', ...(headers === undefined ? [] : [`--nodedir=${headers}`])], {
     cwd: dir, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20,
@@ -94,7 +95,7 @@ function main(): void {
     return;
   }
   writeFileSync(path.join(dir, 'build', MARKER), JSON.stringify({ version, flags: CRC32C_FLAGS } satisfies Marker));
-  console.log(`LevelDB: built with hardware CRC32C (${path.relative(process.cwd(), builtBinary(dir) as string)})`);
+  console.error(`LevelDB: built with hardware CRC32C (${path.relative(process.cwd(), builtBinary(dir) as string)})`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();
