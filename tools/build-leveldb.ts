@@ -1,7 +1,8 @@
 /**
  * Rebuilds classic-level's LevelDB from the source it ships, with CRC32C in hardware, where the
  * machine can: Linux on x86-64 with SSE 4.2. Run by `npm ci` / `npm install` in a clone (the
- * `prepare` script); `BROOK_LEVELDB_BUILD=prebuilt` keeps the prebuilt binary.
+ * `prepare` script); `BROOK_LEVELDB_BUILD=prebuilt` keeps the prebuilt binary (set it for `npm test`
+ * too: test/storage/leveldb-build.test.ts expects the build wherever this would make it).
  *
  * Why: LevelDB checksums every byte it writes — its log, each memtable flush, each compaction — and
  * classic-level's prebuilt binary computes CRC32C in software (its LevelDB is compiled without
@@ -19,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const CRC32C_FLAGS = '-msse4.2 -DLEVELDB_PLATFORM_POSIX_SSE';
 const MARKER = 'brook-leveldb-build.json';
@@ -98,4 +100,5 @@ function main(): void {
   console.error(`LevelDB: built with hardware CRC32C (${path.relative(process.cwd(), builtBinary(dir) as string)})`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+// As a URL, so a checkout whose path has spaces or other escaped characters still runs it.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

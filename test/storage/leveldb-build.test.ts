@@ -11,7 +11,8 @@ import { builtBinary, CRC32C_FLAGS, readMarker, skipReason } from '../../tools/b
 
 const require = createRequire(import.meta.url);
 const classicLevel = path.dirname(require.resolve('classic-level/package.json'));
-const loadedBinary = (): string => (require('node-gyp-build') as { path(dir: string): string }).path(classicLevel);
+// node-gyp-build as classic-level itself requires it, from its own directory.
+const loadedBinary = (): string => (createRequire(path.join(classicLevel, 'package.json'))('node-gyp-build') as { path(dir: string): string }).path(classicLevel);
 const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : undefined;
 
 function crc32Instructions(file: string): number {
