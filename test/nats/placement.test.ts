@@ -67,9 +67,11 @@ let producer: Producer;
 test.serial('(a) a 4th node and `cluster balance`, with the controller leader killed mid-plan; (b) decommission of node 1', async (t) => {
   await eventually(async () => ((await admin.metadata()).nodes.filter((n) => n.state === 'unfenced').length === 3 ? true : undefined), 30_000, 'three nodes');
   // Balancing is asked for by command here, not on join; moves are throttled (generously: the data is small).
-  const configs = await cluster.cli(['cluster', 'configs', '--set', 'auto.balance.on.join=false', '--set', 'replica.move.throttle.bytes.per.sec=2000000', '--json']);
+  // One move at a time: the data is small, and with two at once the whole plan could finish between
+  // two polls, leaving nothing running for the controller leader's kill to interrupt.
+  const configs = await cluster.cli(['cluster', 'configs', '--set', 'auto.balance.on.join=false', '--set', 'replica.move.throttle.bytes.per.sec=2000000', '--set', 'reassignment.max.concurrent=1', '--json']);
   t.is(configs.code, 0, configs.stderr);
-  t.like(JSON.parse(configs.stdout), { 'auto.balance.on.join': 'false', 'replica.move.throttle.bytes.per.sec': '2000000' });
+  t.like(JSON.parse(configs.stdout), { 'auto.balance.on.join': 'false', 'replica.move.throttle.bytes.per.sec': '2000000', 'reassignment.max.concurrent': '1' });
   const bad = await cluster.cli(['cluster', 'configs', '--set', 'replica.move.throttle.bytes.per.sec=-5']);
   t.is(bad.code, 1);
   t.regex(bad.stderr, /INVALID_CONFIG.*replica\.move\.throttle\.bytes\.per\.sec/);
@@ -87,13 +89,14 @@ test.serial('(a) a 4th node and `cluster balance`, with the controller leader ki
   const balance = await cluster.cli(['cluster', 'balance']);
   t.is(balance.code, 0, balance.stderr);
   t.regex(balance.stdout, /moves planned/);
-  // Mid-plan: the first moves onto node 4 have started, the plan is still running.
-  await eventually(async () => { const m = await admin.metadata([TOPIC]); return partitions(m).some((p) => p.replicas.includes(4)) ? true : undefined; }, 20_000, 'the first move');
-  const midPlan = await admin.metadata([TOPIC]);
-  t.true(midPlan.balancing, 'the plan is still running when the controller leader is killed');
+  // Mid-plan: the first moves onto node 4 have started, the plan is still running. The kill follows
+  // the snapshot that shows it at once (the quorum is asked first, so no poll sits between them).
   const quorum = await admin.describeQuorum();
+  const midPlan = await eventually(async () => { const m = await admin.metadata([TOPIC]); return partitions(m).some((p) => p.replicas.includes(4)) ? m : undefined; }, 20_000, 'the first move');
   const killedAt = Date.now();
   await cluster.kill9(quorum.leaderId);
+  t.true(midPlan.balancing, 'the plan was still running when the controller leader was killed');
+  t.true((replicasPerNode(midPlan).get(4) ?? 0) < 9, `node 4 held ${replicasPerNode(midPlan).get(4)} of its 9 replicas when the controller leader was killed`);
   await eventually(async () => { const q = await admin.describeQuorum(); return q.leaderId > 0 && q.leaderId !== quorum.leaderId ? q : undefined; }, 30_000, 'a new controller leader');
   cluster.startNode(quorum.leaderId, [], { BROOK_LOG: 'warn' });
   const balanced = await eventually(async () => { const m = await admin.metadata([TOPIC]); return settledPlacement(m) && replicasPerNode(m).get(4) === 9 ? m : undefined; }, 60_000, 'the plan to finish');
