@@ -4,7 +4,5 @@ export { LevelStore, toStorageError } from './level-store.js';
 export type { LevelStoreOptions } from './level-store.js';
 export { SimStore, defaultSimStoreKnobs } from './sim-store.js';
 export type { SimStoreEnv, SimStoreKnobs, SimStoreOp, StoreSnapshot } from './sim-store.js';
-export {
-  allLogsRange, decodeLogKey, decodeMetaKey, isOffset, logKey, logKeyName, logKeyOffset, logRange, metaKey,
-} from './keys.js';
-export type { KeyRange } from './keys.js';
+export { allLogsRange, decodeLogKey, decodeVersionKey, isOffset, logKey, logKeyName, logKeyOffset, logRange, versionKey } from './keys.js';
+export type { KeyRange, VersionKind } from './keys.js';

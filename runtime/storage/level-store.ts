@@ -1,5 +1,14 @@
 /**
- * NodeStore over one LevelDB (classic-level through `level`), keys laid out by keys.ts.
+ * NodeStore over one LevelDB (classic-level through `level`), keys laid out by keys.ts: log entries
+ * and versions (meta values, log starts) in segments, one segment per flushed table, so LevelDB
+ * never compacts the log (keys.ts says why). Meta values are answered from memory (versions.ts),
+ * read from disk once at open.
+ *
+ * Deletion: `truncateFrom` deletes at once (it removes the newest entries, in the newest segments).
+ * `deleteBefore` writes the log's new start, a small version; reads, bounds and `logs` hide what is
+ * below it, and the entries themselves are deleted for good at the next segment roll, in a
+ * memtable of their own (segment-reclaim.ts). A log whose every entry is deleted accepts an append
+ * at any offset, as an empty log does.
  *
  * Ordering: classic-level runs each call on libuv's thread pool, so two calls issued back to back
  * may execute in either order — a `truncateFrom` could clear an append issued after it, and a
@@ -25,15 +34,24 @@
 import { Level } from 'level';
 import { assert } from '../../actors/assert.js';
 import { assertBatch, assertBytesMax, assertMetaBatch } from './batch-check.js';
-import { allLogsRange, logKey, logKeyName, logKeyOffset, logRange, metaKey } from './keys.js';
+import { allLogsRange, decodeVersionKey, isVersionKey, logKey, logKeyName, logKeyOffset, logKeySegment, logRange, SEGMENT_MAX, segmentVersionsRange, versionKey } from './keys.js';
+import { migrateLegacyLayout } from './legacy-layout.js';
+import { switchMemtable, type Compactable } from './memtable-switch.js';
+import { SegmentIndex, type Touched } from './segment-index.js';
+import { planReclaim, type ReclaimPlan } from './segment-reclaim.js';
 import { StorageError } from './store.js';
 import type { Done, LogBounds, LogEntry, NodeStore, WriteOptions } from './store.js';
+import { decodeVersion, encodeStart, encodeVersion, Versions } from './versions.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
-/** A write waiting in a group: an append carries what its offset check needs. */
-interface GroupedWrite { ops: Op[]; done: Done; append?: { log: string; first: number; last: number } }
+/** A write waiting in a group: an append carries its entries, keyed when the group's segment is known. */
+interface GroupedWrite {
+  done: Done;
+  append?: { log: string; first: number; last: number; entries: readonly LogEntry[] };
+  metas?: ReadonlyArray<readonly [string, Uint8Array | undefined]>;
+}
 
 /** Writes committed as one LevelDB batch; `open` until it starts or a read or barrier follows it. */
 interface WriteGroup { writes: GroupedWrite[]; sync: boolean; open: boolean }
@@ -45,6 +63,8 @@ export interface LevelStoreOptions {
   writeBufferBytes?: number;
   /** Snappy on LevelDB's tables; default `TABLE_COMPRESSION` (off). */
   compression?: boolean;
+  /** Bytes after which appends go to a new segment; default `SEGMENT_ROLL_BYTES` (tests use tiny ones). */
+  segmentRollBytes?: number;
 }
 
 /**
@@ -81,6 +101,15 @@ export function memtableBytesFor(nodeId: number): number {
   return Math.round(WRITE_BUFFER_BYTES * (1 + 0.375 * (spread < 0 ? spread + 1 : spread)));
 }
 
+/**
+ * A new segment (keys.ts) starts once this share of the memtable size went into the current one,
+ * and the store makes LevelDB flush the memtable right then (memtable-switch.ts): each flushed
+ * table then holds one segment, no later table overlaps its keys, and LevelDB moves tables down
+ * its levels without rewriting them. Below 1 so that LevelDB's own flush (when the memtable is full,
+ * counting its overhead) does not come first. Each segment costs an index entry per log written in it.
+ */
+export const SEGMENT_ROLL_SHARE = 0.75;
+
 /** Reads issued since the last write; collapsed into one promise past this many. */
 const READS_TRACKED_MAX = 64;
 const NEXTV_SIZE = 32;
@@ -98,83 +127,160 @@ export class LevelStore implements NodeStore {
   private readTails: Promise<unknown>[] = [];
   /** The last group in the write chain while later writes may still join it. */
   private openGroup: WriteGroup | undefined;
-  /** Last base offset per log, valid only inside the write chain (writes are serialised). */
+  /** Last stored base offset per log, valid only inside the write chain (writes are serialised). */
   private readonly lastOffsets = new Map<string, number | undefined>();
+  /** Which segments hold which log's entries; changed only inside the write chain. */
+  private readonly index = new SegmentIndex();
+  /** Meta values and log starts; changed only inside the write chain, once a batch has landed. */
+  private readonly versions = new Versions();
+  /** Per log, the start below which its entries are already deleted for good. */
+  private readonly reclaimed = new Map<string, number>();
+  /** The segment new writes go to, and the bytes written to it so far. */
+  private segment = 0;
+  private segmentBytes = 0;
+  /** Memtable flushes asked for at segment rolls and not finished yet (close waits for them). */
+  private readonly flushes = new Set<Promise<void>>();
 
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db, private readonly dir: string, private readonly segmentRollBytes: number) {}
 
   static async open(dir: string, options: LevelStoreOptions = {}): Promise<LevelStore> {
     const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
-      await db.open({ createIfMissing: options.createIfMissing ?? true, writeBufferSize: options.writeBufferBytes ?? WRITE_BUFFER_BYTES,
-        compression: options.compression ?? TABLE_COMPRESSION });
+      const writeBufferBytes = options.writeBufferBytes ?? WRITE_BUFFER_BYTES;
+      await db.open({ createIfMissing: options.createIfMissing ?? true, writeBufferSize: writeBufferBytes, compression: options.compression ?? TABLE_COMPRESSION });
+      const store = new LevelStore(db, dir, options.segmentRollBytes ?? Math.floor(writeBufferBytes * SEGMENT_ROLL_SHARE));
+      await store.load();
+      return store;
     } catch (error) {
+      await db.close().catch(ignore);
       throw toStorageError(error);
     }
-    return new LevelStore(db);
+  }
+
+  /**
+   * Moves a directory of the layout before segments into segment 0, then reads which segments hold
+   * which log (the first key of each log in each segment, one seek apart) and every version (in
+   * segment order, so the newest of each is read last); new writes start a segment above every one on disk.
+   */
+  private async load(): Promise<void> {
+    await migrateLegacyLayout(this.db);
+    let newest = -1;
+    const versionKeys: Uint8Array[] = [];
+    const iterator = this.db.keys(allLogsRange);
+    try {
+      for (let key = await iterator.next(); key !== undefined; key = await iterator.next()) {
+        if (isVersionKey(key)) {
+          versionKeys.push(key);
+          newest = Math.max(newest, decodeVersionKey(key).segment);
+          continue;
+        }
+        const segment = logKeySegment(key);
+        const log = logKeyName(key);
+        this.index.appended(log, segment, logKeyOffset(key));
+        newest = Math.max(newest, segment);
+        iterator.seek(logRange(segment, log).lt); // the next log of this segment, or the next segment
+      }
+    } finally {
+      await iterator.close();
+    }
+    assert(newest < SEGMENT_MAX, 'segment numbers exhausted');
+    this.segment = newest + 1;
+    const values = await this.db.getMany(versionKeys);
+    versionKeys.forEach((key, i) => {
+      const { segment, kind, name } = decodeVersionKey(key);
+      this.versions.apply(kind, name, segment, decodeVersion(plain(values[i] as Uint8Array)));
+    });
   }
 
   append(log: string, entries: readonly LogEntry[], options: WriteOptions, done: Done): void {
     assertBatch(log, entries);
-    const ops: Op[] = entries.map((entry) => ({ type: 'put', key: logKey(log, entry.offset), value: entry.value }));
     const first = (entries[0] as LogEntry).offset;
     const last = (entries[entries.length - 1] as LogEntry).offset;
-    this.grouped({ ops, done, append: { log, first, last } }, options.sync);
+    this.grouped({ done, append: { log, first, last, entries } }, options.sync);
   }
 
   read(log: string, fromOffset: number, bytesMax: number,
       done: (error: StorageError | undefined, entries: LogEntry[]) => void): void {
-    const range = logRange(log);
-    const from = logKey(log, fromOffset);
+    logKey(0, log, fromOffset); // checks the name and the offset
     assertBytesMax(bytesMax);
     this.readOp(async () => {
-      // Start at the entry containing fromOffset: the greatest base offset ≤ fromOffset. If every
-      // entry lies above fromOffset (a deleted prefix), start at the first entry instead.
-      const floor = await this.db.keys({ gte: range.gte, lte: from, reverse: true, limit: 1 }).all();
-      return this.scan(floor[0] ?? from, range.lt, bytesMax);
+      const start = this.versions.start(log);
+      const target = Math.max(fromOffset, start);
+      const refs = this.index.of(log);
+      const at = this.index.positionOf(log, target);
+      const entries: LogEntry[] = [];
+      const filled = { bytes: 0 };
+      for (let i = at; i < refs.length; i++) {
+        const segment = (refs[i] as { segment: number }).segment;
+        const range = logRange(segment, log);
+        let begin = range.gte;
+        if (i === at) {
+          // The entry containing the offset: the greatest base offset ≤ it. When there is none, or
+          // it lies below the log's start (deleted), the first entry at or above the start.
+          const [floor] = await this.db.keys({ gte: range.gte, lte: logKey(segment, log, target), reverse: true, limit: 1 }).all();
+          begin = floor !== undefined && logKeyOffset(floor) >= start ? floor : logKey(segment, log, start);
+        }
+        if (await this.scan(entries, filled, begin, range.lt, bytesMax)) break;
+      }
+      return entries;
     }, (error, entries) => done(error, entries ?? []));
   }
 
+  /** Deletes at once: divergence truncation removes the newest entries, which later appends replace. */
   truncateFrom(log: string, offset: number, done: Done): void {
-    const range = { gte: logKey(log, offset), lt: logRange(log).lt };
+    logKey(0, log, offset);
     this.write(async () => {
       this.lastOffsets.delete(log);
-      await this.db.clear(range);
+      const { touched, apply } = this.index.truncateFrom(log, offset);
+      await this.clearTouched(log, touched, (segment, range) => ({ gte: logKey(segment, log, offset), lt: range.lt }));
+      apply();
     }, done);
   }
 
+  /** Moves the log's start (one small write); the entries below it are deleted for good at the next segment roll. */
   deleteBefore(log: string, offset: number, done: Done): void {
-    const range = { gte: logRange(log).gte, lt: logKey(log, offset) };
+    logKey(0, log, offset);
     this.write(async () => {
+      if (offset <= this.versions.start(log)) return;
+      await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeStart(offset)) }]);
+      this.versions.apply('start', log, this.segment, encodeStart(offset));
       this.lastOffsets.delete(log);
-      await this.db.clear(range);
     }, done);
+  }
+
+  /** Clears each touched segment's range of the log: all of it, or the part `cut` says. */
+  private async clearTouched(log: string, touched: Touched[], cut: (segment: number, range: { gte: Uint8Array; lt: Uint8Array }) => { gte: Uint8Array; lt: Uint8Array }): Promise<void> {
+    for (const { segment, whole } of touched) {
+      const range = logRange(segment, log);
+      await this.db.clear(whole ? range : cut(segment, range));
+    }
   }
 
   bounds(log: string, done: (error: StorageError | undefined, bounds: LogBounds) => void): void {
-    const range = logRange(log);
+    logRange(0, log);
     this.readOp(async () => {
-      const [firstKey] = await this.db.keys({ ...range, limit: 1 }).all();
-      const [lastPair] = await this.db.iterator({ ...range, reverse: true, limit: 1 }).all();
-      const last = lastPair === undefined ? undefined : { offset: logKeyOffset(lastPair[0]), value: plain(lastPair[1]) };
-      return { first: firstKey === undefined ? undefined : logKeyOffset(firstKey), last };
+      const start = this.versions.start(log);
+      const refs = this.index.of(log);
+      let first: number | undefined;
+      for (let i = this.index.positionOf(log, start); i < refs.length && first === undefined; i++) {
+        const segment = (refs[i] as { segment: number }).segment;
+        const [firstKey] = await this.db.keys({ gte: logKey(segment, log, start), lt: logRange(segment, log).lt, limit: 1 }).all();
+        if (firstKey !== undefined) first = logKeyOffset(firstKey);
+      }
+      let last: LogEntry | undefined;
+      for (let i = refs.length - 1; i >= 0 && first !== undefined && last === undefined; i--) {
+        const [lastPair] = await this.db.iterator({ ...logRange((refs[i] as { segment: number }).segment, log), reverse: true, limit: 1 }).all();
+        if (lastPair !== undefined) last = { offset: logKeyOffset(lastPair[0]), value: plain(lastPair[1]) };
+      }
+      return { first, last };
     }, (error, bounds) => done(error, bounds ?? { first: undefined, last: undefined }));
   }
 
   logs(done: (error: StorageError | undefined, names: string[]) => void): void {
     this.readOp(async () => {
       const names: string[] = [];
-      const iterator = this.db.keys(allLogsRange);
-      try {
-        for (let key = await iterator.next(); key !== undefined; key = await iterator.next()) {
-          const name = logKeyName(key);
-          names.push(name);
-          iterator.seek(logRange(name).lt); // Skip the rest of this log in one step.
-        }
-      } finally {
-        await iterator.close();
-      }
-      return names;
+      for (const log of this.index.names()) if (await this.lastKept(log) !== undefined) names.push(log);
+      return names.sort();
     }, (error, names) => done(error, names ?? []));
   }
 
@@ -184,53 +290,63 @@ export class LevelStore implements NodeStore {
 
   putMetas(entries: ReadonlyArray<readonly [string, Uint8Array | undefined]>, options: WriteOptions, done: Done): void {
     assertMetaBatch(entries);
-    const ops: Op[] = entries.map(([key, value]) => value === undefined
-      ? { type: 'del', key: metaKey(key) }
-      : { type: 'put', key: metaKey(key), value });
-    this.grouped({ ops, done }, options.sync);
+    this.grouped({ metas: entries, done }, options.sync);
   }
 
   getMeta(key: string, done: (error: StorageError | undefined, value: Uint8Array | undefined) => void): void {
-    const encoded = metaKey(key);
-    this.readOp<Uint8Array | undefined>(async () => {
-      const value = await this.db.get(encoded);
-      return value === undefined ? undefined : plain(value);
-    }, done);
+    versionKey(0, 'meta', key); // checks the name
+    this.readOp<Uint8Array | undefined>(async () => this.versions.meta(key), done);
+  }
+
+  /** One of LevelDB's own properties (`leveldb.stats`, `leveldb.num-files-at-level<N>`, …), for diagnostics. */
+  property(name: string): string {
+    return (this.db as unknown as { getProperty(property: string): string }).getProperty(name);
   }
 
   close(done: Done): void {
     if (this.closed) return later(() => done(closedError()));
     this.closed = true;
-    const before = Promise.all([this.writeTail, ...this.readTails]);
+    const before = Promise.all([this.writeTail, ...this.readTails]).then(() => Promise.all(this.flushes));
     before.then(() => this.db.close()).then(() => done(undefined), (error: unknown) => done(toStorageError(error)));
   }
 
-  /** Sequential reads of one log from `start`, stopping before `bytesMax` is passed (≥ 1 entry). */
-  private async scan(start: Uint8Array, lt: Uint8Array, bytesMax: number): Promise<LogEntry[]> {
-    const entries: LogEntry[] = [];
-    let bytes = 0;
+  /**
+   * Sequential reads of one log's segment from `start` onto `entries`, stopping before `bytesMax`
+   * is passed (a read returns at least one entry). True when it stopped for `bytesMax`.
+   */
+  private async scan(entries: LogEntry[], filled: { bytes: number }, start: Uint8Array, lt: Uint8Array, bytesMax: number): Promise<boolean> {
     const iterator = this.db.iterator({ gte: start, lt });
     try {
       for (let pairs = await iterator.nextv(NEXTV_SIZE); pairs.length > 0; pairs = await iterator.nextv(NEXTV_SIZE)) {
         for (const [key, value] of pairs) {
-          if (entries.length > 0 && bytes + value.byteLength > bytesMax) return entries;
+          if (entries.length > 0 && filled.bytes + value.byteLength > bytesMax) return true;
           entries.push({ offset: logKeyOffset(key), value: plain(value) });
-          bytes += value.byteLength;
+          filled.bytes += value.byteLength;
         }
       }
-      return entries;
+      return false;
     } finally {
       await iterator.close();
     }
   }
 
-  /** The log's last base offset; only called inside the write chain, where the cache is exact. */
-  private async lastOffset(log: string): Promise<number | undefined> {
+  /** The log's last base offset still stored, deleted or not; only called inside the write chain or a read. */
+  private async lastStored(log: string): Promise<number | undefined> {
     if (this.lastOffsets.has(log)) return this.lastOffsets.get(log);
-    const [lastKey] = await this.db.keys({ ...logRange(log), reverse: true, limit: 1 }).all();
-    const last = lastKey === undefined ? undefined : logKeyOffset(lastKey);
+    let last: number | undefined;
+    const refs = this.index.of(log);
+    for (let i = refs.length - 1; i >= 0 && last === undefined; i--) {
+      const [lastKey] = await this.db.keys({ ...logRange((refs[i] as { segment: number }).segment, log), reverse: true, limit: 1 }).all();
+      if (lastKey !== undefined) last = logKeyOffset(lastKey);
+    }
     this.lastOffsets.set(log, last);
     return last;
+  }
+
+  /** The log's last entry not deleted (undefined when every stored one lies below its start). */
+  private async lastKept(log: string): Promise<number | undefined> {
+    const last = await this.lastStored(log);
+    return last !== undefined && last >= this.versions.start(log) ? last : undefined;
   }
 
   /** Joins the open group, or starts a new one at the end of the write chain. */
@@ -260,29 +376,99 @@ export class LevelStore implements NodeStore {
     const results: (StorageError | undefined)[] = [];
     const ops: Op[] = [];
     const lasts = new Map<string, number | undefined>();
+    const landed: Array<{ log: string; first: number }> = [];
+    const versions: Array<{ name: string; value: Uint8Array | undefined }> = [];
+    let bytes = 0;
     try {
+      if (this.segmentBytes >= this.segmentRollBytes) await this.roll();
+      const segment = this.segment;
       for (const write of group.writes) {
         const append = write.append;
         if (append !== undefined) {
-          const current = lasts.has(append.log) ? lasts.get(append.log) : await this.lastOffset(append.log);
+          const current = lasts.has(append.log) ? lasts.get(append.log) : await this.lastKept(append.log);
           if (current !== undefined && append.first <= current) {
             results.push(new StorageError('INVALID_ARGUMENT', `append to ${append.log} at ${append.first}, not above last entry ${current}`));
             continue;
           }
+          if (!lasts.has(append.log) && append.first < this.versions.start(append.log)) await this.restart(append.log);
           lasts.set(append.log, append.last);
+          landed.push({ log: append.log, first: append.first });
+          for (const entry of append.entries) {
+            ops.push({ type: 'put', key: logKey(segment, append.log, entry.offset), value: entry.value });
+            bytes += entry.value.byteLength;
+          }
         }
-        for (const op of write.ops) ops.push(op);
+        for (const [name, value] of write.metas ?? []) {
+          const version = encodeVersion(value);
+          ops.push({ type: 'put', key: versionKey(segment, 'meta', name), value: version });
+          versions.push({ name, value: value === undefined ? undefined : version.subarray(1) });
+          bytes += version.byteLength;
+        }
         results.push(undefined);
       }
       for (const log of lasts.keys()) this.lastOffsets.delete(log); // Unknown until the batch is known to have landed.
       if (ops.length > 0) await this.db.batch(ops, { sync: group.sync });
       for (const [log, last] of lasts) this.lastOffsets.set(log, last);
+      for (const { log, first } of landed) this.index.appended(log, segment, first);
+      for (const { name, value } of versions) this.versions.apply('meta', name, segment, value);
+      this.segmentBytes += bytes;
     } catch (error) {
       const failed = toStorageError(error);
-      for (let i = 0; i < group.writes.length; i++) if (results[i] === undefined) results[i] = failed;
+      for (let i = 0; i < group.writes.length; i++) results[i] = results[i] ?? failed;
     }
-    assert(results.length === group.writes.length, 'one result per write of the group');
     group.writes.forEach((write, i) => later(() => write.done(results[i])));
+  }
+
+  /**
+   * An append below the start of a log whose every stored entry is deleted (the contract lets an
+   * empty log start anywhere): the deleted entries go for good first, so that offsets still rise
+   * with segments, and the start goes back to 0.
+   */
+  private async restart(log: string): Promise<void> {
+    const { touched, apply } = this.index.truncateFrom(log, 0);
+    await this.clearTouched(log, touched, (_segment, range) => range);
+    apply();
+    await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeStart(0)) }]);
+    this.versions.apply('start', log, this.segment, encodeStart(0));
+    this.reclaimed.delete(log);
+    this.lastOffsets.set(log, undefined);
+  }
+
+  /**
+   * Ends the current segment: LevelDB flushes it as a table of its own; then what the segment
+   * roll reclaims (segment-reclaim.ts) is deleted in a memtable that holds nothing else, flushed
+   * in turn, so those deletions only ever meet the old tables they delete from. A reclaim that
+   * fails leaves everything as it was, to be tried at the next roll; the roll itself goes on.
+   */
+  private async roll(): Promise<void> {
+    const ending = this.segment;
+    const plan = planReclaim(this.index, this.versions, this.reclaimed, ending);
+    if (plan.rewrite.length > 0) {
+      // Synced: the deletions below go to a later log file, and must not outlive these on power loss.
+      await this.db.batch(plan.rewrite.map(({ kind, name, value }) => ({ type: 'put', key: versionKey(ending, kind, name), value: encodeVersion(value) })), { sync: true });
+      for (const { kind, name, value } of plan.rewrite) this.versions.apply(kind, name, ending, value);
+    }
+    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+    if (plan.cuts.length > 0 || plan.segments.length > 0) await this.reclaim(plan).catch(ignore);
+    assert(ending < SEGMENT_MAX, 'segment numbers exhausted');
+    this.segment = ending + 1;
+    this.segmentBytes = 0;
+  }
+
+  private async reclaim(plan: ReclaimPlan): Promise<void> {
+    for (const { log, start, touched } of plan.cuts) {
+      await this.clearTouched(log, touched, (segment, range) => ({ gte: range.gte, lt: logKey(segment, log, start) }));
+    }
+    for (const segment of plan.segments) await this.db.clear(segmentVersionsRange(segment));
+    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+    this.index.replaceWith(plan.after);
+    for (const { log, start } of plan.cuts) {
+      this.reclaimed.set(log, start);
+      // Nothing at or above the start: the log has no entry left, and its segments are free.
+      const last = await this.lastStored(log);
+      if (last === undefined || last < start) { this.index.truncateFrom(log, 0).apply(); this.lastOffsets.set(log, undefined); }
+    }
+    for (const segment of plan.segments) this.versions.dropped(segment);
   }
 
   /** A barrier write (truncation, deletion): alone in the chain, after every write and read issued before it. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '../../runtime/random.js';
 import { Scheduler } from '../../runtime/sim/scheduler.js';
-import { LevelStore } from '../../runtime/storage/level-store.js';
+import { LevelStore, type LevelStoreOptions } from '../../runtime/storage/level-store.js';
 import { SimStore } from '../../runtime/storage/sim-store.js';
 import type { SimStoreKnobs } from '../../runtime/storage/sim-store.js';
 import type { NodeStore, StorageError } from '../../runtime/storage/store.js';
@@ -33,7 +33,7 @@ abstract class BaseHarness {
 }
 
 class LevelHarness extends BaseHarness implements StoreHarness {
-  constructor(public store: LevelStore, private readonly dir: string) { super(); }
+  constructor(public store: LevelStore, private readonly dir: string, private readonly options: LevelStoreOptions = {}) { super(); }
 
   call<T>(start: (callback: Callback<T>) => void): Promise<T> {
     return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
@@ -41,7 +41,7 @@ class LevelHarness extends BaseHarness implements StoreHarness {
 
   async reopen(): Promise<void> {
     await this.done((callback) => this.store.close(callback));
-    this.store = await LevelStore.open(this.dir);
+    this.store = await LevelStore.open(this.dir, this.options);
   }
 
   async dispose(): Promise<void> {
@@ -88,6 +88,15 @@ export const backends: Backend[] = [
     async create() {
       const dir = await mkdtemp(join(tmpdir(), 'brook-store-'));
       return new LevelHarness(await LevelStore.open(dir), dir);
+    },
+  },
+  {
+    // Every write group in a segment of its own: a log's entries spread over many segments.
+    name: 'LevelStore, a segment per write',
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'brook-store-'));
+      const options: LevelStoreOptions = { segmentRollBytes: 1 };
+      return new LevelHarness(await LevelStore.open(dir, options), dir, options);
     },
   },
   { name: 'SimStore', create: async () => new SimHarness(simSeed++) },
