@@ -226,13 +226,16 @@ export class LevelStore implements NodeStore {
     }, (error, entries) => done(error, entries ?? []));
   }
 
-  /** Deletes at once: divergence truncation removes the newest entries, which later appends replace. */
+  /**
+   * Deletes at once: divergence truncation removes the newest entries, which later appends replace.
+   * Usually they are in the current segment; deletions that reach older ones are isolated.
+   */
   truncateFrom(log: string, offset: number, done: Done): void {
     logKey(0, log, offset);
     this.write(async () => {
       this.lastOffsets.delete(log);
       const { touched, apply } = this.index.truncateFrom(log, offset);
-      await this.clearTouched(log, touched, (segment, range) => ({ gte: logKey(segment, log, offset), lt: range.lt }));
+      await this.deleting(touched, () => this.clearTouched(log, touched, (segment, range) => ({ gte: logKey(segment, log, offset), lt: range.lt })));
       apply();
     }, done);
   }
@@ -381,6 +384,7 @@ export class LevelStore implements NodeStore {
     let bytes = 0;
     try {
       if (this.segmentBytes >= this.segmentRollBytes) await this.roll();
+      await this.restartBelowStart(group);
       const segment = this.segment;
       for (const write of group.writes) {
         const append = write.append;
@@ -390,7 +394,6 @@ export class LevelStore implements NodeStore {
             results.push(new StorageError('INVALID_ARGUMENT', `append to ${append.log} at ${append.first}, not above last entry ${current}`));
             continue;
           }
-          if (!lasts.has(append.log) && append.first < this.versions.start(append.log)) await this.restart(append.log);
           lasts.set(append.log, append.last);
           landed.push({ log: append.log, first: append.first });
           for (const entry of append.entries) {
@@ -422,11 +425,21 @@ export class LevelStore implements NodeStore {
   /**
    * An append below the start of a log whose every stored entry is deleted (the contract lets an
    * empty log start anywhere): the deleted entries go for good first, so that offsets still rise
-   * with segments, and the start goes back to 0.
+   * with segments, and the start goes back to 0. Before the group takes its segment, since the
+   * deletion may end the current one.
    */
+  private async restartBelowStart(group: WriteGroup): Promise<void> {
+    const seen = new Set<string>();
+    for (const { append } of group.writes) {
+      if (append === undefined || seen.has(append.log)) continue;
+      seen.add(append.log);
+      if (append.first < this.versions.start(append.log) && await this.lastKept(append.log) === undefined) await this.restart(append.log);
+    }
+  }
+
   private async restart(log: string): Promise<void> {
     const { touched, apply } = this.index.truncateFrom(log, 0);
-    await this.clearTouched(log, touched, (_segment, range) => range);
+    await this.deleting(touched, () => this.clearTouched(log, touched, (_segment, range) => range));
     apply();
     await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeStart(0)) }]);
     this.versions.apply('start', log, this.segment, encodeStart(0));
@@ -436,9 +449,8 @@ export class LevelStore implements NodeStore {
 
   /**
    * Ends the current segment: LevelDB flushes it as a table of its own; then what the segment
-   * roll reclaims (segment-reclaim.ts) is deleted in a memtable that holds nothing else, flushed
-   * in turn, so those deletions only ever meet the old tables they delete from. A reclaim that
-   * fails leaves everything as it was, to be tried at the next roll; the roll itself goes on.
+   * roll reclaims (segment-reclaim.ts) is deleted in a memtable that holds nothing else. A reclaim
+   * that fails leaves everything as it was, to be tried at the next roll; the roll itself goes on.
    */
   private async roll(): Promise<void> {
     const ending = this.segment;
@@ -448,11 +460,13 @@ export class LevelStore implements NodeStore {
       await this.db.batch(plan.rewrite.map(({ kind, name, value }) => ({ type: 'put', key: versionKey(ending, kind, name), value: encodeVersion(value) })), { sync: true });
       for (const { kind, name, value } of plan.rewrite) this.versions.apply(kind, name, ending, value);
     }
-    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
-    if (plan.cuts.length > 0 || plan.segments.length > 0) await this.reclaim(plan).catch(ignore);
-    assert(ending < SEGMENT_MAX, 'segment numbers exhausted');
-    this.segment = ending + 1;
-    this.segmentBytes = 0;
+    if (plan.cuts.length > 0 || plan.segments.length > 0) {
+      await this.isolated(() => this.reclaim(plan)).catch(ignore);
+      if (this.segment > ending) return;
+    } else {
+      await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+    }
+    this.nextSegment();
   }
 
   private async reclaim(plan: ReclaimPlan): Promise<void> {
@@ -460,7 +474,6 @@ export class LevelStore implements NodeStore {
       await this.clearTouched(log, touched, (segment, range) => ({ gte: range.gte, lt: logKey(segment, log, start) }));
     }
     for (const segment of plan.segments) await this.db.clear(segmentVersionsRange(segment));
-    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
     this.index.replaceWith(plan.after);
     for (const { log, start } of plan.cuts) {
       this.reclaimed.set(log, start);
@@ -469,6 +482,34 @@ export class LevelStore implements NodeStore {
       if (last === undefined || last < start) { this.index.truncateFrom(log, 0).apply(); this.lastOffsets.set(log, undefined); }
     }
     for (const segment of plan.segments) this.versions.dropped(segment);
+  }
+
+  /** Runs deletions that reach segments older than the current one in isolation (`isolated`); others as they are. */
+  private async deleting(touched: readonly Touched[], clear: () => Promise<void>): Promise<void> {
+    if (touched.some(({ segment }) => segment < this.segment)) await this.isolated(clear);
+    else await clear();
+  }
+
+  /**
+   * Deletions in older segments' key ranges, in a memtable that holds nothing else: LevelDB
+   * flushes what came before, then the deletions alone, so their table overlaps only the old
+   * tables it deletes from (keys.ts: a table of new writes must never reach back). The current
+   * segment ends with them, as its table is already flushed.
+   */
+  private async isolated(clear: () => Promise<void>): Promise<void> {
+    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+    try {
+      await clear();
+    } finally {
+      await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+      this.nextSegment();
+    }
+  }
+
+  private nextSegment(): void {
+    assert(this.segment < SEGMENT_MAX, 'segment numbers exhausted');
+    this.segment++;
+    this.segmentBytes = 0;
   }
 
   /** A barrier write (truncation, deletion): alone in the chain, after every write and read issued before it. */
