@@ -102,13 +102,20 @@ export function memtableBytesFor(nodeId: number): number {
 }
 
 /**
- * A new segment (keys.ts) starts once this share of the memtable size went into the current one,
- * and the store makes LevelDB flush the memtable right then (memtable-switch.ts): each flushed
- * table then holds one segment, no later table overlaps its keys, and LevelDB moves tables down
- * its levels without rewriting them. Below 1 so that LevelDB's own flush (when the memtable is full,
+ * A new segment (keys.ts) starts once this share of the memtable size went into the current one
+ * (keys, values and LevelDB's per-entry overhead), and the store makes LevelDB flush the memtable
+ * right then (memtable-switch.ts): each flushed table then holds one segment, no later table
+ * overlaps its keys, and LevelDB moves tables down its levels without rewriting them. Below 1 so that LevelDB's own flush (when the memtable is full,
  * counting its overhead) does not come first. Each segment costs an index entry per log written in it.
  */
 export const SEGMENT_ROLL_SHARE = 0.75;
+
+/**
+ * What LevelDB's memtable spends on an entry besides its key and value (sequence number and type,
+ * length prefixes, the skiplist node with its pointers): counted into a segment's bytes so that the
+ * roll comes before LevelDB's own flush even when the entries are small.
+ */
+const MEMTABLE_ENTRY_OVERHEAD_BYTES = 48;
 
 /** Reads issued since the last write; collapsed into one promise past this many. */
 const READS_TRACKED_MAX = 64;
@@ -397,15 +404,17 @@ export class LevelStore implements NodeStore {
           lasts.set(append.log, append.last);
           landed.push({ log: append.log, first: append.first });
           for (const entry of append.entries) {
-            ops.push({ type: 'put', key: logKey(segment, append.log, entry.offset), value: entry.value });
-            bytes += entry.value.byteLength;
+            const key = logKey(segment, append.log, entry.offset);
+            ops.push({ type: 'put', key, value: entry.value });
+            bytes += key.byteLength + entry.value.byteLength + MEMTABLE_ENTRY_OVERHEAD_BYTES;
           }
         }
         for (const [name, value] of write.metas ?? []) {
           const version = encodeVersion(value);
-          ops.push({ type: 'put', key: versionKey(segment, 'meta', name), value: version });
+          const key = versionKey(segment, 'meta', name);
+          ops.push({ type: 'put', key, value: version });
           versions.push({ name, value: value === undefined ? undefined : version.subarray(1) });
-          bytes += version.byteLength;
+          bytes += key.byteLength + version.byteLength + MEMTABLE_ENTRY_OVERHEAD_BYTES;
         }
         results.push(undefined);
       }

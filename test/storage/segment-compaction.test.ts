@@ -19,8 +19,6 @@ const call = <T>(run: (done: (error: StorageError | undefined, value?: T) => voi
 
 const MEMTABLE = 256 * 1024;
 const LOGS = 6;
-const ENTRY_BYTES = 4096;
-const ENTRIES_PER_LOG = 1200; // 6 × 1,200 × 4 KiB ≈ 28 MiB: about 110 memtables
 
 /** Megabytes LevelDB's compactions read, summed over the levels of `leveldb.stats`. */
 function compactionReadMb(stats: string): number {
@@ -32,13 +30,14 @@ function compactionReadMb(stats: string): number {
   return total;
 }
 
-async function appendSixLogs(t: ExecutionContext, options: LevelStoreOptions): Promise<{ readMb: number; stats: string }> {
+/** `entries` of `entryBytes` to each of six logs, in turn. */
+async function appendSixLogs(t: ExecutionContext, entries: number, entryBytes: number, options: LevelStoreOptions): Promise<{ readMb: number; stats: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-compaction-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const store = await LevelStore.open(dir, { writeBufferBytes: MEMTABLE, ...options });
-  const payloads = makePayloads(ENTRY_BYTES);
+  const payloads = makePayloads(entryBytes);
   let n = 0;
-  for (let offset = 0; offset < ENTRIES_PER_LOG; offset++) {
+  for (let offset = 0; offset < entries; offset++) {
     const writes: Promise<unknown>[] = [];
     for (let log = 0; log < LOGS; log++) {
       const entry: LogEntry = { offset, value: payloads.at(n++) };
@@ -50,16 +49,27 @@ async function appendSixLogs(t: ExecutionContext, options: LevelStoreOptions): P
   await new Promise((resolve) => setTimeout(resolve, 500)); // LevelDB's background work after the last flush
   const stats = store.property('leveldb.stats');
   const read = await call<LogEntry[]>((done) => store.read('events-3', 0, 1 << 30, done));
-  t.is(read.length, ENTRIES_PER_LOG, 'every entry reads back');
+  t.is(read.length, entries, 'every entry reads back');
   await call((done) => store.close(done));
   return { readMb: compactionReadMb(stats), stats };
 }
 
 test('appends through segment rolls are never compacted; the same appends in one segment are', async (t) => {
-  const segmented = await appendSixLogs(t, {});
+  // 6 × 1,200 × 4 KiB ≈ 28 MiB: about 110 memtables.
+  const segmented = await appendSixLogs(t, 1200, 4096, {});
   t.log(`segments: compactions read ${segmented.readMb} MB\n${segmented.stats}`);
   t.is(segmented.readMb, 0, 'no compaction read a table');
-  const control = await appendSixLogs(t, { segmentRollBytes: Number.POSITIVE_INFINITY });
+  const control = await appendSixLogs(t, 1200, 4096, { segmentRollBytes: Number.POSITIVE_INFINITY });
   t.log(`one segment: compactions read ${control.readMb} MB`);
   t.true(control.readMb >= 10, `without the flushes at rolls LevelDB compacts (${control.readMb} MB read)`);
+});
+
+test('small entries too: the roll counts what the memtable spends on each, so it comes before LevelDB flushes on its own', async (t) => {
+  // 6 × 6,000 entries of 10 B: the memtable spends more on each than its key and value.
+  const small = await appendSixLogs(t, 6000, 10, {});
+  t.log(`small entries: compactions read ${small.readMb} MB\n${small.stats}`);
+  // A table LevelDB flushed on its own ends mid-segment, overlaps the next, and is held at level 0
+  // or 1 (with the overhead not counted, 5 of 11 tables stayed at level 1).
+  t.regex(small.stats, /^\s+2\s+\d+/m);
+  t.notRegex(small.stats, /^\s+[01]\s+\d+/m, 'every table went straight to level 2, overlapping none');
 });
