@@ -36,7 +36,7 @@ import { assert } from '../../actors/assert.js';
 import { assertBatch, assertBytesMax, assertMetaBatch } from './batch-check.js';
 import { allLogsRange, decodeVersionKey, isVersionKey, logKey, logKeyName, logKeyOffset, logKeySegment, logRange, SEGMENT_MAX, segmentVersionsRange, versionKey } from './keys.js';
 import { migrateLegacyLayout } from './legacy-layout.js';
-import { switchMemtable, type Compactable } from './memtable-switch.js';
+import { MemtableSwitch, type Compactable } from './memtable-switch.js';
 import { SegmentIndex, type Touched } from './segment-index.js';
 import { planReclaim, type ReclaimPlan } from './segment-reclaim.js';
 import { StorageError } from './store.js';
@@ -145,10 +145,12 @@ export class LevelStore implements NodeStore {
   /** The segment new writes go to, and the bytes written to it so far. */
   private segment = 0;
   private segmentBytes = 0;
-  /** Memtable flushes asked for at segment rolls and not finished yet (close waits for them). */
-  private readonly flushes = new Set<Promise<void>>();
+  /** Ends memtables at segment rolls; close waits for the flushes it asked for. */
+  private readonly memtables: MemtableSwitch;
 
-  private constructor(private readonly db: Db, private readonly dir: string, private readonly segmentRollBytes: number) {}
+  private constructor(private readonly db: Db, dir: string, private readonly segmentRollBytes: number) {
+    this.memtables = new MemtableSwitch(db as unknown as Compactable, dir);
+  }
 
   static async open(dir: string, options: LevelStoreOptions = {}): Promise<LevelStore> {
     const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -156,7 +158,7 @@ export class LevelStore implements NodeStore {
       const writeBufferBytes = options.writeBufferBytes ?? WRITE_BUFFER_BYTES;
       await db.open({ createIfMissing: options.createIfMissing ?? true, writeBufferSize: writeBufferBytes, compression: options.compression ?? TABLE_COMPRESSION });
       const store = new LevelStore(db, dir, options.segmentRollBytes ?? Math.floor(writeBufferBytes * SEGMENT_ROLL_SHARE));
-      await store.load();
+      await store.load().catch(async (error: unknown) => { await store.memtables.idle(); throw error; });
       return store;
     } catch (error) {
       await db.close().catch(ignore);
@@ -316,7 +318,7 @@ export class LevelStore implements NodeStore {
   close(done: Done): void {
     if (this.closed) return later(() => done(closedError()));
     this.closed = true;
-    const before = Promise.all([this.writeTail, ...this.readTails]).then(() => Promise.all(this.flushes));
+    const before = Promise.all([this.writeTail, ...this.readTails]).then(() => this.memtables.idle());
     before.then(() => this.db.close()).then(() => done(undefined), (error: unknown) => done(toStorageError(error)));
   }
 
@@ -473,7 +475,7 @@ export class LevelStore implements NodeStore {
       await this.isolated(() => this.reclaim(plan)).catch(ignore);
       if (this.segment > ending) return;
     } else {
-      await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+      await this.memtables.switch();
     }
     this.nextSegment();
   }
@@ -506,11 +508,11 @@ export class LevelStore implements NodeStore {
    * segment ends with them, as its table is already flushed.
    */
   private async isolated(clear: () => Promise<void>): Promise<void> {
-    await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+    await this.memtables.switch();
     try {
       await clear();
     } finally {
-      await switchMemtable(this.db as unknown as Compactable, this.dir, this.flushes);
+      await this.memtables.switch();
       this.nextSegment();
     }
   }
