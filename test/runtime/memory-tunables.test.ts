@@ -50,5 +50,9 @@ test('a store churning through memtables faults far fewer pages in with the node
   }
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   t.log(`minor faults over 128 MiB of batches: ${without.join(', ')} without, ${withTunables.join(', ')} with the tunables`);
-  t.true(sum(withTunables) * 2 <= sum(without), `the tunables at least halve the faults (${sum(withTunables)} against ${sum(without)})`);
+  // Since LevelDB no longer compacts the log (runtime/storage/keys.ts) there is less of its memory to churn, and the
+  // faults the tunables cannot remove (about 5,000-8,000 a run) weigh more: 1.8x and 2.4x fewer in the sums of two
+  // runs of this test, against 2x and more with compactions. A third fewer still shows them working: two sums of six
+  // runs without them in either differed by 1.2x (141,297 and 171,680).
+  t.true(sum(withTunables) * 1.5 <= sum(without), `the tunables remove at least a third of the faults (${sum(withTunables)} against ${sum(without)})`);
 });
