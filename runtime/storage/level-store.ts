@@ -7,7 +7,7 @@
  * Deletion: `truncateFrom` deletes at once (it removes the newest entries, in the newest segments).
  * `deleteBefore` writes the log's new start, a small version; reads, bounds and `logs` hide what is
  * below it, and the entries themselves are deleted for good at the next segment roll, in a
- * memtable of their own (segment-reclaim.ts). A log whose every entry is deleted accepts an append
+ * memtable of their own (segment-reclaim.ts) — within a minute when writes are too few to roll. A log whose every entry is deleted accepts an append
  * at any offset, as an empty log does.
  *
  * Ordering: classic-level runs each call on libuv's thread pool, so two calls issued back to back
@@ -63,9 +63,19 @@ export interface LevelStoreOptions {
   writeBufferBytes?: number;
   /** Snappy on LevelDB's tables; default `TABLE_COMPRESSION` (off). */
   compression?: boolean;
-  /** Bytes after which appends go to a new segment; default `SEGMENT_ROLL_BYTES` (tests use tiny ones). */
+  /** Bytes after which appends go to a new segment; default `SEGMENT_ROLL_SHARE` of the memtable (tests use tiny ones). */
   segmentRollBytes?: number;
+  /** How often deletions still on disk are looked for when writes are too few to roll; default `RECLAIM_CHECK_MS`. */
+  reclaimCheckMs?: number;
 }
+
+/**
+ * Deleted entries go for good at the next segment roll, which writes bring; on a node that takes
+ * few or no writes (retention emptying a topic nobody writes to any more) the space would wait.
+ * So once a minute, when some log's start is above what is already reclaimed, the store rolls anyway:
+ * a memtable flush and the deletions, at most once a minute.
+ */
+export const RECLAIM_CHECK_MS = 60_000;
 
 /**
  * Off: a node stores the batches a producer sent as they are, as Kafka's brokers do with their
@@ -148,8 +158,13 @@ export class LevelStore implements NodeStore {
   /** Ends memtables at segment rolls; close waits for the flushes it asked for. */
   private readonly memtables: MemtableSwitch;
 
-  private constructor(private readonly db: Db, dir: string, private readonly segmentRollBytes: number) {
+  /** Looks for deletions a roll would reclaim (`RECLAIM_CHECK_MS`). */
+  private readonly reclaimCheck: NodeJS.Timeout;
+
+  private constructor(private readonly db: Db, dir: string, private readonly segmentRollBytes: number, reclaimCheckMs: number) {
     this.memtables = new MemtableSwitch(db as unknown as Compactable, dir);
+    this.reclaimCheck = setInterval(() => this.rollIfReclaimable(), reclaimCheckMs);
+    this.reclaimCheck.unref();
   }
 
   static async open(dir: string, options: LevelStoreOptions = {}): Promise<LevelStore> {
@@ -157,8 +172,8 @@ export class LevelStore implements NodeStore {
     try {
       const writeBufferBytes = options.writeBufferBytes ?? WRITE_BUFFER_BYTES;
       await db.open({ createIfMissing: options.createIfMissing ?? true, writeBufferSize: writeBufferBytes, compression: options.compression ?? TABLE_COMPRESSION });
-      const store = new LevelStore(db, dir, options.segmentRollBytes ?? Math.floor(writeBufferBytes * SEGMENT_ROLL_SHARE));
-      await store.load().catch(async (error: unknown) => { await store.memtables.idle(); throw error; });
+      const store = new LevelStore(db, dir, options.segmentRollBytes ?? Math.floor(writeBufferBytes * SEGMENT_ROLL_SHARE), options.reclaimCheckMs ?? RECLAIM_CHECK_MS);
+      await store.load().catch(async (error: unknown) => { clearInterval(store.reclaimCheck); await store.memtables.idle(); throw error; });
       return store;
     } catch (error) {
       await db.close().catch(ignore);
@@ -318,6 +333,7 @@ export class LevelStore implements NodeStore {
   close(done: Done): void {
     if (this.closed) return later(() => done(closedError()));
     this.closed = true;
+    clearInterval(this.reclaimCheck);
     const before = Promise.all([this.writeTail, ...this.readTails]).then(() => this.memtables.idle());
     before.then(() => this.db.close()).then(() => done(undefined), (error: unknown) => done(toStorageError(error)));
   }
@@ -478,6 +494,13 @@ export class LevelStore implements NodeStore {
       await this.memtables.switch();
     }
     this.nextSegment();
+  }
+
+  /** A roll, as a barrier write, when some log's start is above what is reclaimed of it (`RECLAIM_CHECK_MS`). */
+  private rollIfReclaimable(): void {
+    const reclaimable = (): boolean => this.versions.startedLogs().some((log) => this.versions.start(log) > (this.reclaimed.get(log) ?? 0) && this.index.of(log).length > 0);
+    if (this.closed || !reclaimable()) return;
+    this.write(async () => { if (reclaimable()) await this.roll(); }, ignore);
   }
 
   private async reclaim(plan: ReclaimPlan): Promise<void> {

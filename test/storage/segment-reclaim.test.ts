@@ -1,7 +1,8 @@
 // Goal: what `deleteBefore` and superseded meta values leave behind in older segments is deleted for
 // good at later segment rolls (runtime/storage/segment-reclaim.ts): the disk does not keep what
 // retention dropped, nor the meta versions of segments no entry is left in; the newest meta values,
-// the starts and the kept entries survive reclaiming and reopening.
+// the starts and the kept entries survive reclaiming and reopening; a store that takes no more
+// writes reclaims on its own check.
 // Method: three logs and a meta key written across many small segments, most of each log deleted,
 // then more rolls; the LevelDB directory, opened raw afterwards, is counted key by key. The counts
 // before the deletions and with reclaiming held off (no roll after them) are the controls.
@@ -84,4 +85,20 @@ test('entries below a start and superseded meta versions are deleted at the roll
   await call((done) => reopened.append('b', [{ offset: 5, value: Uint8Array.of(1) }], { sync: false }, done));
   t.deepEqual((await call<LogEntry[]>((done) => reopened.read('b', 0, 1 << 30, done))).map((e) => e.offset), [5], 'an emptied log starts again below its old start');
   await call((done) => reopened.close(done));
+});
+
+test('a store that takes no more writes reclaims what retention deleted on its own, within its check interval', async (t) => {
+  const run = async (reclaimCheckMs: number): Promise<number[] | undefined> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-reclaim-idle-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const store = await LevelStore.open(dir, { reclaimCheckMs });
+    for (let offset = 0; offset < 50; offset++) await call((done) => store.append('a', [{ offset, value: new Uint8Array(500) }], { sync: false }, done));
+    await call((done) => store.deleteBefore('a', 45, done));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    t.deepEqual((await call<LogEntry[]>((done) => store.read('a', 0, 1 << 30, done))).map((e) => e.offset), [45, 46, 47, 48, 49]);
+    await call((done) => store.close(done));
+    return (await census(dir)).entries.get('a');
+  };
+  t.deepEqual(await run(50), [45, 46, 47, 48, 49], 'checked every 50 ms: the entries below the start are gone from disk');
+  t.is((await run(3_600_000))?.length, 50, 'control: checked hourly, they are still on disk (only hidden)');
 });
