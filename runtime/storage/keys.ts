@@ -113,6 +113,19 @@ function offsetAt(key: Uint8Array): number {
   return offset;
 }
 
+/** An offset as the 8 big-endian bytes keys end in (a log's start is stored so too). */
+export function encodeOffset(offset: number): Uint8Array {
+  assert(isOffset(offset), `offset ${offset} is not a non-negative safe integer`);
+  const bytes = new Uint8Array(OFFSET_BYTES);
+  setOffset(bytes, offset);
+  return bytes;
+}
+
+export function decodeOffset(bytes: Uint8Array): number {
+  assert(bytes.byteLength === OFFSET_BYTES, `an offset is ${OFFSET_BYTES} bytes`);
+  return offsetAt(bytes);
+}
+
 export function logKeyOffset(key: Uint8Array): number {
   assertLogKey(key);
   return offsetAt(key);

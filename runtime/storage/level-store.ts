@@ -34,14 +34,14 @@
 import { Level } from 'level';
 import { assert } from '../../actors/assert.js';
 import { assertBatch, assertBytesMax, assertMetaBatch } from './batch-check.js';
-import { allLogsRange, decodeVersionKey, isVersionKey, logKey, logKeyName, logKeyOffset, logKeySegment, logRange, SEGMENT_MAX, segmentVersionsRange, versionKey } from './keys.js';
+import { allLogsRange, decodeVersionKey, encodeOffset, isVersionKey, logKey, logKeyName, logKeyOffset, logKeySegment, logRange, SEGMENT_MAX, segmentVersionsRange, versionKey } from './keys.js';
 import { migrateLegacyLayout } from './legacy-layout.js';
 import { MemtableSwitch, type Compactable } from './memtable-switch.js';
 import { SegmentIndex, type Touched } from './segment-index.js';
 import { planReclaim, type ReclaimPlan } from './segment-reclaim.js';
 import { StorageError } from './store.js';
 import type { Done, LogBounds, LogEntry, NodeStore, WriteOptions } from './store.js';
-import { decodeVersion, encodeStart, encodeVersion, Versions } from './versions.js';
+import { decodeVersion, encodeVersion, Versions } from './versions.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
@@ -269,8 +269,8 @@ export class LevelStore implements NodeStore {
     logKey(0, log, offset);
     this.write(async () => {
       if (offset <= this.versions.start(log)) return;
-      await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeStart(offset)) }]);
-      this.versions.apply('start', log, this.segment, encodeStart(offset));
+      await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeOffset(offset)) }]);
+      this.versions.apply('start', log, this.segment, encodeOffset(offset));
       this.lastOffsets.delete(log);
     }, done);
   }
@@ -468,8 +468,8 @@ export class LevelStore implements NodeStore {
     const { touched, apply } = this.index.truncateFrom(log, 0);
     await this.deleting(touched, () => this.clearTouched(log, touched, (_segment, range) => range));
     apply();
-    await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeStart(0)) }]);
-    this.versions.apply('start', log, this.segment, encodeStart(0));
+    await this.db.batch([{ type: 'put', key: versionKey(this.segment, 'start', log), value: encodeVersion(encodeOffset(0)) }]);
+    this.versions.apply('start', log, this.segment, encodeOffset(0));
     this.reclaimed.delete(log);
     this.lastOffsets.set(log, undefined);
   }

@@ -5,6 +5,7 @@
  * segment; this remembers where each newest version lives and which segments hold any version.
  */
 import { assert } from '../../actors/assert.js';
+import { decodeOffset } from './keys.js';
 import type { VersionKind } from './keys.js';
 
 /** The newest version of a name: its value (undefined: deleted) and the segment it was written in. */
@@ -13,13 +14,12 @@ export interface Version { value: Uint8Array | undefined; segment: number }
 /** A newest version that lives in a segment about to be reclaimed. */
 export interface Held { kind: VersionKind; name: string; version: Version }
 
-const OFFSET_BYTES = 8;
-const TWO_POW_32 = 0x1_0000_0000;
-
 export class Versions {
   private readonly newest: Record<VersionKind, Map<string, Version>> = { meta: new Map(), start: new Map() };
   /** Segments holding any version, newest or superseded. */
   private readonly held = new Set<number>();
+  /** The newest starts, decoded: reads and appends ask for them. */
+  private readonly starts = new Map<string, number>();
 
   meta(name: string): Uint8Array | undefined {
     return this.newest.meta.get(name)?.value;
@@ -27,13 +27,12 @@ export class Versions {
 
   /** The first offset `log` keeps: entries below it are deleted (0 when nothing was deleted). */
   start(log: string): number {
-    const value = this.newest.start.get(log)?.value;
-    return value === undefined ? 0 : decodeStart(value);
+    return this.starts.get(log) ?? 0;
   }
 
   /** Logs that have a start above 0. */
   startedLogs(): string[] {
-    return [...this.newest.start.keys()].filter((log) => this.start(log) > 0);
+    return [...this.starts].filter(([, start]) => start > 0).map(([log]) => log);
   }
 
   /** A version was written (or read at open, in segment order): it supersedes the name's earlier ones. */
@@ -42,6 +41,7 @@ export class Versions {
     assert(previous === undefined || previous.segment <= segment, 'versions apply in segment order');
     this.newest[kind].set(name, { value, segment });
     this.held.add(segment);
+    if (kind === 'start') this.starts.set(name, value === undefined ? 0 : decodeOffset(value));
   }
 
   /** Segments that hold any version, ascending. */
@@ -60,7 +60,10 @@ export class Versions {
 
   /** The segment's versions were deleted: the newest ones still there are forgotten (the caller rewrote those it keeps). */
   dropped(segment: number): void {
-    for (const { kind, name } of this.heldIn(segment)) this.newest[kind].delete(name);
+    for (const { kind, name } of this.heldIn(segment)) {
+      this.newest[kind].delete(name);
+      if (kind === 'start') this.starts.delete(name);
+    }
     this.held.delete(segment);
   }
 }
@@ -77,19 +80,4 @@ export function encodeVersion(value: Uint8Array | undefined): Uint8Array {
 export function decodeVersion(version: Uint8Array): Uint8Array | undefined {
   assert(version.byteLength >= 1 && (version[0] === 0 || version[0] === 1), 'a version starts with 0x00 or 0x01');
   return version[0] === 0 ? undefined : version.subarray(1);
-}
-
-export function encodeStart(offset: number): Uint8Array {
-  assert(Number.isSafeInteger(offset) && offset >= 0, 'a start is an offset');
-  const bytes = new Uint8Array(OFFSET_BYTES);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, Math.floor(offset / TWO_POW_32));
-  view.setUint32(4, offset % TWO_POW_32);
-  return bytes;
-}
-
-function decodeStart(bytes: Uint8Array): number {
-  assert(bytes.byteLength === OFFSET_BYTES, 'a start is 8 bytes');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return view.getUint32(0) * TWO_POW_32 + view.getUint32(4);
 }
